@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "drvfw.h"
+
+enum {
+	ARG_ROOT = ARG_GLOBAL_BASE,
+	ARG_KVER,
+	ARG_MODDIR,
+	ARG_SYSFS,
+	ARG_KALLSYMS,
+	ARG_POLICY,
+	ARG_CMDLINE,
+	ARG_PROC_CMDLINE,
+	ARG_PROFILEDIR,
+	ARG_QUIET,
+};
+
+const struct option global_options[] = {
+	{ "root", required_argument, NULL, ARG_ROOT },
+	{ "kver", required_argument, NULL, ARG_KVER },
+	{ "moddir", required_argument, NULL, ARG_MODDIR },
+	{ "sysfs", required_argument, NULL, ARG_SYSFS },
+	{ "kallsyms", required_argument, NULL, ARG_KALLSYMS },
+	{ "policy", required_argument, NULL, ARG_POLICY },
+	{ "cmdline", required_argument, NULL, ARG_CMDLINE },
+	{ "proc-cmdline", no_argument, NULL, ARG_PROC_CMDLINE },
+	{ "profiledir", required_argument, NULL, ARG_PROFILEDIR },
+	{ "quiet", no_argument, NULL, ARG_QUIET },
+	{},
+};
+
+struct option *options_merge(const struct option *cmd_options)
+{
+	size_t n_cmd = 0, n_glob = ELEMENTSOF(global_options);
+	struct option *o;
+
+	while (cmd_options && cmd_options[n_cmd].name)
+		n_cmd++;
+	o = calloc(n_cmd + n_glob, sizeof(*o));
+	if (!o)
+		return NULL;
+	if (n_cmd)
+		memcpy(o, cmd_options, n_cmd * sizeof(*o));
+	memcpy(o + n_cmd, global_options, n_glob * sizeof(*o));
+	return o;
+}
+
+int ctx_parse_global_option(struct drvfw_ctx *ctx, int c, const char *arg)
+{
+	switch (c) {
+	case ARG_ROOT:
+		ctx->opt_root = arg;
+		break;
+	case ARG_KVER:
+		ctx->opt_kver = arg;
+		break;
+	case ARG_MODDIR:
+		ctx->opt_moddir = arg;
+		break;
+	case ARG_SYSFS:
+		ctx->opt_sysfs = arg;
+		break;
+	case ARG_KALLSYMS:
+		ctx->opt_kallsyms = arg;
+		break;
+	case ARG_POLICY:
+		if (strv_extend(&ctx->opt_policy_files, arg) < 0)
+			return -ENOMEM;
+		break;
+	case ARG_CMDLINE:
+		ctx->opt_cmdline = arg;
+		break;
+	case ARG_PROC_CMDLINE:
+		ctx->opt_proc_cmdline = true;
+		break;
+	case ARG_PROFILEDIR:
+		ctx->opt_profiledir = arg;
+		break;
+	case ARG_QUIET:
+		ctx->opt_quiet = true;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void usage_global_options(FILE *f)
+{
+	fputs("\nCommon options:\n"
+	      "     --root DIR          prefix every path with DIR, like depmod -b\n"
+	      "     --kver VERSION      kernel version to use (default: the running one)\n"
+	      "     --moddir DIR        module directory to use instead of ROOT/lib/modules/VERSION\n"
+	      "     --sysfs DIR         sysfs of the audited kernel (default: /sys when it runs)\n"
+	      "     --kallsyms FILE     kallsyms of the audited kernel (default: /proc/kallsyms when it runs)\n"
+	      "     --policy FILE       read the policy from FILE (repeatable) instead of\n"
+	      "                         /etc/drvfw/drvfw.conf and /etc/drvfw/drvfw.conf.d/*.conf\n"
+	      "     --cmdline STRING    add entries from a kernel command line\n"
+	      "                         (filter_allow_drivers=, filter_deny_drivers=, drvfw.*)\n"
+	      "     --proc-cmdline      take the kernel command line from /proc/cmdline\n"
+	      "     --profiledir DIR    where 'include =' finds profiles\n"
+	      " -q, --quiet             print no warnings\n",
+	      f);
+}
+
+static void log_va(const char *level, const char *fmt, va_list ap)
+{
+	fputs("drvfw: ", stderr);
+	if (level)
+		fprintf(stderr, "%s: ", level);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_va(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void log_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_va("warning", fmt, ap);
+	va_end(ap);
+}
+
+void log_info(const struct drvfw_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->opt_quiet)
+		return;
+	va_start(ap, fmt);
+	log_va(NULL, fmt, ap);
+	va_end(ap);
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_va(NULL, fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, "Try 'drvfw %s --help' for more information.\n", cmd);
+	else
+		fputs("Try 'drvfw --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+int flush_stdout(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_error("write error on standard output: %s", strerror(errno));
+		return code == EXIT_OK ? EXIT_RUNTIME : code;
+	}
+	return code;
+}
+
+int exit_code_for_error(int r)
+{
+	return r == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
+int ctx_sysroot(struct drvfw_ctx *ctx, const struct sysroot **ret)
+{
+	int r;
+
+	if (!ctx->root_ready) {
+		r = sysroot_init(&ctx->root, ctx->opt_root, ctx->opt_kver, ctx->opt_moddir,
+				 ctx->opt_sysfs, ctx->opt_kallsyms);
+		if (r < 0) {
+			log_error("failed to set up paths: %s", strerror(-r));
+			return r;
+		}
+		ctx->root_ready = true;
+	}
+	*ret = &ctx->root;
+	return 0;
+}
+
+int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
+{
+	const struct sysroot *root;
+	int r;
+
+	if (!ctx->inv) {
+		r = ctx_sysroot(ctx, &root);
+		if (r < 0)
+			return r;
+		r = inventory_load(root, &ctx->inv);
+		if (r == -ENOENT) {
+			log_error("no module directory at '%s' (kernel %s): %s", root->moddir,
+				  root->kver, strerror(-r));
+			return -ENOENT;
+		}
+		if (r < 0) {
+			log_error("failed to read the module database in '%s': %s", root->moddir,
+				  strerror(-r));
+			return r;
+		}
+	}
+	*ret = ctx->inv;
+	return 0;
+}
+
+int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
+{
+	struct diags d = { 0 };
+	const struct sysroot *root;
+	struct policy_source src = {
+		.files = ctx->opt_policy_files,
+		.cmdline = ctx->opt_cmdline,
+		.profiledir = ctx->opt_profiledir,
+	};
+	int r;
+
+	if (!ctx->policy_ready) {
+		r = ctx_sysroot(ctx, &root);
+		if (r < 0)
+			return r;
+		if (ctx->opt_proc_cmdline && !ctx->opt_cmdline) {
+			r = read_one_line_file("/proc/cmdline", &ctx->cmdline_buf);
+			if (r < 0) {
+				log_error("failed to read '/proc/cmdline': %s", strerror(-r));
+				return r;
+			}
+			src.cmdline = ctx->cmdline_buf;
+		}
+		policy_init(&ctx->policy);
+		r = policy_load(&ctx->policy, root, &src, &d);
+		if (r < 0 || d.n_errors > 0) {
+			diags_print(&d, stderr);
+			if (r >= 0 || r == -EINVAL)
+				log_error("invalid policy, nothing done");
+			else
+				log_error("failed to load the policy: %s", strerror(-r));
+			diags_done(&d);
+			policy_done(&ctx->policy);
+			return r < 0 ? r : -EINVAL;
+		}
+		if (!ctx->opt_quiet)
+			diags_print(&d, stderr);
+		diags_done(&d);
+		ctx->policy_ready = true;
+	}
+	*ret = &ctx->policy;
+	return 0;
+}
+
+int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret)
+{
+	const struct inventory *inv;
+	const struct policy *p;
+	int r;
+
+	if (!ctx->dec) {
+		/* Policy first: an invalid policy is reported before any slow work. */
+		r = ctx_policy(ctx, &p);
+		if (r < 0)
+			return r;
+		r = ctx_inventory(ctx, &inv);
+		if (r < 0)
+			return r;
+		r = decisions_compute(p, inv, &ctx->dec);
+		if (r < 0) {
+			log_error("failed to apply the policy: %s", strerror(-r));
+			return r;
+		}
+	}
+	*ret = ctx->dec;
+	return 0;
+}
+
+void ctx_done(struct drvfw_ctx *ctx)
+{
+	decisions_free(ctx->dec);
+	inventory_free(ctx->inv);
+	if (ctx->policy_ready)
+		policy_done(&ctx->policy);
+	if (ctx->root_ready)
+		sysroot_done(&ctx->root);
+	strv_free(ctx->opt_policy_files);
+	free(ctx->cmdline_buf);
+	*ctx = (struct drvfw_ctx){ 0 };
+}

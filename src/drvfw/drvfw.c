@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * drvfw: a driver firewall. This file knows the subcommands; each lives in
+ * its own cmd-*.c.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "drvfw.h"
+
+static const struct command commands[] = {
+	{ "audit", cmd_audit, "list every driver that can still run, and how" },
+	{ "explain", cmd_explain, "show which rule decides a driver, module or modalias" },
+	{ "generate", cmd_generate, "print modprobe.d, kernel command line or udev rules for the policy" },
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage:\n"
+	      " drvfw [options] <command> [<args>]\n"
+	      "\nA driver firewall: enforce a bus:driver allow/deny policy on an unmodified kernel.\n"
+	      "\nCommands:\n",
+	      f);
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	usage_global_options(f);
+	fputs("\n -h, --help              display this help\n"
+	      " -V, --version           display version\n"
+	      "\nRun 'drvfw <command> --help' for the options of a command.\n"
+	      "For more details see drvfw(8) and drvfw.conf(5).\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	struct drvfw_ctx ctx = { 0 };
+	_cleanup_free_ struct option *longopts = NULL;
+	const struct command *cmd = NULL;
+	int c, r;
+
+	setlocale(LC_ALL, "");
+	longopts = options_merge(options);
+	if (!longopts) {
+		log_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+
+	/* '+': stop at the command; it parses the rest, global options included. */
+	while ((c = getopt_long(argc, argv, "+hVq", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return flush_stdout(EXIT_OK);
+		case 'V':
+			printf("drvfw %s\n", PACKAGE_VERSION);
+			return flush_stdout(EXIT_OK);
+		case 'q':
+			ctx.opt_quiet = true;
+			break;
+		case '?':
+			return usage_error(NULL, "invalid option");
+		default:
+			r = ctx_parse_global_option(&ctx, c, optarg);
+			if (r < 0)
+				return usage_error(NULL, "invalid option");
+			break;
+		}
+	}
+	if (optind >= argc) {
+		usage_error(NULL, "no command given");
+		ctx_done(&ctx);
+		return EXIT_USAGE;
+	}
+
+	/* Exact names only: in a security tool a typo must not run another command. */
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (streq(argv[optind], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		r = usage_error(NULL, "unknown command '%s'", argv[optind]);
+		ctx_done(&ctx);
+		return r;
+	}
+
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	r = cmd->run(&ctx, argc, argv);
+	ctx_done(&ctx);
+	return flush_stdout(r);
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+
+#include "diag.h"
+
+int diag_add(struct diags *d, enum diag_level level, const char *file, unsigned line,
+	     const char *fmt, ...)
+{
+	struct diag *nv, *e;
+	va_list ap;
+	char *msg;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	nv = realloc(d->v, (d->n + 1) * sizeof(*nv));
+	if (!nv) {
+		free(msg);
+		return -ENOMEM;
+	}
+	d->v = nv;
+	e = &d->v[d->n];
+	e->level = level;
+	e->file = file ? strdup(file) : NULL;
+	e->line = line;
+	e->msg = msg;
+	if (file && !e->file) {
+		free(msg);
+		return -ENOMEM;
+	}
+	d->n++;
+	if (level == DIAG_ERROR)
+		d->n_errors++;
+	return 0;
+}
+
+void diags_done(struct diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].file);
+		free(d->v[i].msg);
+	}
+	free(d->v);
+	*d = (struct diags){ 0 };
+}
+
+void diags_print(const struct diags *d, FILE *f)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag *e = &d->v[i];
+		const char *lvl = e->level == DIAG_ERROR ? "error" : "warning";
+
+		if (e->file && e->line)
+			fprintf(f, "%s:%u: %s: %s\n", e->file, e->line, lvl, e->msg);
+		else if (e->file)
+			fprintf(f, "%s: %s: %s\n", e->file, lvl, e->msg);
+		else
+			fprintf(f, "drvfw: %s: %s\n", lvl, e->msg);
+	}
+}

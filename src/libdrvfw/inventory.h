@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * What the kernel has: every loadable and built-in module of one kernel
+ * version, read through libkmod, with its aliases, dependencies and the
+ * modprobe configuration that already touches it; and, when /sys belongs to
+ * that kernel, the devices present and the drivers bound to them.
+ *
+ * The inventory is built once and then read-only: decisions and emitters
+ * take a const pointer.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sysroot.h"
+
+struct kmod_ctx;
+
+enum module_kind {
+	MODULE_LOADABLE,
+	MODULE_BUILTIN,
+};
+
+enum alias_class {
+	ALIAS_DEVICE,   /* "bus:..." modalias: matched against device uevents */
+	ALIAS_AUTOLOAD, /* request_module() name: net-pf-*, fs-*, char-major-*, ... */
+};
+
+struct alias {
+	char *pattern;  /* as stored in the index (depmod normalises '-' to '_') */
+	char *bus;      /* ALIAS_DEVICE: "pci", "usb", "acpi" ...; NULL otherwise */
+	enum alias_class class;
+};
+
+struct module {
+	char *name;        /* normalised: '_' for '-' */
+	enum module_kind kind;
+	char *path;        /* loadable: path relative to the module directory; NULL for built-ins */
+
+	struct alias *aliases; /* sorted by pattern */
+	size_t n_aliases;
+	char **buses;          /* sorted, unique buses of the device aliases; NULL if none */
+
+	/* Indices into inventory.modules. deps: what modules.dep lists (depmod
+	 * already writes the transitive closure). rdeps: every module whose
+	 * deps contain this one. */
+	size_t *deps;
+	size_t n_deps;
+	size_t *rdeps;
+	size_t n_rdeps;
+
+	/* modprobe.d configuration in effect (libkmod's config iterators). */
+	bool blacklisted;
+	char *blacklist_source; /* "FILE:LINE" of the blacklist line, or NULL if unknown */
+	char *install_cmd;      /* the install command, or NULL */
+	char *install_source;   /* "FILE:LINE", or NULL */
+
+	/* Run time; only meaningful when inventory.have_runtime. */
+	bool loaded;
+	char **drivers;    /* "bus:driver" entries of /sys/module/NAME/drivers, sorted */
+	unsigned n_bound;  /* devices bound to one of this module's drivers */
+};
+
+struct device {
+	char *bus;         /* /sys/bus/BUS */
+	char *name;        /* device name under /sys/bus/BUS/devices */
+	char *modalias;    /* MODALIAS (the modalias attribute); NULL if none */
+	char *driver;      /* bound driver name; NULL if unbound */
+	char *module;      /* normalised module of the bound driver; NULL if unbound or
+	                    * the driver records none (built-in i8042, serial8250) */
+	bool has_driver_override;
+	char *driver_override; /* its value; NULL when empty ("(null)") or absent */
+	int authorized;        /* 0/1, -1 when the device has no such attribute */
+	size_t *candidates;    /* modules whose device aliases match modalias (libkmod lookup) */
+	size_t n_candidates;
+};
+
+struct inventory {
+	char *kver;
+	char *moddir;
+
+	struct module *modules; /* sorted by name */
+	size_t n_modules;
+	size_t n_loadable;
+	size_t n_builtin;
+	size_t n_aliases;         /* loadable aliases, as modules.alias counts them */
+	size_t n_builtin_aliases; /* from modules.builtin.alias.bin */
+
+	bool have_runtime;      /* /sys belongs to this kernel (or --sysfs) */
+	struct device *devices; /* sorted by bus, then name */
+	size_t n_devices;
+
+	struct kmod_ctx *kmod;  /* open on moddir with ROOT's config dirs */
+};
+
+/* Builds the inventory; -errno on failure (-ENOENT: no module directory). */
+int inventory_load(const struct sysroot *root, struct inventory **ret);
+void inventory_free(struct inventory *inv);
+
+/* Binary search by name; '-' and '_' are equivalent. */
+struct module *inventory_find_module(const struct inventory *inv, const char *name);
+size_t inventory_module_index(const struct inventory *inv, const struct module *m);
+
+/*
+ * Modules that libkmod resolves @name_or_alias to (a module name, an alias
+ * such as "net-pf-33" or a modalias such as "pci:v00008086d0000100E..."),
+ * as indices into inv->modules, sorted. Config aliases are not followed.
+ */
+int inventory_lookup(const struct inventory *inv, const char *name_or_alias, size_t **ret,
+		     size_t *ret_n);
+
+/* Classifies a raw alias pattern; *ret_bus is malloc'ed for ALIAS_DEVICE. */
+int alias_classify(const char *pattern, enum alias_class *ret_class, char **ret_bus);
+
+/* Whether a bus name is one drvfw knows (used to reject typos in policies). */
+bool bus_is_known(const char *bus);

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Small helpers shared by the library and the tool: ownership cleanup,
+ * NULL-terminated string vectors, module-name normalisation and atomic
+ * file replacement.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+#define _cleanup_free_ _cleanup_(freep)
+
+static inline void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _cleanup_close_ _cleanup_(closep)
+
+/* Hand ownership of *p to the caller and leave NULL behind. */
+static inline void *take_ptr(void *pp)
+{
+	void **p = pp;
+	void *v = *p;
+
+	*p = NULL;
+	return v;
+}
+#define TAKE_PTR(p) take_ptr(&(p))
+
+static inline bool streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static inline bool streq_ptr(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return streq(a, b);
+}
+
+static inline const char *strempty(const char *s)
+{
+	return s ? s : "";
+}
+
+static inline bool startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* NULL-terminated vectors of malloc'ed strings. */
+void strv_free(char **l);
+static inline void strv_freep(char ***l)
+{
+	strv_free(*l);
+}
+#define _cleanup_strv_free_ _cleanup_(strv_freep)
+size_t strv_length(char *const *l);
+/* Appends a copy of @s; returns 0 or -ENOMEM. */
+int strv_extend(char ***l, const char *s);
+/* Appends @s itself (takes ownership, frees it on failure). */
+int strv_consume(char ***l, char *s);
+bool strv_contains(char *const *l, const char *s);
+/* Sorts and removes duplicates in place. */
+void strv_sort_uniq(char **l);
+/* Splits on any of @sep, skipping empty fields. */
+int strv_split(const char *s, const char *sep, char ***ret);
+char *strv_join(char *const *l, const char *sep);
+
+/*
+ * Module names: kmod treats '-' and '_' as the same character, so compare
+ * and store them with '_'. Returns @s.
+ */
+char *name_normalize(char *s);
+char *name_normalize_dup(const char *s);
+bool name_eq(const char *a, const char *b);
+/* fnmatch(3) of @pattern against @name, both read with '-' as '_'. */
+bool name_glob_match(const char *pattern, const char *name);
+bool string_has_glob(const char *s);
+
+/* strdup/asprintf that return NULL on failure (callers map it to -ENOMEM). */
+char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
+
+/* Reads a whole (small) file; strips one trailing newline. */
+int read_one_line_file(const char *path, char **ret);
+int read_full_file(const char *path, char **ret, size_t *ret_size);
+
+/*
+ * Writes @len bytes of @data to @path through a temporary file in the same
+ * directory, fsync()s it and renames it into place: readers see the old or
+ * the new content, never a partial one.
+ */
+int write_file_atomic(const char *path, const void *data, size_t len, unsigned int mode);
+
+/* FNV-1a 64 bit, for the policy hash in generated headers. */
+unsigned long long hash_fnv1a64(unsigned long long h, const void *data, size_t len);
+#define HASH_FNV1A64_INIT 0xcbf29ce484222325ULL

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "test-common.h"
+#include "util.h"
+
+START_TEST(test_name_eq)
+{
+	ck_assert(name_eq("snd-hda-intel", "snd_hda_intel"));
+	ck_assert(name_eq("virtio_net", "virtio-net"));
+	ck_assert(!name_eq("e1000", "e1000e"));
+	ck_assert(!name_eq("e1000e", "e1000"));
+}
+END_TEST
+
+START_TEST(test_glob)
+{
+	ck_assert(name_glob_match("snd-*", "snd_hda_intel"));
+	ck_assert(name_glob_match("snd_*", "snd-usb-audio"));
+	ck_assert(!name_glob_match("snd_*", "usb_storage"));
+	ck_assert(name_glob_match("e1000?", "e1000e"));
+	ck_assert(!name_glob_match("e1000?", "e1000"));
+}
+END_TEST
+
+START_TEST(test_strv)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	_cleanup_free_ char *j = NULL;
+
+	ck_assert_int_eq(strv_split("  b a,  b ,c", " ,", &l), 0);
+	ck_assert_int_eq(strv_length(l), 4);
+	strv_sort_uniq(l);
+	ck_assert_int_eq(strv_length(l), 3);
+	j = strv_join(l, "+");
+	ck_assert_str_eq(j, "a+b+c");
+	ck_assert(strv_contains(l, "c"));
+	ck_assert(!strv_contains(l, "d"));
+}
+END_TEST
+
+START_TEST(test_atomic_write)
+{
+	char dir[] = "/tmp/drvfw-test-XXXXXX";
+	_cleanup_free_ char *path = NULL, *content = NULL;
+	struct stat st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = strdup_printf("%s/out.conf", dir);
+	ck_assert_int_eq(write_file_atomic(path, "one\n", 4, 0644), 0);
+	ck_assert_int_eq(write_file_atomic(path, "two\n", 4, 0644), 0);
+	ck_assert_int_eq(read_one_line_file(path, &content), 0);
+	ck_assert_str_eq(content, "two");
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0644);
+	/* No temporary file is left behind. */
+	unlink(path);
+	ck_assert_int_eq(rmdir(dir), 0);
+	/* A directory that does not exist is an error, not a crash. */
+	ck_assert_int_eq(write_file_atomic("/nonexistent-dir/x", "a", 1, 0644), -ENOENT);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("util");
+
+	tcase_add_test(tc, test_name_eq);
+	tcase_add_test(tc, test_glob);
+	tcase_add_test(tc, test_strv);
+	tcase_add_test(tc, test_atomic_write);
+	suite_add_tcase(s, tc);
+	return s;
+}
