@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* drvfw audit: every module of the kernel, how it could run, and what stops it. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "drvfw.h"
+#include "exposure.h"
+#include "table.h"
+
+enum {
+	COL_NAME,
+	COL_KIND,
+	COL_BUSES,
+	COL_REACH,
+	COL_PATHS,
+	COL_STATE,
+	COL_VERDICT,
+	COL_RULE,
+	COL_BLOCK,
+	COL_CONFIG,
+	COL_NEEDEDBY,
+	COL_DEVICES,
+};
+
+static const struct column_info columns[] = {
+	[COL_NAME] = { "NAME", 0.15, 0, SCOLS_JSON_STRING, "module name" },
+	[COL_KIND] = { "KIND", 0.05, 0, SCOLS_JSON_STRING, "builtin or loadable" },
+	[COL_BUSES] = { "BUSES", 0.1, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "buses of its device aliases" },
+	[COL_REACH] = { "REACH", 0.15, 0, SCOLS_JSON_STRING,
+			"ways it can still run once the policy is enforced" },
+	[COL_PATHS] = { "PATHS", 0.15, 0, SCOLS_JSON_STRING,
+			"every way it could run without drvfw" },
+	[COL_STATE] = { "STATE", 0.1, 0, SCOLS_JSON_STRING, "loaded, bound devices (needs sysfs)" },
+	[COL_VERDICT] = { "VERDICT", 0.05, 0, SCOLS_JSON_STRING,
+			  "allow, deny, deny-needed, deny-builtin or partial" },
+	[COL_RULE] = { "RULE", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
+		       "the policy entry that decided, with file:line" },
+	[COL_BLOCK] = { "BLOCK", 0.05, 0, SCOLS_JSON_STRING, "what stops it: drvfw, install, blacklist" },
+	[COL_CONFIG] = { "CONFIG", 0.15, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
+			 "existing modprobe.d blacklist/install lines, with file:line" },
+	[COL_NEEDEDBY] = { "NEEDED-BY", 0.1, 0, SCOLS_JSON_STRING,
+			   "allowed module that keeps a denied one loadable" },
+	[COL_DEVICES] = { "DEVICES", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "devices bound now" },
+};
+
+#define DEFAULT_COLUMNS "NAME,KIND,BUSES,REACH,STATE,VERDICT,RULE,BLOCK"
+
+static void usage(FILE *f)
+{
+	fputs("Usage:\n"
+	      " drvfw audit [options]\n"
+	      "\nList every module of the kernel: how it can still run once the policy is\n"
+	      "enforced, the verdict and the rule behind it, and what already stops it.\n"
+	      "\nOptions:\n"
+	      " -o, --output LIST       columns to print (+LIST adds to the default)\n"
+	      " -J, --json              JSON output\n"
+	      " -r, --raw               raw output\n"
+	      " -n, --noheadings        do not print headings\n"
+	      " -b, --bus BUS           only modules with a device alias on BUS\n"
+	      " -d, --denied            only modules the policy denies (fully or partly)\n"
+	      " -R, --reachable         only modules that can still run\n"
+	      "     --no-summary        no summary after the table\n"
+	      "     --check             exit 3 if a denied module can still run\n"
+	      " -h, --help              display this help\n",
+	      f);
+	usage_global_options(f);
+	table_usage_columns(f, columns, ELEMENTSOF(columns));
+	fputs("\nFor more details see drvfw-audit(8).\n", f);
+}
+
+static const char *verdict_name(const struct module_decision *md)
+{
+	switch (md->state) {
+	case MODULE_ALLOWED:
+		return md->n_denied_pairs > 0 ? "partial" : "allow";
+	case MODULE_BLOCKED:
+		return "deny";
+	case MODULE_DENIED_NEEDED:
+		return "deny-needed";
+	case MODULE_DENIED_BUILTIN:
+		return "deny-builtin";
+	}
+	return "?";
+}
+
+static char *origin_string(const struct origin *o)
+{
+	if (o->line)
+		return strdup_printf("%s:%u", o->file, o->line);
+	return strdup(o->file ? o->file : "");
+}
+
+/* "deny ALL:ALL (/etc/drvfw/drvfw.conf:5)": the entry of the first denied pair,
+ * or of the first allowed one; "default" when no entry matched. */
+static char *rule_string(const struct module_decision *md)
+{
+	const struct policy_entry *e = NULL;
+	_cleanup_free_ char *what = NULL, *where = NULL;
+
+	for (size_t i = 0; i < md->n_pairs && !e; i++)
+		if (md->pairs[i].verdict == VERDICT_DENY)
+			e = md->pairs[i].entry;
+	for (size_t i = 0; i < md->n_pairs && !e; i++)
+		e = md->pairs[i].entry;
+	if (!e)
+		return strdup("default");
+	what = policy_entry_to_string(e);
+	where = origin_string(&e->origin);
+	if (!what || !where)
+		return NULL;
+	return strdup_printf("%s %s (%s)", policy_list_to_string(e->list), what, where);
+}
+
+static char *config_string(const struct module *m)
+{
+	if (m->blacklisted && m->install_cmd)
+		return strdup_printf("blacklist (%s); install %s (%s)", strempty(m->blacklist_source),
+				     m->install_cmd, strempty(m->install_source));
+	if (m->blacklisted)
+		return strdup_printf("blacklist (%s)", strempty(m->blacklist_source));
+	if (m->install_cmd)
+		return strdup_printf("install %s (%s)", m->install_cmd, strempty(m->install_source));
+	return NULL;
+}
+
+static char *state_string(const struct inventory *inv, const struct module *m)
+{
+	if (!inv->have_runtime)
+		return strdup("-");
+	if (m->n_bound > 0)
+		return strdup_printf("bound:%u", m->n_bound);
+	if (m->loaded)
+		return strdup(m->kind == MODULE_BUILTIN ? "registered" : "loaded");
+	return strdup(m->kind == MODULE_BUILTIN ? "idle" : "-");
+}
+
+static bool module_has_bus(const struct module *m, const struct module_decision *md, const char *bus)
+{
+	for (size_t i = 0; i < md->n_pairs; i++)
+		if (md->pairs[i].bus && streq(md->pairs[i].bus, bus))
+			return true;
+	return strv_contains(m->buses, bus);
+}
+
+static int add_row(struct table *t, const struct decisions *d, size_t i, const struct exposure *e)
+{
+	const struct inventory *inv = d->inv;
+	const struct module *m = &inv->modules[i];
+	const struct module_decision *md = &d->modules[i];
+	struct libscols_line *ln = table_new_line(t);
+	_cleanup_free_ char *buses = NULL, *reach = NULL, *paths = NULL, *rule = NULL,
+			    *config = NULL, *state = NULL;
+
+	if (!ln)
+		return -ENOMEM;
+	buses = m->buses ? strv_join(m->buses, ",") : strdup("-");
+	reach = reach_paths_to_string(e->open);
+	paths = reach_paths_to_string(e->paths);
+	rule = rule_string(md);
+	state = state_string(inv, m);
+	config = config_string(m);
+	if (!buses || !reach || !paths || !rule || !state)
+		return -ENOMEM;
+
+	if (table_set(t, ln, COL_NAME, m->name) < 0 ||
+	    table_set(t, ln, COL_KIND, m->kind == MODULE_BUILTIN ? "builtin" : "loadable") < 0 ||
+	    table_set(t, ln, COL_BUSES, buses[0] ? buses : "-") < 0 ||
+	    table_set(t, ln, COL_REACH, reach) < 0 || table_set(t, ln, COL_PATHS, paths) < 0 ||
+	    table_set(t, ln, COL_STATE, state) < 0 ||
+	    table_set(t, ln, COL_VERDICT, verdict_name(md)) < 0 ||
+	    table_set(t, ln, COL_RULE, rule) < 0 ||
+	    table_set(t, ln, COL_BLOCK, block_source_to_string(e->block)) < 0 ||
+	    table_set(t, ln, COL_CONFIG, config ? config : "-") < 0 ||
+	    table_set(t, ln, COL_NEEDEDBY,
+		      md->needed_by < inv->n_modules ? inv->modules[md->needed_by].name : "-") < 0 ||
+	    table_setf(t, ln, COL_DEVICES, "%u", m->n_bound) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static void print_summary(const struct decisions *d, const struct exposure_summary *s)
+{
+	static const enum reach_path order[] = {
+		REACH_PRESENT, REACH_HOTPLUG, REACH_AUTOLOAD, REACH_EXPLICIT, REACH_DEPENDENCY, REACH_BUILTIN,
+	};
+
+	printf("\n%zu modules (%zu loadable, %zu built-in) for kernel %s, policy mode %s.\n", s->modules,
+	       s->loadable, s->builtin, d->inv->kver, policy_mode_to_string(d->policy->mode));
+	printf("%zu can still run (%zu loadable, %zu built-in); %zu denied, of which %zu can still run.\n",
+	       s->reachable, s->reachable_loadable, s->reachable_builtin, s->denied,
+	       s->denied_reachable);
+	fputs("Open paths:", stdout);
+	for (size_t i = 0; i < ELEMENTSOF(order); i++) {
+		unsigned bit = (unsigned)__builtin_ctz((unsigned)order[i]);
+
+		printf(" %s %zu%s", reach_path_to_string(order[i]), s->by_path[bit],
+		       i + 1 < ELEMENTSOF(order) ? "," : "\n");
+	}
+	if (!d->inv->have_runtime)
+		puts("No runtime view (sysfs of another kernel): 'present' and STATE are not known.");
+}
+
+int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
+{
+	enum { ARG_NO_SUMMARY = 0x100, ARG_CHECK };
+	static const struct option options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "bus", required_argument, NULL, 'b' },
+		{ "denied", no_argument, NULL, 'd' },
+		{ "reachable", no_argument, NULL, 'R' },
+		{ "no-summary", no_argument, NULL, ARG_NO_SUMMARY },
+		{ "check", no_argument, NULL, ARG_CHECK },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_free_ struct option *longopts = options_merge(options);
+	_cleanup_free_ struct exposure *ex = NULL;
+	struct table_options to = { 0 };
+	struct exposure_summary sum;
+	const struct decisions *d;
+	const char *bus = NULL;
+	bool only_denied = false, only_reachable = false, summary = true, check = false;
+	struct table t;
+	int c, r;
+
+	if (!longopts)
+		return EXIT_RUNTIME;
+	while ((c = getopt_long(argc, argv, "o:Jrnb:dRhq", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			to.columns = optarg;
+			break;
+		case 'J':
+			to.json = true;
+			break;
+		case 'r':
+			to.raw = true;
+			break;
+		case 'n':
+			to.noheadings = true;
+			break;
+		case 'b':
+			bus = optarg;
+			break;
+		case 'd':
+			only_denied = true;
+			break;
+		case 'R':
+			only_reachable = true;
+			break;
+		case ARG_NO_SUMMARY:
+			summary = false;
+			break;
+		case ARG_CHECK:
+			check = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'q':
+			ctx->opt_quiet = true;
+			break;
+		case '?':
+			return usage_error("audit", "invalid option");
+		default:
+			if (ctx_parse_global_option(ctx, c, optarg) < 0)
+				return usage_error("audit", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("audit", "unexpected argument '%s'", argv[optind]);
+
+	r = ctx_decisions(ctx, &d);
+	if (r < 0)
+		return exit_code_for_error(r);
+	r = exposure_compute(d, &ex, &sum);
+	if (r < 0) {
+		log_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+
+	r = table_new(&t, "modules", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, &to);
+	if (r == -EINVAL)
+		return usage_error("audit", "invalid --output list");
+	if (r < 0) {
+		log_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < d->inv->n_modules; i++) {
+		if (bus && !module_has_bus(&d->inv->modules[i], &d->modules[i], bus))
+			continue;
+		if (only_denied && !ex[i].denied && !ex[i].partial)
+			continue;
+		if (only_reachable && ex[i].open == 0)
+			continue;
+		r = add_row(&t, d, i, &ex[i]);
+		if (r < 0) {
+			table_done(&t);
+			log_error("out of memory");
+			return EXIT_RUNTIME;
+		}
+	}
+	table_print(&t);
+	table_done(&t);
+	if (summary && !to.json && !to.raw)
+		print_summary(d, &sum);
+
+	if (check && sum.denied_reachable > 0)
+		return EXIT_EXPOSED;
+	return EXIT_OK;
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* drvfw explain: which modules a name stands for, and the rule behind each verdict. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "drvfw.h"
+#include "exposure.h"
+#include "table.h"
+
+enum {
+	COL_MODULE,
+	COL_KIND,
+	COL_PAIR,
+	COL_VERDICT,
+	COL_RULE,
+	COL_STATE,
+	COL_NOTE,
+};
+
+static const struct column_info columns[] = {
+	[COL_MODULE] = { "MODULE", 0.15, 0, SCOLS_JSON_STRING, "candidate module" },
+	[COL_KIND] = { "KIND", 0.05, 0, SCOLS_JSON_STRING, "builtin or loadable" },
+	[COL_PAIR] = { "PAIR", 0.15, 0, SCOLS_JSON_STRING, "bus:driver pair decided (ALL: no bus)" },
+	[COL_VERDICT] = { "VERDICT", 0.05, 0, SCOLS_JSON_STRING, "allow or deny" },
+	[COL_RULE] = { "RULE", 0.25, 0, SCOLS_JSON_STRING, "deciding entry and its file:line" },
+	[COL_STATE] = { "STATE", 0.1, 0, SCOLS_JSON_STRING, "module state after the policy" },
+	[COL_NOTE] = { "NOTE", 0.25, 0, SCOLS_JSON_STRING, "dependency, autoload and config notes" },
+};
+
+#define DEFAULT_COLUMNS "MODULE,KIND,PAIR,VERDICT,RULE,STATE,NOTE"
+
+static void usage(FILE *f)
+{
+	fputs("Usage:\n"
+	      " drvfw explain [options] TARGET...\n"
+	      "\nShow the modules TARGET stands for and, for each bus:driver pair of each, the\n"
+	      "verdict and the policy entry (file:line) that decided it. TARGET is bus:driver,\n"
+	      "a module name, a request_module() alias (net-pf-33) or a modalias.\n"
+	      "\nOptions:\n"
+	      " -o, --output LIST       columns to print (+LIST adds to the default)\n"
+	      " -J, --json              JSON output\n"
+	      " -r, --raw               raw output\n"
+	      " -n, --noheadings        do not print headings\n"
+	      " -h, --help              display this help\n",
+	      f);
+	usage_global_options(f);
+	table_usage_columns(f, columns, ELEMENTSOF(columns));
+	fputs("\nExit status: 0 all targets found, 1 a target matched no module.\n"
+	      "For more details see drvfw-explain(8).\n",
+	      f);
+}
+
+static int add_index(size_t **v, size_t *n, size_t idx)
+{
+	size_t *nv;
+
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i] == idx)
+			return 0;
+	nv = realloc(*v, (*n + 1) * sizeof(size_t));
+	if (!nv)
+		return -ENOMEM;
+	nv[*n] = idx;
+	*v = nv;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * bus:driver (with ALL and globs, as in the policy) matches modules by their
+ * pairs; anything else goes to libkmod's lookup, which knows module names,
+ * aliases and modaliases alike.
+ */
+static int find_candidates(const struct decisions *d, const char *target, size_t **ret, size_t *n)
+{
+	const struct inventory *inv = d->inv;
+	const char *colon = strchr(target, ':');
+	_cleanup_free_ size_t *lk = NULL;
+	size_t n_lk = 0;
+	int r;
+
+	if (colon && !strchr(colon + 1, ':') && colon != target) {
+		_cleanup_free_ char *bus = strndup(target, (size_t)(colon - target));
+		const char *drv = colon + 1;
+
+		if (!bus)
+			return -ENOMEM;
+		for (size_t i = 0; i < inv->n_modules; i++) {
+			const struct module_decision *md = &d->modules[i];
+			const struct module *m = &inv->modules[i];
+
+			for (size_t j = 0; j < md->n_pairs; j++) {
+				const struct pair_decision *p = &md->pairs[j];
+				bool bus_ok = streq(bus, "ALL") || (p->bus && streq(p->bus, bus));
+				bool drv_ok = streq(drv, "ALL") || name_glob_match(drv, m->name) ||
+					      (p->driver && name_glob_match(drv, p->driver));
+
+				if (bus_ok && drv_ok) {
+					r = add_index(ret, n, i);
+					if (r < 0)
+						return r;
+					break;
+				}
+			}
+		}
+		if (*n > 0)
+			return 0;
+	}
+
+	r = inventory_lookup(inv, target, &lk, &n_lk);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	for (size_t i = 0; i < n_lk; i++) {
+		r = add_index(ret, n, lk[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static const char *state_name(enum module_state s, enum policy_mode mode)
+{
+	if (mode != POLICY_ENFORCE && s != MODULE_ALLOWED)
+		return mode == POLICY_WARN ? "would-deny" : "off";
+	return module_state_to_string(s);
+}
+
+static char *note_string(const struct decisions *d, size_t idx)
+{
+	const struct module *m = &d->inv->modules[idx];
+	const struct module_decision *md = &d->modules[idx];
+	_cleanup_strv_free_ char **notes = NULL;
+	int r = 0;
+
+	if (md->state == MODULE_DENIED_NEEDED)
+		r = strv_consume(&notes, strdup_printf("needed by %s", d->inv->modules[md->needed_by].name));
+	for (size_t i = 0; r >= 0 && i < md->n_denied_aliases; i++) {
+		const struct autoload_entry *ae = md->denied_alias_entries[i];
+
+		r = strv_consume(&notes, ae->origin.line ?
+				 strdup_printf("autoload %s denied (%s:%u)", md->denied_aliases[i]->pattern,
+					       ae->origin.file, ae->origin.line) :
+				 strdup_printf("autoload %s denied (%s)", md->denied_aliases[i]->pattern,
+					       strempty(ae->origin.file)));
+	}
+	if (r >= 0 && m->blacklisted)
+		r = strv_consume(&notes, strdup_printf("blacklisted (%s)", strempty(m->blacklist_source)));
+	if (r >= 0 && m->install_cmd)
+		r = strv_consume(&notes, strdup_printf("install %s (%s)", m->install_cmd,
+						       strempty(m->install_source)));
+	if (r >= 0 && m->n_rdeps > 0)
+		r = strv_consume(&notes, strdup_printf("%zu module(s) depend on it", m->n_rdeps));
+	if (r < 0)
+		return NULL;
+	return notes ? strv_join(notes, "; ") : strdup("-");
+}
+
+static int add_rows(struct table *t, const struct decisions *d, size_t idx)
+{
+	const struct module *m = &d->inv->modules[idx];
+	const struct module_decision *md = &d->modules[idx];
+	_cleanup_free_ char *note = note_string(d, idx);
+
+	if (!note)
+		return -ENOMEM;
+	for (size_t j = 0; j < md->n_pairs; j++) {
+		const struct pair_decision *p = &md->pairs[j];
+		struct libscols_line *ln = table_new_line(t);
+		_cleanup_free_ char *rule = NULL, *entry = NULL;
+
+		if (!ln)
+			return -ENOMEM;
+		if (p->entry) {
+			entry = policy_entry_to_string(p->entry);
+			if (!entry)
+				return -ENOMEM;
+			rule = p->entry->origin.line ?
+				strdup_printf("%s %s (%s:%u)", policy_list_to_string(p->entry->list), entry,
+					      p->entry->origin.file, p->entry->origin.line) :
+				strdup_printf("%s %s (%s)", policy_list_to_string(p->entry->list), entry,
+					      strempty(p->entry->origin.file));
+		} else {
+			rule = strdup("default: no entry matches");
+		}
+		if (!rule)
+			return -ENOMEM;
+		if (table_set(t, ln, COL_MODULE, m->name) < 0 ||
+		    table_set(t, ln, COL_KIND, m->kind == MODULE_BUILTIN ? "builtin" : "loadable") < 0 ||
+		    table_setf(t, ln, COL_PAIR, "%s:%s", p->bus ? p->bus : "ALL",
+			       p->driver ? p->driver : m->name) < 0 ||
+		    table_set(t, ln, COL_VERDICT, verdict_to_string(p->verdict)) < 0 ||
+		    table_set(t, ln, COL_RULE, rule) < 0 ||
+		    table_set(t, ln, COL_STATE, state_name(md->state, d->policy->mode)) < 0 ||
+		    table_set(t, ln, COL_NOTE, j == 0 ? note : "") < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_free_ struct option *longopts = options_merge(options);
+	struct table_options to = { 0 };
+	const struct decisions *d;
+	int c, r, ret = EXIT_OK;
+	struct table t;
+
+	if (!longopts)
+		return EXIT_RUNTIME;
+	while ((c = getopt_long(argc, argv, "o:JrnhqD", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			to.columns = optarg;
+			break;
+		case 'J':
+			to.json = true;
+			break;
+		case 'r':
+			to.raw = true;
+			break;
+		case 'n':
+			to.noheadings = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'q':
+			ctx->opt_quiet = true;
+			break;
+		case '?':
+			return usage_error("explain", "invalid option");
+		default:
+			if (ctx_parse_global_option(ctx, c, optarg) < 0)
+				return usage_error("explain", "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return usage_error("explain", "no target given");
+
+	r = ctx_decisions(ctx, &d);
+	if (r < 0)
+		return exit_code_for_error(r);
+	r = table_new(&t, "explain", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, &to);
+	if (r == -EINVAL)
+		return usage_error("explain", "invalid --output list");
+	if (r < 0)
+		return EXIT_RUNTIME;
+
+	for (int a = optind; a < argc; a++) {
+		_cleanup_free_ size_t *cand = NULL;
+		size_t n = 0;
+
+		r = find_candidates(d, argv[a], &cand, &n);
+		if (r < 0) {
+			log_error("failed to look up '%s': %s", argv[a], strerror(-r));
+			ret = EXIT_RUNTIME;
+			continue;
+		}
+		if (n == 0) {
+			log_error("'%s' matches no module of kernel %s", argv[a], d->inv->kver);
+			ret = EXIT_RUNTIME;
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			r = add_rows(&t, d, cand[i]);
+			if (r < 0) {
+				table_done(&t);
+				log_error("out of memory");
+				return EXIT_RUNTIME;
+			}
+		}
+	}
+	table_print(&t);
+	table_done(&t);
+	return ret;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Listing output shared by every command that prints rows: libsmartcols
+ * tables with -o/--output column selection, --json, --raw and
+ * --noheadings, as lsblk and findmnt do.
+ */
+
+#include <libsmartcols.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+struct column_info {
+	const char *name;
+	double whint;
+	int flags;     /* SCOLS_FL_* */
+	int json_type; /* SCOLS_JSON_* */
+	const char *help;
+};
+
+struct table_options {
+	bool json;
+	bool raw;
+	bool noheadings;
+	const char *columns; /* -o LIST, or "+LIST" to add to the defaults; NULL: defaults */
+};
+
+struct table {
+	struct libscols_table *tb;
+	const struct column_info *infos;
+	size_t n_infos;
+	int *ids; /* selected column ids, in output order */
+	size_t n_ids;
+};
+
+/*
+ * Creates the table. @defaults is a comma-separated list of column names.
+ * Returns -EINVAL for an unknown column (after printing which one).
+ */
+int table_new(struct table *t, const char *name, const struct column_info *infos, size_t n_infos,
+	      const char *defaults, const struct table_options *o);
+void table_done(struct table *t);
+struct libscols_line *table_new_line(struct table *t);
+/* Sets column @id of @ln if that column is selected; @value NULL prints nothing. */
+int table_set(struct table *t, struct libscols_line *ln, int id, const char *value);
+int table_setf(struct table *t, struct libscols_line *ln, int id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int table_print(struct table *t);
+/* The "Available output columns" part of a --help. */
+void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_infos);

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A kernel command-line fragment: module_blacklist= makes the kernel itself
+ * refuse the blocked loadable modules (insmod included), and
+ * initcall_blacklist= keeps a denied built-in driver from registering at all,
+ * the only boot option that does. The latter takes initcall function names,
+ * which only the kernel's symbol table knows:
+ *   __initcall__kmod_<module>__<counter>_<line>_<function><level>
+ * where <level> is early, rootfs, 0..7 or 0s..7s (include/linux/init.h).
+ */
+#include <errno.h>
+
+#include "emit.h"
+#include "util.h"
+
+#define INITCALL_PREFIX "__initcall__kmod_"
+
+struct initcall {
+	char *module;
+	char *fn;
+};
+
+struct initcalls {
+	struct initcall *v;
+	size_t n;
+};
+
+static void initcalls_done(struct initcalls *ic)
+{
+	for (size_t i = 0; i < ic->n; i++) {
+		free(ic->v[i].module);
+		free(ic->v[i].fn);
+	}
+	free(ic->v);
+}
+
+/* Strips the initcall level from the end of @s in place; false if there is none. */
+static bool strip_level(char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 5 && streq(s + n - 5, "early")) {
+		s[n - 5] = '\0';
+		return true;
+	}
+	if (n > 6 && streq(s + n - 6, "rootfs")) {
+		s[n - 6] = '\0';
+		return true;
+	}
+	if (n > 2 && s[n - 1] == 's' && s[n - 2] >= '0' && s[n - 2] <= '7') {
+		s[n - 2] = '\0';
+		return true;
+	}
+	if (n > 1 && s[n - 1] >= '0' && s[n - 1] <= '7') {
+		s[n - 1] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* Skips "<digits>_" at *p. */
+static bool skip_number(const char **p)
+{
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (*s != '_')
+		return false;
+	*p = s + 1;
+	return true;
+}
+
+/* Parses one symbol name; 0 and *ret filled, or -EINVAL if it is not an initcall. */
+static int initcall_parse(const char *sym, struct initcall *ret)
+{
+	const char *p = sym + strlen(INITCALL_PREFIX), *sep;
+	_cleanup_free_ char *module = NULL, *fn = NULL;
+
+	if (!startswith(sym, INITCALL_PREFIX))
+		return -EINVAL;
+	/* Module names never contain "__"; the counter follows the first one. */
+	sep = strstr(p, "__");
+	if (!sep || sep == p)
+		return -EINVAL;
+	module = strndup(p, (size_t)(sep - p));
+	if (!module)
+		return -ENOMEM;
+	p = sep + 2;
+	if (!skip_number(&p) || !skip_number(&p))
+		return -EINVAL;
+	fn = strdup(p);
+	if (!fn)
+		return -ENOMEM;
+	if (!strip_level(fn) || fn[0] == '\0')
+		return -EINVAL;
+	ret->module = name_normalize(TAKE_PTR(module));
+	ret->fn = TAKE_PTR(fn);
+	return 0;
+}
+
+static int initcalls_read(const char *path, struct initcalls *ic)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char sym[512];
+		struct initcall c;
+		int r;
+
+		/* "ADDRESS TYPE NAME [module]" */
+		if (sscanf(line, "%*s %*s %511s", sym) != 1)
+			continue;
+		r = initcall_parse(sym, &c);
+		if (r == -EINVAL)
+			continue;
+		if (r < 0)
+			return r;
+		if (ic->n % 64 == 0) {
+			struct initcall *nv = realloc(ic->v, (ic->n + 64) * sizeof(*nv));
+
+			if (!nv) {
+				free(c.module);
+				free(c.fn);
+				return -ENOMEM;
+			}
+			ic->v = nv;
+		}
+		ic->v[ic->n++] = c;
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * The initcall_blacklist= names for module @name. A function name that
+ * another module's initcall shares (static "init" functions) cannot be
+ * blacklisted without stopping that one too: then the module is not
+ * coverable. Returns the number of names added to @out, 0 if none, or
+ * -ENOTUNIQ when a name is shared.
+ */
+static int initcalls_for(const struct initcalls *ic, const char *name, char ***out)
+{
+	int n = 0, r;
+
+	for (size_t i = 0; i < ic->n; i++) {
+		if (!streq(ic->v[i].module, name))
+			continue;
+		for (size_t j = 0; j < ic->n; j++)
+			if (streq(ic->v[j].fn, ic->v[i].fn) && !streq(ic->v[j].module, name))
+				return -ENOTUNIQ;
+		r = strv_extend(out, ic->v[i].fn);
+		if (r < 0)
+			return r;
+		n++;
+	}
+	return n;
+}
+
+int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *o,
+		 struct diags *diags)
+{
+	const struct inventory *inv = d->inv;
+	_cleanup_strv_free_ char **blacklist = NULL, **initcalls = NULL;
+	_cleanup_free_ char *bl = NULL, *icl = NULL;
+	struct initcalls ic = { 0 };
+	bool have_kallsyms = false;
+	int r = 0;
+
+	if (d->policy->mode != POLICY_ENFORCE)
+		goto out; /* warn and off stop nothing at boot */
+
+	if (o && o->kallsyms) {
+		r = initcalls_read(o->kallsyms, &ic);
+		if (r < 0) {
+			diag_add(diags, DIAG_WARNING, o->kallsyms, 0,
+				 "cannot read initcall symbols (%s); built-in drivers are not covered",
+				 strerror(-r));
+			r = 0;
+		} else {
+			have_kallsyms = true;
+		}
+	}
+
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		const struct module *m = &inv->modules[i];
+		enum module_state st = d->modules[i].state;
+
+		if (st == MODULE_BLOCKED) {
+			r = strv_extend(&blacklist, m->name);
+			if (r < 0)
+				goto out;
+		} else if (st == MODULE_DENIED_BUILTIN) {
+			if (!have_kallsyms) {
+				diag_add(diags, DIAG_WARNING, NULL, 0,
+					 "built-in '%s' is denied but no kallsyms was given: not covered",
+					 m->name);
+				continue;
+			}
+			r = initcalls_for(&ic, m->name, &initcalls);
+			if (r == -ENOTUNIQ)
+				diag_add(diags, DIAG_WARNING, NULL, 0,
+					 "built-in '%s' is denied but its initcall function name is shared "
+					 "with another built-in: not coverable by initcall_blacklist=",
+					 m->name);
+			else if (r == 0)
+				diag_add(diags, DIAG_WARNING, NULL, 0,
+					 "built-in '%s' is denied but has no initcall symbol in kallsyms: "
+					 "not coverable by initcall_blacklist=; unbind it at boot instead",
+					 m->name);
+			else if (r < 0)
+				goto out;
+			r = 0;
+		}
+	}
+	strv_sort_uniq(initcalls);
+
+	bl = strv_join(blacklist, ",");
+	icl = strv_join(initcalls, ",");
+	if (!bl || !icl) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (bl[0])
+		fprintf(f, "module_blacklist=%s", bl);
+	if (icl[0])
+		fprintf(f, "%sinitcall_blacklist=%s", bl[0] ? " " : "", icl);
+	if (bl[0] || icl[0])
+		fputc('\n', f);
+	r = ferror(f) ? -EIO : 0;
+out:
+	initcalls_done(&ic);
+	return r;
+}

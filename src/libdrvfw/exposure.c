@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+
+#include "exposure.h"
+#include "util.h"
+
+static const char *const reach_names[] = {
+	"present", "hotplug", "autoload", "explicit", "dependency", "builtin",
+};
+
+const char *reach_path_to_string(enum reach_path p)
+{
+	for (size_t i = 0; i < ELEMENTSOF(reach_names); i++)
+		if ((unsigned)p == 1u << i)
+			return reach_names[i];
+	return NULL;
+}
+
+char *reach_paths_to_string(unsigned paths)
+{
+	char buf[128] = "";
+
+	for (size_t i = 0; i < ELEMENTSOF(reach_names); i++) {
+		if (!(paths & (1u << i)))
+			continue;
+		if (buf[0])
+			strcat(buf, ",");
+		strcat(buf, reach_names[i]);
+	}
+	return strdup(buf[0] ? buf : "none");
+}
+
+const char *block_source_to_string(enum block_source b)
+{
+	switch (b) {
+	case BLOCK_POLICY:
+		return "drvfw";
+	case BLOCK_POLICY_PARTIAL:
+		return "drvfw-blacklist";
+	case BLOCK_CONFIG_INSTALL:
+		return "install";
+	case BLOCK_CONFIG_BLACKLIST:
+		return "blacklist";
+	case BLOCK_NONE:
+		break;
+	}
+	return "none";
+}
+
+/* An install command that never loads the module it stands for. */
+static bool install_blocks(const char *cmd)
+{
+	const char *p = cmd + strspn(cmd, " \t");
+
+	return startswith(p, "/bin/false") || startswith(p, "/bin/true") ||
+	       startswith(p, "/usr/bin/false") || startswith(p, "/usr/bin/true") ||
+	       startswith(p, "false") || startswith(p, "true");
+}
+
+static unsigned module_paths(const struct decisions *d, size_t idx, const bool *present)
+{
+	const struct module *m = &d->inv->modules[idx];
+	const struct module_decision *md = &d->modules[idx];
+	bool has_device = false, has_autoload = false;
+	unsigned paths = 0;
+
+	if (m->kind == MODULE_BUILTIN)
+		paths |= REACH_BUILTIN;
+	else
+		paths |= REACH_EXPLICIT;
+	if (present[idx])
+		paths |= REACH_PRESENT;
+	for (size_t i = 0; i < m->n_aliases; i++) {
+		if (m->aliases[i].class == ALIAS_DEVICE)
+			has_device = true;
+		else
+			has_autoload = true;
+	}
+	if (m->kind == MODULE_LOADABLE) {
+		if (has_device)
+			paths |= REACH_HOTPLUG;
+		/* Autoload stays open while one of its aliases is not denied. */
+		if (has_autoload) {
+			size_t n_autoload = 0;
+
+			for (size_t i = 0; i < m->n_aliases; i++)
+				n_autoload += m->aliases[i].class == ALIAS_AUTOLOAD;
+			if (d->policy->mode != POLICY_ENFORCE || md->n_denied_aliases < n_autoload)
+				paths |= REACH_AUTOLOAD;
+		}
+		if (m->n_rdeps > 0)
+			paths |= REACH_DEPENDENCY;
+	}
+	return paths;
+}
+
+int exposure_compute(const struct decisions *d, struct exposure **ret, struct exposure_summary *sum)
+{
+	const struct inventory *inv = d->inv;
+	bool enforce = d->policy->mode == POLICY_ENFORCE;
+	_cleanup_free_ struct exposure *ex = NULL;
+	_cleanup_free_ bool *present = NULL;
+
+	ex = calloc(inv->n_modules ? inv->n_modules : 1, sizeof(*ex));
+	present = calloc(inv->n_modules ? inv->n_modules : 1, sizeof(*present));
+	if (!ex || !present)
+		return -ENOMEM;
+
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct device *dev = &inv->devices[i];
+		struct module *m;
+
+		for (size_t j = 0; j < dev->n_candidates; j++)
+			present[dev->candidates[j]] = true;
+		if (dev->module && (m = inventory_find_module(inv, dev->module)))
+			present[inventory_module_index(inv, m)] = true;
+	}
+
+	*sum = (struct exposure_summary){ .modules = inv->n_modules };
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		const struct module *m = &inv->modules[i];
+		const struct module_decision *md = &d->modules[i];
+		struct exposure *e = &ex[i];
+
+		e->paths = module_paths(d, i, present);
+		e->open = e->paths;
+		e->denied = md->state != MODULE_ALLOWED;
+		e->partial = md->state == MODULE_ALLOWED && md->n_denied_pairs > 0;
+
+		if (m->kind == MODULE_LOADABLE) {
+			if (m->install_cmd && install_blocks(m->install_cmd)) {
+				e->block = BLOCK_CONFIG_INSTALL;
+				e->open = 0;
+			} else if (enforce && md->state == MODULE_BLOCKED) {
+				e->block = BLOCK_POLICY;
+				e->open = 0;
+			} else if ((enforce && md->state == MODULE_DENIED_NEEDED) || m->blacklisted) {
+				/* blacklist: no alias loads; by name and as a dependency it still loads */
+				e->block = m->blacklisted ? BLOCK_CONFIG_BLACKLIST : BLOCK_POLICY_PARTIAL;
+				e->open &= ~(unsigned)(REACH_HOTPLUG | REACH_AUTOLOAD | REACH_PRESENT);
+			}
+		}
+
+		if (m->kind == MODULE_LOADABLE)
+			sum->loadable++;
+		else
+			sum->builtin++;
+		if (e->denied)
+			sum->denied++;
+		if (e->open) {
+			sum->reachable++;
+			if (m->kind == MODULE_LOADABLE)
+				sum->reachable_loadable++;
+			else
+				sum->reachable_builtin++;
+			if (e->denied)
+				sum->denied_reachable++;
+		}
+		for (size_t b = 0; b < ELEMENTSOF(sum->by_path); b++)
+			if (e->open & (1u << b))
+				sum->by_path[b]++;
+	}
+	*ret = TAKE_PTR(ex);
+	return 0;
+}
