@@ -25,7 +25,8 @@ enum {
 static const struct column_info columns[] = {
 	[COL_NAME] = { "NAME", 0.15, 0, SCOLS_JSON_STRING, "module name" },
 	[COL_KIND] = { "KIND", 0.05, 0, SCOLS_JSON_STRING, "builtin or loadable" },
-	[COL_BUSES] = { "BUSES", 0.1, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "buses of its device aliases" },
+	[COL_BUSES] = { "BUSES", 0.1, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
+			"buses of its device aliases" },
 	[COL_REACH] = { "REACH", 0.15, 0, SCOLS_JSON_STRING,
 			"ways it can still run once the policy is enforced" },
 	[COL_PATHS] = { "PATHS", 0.15, 0, SCOLS_JSON_STRING,
@@ -35,7 +36,8 @@ static const struct column_info columns[] = {
 			  "allow, deny, deny-needed, deny-builtin or partial" },
 	[COL_RULE] = { "RULE", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 		       "the policy entry that decided, with file:line" },
-	[COL_BLOCK] = { "BLOCK", 0.05, 0, SCOLS_JSON_STRING, "what stops it: drvfw, install, blacklist" },
+	[COL_BLOCK] = { "BLOCK", 0.05, 0, SCOLS_JSON_STRING,
+			"what stops it: drvfw, install, blacklist" },
 	[COL_CONFIG] = { "CONFIG", 0.15, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			 "existing modprobe.d blacklist/install lines, with file:line" },
 	[COL_NEEDEDBY] = { "NEEDED-BY", 0.1, 0, SCOLS_JSON_STRING,
@@ -114,12 +116,14 @@ static char *rule_string(const struct module_decision *md)
 static char *config_string(const struct module *m)
 {
 	if (m->blacklisted && m->install_cmd)
-		return strdup_printf("blacklist (%s); install %s (%s)", strempty(m->blacklist_source),
-				     m->install_cmd, strempty(m->install_source));
+		return strdup_printf("blacklist (%s); install %s (%s)",
+				     strempty(m->blacklist_source), m->install_cmd,
+				     strempty(m->install_source));
 	if (m->blacklisted)
 		return strdup_printf("blacklist (%s)", strempty(m->blacklist_source));
 	if (m->install_cmd)
-		return strdup_printf("install %s (%s)", m->install_cmd, strempty(m->install_source));
+		return strdup_printf("install %s (%s)", m->install_cmd,
+				     strempty(m->install_source));
 	return NULL;
 }
 
@@ -134,7 +138,8 @@ static char *state_string(const struct inventory *inv, const struct module *m)
 	return strdup(m->kind == MODULE_BUILTIN ? "idle" : "-");
 }
 
-static bool module_has_bus(const struct module *m, const struct module_decision *md, const char *bus)
+static bool module_has_bus(const struct module *m, const struct module_decision *md,
+			   const char *bus)
 {
 	for (size_t i = 0; i < md->n_pairs; i++)
 		if (md->pairs[i].bus && streq(md->pairs[i].bus, bus))
@@ -172,7 +177,8 @@ static int add_row(struct table *t, const struct decisions *d, size_t i, const s
 	    table_set(t, ln, COL_BLOCK, block_source_to_string(e->block)) < 0 ||
 	    table_set(t, ln, COL_CONFIG, config ? config : "-") < 0 ||
 	    table_set(t, ln, COL_NEEDEDBY,
-		      md->needed_by < inv->n_modules ? inv->modules[md->needed_by].name : "-") < 0 ||
+		      md->needed_by < inv->n_modules ? inv->modules[md->needed_by].name : "-") <
+		0 ||
 	    table_setf(t, ln, COL_DEVICES, "%u", m->n_bound) < 0)
 		return -ENOMEM;
 	return 0;
@@ -181,12 +187,15 @@ static int add_row(struct table *t, const struct decisions *d, size_t i, const s
 static void print_summary(const struct decisions *d, const struct exposure_summary *s)
 {
 	static const enum reach_path order[] = {
-		REACH_PRESENT, REACH_HOTPLUG, REACH_AUTOLOAD, REACH_EXPLICIT, REACH_DEPENDENCY, REACH_BUILTIN,
+		REACH_PRESENT,	REACH_HOTPLUG,	  REACH_AUTOLOAD,
+		REACH_EXPLICIT, REACH_DEPENDENCY, REACH_BUILTIN,
 	};
 
-	printf("\n%zu modules (%zu loadable, %zu built-in) for kernel %s, policy mode %s.\n", s->modules,
-	       s->loadable, s->builtin, d->inv->kver, policy_mode_to_string(d->policy->mode));
-	printf("%zu can still run (%zu loadable, %zu built-in); %zu denied, of which %zu can still run.\n",
+	printf("\n%zu modules (%zu loadable, %zu built-in) for kernel %s, policy mode %s.\n",
+	       s->modules, s->loadable, s->builtin, d->inv->kver,
+	       policy_mode_to_string(d->policy->mode));
+	printf("%zu can still run (%zu loadable, %zu built-in); %zu denied, of which %zu can still "
+	       "run.\n",
 	       s->reachable, s->reachable_loadable, s->reachable_builtin, s->denied,
 	       s->denied_reachable);
 	fputs("Open paths:", stdout);
@@ -197,7 +206,8 @@ static void print_summary(const struct decisions *d, const struct exposure_summa
 		       i + 1 < ELEMENTSOF(order) ? "," : "\n");
 	}
 	if (!d->inv->have_runtime)
-		puts("No runtime view (sysfs of another kernel): 'present' and STATE are not known.");
+		puts("No runtime view (sysfs of another kernel): 'present' and STATE are not "
+		     "known.");
 }
 
 int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)

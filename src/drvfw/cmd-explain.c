@@ -20,11 +20,13 @@ enum {
 static const struct column_info columns[] = {
 	[COL_MODULE] = { "MODULE", 0.15, 0, SCOLS_JSON_STRING, "candidate module" },
 	[COL_KIND] = { "KIND", 0.05, 0, SCOLS_JSON_STRING, "builtin or loadable" },
-	[COL_PAIR] = { "PAIR", 0.15, 0, SCOLS_JSON_STRING, "bus:driver pair decided (ALL: no bus)" },
+	[COL_PAIR] = { "PAIR", 0.15, 0, SCOLS_JSON_STRING,
+		       "bus:driver pair decided (ALL: no bus)" },
 	[COL_VERDICT] = { "VERDICT", 0.05, 0, SCOLS_JSON_STRING, "allow or deny" },
 	[COL_RULE] = { "RULE", 0.25, 0, SCOLS_JSON_STRING, "deciding entry and its file:line" },
 	[COL_STATE] = { "STATE", 0.1, 0, SCOLS_JSON_STRING, "module state after the policy" },
-	[COL_NOTE] = { "NOTE", 0.25, 0, SCOLS_JSON_STRING, "dependency, autoload and config notes" },
+	[COL_NOTE] = { "NOTE", 0.25, 0, SCOLS_JSON_STRING,
+		       "dependency, autoload and config notes" },
 };
 
 #define DEFAULT_COLUMNS "MODULE,KIND,PAIR,VERDICT,RULE,STATE,NOTE"
@@ -133,18 +135,22 @@ static char *note_string(const struct decisions *d, size_t idx)
 	int r = 0;
 
 	if (md->state == MODULE_DENIED_NEEDED)
-		r = strv_consume(&notes, strdup_printf("needed by %s", d->inv->modules[md->needed_by].name));
+		r = strv_consume(
+		    &notes, strdup_printf("needed by %s", d->inv->modules[md->needed_by].name));
 	for (size_t i = 0; r >= 0 && i < md->n_denied_aliases; i++) {
 		const struct autoload_entry *ae = md->denied_alias_entries[i];
 
-		r = strv_consume(&notes, ae->origin.line ?
-				 strdup_printf("autoload %s denied (%s:%u)", md->denied_aliases[i]->pattern,
-					       ae->origin.file, ae->origin.line) :
-				 strdup_printf("autoload %s denied (%s)", md->denied_aliases[i]->pattern,
-					       strempty(ae->origin.file)));
+		r = strv_consume(&notes, ae->origin.line
+					     ? strdup_printf("autoload %s denied (%s:%u)",
+							     md->denied_aliases[i]->pattern,
+							     ae->origin.file, ae->origin.line)
+					     : strdup_printf("autoload %s denied (%s)",
+							     md->denied_aliases[i]->pattern,
+							     strempty(ae->origin.file)));
 	}
 	if (r >= 0 && m->blacklisted)
-		r = strv_consume(&notes, strdup_printf("blacklisted (%s)", strempty(m->blacklist_source)));
+		r = strv_consume(&notes,
+				 strdup_printf("blacklisted (%s)", strempty(m->blacklist_source)));
 	if (r >= 0 && m->install_cmd)
 		r = strv_consume(&notes, strdup_printf("install %s (%s)", m->install_cmd,
 						       strempty(m->install_source)));
@@ -174,18 +180,21 @@ static int add_rows(struct table *t, const struct decisions *d, size_t idx)
 			entry = policy_entry_to_string(p->entry);
 			if (!entry)
 				return -ENOMEM;
-			rule = p->entry->origin.line ?
-				strdup_printf("%s %s (%s:%u)", policy_list_to_string(p->entry->list), entry,
-					      p->entry->origin.file, p->entry->origin.line) :
-				strdup_printf("%s %s (%s)", policy_list_to_string(p->entry->list), entry,
-					      strempty(p->entry->origin.file));
+			rule = p->entry->origin.line
+				   ? strdup_printf("%s %s (%s:%u)",
+						   policy_list_to_string(p->entry->list), entry,
+						   p->entry->origin.file, p->entry->origin.line)
+				   : strdup_printf("%s %s (%s)",
+						   policy_list_to_string(p->entry->list), entry,
+						   strempty(p->entry->origin.file));
 		} else {
 			rule = strdup("default: no entry matches");
 		}
 		if (!rule)
 			return -ENOMEM;
 		if (table_set(t, ln, COL_MODULE, m->name) < 0 ||
-		    table_set(t, ln, COL_KIND, m->kind == MODULE_BUILTIN ? "builtin" : "loadable") < 0 ||
+		    table_set(t, ln, COL_KIND, m->kind == MODULE_BUILTIN ? "builtin" : "loadable") <
+			0 ||
 		    table_setf(t, ln, COL_PAIR, "%s:%s", p->bus ? p->bus : "ALL",
 			       p->driver ? p->driver : m->name) < 0 ||
 		    table_set(t, ln, COL_VERDICT, verdict_to_string(p->verdict)) < 0 ||

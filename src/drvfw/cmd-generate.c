@@ -70,9 +70,10 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 			break;
 		case 'f':
 			if (parse_format(optarg, &format) < 0)
-				return usage_error("generate",
-						   "unknown format '%s': expected modprobe, cmdline or udev",
-						   optarg);
+				return usage_error(
+				    "generate",
+				    "unknown format '%s': expected modprobe, cmdline or udev",
+				    optarg);
 			break;
 		case 'h':
 			usage(stdout);

@@ -90,20 +90,22 @@ int ctx_parse_global_option(struct drvfw_ctx *ctx, int c, const char *arg)
 
 void usage_global_options(FILE *f)
 {
-	fputs("\nCommon options:\n"
-	      "     --root DIR          prefix every path with DIR, like depmod -b\n"
-	      "     --kver VERSION      kernel version to use (default: the running one)\n"
-	      "     --moddir DIR        module directory to use instead of ROOT/lib/modules/VERSION\n"
-	      "     --sysfs DIR         sysfs of the audited kernel (default: /sys when it runs)\n"
-	      "     --kallsyms FILE     kallsyms of the audited kernel (default: /proc/kallsyms when it runs)\n"
-	      "     --policy FILE       read the policy from FILE (repeatable) instead of\n"
-	      "                         /etc/drvfw/drvfw.conf and /etc/drvfw/drvfw.conf.d/*.conf\n"
-	      "     --cmdline STRING    add entries from a kernel command line\n"
-	      "                         (filter_allow_drivers=, filter_deny_drivers=, drvfw.*)\n"
-	      "     --proc-cmdline      take the kernel command line from /proc/cmdline\n"
-	      "     --profiledir DIR    where 'include =' finds profiles\n"
-	      " -q, --quiet             print no warnings\n",
-	      f);
+	fputs(
+	    "\nCommon options:\n"
+	    "     --root DIR          prefix every path with DIR, like depmod -b\n"
+	    "     --kver VERSION      kernel version to use (default: the running one)\n"
+	    "     --moddir DIR        module directory to use instead of ROOT/lib/modules/VERSION\n"
+	    "     --sysfs DIR         sysfs of the audited kernel (default: /sys when it runs)\n"
+	    "     --kallsyms FILE     kallsyms of the audited kernel (default: /proc/kallsyms when "
+	    "it runs)\n"
+	    "     --policy FILE       read the policy from FILE (repeatable) instead of\n"
+	    "                         /etc/drvfw/drvfw.conf and /etc/drvfw/drvfw.conf.d/*.conf\n"
+	    "     --cmdline STRING    add entries from a kernel command line\n"
+	    "                         (filter_allow_drivers=, filter_deny_drivers=, drvfw.*)\n"
+	    "     --proc-cmdline      take the kernel command line from /proc/cmdline\n"
+	    "     --profiledir DIR    where 'include =' finds profiles\n"
+	    " -q, --quiet             print no warnings\n",
+	    f);
 }
 
 static void log_va(const char *level, const char *fmt, va_list ap)

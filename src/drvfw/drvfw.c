@@ -13,16 +13,18 @@
 static const struct command commands[] = {
 	{ "audit", cmd_audit, "list every driver that can still run, and how" },
 	{ "explain", cmd_explain, "show which rule decides a driver, module or modalias" },
-	{ "generate", cmd_generate, "print modprobe.d, kernel command line or udev rules for the policy" },
+	{ "generate", cmd_generate,
+	  "print modprobe.d, kernel command line or udev rules for the policy" },
 };
 
 static void usage(FILE *f)
 {
-	fputs("Usage:\n"
-	      " drvfw [options] <command> [<args>]\n"
-	      "\nA driver firewall: enforce a bus:driver allow/deny policy on an unmodified kernel.\n"
-	      "\nCommands:\n",
-	      f);
+	fputs(
+	    "Usage:\n"
+	    " drvfw [options] <command> [<args>]\n"
+	    "\nA driver firewall: enforce a bus:driver allow/deny policy on an unmodified kernel.\n"
+	    "\nCommands:\n",
+	    f);
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	usage_global_options(f);

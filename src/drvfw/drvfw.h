@@ -18,7 +18,7 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1, /* something failed at run time */
-	EXIT_USAGE = 2,   /* bad usage, or an invalid policy */
+	EXIT_USAGE = 2, /* bad usage, or an invalid policy */
 	EXIT_EXPOSED = 3, /* audit --check: a denied driver is still reachable;
 	                   * enforce: some device could not be pinned */
 };

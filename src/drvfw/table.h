@@ -14,7 +14,7 @@
 struct column_info {
 	const char *name;
 	double whint;
-	int flags;     /* SCOLS_FL_* */
+	int flags; /* SCOLS_FL_* */
 	int json_type; /* SCOLS_JSON_* */
 	const char *help;
 };
@@ -45,7 +45,7 @@ struct libscols_line *table_new_line(struct table *t);
 /* Sets column @id of @ln if that column is selected; @value NULL prints nothing. */
 int table_set(struct table *t, struct libscols_line *ln, int id, const char *value);
 int table_setf(struct table *t, struct libscols_line *ln, int id, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 int table_print(struct table *t);
 /* The "Available output columns" part of a --help. */
 void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_infos);

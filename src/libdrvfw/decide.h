@@ -19,16 +19,16 @@ enum verdict {
 
 /* One bus:name pair of a module and how it was decided. */
 struct pair_decision {
-	const char *bus;     /* NULL: the module has no bus (only ALL:... entries match) */
-	const char *driver;  /* run-time driver name when it differs from the module, else NULL */
+	const char *bus; /* NULL: the module has no bus (only ALL:... entries match) */
+	const char *driver; /* run-time driver name when it differs from the module, else NULL */
 	enum verdict verdict;
 	const struct policy_entry *entry; /* the entry that decided it; NULL: nothing matched */
 };
 
 enum module_state {
-	MODULE_ALLOWED,        /* at least one pair allowed */
-	MODULE_BLOCKED,        /* loadable, every pair denied, nothing allowed needs it */
-	MODULE_DENIED_NEEDED,  /* every pair denied, yet an allowed module depends on it */
+	MODULE_ALLOWED, /* at least one pair allowed */
+	MODULE_BLOCKED, /* loadable, every pair denied, nothing allowed needs it */
+	MODULE_DENIED_NEEDED, /* every pair denied, yet an allowed module depends on it */
 	MODULE_DENIED_BUILTIN, /* built-in, every pair denied: only unbind or initcall_blacklist stop it */
 };
 
@@ -37,7 +37,8 @@ struct module_decision {
 	struct pair_decision *pairs;
 	size_t n_pairs;
 	size_t n_denied_pairs;
-	size_t needed_by; /* MODULE_DENIED_NEEDED: index of an allowed module needing it; else SIZE_MAX */
+	size_t
+	    needed_by; /* MODULE_DENIED_NEEDED: index of an allowed module needing it; else SIZE_MAX */
 	/* autoload aliases of this module denied by [autoload], with the entry */
 	const struct alias **denied_aliases;
 	const struct autoload_entry **denied_alias_entries;
@@ -45,10 +46,10 @@ struct module_decision {
 };
 
 struct device_decision {
-	enum verdict verdict;                /* of the bound (or, if unbound, of the best candidate) driver */
-	const struct device_rule *rule;      /* per-device rule that applied, or NULL */
-	const struct policy_entry *entry;    /* driver entry that applied, or NULL */
-	const char *bind_driver;             /* DEVICE_BIND: driver to hand it to */
+	enum verdict verdict; /* of the bound (or, if unbound, of the best candidate) driver */
+	const struct device_rule *rule; /* per-device rule that applied, or NULL */
+	const struct policy_entry *entry; /* driver entry that applied, or NULL */
+	const char *bind_driver; /* DEVICE_BIND: driver to hand it to */
 };
 
 struct decisions {

@@ -179,9 +179,10 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 	if (o && o->kallsyms) {
 		r = initcalls_read(o->kallsyms, &ic);
 		if (r < 0) {
-			diag_add(diags, DIAG_WARNING, o->kallsyms, 0,
-				 "cannot read initcall symbols (%s); built-in drivers are not covered",
-				 strerror(-r));
+			diag_add(
+			    diags, DIAG_WARNING, o->kallsyms, 0,
+			    "cannot read initcall symbols (%s); built-in drivers are not covered",
+			    strerror(-r));
 			r = 0;
 		} else {
 			have_kallsyms = true;
@@ -198,21 +199,26 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 				goto out;
 		} else if (st == MODULE_DENIED_BUILTIN) {
 			if (!have_kallsyms) {
-				diag_add(diags, DIAG_WARNING, NULL, 0,
-					 "built-in '%s' is denied but no kallsyms was given: not covered",
-					 m->name);
+				diag_add(
+				    diags, DIAG_WARNING, NULL,
+				    0, "built-in '%s' is denied but no kallsyms was given: not covered",
+				    m->name);
 				continue;
 			}
 			r = initcalls_for(&ic, m->name, &initcalls);
 			if (r == -ENOTUNIQ)
-				diag_add(diags, DIAG_WARNING, NULL, 0,
-					 "built-in '%s' is denied but its initcall function name is shared "
-					 "with another built-in: not coverable by initcall_blacklist=",
-					 m->name);
+				diag_add(
+				    diags, DIAG_WARNING, NULL, 0,
+				    "built-in '%s' is denied but its initcall function name is "
+				    "shared "
+				    "with another built-in: not coverable by initcall_blacklist=",
+				    m->name);
 			else if (r == 0)
 				diag_add(diags, DIAG_WARNING, NULL, 0,
-					 "built-in '%s' is denied but has no initcall symbol in kallsyms: "
-					 "not coverable by initcall_blacklist=; unbind it at boot instead",
+					 "built-in '%s' is denied but has no initcall symbol in "
+					 "kallsyms: "
+					 "not coverable by initcall_blacklist=; unbind it at boot "
+					 "instead",
 					 m->name);
 			else if (r < 0)
 				goto out;

@@ -134,10 +134,13 @@ int exposure_compute(const struct decisions *d, struct exposure **ret, struct ex
 			} else if (enforce && md->state == MODULE_BLOCKED) {
 				e->block = BLOCK_POLICY;
 				e->open = 0;
-			} else if ((enforce && md->state == MODULE_DENIED_NEEDED) || m->blacklisted) {
+			} else if ((enforce && md->state == MODULE_DENIED_NEEDED) ||
+				   m->blacklisted) {
 				/* blacklist: no alias loads; by name and as a dependency it still loads */
-				e->block = m->blacklisted ? BLOCK_CONFIG_BLACKLIST : BLOCK_POLICY_PARTIAL;
-				e->open &= ~(unsigned)(REACH_HOTPLUG | REACH_AUTOLOAD | REACH_PRESENT);
+				e->block = m->blacklisted ? BLOCK_CONFIG_BLACKLIST
+							  : BLOCK_POLICY_PARTIAL;
+				e->open &= ~(unsigned)(REACH_HOTPLUG | REACH_AUTOLOAD |
+						       REACH_PRESENT);
 			}
 		}
 

@@ -9,40 +9,41 @@
 #include "decide.h"
 
 enum reach_path {
-	REACH_PRESENT = 1 << 0,    /* a device present now matches it (or is bound to it) */
-	REACH_HOTPLUG = 1 << 1,    /* a device alias: udev loads it when such a device appears */
-	REACH_AUTOLOAD = 1 << 2,   /* a request_module() alias any user can trigger */
-	REACH_EXPLICIT = 1 << 3,   /* modprobe by name (root) */
+	REACH_PRESENT = 1 << 0, /* a device present now matches it (or is bound to it) */
+	REACH_HOTPLUG = 1 << 1, /* a device alias: udev loads it when such a device appears */
+	REACH_AUTOLOAD = 1 << 2, /* a request_module() alias any user can trigger */
+	REACH_EXPLICIT = 1 << 3, /* modprobe by name (root) */
 	REACH_DEPENDENCY = 1 << 4, /* loads as a dependency of an allowed module */
-	REACH_BUILTIN = 1 << 5,    /* built in: registered at boot, binds what it matches */
+	REACH_BUILTIN = 1 << 5, /* built in: registered at boot, binds what it matches */
 };
 
 enum block_source {
 	BLOCK_NONE,
-	BLOCK_POLICY,          /* drvfw's install + blacklist lines */
-	BLOCK_POLICY_PARTIAL,  /* drvfw's blacklist only (an allowed module needs it) */
-	BLOCK_CONFIG_INSTALL,  /* an existing install line in modprobe.d */
-	BLOCK_CONFIG_BLACKLIST,/* an existing blacklist line in modprobe.d */
+	BLOCK_POLICY, /* drvfw's install + blacklist lines */
+	BLOCK_POLICY_PARTIAL, /* drvfw's blacklist only (an allowed module needs it) */
+	BLOCK_CONFIG_INSTALL, /* an existing install line in modprobe.d */
+	BLOCK_CONFIG_BLACKLIST, /* an existing blacklist line in modprobe.d */
 };
 
 struct exposure {
-	unsigned paths;    /* every way the module could run (REACH_*) */
-	unsigned open;     /* those still open once the policy is enforced */
+	unsigned paths; /* every way the module could run (REACH_*) */
+	unsigned open; /* those still open once the policy is enforced */
 	enum block_source block;
-	bool denied;       /* the policy denies every pair of it */
-	bool partial;      /* the policy denies some pairs, not all */
+	bool denied; /* the policy denies every pair of it */
+	bool partial; /* the policy denies some pairs, not all */
 };
 
 struct exposure_summary {
 	size_t modules, loadable, builtin;
-	size_t reachable;          /* open != 0 */
+	size_t reachable; /* open != 0 */
 	size_t reachable_loadable, reachable_builtin;
-	size_t by_path[6];         /* open paths, indexed by bit number of REACH_* */
+	size_t by_path[6]; /* open paths, indexed by bit number of REACH_* */
 	size_t denied, denied_reachable;
 };
 
 /* Fills @ret (parallel to inv->modules, caller frees) and @sum. */
-int exposure_compute(const struct decisions *d, struct exposure **ret, struct exposure_summary *sum);
+int exposure_compute(const struct decisions *d, struct exposure **ret,
+		     struct exposure_summary *sum);
 /* "present,hotplug,autoload" for a REACH_* mask; "none" for 0. Caller frees. */
 char *reach_paths_to_string(unsigned paths);
 const char *reach_path_to_string(enum reach_path p);

@@ -24,24 +24,24 @@ enum module_kind {
 };
 
 enum alias_class {
-	ALIAS_DEVICE,   /* "bus:..." modalias: matched against device uevents */
+	ALIAS_DEVICE, /* "bus:..." modalias: matched against device uevents */
 	ALIAS_AUTOLOAD, /* request_module() name: net-pf-*, fs-*, char-major-*, ... */
 };
 
 struct alias {
-	char *pattern;  /* as stored in the index (depmod normalises '-' to '_') */
-	char *bus;      /* ALIAS_DEVICE: "pci", "usb", "acpi" ...; NULL otherwise */
+	char *pattern; /* as stored in the index (depmod normalises '-' to '_') */
+	char *bus; /* ALIAS_DEVICE: "pci", "usb", "acpi" ...; NULL otherwise */
 	enum alias_class class;
 };
 
 struct module {
-	char *name;        /* normalised: '_' for '-' */
+	char *name; /* normalised: '_' for '-' */
 	enum module_kind kind;
-	char *path;        /* loadable: path relative to the module directory; NULL for built-ins */
+	char *path; /* loadable: path relative to the module directory; NULL for built-ins */
 
 	struct alias *aliases; /* sorted by pattern */
 	size_t n_aliases;
-	char **buses;          /* sorted, unique buses of the device aliases; NULL if none */
+	char **buses; /* sorted, unique buses of the device aliases; NULL if none */
 
 	/* Indices into inventory.modules. deps: what modules.dep lists (depmod
 	 * already writes the transitive closure). rdeps: every module whose
@@ -54,26 +54,26 @@ struct module {
 	/* modprobe.d configuration in effect (libkmod's config iterators). */
 	bool blacklisted;
 	char *blacklist_source; /* "FILE:LINE" of the blacklist line, or NULL if unknown */
-	char *install_cmd;      /* the install command, or NULL */
-	char *install_source;   /* "FILE:LINE", or NULL */
+	char *install_cmd; /* the install command, or NULL */
+	char *install_source; /* "FILE:LINE", or NULL */
 
 	/* Run time; only meaningful when inventory.have_runtime. */
 	bool loaded;
-	char **drivers;    /* "bus:driver" entries of /sys/module/NAME/drivers, sorted */
-	unsigned n_bound;  /* devices bound to one of this module's drivers */
+	char **drivers; /* "bus:driver" entries of /sys/module/NAME/drivers, sorted */
+	unsigned n_bound; /* devices bound to one of this module's drivers */
 };
 
 struct device {
-	char *bus;         /* /sys/bus/BUS */
-	char *name;        /* device name under /sys/bus/BUS/devices */
-	char *modalias;    /* MODALIAS (the modalias attribute); NULL if none */
-	char *driver;      /* bound driver name; NULL if unbound */
-	char *module;      /* normalised module of the bound driver; NULL if unbound or
+	char *bus; /* /sys/bus/BUS */
+	char *name; /* device name under /sys/bus/BUS/devices */
+	char *modalias; /* MODALIAS (the modalias attribute); NULL if none */
+	char *driver; /* bound driver name; NULL if unbound */
+	char *module; /* normalised module of the bound driver; NULL if unbound or
 	                    * the driver records none (built-in i8042, serial8250) */
 	bool has_driver_override;
 	char *driver_override; /* its value; NULL when empty ("(null)") or absent */
-	int authorized;        /* 0/1, -1 when the device has no such attribute */
-	size_t *candidates;    /* modules whose device aliases match modalias (libkmod lookup) */
+	int authorized; /* 0/1, -1 when the device has no such attribute */
+	size_t *candidates; /* modules whose device aliases match modalias (libkmod lookup) */
 	size_t n_candidates;
 };
 
@@ -85,14 +85,14 @@ struct inventory {
 	size_t n_modules;
 	size_t n_loadable;
 	size_t n_builtin;
-	size_t n_aliases;         /* loadable aliases, as modules.alias counts them */
+	size_t n_aliases; /* loadable aliases, as modules.alias counts them */
 	size_t n_builtin_aliases; /* from modules.builtin.alias.bin */
 
-	bool have_runtime;      /* /sys belongs to this kernel (or --sysfs) */
+	bool have_runtime; /* /sys belongs to this kernel (or --sysfs) */
 	struct device *devices; /* sorted by bus, then name */
 	size_t n_devices;
 
-	struct kmod_ctx *kmod;  /* open on moddir with ROOT's config dirs */
+	struct kmod_ctx *kmod; /* open on moddir with ROOT's config dirs */
 };
 
 /* Builds the inventory; -errno on failure (-ENOENT: no module directory). */

@@ -22,7 +22,7 @@ enum policy_mode {
 
 enum policy_on_error {
 	ON_ERROR_ALLOW, /* a failing enforcement lets the boot go on, loudly */
-	ON_ERROR_DENY,  /* ... or stops it (confidential guests) */
+	ON_ERROR_DENY, /* ... or stops it (confidential guests) */
 };
 
 enum policy_list {
@@ -33,12 +33,12 @@ enum policy_list {
 /* Where an entry came from. file points into policy.files (never freed separately). */
 struct origin {
 	const char *file; /* path, or "kernel command line" */
-	unsigned line;    /* 0 for the command line */
+	unsigned line; /* 0 for the command line */
 };
 
 struct policy_entry {
 	enum policy_list list;
-	char *bus;    /* NULL for ALL */
+	char *bus; /* NULL for ALL */
 	char *driver; /* NULL for ALL; else normalised name or glob */
 	struct origin origin;
 };
@@ -56,8 +56,8 @@ enum device_action {
 };
 
 struct device_rule {
-	char *match;       /* modalias glob, or NULL when vendor/device are used */
-	bool by_id;        /* "vvvv:dddd" (hex PCI/USB ids) */
+	char *match; /* modalias glob, or NULL when vendor/device are used */
+	bool by_id; /* "vvvv:dddd" (hex PCI/USB ids) */
 	unsigned vendor, device;
 	enum device_action action;
 	char *bind_driver; /* DEVICE_BIND */
@@ -75,15 +75,15 @@ struct policy {
 	struct device_rule *devices;
 	size_t n_devices;
 
-	char **files;    /* every file read, in order (origins point here) */
+	char **files; /* every file read, in order (origins point here) */
 	char **includes; /* profile names included */
 	unsigned long long hash; /* of the effective policy, stable across runs */
 };
 
 /* Options that say where policies come from. */
 struct policy_source {
-	char **files;          /* --policy FILE...; NULL: /etc/drvfw/drvfw.conf + drvfw.conf.d */
-	const char *cmdline;   /* kernel command line to take entries from, or NULL */
+	char **files; /* --policy FILE...; NULL: /etc/drvfw/drvfw.conf + drvfw.conf.d */
+	const char *cmdline; /* kernel command line to take entries from, or NULL */
 	const char *profiledir; /* where include= looks; NULL: ROOT/usr/share/drvfw/profiles */
 };
 
@@ -101,8 +101,8 @@ int policy_load(struct policy *p, const struct sysroot *root, const struct polic
 /* Parses one INI file into @p. Same error convention. */
 int policy_load_file(struct policy *p, const char *path, const char *profiledir, struct diags *d);
 /* Parses an INI text held in memory (tests, fuzzers); @name is used in messages. */
-int policy_load_string(struct policy *p, const char *name, const char *text,
-		       const char *profiledir, struct diags *d);
+int policy_load_string(struct policy *p, const char *name, const char *text, const char *profiledir,
+		       struct diags *d);
 
 /*
  * Parses a list in the driver-filter syntax, "pci:e1000,e100;usb:ALL", into

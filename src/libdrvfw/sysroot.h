@@ -10,10 +10,10 @@
 #include <stdbool.h>
 
 struct sysroot {
-	char *root;     /* "" for the real root, else a prefix without trailing '/' */
-	char *kver;     /* kernel version whose module tree is audited */
-	char *moddir;   /* ROOT/lib/modules/KVER or --moddir */
-	char *sysfs;    /* /sys of the audited kernel, or NULL when it is not running */
+	char *root; /* "" for the real root, else a prefix without trailing '/' */
+	char *kver; /* kernel version whose module tree is audited */
+	char *moddir; /* ROOT/lib/modules/KVER or --moddir */
+	char *sysfs; /* /sys of the audited kernel, or NULL when it is not running */
 	char *kallsyms; /* /proc/kallsyms of the audited kernel, --kallsyms, or NULL */
 };
 

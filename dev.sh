@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The two entry points of README.md, for a fresh Debian 12 machine as root:
+#   ./dev.sh audit   install what is missing, build, run `drvfw audit`
+#   ./dev.sh test    install what is missing, run the whole test suite
+#                    (-Werror build, ASan/UBSan build, valgrind, fuzz corpus,
+#                    format check, dracut and VM boot suites)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")" && pwd)
+cd "$top"
+
+build_deps=(meson ninja-build pkg-config gcc libc6-dev libkmod-dev libudev-dev libinih-dev
+	libsmartcols-dev check scdoc kmod)
+test_deps=(clang clang-format valgrind shellcheck dracut-core qemu-system-x86 busybox-static
+	e2fsprogs cpio zstd xz-utils udev binutils python3 file)
+
+install_missing() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "dev.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+		return 1
+	fi
+	echo "dev.sh: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() { # DIR [meson options...]
+	local dir=$1
+	shift
+	if [[ ! -f $dir/build.ninja ]]; then
+		meson setup "$dir" "$@" >/dev/null
+	else
+		meson configure "$dir" "$@" >/dev/null
+	fi
+	ninja -C "$dir" >/dev/null
+}
+
+cmd_audit() {
+	install_missing "${build_deps[@]}"
+	build build
+	local drvfw=$top/build/src/drvfw/drvfw kver
+	kver=$(uname -r)
+	if [[ -f /lib/modules/$kver/modules.dep ]]; then
+		echo "dev.sh: auditing the running kernel's module tree /lib/modules/$kver" >&2
+		"$drvfw" audit "$@"
+	else
+		install_missing dpkg-dev
+		local root
+		root=$("$top/tests/lib/debian-kernel.sh")
+		kver=$(ls "$root/lib/modules")
+		echo "dev.sh: no /lib/modules/$(uname -r) here; auditing the Debian kernel package's" \
+			"module tree $root/lib/modules/$kver" >&2
+		"$drvfw" --root "$root" --kver "$kver" audit "$@"
+	fi
+}
+
+section() { printf '\n=== %s\n' "$*"; }
+
+cmd_test() {
+	install_missing "${build_deps[@]}" "${test_deps[@]}"
+	local failed=()
+
+	section "build with -Werror, unit and integration tests"
+	build build-ci -Dwerror=true -Dtests=enabled
+	meson test -C build-ci --no-suite vm --no-suite dracut --print-errorlogs || failed+=(unit)
+
+	section "build with AddressSanitizer and UBSan, same tests"
+	build build-asan -Dwerror=true -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
+	meson test -C build-asan --no-suite vm --no-suite dracut --no-suite slow --print-errorlogs ||
+		failed+=(asan)
+
+	section "valgrind"
+	meson test -C build-ci --setup valgrind --suite unit --print-errorlogs || failed+=(valgrind)
+
+	section "format"
+	if git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror 2>/dev/null; then
+		echo "clang-format: clean"
+	else
+		git ls-files '*.c' '*.h' | xargs clang-format --dry-run 2>&1 | head -20
+		failed+=(format)
+	fi
+
+	section "dracut module"
+	meson test -C build-ci --suite dracut --print-errorlogs || failed+=(dracut)
+
+	section "VM boot suite"
+	meson test -C build-ci --suite vm --print-errorlogs --timeout-multiplier 1 || failed+=(vm)
+
+	echo
+	if ((${#failed[@]})); then
+		echo "dev.sh: FAILED: ${failed[*]}"
+		return 1
+	fi
+	echo "dev.sh: all test stages passed"
+}
+
+case ${1:-} in
+audit)
+	shift
+	cmd_audit "$@"
+	;;
+test)
+	shift
+	cmd_test "$@"
+	;;
+*)
+	echo "usage: $0 audit [drvfw audit options] | test" >&2
+	exit 2
+	;;
+esac
