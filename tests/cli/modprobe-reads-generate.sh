@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The real modprobe reads what `drvfw generate` writes, on the real Debian
+# kernel's module database: denied modules and denied request_module()
+# aliases fail to load, allowed ones still load, warn mode logs and loads.
+. "$(dirname "$0")/lib.sh"
+debian_tree
+
+mp() { modprobe -d "$DEBIAN_ROOT" -S "$DEBIAN_KVER" -C "$TMP/drvfw.conf" -n -v "$@"; }
+
+cat >"$TMP/policy.conf" <<'P'
+[deny]
+drivers = pci:e1000 ALL:rxrpc
+[autoload]
+deny = net-pf-33 char-major-10-*
+P
+dr=("$DRVFW_BIN" --root "$DEBIAN_ROOT" --kver "$DEBIAN_KVER" --sysfs "" --policy "$TMP/policy.conf")
+
+expect_rc 0 "generate -o" "${dr[@]}" generate -o "$TMP/drvfw.conf"
+expect_grep '^blacklist e1000$' "$TMP/drvfw.conf" "e1000 blacklisted"
+expect_grep '^install e1000 /bin/false$' "$TMP/drvfw.conf" "e1000 install line"
+expect_grep "^# drvfw generate: kernel $DEBIAN_KVER, policy hash [0-9a-f]{16}, mode enforce" \
+	"$TMP/drvfw.conf" "header names kernel, hash and mode"
+
+expect_rc 0 "modprobe -n -v e1000" mp e1000
+expect_grep '^install /bin/false' "$TMP/out" "modprobe would run /bin/false for e1000"
+expect_no_grep 'insmod .*e1000\.ko' "$TMP/out" "modprobe would not insmod e1000"
+
+expect_rc 0 "modprobe -n -v e1000e" mp e1000e
+expect_grep 'insmod .*/e1000e\.ko' "$TMP/out" "e1000e (not denied) still loads"
+
+expect_rc 0 "modprobe -n -v net-pf-33" mp net-pf-33
+expect_grep '^install /bin/false' "$TMP/out" "the net-pf-33 autoload resolves to /bin/false"
+
+expect_rc 0 "modprobe -n -v char-major-10-229" mp char-major-10-229
+expect_grep '^install /bin/false' "$TMP/out" "a char-major-10-* autoload resolves to /bin/false"
+
+# A module that is needed as a dependency by a denied one: the denied one fails as a whole.
+expect_rc 0 "modprobe -n -v rxrpc" mp rxrpc
+expect_grep '^install /bin/false' "$TMP/out" "rxrpc (ALL:rxrpc denied) does not load"
+
+# Warn mode: the install line logs to the kernel log and loads the module anyway.
+printf '[drvfw]\nmode = warn\n' >>"$TMP/policy.conf"
+expect_rc 0 "generate in warn mode" "${dr[@]}" generate -o "$TMP/drvfw.conf"
+expect_rc 0 "modprobe -n -v e1000 (warn)" mp e1000
+expect_grep "^install /bin/sh -c .*would deny module e1000.*/dev/kmsg.*--ignore-install e1000" \
+	"$TMP/out" "warn mode logs to /dev/kmsg and loads e1000"
+
+# Same input, same bytes.
+"${dr[@]}" generate >"$TMP/a"
+"${dr[@]}" generate >"$TMP/b"
+if cmp -s "$TMP/a" "$TMP/b"; then pass "output is deterministic"; else fail "two runs differ"; fi
+
+finish
