@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The autoload records of the kernel.modprobe helper, read back from every
+ * form the kernel log takes. The lines below were captured from a 6.18
+ * kernel after `echo "<13>drvfw: autoload ..." > /dev/kmsg` (the helper
+ * writes exactly that), through /dev/kmsg, dmesg, dmesg -r, -x and -T; the
+ * journal forms follow journald's splitting of a user-facility kmsg record
+ * into SYSLOG_IDENTIFIER "drvfw" and the message.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "kmsg.h"
+#include "test-common.h"
+#include "util.h"
+
+static double dabs(double x)
+{
+	return x < 0 ? -x : x;
+}
+
+#define REC "autoload net-pf-33 modules=rxrpc action=deny rule=/etc/drvfw/drvfw.conf:7"
+
+static void check_line(const char *line, double mono, const char *when)
+{
+	struct autoload_event ev;
+
+	ck_assert_msg(kmsg_parse_line(line, &ev) == 1, "not parsed: %s", line);
+	ck_assert_str_eq(ev.alias, "net-pf-33");
+	ck_assert_ptr_nonnull(ev.modules);
+	ck_assert_str_eq(ev.modules[0], "rxrpc");
+	ck_assert_ptr_null(ev.modules[1]);
+	ck_assert_int_eq(ev.action, AUTOLOAD_DENY);
+	ck_assert_str_eq(ev.rule, "/etc/drvfw/drvfw.conf:7");
+	if (mono < 0)
+		ck_assert_msg(ev.mono < 0, "%s: mono %f", line, ev.mono);
+	else
+		ck_assert_msg(dabs(ev.mono - mono) < 1e-6, "%s: mono %f", line, ev.mono);
+	if (when)
+		ck_assert_str_eq(ev.when, when);
+	else
+		ck_assert_ptr_null(ev.when);
+	autoload_event_done(&ev);
+}
+
+START_TEST(test_formats)
+{
+	/* /dev/kmsg record, with and without CONFIG_PRINTK_CALLER */
+	check_line("13,345,515787947,-;drvfw: " REC "\n", 515.787947, "515.787947");
+	check_line("13,345,515787947,-,caller=T4211;drvfw: " REC, 515.787947, "515.787947");
+	/* dmesg, dmesg -r, dmesg -x, dmesg -T */
+	check_line("[  515.787947] drvfw: " REC, 515.787947, "515.787947");
+	check_line("<5>[  515.787947] drvfw: " REC, 515.787947, "515.787947");
+	check_line("user  :notice: [  515.787947] drvfw: " REC, 515.787947, "515.787947");
+	check_line("[Sun Nov 22 01:25:57 2026] drvfw: " REC, -1, "Sun Nov 22 01:25:57 2026");
+	/* journalctl -k -o short-monotonic, short, short-iso; with and without a PID */
+	check_line("[  515.787947] debian drvfw: " REC, 515.787947, "515.787947");
+	check_line("[  515.787947] debian drvfw[412]: " REC, 515.787947, "515.787947");
+	check_line("Nov 22 01:25:57 debian drvfw: " REC, -1, "Nov 22 01:25:57");
+	check_line("2026-11-22T01:25:57+0000 debian drvfw: " REC, -1, "2026-11-22T01:25:57+0000");
+	/* A bare message (a file of messages only) */
+	check_line("drvfw: " REC, -1, NULL);
+}
+END_TEST
+
+START_TEST(test_not_ours)
+{
+	static const char *const lines[] = {
+		"6,1234,5123456,-;e1000: Intel(R) PRO/1000 Network Driver",
+		"[    1.330112] EXT4-fs (vda): mounted filesystem r/w without journal.",
+		"[    5.000000] systemd[1]: Starting Load Kernel Modules...",
+		/* another program's "autoload" word */
+		"[    6.000000] foo: autoload net-pf-33 modules=rxrpc action=deny",
+		/* "drvfw" inside another word */
+		"[    6.000000] notdrvfw: autoload net-pf-33 modules=rxrpc action=deny",
+		/* our marker but no action: incomplete (truncated) record */
+		"[    6.000000] drvfw: autoload net-pf-33 modules=rxrpc",
+		/* an action this version does not know */
+		"[    6.000000] drvfw: autoload net-pf-33 modules=rxrpc action=teleport",
+		"[    6.000000] drvfw: autoload ",
+		"",
+	};
+	struct autoload_event ev;
+
+	for (size_t i = 0; i < ELEMENTSOF(lines); i++)
+		ck_assert_msg(kmsg_parse_line(lines[i], &ev) == 0, "parsed: %s", lines[i]);
+}
+END_TEST
+
+START_TEST(test_round_trip)
+{
+	char *mods[] = { "ext4", "crc16", NULL };
+	_cleanup_free_ char *msg = NULL, *line = NULL;
+	struct autoload_event ev;
+
+	msg = kmsg_format_autoload("fs-ext4", mods, AUTOLOAD_LOAD, NULL);
+	ck_assert_str_eq(msg, "autoload fs-ext4 modules=ext4,crc16 action=load");
+	line = strdup_printf("[    3.500000] drvfw: %s extra=ignored", msg);
+	ck_assert_int_eq(kmsg_parse_line(line, &ev), 1);
+	ck_assert_str_eq(ev.alias, "fs-ext4");
+	ck_assert_str_eq(ev.modules[1], "crc16");
+	ck_assert_int_eq(ev.action, AUTOLOAD_LOAD);
+	ck_assert_ptr_null(ev.rule);
+	autoload_event_done(&ev);
+
+	free(msg);
+	msg = kmsg_format_autoload("char-major-10-999", NULL, AUTOLOAD_NONE, NULL);
+	ck_assert_str_eq(msg, "autoload char-major-10-999 modules=- action=none");
+	free(line);
+	line = strdup_printf("drvfw: %s", msg);
+	ck_assert_int_eq(kmsg_parse_line(line, &ev), 1);
+	ck_assert_ptr_null(ev.modules);
+	ck_assert_int_eq(ev.action, AUTOLOAD_NONE);
+	autoload_event_done(&ev);
+}
+END_TEST
+
+static FILE *text_stream(const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+	ck_assert_ptr_nonnull(f);
+	return f;
+}
+
+START_TEST(test_stats)
+{
+	static const char log[] =
+		"[    0.000000] Linux version 6.1.0-56-amd64\n"
+		"[   12.000001] drvfw: autoload net-pf-10-proto-132 modules=sctp action=warn rule=/usr/share/drvfw/profiles/cis.conf:40\n"
+		"[   12.100000] sctp: Hash tables configured (bind 256/256)\n"
+		"[   20.500000] drvfw: autoload fs-ext4 modules=ext4 action=load\n"
+		"[   30.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n"
+		"[   31.000000] drvfw: autoload net-pf-33 modules=rxrpc action=deny rule=/etc/drvfw/drvfw.conf:7\n"
+		"[   35.250000] drvfw: autoload net-pf-10-proto-132 modules=sctp action=load\n"
+		"[   40.000000] drvfw: autoload char-major-10-999 modules=- action=none\n";
+	struct autoload_event *ev = NULL;
+	struct autoload_stat *st = NULL;
+	size_t n = 0, ns = 0;
+	FILE *f = text_stream(log);
+
+	ck_assert_int_eq(kmsg_read_stream(f, &ev, &n), 6);
+	fclose(f);
+	ck_assert_int_eq(autoload_stats(ev, n, &st, &ns), 0);
+	ck_assert_int_eq(ns, 4);
+	/* Most frequent first, then by name. */
+	ck_assert_str_eq(st[0].module, "sctp");
+	ck_assert_int_eq(st[0].count, 3);
+	ck_assert_int_eq(st[0].by_action[AUTOLOAD_WARN], 2);
+	ck_assert_int_eq(st[0].by_action[AUTOLOAD_LOAD], 1);
+	ck_assert_str_eq(st[0].aliases[0], "net-pf-10-proto-132");
+	ck_assert_str_eq(st[0].aliases[1], "net-pf-2-proto-132");
+	ck_assert_ptr_null(st[0].aliases[2]);
+	ck_assert_str_eq(st[0].first, "12.000001");
+	ck_assert_str_eq(st[0].last, "35.250000");
+	ck_assert(dabs(st[0].first_mono - 12.000001) < 1e-9);
+	ck_assert_str_eq(st[1].module, "(char-major-10-999)");
+	ck_assert_str_eq(st[2].module, "ext4");
+	ck_assert_str_eq(st[3].module, "rxrpc");
+	ck_assert_int_eq(st[3].by_action[AUTOLOAD_DENY], 1);
+	autoload_stats_free(st, ns);
+	for (size_t i = 0; i < n; i++)
+		autoload_event_done(&ev[i]);
+	free(ev);
+}
+END_TEST
+
+/* A real /dev/kmsg in a fake sysroot would be a plain file: read() of a
+ * regular file returns the whole text at once, so check the device path only
+ * for its error handling here. */
+START_TEST(test_devkmsg_missing)
+{
+	struct autoload_event *ev = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(kmsg_read_devkmsg("/nonexistent/kmsg", &ev, &n), -ENOENT);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("kmsg");
+
+	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_not_ours);
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_stats);
+	tcase_add_test(tc, test_devkmsg_missing);
+	suite_add_tcase(s, tc);
+	return s;
+}
