@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 
-#include "kmsg.h"
+#include "autoload-log.h"
 #include "util.h"
 
 static const char *const action_names[_AUTOLOAD_ACTION_MAX] = {
@@ -104,9 +104,15 @@ static bool parse_kmsg_prefix(const char *s, double *ret_mono, const char **ret_
 	return true;
 }
 
+/* What follows "drvfw: " in the records this parser knows. */
+#define MARK_AUTOLOAD "autoload "
+/* generate's warn-mode install line for a module reached by a denied alias */
+#define MARK_WARN_INSTALL "would deny autoload of module "
+
 /*
- * Finds "drvfw: autoload " or journald's "drvfw[PID]: autoload " at a word
- * start; returns where the alias begins and sets *ret_start to the marker.
+ * Finds "drvfw: " or journald's "drvfw[PID]: " at a word start, followed by
+ * one of the records above; returns where the record begins and sets
+ * *ret_start to the marker.
  */
 static const char *find_marker(const char *s, const char **ret_start)
 {
@@ -125,12 +131,31 @@ static const char *find_marker(const char *s, const char **ret_start)
 				continue;
 			q++;
 		}
-		if (!startswith(q, ": autoload "))
+		if (!startswith(q, ": "))
+			continue;
+		q += 2;
+		if (!startswith(q, MARK_AUTOLOAD) && !startswith(q, MARK_WARN_INSTALL))
 			continue;
 		*ret_start = p;
-		return q + strlen(": autoload ");
+		return q;
 	}
 	return NULL;
+}
+
+/* "would deny autoload of module M": the alias is not known to an install line. */
+static int parse_warn_install(const char *text, struct autoload_event *ev)
+{
+	_cleanup_free_ char *m = strndup(text, strcspn(text, " \t"));
+
+	if (!m)
+		return -ENOMEM;
+	if (!*m)
+		return 0;
+	ev->alias = strdup("-");
+	if (!ev->alias || strv_consume(&ev->modules, TAKE_PTR(m)) < 0)
+		return -ENOMEM;
+	ev->action = AUTOLOAD_WARN;
+	return 1;
 }
 
 static int parse_fields(char *text, struct autoload_event *ev)
@@ -213,7 +238,7 @@ int kmsg_parse_line(const char *line, struct autoload_event *ret)
 	int r;
 
 	/* Cheap rejection: most kernel log lines are not ours. */
-	if (!strstr(line, "autoload"))
+	if (!strstr(line, "drvfw"))
 		return 0;
 	buf = strdup(line);
 	if (!buf)
@@ -246,10 +271,14 @@ int kmsg_parse_line(const char *line, struct autoload_event *ret)
 			return r;
 	}
 
-	f = strdup(fields);
-	if (!f)
-		return -ENOMEM;
-	r = parse_fields(f, &ev);
+	if (startswith(fields, MARK_WARN_INSTALL))
+		r = parse_warn_install(fields + strlen(MARK_WARN_INSTALL), &ev);
+	else {
+		f = strdup(fields + strlen(MARK_AUTOLOAD));
+		if (!f)
+			return -ENOMEM;
+		r = parse_fields(f, &ev);
+	}
 	if (r <= 0) {
 		autoload_event_done(&ev);
 		return r;

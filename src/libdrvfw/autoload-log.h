@@ -14,6 +14,11 @@
  * warn mode), none (nothing to load). Unknown keys are ignored by the parser,
  * so later versions can add some.
  *
+ * It also reads the line that `drvfw generate` puts in warn-mode install
+ * commands for a module reached by a denied alias, "drvfw: would deny
+ * autoload of module M" (alias "-", action warn): where the helper is not
+ * installed, that is the only trace of such an autoload.
+ *
  * The parser reads one line of any of the forms these records reach an
  * administrator in: /dev/kmsg records ("PRI,SEQ,USEC,FLAGS;MSG"), dmesg
  * ("[   5.123456] MSG", "<14>[ ...] MSG", "[Sun Nov 22 ...] MSG"), and
