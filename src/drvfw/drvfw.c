@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "config.h"
 #include "drvfw.h"
@@ -15,6 +16,8 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, "show which rule decides a driver, module or modalias" },
 	{ "generate", cmd_generate,
 	  "print modprobe.d, kernel command line or udev rules for the policy" },
+	{ "report", cmd_report, "list the modules the kernel autoloaded, how often and when" },
+	{ "modprobe-helper", cmd_modprobe_helper, "the kernel.modprobe entry point: log, decide, modprobe" },
 };
 
 static void usage(FILE *f)
@@ -48,6 +51,13 @@ int main(int argc, char **argv)
 	int c, r;
 
 	setlocale(LC_ALL, "");
+	/* kernel.modprobe names one program and passes "-q -- NAME": no room for a
+	 * subcommand, so a link with this name is the helper. */
+	if (argc > 0 && streq(basename(argv[0]), "drvfw-modprobe")) {
+		r = cmd_modprobe_helper(&ctx, argc, argv);
+		ctx_done(&ctx);
+		return flush_stdout(r);
+	}
 	longopts = options_merge(options);
 	if (!longopts) {
 		log_error("out of memory");
