@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The decision rules of drvfw.conf(5) on hand-made inventories: no files,
+ * no libkmod, no sysfs.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "decide.h"
+#include "test-common.h"
+#include "util.h"
+
+#define MAX_MODULES 16
+#define MAX_DEVICES 8
+
+static struct policy p;
+static struct diags d;
+static struct inventory inv;
+static struct module mods[MAX_MODULES];
+static struct device devs[MAX_DEVICES];
+static struct decisions *dec;
+
+static void setup(void)
+{
+	policy_init(&p);
+	d = (struct diags){ 0 };
+	memset(mods, 0, sizeof(mods));
+	memset(devs, 0, sizeof(devs));
+	inv = (struct inventory){ .modules = mods, .devices = devs };
+	dec = NULL;
+}
+
+static void teardown(void)
+{
+	decisions_free(dec);
+	policy_done(&p);
+	diags_done(&d);
+}
+
+/* Replaces the policy (decisions computed from the old one must be recomputed). */
+static void policy(const char *text)
+{
+	int r;
+
+	policy_done(&p);
+	policy_init(&p);
+	r = policy_load_string(&p, "test.conf", text, "/nonexistent", &d);
+
+	if (r < 0)
+		diags_print(&d, stderr);
+	ck_assert_int_eq(r, 0);
+}
+
+/* Adds a module; @buses is NULL or a NULL-terminated array of literals. */
+static size_t module(const char *name, enum module_kind kind, char **buses)
+{
+	size_t i = inv.n_modules++;
+
+	ck_assert_uint_lt(i, MAX_MODULES);
+	mods[i] = (struct module){ .name = (char *)name, .kind = kind, .buses = buses };
+	if (kind == MODULE_BUILTIN)
+		inv.n_builtin++;
+	else
+		inv.n_loadable++;
+	return i;
+}
+
+static size_t device(const char *bus, const char *modalias, const char *driver, const char *module_name)
+{
+	size_t i = inv.n_devices++;
+
+	ck_assert_uint_lt(i, MAX_DEVICES);
+	devs[i] = (struct device){ .bus = (char *)bus,
+				   .name = (char *)"0000:00:01.0",
+				   .modalias = (char *)modalias,
+				   .driver = (char *)driver,
+				   .module = (char *)module_name,
+				   .authorized = -1 };
+	return i;
+}
+
+static void compute(void)
+{
+	decisions_free(dec);
+	dec = NULL;
+	ck_assert_int_eq(decisions_compute(&p, &inv, &dec), 0);
+	ck_assert_ptr_eq(dec->inv, &inv);
+	ck_assert_ptr_eq(dec->policy, &p);
+}
+
+static enum module_state state(size_t i)
+{
+	return dec->modules[i].state;
+}
+
+static char *PCI[] = { (char *)"pci", NULL };
+static char *USB[] = { (char *)"usb", NULL };
+static char *PCI_USB[] = { (char *)"pci", (char *)"usb", NULL };
+static char *VIRTIO[] = { (char *)"virtio", NULL };
+static char *PLATFORM[] = { (char *)"platform", NULL };
+
+START_TEST(test_pairs_per_bus)
+{
+	size_t m = module("dual", MODULE_LOADABLE, PCI_USB);
+
+	policy("[deny]\ndrivers = pci:ALL\n");
+	compute();
+	ck_assert_uint_eq(dec->modules[m].n_pairs, 2);
+	ck_assert_str_eq(dec->modules[m].pairs[0].bus, "pci");
+	ck_assert_int_eq(dec->modules[m].pairs[0].verdict, VERDICT_DENY);
+	ck_assert_ptr_eq(dec->modules[m].pairs[0].entry, &p.entries[0]);
+	ck_assert_int_eq(dec->modules[m].pairs[1].verdict, VERDICT_ALLOW);
+	ck_assert_ptr_null(dec->modules[m].pairs[1].entry);
+	ck_assert_uint_eq(dec->modules[m].n_denied_pairs, 1);
+	/* one pair still allowed: the module stays */
+	ck_assert_int_eq(state(m), MODULE_ALLOWED);
+
+	policy("[deny]\ndrivers = usb:dual pci:dual\n");
+	compute();
+	ck_assert_int_eq(state(m), MODULE_BLOCKED);
+	ck_assert_uint_eq(dec->modules[m].needed_by, SIZE_MAX);
+}
+END_TEST
+
+START_TEST(test_busless_module)
+{
+	size_t lib = module("libphy", MODULE_LOADABLE, NULL);
+	size_t fs = module("cramfs", MODULE_LOADABLE, NULL);
+
+	policy("[deny]\ndrivers = pci:ALL usb:ALL\n");
+	compute();
+	ck_assert_uint_eq(dec->modules[lib].n_pairs, 1);
+	ck_assert_ptr_null(dec->modules[lib].pairs[0].bus);
+	ck_assert_int_eq(state(lib), MODULE_ALLOWED);
+
+	policy("[deny]\ndrivers = ALL:cramfs\n");
+	compute();
+	ck_assert_int_eq(state(lib), MODULE_ALLOWED);
+	ck_assert_int_eq(state(fs), MODULE_BLOCKED);
+}
+END_TEST
+
+START_TEST(test_patch_example_on_inventory)
+{
+	size_t e1000 = module("e1000", MODULE_LOADABLE, PCI);
+	size_t e100 = module("e100", MODULE_LOADABLE, PCI);
+	size_t btusb = module("btusb", MODULE_LOADABLE, USB);
+	size_t lib = module("crc32_generic", MODULE_LOADABLE, NULL);
+
+	ck_assert_int_eq(policy_add_cmdline(&p, "filter_allow_drivers=pci:e1000 filter_deny_drivers=ALL:ALL", &d), 0);
+	compute();
+	ck_assert_int_eq(state(e1000), MODULE_ALLOWED);
+	ck_assert_int_eq(state(e100), MODULE_BLOCKED);
+	ck_assert_int_eq(state(btusb), MODULE_BLOCKED);
+	ck_assert_int_eq(state(lib), MODULE_BLOCKED);
+	ck_assert_ptr_eq(dec->modules[e100].pairs[0].entry, &p.entries[1]);
+	ck_assert_ptr_eq(dec->modules[e1000].pairs[0].entry, &p.entries[0]);
+}
+END_TEST
+
+START_TEST(test_runtime_driver_pairs)
+{
+	size_t xhci = module("xhci_pci", MODULE_LOADABLE, PCI);
+	size_t stor = module("usb_storage", MODULE_LOADABLE, USB);
+	size_t plat = module("foo", MODULE_LOADABLE, NULL);
+	char *xd[] = { (char *)"pci:xhci_hcd", NULL };
+	char *sd[] = { (char *)"usb:usb-storage", NULL };
+	char *pd[] = { (char *)"platform:foo-ctl", (char *)"bogus", NULL };
+
+	mods[xhci].drivers = xd;
+	mods[stor].drivers = sd;
+	mods[plat].drivers = pd;
+	policy("[allow]\ndrivers = pci:xhci_hcd platform:foo-ctl\n[deny]\ndrivers = ALL:ALL\n");
+
+	/* without a run-time view, /sys/module/M/drivers is not looked at */
+	compute();
+	ck_assert_uint_eq(dec->modules[xhci].n_pairs, 1);
+	ck_assert_int_eq(state(xhci), MODULE_BLOCKED);
+	ck_assert_int_eq(state(plat), MODULE_BLOCKED);
+
+	inv.have_runtime = true;
+	compute();
+	ck_assert_uint_eq(dec->modules[xhci].n_pairs, 2);
+	ck_assert_str_eq(dec->modules[xhci].pairs[1].bus, "pci");
+	ck_assert_str_eq(dec->modules[xhci].pairs[1].driver, "xhci_hcd");
+	ck_assert_int_eq(dec->modules[xhci].pairs[1].verdict, VERDICT_ALLOW);
+	ck_assert_int_eq(state(xhci), MODULE_ALLOWED);
+	/* usb-storage is usb_storage: one pair, not two */
+	ck_assert_uint_eq(dec->modules[stor].n_pairs, 1);
+	ck_assert_ptr_null(dec->modules[stor].pairs[0].driver);
+	/* a run-time bus the aliases did not show */
+	ck_assert_uint_eq(dec->modules[plat].n_pairs, 1);
+	ck_assert_str_eq(dec->modules[plat].pairs[0].bus, "platform");
+	ck_assert_int_eq(state(plat), MODULE_ALLOWED);
+}
+END_TEST
+
+START_TEST(test_dependency_trap)
+{
+	size_t net = module("netdrv", MODULE_LOADABLE, PCI);
+	size_t lib = module("libfoo", MODULE_LOADABLE, NULL);
+	size_t other = module("other", MODULE_LOADABLE, PCI);
+	size_t olib = module("otherlib", MODULE_LOADABLE, NULL);
+	size_t net_deps[] = { lib }, lib_rdeps[] = { net }, other_deps[] = { olib };
+
+	mods[net].deps = net_deps;
+	mods[net].n_deps = 1;
+	mods[lib].rdeps = lib_rdeps;
+	mods[lib].n_rdeps = 1;
+	mods[other].deps = other_deps;
+	mods[other].n_deps = 1;
+	policy("[allow]\ndrivers = pci:netdrv\n[deny]\ndrivers = ALL:ALL\n");
+	compute();
+	ck_assert_int_eq(state(net), MODULE_ALLOWED);
+	/* denied, yet blocking it would break netdrv: reported, not blocked */
+	ck_assert_int_eq(state(lib), MODULE_DENIED_NEEDED);
+	ck_assert_uint_eq(dec->modules[lib].needed_by, net);
+	ck_assert_uint_eq(dec->modules[lib].n_denied_pairs, 1);
+	/* a denied module's denied library is blocked with it */
+	ck_assert_int_eq(state(other), MODULE_BLOCKED);
+	ck_assert_int_eq(state(olib), MODULE_BLOCKED);
+	ck_assert_str_eq(module_state_to_string(state(lib)), "denied-needed");
+}
+END_TEST
+
+START_TEST(test_dependency_closure)
+{
+	/* a -> b -> c with only the direct edges, and d known only from rdeps */
+	size_t a = module("a", MODULE_LOADABLE, PCI);
+	size_t b = module("b", MODULE_LOADABLE, NULL);
+	size_t c = module("c", MODULE_LOADABLE, NULL);
+	size_t dd = module("d", MODULE_LOADABLE, NULL);
+	size_t z = module("z", MODULE_LOADABLE, PCI);
+	size_t e = module("e", MODULE_LOADABLE, NULL);
+	size_t a_deps[] = { b, 999 }, b_deps[] = { c }, c_deps[] = { b }, d_rdeps[] = { c };
+	size_t z_deps[] = { e }, e_rdeps[] = { a };
+
+	mods[a].deps = a_deps;
+	mods[a].n_deps = 2; /* 999: out of range, ignored */
+	mods[b].deps = b_deps;
+	mods[b].n_deps = 1;
+	mods[c].deps = c_deps; /* a cycle must not loop */
+	mods[c].n_deps = 1;
+	mods[dd].rdeps = d_rdeps;
+	mods[dd].n_rdeps = 1;
+	mods[z].deps = z_deps;
+	mods[z].n_deps = 1;
+	mods[e].rdeps = e_rdeps;
+	mods[e].n_rdeps = 1;
+	policy("[allow]\ndrivers = pci:a pci:z\n[deny]\ndrivers = ALL:ALL\n");
+	compute();
+	ck_assert_int_eq(state(b), MODULE_DENIED_NEEDED);
+	ck_assert_int_eq(state(c), MODULE_DENIED_NEEDED);
+	ck_assert_int_eq(state(dd), MODULE_DENIED_NEEDED);
+	ck_assert_uint_eq(dec->modules[b].needed_by, a);
+	ck_assert_uint_eq(dec->modules[c].needed_by, a);
+	ck_assert_uint_eq(dec->modules[dd].needed_by, a);
+	/* e is needed by a (rdeps) and z (deps): the smallest index is reported */
+	ck_assert_int_eq(state(e), MODULE_DENIED_NEEDED);
+	ck_assert_uint_eq(dec->modules[e].needed_by, a);
+}
+END_TEST
+
+START_TEST(test_needed_through_allowed)
+{
+	/* x (allowed) -> y (allowed) -> w (denied), non-transitive data: w is needed by x */
+	size_t x = module("x", MODULE_LOADABLE, PCI);
+	size_t y = module("y", MODULE_LOADABLE, NULL);
+	size_t w = module("w", MODULE_LOADABLE, PCI);
+	size_t x_deps[] = { y }, y_deps[] = { w };
+
+	mods[x].deps = x_deps;
+	mods[x].n_deps = 1;
+	mods[y].deps = y_deps;
+	mods[y].n_deps = 1;
+	policy("[deny]\ndrivers = pci:w\n");
+	compute();
+	ck_assert_int_eq(state(y), MODULE_ALLOWED);
+	ck_assert_int_eq(state(w), MODULE_DENIED_NEEDED);
+	ck_assert_uint_eq(dec->modules[w].needed_by, x);
+}
+END_TEST
+
+START_TEST(test_builtin)
+{
+	size_t i8042 = module("i8042", MODULE_BUILTIN, PLATFORM);
+	size_t vblk = module("virtio_blk", MODULE_BUILTIN, VIRTIO);
+	size_t user = module("psmouse", MODULE_LOADABLE, PLATFORM);
+	size_t deps[] = { i8042 };
+
+	mods[user].deps = deps;
+	mods[user].n_deps = 1;
+	policy("[allow]\ndrivers = virtio:ALL platform:psmouse\n[deny]\ndrivers = ALL:ALL\n");
+	compute();
+	/* built-ins cannot be blocked by modprobe.d, needed or not */
+	ck_assert_int_eq(state(i8042), MODULE_DENIED_BUILTIN);
+	ck_assert_uint_eq(dec->modules[i8042].needed_by, SIZE_MAX);
+	ck_assert_int_eq(state(vblk), MODULE_ALLOWED);
+}
+END_TEST
+
+START_TEST(test_autoload)
+{
+	struct alias al[] = {
+		{ .pattern = (char *)"net_pf_10", .class = ALIAS_AUTOLOAD },
+		{ .pattern = (char *)"net_pf_33", .class = ALIAS_AUTOLOAD },
+		{ .pattern = (char *)"pci:v00008086d*", .bus = (char *)"pci", .class = ALIAS_DEVICE },
+	};
+	struct alias fal[] = {
+		{ .pattern = (char *)"fs_cramfs", .class = ALIAS_AUTOLOAD },
+	};
+	size_t m = module("multi", MODULE_LOADABLE, PCI);
+	size_t fs = module("cramfs", MODULE_LOADABLE, NULL);
+	const struct autoload_entry *e;
+
+	mods[m].aliases = al;
+	mods[m].n_aliases = ELEMENTSOF(al);
+	mods[fs].aliases = fal;
+	mods[fs].n_aliases = ELEMENTSOF(fal);
+	policy("[autoload]\ndeny = net-pf-* fs-cramfs char-major-*\nallow = net-pf-10\n");
+
+	/* allow overrides deny, whatever the order */
+	ck_assert(!decide_autoload(&p, "net-pf-10", &e));
+	ck_assert_ptr_eq(e, &p.autoload[3]);
+	ck_assert(decide_autoload(&p, "net-pf-33", &e));
+	ck_assert_ptr_eq(e, &p.autoload[0]);
+	ck_assert(decide_autoload(&p, "net_pf_33", NULL));
+	ck_assert(decide_autoload(&p, "char-major-10-229", NULL));
+	ck_assert(decide_autoload(&p, "fs-cramfs", NULL));
+	ck_assert(!decide_autoload(&p, "fs-ext4", &e));
+	ck_assert_ptr_null(e);
+
+	compute();
+	ck_assert_uint_eq(dec->modules[m].n_denied_aliases, 1);
+	ck_assert_str_eq(dec->modules[m].denied_aliases[0]->pattern, "net_pf_33");
+	ck_assert_ptr_eq(dec->modules[m].denied_alias_entries[0], &p.autoload[0]);
+	ck_assert_uint_eq(dec->modules[fs].n_denied_aliases, 1);
+	/* [autoload] does not change the bus:driver verdicts */
+	ck_assert_int_eq(state(m), MODULE_ALLOWED);
+	ck_assert_int_eq(state(fs), MODULE_ALLOWED);
+}
+END_TEST
+
+START_TEST(test_device_rules)
+{
+	size_t e1000e = module("e1000e", MODULE_LOADABLE, PCI);
+	size_t nic = device("pci", "pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00", "e1000e", "e1000e");
+	size_t nic2 = device("pci", "pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00", "e1000", "e1000");
+	size_t nic3 = device("pci", "pci:v00008086d0000100Fsv00001AF4sd00001100bc02sc00i00", "vfio-pci", "vfio_pci");
+	size_t key = device("usb", "usb:v1050p0407d0512dc00dsc00dp00ic03isc01ip01in00", "usbhid", "usbhid");
+	size_t other = device("pci", "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00", "virtio-pci", "virtio_pci");
+
+	(void)e1000e;
+	policy("[device \"pci:v00008086d000010d3*\"]\naction = deny\n"  /* lower case hex */
+	       "[device \"8086:100e\"]\naction = bind=vfio-pci\n"
+	       "[device \"8086:100f\"]\naction = bind=vfio-pci\n"
+	       "[device \"1050:0407\"]\naction = allow\n"
+	       "[device \"pci:*\"]\naction = allow\n"
+	       "[deny]\ndrivers = usb:ALL pci:e1000e\n");
+	compute();
+
+	ck_assert_int_eq(dec->devices[nic].verdict, VERDICT_DENY);
+	ck_assert_ptr_eq(dec->devices[nic].rule, &p.devices[0]);
+	ck_assert_ptr_null(dec->devices[nic].entry);
+	/* bind=: any other driver is denied the device */
+	ck_assert_int_eq(dec->devices[nic2].verdict, VERDICT_DENY);
+	ck_assert_str_eq(dec->devices[nic2].bind_driver, "vfio-pci");
+	ck_assert_int_eq(dec->devices[nic3].verdict, VERDICT_ALLOW);
+	ck_assert_ptr_eq(dec->devices[nic3].rule, &p.devices[2]);
+	/* USB ids by vendor:product; the rule wins over the usb:ALL entry */
+	ck_assert_int_eq(dec->devices[key].verdict, VERDICT_ALLOW);
+	ck_assert_ptr_eq(dec->devices[key].rule, &p.devices[3]);
+	/* first matching rule in policy order */
+	ck_assert_ptr_eq(dec->devices[other].rule, &p.devices[4]);
+}
+END_TEST
+
+START_TEST(test_device_by_driver)
+{
+	size_t atkbd = device("serio", "serio:ty06pr00id00ex00", "atkbd", "atkbd");
+	size_t i8042 = device("platform", "platform:i8042", "i8042", NULL);
+	size_t uart = device("platform", NULL, "serial8250", NULL);
+
+	policy("[deny]\ndrivers = platform:i8042 serio:ALL\n");
+	compute();
+	ck_assert_int_eq(dec->devices[atkbd].verdict, VERDICT_DENY);
+	ck_assert_ptr_eq(dec->devices[atkbd].entry, &p.entries[1]);
+	/* built-in i8042 records no module: decided by bus and driver name */
+	ck_assert_int_eq(dec->devices[i8042].verdict, VERDICT_DENY);
+	ck_assert_ptr_eq(dec->devices[i8042].entry, &p.entries[0]);
+	ck_assert_int_eq(dec->devices[uart].verdict, VERDICT_ALLOW);
+	ck_assert_ptr_null(dec->devices[uart].rule);
+}
+END_TEST
+
+START_TEST(test_device_unbound)
+{
+	size_t snd = module("snd_hda_intel", MODULE_LOADABLE, PCI);
+	size_t sof = module("snd_sof_pci", MODULE_LOADABLE, PCI);
+	size_t cand2[] = { snd, sof }, cand1[] = { snd };
+	size_t both = device("pci", "pci:v00008086d0000A0C8sv*", NULL, NULL);
+	size_t one = device("pci", "pci:v00008086d00002668sv*", NULL, NULL);
+	size_t none = device("pci", "pci:v0000FFFFd0000FFFFsv*", NULL, NULL);
+
+	devs[both].candidates = cand2;
+	devs[both].n_candidates = 2;
+	devs[one].candidates = cand1;
+	devs[one].n_candidates = 1;
+	policy("[deny]\ndrivers = pci:snd-hda-*\n");
+	compute();
+	/* one candidate still allowed: the device can be driven */
+	ck_assert_int_eq(dec->devices[both].verdict, VERDICT_ALLOW);
+	ck_assert_int_eq(dec->devices[one].verdict, VERDICT_DENY);
+	ck_assert_ptr_eq(dec->devices[one].entry, &p.entries[0]);
+	/* nothing could bind it: nothing to deny */
+	ck_assert_int_eq(dec->devices[none].verdict, VERDICT_ALLOW);
+
+	policy("[deny]\ndrivers = pci:snd_sof_* pci:snd_hda_*\n");
+	compute();
+	ck_assert_int_eq(dec->devices[both].verdict, VERDICT_DENY);
+	/* the first denied candidate's entry explains it */
+	ck_assert_ptr_eq(dec->devices[both].entry, &p.entries[1]);
+}
+END_TEST
+
+START_TEST(test_empty_inventory)
+{
+	policy("[deny]\ndrivers = ALL:ALL\n");
+	compute();
+	ck_assert_str_eq(verdict_to_string(VERDICT_DENY), "deny");
+}
+END_TEST
+
+/* Until inventory.c provides bus_is_known(), tests link against this list. */
+__attribute__((weak)) bool bus_is_known(const char *bus);
+__attribute__((weak)) bool bus_is_known(const char *bus)
+{
+	static const char *const known[] = { "pci", "usb", "virtio", "acpi", "platform", "serio", "cpu" };
+
+	for (size_t i = 0; i < ELEMENTSOF(known); i++)
+		if (streq(bus, known[i]))
+			return true;
+	return false;
+}
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("decide");
+	TCase *tc;
+
+	tc = tcase_create("modules");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_pairs_per_bus);
+	tcase_add_test(tc, test_busless_module);
+	tcase_add_test(tc, test_patch_example_on_inventory);
+	tcase_add_test(tc, test_runtime_driver_pairs);
+	tcase_add_test(tc, test_dependency_trap);
+	tcase_add_test(tc, test_dependency_closure);
+	tcase_add_test(tc, test_needed_through_allowed);
+	tcase_add_test(tc, test_builtin);
+	tcase_add_test(tc, test_autoload);
+	tcase_add_test(tc, test_empty_inventory);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("devices");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_device_rules);
+	tcase_add_test(tc, test_device_by_driver);
+	tcase_add_test(tc, test_device_unbound);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
