@@ -1,0 +1,88 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Shared by the drvfw hooks. Each hook may run in its own process (systemd
+# runs them through dracut-*.service), so nothing here keeps state in shell
+# variables between hooks; what must survive goes to /run/drvfw.
+#
+# The decisions made here deliberately do not call drvfw: the off switch and
+# the reaction to a failure must work when the binary or the policy is broken.
+
+type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
+
+DRVFW=/usr/bin/drvfw
+DRVFW_RUN=/run/drvfw
+
+# rd.drvfw=0 (or no/off) turns drvfw off for this boot, whatever the policy.
+drvfw_disabled() {
+    getargbool 1 rd.drvfw && return 1
+    return 0
+}
+
+# A message that must not be missed: kernel log at level crit (it survives
+# into the journal) and the console.
+drvfw_alert() {
+    echo "<26>drvfw: $*" > /dev/kmsg 2> /dev/null
+    echo "drvfw: $*" >&2
+}
+
+drvfw_notice() {
+    echo "<29>drvfw: $*" > /dev/kmsg 2> /dev/null
+    echo "drvfw: $*" >&2
+}
+
+# The policy's on-error setting, read with sed rather than drvfw so a
+# broken binary cannot change the answer. Later files override earlier ones,
+# as in drvfw itself.
+drvfw_on_error() {
+    _drvfw_v=allow
+    for _drvfw_f in /etc/drvfw/drvfw.conf /etc/drvfw/drvfw.conf.d/*.conf; do
+        [ -f "$_drvfw_f" ] || continue
+        _drvfw_s=
+        while IFS= read -r _drvfw_l || [ -n "$_drvfw_l" ]; do
+            # strip blanks and comments; keys may be written on-error or on_error
+            _drvfw_l=$(echo "$_drvfw_l" | sed -e 's/[#;].*//' -e 's/[[:space:]]//g')
+            case "$_drvfw_l" in
+                \[*\]) _drvfw_s=$_drvfw_l ;;
+                on-error=* | on_error=*)
+                    [ "$_drvfw_s" = "[drvfw]" ] && _drvfw_v=${_drvfw_l#*=} ;;
+            esac
+        done < "$_drvfw_f"
+    done
+    echo "$_drvfw_v"
+    unset _drvfw_v _drvfw_f _drvfw_s _drvfw_l
+}
+
+# drvfw_failed STEP RC: a drvfw step failed. Say so loudly, record it for
+# the real root, then do what the policy's on-error asks: go on (allow) or
+# stop the boot (deny).
+drvfw_failed() {
+    mkdir -p "$DRVFW_RUN"
+    echo "$1 $2" >> "$DRVFW_RUN/failed"
+    case "$2" in
+        2) _drvfw_why="the policy is invalid" ;;
+        3) _drvfw_why="some device could not be pinned" ;;
+        127) _drvfw_why="$DRVFW is missing" ;;
+        *) _drvfw_why="runtime failure" ;;
+    esac
+    if [ "$(drvfw_on_error)" = deny ]; then
+        drvfw_alert "FAILED: $1 exited $2 ($_drvfw_why); policy on-error = deny: stopping the boot (rd.drvfw=0 on the kernel command line boots without drvfw)"
+        unset _drvfw_why
+        die "drvfw: $1 failed ($2), on-error = deny"
+    else
+        drvfw_alert "FAILED: $1 exited $2 ($_drvfw_why); policy on-error = allow: the boot goes on WITHOUT full driver enforcement"
+        unset _drvfw_why
+    fi
+}
+
+# True when the command line changes the policy built into the image.
+drvfw_cmdline_changes_policy() {
+    for _drvfw_k in filter_allow_drivers= filter_deny_drivers= drvfw.allow= drvfw.deny= drvfw.mode= rd.drvfw=; do
+        if getarg "$_drvfw_k" > /dev/null; then
+            unset _drvfw_k
+            return 0
+        fi
+    done
+    unset _drvfw_k
+    return 1
+}
