@@ -131,9 +131,12 @@ def ensure_kernel():
     kver = _kernel_ready(root)
     shared = os.path.join(SRCDIR, 'tests', 'lib', 'debian-kernel.sh')
     if not kver and os.path.exists(shared):
-        r = subprocess.run(['bash', shared], capture_output=True, text=True,
-                           env=dict(os.environ, DRVFW_KERNEL_CACHE=KCACHE))
-        kver = _kernel_ready(root)
+        # The project's shared fetcher prints the unpacked root it made.
+        r = subprocess.run(['bash', shared], capture_output=True, text=True)
+        out = r.stdout.strip().splitlines()
+        if r.returncode == 0 and out and _kernel_ready(out[-1]):
+            root = out[-1]
+            kver = _kernel_ready(root)
     if not kver:
         kver = _fetch_kernel(root)
     return kver, root
