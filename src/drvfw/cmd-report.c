@@ -21,6 +21,7 @@ enum {
 	COL_FIRST,
 	COL_LAST,
 	COL_ALIASES,
+	COL_REQUESTERS,
 };
 
 static const struct column_info columns[] = {
@@ -40,6 +41,8 @@ static const struct column_info columns[] = {
 	[COL_LAST] = { "LAST", 0.1, 0, SCOLS_JSON_STRING, "time of the last request" },
 	[COL_ALIASES] = { "ALIASES", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			  "request_module() names seen ('-': from a warn-mode install line)" },
+	[COL_REQUESTERS] = { "REQUESTERS", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
+			     "processes that asked, COMM[PID] (needs --trace)" },
 };
 
 #define DEFAULT_COLUMNS "MODULE,COUNT,LOADED,DENIED,WARNED,FIRST,LAST,ALIASES"
@@ -56,6 +59,8 @@ static void usage(FILE *f)
 	      "                         /dev/kmsg; dmesg and journalctl -k output are understood,\n"
 	      "                         e.g. journalctl -k -o short-monotonic | drvfw report -f -\n"
 	      "     --kmsg PATH         read kernel log records from PATH (default /dev/kmsg)\n"
+	      " -t, --trace FILE        name the requesting processes from a saved trace of the\n"
+	      "                         module:module_request event (adds REQUESTERS)\n"
 	      " -o, --output LIST       columns to print (+LIST adds to the default)\n"
 	      " -J, --json              JSON output\n"
 	      " -r, --raw               raw output\n"
@@ -85,6 +90,13 @@ static int add_row(struct table *t, const struct autoload_stat *s)
 	    table_set(t, ln, COL_FIRST, s->first ? s->first : "-") < 0 ||
 	    table_set(t, ln, COL_LAST, s->last ? s->last : "-") < 0 ||
 	    table_set(t, ln, COL_ALIASES, aliases) < 0)
+		return -ENOMEM;
+	if (s->requesters) {
+		_cleanup_free_ char *req = strv_join(s->requesters, ",");
+
+		if (!req || table_set(t, ln, COL_REQUESTERS, req) < 0)
+			return -ENOMEM;
+	} else if (table_set(t, ln, COL_REQUESTERS, "-") < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -122,12 +134,42 @@ static int read_events(const char *file, const char *kmsg, struct autoload_event
 	return r;
 }
 
+/* Pairs records with the module_request trace events saved in @path. */
+static int read_trace(const char *path, struct autoload_event *ev, size_t n)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	struct module_request *rq = NULL;
+	size_t nr = 0;
+	int r;
+
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		log_error("failed to open '%s': %s", path, strerror(-r));
+		return r;
+	}
+	r = trace_read_stream(f, &rq, &nr);
+	if (r < 0)
+		log_error("failed to read '%s': %s", path, strerror(-r));
+	else {
+		/* The helper logs within milliseconds of the request; a second is generous. */
+		r = autoload_pair_requests(ev, n, rq, nr, 1.0);
+		if (r < 0)
+			log_error("out of memory");
+	}
+	for (size_t i = 0; i < nr; i++)
+		module_request_done(&rq[i]);
+	free(rq);
+	return r;
+}
+
 int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 {
 	enum { ARG_KMSG = 0x100 };
 	static const struct option options[] = {
 		{ "file", required_argument, NULL, 'f' },
 		{ "kmsg", required_argument, NULL, ARG_KMSG },
+		{ "trace", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "raw", no_argument, NULL, 'r' },
@@ -139,20 +181,24 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	struct autoload_event *ev = NULL;
 	struct autoload_stat *st = NULL;
 	size_t n = 0, ns = 0;
-	const char *file = NULL, *kmsg = "/dev/kmsg";
+	const char *file = NULL, *kmsg = "/dev/kmsg", *trace = NULL;
+	const char *defaults = DEFAULT_COLUMNS;
 	struct table_options to = { 0 };
 	struct table t;
 	int c, r, ret = EXIT_RUNTIME;
 
 	if (!longopts)
 		return EXIT_RUNTIME;
-	while ((c = getopt_long(argc, argv, "f:o:Jrnhq", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:o:Jrnhq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
 			break;
 		case ARG_KMSG:
 			kmsg = optarg;
+			break;
+		case 't':
+			trace = optarg;
 			break;
 		case 'o':
 			to.columns = optarg;
@@ -185,12 +231,18 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = read_events(file, kmsg, &ev, &n);
 	if (r < 0)
 		goto out;
+	if (trace) {
+		r = read_trace(trace, ev, n);
+		if (r < 0)
+			goto out;
+		defaults = DEFAULT_COLUMNS ",REQUESTERS";
+	}
 	r = autoload_stats(ev, n, &st, &ns);
 	if (r < 0) {
 		log_error("out of memory");
 		goto out;
 	}
-	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, &to);
+	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), defaults, &to);
 	if (r == -EINVAL) {
 		ret = usage_error("report", "invalid --output list");
 		goto out;

@@ -33,6 +33,7 @@ void autoload_event_done(struct autoload_event *ev)
 	strv_free(ev->modules);
 	free(ev->rule);
 	free(ev->when);
+	free(ev->requester);
 	*ev = (struct autoload_event){ .mono = -1 };
 }
 
@@ -397,6 +398,9 @@ static int stat_add(struct autoload_stat *s, const struct autoload_event *ev)
 		if (ev->when && !(s->first = strdup(ev->when)))
 			return -ENOMEM;
 	}
+	if (ev->requester && !strv_contains(s->requesters, ev->requester) &&
+	    strv_extend(&s->requesters, ev->requester) < 0)
+		return -ENOMEM;
 	s->last_mono = ev->mono;
 	free(s->last);
 	s->last = NULL;
@@ -444,8 +448,10 @@ int autoload_stats(const struct autoload_event *ev, size_t n, struct autoload_st
 				goto oom;
 		}
 	}
-	for (size_t i = 0; i < nv; i++)
+	for (size_t i = 0; i < nv; i++) {
 		strv_sort_uniq(v[i].aliases);
+		strv_sort_uniq(v[i].requesters);
+	}
 	if (nv > 1)
 		qsort(v, nv, sizeof(*v), cmp_stat);
 	*ret = v;
@@ -461,8 +467,135 @@ void autoload_stats_free(struct autoload_stat *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(s[i].module);
 		strv_free(s[i].aliases);
+		strv_free(s[i].requesters);
 		free(s[i].first);
 		free(s[i].last);
 	}
 	free(s);
+}
+
+void module_request_done(struct module_request *r)
+{
+	free(r->name);
+	free(r->comm);
+	*r = (struct module_request){ 0 };
+}
+
+int trace_parse_line(const char *line, struct module_request *ret)
+{
+	static const char marker[] = ": module_request: ";
+	_cleanup_free_ char *buf = NULL;
+	char *m, *p, *ts, *cpu, *dash, *end, *name;
+	struct module_request r = { 0 };
+	long pid;
+
+	m = strstr(line, marker);
+	if (!m)
+		return 0;
+	buf = strdup(line);
+	if (!buf)
+		return -ENOMEM;
+	m = buf + (m - line);
+	*m = '\0';
+	name = m + strlen(marker);
+	name[strcspn(name, " \t\r\n")] = '\0';
+	if (!*name)
+		return 0;
+
+	/* "TASK-PID [CPU] FLAGS TIMESTAMP" before the marker */
+	ts = strrchr(buf, ' ');
+	if (!ts || !parse_seconds(ts + 1, &r.ts))
+		return 0;
+	*ts = '\0';
+	cpu = NULL;
+	for (p = strstr(buf, " ["); p; p = strstr(p + 1, " ["))
+		if (isdigit((unsigned char)p[2]))
+			cpu = p;
+	if (!cpu)
+		return 0;
+	*cpu = '\0';
+	/* The task may be padded, and its name may contain '-': the PID is after the last. */
+	p = strip(buf);
+	/* options/record-tgid adds "(  TGID)" after TASK-PID */
+	if (*p && p[strlen(p) - 1] == ')' && strrchr(p, '(')) {
+		*strrchr(p, '(') = '\0';
+		p = strip(p);
+	}
+	dash = strrchr(p, '-');
+	if (!dash || dash == p)
+		return 0;
+	errno = 0;
+	pid = strtol(dash + 1, &end, 10);
+	if (errno != 0 || end == dash + 1 || *end != '\0' || pid < 0)
+		return 0;
+	*dash = '\0';
+	r.pid = (int)pid;
+	r.comm = strdup(p);
+	r.name = strdup(name);
+	if (!r.comm || !r.name) {
+		module_request_done(&r);
+		return -ENOMEM;
+	}
+	*ret = r;
+	return 1;
+}
+
+int trace_read_stream(FILE *f, struct module_request **reqs, size_t *n_reqs)
+{
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	int added = 0, r;
+
+	errno = 0;
+	while (getline(&line, &cap, f) >= 0) {
+		struct module_request q, *nv;
+
+		r = trace_parse_line(line, &q);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			continue;
+		nv = realloc(*reqs, (*n_reqs + 1) * sizeof(**reqs));
+		if (!nv) {
+			module_request_done(&q);
+			return -ENOMEM;
+		}
+		nv[(*n_reqs)++] = q;
+		*reqs = nv;
+		added++;
+	}
+	if (ferror(f))
+		return errno > 0 ? -errno : -EIO;
+	return added;
+}
+
+int autoload_pair_requests(struct autoload_event *ev, size_t n, struct module_request *reqs,
+			   size_t n_reqs, double window)
+{
+	int paired = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct module_request *best = NULL;
+
+		if (ev[i].mono < 0 || ev[i].requester)
+			continue;
+		for (size_t j = 0; j < n_reqs; j++) {
+			struct module_request *q = &reqs[j];
+
+			if (q->used || !streq(q->name, ev[i].alias))
+				continue;
+			if (q->ts > ev[i].mono || ev[i].mono - q->ts > window)
+				continue;
+			if (!best || q->ts > best->ts)
+				best = q;
+		}
+		if (!best)
+			continue;
+		ev[i].requester = strdup_printf("%s[%d]", best->comm, best->pid);
+		if (!ev[i].requester)
+			return -ENOMEM;
+		best->used = true;
+		paired++;
+	}
+	return paired;
 }

@@ -46,6 +46,7 @@ struct autoload_event {
 	char *rule;      /* "FILE:LINE" of the [autoload] or driver entry; NULL if none */
 	double mono;     /* seconds since boot; < 0 when the line has no monotonic time */
 	char *when;      /* the line's timestamp as written (e.g. "5.123456", "Nov 22 01:23:45") */
+	char *requester; /* "COMM[PID]" from a module_request trace record, or NULL */
 };
 
 void autoload_event_done(struct autoload_event *ev);
@@ -72,6 +73,7 @@ struct autoload_stat {
 	char **aliases;   /* sorted, unique */
 	double first_mono, last_mono; /* < 0 when unknown */
 	char *first, *last;           /* timestamp text of the first and last record */
+	char **requesters;            /* "COMM[PID]", sorted, unique; NULL if none known */
 };
 
 /*
@@ -95,3 +97,34 @@ int kmsg_read_stream(FILE *f, struct autoload_event **events, size_t *n_events);
  * dmesg_restrict forbids it.
  */
 int kmsg_read_devkmsg(const char *path, struct autoload_event **events, size_t *n_events);
+
+/*
+ * The requesting process, which the kernel does not pass to the helper, from
+ * the module:module_request trace event (tracefs "trace"/"trace_pipe" text):
+ *
+ *   python3-4242 [001] ..... 812.345678: module_request: net-pf-5 wait=1 call_site=...
+ *
+ * The event fires in the requester's context just before the helper starts,
+ * and its default clock is the kernel log's, so requests pair with records by
+ * name and time.
+ */
+struct module_request {
+	char *name;
+	char *comm;
+	int pid;
+	double ts;
+	bool used;
+};
+
+/* 1 and fills @ret for a module_request line, 0 for another line, -ENOMEM. */
+int trace_parse_line(const char *line, struct module_request *ret);
+int trace_read_stream(FILE *f, struct module_request **reqs, size_t *n_reqs);
+void module_request_done(struct module_request *r);
+
+/*
+ * Sets ev->requester for every event with a monotonic time: the latest
+ * unused request for the same name at most @window seconds before it.
+ * Returns how many were paired, or -ENOMEM.
+ */
+int autoload_pair_requests(struct autoload_event *ev, size_t n, struct module_request *reqs,
+			   size_t n_reqs, double window);

@@ -189,6 +189,61 @@ START_TEST(test_devkmsg_missing)
 }
 END_TEST
 
+START_TEST(test_trace)
+{
+	/* ftrace text of the module:module_request event; the second and third
+	 * lines use record-tgid and a task name with '-' in it. */
+	static const char trace[] =
+		"# tracer: nop\n"
+		"#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n"
+		"         python3-4242    [001] .....   30.999000: module_request: net-pf-2-proto-132 wait=1 call_site=__sock_create+0x1b3/0x2f0\n"
+		"      mount-helper-77 (     77) [000] .....   20.400000: module_request: fs-ext4 wait=1 call_site=get_fs_type+0x5e/0x120\n"
+		"            <...>-99      [001] d..1.   40.000000: module_request: net-pf-2-proto-132 wait=1 call_site=__sock_create+0x1b3/0x2f0\n"
+		"         python3-4242    [001] .....   11.000000: sched_switch: prev_comm=python3\n";
+	static const char log[] =
+		"[   20.500000] drvfw: autoload fs-ext4 modules=ext4 action=load\n"
+		"[   31.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n"
+		/* too late for the 30.999 request, which is used up anyway */
+		"[   50.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n";
+	struct module_request *rq = NULL;
+	struct autoload_event *ev = NULL;
+	struct autoload_stat *st = NULL;
+	size_t nr = 0, n = 0, ns = 0;
+	FILE *f;
+
+	f = text_stream(trace);
+	ck_assert_int_eq(trace_read_stream(f, &rq, &nr), 3);
+	fclose(f);
+	ck_assert_str_eq(rq[0].comm, "python3");
+	ck_assert_int_eq(rq[0].pid, 4242);
+	ck_assert_str_eq(rq[0].name, "net-pf-2-proto-132");
+	ck_assert_str_eq(rq[1].comm, "mount-helper");
+	ck_assert_int_eq(rq[1].pid, 77);
+	ck_assert_str_eq(rq[2].comm, "<...>");
+
+	f = text_stream(log);
+	ck_assert_int_eq(kmsg_read_stream(f, &ev, &n), 3);
+	fclose(f);
+	/* 50.0 - 40.0 is more than the window */
+	ck_assert_int_eq(autoload_pair_requests(ev, n, rq, nr, 5.0), 2);
+	ck_assert_str_eq(ev[0].requester, "mount-helper[77]");
+	ck_assert_str_eq(ev[1].requester, "python3[4242]");
+	ck_assert_ptr_null(ev[2].requester);
+
+	ck_assert_int_eq(autoload_stats(ev, n, &st, &ns), 0);
+	ck_assert_str_eq(st[0].module, "sctp");
+	ck_assert_str_eq(st[0].requesters[0], "python3[4242]");
+	ck_assert_ptr_null(st[0].requesters[1]);
+	autoload_stats_free(st, ns);
+	for (size_t i = 0; i < n; i++)
+		autoload_event_done(&ev[i]);
+	free(ev);
+	for (size_t i = 0; i < nr; i++)
+		module_request_done(&rq[i]);
+	free(rq);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -199,6 +254,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_devkmsg_missing);
+	tcase_add_test(tc, test_trace);
 	suite_add_tcase(s, tc);
 	return s;
 }
