@@ -31,6 +31,7 @@
 /* Longer than any module or driver name the kernel accepts (MODULE_NAME_LEN 56). */
 #define DRIVER_NAME_MAX 64
 #define PATTERN_MAX 256
+#define POLICY_DIR "/etc/drvfw"
 
 /* What the sections of a file are; inih sees them as "[N]", an index here. */
 enum section_kind {
@@ -1013,8 +1014,13 @@ int policy_load(struct policy *p, const struct sysroot *root, const struct polic
 		_cleanup_free_ char *main_conf = NULL, *dropin_dir = NULL;
 		_cleanup_strv_free_ char **dropins = NULL;
 
-		main_conf = sysroot_path(root, DRVFW_SYSCONFDIR "/drvfw/drvfw.conf");
-		dropin_dir = sysroot_path(root, DRVFW_SYSCONFDIR "/drvfw/drvfw.conf.d");
+		/*
+		 * Always /etc/drvfw, whatever the build's prefix: the dracut module
+		 * copies the policy there, the man pages name it, and a policy
+		 * silently not read is the one failure a firewall must not have.
+		 */
+		main_conf = sysroot_path(root, POLICY_DIR "/drvfw.conf");
+		dropin_dir = sysroot_path(root, POLICY_DIR "/drvfw.conf.d");
 		if (!main_conf || !dropin_dir)
 			return -ENOMEM;
 		/* No configuration at all is the empty policy: everything allowed. */

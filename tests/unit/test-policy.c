@@ -635,10 +635,10 @@ START_TEST(test_load_sysroot)
 	char **files;
 
 	write_file("etc-dummy", "");
-	write_file(DRVFW_SYSCONFDIR "/drvfw/drvfw.conf", "[allow]\ndrivers = pci:a\n");
-	write_file(DRVFW_SYSCONFDIR "/drvfw/drvfw.conf.d/20-b.conf", "[allow]\ndrivers = pci:c\n");
-	write_file(DRVFW_SYSCONFDIR "/drvfw/drvfw.conf.d/10-a.conf", "[allow]\ndrivers = pci:b\n");
-	write_file(DRVFW_SYSCONFDIR "/drvfw/drvfw.conf.d/30-c.conf.disabled", "[bogus]\n");
+	write_file("etc/drvfw/drvfw.conf", "[allow]\ndrivers = pci:a\n");
+	write_file("etc/drvfw/drvfw.conf.d/20-b.conf", "[allow]\ndrivers = pci:c\n");
+	write_file("etc/drvfw/drvfw.conf.d/10-a.conf", "[allow]\ndrivers = pci:b\n");
+	write_file("etc/drvfw/drvfw.conf.d/30-c.conf.disabled", "[bogus]\n");
 	ck_assert_int_eq(sysroot_init(&root, tmpdir, "6.1.0-test", NULL, "", ""), 0);
 	ck_assert_int_eq(policy_load(&p, &root, &src, &d), 0);
 	ck_assert_uint_eq(p.n_entries, 4);
