@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bash completion for drvfw(8)
+#
+# Commands and options are read from 'drvfw --help' and 'drvfw CMD --help',
+# so the completion follows the binary it completes; only option arguments
+# are known here.
+
+_drvfw_commands()
+{
+	"$1" --help 2>/dev/null | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1; next } on && !/^  / { on = 0 }'
+}
+
+_drvfw_options()
+{
+	# "-o, --output LIST" and "     --kmsg PATH": every long and short option
+	"$@" --help 2>/dev/null | grep -oE '(^|[ ,])--?[A-Za-z][A-Za-z0-9-]*' | tr -d ' ,' | sort -u
+}
+
+_drvfw_profiles()
+{
+	local dir
+	for dir in "${DRVFW_PROFILEDIR:-}" /usr/share/drvfw/profiles /usr/local/share/drvfw/profiles; do
+		[[ -n $dir && -d $dir ]] || continue
+		(cd "$dir" && ls -1 -- *.conf 2>/dev/null | sed 's/\.conf$//')
+		return
+	done
+}
+
+_drvfw_buses()
+{
+	ls -1 /sys/bus 2>/dev/null
+}
+
+# bus:driver pairs bound now, for allow/deny
+_drvfw_pairs()
+{
+	local d
+	for d in /sys/bus/*/drivers/*; do
+		[[ -d $d ]] || continue
+		d=${d#/sys/bus/}
+		printf '%s:%s\n' "${d%%/*}" "${d##*/}"
+	done 2>/dev/null
+	printf '%s\n' ALL:ALL
+}
+
+_drvfw()
+{
+	local cur prev words cword
+	if declare -F _init_completion >/dev/null; then
+		_init_completion -n : || return
+	else
+		cur=${COMP_WORDS[COMP_CWORD]}
+		prev=${COMP_WORDS[COMP_CWORD - 1]}
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+	fi
+	local drvfw=${words[0]} cmd= i
+
+	# the first word that is not an option or an option's argument
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		--root | --kver | --moddir | --sysfs | --kallsyms | --policy | --cmdline | --profiledir)
+			((i++)) ;;
+		-*) ;;
+		*)
+			cmd=${words[i]}
+			break
+			;;
+		esac
+	done
+
+	case $prev in
+	--root | --moddir | --sysfs | --profiledir | --report)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return
+		;;
+	--policy | --kallsyms | -f | --file | --kmsg | -t | --trace | -o | --output)
+		# -o is FILE for learn and generate, a column list for listings
+		if [[ $prev == -o || $prev == --output ]] && [[ $cmd != learn && $cmd != generate ]]; then
+			return
+		fi
+		if [[ $cmd == generate && ($prev == -f || $prev == --format) ]]; then
+			COMPREPLY=($(compgen -W 'modprobe cmdline udev' -- "$cur"))
+			return
+		fi
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+		;;
+	--format)
+		COMPREPLY=($(compgen -W 'modprobe cmdline udev' -- "$cur"))
+		return
+		;;
+	--kver)
+		COMPREPLY=($(compgen -W "$(ls -1 /lib/modules 2>/dev/null)" -- "$cur"))
+		return
+		;;
+	--profile)
+		COMPREPLY=($(compgen -W "$(_drvfw_profiles)" -- "$cur"))
+		return
+		;;
+	--keep-bus | -b | --bus)
+		COMPREPLY=($(compgen -W "$(_drvfw_buses)" -- "$cur"))
+		return
+		;;
+	--cmdline)
+		return
+		;;
+	esac
+
+	if [[ -z $cmd ]]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$(_drvfw_options "$drvfw")" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_drvfw_commands "$drvfw")" -- "$cur"))
+		fi
+		return
+	fi
+
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$(_drvfw_options "$drvfw" "$cmd")" -- "$cur"))
+		return
+	fi
+	case $cmd in
+	allow | deny)
+		COMPREPLY=($(compgen -W "$(_drvfw_pairs)" -- "$cur"))
+		declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
+		;;
+	explain)
+		COMPREPLY=($(compgen -W "$(_drvfw_pairs)" -- "$cur"))
+		declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
+		;;
+	esac
+}
+
+complete -F _drvfw drvfw
