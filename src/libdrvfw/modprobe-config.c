@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The modprobe.d configuration already in effect: which modules are
+ * blacklisted or have an install command. libkmod decides what is in effect
+ * (its config iterators); it does not say where a line came from, so a light
+ * scan of the same files, in the same order, attributes each one to FILE:LINE.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <libkmod.h>
+#include <sys/stat.h>
+
+#include "inventory-private.h"
+#include "util.h"
+
+/* Same directories, in the same precedence, as inventory_load() gives libkmod. */
+static const char *const config_dirs[] = {
+	"/etc/modprobe.d",  "/run/modprobe.d",     "/usr/local/lib/modprobe.d",
+	"/lib/modprobe.d",  "/usr/lib/modprobe.d",
+};
+
+struct conf_file {
+	char *base;
+	char *path;
+};
+
+struct conf_record {
+	bool install;
+	char *name; /* normalised */
+	char *source; /* "FILE:LINE" */
+};
+
+struct conf_scan {
+	struct conf_file *files;
+	size_t n_files;
+	struct conf_record *records;
+	size_t n_records;
+};
+
+static void conf_scan_done(struct conf_scan *c)
+{
+	for (size_t i = 0; i < c->n_files; i++) {
+		free(c->files[i].base);
+		free(c->files[i].path);
+	}
+	free(c->files);
+	for (size_t i = 0; i < c->n_records; i++) {
+		free(c->records[i].name);
+		free(c->records[i].source);
+	}
+	free(c->records);
+}
+
+/* kmod reads "*.conf" (and the legacy "*.alias"), skipping hidden files and directories. */
+static bool conf_name_ok(int dfd, const char *name)
+{
+	size_t n = strlen(name);
+	struct stat st;
+
+	if (name[0] == '.')
+		return false;
+	if (!(n > 5 && streq(name + n - 5, ".conf")) && !(n > 6 && streq(name + n - 6, ".alias")))
+		return false;
+	if (fstatat(dfd, name, &st, 0) < 0 || S_ISDIR(st.st_mode))
+		return false;
+	return true;
+}
+
+static int conf_add_file(struct conf_scan *c, const char *dir, const char *name)
+{
+	struct conf_file *nf;
+
+	/* The first directory to provide a name wins (/etc overrides /lib). */
+	for (size_t i = 0; i < c->n_files; i++)
+		if (streq(c->files[i].base, name))
+			return 0;
+	nf = realloc(c->files, (c->n_files + 1) * sizeof(*nf));
+	if (!nf)
+		return -ENOMEM;
+	c->files = nf;
+	nf[c->n_files].base = strdup(name);
+	nf[c->n_files].path = strdup_printf("%s/%s", dir, name);
+	if (!nf[c->n_files].base || !nf[c->n_files].path) {
+		free(nf[c->n_files].base);
+		free(nf[c->n_files].path);
+		return -ENOMEM;
+	}
+	c->n_files++;
+	return 0;
+}
+
+static int conf_list_dir(struct conf_scan *c, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	/* A missing or unreadable directory is what kmod skips too. */
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (!conf_name_ok(dirfd(d), de->d_name))
+			continue;
+		r = conf_add_file(c, dir, de->d_name);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	return r;
+}
+
+static int cmp_conf_file(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_file *)a)->base, ((const struct conf_file *)b)->base);
+}
+
+static int conf_add_record(struct conf_scan *c, const char *root, bool install, const char *name,
+			   const char *file, unsigned line)
+{
+	struct conf_record *nr = realloc(c->records, (c->n_records + 1) * sizeof(*nr));
+
+	if (!nr)
+		return -ENOMEM;
+	c->records = nr;
+	nr[c->n_records].install = install;
+	nr[c->n_records].name = name_normalize_dup(name);
+	/* as the audited system names the file, without --root */
+	nr[c->n_records].source = strdup_printf("%s:%u", file + strlen(root), line);
+	if (!nr[c->n_records].name || !nr[c->n_records].source) {
+		free(nr[c->n_records].name);
+		free(nr[c->n_records].source);
+		return -ENOMEM;
+	}
+	c->n_records++;
+	return 0;
+}
+
+/* Records the blacklist and install lines of one file; a logical line may continue with '\'. */
+static int conf_parse_file(struct conf_scan *c, const char *root, const char *path)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *buf = NULL, *logical = NULL;
+	size_t bufsz = 0, llen = 0;
+	unsigned lineno = 0, start = 0;
+	ssize_t n;
+
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while ((n = getline(&buf, &bufsz, f)) >= 0) {
+		char *nl, *cmd, *name, *save = NULL;
+		bool cont;
+
+		lineno++;
+		if (n > 0 && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		cont = n > 0 && buf[n - 1] == '\\';
+		if (cont)
+			buf[--n] = '\0';
+		if (llen == 0)
+			start = lineno;
+		nl = realloc(logical, llen + (size_t)n + 1);
+		if (!nl)
+			return -ENOMEM;
+		logical = nl;
+		memcpy(logical + llen, buf, (size_t)n + 1);
+		llen += (size_t)n;
+		if (cont)
+			continue;
+		llen = 0;
+
+		cmd = strtok_r(logical, "\t ", &save);
+		if (!cmd || cmd[0] == '#')
+			continue;
+		if (!streq(cmd, "blacklist") && !streq(cmd, "install"))
+			continue;
+		name = strtok_r(NULL, "\t ", &save);
+		if (!name)
+			continue;
+		if (conf_add_record(c, root, streq(cmd, "install"), name, path, start) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int conf_scan(struct conf_scan *c, const char *root)
+{
+	int r;
+
+	for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
+		_cleanup_free_ char *dir = strdup_printf("%s%s", root, config_dirs[i]);
+
+		if (!dir)
+			return -ENOMEM;
+		r = conf_list_dir(c, dir);
+		if (r < 0)
+			return r;
+	}
+	/* kmod parses the files in the order of their names, whatever the directory. */
+	if (c->n_files > 1)
+		qsort(c->files, c->n_files, sizeof(*c->files), cmp_conf_file);
+	for (size_t i = 0; i < c->n_files; i++) {
+		r = conf_parse_file(c, root, c->files[i].path);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static const char *conf_source(const struct conf_scan *c, bool install, const char *name)
+{
+	for (size_t i = 0; i < c->n_records; i++)
+		if (c->records[i].install == install && name_eq(c->records[i].name, name))
+			return c->records[i].source;
+	return NULL;
+}
+
+static int set_install(struct module *m, const char *cmd, const char *source)
+{
+	/* The first matching install line wins, as in kmod_module_get_install_commands(). */
+	if (m->install_cmd)
+		return 0;
+	m->install_cmd = strdup(cmd);
+	if (!m->install_cmd)
+		return -ENOMEM;
+	if (source && !(m->install_source = strdup(source)))
+		return -ENOMEM;
+	return 0;
+}
+
+int inventory_load_modprobe_config(struct inventory *inv, const char *root)
+{
+	struct conf_scan c = { 0 };
+	struct kmod_config_iter *it;
+	int r;
+
+	r = conf_scan(&c, root);
+	if (r < 0)
+		goto out;
+
+	it = kmod_config_get_blacklists(inv->kmod);
+	while (it && kmod_config_iter_next(it)) {
+		const char *name = kmod_config_iter_get_key(it);
+		const char *source = conf_source(&c, false, name);
+		struct module *m = inventory_find_module(inv, name);
+
+		if (!m || m->blacklisted)
+			continue;
+		/*
+		 * Not from a file: libkmod took it from modprobe.blacklist= on
+		 * /proc/cmdline, which only governs the running system.
+		 */
+		if (!source) {
+			if (root[0] != '\0')
+				continue;
+			source = "/proc/cmdline";
+		}
+		m->blacklisted = true;
+		if (!(m->blacklist_source = strdup(source))) {
+			r = -ENOMEM;
+			break;
+		}
+	}
+	kmod_config_iter_free_iter(it);
+	if (r < 0)
+		goto out;
+
+	it = kmod_config_get_install_commands(inv->kmod);
+	while (it && kmod_config_iter_next(it)) {
+		const char *key = kmod_config_iter_get_key(it);
+		const char *cmd = kmod_config_iter_get_value(it);
+		const char *source = conf_source(&c, true, key);
+
+		if (!key || !cmd)
+			continue;
+		/* a command continued on the next line keeps that line's indentation */
+		cmd += strspn(cmd, " \t");
+		if (string_has_glob(key)) {
+			/* libkmod matches install lines with fnmatch() */
+			for (size_t i = 0; i < inv->n_modules && r >= 0; i++)
+				if (fnmatch(key, inv->modules[i].name, 0) == 0)
+					r = set_install(&inv->modules[i], cmd, source);
+		} else {
+			struct module *m = inventory_find_module(inv, key);
+
+			if (m)
+				r = set_install(m, cmd, source);
+		}
+		if (r < 0)
+			break;
+	}
+	kmod_config_iter_free_iter(it);
+out:
+	conf_scan_done(&c);
+	return r;
+}
