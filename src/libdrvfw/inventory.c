@@ -614,12 +614,17 @@ static int parse_aliases(struct inventory *inv, char *text, bool with_keyword,
 		if (!name)
 			continue;
 		*name++ = '\0';
-		count++;
 		/* neighbouring patterns mostly belong to the same module */
 		m = last && streq(last->name, name) ? last : find_normalized(inv, name);
 		last = m;
+		/*
+		 * Built-in code outside modules.builtin (debugfs, tracefs: never
+		 * modular) still has aliases in modules.builtin.alias.bin; like
+		 * modinfo, count only the modules the inventory has.
+		 */
 		if (!m)
 			continue;
+		count++;
 		if (*n == *alloc) {
 			size_t na = *alloc ? *alloc * 2 : 1024;
 			struct pending_alias *np = realloc(*pa, na * sizeof(**pa));

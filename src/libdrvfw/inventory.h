@@ -95,7 +95,15 @@ struct inventory {
 	struct kmod_ctx *kmod; /* open on moddir with ROOT's config dirs */
 };
 
-/* Builds the inventory; -errno on failure (-ENOENT: no module directory). */
+/*
+ * Builds the inventory; -errno on failure (-ENOENT: no module directory;
+ * -ENODATA: a module directory without modules.dep.bin, i.e. a kernel
+ * package before depmod ran: tell the user to run depmod; -ENOENT also when
+ * the --sysfs directory is missing). Blacklist and install sources are
+ * "FILE:LINE" with FILE as the audited system names it (without --root).
+ * deps are in modules.dep order (load order); rdeps ascend. Soft
+ * dependencies are not deps: modprobe ignores their failure.
+ */
 int inventory_load(const struct sysroot *root, struct inventory **ret);
 void inventory_free(struct inventory *inv);
 
