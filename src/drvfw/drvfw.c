@@ -18,6 +18,9 @@ static const struct command commands[] = {
 	  "print modprobe.d, kernel command line or udev rules for the policy" },
 	{ "report", cmd_report, "list the modules the kernel autoloaded, how often and when" },
 	{ "modprobe-helper", cmd_modprobe_helper, "the kernel.modprobe entry point: log, decide, modprobe" },
+	{ "enforce", cmd_enforce, "unbind and pin denied devices, bind the allowed ones explicitly" },
+	{ "probe", cmd_probe, "decide and act for one new device (from a udev rule)" },
+	{ "check", cmd_check, "refuse a policy that denies the root disk's or the console's drivers" },
 };
 
 static void usage(FILE *f)

@@ -89,3 +89,20 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv);
+
+/* kmsg.c: "drvfw: ..." records in the kernel log (enforce, probe). */
+struct kmsg {
+	int fd;
+	const char *pending_head;
+	char buf[1024];
+	size_t len;
+};
+int kmsg_open(struct kmsg *k, bool enabled);
+void kmsg_line(struct kmsg *k, const char *fmt, ...) _printf_(2, 3);
+/* Packs "HEAD: item, item, ..." into as few records as fit. */
+void kmsg_item(struct kmsg *k, const char *head, const char *item);
+void kmsg_flush(struct kmsg *k);
+void kmsg_close(struct kmsg *k);

@@ -1,0 +1,856 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Enforcement: the plan (pure), the executor (the only sysfs writer) and
+ * the report. See enforce.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "enforce.h"
+#include "util.h"
+
+static const char *const step_names[_STEP_MAX] = {
+	[STEP_GATE] = "gate",
+	[STEP_UNBIND] = "unbind",
+	[STEP_PIN_OVERRIDE] = "pin",
+	[STEP_PIN_AUTHORIZED] = "deauthorize",
+	[STEP_UNPIN] = "unpin",
+	[STEP_OVERRIDE_BIND] = "override",
+	[STEP_LOAD] = "load",
+	[STEP_PROBE] = "probe",
+};
+
+const char *enforce_step_to_string(enum enforce_step s)
+{
+	return s < _STEP_MAX ? step_names[s] : "?";
+}
+
+const char *enforce_outcome_to_string(enum enforce_outcome o)
+{
+	switch (o) {
+	case OUTCOME_NONE:
+		return "none";
+	case OUTCOME_BOUND:
+		return "bound";
+	case OUTCOME_PINNED:
+		return "pinned";
+	case OUTCOME_KEPT:
+		return "kept";
+	case OUTCOME_UNPINNED:
+		return "cannot-pin";
+	case OUTCOME_WOULD_DENY:
+		return "would-deny";
+	case OUTCOME_FAILED:
+		return "failed";
+	}
+	return "?";
+}
+
+const char *action_status_to_string(enum action_status s)
+{
+	switch (s) {
+	case ACTION_PENDING:
+		return "pending";
+	case ACTION_DONE:
+		return "done";
+	case ACTION_SKIPPED:
+		return "skipped";
+	case ACTION_GONE:
+		return "gone";
+	case ACTION_FAILED:
+		return "failed";
+	}
+	return "?";
+}
+
+static const char *mode_name(enum policy_mode m)
+{
+	switch (m) {
+	case POLICY_ENFORCE:
+		return "enforce";
+	case POLICY_WARN:
+		return "warn";
+	case POLICY_OFF:
+		return "off";
+	}
+	return "?";
+}
+
+/* ---- planning: no I/O below this line until the executor ---- */
+
+struct planner {
+	struct enforce_plan *p;
+	size_t alloc;
+};
+
+static int plan_add(struct planner *pl, enum enforce_step step, size_t device, char *path,
+		    const char *value)
+{
+	struct enforce_plan *p = pl->p;
+	struct enforce_action *a;
+
+	if (step != STEP_LOAD && !path)
+		return -ENOMEM;
+	if (p->n_actions == pl->alloc) {
+		size_t n = pl->alloc ? pl->alloc * 2 : 16;
+		struct enforce_action *v = realloc(p->actions, n * sizeof(*v));
+
+		if (!v) {
+			free(path);
+			return -ENOMEM;
+		}
+		p->actions = v;
+		pl->alloc = n;
+	}
+	a = &p->actions[p->n_actions];
+	*a = (struct enforce_action){
+		.step = step,
+		.path = path,
+		.value = strdup(value),
+		.device = device,
+		.status = ACTION_PENDING,
+	};
+	if (!a->value) {
+		free(path);
+		return -ENOMEM;
+	}
+	p->n_actions++;
+	return 0;
+}
+
+static const struct enforce_bus *bus_find(const struct enforce_bus *buses, size_t n,
+					  const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(buses[i].name, name))
+			return &buses[i];
+	return NULL;
+}
+
+static const struct module *module_find(const struct inventory *inv, const char *name)
+{
+	for (size_t i = 0; i < inv->n_modules; i++)
+		if (name_eq(inv->modules[i].name, name))
+			return &inv->modules[i];
+	return NULL;
+}
+
+/*
+ * Whether a module matching an unbound device could bind it by itself: a
+ * loaded or built-in driver can, a loadable one unless modprobe.d blocks it.
+ */
+static bool candidate_can_bind(const struct decisions *d, size_t m)
+{
+	const struct module *mod = &d->inv->modules[m];
+
+	return mod->loaded || mod->kind == MODULE_BUILTIN || d->modules[m].state != MODULE_BLOCKED;
+}
+
+static int plan_denied(struct planner *pl, const struct decisions *d, size_t i,
+		       const struct enforce_bus *bus)
+{
+	const struct device *dev = &d->inv->devices[i];
+	struct enforce_device *ed = &pl->p->devices[i];
+	size_t before = pl->p->n_actions;
+	bool pinnable = true;
+	int r;
+
+	/* Unbind first: driver_override and authorized only stop future binds. */
+	if (dev->driver) {
+		r = plan_add(pl, STEP_UNBIND, i,
+			     strdup_printf("bus/%s/drivers/%s/unbind", dev->bus, dev->driver),
+			     dev->name);
+		if (r < 0)
+			return r;
+		ed->unbind = true;
+	}
+
+	/* Detected per device: the same bus may have the attribute on some kernels only. */
+	if (dev->has_driver_override) {
+		if (!streq_ptr(dev->driver_override, ENFORCE_PIN_NAME)) {
+			r = plan_add(pl, STEP_PIN_OVERRIDE, i,
+				     strdup_printf("bus/%s/devices/%s/driver_override", dev->bus,
+						   dev->name),
+				     ENFORCE_PIN_NAME);
+			if (r < 0)
+				return r;
+		}
+	} else if (dev->authorized >= 0) {
+		if (dev->authorized != 0) {
+			r = plan_add(pl, STEP_PIN_AUTHORIZED, i,
+				     strdup_printf("bus/%s/devices/%s/authorized", dev->bus,
+						   dev->name),
+				     "0");
+			if (r < 0)
+				return r;
+		}
+	} else
+		pinnable = false;
+
+	if (pinnable) {
+		ed->outcome = pl->p->n_actions > before ? OUTCOME_PINNED : OUTCOME_KEPT;
+		return 0;
+	}
+	if (dev->driver) {
+		ed->outcome = OUTCOME_UNPINNED;
+		ed->note = "no driver_override or authorized attribute: only the hotplug guard keeps it unbound";
+		return 0;
+	}
+	if (bus && bus->autoprobe == 0) {
+		ed->outcome = OUTCOME_KEPT;
+		ed->note = "unbound; held by drivers_autoprobe=0";
+		return 0;
+	}
+	for (size_t c = 0; c < dev->n_candidates; c++)
+		if (candidate_can_bind(d, dev->candidates[c])) {
+			ed->outcome = OUTCOME_UNPINNED;
+			ed->note = "unbound, but a denied driver that can bind it is loaded, built in or loadable, and the device cannot be pinned";
+			return 0;
+		}
+	ed->outcome = OUTCOME_KEPT;
+	ed->note = "unbound; modprobe.d blocks every driver that matches it";
+	return 0;
+}
+
+static int plan_bind(struct planner *pl, const struct decisions *d, size_t i, const char *drv)
+{
+	const struct device *dev = &d->inv->devices[i];
+	struct enforce_device *ed = &pl->p->devices[i];
+	bool bound_right = dev->driver && name_eq(dev->driver, drv);
+	const struct module *m;
+	int r;
+
+	if (bound_right && streq_ptr(dev->driver_override, drv))
+		return 0;
+	if (!dev->has_driver_override) {
+		ed->outcome = OUTCOME_UNPINNED;
+		ed->note = "bind= needs driver_override, which this device does not have";
+		return 0;
+	}
+	/* Override before probe: the probe must find only the chosen driver. */
+	if (!streq_ptr(dev->driver_override, drv)) {
+		r = plan_add(pl, STEP_OVERRIDE_BIND, i,
+			     strdup_printf("bus/%s/devices/%s/driver_override", dev->bus, dev->name),
+			     drv);
+		if (r < 0)
+			return r;
+	}
+	m = module_find(d->inv, drv);
+	if (!m || (m->kind == MODULE_LOADABLE && !m->loaded)) {
+		r = plan_add(pl, STEP_LOAD, i, NULL, drv);
+		if (r < 0)
+			return r;
+	}
+	if (dev->driver && !bound_right) {
+		r = plan_add(pl, STEP_UNBIND, i,
+			     strdup_printf("bus/%s/drivers/%s/unbind", dev->bus, dev->driver),
+			     dev->name);
+		if (r < 0)
+			return r;
+		ed->unbind = true;
+	}
+	if (!bound_right) {
+		r = plan_add(pl, STEP_PROBE, i, strdup_printf("bus/%s/drivers_probe", dev->bus),
+			     dev->name);
+		if (r < 0)
+			return r;
+	}
+	ed->outcome = OUTCOME_BOUND;
+	return 0;
+}
+
+static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
+			const struct enforce_bus *bus)
+{
+	const struct device *dev = &d->inv->devices[i];
+	struct enforce_device *ed = &pl->p->devices[i];
+	bool unpinned = false, any = false;
+	int r;
+
+	/* Pinned by an earlier run under a stricter policy: let it bind again. */
+	if (streq_ptr(dev->driver_override, ENFORCE_PIN_NAME)) {
+		r = plan_add(pl, STEP_UNPIN, i,
+			     strdup_printf("bus/%s/devices/%s/driver_override", dev->bus, dev->name),
+			     "\n");
+		if (r < 0)
+			return r;
+		unpinned = true;
+	}
+	if (dev->driver)
+		return 0;
+
+	if (bus && bus->autoprobe == 0) {
+		/* The gate stops new drivers from binding by themselves: load the
+		 * allowed ones and hand the device over explicitly. */
+		for (size_t c = 0; c < dev->n_candidates; c++) {
+			size_t m = dev->candidates[c];
+			const struct module *mod = &d->inv->modules[m];
+
+			if (d->modules[m].state != MODULE_ALLOWED)
+				continue;
+			any = true;
+			if (mod->kind == MODULE_LOADABLE && !mod->loaded) {
+				r = plan_add(pl, STEP_LOAD, i, NULL, mod->name);
+				if (r < 0)
+					return r;
+				/* What udev would load for the modalias: blacklists apply
+				 * (an explicit bind= is like "modprobe NAME": they do not). */
+				pl->p->actions[pl->p->n_actions - 1].apply_blacklist = true;
+			}
+		}
+	}
+	if (any || unpinned) {
+		r = plan_add(pl, STEP_PROBE, i, strdup_printf("bus/%s/drivers_probe", dev->bus),
+			     dev->name);
+		if (r < 0)
+			return r;
+		ed->outcome = OUTCOME_BOUND;
+	}
+	return 0;
+}
+
+static int plan_gate(struct planner *pl, const struct enforce_bus *buses, size_t n_buses)
+{
+	int r;
+
+	for (size_t b = 0; b < n_buses; b++) {
+		if (!buses[b].default_deny || buses[b].autoprobe != 1)
+			continue;
+		r = plan_add(pl, STEP_GATE, SIZE_MAX,
+			     strdup_printf("bus/%s/drivers_autoprobe", buses[b].name), "0");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void enforce_plan_free(struct enforce_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_actions; i++) {
+		free(p->actions[i].path);
+		free(p->actions[i].value);
+	}
+	free(p->actions);
+	free(p->devices);
+	free(p);
+}
+
+static int cmp_bus_name(const void *a, const void *b)
+{
+	return strcmp(((const struct enforce_bus *)a)->name, ((const struct enforce_bus *)b)->name);
+}
+
+int enforce_plan(const struct decisions *d, const struct enforce_bus *buses, size_t n_buses,
+		 const struct enforce_options *o, struct enforce_plan **ret)
+{
+	const struct inventory *inv = d->inv;
+	struct enforce_bus *gated = NULL;
+	struct planner pl = { 0 };
+	int r = 0;
+
+	pl.p = calloc(1, sizeof(*pl.p));
+	if (!pl.p)
+		return -ENOMEM;
+	pl.p->mode = o->mode;
+	pl.p->inv = inv;
+	pl.p->n_devices = inv->n_devices;
+	if (inv->n_devices) {
+		pl.p->devices = calloc(inv->n_devices, sizeof(*pl.p->devices));
+		if (!pl.p->devices) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	if (o->mode == POLICY_OFF)
+		goto done;
+
+	/* Close the gate first, so nothing binds by itself while devices are handled. */
+	if (n_buses) {
+		gated = malloc(n_buses * sizeof(*gated));
+		if (!gated) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		memcpy(gated, buses, n_buses * sizeof(*gated));
+		qsort(gated, n_buses, sizeof(*gated), cmp_bus_name);
+		r = plan_gate(&pl, gated, n_buses);
+		if (r < 0)
+			goto fail;
+		/* Later decisions see the buses as the gate leaves them. */
+		for (size_t b = 0; b < n_buses; b++)
+			if (gated[b].default_deny && gated[b].autoprobe == 1)
+				gated[b].autoprobe = 0;
+	}
+	if (o->gate_only)
+		goto warn;
+
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct device_decision *dd = &d->devices[i];
+		const struct enforce_bus *bus = bus_find(gated, n_buses, inv->devices[i].bus);
+
+		if (dd->bind_driver)
+			r = plan_bind(&pl, d, i, dd->bind_driver);
+		else if (dd->verdict == VERDICT_DENY)
+			r = plan_denied(&pl, d, i, bus);
+		else
+			r = plan_allowed(&pl, d, i, bus);
+		if (r < 0)
+			goto fail;
+	}
+
+warn:
+	if (o->mode == POLICY_WARN) {
+		/* Log-first rollout: say what would happen, touch nothing. */
+		for (size_t a = 0; a < pl.p->n_actions; a++) {
+			size_t i = pl.p->actions[a].device;
+
+			if (i != SIZE_MAX && d->devices[i].verdict == VERDICT_DENY &&
+			    !d->devices[i].bind_driver)
+				pl.p->devices[i].outcome = OUTCOME_WOULD_DENY;
+			free(pl.p->actions[a].path);
+			free(pl.p->actions[a].value);
+		}
+		for (size_t i = 0; i < inv->n_devices; i++) {
+			struct enforce_device *ed = &pl.p->devices[i];
+
+			if (ed->outcome == OUTCOME_UNPINNED)
+				ed->outcome = OUTCOME_WOULD_DENY;
+			else if (ed->outcome == OUTCOME_BOUND)
+				ed->outcome = OUTCOME_NONE;
+			ed->unbind = false;
+		}
+		free(pl.p->actions);
+		pl.p->actions = NULL;
+		pl.p->n_actions = 0;
+	}
+done:
+	free(gated);
+	*ret = pl.p;
+	return 0;
+fail:
+	free(gated);
+	enforce_plan_free(pl.p);
+	return r;
+}
+
+void enforce_plan_count(const struct enforce_plan *p, struct enforce_counts *c)
+{
+	*c = (struct enforce_counts){ .devices = p->n_devices };
+	for (size_t a = 0; a < p->n_actions; a++)
+		if (p->actions[a].step == STEP_GATE && p->actions[a].status != ACTION_FAILED)
+			c->gated++;
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const struct enforce_device *ed = &p->devices[i];
+
+		if (ed->unbind && ed->outcome != OUTCOME_FAILED && ed->outcome != OUTCOME_BOUND)
+			c->unbound++;
+		switch (ed->outcome) {
+		case OUTCOME_NONE:
+			break;
+		case OUTCOME_BOUND:
+			c->bound++;
+			break;
+		case OUTCOME_PINNED:
+			c->denied++;
+			c->pinned++;
+			break;
+		case OUTCOME_KEPT:
+			c->denied++;
+			c->kept++;
+			break;
+		case OUTCOME_UNPINNED:
+			c->denied++;
+			c->unpinned++;
+			break;
+		case OUTCOME_WOULD_DENY:
+			c->would_deny++;
+			break;
+		case OUTCOME_FAILED:
+			c->failed++;
+			break;
+		}
+	}
+}
+
+/* ---- the executor: every sysfs write of drvfw goes through here ---- */
+
+int sysfs_write_attr(const char *path, const char *value)
+{
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(value);
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	/* O_TRUNC as a shell's '>' does; sysfs ignores it, fake trees need it. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!(st.st_mode & 0222))
+		return -EACCES;
+	/* One write: sysfs hands each write(2) to the attribute's store() whole. */
+	n = write(fd, value, len);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EIO;
+	r = close(fd);
+	fd = -1;
+	return r < 0 ? -errno : 0;
+}
+
+static void null_log(void *data, int priority, const char *file, int line, const char *fn,
+		     const char *format, va_list args)
+{
+}
+
+int enforce_load_module(struct kmod_ctx *ctx, const char *module, bool apply_blacklist)
+{
+	struct kmod_module *mod = NULL;
+	int r;
+
+	r = kmod_module_new_from_name(ctx, module, &mod);
+	if (r < 0)
+		return r;
+	r = kmod_module_probe_insert_module(mod, apply_blacklist ? KMOD_PROBE_APPLY_BLACKLIST : 0,
+					   NULL, NULL, NULL, NULL);
+	kmod_module_unref(mod);
+	/* A module blacklisted for alias loads is simply not loaded: the device stays unbound. */
+	if (r == KMOD_PROBE_APPLY_BLACKLIST)
+		return -EPERM;
+	return r < 0 ? r : 0;
+}
+
+struct kmod_ctx *enforce_kmod_new(const struct sysroot *root)
+{
+	static const char *const dirs[] = {
+		"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+		"/lib/modprobe.d", "/usr/lib/modprobe.d",
+	};
+	char *paths[ELEMENTSOF(dirs) + 1] = { NULL };
+	struct kmod_ctx *ctx = NULL;
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(dirs); i++)
+		if (!(paths[i] = strdup_printf("%s%s", strempty(root->root), dirs[i])))
+			goto out;
+	ctx = kmod_new(root->moddir, (const char *const *)paths);
+	if (ctx)
+		kmod_set_log_fn(ctx, null_log, NULL);
+out:
+	for (i = 0; i < ELEMENTSOF(paths); i++)
+		free(paths[i]);
+	return ctx;
+}
+
+static const char note_gone[] = "the device disappeared (its parent was unbound)";
+
+static bool device_present(const char *sysfs, const struct enforce_action *a,
+			   const struct enforce_plan *p)
+{
+	_cleanup_free_ char *path = NULL;
+	const struct device *dev;
+	struct stat st;
+
+	if (a->device == SIZE_MAX || !p->inv)
+		return true;
+	dev = &p->inv->devices[a->device];
+	path = strdup_printf("%s/bus/%s/devices/%s", sysfs, dev->bus, dev->name);
+	if (!path)
+		return true;
+	return lstat(path, &st) == 0;
+}
+
+int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
+{
+	size_t failed = 0;
+
+	for (size_t k = 0; k < p->n_actions; k++) {
+		struct enforce_action *a = &p->actions[k];
+		struct enforce_device *ed = a->device != SIZE_MAX ? &p->devices[a->device] : NULL;
+		_cleanup_free_ char *path = NULL;
+		int r;
+
+		if (ed && ed->outcome == OUTCOME_FAILED) {
+			a->status = ACTION_SKIPPED;
+			continue;
+		}
+		if (ed && ed->note == note_gone) {
+			a->status = ACTION_GONE;
+			continue;
+		}
+		if (e->dry_run) {
+			a->status = ACTION_DONE;
+			continue;
+		}
+		if (a->step == STEP_LOAD) {
+			if (!e->kmod) {
+				a->status = ACTION_SKIPPED;
+				continue;
+			}
+			r = enforce_load_module(e->kmod, a->value, a->apply_blacklist);
+		} else {
+			path = strdup_printf("%s/%s", e->sysfs, a->path);
+			if (!path)
+				return -ENOMEM;
+			r = sysfs_write_attr(path, a->value);
+			/* The kernel says ENODEV when the device is no longer bound
+			 * to that driver: what the unbind wanted anyway. */
+			if (r == -ENODEV && a->step == STEP_UNBIND)
+				r = 0;
+		}
+		if (r >= 0) {
+			a->status = ACTION_DONE;
+			continue;
+		}
+		if ((r == -ENOENT || r == -ENODEV) && !device_present(e->sysfs, a, p)) {
+			a->status = ACTION_GONE;
+			ed->note = note_gone;
+			continue;
+		}
+		a->status = ACTION_FAILED;
+		a->error = r;
+		failed++;
+		if (ed)
+			ed->outcome = OUTCOME_FAILED;
+	}
+	return (int)(failed > INT32_MAX ? INT32_MAX : failed);
+}
+
+/* ---- buses ---- */
+
+void enforce_buses_free(struct enforce_bus *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(b[i].name);
+	free(b);
+}
+
+int enforce_buses_load(const char *sysfs, struct enforce_bus **ret, size_t *ret_n)
+{
+	_cleanup_free_ char *dir = strdup_printf("%s/bus", sysfs);
+	struct enforce_bus *v = NULL;
+	size_t n = 0, alloc = 0;
+	struct dirent *de;
+	DIR *dp;
+	int r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	dp = opendir(dir);
+	if (!dp)
+		return -errno;
+	while ((de = readdir(dp))) {
+		_cleanup_free_ char *path = NULL, *val = NULL;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == alloc) {
+			size_t na = alloc ? alloc * 2 : 32;
+			struct enforce_bus *nv = realloc(v, na * sizeof(*nv));
+
+			if (!nv) {
+				r = -ENOMEM;
+				break;
+			}
+			v = nv;
+			alloc = na;
+		}
+		path = strdup_printf("%s/%s/drivers_autoprobe", dir, de->d_name);
+		v[n] = (struct enforce_bus){ .name = strdup(de->d_name), .autoprobe = -1 };
+		if (!path || !v[n].name) {
+			free(v[n].name);
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+		if (read_one_line_file(path, &val) >= 0)
+			v[n - 1].autoprobe = streq(val, "0") ? 0 : 1;
+	}
+	closedir(dp);
+	if (r < 0) {
+		enforce_buses_free(v, n);
+		return r;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_bus_name);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* ---- the report ---- */
+
+static const char *device_rule_origin(const struct device_decision *dd, char *buf, size_t size)
+{
+	const struct origin *o = NULL;
+
+	if (dd->rule)
+		o = &dd->rule->origin;
+	else if (dd->entry)
+		o = &dd->entry->origin;
+	if (!o || !o->file)
+		return NULL;
+	if (o->line)
+		snprintf(buf, size, "%s:%u", o->file, o->line);
+	else
+		snprintf(buf, size, "%s", o->file);
+	return buf;
+}
+
+int enforce_report_log(FILE *f, const struct enforce_plan *p, const struct decisions *d,
+		       const char *sysfs)
+{
+	const struct inventory *inv = d->inv;
+	struct enforce_counts c;
+	char buf[512];
+
+	for (size_t k = 0; k < p->n_actions; k++) {
+		const struct enforce_action *a = &p->actions[k];
+
+		if (a->step == STEP_LOAD)
+			fprintf(f, "%s load %s", action_status_to_string(a->status), a->value);
+		else
+			fprintf(f, "%s write %s/%s %s", action_status_to_string(a->status), sysfs,
+				a->path, streq(a->value, "\n") ? "''" : a->value);
+		if (a->status == ACTION_FAILED)
+			fprintf(f, ": %s", strerror(-a->error));
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const struct enforce_device *ed = &p->devices[i];
+		const struct device *dev = &inv->devices[i];
+		const char *origin;
+
+		if (ed->outcome == OUTCOME_NONE)
+			continue;
+		origin = device_rule_origin(&d->devices[i], buf, sizeof(buf));
+		fprintf(f, "%s %s/%s driver=%s", enforce_outcome_to_string(ed->outcome), dev->bus,
+			dev->name, dev->driver ? dev->driver : "-");
+		if (dev->module)
+			fprintf(f, " module=%s", dev->module);
+		if (origin)
+			fprintf(f, " rule=%s", origin);
+		if (ed->note)
+			fprintf(f, " (%s)", ed->note);
+		fputc('\n', f);
+	}
+	enforce_plan_count(p, &c);
+	fprintf(f,
+		"summary mode=%s devices=%zu denied=%zu unbound=%zu pinned=%zu kept=%zu cannot-pin=%zu bound=%zu would-deny=%zu failed=%zu gated=%zu\n",
+		mode_name(p->mode), c.devices, c.denied, c.unbound, c.pinned, c.kept,
+		c.unpinned, c.bound, c.would_deny, c.failed, c.gated);
+	return ferror(f) ? -EIO : 0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", f);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct decisions *d,
+			const char *sysfs)
+{
+	const struct inventory *inv = d->inv;
+	struct enforce_counts c;
+	bool first = true;
+	char buf[512];
+
+	enforce_plan_count(p, &c);
+	fputs("{\n  \"mode\": ", f);
+	json_str(f, mode_name(p->mode));
+	fprintf(f, ",\n  \"policy_hash\": \"%016llx\",\n  \"sysfs\": ", d->policy->hash);
+	json_str(f, sysfs);
+	fprintf(f,
+		",\n  \"summary\": {\"devices\": %zu, \"denied\": %zu, \"unbound\": %zu, \"pinned\": %zu, \"kept\": %zu, \"cannot_pin\": %zu, \"bound\": %zu, \"would_deny\": %zu, \"failed\": %zu, \"gated\": %zu},\n",
+		c.devices, c.denied, c.unbound, c.pinned, c.kept, c.unpinned, c.bound, c.would_deny,
+		c.failed, c.gated);
+	fputs("  \"actions\": [", f);
+	for (size_t k = 0; k < p->n_actions; k++) {
+		const struct enforce_action *a = &p->actions[k];
+
+		fputs(k ? ",\n    {" : "\n    {", f);
+		fputs("\"step\": ", f);
+		json_str(f, enforce_step_to_string(a->step));
+		if (a->path) {
+			fputs(", \"path\": ", f);
+			fprintf(f, "\"%s/", sysfs);
+			/* paths are built from sysfs names, which hold no quotes */
+			fprintf(f, "%s\"", a->path);
+		}
+		fputs(", \"value\": ", f);
+		json_str(f, streq(a->value, "\n") ? "" : a->value);
+		if (a->device != SIZE_MAX) {
+			fputs(", \"device\": ", f);
+			fprintf(f, "\"%s/%s\"", inv->devices[a->device].bus,
+				inv->devices[a->device].name);
+		}
+		fputs(", \"status\": ", f);
+		json_str(f, action_status_to_string(a->status));
+		if (a->status == ACTION_FAILED) {
+			fputs(", \"error\": ", f);
+			json_str(f, strerror(-a->error));
+		}
+		fputc('}', f);
+	}
+	fputs(p->n_actions ? "\n  ],\n" : "],\n", f);
+	fputs("  \"devices\": [", f);
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const struct enforce_device *ed = &p->devices[i];
+		const struct device *dev = &inv->devices[i];
+		const struct device_decision *dd = &d->devices[i];
+
+		if (ed->outcome == OUTCOME_NONE && dd->verdict == VERDICT_ALLOW)
+			continue;
+		fputs(first ? "\n    {" : ",\n    {", f);
+		first = false;
+		fputs("\"bus\": ", f);
+		json_str(f, dev->bus);
+		fputs(", \"device\": ", f);
+		json_str(f, dev->name);
+		fputs(", \"driver\": ", f);
+		json_str(f, dev->driver);
+		fputs(", \"module\": ", f);
+		json_str(f, dev->module);
+		fputs(", \"modalias\": ", f);
+		json_str(f, dev->modalias);
+		fputs(", \"verdict\": ", f);
+		json_str(f, dd->verdict == VERDICT_DENY ? "deny" : "allow");
+		fputs(", \"rule\": ", f);
+		json_str(f, device_rule_origin(dd, buf, sizeof(buf)));
+		fputs(", \"outcome\": ", f);
+		json_str(f, enforce_outcome_to_string(ed->outcome));
+		if (ed->note) {
+			fputs(", \"note\": ", f);
+			json_str(f, ed->note);
+		}
+		fputc('}', f);
+	}
+	fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
+	return ferror(f) ? -EIO : 0;
+}
