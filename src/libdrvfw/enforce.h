@@ -151,6 +151,19 @@ int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct deci
 			const char *sysfs);
 
 /*
+ * The light path for one device (drvfw probe, from a udev rule): an
+ * inventory holding only that device and the modules its MODALIAS resolves
+ * to, found with one libkmod lookup instead of reading the whole module
+ * database. Decide it with decisions_compute() as usual; free it with
+ * enforce_device_inventory_free(), not inventory_free(). Module states are
+ * those of the device's bus only, and without dependencies (no "needed").
+ * -ENODEV: no such device on that bus; -ENXIO: no sysfs.
+ */
+int enforce_device_inventory_load(const struct sysroot *root, const char *bus, const char *name,
+				  struct inventory **ret);
+void enforce_device_inventory_free(struct inventory *inv);
+
+/*
  * A libkmod context for loading modules: ROOT's modprobe.d directories, so
  * that install and blacklist lines apply as they do for modprobe.
  */
