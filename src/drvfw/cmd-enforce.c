@@ -366,7 +366,8 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 			  counts.bound, counts.would_deny, counts.failed);
 	kmsg_close(&k);
 
-	if (report_dir || !dry_run) {
+	/* The gate runs before udev and changes no device: no report unless asked. */
+	if (report_dir || (!dry_run && !gate_only)) {
 		r = write_reports(report_dir ? report_dir : DEFAULT_REPORT_DIR, plan, d,
 				  root->sysfs);
 		if (r < 0 && ret == EXIT_OK)
