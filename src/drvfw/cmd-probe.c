@@ -290,11 +290,12 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 		for (size_t a = 0; a < pass.plan->n_actions; a++) {
 			const struct enforce_action *act = &pass.plan->actions[a];
 
+			/* udev imports stdout: keep it to KEY=VALUE lines */
 			if (act->step == STEP_LOAD)
-				printf("LOAD %s\n", act->value);
+				fprintf(udev ? stderr : stdout, "LOAD %s\n", act->value);
 			else
-				printf("WRITE %s/%s %s\n", root->sysfs, act->path,
-				       streq(act->value, "\n") ? "''" : act->value);
+				fprintf(udev ? stderr : stdout, "WRITE %s/%s %s\n", root->sysfs,
+					act->path, streq(act->value, "\n") ? "''" : act->value);
 		}
 	report_failures(pass.plan, root->sysfs, &k);
 

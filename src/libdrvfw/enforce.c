@@ -150,6 +150,15 @@ static bool candidate_can_bind(const struct decisions *d, size_t m)
 	return mod->loaded || mod->kind == MODULE_BUILTIN || d->modules[m].state != MODULE_BLOCKED;
 }
 
+/*
+ * An override that already keeps every driver away: drvfw's own, or
+ * "none", which driverctl and the kernel documentation use for the purpose.
+ */
+static bool override_pins(const char *override)
+{
+	return streq_ptr(override, ENFORCE_PIN_NAME) || streq_ptr(override, "none");
+}
+
 static int plan_denied(struct planner *pl, const struct decisions *d, size_t i,
 		       const struct enforce_bus *bus)
 {
@@ -171,7 +180,7 @@ static int plan_denied(struct planner *pl, const struct decisions *d, size_t i,
 
 	/* Detected per device: the same bus may have the attribute on some kernels only. */
 	if (dev->has_driver_override) {
-		if (!streq_ptr(dev->driver_override, ENFORCE_PIN_NAME)) {
+		if (!override_pins(dev->driver_override)) {
 			r = plan_add(pl, STEP_PIN_OVERRIDE, i,
 				     strdup_printf("bus/%s/devices/%s/driver_override", dev->bus,
 						   dev->name),

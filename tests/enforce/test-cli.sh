@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# drvfw enforce, probe and check against fake sysfs trees of regular files
+# (tests/enforce/machine.sysfs, built by tests/fixtures/mksysfs) and the
+# "basic" fixture module tree. A write shows as the file's new content; the
+# order of writes is what --dry-run and enforce.log print, in order.
+set -u
+
+skip() { echo "SKIP: $*" >&2; exit 77; }
+BIN=${DRVFW_BIN:?DRVFW_BIN not set}
+SRC=${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}
+FIX=${DRVFW_FIXTURES:-${DRVFW_BUILDDIR:-/nonexistent}/tests/fixtures}
+MKSYSFS=$SRC/tests/fixtures/mksysfs
+HERE=$SRC/tests/enforce
+[ -f "$MKSYSFS" ] || skip "tests/fixtures/mksysfs is missing"
+[ -d "$FIX/basic/lib/modules/1.0.0-test" ] || skip "fixture module tree $FIX/basic not built (no depmod?)"
+
+T=$(mktemp -d /tmp/drvfw-enforce-cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+failures=0
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+
+SYS=$T/sys
+mktree() {
+	rm -rf "$SYS"
+	python3 "$MKSYSFS" "$HERE/machine.sysfs" "$SYS" >/dev/null || exit 1
+	# the root disk: vda1 on virtio1 (virtio_blk) on 0000:00:04.0 (virtio-pci)
+	local vda=$SYS/devices/pci0000:00/0000:00:04.0/virtio1/block/vda
+	mkdir -p "$vda/vda1" "$SYS/dev/block"
+	ln -s ../../devices/pci0000:00/0000:00:04.0/virtio1/block/vda/vda1 "$SYS/dev/block/254:1"
+	# the console: ttyS0 below the built-in serial8250 platform device
+	mkdir -p "$SYS/devices/platform/serial8250/tty/ttyS0" "$SYS/class/tty"
+	ln -s ../../devices/platform/serial8250/tty/ttyS0 "$SYS/class/tty/ttyS0"
+	ln -s ../../../serial8250 "$SYS/devices/platform/serial8250/tty/ttyS0/device"
+}
+drvfw() { "$BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$SYS" "$@"; }
+content() { local v; v=$(cat "$SYS/$1" 2>/dev/null); printf '%s' "$v"; }
+line_of() { grep -n -F -x -- "$2" "$1" | head -1 | cut -d: -f1; }
+snapshot() { (cd "$SYS" && find . -type f -print0 | sort -z | xargs -0 md5sum) >"$1"; }
+
+# --- enforce, deny-all: order of the writes
+mktree
+drvfw --policy "$HERE/deny-all.conf" enforce --dry-run --report "$T/r0" >"$T/dry" 2>"$T/err"
+rc=$?
+check "dry run exits 0 (rc=$rc)" test $rc -eq 0
+W="WRITE $SYS"
+u=$(line_of "$T/dry" "$W/bus/pci/drivers/e1000/unbind 0000:00:02.0")
+o=$(line_of "$T/dry" "$W/bus/pci/devices/0000:00:02.0/driver_override drvfw-denied")
+g=$(line_of "$T/dry" "$W/bus/pci/drivers_autoprobe 0")
+check "gate, then unbind, then pin" test -n "$g" -a -n "$u" -a -n "$o" -a "${g:-0}" -lt "${u:-0}" -a "${u:-0}" -lt "${o:-0}"
+bo=$(line_of "$T/dry" "$W/bus/pci/devices/0000:00:05.0/driver_override vfio-pci")
+bl=$(line_of "$T/dry" "LOAD vfio-pci")
+bp=$(line_of "$T/dry" "$W/bus/pci/drivers_probe 0000:00:05.0")
+check "bind=: override, then load, then probe" test -n "$bo" -a -n "$bl" -a -n "$bp" -a "${bo:-0}" -lt "${bl:-0}" -a "${bl:-0}" -lt "${bp:-0}"
+check "USB: unbind then authorized=0" test "$(line_of "$T/dry" "$W/bus/usb/drivers/usb-storage/unbind 1-1:1.0")" -lt "$(line_of "$T/dry" "$W/bus/usb/devices/1-1:1.0/authorized 0")"
+check "built-in without module: i8042 unbound by driver name" grep -q -F "$W/bus/platform/drivers/i8042/unbind i8042" "$T/dry"
+check "allowed virtio-pci untouched" sh -c "! grep -q 'drivers/virtio-pci/unbind' '$T/dry'"
+check "dry run touches nothing" test "$(content bus/pci/devices/0000:00:02.0/driver_override)" = "(null)"
+check "dry run still writes the report it is asked for" test -s "$T/r0/enforce.json"
+
+# --- enforce for real
+drvfw --policy "$HERE/deny-all.conf" enforce --report "$T/r1" >"$T/out" 2>"$T/err"
+rc=$?
+check "enforce exits 0 (rc=$rc)" test $rc -eq 0
+check "e1000 unbound" test "$(content bus/pci/drivers/e1000/unbind)" = "0000:00:02.0"
+check "e1000 device pinned" test "$(content bus/pci/devices/0000:00:02.0/driver_override)" = "drvfw-denied"
+check "usb stick deauthorized" test "$(content bus/usb/devices/1-1:1.0/authorized)" = "0"
+check "pci gated" test "$(content bus/pci/drivers_autoprobe)" = "0"
+check "vfio-pci override" test "$(content bus/pci/devices/0000:00:05.0/driver_override)" = "vfio-pci"
+check "one summary line on stdout" test "$(wc -l <"$T/out")" -eq 1
+check "enforce.log lists the pin" grep -q "^pinned pci/0000:00:02.0 driver=e1000" "$T/r1/enforce.log"
+check "enforce.json parses" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['summary']['pinned'] >= 3, d['summary']" "$T/r1/enforce.json"
+
+# --- idempotence: make the tree what the kernel would have made of the writes
+for dev in pci/0000:00:02.0 platform/i8042 platform/serial8250 usb/1-1:1.0 usb/1-1 usb/usb1; do
+	rm -f "$SYS/bus/$dev/driver"
+done
+# vfio-pci bound the device it was given
+mkdir -p "$SYS/bus/pci/drivers/vfio-pci" "$SYS/module/vfio_pci"
+echo live >"$SYS/module/vfio_pci/initstate"
+ln -s ../../bus/pci/drivers/vfio-pci "$SYS/devices/pci0000:00/0000:00:05.0/driver"
+drvfw --policy "$HERE/deny-all.conf" enforce --dry-run --report "$T/r2" >"$T/dry2" 2>&1
+rc=$?
+check "second run exits 0 (rc=$rc)" test $rc -eq 0
+check "second run writes nothing" sh -c "! grep -q '^WRITE\|^LOAD' '$T/dry2'"
+
+# --- warn mode writes nothing
+mktree
+snapshot "$T/before"
+drvfw --policy "$HERE/warn-nic.conf" enforce --report "$T/r3" >"$T/out" 2>"$T/err"
+rc=$?
+snapshot "$T/after"
+check "warn exits 0 (rc=$rc)" test $rc -eq 0
+check "warn mode changes no file" cmp -s "$T/before" "$T/after"
+check "warn mode logs would-deny" grep -q "^would-deny pci/0000:00:02.0" "$T/r3/enforce.log"
+check "warn summary" grep -q "would be denied; nothing changed" "$T/out"
+
+# --- mode off does nothing
+drvfw --policy "$HERE/off-nic.conf" enforce --report "$T/r4" >"$T/out" 2>&1
+rc=$?
+snapshot "$T/after"
+check "off exits 0 and changes nothing" sh -c "[ $rc -eq 0 ] && cmp -s '$T/before' '$T/after'"
+drvfw --policy "$HERE/deny-nic.conf" --cmdline "rd.drvfw=0" enforce --report "$T/r4" >"$T/out" 2>&1
+rc=$?
+snapshot "$T/after"
+check "rd.drvfw=0 exits 0 and changes nothing" sh -c "[ $rc -eq 0 ] && cmp -s '$T/before' '$T/after'"
+
+# --- a bus without driver_override or authorized is reported: exit 3
+drvfw --policy "$HERE/deny-nic.conf" enforce --report "$T/r5" >"$T/out" 2>"$T/err"
+rc=$?
+check "cannot pin virtio0: exit 3 (rc=$rc)" test $rc -eq 3
+check "virtio0 still unbound" test "$(content bus/virtio/drivers/virtio_net/unbind)" = "virtio0"
+check "report names it" grep -q "^cannot-pin virtio/virtio0" "$T/r5/enforce.log"
+
+# --- a read-only attribute is an error naming it: exit 1
+mktree
+chmod 0444 "$SYS/devices/pci0000:00/0000:00:02.0/driver_override"
+drvfw --policy "$HERE/deny-all.conf" enforce --report "$T/r6" >"$T/out" 2>"$T/err"
+rc=$?
+check "read-only driver_override: exit 1 (rc=$rc)" test $rc -eq 1
+check "message names the file" grep -q "failed to write '$SYS/bus/pci/devices/0000:00:02.0/driver_override': Permission denied" "$T/err"
+check "other devices still enforced" test "$(content bus/usb/devices/1-1:1.0/authorized)" = "0"
+
+# --- a missing attribute likewise
+mktree
+rm "$SYS/bus/pci/drivers/e1000/unbind"
+drvfw --policy "$HERE/deny-all.conf" enforce --report "$T/r7" >"$T/out" 2>"$T/err"
+rc=$?
+check "missing unbind: exit 1 (rc=$rc)" test $rc -eq 1
+check "message names it" grep -q "failed to write '$SYS/bus/pci/drivers/e1000/unbind': No such file or directory" "$T/err"
+
+# --- invalid policy: exit 2, nothing written
+mktree
+snapshot "$T/before"
+printf '[deny]\ndrivers = nosuchbus:foo\n' >"$T/bad.conf"
+drvfw --policy "$T/bad.conf" enforce --report "$T/r8" >"$T/out" 2>"$T/err"
+rc=$?
+snapshot "$T/after"
+check "invalid policy: exit 2 (rc=$rc)" test $rc -eq 2
+check "invalid policy: nothing written" cmp -s "$T/before" "$T/after"
+check "invalid policy: no report" test ! -e "$T/r8/enforce.json"
+
+# --- the gate alone
+mktree
+drvfw --policy "$HERE/deny-all.conf" enforce --gate >"$T/out" 2>"$T/err"
+rc=$?
+check "gate exits 0 (rc=$rc)" test $rc -eq 0
+check "gate closes pci" test "$(content bus/pci/drivers_autoprobe)" = "0"
+check "gate touches no device" test "$(content bus/pci/devices/0000:00:02.0/driver_override)" = "(null)"
+mktree
+drvfw --policy "$HERE/deny-nic.conf" enforce --gate >"$T/out" 2>"$T/err"
+check "no gate for a deny-list policy" test "$(content bus/pci/drivers_autoprobe)" = "1"
+
+# --- probe: one device each
+mktree
+probe() { drvfw --policy "$HERE/deny-all.conf" probe --udev "$@" 2>/dev/null; }
+check "probe e1000: deny" sh -c "'$BIN' --root '$FIX/basic' --kver 1.0.0-test --sysfs '$SYS' --policy '$HERE/deny-all.conf' probe --udev /devices/pci0000:00/0000:00:02.0 | grep -qx DRVFW_VERDICT=deny"
+check "probe e1000 pinned it" test "$(content bus/pci/devices/0000:00:02.0/driver_override)" = "drvfw-denied"
+out=$(probe pci/0000:00:03.0)
+check "probe virtio-pci: allow, none" test "$out" = "$(printf 'DRVFW_VERDICT=allow\nDRVFW_ACTION=none\nDRVFW_RULE=%s:6' "$HERE/deny-all.conf")"
+out=$(probe usb/1-1:1.0)
+check "probe usb stick: deny, deauthorized" sh -c "echo '$out' | grep -qx DRVFW_ACTION=unbound-pinned && [ \"\$(cat '$SYS/bus/usb/devices/1-1:1.0/authorized')\" = 0 ]"
+echo 0 >"$SYS/bus/virtio/drivers_autoprobe"
+rm -f "$SYS/bus/virtio/devices/virtio1/driver"
+out=$(probe virtio/virtio1)
+check "probe unbound virtio disk with autoprobe 0: bound explicitly" sh -c "echo '$out' | grep -qx DRVFW_ACTION=bound && [ \"\$(cat '$SYS/bus/virtio/drivers_probe')\" = virtio1 ]"
+out=$(drvfw --policy "$HERE/warn-nic.conf" probe --udev pci/0000:00:02.0 2>/dev/null)
+check "probe in warn mode: warn, nothing done" sh -c "echo '$out' | grep -qx DRVFW_VERDICT=warn"
+out=$(drvfw --policy "$HERE/deny-all.conf" probe --udev /devices/virtual/net/lo 2>/dev/null)
+check "probe of a non-bus device: allow" test "$out" = "$(printf 'DRVFW_VERDICT=allow\nDRVFW_ACTION=none')"
+drvfw --policy "$HERE/deny-all.conf" probe --udev pci/0000:00:99.0 >/dev/null 2>"$T/err"
+check "probe of a missing device: exit 1, says so" sh -c "[ $? -eq 1 ] && grep -q 'no device' '$T/err'"
+
+# --- check: root disk and console
+mktree
+drvfw --policy "$HERE/deny-disk.conf" check --root-device 254:1 --console ttyS0 >"$T/out" 2>"$T/err"
+rc=$?
+check "check refuses the disk/console policy: exit 2 (rc=$rc)" test $rc -eq 2
+check "names the disk driver and device" grep -q "virtio:virtio_blk (module virtio_blk), the driver of virtio/virtio1 in the chain of the root file system" "$T/err"
+check "names the console driver" grep -q "platform:serial8250, the driver of platform/serial8250 in the chain of the console ttyS0" "$T/err"
+drvfw --policy "$HERE/deny-disk.conf" check --force --root-device 254:1 --console ttyS0 >"$T/out" 2>"$T/err"
+rc=$?
+check "--force: exit 0 with warnings (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'warning:' '$T/err'"
+drvfw --policy "$HERE/deny-all.conf" check --root-device 254:1 --console ttyS0 >"$T/out" 2>"$T/err"
+rc=$?
+check "deny-all without serial8250 allowed: refused for the console (rc=$rc)" sh -c "[ $rc -eq 2 ] && grep -q 'console ttyS0' '$T/err' && ! grep -q 'root file system' '$T/err'"
+drvfw --policy "$HERE/deny-nic.conf" check --root-device 254:1 --console ttyS0 >"$T/out" 2>"$T/err"
+rc=$?
+check "deny-nic passes the check (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'all allowed' '$T/out'"
+
+echo "1..$n"
+[ $failures -eq 0 ]
