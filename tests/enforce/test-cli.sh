@@ -36,6 +36,9 @@ mktree() {
 	mkdir -p "$SYS/devices/platform/serial8250/tty/ttyS0" "$SYS/class/tty"
 	ln -s ../../devices/platform/serial8250/tty/ttyS0 "$SYS/class/tty/ttyS0"
 	ln -s ../../../serial8250 "$SYS/devices/platform/serial8250/tty/ttyS0/device"
+	# a class device: no bus, nothing for drvfw to bind
+	mkdir -p "$SYS/devices/virtual/net/lo" "$SYS/class/net"
+	ln -s ../../../../class/net "$SYS/devices/virtual/net/lo/subsystem"
 }
 drvfw() { "$BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$SYS" "$@"; }
 content() { local v; v=$(cat "$SYS/$1" 2>/dev/null); printf '%s' "$v"; }
@@ -77,7 +80,7 @@ check "enforce.json parses" python3 -c "import json,sys; d=json.load(open(sys.ar
 
 # --- idempotence: make the tree what the kernel would have made of the writes
 for dev in pci/0000:00:02.0 platform/i8042 platform/serial8250 usb/1-1:1.0 usb/1-1 usb/usb1; do
-	rm -f "$SYS/bus/$dev/driver"
+	rm -f "$SYS/bus/${dev%%/*}/devices/${dev#*/}/driver"
 done
 # vfio-pci bound the device it was given
 mkdir -p "$SYS/bus/pci/drivers/vfio-pci" "$SYS/module/vfio_pci"
