@@ -276,12 +276,20 @@ static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
 			const struct enforce_bus *bus)
 {
 	const struct device *dev = &d->inv->devices[i];
+	const struct device_decision *dd = &d->devices[i];
 	struct enforce_device *ed = &pl->p->devices[i];
 	bool unpinned = false, any = false;
 	int r;
 
-	/* Pinned by an earlier run under a stricter policy: let it bind again. */
-	if (streq_ptr(dev->driver_override, ENFORCE_PIN_NAME)) {
+	/*
+	 * Pinned by an earlier run under a stricter policy: let it bind again,
+	 * but only on an explicit allow. An unbound device whose modalias no
+	 * module matches (a built-in like i8042 once unbound) is "allowed"
+	 * merely because nothing matched; unpinning it would undo the pin.
+	 */
+	if (streq_ptr(dev->driver_override, ENFORCE_PIN_NAME) &&
+	    ((dd->rule && dd->rule->action == DEVICE_ALLOW) ||
+	     (!dd->rule && dd->entry && dd->entry->list == LIST_ALLOW))) {
 		r = plan_add(pl, STEP_UNPIN, i,
 			     strdup_printf("bus/%s/devices/%s/driver_override", dev->bus, dev->name),
 			     "\n");
