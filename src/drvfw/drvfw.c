@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, "show which rule decides a driver, module or modalias" },
 	{ "generate", cmd_generate,
 	  "print modprobe.d, kernel command line or udev rules for the policy" },
+	{ "learn", cmd_learn, "write a policy that allows what runs now and denies the rest" },
 	{ "report", cmd_report, "list the modules the kernel autoloaded, how often and when" },
 	{ "modprobe-helper", cmd_modprobe_helper, "the kernel.modprobe entry point: log, decide, modprobe" },
 	{ "enforce", cmd_enforce, "unbind and pin denied devices, bind the allowed ones explicitly" },

@@ -87,6 +87,7 @@ int flush_stdout(int code);
 int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv);

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+
+#include "learn.h"
+#include "util.h"
+
+/* At most this many devices are named in the comment of one entry. */
+#define MAX_DEVICES_NAMED 4
+/* Built-in modules per allow line. */
+#define BUILTINS_PER_LINE 6
+
+enum group {
+	GROUP_KEEP_BUS,
+	GROUP_DEVICE,
+	GROUP_LOADED,
+	GROUP_DEPENDENCY,
+	_GROUP_MAX,
+};
+
+struct learned {
+	enum group group;
+	char *entry;  /* "bus:name" */
+	char **why;   /* comment lines */
+	size_t n_why; /* reasons seen, also those not kept in why */
+};
+
+struct learner {
+	struct learned *v;
+	size_t n;
+};
+
+static void learner_done(struct learner *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].entry);
+		strv_free(l->v[i].why);
+	}
+	free(l->v);
+}
+
+/* Adds @why to the entry (creating it); the first MAX_DEVICES_NAMED reasons are kept. */
+static int learner_add(struct learner *l, enum group g, const char *entry, char *why)
+{
+	struct learned *e = NULL, *nv;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].group == g && streq(l->v[i].entry, entry)) {
+			e = &l->v[i];
+			break;
+		}
+	if (!e) {
+		nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+		if (!nv) {
+			free(why);
+			return -ENOMEM;
+		}
+		l->v = nv;
+		e = &l->v[l->n];
+		*e = (struct learned){ .group = g, .entry = strdup(entry) };
+		if (!e->entry) {
+			free(why);
+			return -ENOMEM;
+		}
+		l->n++;
+	}
+	e->n_why++;
+	if (!why)
+		return 0;
+	if (strv_length(e->why) >= MAX_DEVICES_NAMED) {
+		free(why);
+		return 0;
+	}
+	return strv_consume(&e->why, why);
+}
+
+static int cmp_learned(const void *a, const void *b)
+{
+	const struct learned *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return strcmp(x->entry, y->entry);
+}
+
+/* Whether @s can stand as the driver part of an entry, as written. */
+static bool name_is_plain(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (strchr(" \t,;:*?[]\\#=\"'", *s))
+			return false;
+	return true;
+}
+
+static int learn_devices(struct learner *l, const struct inventory *inv, bool *allowed)
+{
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct device *dev = &inv->devices[i];
+		const char *name = dev->module ? dev->module : dev->driver;
+		_cleanup_free_ char *entry = NULL;
+		char *why;
+		int r;
+
+		if (!dev->driver)
+			continue;
+		if (!name_is_plain(name))
+			continue; /* cannot be written as an entry; the caller's check reports it */
+		entry = strdup_printf("%s:%s", bus_is_known(dev->bus) ? dev->bus : "ALL", name);
+		if (!entry)
+			return -ENOMEM;
+		why = strdup_printf("%s %s%s%s, driver %s", dev->bus, dev->name,
+				    dev->modalias ? " " : "", strempty(dev->modalias), dev->driver);
+		if (!why)
+			return -ENOMEM;
+		r = learner_add(l, GROUP_DEVICE, entry, why);
+		if (r < 0)
+			return r;
+		if (dev->module) {
+			const struct module *m = inventory_find_module(inv, dev->module);
+
+			if (m)
+				allowed[inventory_module_index(inv, m)] = true;
+		}
+	}
+	return 0;
+}
+
+static int learn_loaded(struct learner *l, const struct inventory *inv, bool *allowed)
+{
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		const struct module *m = &inv->modules[i];
+		_cleanup_free_ char *entry = NULL;
+		int r;
+
+		if (m->kind != MODULE_LOADABLE || !m->loaded || allowed[i])
+			continue;
+		entry = strdup_printf("ALL:%s", m->name);
+		if (!entry)
+			return -ENOMEM;
+		r = learner_add(l, GROUP_LOADED, entry,
+				strdup(m->n_bound > 0 ? "loaded now" : "loaded now, no device bound"));
+		if (r < 0)
+			return r;
+		allowed[i] = true;
+	}
+	return 0;
+}
+
+static int learn_dependencies(struct learner *l, const struct inventory *inv, bool *allowed)
+{
+	/* modules.dep lists the transitive closure: one pass suffices. */
+	_cleanup_free_ bool *was = malloc(inv->n_modules * sizeof(bool) + 1);
+
+	if (!was)
+		return -ENOMEM;
+	memcpy(was, allowed, inv->n_modules * sizeof(bool));
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		const struct module *m = &inv->modules[i];
+
+		if (!was[i] || m->kind != MODULE_LOADABLE)
+			continue;
+		for (size_t j = 0; j < m->n_deps; j++) {
+			const struct module *dep = &inv->modules[m->deps[j]];
+			_cleanup_free_ char *entry = NULL;
+			int r;
+
+			if (was[m->deps[j]])
+				continue;
+			entry = strdup_printf("ALL:%s", dep->name);
+			if (!entry)
+				return -ENOMEM;
+			r = learner_add(l, GROUP_DEPENDENCY, entry,
+					strdup_printf("needed by %s", m->name));
+			if (r < 0)
+				return r;
+			allowed[m->deps[j]] = true;
+		}
+	}
+	return 0;
+}
+
+static void print_group_header(FILE *f, enum group g)
+{
+	static const char *const headers[_GROUP_MAX] = {
+		[GROUP_KEEP_BUS] = "Buses kept fully allowed (--keep-bus).",
+		[GROUP_DEVICE] = "Drivers bound to a device now.",
+		[GROUP_LOADED] = "Modules loaded now without a device of their own.",
+		[GROUP_DEPENDENCY] = "Modules the allowed ones need (modules.dep).",
+	};
+
+	fprintf(f, "\n# %s\n", headers[g]);
+}
+
+static void print_builtins(FILE *f, const struct inventory *inv)
+{
+	size_t k = 0;
+
+	if (inv->n_builtin == 0)
+		return;
+	fputs("\n# Built-in modules: they run at every boot whatever the policy, and denying\n"
+	      "# them would only add initcall_blacklist= entries to 'generate --format\n"
+	      "# cmdline' that could take the console or the keyboard away. Remove lines\n"
+	      "# here to deny built-in drivers on purpose.\n",
+	      f);
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		const struct module *m = &inv->modules[i];
+
+		if (m->kind != MODULE_BUILTIN)
+			continue;
+		if (k % BUILTINS_PER_LINE == 0)
+			fprintf(f, "%sdrivers = ALL:%s", k ? "\n" : "", m->name);
+		else
+			fprintf(f, ",%s", m->name);
+		k++;
+	}
+	if (k)
+		fputc('\n', f);
+}
+
+int learn_write(FILE *f, const struct inventory *inv, const struct learn_options *o)
+{
+	struct learner l = { 0 };
+	_cleanup_free_ bool *allowed = NULL;
+	enum group last = _GROUP_MAX;
+	int r;
+
+	if (!inv->have_runtime)
+		return -ENODATA;
+	allowed = calloc(inv->n_modules + 1, sizeof(bool));
+	if (!allowed)
+		return -ENOMEM;
+
+	for (char **b = o->keep_buses; b && *b; b++) {
+		_cleanup_free_ char *entry = strdup_printf("%s:ALL", *b);
+
+		if (!entry)
+			goto oom;
+		r = learner_add(&l, GROUP_KEEP_BUS, entry, NULL);
+		if (r < 0)
+			goto fail;
+	}
+	r = learn_devices(&l, inv, allowed);
+	if (r >= 0)
+		r = learn_loaded(&l, inv, allowed);
+	if (r >= 0)
+		r = learn_dependencies(&l, inv, allowed);
+	if (r < 0)
+		goto fail;
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_learned);
+
+	fprintf(f,
+		"# drvfw learn: the drivers and modules in use on this machine, kernel %s.\n"
+		"# Everything else is denied (ALL:ALL at the end). Each allow line says why it\n"
+		"# is here. Check it with 'drvfw --policy FILE audit' and roll it out with\n"
+		"# mode = warn first; see drvfw-learn(8).\n"
+		"\n[drvfw]\nmode = %s\n",
+		inv->kver, policy_mode_to_string(o->mode));
+	if (o->profiles && o->profiles[0]) {
+		_cleanup_free_ char *inc = strv_join(o->profiles, " ");
+
+		if (!inc)
+			goto oom;
+		fprintf(f, "include = %s\n", inc);
+	}
+	fputs("\n[allow]", f);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct learned *e = &l.v[i];
+
+		if (e->group != last)
+			print_group_header(f, e->group);
+		last = e->group;
+		for (char **w = e->why; w && *w; w++)
+			fprintf(f, "# %s\n", *w);
+		if (e->n_why > strv_length(e->why) && e->why)
+			fprintf(f, "# and %zu more\n", e->n_why - strv_length(e->why));
+		fprintf(f, "drivers = %s\n", e->entry);
+	}
+	print_builtins(f, inv);
+	fputs("\n[deny]\ndrivers = ALL:ALL\n", f);
+	learner_done(&l);
+	return ferror(f) ? -EIO : 0;
+oom:
+	r = -ENOMEM;
+fail:
+	learner_done(&l);
+	return r;
+}
