@@ -106,7 +106,15 @@ static int learn_devices(struct learner *l, const struct inventory *inv, bool *a
 			continue;
 		if (!name_is_plain(name))
 			continue; /* cannot be written as an entry; the caller's check reports it */
-		entry = strdup_printf("%s:%s", bus_is_known(dev->bus) ? dev->bus : "ALL", name);
+		const struct module *mod = dev->module ? inventory_find_module(inv, dev->module) : NULL;
+		const char *bus = bus_is_known(dev->bus) ? dev->bus : "ALL";
+
+		/* A module whose own aliases do not name this bus (a core module such
+		 * as usbcore, whose drivers bind by type) is matched only through ALL
+		 * when there is no runtime view. */
+		if (mod && !strv_contains(mod->buses, dev->bus))
+			bus = "ALL";
+		entry = strdup_printf("%s:%s", bus, name);
 		if (!entry)
 			return -ENOMEM;
 		why = strdup_printf("%s %s%s%s, driver %s", dev->bus, dev->name,
@@ -116,12 +124,8 @@ static int learn_devices(struct learner *l, const struct inventory *inv, bool *a
 		r = learner_add(l, GROUP_DEVICE, entry, why);
 		if (r < 0)
 			return r;
-		if (dev->module) {
-			const struct module *m = inventory_find_module(inv, dev->module);
-
-			if (m)
-				allowed[inventory_module_index(inv, m)] = true;
-		}
+		if (mod)
+			allowed[inventory_module_index(inv, mod)] = true;
 	}
 	return 0;
 }
@@ -170,8 +174,7 @@ static int learn_dependencies(struct learner *l, const struct inventory *inv, bo
 			entry = strdup_printf("ALL:%s", dep->name);
 			if (!entry)
 				return -ENOMEM;
-			r = learner_add(l, GROUP_DEPENDENCY, entry,
-					strdup_printf("needed by %s", m->name));
+			r = learner_add(l, GROUP_DEPENDENCY, entry, strdup(m->name));
 			if (r < 0)
 				return r;
 			allowed[m->deps[j]] = true;
@@ -240,7 +243,11 @@ int learn_write(FILE *f, const struct inventory *inv, const struct learn_options
 		if (r < 0)
 			goto fail;
 	}
+	/* Dependencies of the device drivers first, so that a loaded library is
+	 * listed as needed by its user rather than as loaded for no reason. */
 	r = learn_devices(&l, inv, allowed);
+	if (r >= 0)
+		r = learn_dependencies(&l, inv, allowed);
 	if (r >= 0)
 		r = learn_loaded(&l, inv, allowed);
 	if (r >= 0)
@@ -271,10 +278,19 @@ int learn_write(FILE *f, const struct inventory *inv, const struct learn_options
 		if (e->group != last)
 			print_group_header(f, e->group);
 		last = e->group;
-		for (char **w = e->why; w && *w; w++)
-			fprintf(f, "# %s\n", *w);
-		if (e->n_why > strv_length(e->why) && e->why)
-			fprintf(f, "# and %zu more\n", e->n_why - strv_length(e->why));
+		if (e->group == GROUP_DEPENDENCY && e->why) {
+			_cleanup_free_ char *users = strv_join(e->why, ", ");
+
+			if (!users)
+				goto oom;
+			fprintf(f, "# needed by %s%s\n", users,
+				e->n_why > strv_length(e->why) ? ", ..." : "");
+		} else {
+			for (char **w = e->why; w && *w; w++)
+				fprintf(f, "# %s\n", *w);
+			if (e->n_why > strv_length(e->why) && e->why)
+				fprintf(f, "# and %zu more\n", e->n_why - strv_length(e->why));
+		}
 		fprintf(f, "drivers = %s\n", e->entry);
 	}
 	print_builtins(f, inv);
