@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "decide.h"
+#include "enforce.h"
 #include "inventory.h"
 #include "learn.h"
 #include "policy.h"
@@ -86,6 +87,41 @@ static void assert_nothing_bound_changes(const struct decisions *dec)
 	}
 }
 
+/* What `drvfw enforce` would do with the policy: no unbind, no pin of a bound device. */
+static void assert_plan_unbinds_nothing(const struct decisions *dec, const struct sysroot *root)
+{
+	struct enforce_bus *buses = NULL;
+	struct enforce_plan *plan = NULL;
+	size_t n_buses = 0;
+
+	ck_assert_int_eq(enforce_buses_load(root->sysfs, &buses, &n_buses), 0);
+	for (size_t b = 0; b < n_buses; b++)
+		/* as cmd-enforce.c: a driver name no entry names but ALL */
+		buses[b].default_deny =
+		    decide_pair(dec->policy, buses[b].name, "%", "%", NULL) == VERDICT_DENY;
+	ck_assert_int_eq(enforce_plan(dec, buses, n_buses,
+				      &(struct enforce_options){ .mode = dec->policy->mode }, &plan),
+			 0);
+	enforce_buses_free(buses, n_buses);
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		const struct enforce_action *a = &plan->actions[i];
+		const struct device *dev =
+		    a->device < dec->inv->n_devices ? &dec->inv->devices[a->device] : NULL;
+
+		ck_assert_msg(a->step != STEP_UNBIND, "plan unbinds %s", strempty(a->path));
+		if (dev && dev->driver)
+			ck_assert_msg(a->step != STEP_PIN_OVERRIDE && a->step != STEP_PIN_AUTHORIZED,
+				      "plan pins bound device %s", dev->name);
+	}
+	for (size_t i = 0; i < plan->n_devices; i++)
+		if (dec->inv->devices[i].driver)
+			ck_assert_msg(plan->devices[i].outcome == OUTCOME_NONE ||
+					  plan->devices[i].outcome == OUTCOME_BOUND,
+				      "%s: %s", dec->inv->devices[i].name,
+				      enforce_outcome_to_string(plan->devices[i].outcome));
+	enforce_plan_free(plan);
+}
+
 START_TEST(test_learn_changes_nothing)
 {
 	struct learn_options o = { .mode = POLICY_ENFORCE };
@@ -110,6 +146,7 @@ START_TEST(test_learn_changes_nothing)
 	ck_assert_int_eq(p.mode, POLICY_ENFORCE);
 	ck_assert_int_eq(decisions_compute(&p, inv, &dec), 0);
 	assert_nothing_bound_changes(dec);
+	assert_plan_unbinds_nothing(dec, &root);
 	/* ... while what is not in use is denied */
 	ck_assert_int_eq(dec->modules[inventory_module_index(inv, inventory_find_module(inv, "cramfs"))].state,
 			 MODULE_BLOCKED);
@@ -186,6 +223,7 @@ START_TEST(test_learn_options)
 	ck_assert_int_eq(decisions_compute(&p, inv, &dec), 0);
 	/* external-ports and cis deny usb-storage; the learned allow keeps the stick */
 	assert_nothing_bound_changes(dec);
+	assert_plan_unbinds_nothing(dec, &root);
 	ck_assert_int_eq(decide_pair(&p, "hdaudio", "snd_hda_codec_generic", NULL, NULL),
 			 VERDICT_ALLOW);
 	decisions_free(dec);
