@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The kernel.modprobe helper on the fixture tree: what it logs, what it
+# refuses, what it hands to modprobe, and that drvfw report reads it back.
+# The real modprobe and /dev/kmsg are replaced through DRVFW_MODPROBE and
+# DRVFW_KMSG; the helper is called as the kernel calls it ("-q -- NAME").
+source "$DRVFW_SRCDIR/tests/cli/lib.sh"
+
+F=${DRVFW_FIXTURES:?}/basic
+[[ -e $F/lib/modules/1.0.0-test/modules.dep.bin ]] || { echo "SKIP: no fixture tree" >&2; exit 77; }
+
+cat >"$TMP/modprobe" <<'EOS'
+#!/bin/sh
+echo "$*" >>"${0%/*}/modprobe.log"
+[ "$3" = fails ] && exit 7
+exit 0
+EOS
+chmod +x "$TMP/modprobe"
+export DRVFW_MODPROBE=$TMP/modprobe DRVFW_KMSG=$TMP/kmsg
+: >"$TMP/kmsg"
+
+cat >"$TMP/policy.conf" <<'EOS'
+[drvfw]
+mode = enforce
+[autoload]
+deny = fs-cramfs
+[deny]
+drivers = ALL:dccp,dccp_ipv4
+EOS
+
+helper() { # helper POLICY ARGS... : as the kernel runs it, with no stdio
+	local policy=$1
+	shift
+	"$DRVFW_BIN" modprobe-helper --root "$F" --kver 1.0.0-test --policy "$policy" "$@" </dev/null
+}
+
+: >"$TMP/modprobe.log"
+expect_rc 1 "an [autoload] deny refuses fs-cramfs" helper "$TMP/policy.conf" -q -- fs-cramfs
+expect_grep '^<13>drvfw: autoload fs-cramfs modules=cramfs action=deny rule=.*policy.conf:4$' "$TMP/kmsg" \
+	"the refusal is logged with the module and the rule"
+expect_no_grep 'fs-cramfs' "$TMP/modprobe.log" "modprobe is not run for a refused request"
+
+expect_rc 1 "a module whose every pair is denied is refused (dccp_ipv4)" \
+	helper "$TMP/policy.conf" -q -- net-pf-2-proto-33-type-6
+expect_grep 'autoload net-pf-2-proto-33-type-6 modules=dccp_ipv4 action=deny rule=.*policy.conf:6$' \
+	"$TMP/kmsg" "the driver entry is named as the rule"
+
+expect_rc 0 "an allowed request goes to modprobe" helper "$TMP/policy.conf" -q -- fs-fuse
+expect_grep '^-q -- fs-fuse$' "$TMP/modprobe.log" "modprobe gets the kernel's arguments"
+expect_grep '^<14>drvfw: autoload fs-fuse modules=fuse action=load$' "$TMP/kmsg" "the load is logged"
+
+expect_rc 7 "modprobe's exit status is the helper's" helper "$TMP/policy.conf" -q -- fails
+expect_grep 'autoload fails modules=- action=none' "$TMP/kmsg" "an alias no module has is logged as none"
+
+sed 's/mode = enforce/mode = warn/' "$TMP/policy.conf" >"$TMP/warn.conf"
+expect_rc 0 "warn mode loads a denied request" helper "$TMP/warn.conf" -q -- fs-cramfs
+expect_grep '^<13>drvfw: autoload fs-cramfs modules=cramfs action=warn rule=' "$TMP/kmsg" "and logs it as warn"
+
+printf '[deny]\ndrivers = nosuchbus:x\n' >"$TMP/bad.conf"
+expect_rc 0 "an invalid policy fails open" helper "$TMP/bad.conf" -q -- fs-cramfs
+expect_grep 'autoload fs-cramfs modules=- action=load error=invalid-policy' "$TMP/kmsg" \
+	"and says so in the record"
+
+# Under the name the sysctl points at, with stdin, stdout and stderr closed as
+# the kernel starts usermode helpers.
+ln -s "$DRVFW_BIN" "$TMP/drvfw-modprobe"
+rc=0
+"$TMP/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$TMP/policy.conf" -q -- fs-cramfs \
+	<&- >&- 2>&- || rc=$?
+if [[ $rc -eq 1 ]]; then pass "drvfw-modprobe with closed stdio refuses fs-cramfs"; else
+	fail "drvfw-modprobe with closed stdio: exit $rc, expected 1"; fi
+rc=0
+"$TMP/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$TMP/policy.conf" -q -- fs-fuse \
+	<&- >&- 2>&- || rc=$?
+if [[ $rc -eq 0 ]]; then pass "drvfw-modprobe with closed stdio runs modprobe"; else
+	fail "drvfw-modprobe with closed stdio: exit $rc, expected 0"; fi
+[[ $(grep -c 'fs-fuse' "$TMP/modprobe.log") -eq 2 ]] && pass "modprobe ran for it" ||
+	fail "modprobe did not run under drvfw-modprobe"
+
+# drvfw report reads the records back (a file of /dev/kmsg writes: "<13>drvfw: ...").
+expect_rc 0 "report --file" "$DRVFW_BIN" report --file "$TMP/kmsg" -o MODULE,COUNT,DENIED,WARNED,LOADED --raw --noheadings
+expect_grep '^cramfs 3 2 1 0$' "$TMP/out" "cramfs: 3 requests, 2 denied, 1 warned"
+expect_grep '^fuse 2 0 0 2$' "$TMP/out" "fuse: 2 loads"
+expect_grep '^\(fails\) 1 0 0 0$' "$TMP/out" "an alias without module is listed by name"
+expect_grep '^\(fs-cramfs\) 1 0 0 1$' "$TMP/out" "the fail-open record is counted as a load"
+expect_rc 0 "report --json" "$DRVFW_BIN" report --file "$TMP/kmsg" --json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r={x["module"]:x for x in d["autoloads"]}; assert r["dccp_ipv4"]["denied"]==1 and r["cramfs"]["count"]==3' "$TMP/out" 2>"$TMP/err"; then
+	pass "report --json is JSON with numbers"
+else
+	fail "report --json: $(cat "$TMP/err")"
+fi
+expect_rc 0 "report from standard input" sh -c "\"$DRVFW_BIN\" report -f - --raw -n -o MODULE <\"$TMP/kmsg\""
+expect_grep '^cramfs$' "$TMP/out" "stdin is read"
+expect_rc 1 "report of a missing file fails" "$DRVFW_BIN" report --file "$TMP/nonexistent"
+expect_rc 2 "report with an unknown column" "$DRVFW_BIN" report --file "$TMP/kmsg" -o NOPE
+
+finish
