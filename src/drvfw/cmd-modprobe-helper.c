@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <libkmod.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -85,10 +86,51 @@ static char *origin_string(const struct origin *o)
 	return strdup(o->file);
 }
 
+enum quick {
+	QUICK_ALLOWED,
+	QUICK_DENIED,
+	QUICK_NEEDS_BUSES,
+};
+
+/*
+ * Most requests can be decided from the module name alone: with no deny
+ * entry for the name every pair is allowed; with a deny entry on ALL buses
+ * and no allow entry for the name every pair is denied. Only the rest need
+ * the module's buses, which means reading its modinfo (and, with kmod 30,
+ * initialising OpenSSL for the signature): a few milliseconds per request.
+ */
+static enum quick decide_by_name(const struct policy *p, const char *norm_name,
+				 const struct policy_entry **ret_entry)
+{
+	const struct policy_entry *deny_all = NULL;
+	bool any_allow = false, any_deny = false;
+
+	for (size_t i = 0; i < p->n_entries; i++) {
+		const struct policy_entry *e = &p->entries[i];
+
+		if (e->driver && fnmatch(e->driver, norm_name, 0) != 0)
+			continue;
+		if (e->list == LIST_ALLOW)
+			any_allow = true;
+		else {
+			any_deny = true;
+			if (!e->bus && !deny_all)
+				deny_all = e;
+		}
+	}
+	if (!any_deny)
+		return QUICK_ALLOWED;
+	if (deny_all && !any_allow) {
+		*ret_entry = deny_all;
+		return QUICK_DENIED;
+	}
+	return QUICK_NEEDS_BUSES;
+}
+
 /*
  * Whether the policy denies module @mod: every bus:name pair of its device
  * aliases (or its single bus-less pair) is denied. Reads the module's
- * modinfo, not the whole module database.
+ * modinfo when the name alone does not decide, never the module database.
  */
 static int module_denied(const struct policy *p, struct kmod_module *mod, bool *ret_denied,
 			 const struct policy_entry **ret_entry)
@@ -101,6 +143,19 @@ static int module_denied(const struct policy *p, struct kmod_module *mod, bool *
 
 	if (!name)
 		return -ENOMEM;
+	switch (decide_by_name(p, name, &first)) {
+	case QUICK_ALLOWED:
+		*ret_denied = false;
+		*ret_entry = NULL;
+		return 0;
+	case QUICK_DENIED:
+		*ret_denied = true;
+		*ret_entry = first;
+		return 0;
+	case QUICK_NEEDS_BUSES:
+		break;
+	}
+	first = NULL;
 	r = kmod_module_get_info(mod, &info);
 	if (r < 0)
 		r = 0; /* no modinfo (a built-in without modules.builtin.modinfo): bus-less */
