@@ -35,9 +35,19 @@ expect_grep '^install /bin/false' "$TMP/out" "the net-pf-33 autoload resolves to
 expect_rc 0 "modprobe -n -v char-major-10-229" mp char-major-10-229
 expect_grep '^install /bin/false' "$TMP/out" "a char-major-10-* autoload resolves to /bin/false"
 
-# A module that is needed as a dependency by a denied one: the denied one fails as a whole.
+# The dependency trap: rxrpc is denied, but kafs (allowed) needs it, so it stays
+# loadable with only a blacklist line, and the output says why.
+expect_grep '^# rxrpc is needed by kafs$' "$TMP/drvfw.conf" "denied rxrpc is reported as needed by kafs"
+expect_grep '^blacklist rxrpc$' "$TMP/drvfw.conf" "rxrpc gets a blacklist line"
+expect_no_grep '^install rxrpc ' "$TMP/drvfw.conf" "rxrpc gets no install line (kafs would break)"
+expect_rc 0 "modprobe -n -v kafs" mp kafs
+expect_grep 'insmod .*/rxrpc\.ko' "$TMP/out" "kafs still loads rxrpc as a dependency"
+
+# Deny the module that needs it too: now both are blocked.
+sed -i 's/ALL:rxrpc/ALL:rxrpc ALL:kafs/' "$TMP/policy.conf"
+expect_rc 0 "generate with kafs denied" "${dr[@]}" generate -o "$TMP/drvfw.conf"
 expect_rc 0 "modprobe -n -v rxrpc" mp rxrpc
-expect_grep '^install /bin/false' "$TMP/out" "rxrpc (ALL:rxrpc denied) does not load"
+expect_grep '^install /bin/false' "$TMP/out" "rxrpc no longer loads once kafs is denied too"
 
 # Warn mode: the install line logs to the kernel log and loads the module anyway.
 printf '[drvfw]\nmode = warn\n' >>"$TMP/policy.conf"
