@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <libkmod.h>
 #include <stdint.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "enforce.h"
 #include "util.h"
@@ -501,12 +503,14 @@ int sysfs_write_attr(const char *path, const char *value)
 {
 	_cleanup_close_ int fd = -1;
 	size_t len = strlen(value);
+	struct statfs sfs;
 	struct stat st;
 	ssize_t n;
 	int r;
 
-	/* O_TRUNC as a shell's '>' does; sysfs ignores it, fake trees need it. */
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	/* No O_TRUNC: sysfs ignores it, and on some file systems holding fake
+	 * trees it costs milliseconds per open. */
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
@@ -519,6 +523,10 @@ int sysfs_write_attr(const char *path, const char *value)
 		return -errno;
 	if ((size_t)n != len)
 		return -EIO;
+	/* A fake tree of regular files: leave exactly the value, as '>' would. */
+	if (S_ISREG(st.st_mode) && (off_t)len < st.st_size && fstatfs(fd, &sfs) == 0 &&
+	    sfs.f_type != SYSFS_MAGIC && ftruncate(fd, (off_t)len) < 0)
+		return -errno;
 	r = close(fd);
 	fd = -1;
 	return r < 0 ? -errno : 0;

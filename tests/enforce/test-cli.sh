@@ -195,5 +195,18 @@ drvfw --policy "$HERE/deny-nic.conf" check --root-device 254:1 --console ttyS0 >
 rc=$?
 check "deny-nic passes the check (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'all allowed' '$T/out'"
 
+# --- generate --format udev (emit_udev): static rules
+drvfw --policy "$HERE/deny-all.conf" generate --format udev >"$T/static.rules" 2>"$T/err"
+rc=$?
+check "generate --format udev exits 0 (rc=$rc)" test $rc -eq 0
+check "bind= rule by id sets the override and loads the driver" grep -q -F 'ENV{MODALIAS}=="pci:v00008086d0000100F*|usb:v8086p100F*", TEST=="driver_override", ATTR{driver_override}="vfio-pci"' "$T/static.rules"
+check "deny label clears MODALIAS and pins" grep -q -F 'ATTR{driver_override}="drvfw-denied"' "$T/static.rules"
+check "built-in denied driver pinned by alias" grep -q -F '# rtc_cmos (built in)' "$T/static.rules"
+check "blocked loadable modules are left to modprobe.d" sh -c "! grep -q '^# e1000 ' '$T/static.rules'"
+drvfw --policy "$HERE/deny-all.conf" generate --format udev >"$T/static2.rules" 2>/dev/null
+check "static rules are deterministic" cmp -s "$T/static.rules" "$T/static2.rules"
+drvfw --policy "$HERE/warn-nic.conf" generate --format udev >"$T/static3.rules" 2>/dev/null
+check "warn mode: rules only mark" sh -c "grep -q 'DRVFW_VERDICT}=\"warn\"' '$T/static3.rules' && ! grep -q 'ATTR{' '$T/static3.rules'"
+
 echo "1..$n"
 [ $failures -eq 0 ]
