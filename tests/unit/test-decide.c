@@ -431,18 +431,6 @@ START_TEST(test_empty_inventory)
 }
 END_TEST
 
-/* Until inventory.c provides bus_is_known(), tests link against this list. */
-__attribute__((weak)) bool bus_is_known(const char *bus);
-__attribute__((weak)) bool bus_is_known(const char *bus)
-{
-	static const char *const known[] = { "pci", "usb", "virtio", "acpi", "platform", "serio", "cpu" };
-
-	for (size_t i = 0; i < ELEMENTSOF(known); i++)
-		if (streq(bus, known[i]))
-			return true;
-	return false;
-}
-
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("decide");

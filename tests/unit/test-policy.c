@@ -736,22 +736,6 @@ START_TEST(test_entry_to_string)
 }
 END_TEST
 
-/*
- * Until inventory.c provides bus_is_known(), tests link against this list.
- * Weak, so the real one wins as soon as it is linked in.
- */
-__attribute__((weak)) bool bus_is_known(const char *bus);
-__attribute__((weak)) bool bus_is_known(const char *bus)
-{
-	static const char *const known[] = { "pci", "usb", "virtio", "acpi", "of", "platform",
-					     "i2c", "spi", "hid", "cpu", "serio", "input" };
-
-	for (size_t i = 0; i < ELEMENTSOF(known); i++)
-		if (streq(bus, known[i]))
-			return true;
-	return false;
-}
-
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("policy");
