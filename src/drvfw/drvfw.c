@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 
 #include "config.h"
@@ -55,6 +56,8 @@ int main(int argc, char **argv)
 	int c, r;
 
 	setlocale(LC_ALL, "");
+	/* Tables are written a character at a time; stdout is never shared between threads. */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	/* kernel.modprobe names one program and passes "-q -- NAME": no room for a
 	 * subcommand, so a link with this name is the helper. */
 	if (argc > 0 && streq(basename(argv[0]), "drvfw-modprobe")) {
