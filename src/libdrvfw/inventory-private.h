@@ -18,15 +18,15 @@
 struct inventory_storage {
 	struct inventory inv;
 
-	char *dep_text;           /* KMOD_INDEX_MODULES_DEP dump, names point here */
-	char *alias_text;         /* KMOD_INDEX_MODULES_ALIAS dump, patterns point here */
-	char *builtin_text;       /* KMOD_INDEX_MODULES_BUILTIN dump */
+	char *dep_text; /* KMOD_INDEX_MODULES_DEP dump, names point here */
+	char *alias_text; /* KMOD_INDEX_MODULES_ALIAS dump, patterns point here */
+	char *builtin_text; /* KMOD_INDEX_MODULES_BUILTIN dump */
 	char *builtin_alias_text; /* KMOD_INDEX_MODULES_BUILTIN_ALIAS dump */
 
 	struct alias *alias_pool; /* every module's aliases, module by module */
-	size_t *index_pool;       /* deps and rdeps of every module */
-	char **bus_vectors;       /* every module's NULL-terminated buses */
-	char **bus_names;         /* interned bus names, sorted; aliases point here */
+	size_t *index_pool; /* deps and rdeps of every module */
+	char **bus_vectors; /* every module's NULL-terminated buses */
+	char **bus_names; /* interned bus names, sorted; aliases point here */
 	size_t n_bus_names;
 
 	/* libkmod without modprobe.d: inventory_lookup() answers from the

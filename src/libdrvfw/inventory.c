@@ -27,18 +27,112 @@
  * architecture Debian builds. A policy naming something else is a typo.
  */
 static const char *const known_buses[] = {
-	"ac97", "acpi", "amba", "ap", "apr", "auxiliary", "bcma", "ccw", "ccwgroup", "cdx",
-	"clockevents", "clocksource", "container", "coreboot", "cpu", "css", "cxl", "dax",
-	"dfl", "dmi", "edac", "eisa", "event_source", "firewire", "fsi", "fsl-mc", "gameport",
-	"gbphy", "genpd", "gpio", "greybus", "hdaudio", "hid", "host1x", "hsi", "i2c", "i3c",
-	"ibmebus", "ieee1394", "input", "ipack", "iscsi_flashnode", "ishtp", "isa", "macio",
-	"mcb", "mdio", "mdio_bus", "mei", "memory", "memstick", "mhi", "mhi_ep", "mipi-dsi",
-	"mmc", "mmc_rpmb", "moxtet", "nd", "node", "ntb", "nvmem", "of", "parisc", "pci",
-	"pci-epf", "pci_epf", "pci_express", "pcmcia", "platform", "pnp", "ps3_system_bus",
-	"rapidio", "rpmsg", "scsi", "sdio", "sdw", "serial", "serial-base", "serio", "siox",
-	"slimbus", "soc", "soundwire", "spi", "spmi", "ssam", "ssb", "surface_aggregator",
-	"tbsvc", "tee", "thunderbolt", "typec", "ulpi", "usb", "usb-serial", "vchiq", "vdpa",
-	"vio", "virtio", "vme", "vmbus", "w1", "wmi", "workqueue", "xen", "xen-backend",
+	"ac97",
+	"acpi",
+	"amba",
+	"ap",
+	"apr",
+	"auxiliary",
+	"bcma",
+	"ccw",
+	"ccwgroup",
+	"cdx",
+	"clockevents",
+	"clocksource",
+	"container",
+	"coreboot",
+	"cpu",
+	"css",
+	"cxl",
+	"dax",
+	"dfl",
+	"dmi",
+	"edac",
+	"eisa",
+	"event_source",
+	"firewire",
+	"fsi",
+	"fsl-mc",
+	"gameport",
+	"gbphy",
+	"genpd",
+	"gpio",
+	"greybus",
+	"hdaudio",
+	"hid",
+	"host1x",
+	"hsi",
+	"i2c",
+	"i3c",
+	"ibmebus",
+	"ieee1394",
+	"input",
+	"ipack",
+	"iscsi_flashnode",
+	"ishtp",
+	"isa",
+	"macio",
+	"mcb",
+	"mdio",
+	"mdio_bus",
+	"mei",
+	"memory",
+	"memstick",
+	"mhi",
+	"mhi_ep",
+	"mipi-dsi",
+	"mmc",
+	"mmc_rpmb",
+	"moxtet",
+	"nd",
+	"node",
+	"ntb",
+	"nvmem",
+	"of",
+	"parisc",
+	"pci",
+	"pci-epf",
+	"pci_epf",
+	"pci_express",
+	"pcmcia",
+	"platform",
+	"pnp",
+	"ps3_system_bus",
+	"rapidio",
+	"rpmsg",
+	"scsi",
+	"sdio",
+	"sdw",
+	"serial",
+	"serial-base",
+	"serio",
+	"siox",
+	"slimbus",
+	"soc",
+	"soundwire",
+	"spi",
+	"spmi",
+	"ssam",
+	"ssb",
+	"surface_aggregator",
+	"tbsvc",
+	"tee",
+	"thunderbolt",
+	"typec",
+	"ulpi",
+	"usb",
+	"usb-serial",
+	"vchiq",
+	"vdpa",
+	"vio",
+	"virtio",
+	"vme",
+	"vmbus",
+	"w1",
+	"wmi",
+	"workqueue",
+	"xen",
+	"xen-backend",
 	"zorro",
 };
 
@@ -58,7 +152,7 @@ bool bus_is_known(const char *bus)
  */
 static const char *const autoload_prefixes[] = {
 	"devname", /* char/block device nodes created before the module loads */
-	"symbol",  /* modules.symbols; never in modules.alias, but be safe */
+	"symbol", /* modules.symbols; never in modules.alias, but be safe */
 	"usbfunc", /* USB gadget functions, request_module("usbfunc:%s") */
 };
 
@@ -102,8 +196,7 @@ static enum alias_class alias_parse(const char *pattern, const char **ret_bus, s
 	/* "acpi*:" and "dmi*:" match any of the variants the kernel emits */
 	while (n > 0 && pattern[n - 1] == '*')
 		n--;
-	if (n == 0 || memchr(pattern, '*', n) || memchr(pattern, '?', n) ||
-	    memchr(pattern, '[', n))
+	if (n == 0 || memchr(pattern, '*', n) || memchr(pattern, '?', n) || memchr(pattern, '[', n))
 		return ALIAS_AUTOLOAD;
 	for (size_t i = 0; i < ELEMENTSOF(autoload_prefixes); i++)
 		if (prefix_eq(pattern, n, autoload_prefixes[i]))
@@ -497,7 +590,8 @@ static int load_modules(struct inventory_storage *s, struct kmod_ctx *ctx, const
 	if (!inv->modules || !deps)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if (inv->n_modules > 0 && streq(inv->modules[inv->n_modules - 1].name, pm[i].m.name))
+		if (inv->n_modules > 0 &&
+		    streq(inv->modules[inv->n_modules - 1].name, pm[i].m.name))
 			continue;
 		deps[inv->n_modules] = pm[i].deps;
 		inv->modules[inv->n_modules++] = pm[i].m;
@@ -678,7 +772,8 @@ static int load_aliases(struct inventory_storage *s, struct kmod_ctx *ctx, const
 	for (size_t i = 0; i < inv->n_modules; i++) {
 		start[i] = used;
 		used += inv->modules[i].n_aliases;
-		inv->modules[i].aliases = inv->modules[i].n_aliases ? s->alias_pool + start[i] : NULL;
+		inv->modules[i].aliases = inv->modules[i].n_aliases ? s->alias_pool + start[i]
+								    : NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct alias *a = &s->alias_pool[start[pa[i].module]++];
@@ -745,14 +840,14 @@ int inventory_lookup_ctx(const struct inventory *inv, struct kmod_ctx *ctx, cons
 	r = kmod_module_new_from_lookup(ctx, name, &list);
 	if (r < 0)
 		return r;
-	kmod_list_foreach(l, list)
-		alloc++;
+	kmod_list_foreach(l, list) alloc++;
 	v = malloc((alloc ? alloc : 1) * sizeof(size_t));
 	if (!v) {
 		kmod_module_unref_list(list);
 		return -ENOMEM;
 	}
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach(l, list)
+	{
 		struct kmod_module *mod = kmod_module_get_module(l);
 		struct module *m = find_normalized(inv, kmod_module_get_name(mod));
 
@@ -783,8 +878,8 @@ int inventory_lookup(const struct inventory *inv, const char *name_or_alias, siz
 int inventory_load(const struct sysroot *root, struct inventory **ret)
 {
 	static const char *const config_dirs[] = {
-		"/etc/modprobe.d",  "/run/modprobe.d",     "/usr/local/lib/modprobe.d",
-		"/lib/modprobe.d",  "/usr/lib/modprobe.d",
+		"/etc/modprobe.d", "/run/modprobe.d",	  "/usr/local/lib/modprobe.d",
+		"/lib/modprobe.d", "/usr/lib/modprobe.d",
 	};
 	static const char *const no_config[] = { NULL };
 	char *paths[ELEMENTSOF(config_dirs) + 1] = { NULL };

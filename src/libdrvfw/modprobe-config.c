@@ -16,8 +16,8 @@
 
 /* Same directories, in the same precedence, as inventory_load() gives libkmod. */
 static const char *const config_dirs[] = {
-	"/etc/modprobe.d",  "/run/modprobe.d",     "/usr/local/lib/modprobe.d",
-	"/lib/modprobe.d",  "/usr/lib/modprobe.d",
+	"/etc/modprobe.d", "/run/modprobe.d",	  "/usr/local/lib/modprobe.d",
+	"/lib/modprobe.d", "/usr/lib/modprobe.d",
 };
 
 struct conf_file {

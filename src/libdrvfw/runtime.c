@@ -215,13 +215,13 @@ static int scan_device(struct inventory *inv, int busfd, const char *bus, const 
 	if (!d->bus || !d->name)
 		return -ENOMEM;
 
-#define ATTR(a)                                                          \
-	({                                                               \
-		free(rel);                                               \
-		rel = strdup_printf("devices/%s/%s", name, a);           \
-		if (!rel)                                                \
-			return -ENOMEM;                                  \
-		rel;                                                     \
+#define ATTR(a)                                                \
+	({                                                     \
+		free(rel);                                     \
+		rel = strdup_printf("devices/%s/%s", name, a); \
+		if (!rel)                                      \
+			return -ENOMEM;                        \
+		rel;                                           \
 	})
 
 	r = read_attr(busfd, ATTR("modalias"), &d->modalias);

@@ -129,10 +129,10 @@ START_TEST(test_builtin_aliases)
 	 * are the built-in itself (a name such as crc32 also resolves to
 	 * loadable modules that have it as an alias).
 	 */
-	_cleanup_free_ char *names = run("sed 's|.*/||; s|\\.ko$||' '%s/modules.builtin' | tr '\\n' ' '",
-					 moddir);
-	_cleanup_free_ char *out = run("PATH=$PATH:/usr/sbin:/sbin modinfo -b '%s' -k '%s' %s", kroot,
-				       kver, names);
+	_cleanup_free_ char *names = run(
+	    "sed 's|.*/||; s|\\.ko$||' '%s/modules.builtin' | tr '\\n' ' '", moddir);
+	_cleanup_free_ char *out = run("PATH=$PATH:/usr/sbin:/sbin modinfo -b '%s' -k '%s' %s",
+				       kroot, kver, names);
 	size_t n = 0, attached = 0;
 	bool builtin = false;
 
@@ -165,17 +165,21 @@ static void add_with_softdeps(bool *set, const struct module *m, unsigned depth)
 	if (kmod_module_new_from_name(inv->kmod, m->name, &km) < 0)
 		return;
 	if (kmod_module_get_softdeps(km, &pre, &post) >= 0) {
-		kmod_list_foreach(l, pre) {
+		kmod_list_foreach(l, pre)
+		{
 			struct kmod_module *s = kmod_module_get_module(l);
-			const struct module *sm = inventory_find_module(inv, kmod_module_get_name(s));
+			const struct module *sm = inventory_find_module(inv,
+									kmod_module_get_name(s));
 
 			if (sm)
 				add_with_softdeps(set, sm, depth + 1);
 			kmod_module_unref(s);
 		}
-		kmod_list_foreach(l, post) {
+		kmod_list_foreach(l, post)
+		{
 			struct kmod_module *s = kmod_module_get_module(l);
-			const struct module *sm = inventory_find_module(inv, kmod_module_get_name(s));
+			const struct module *sm = inventory_find_module(inv,
+									kmod_module_get_name(s));
 
 			if (sm)
 				add_with_softdeps(set, sm, depth + 1);
@@ -190,10 +194,12 @@ static void add_with_softdeps(bool *set, const struct module *m, unsigned depth)
 START_TEST(test_deps_match_modprobe)
 {
 	static const char *const sample[] = { "snd-hda-intel", "virtio_net", "usb-storage", "e1000",
-					      "sctp", "nvme", "btrfs", "i915", "xfs", "ext4" };
+					      "sctp",	       "nvme",	     "btrfs",	    "i915",
+					      "xfs",	       "ext4" };
 
 	for (size_t k = 0; k < ELEMENTSOF(sample); k++) {
-		_cleanup_free_ char *out = run(MODPROBE " --show-depends '%s'", kroot, kver, sample[k]);
+		_cleanup_free_ char *out = run(MODPROBE " --show-depends '%s'", kroot, kver,
+					       sample[k]);
 		_cleanup_free_ bool *soft = calloc(inv->n_modules, sizeof(bool));
 		_cleanup_free_ bool *loads = calloc(inv->n_modules, sizeof(bool));
 		const struct module *m = inventory_find_module(inv, sample[k]);
@@ -216,16 +222,17 @@ START_TEST(test_deps_match_modprobe)
 			ck_assert_msg(d, "%s: modprobe loads %s, unknown", sample[k], path);
 			loads[d - inv->modules] = true;
 			/* soft dependencies are not in modules.dep: modprobe ignores their failure */
-			ck_assert_msg(soft[d - inv->modules], "%s: modprobe loads %s, not a dependency",
-				      sample[k], d->name);
+			ck_assert_msg(soft[d - inv->modules],
+				      "%s: modprobe loads %s, not a dependency", sample[k],
+				      d->name);
 		}
 		/* every hard dependency is loaded, and knows who needs it */
 		for (size_t j = 0; j < m->n_deps; j++) {
 			const struct module *d = &inv->modules[m->deps[j]];
 			bool found = false;
 
-			ck_assert_msg(loads[m->deps[j]], "%s: dep %s not loaded by modprobe", sample[k],
-				      d->name);
+			ck_assert_msg(loads[m->deps[j]], "%s: dep %s not loaded by modprobe",
+				      sample[k], d->name);
 			for (size_t i = 0; i < d->n_rdeps; i++)
 				found = found || &inv->modules[d->rdeps[i]] == m;
 			ck_assert_msg(found, "%s: not in the rdeps of %s", sample[k], d->name);
@@ -253,11 +260,19 @@ END_TEST
 START_TEST(test_lookup_matches_modprobe)
 {
 	static const char *const sample[] = {
-		"net-pf-10", "net-pf-2-proto-132", "fs-vfat", "crypto-sha256", "char-major-10-229",
+		"net-pf-10",
+		"net-pf-2-proto-132",
+		"fs-vfat",
+		"crypto-sha256",
+		"char-major-10-229",
 		"pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00",
 		"pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00",
-		"virtio:d00000001v00001AF4", "usb:v0781p5567d0100dc00dsc00dp00ic08isc06ip50in00",
-		"acpi:PNP0501:", "snd-hda-intel", "i8042", "8250",
+		"virtio:d00000001v00001AF4",
+		"usb:v0781p5567d0100dc00dsc00dp00ic08isc06ip50in00",
+		"acpi:PNP0501:",
+		"snd-hda-intel",
+		"i8042",
+		"8250",
 	};
 
 	for (size_t k = 0; k < ELEMENTSOF(sample); k++) {
@@ -295,8 +310,8 @@ START_TEST(test_classification_covers_tree)
 			device++;
 			if (!bus_is_known(m->aliases[j].bus)) {
 				unknown_bus++;
-				fprintf(stderr, "debian: unknown bus '%s' in %s\n", m->aliases[j].bus,
-					m->aliases[j].pattern);
+				fprintf(stderr, "debian: unknown bus '%s' in %s\n",
+					m->aliases[j].bus, m->aliases[j].pattern);
 			}
 		}
 	}

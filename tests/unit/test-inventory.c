@@ -127,11 +127,12 @@ END_TEST
 
 START_TEST(test_bus_is_known)
 {
-	const char *yes[] = { "pci", "usb", "virtio", "acpi", "of", "platform", "i2c", "spi",
-			      "hid", "sdio", "pnp", "vmbus", "xen", "serio", "input", "mdio",
-			      "hdaudio", "ieee1394", "pcmcia", "auxiliary", "cpu", "dmi", "scsi",
-			      "mei", "wmi", "thunderbolt", "tbsvc", "ccw", "css", "ap", "zorro",
-			      "xen-backend", "amba" };
+	const char *yes[] = { "pci",	"usb",	       "virtio", "acpi", "of",	    "platform",
+			      "i2c",	"spi",	       "hid",	 "sdio", "pnp",	    "vmbus",
+			      "xen",	"serio",       "input",	 "mdio", "hdaudio", "ieee1394",
+			      "pcmcia", "auxiliary",   "cpu",	 "dmi",	 "scsi",    "mei",
+			      "wmi",	"thunderbolt", "tbsvc",	 "ccw",	 "css",	    "ap",
+			      "zorro",	"xen-backend", "amba" };
 	const char *no[] = { "pcii", "PCI", "", "usb:", "ALL", "net-pf-2" };
 
 	for (size_t i = 0; i < ELEMENTSOF(yes); i++)
@@ -194,9 +195,9 @@ START_TEST(test_aliases)
 	assert_buses("vfio_pci", "pci");
 	assert_buses("rtc_cmos", "platform,pnp");
 	/* libraries, protocols, filesystems and i8042/8250 have no bus */
-	for (const char *const *n = (const char *const[]){ "virtio_ring", "snd", "sctp", "cramfs",
-							    "fuse", "i8042", "8250",
-							    "crc32c_generic", NULL };
+	for (const char *const *n =
+		 (const char *const[]){ "virtio_ring", "snd", "sctp", "cramfs", "fuse", "i8042",
+					"8250", "crc32c_generic", NULL };
 	     *n; n++)
 		ck_assert_msg(!mod(*n)->buses, "%s has a bus", *n);
 
@@ -350,9 +351,9 @@ START_TEST(test_lookup)
 	ck_assert_int_eq(inventory_lookup(inv, "net-pf-38", &v, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(v);
-	ck_assert_int_eq(inventory_lookup(inv, "pci:v00001B36d00000100sv00001AF4sd00001100bc03sc00i00",
-					  &v, &n),
-			 0);
+	ck_assert_int_eq(
+	    inventory_lookup(inv, "pci:v00001B36d00000100sv00001AF4sd00001100bc03sc00i00", &v, &n),
+	    0);
 	ck_assert_uint_eq(n, 0);
 }
 END_TEST
@@ -367,8 +368,8 @@ START_TEST(test_runtime)
 	for (size_t i = 1; i < inv->n_devices; i++) {
 		int c = strcmp(inv->devices[i - 1].bus, inv->devices[i].bus);
 
-		ck_assert(c < 0 || (c == 0 && strcmp(inv->devices[i - 1].name,
-						      inv->devices[i].name) < 0));
+		ck_assert(c < 0 ||
+			  (c == 0 && strcmp(inv->devices[i - 1].name, inv->devices[i].name) < 0));
 	}
 
 	/* pci, sorted: 0000:00:02.0 (e1000), 03.0 (virtio-pci), 1b.0, 1f.3 */
@@ -524,8 +525,9 @@ Suite *test_suite(void)
 	if (fixtures)
 		probe = strdup_printf("%s/basic/lib/modules/%s/modules.dep.bin", fixtures, KVER);
 	if (!probe || stat(probe, &st) < 0) {
-		fprintf(stderr, "SKIP: no fixture module tree at %s (DRVFW_FIXTURES unset, or "
-				"depmod was missing at build time)\n",
+		fprintf(stderr,
+			"SKIP: no fixture module tree at %s (DRVFW_FIXTURES unset, or "
+			"depmod was missing at build time)\n",
 			strempty(probe));
 		exit(EXIT_TEST_SKIP);
 	}
