@@ -87,7 +87,10 @@ fi
 
 say "fetching $pkg into $cache (apt-get download)"
 (cd "$cache" && apt-get download -q "$pkg" >&2) || skip "apt-get download $pkg failed"
-deb=$(ls -t "$cache/${pkg}"_*.deb 2>/dev/null | head -n1)
+deb=
+for f in "$cache/${pkg}"_*.deb; do
+	[[ -e $f && ( -z $deb || $f -nt $deb ) ]] && deb=$f
+done
 [[ -n $deb ]] || skip "apt-get download $pkg left no .deb in $cache"
 
 tmp=$cache/root.tmp
@@ -97,7 +100,10 @@ dpkg -x "$deb" "$tmp" || skip "dpkg -x $deb failed"
 if [[ ! -d $tmp/lib/modules && -d $tmp/usr/lib/modules ]]; then
 	ln -s usr/lib "$tmp/lib"
 fi
-kver=$(ls "$tmp/lib/modules" | head -n1)
+kver=
+for d in "$tmp"/lib/modules/*/; do
+	[[ -d $d ]] && kver=$(basename "$d") && break
+done
 [[ -n $kver ]] || skip "$deb holds no module tree"
 say "depmod -b $tmp $kver"
 depmod -b "$tmp" "$kver" || skip "depmod failed on $tmp"
