@@ -278,6 +278,42 @@ START_TEST(test_plan_warn_off_gate)
 }
 END_TEST
 
+START_TEST(test_plan_unpin_explicit_allow_only)
+{
+	struct policy_entry allow = { .list = LIST_ALLOW, .bus = "pci" };
+	struct enforce_plan *p;
+
+	/* Pinned earlier, now allowed only because nothing matches: stays pinned. */
+	ddec[D_PINNED].verdict = VERDICT_ALLOW;
+	p = plan_for(POLICY_ENFORCE, false);
+	ck_assert_int_eq(find_write(p, "bus/pci/devices/0000:00:07.0/driver_override"), -1);
+	ck_assert_int_eq(p->devices[D_PINNED].outcome, OUTCOME_NONE);
+	enforce_plan_free(p);
+
+	/* An allow entry names it now: clear the override, then probe. */
+	ddec[D_PINNED].entry = &allow;
+	p = plan_for(POLICY_ENFORCE, false);
+	ck_assert_int_ge(find_write(p, "bus/pci/devices/0000:00:07.0/driver_override"), 0);
+	ck_assert_str_eq(p->actions[find_write(p, "bus/pci/devices/0000:00:07.0/driver_override")].value,
+			 "\n");
+	ck_assert_int_eq(p->devices[D_PINNED].outcome, OUTCOME_BOUND);
+	enforce_plan_free(p);
+}
+END_TEST
+
+START_TEST(test_plan_none_override_is_a_pin)
+{
+	struct enforce_plan *p;
+
+	devices[D_PINNED].driver_override = "none";
+	p = plan_for(POLICY_ENFORCE, false);
+	ck_assert_int_eq(find_write(p, "bus/pci/devices/0000:00:07.0/driver_override"), -1);
+	ck_assert_int_eq(p->devices[D_PINNED].outcome, OUTCOME_KEPT);
+	enforce_plan_free(p);
+	devices[D_PINNED].driver_override = ENFORCE_PIN_NAME;
+}
+END_TEST
+
 /* ---- executor ---- */
 
 static char tree[64];
@@ -476,6 +512,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_plan_bind_rule);
 	tcase_add_test(tc, test_plan_gated_allowed);
 	tcase_add_test(tc, test_plan_warn_off_gate);
+	tcase_add_test(tc, test_plan_unpin_explicit_allow_only);
+	tcase_add_test(tc, test_plan_none_override_is_a_pin);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("execute");
