@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2016 # backquotes are Markdown, not command substitution
 #
 # Enforcement benchmark, run by bench/run (or alone: DRVFW=build/src/drvfw/drvfw
 # bench/enforce.sh). On the real Debian kernel's module tree (so that probe's

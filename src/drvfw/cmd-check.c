@@ -186,9 +186,11 @@ static int root_device_dir(const char *sysfs, const char *arg, char **ret, char 
 		if (stat(arg, &st) < 0)
 			return -errno;
 		if (S_ISBLK(st.st_mode))
-			snprintf(majmin, sizeof(majmin), "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+			snprintf(majmin, sizeof(majmin), "%u:%u", major(st.st_rdev),
+				 minor(st.st_rdev));
 		else
-			snprintf(majmin, sizeof(majmin), "%u:%u", major(st.st_dev), minor(st.st_dev));
+			snprintf(majmin, sizeof(majmin), "%u:%u", major(st.st_dev),
+				 minor(st.st_dev));
 	}
 	*ret = strdup_printf("%s/dev/block/%s", sysfs, majmin);
 	return *ret ? 0 : -ENOMEM;
@@ -237,16 +239,19 @@ static void check_chain(struct checker *ck, const struct chain *c)
 
 		if (decide_pair(p, l->bus, l->module ? l->module : l->driver, l->driver, &e) ==
 		    VERDICT_DENY) {
-			problem(ck, "the policy denies %s:%s%s%s%s, the driver of %s/%s in the chain of the %s (%s)",
+			problem(ck,
+				"the policy denies %s:%s%s%s%s, the driver of %s/%s in the chain "
+				"of the %s (%s)",
 				strempty(l->bus), l->driver, l->module ? " (module " : "",
-				strempty(l->module), l->module ? ")" : "", strempty(l->bus), l->device,
-				c->what, origin_of(e, buf, sizeof(buf)));
+				strempty(l->module), l->module ? ")" : "", strempty(l->bus),
+				l->device, c->what, origin_of(e, buf, sizeof(buf)));
 			continue;
 		}
 		m = l->module ? inventory_find_module(inv, l->module) : NULL;
 		if (m && ck->d->modules[inventory_module_index(inv, m)].state == MODULE_BLOCKED)
-			problem(ck, "the policy blocks module %s, which drives %s/%s in the chain of the %s",
-				m->name, strempty(l->bus), l->device, c->what);
+			problem(
+			    ck, "the policy blocks module %s, which drives %s/%s in the chain of the %s",
+			    m->name, strempty(l->bus), l->device, c->what);
 	}
 }
 
@@ -392,14 +397,16 @@ int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv)
 
 	r = root_device_dir(sysfs, root_device, &rootdir, &fstype);
 	if (r < 0)
-		log_warning("cannot tell the root device%s%s: %s, not checked", root_device ? " " : "",
-			    strempty(root_device), strerror(-r));
+		log_warning("cannot tell the root device%s%s: %s, not checked",
+			    root_device ? " " : "", strempty(root_device), strerror(-r));
 	else {
 		c.what = "root file system";
 		r = walk(&c, sysfs, rootdir, 0);
 		if (r < 0)
 			/* overlay, tmpfs, NFS: no block device chain to protect */
-			log_info(ctx, "the root file system has no device in '%s' (%s), only its type is checked",
+			log_info(ctx,
+				 "the root file system has no device in '%s' (%s), only its type "
+				 "is checked",
 				 rootdir, strerror(-r));
 		check_chain(&ck, &c);
 		n_drivers += c.n;
@@ -429,13 +436,16 @@ int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 
 	if (ck.problems && !ck.force) {
-		log_error("refusing this policy: the system would not boot or could not be reached (--force to override)");
+		log_error("refusing this policy: the system would not boot or could not be reached "
+			  "(--force to override)");
 		return EXIT_USAGE;
 	}
 	if (ck.problems)
-		printf("drvfw: check: %zu problem%s ignored\n", ck.problems, ck.problems == 1 ? "" : "s");
+		printf("drvfw: check: %zu problem%s ignored\n", ck.problems,
+		       ck.problems == 1 ? "" : "s");
 	else
-		printf("drvfw: check: %zu driver%s of the root device and the console%s, all allowed%s%s\n",
+		printf("drvfw: check: %zu driver%s of the root device and the console%s, all "
+		       "allowed%s%s\n",
 		       n_drivers, n_drivers == 1 ? "" : "s", consoles && consoles[1] ? "s" : "",
 		       fstype ? "; root file system type " : "", strempty(fstype));
 	return EXIT_OK;

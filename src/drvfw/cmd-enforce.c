@@ -71,8 +71,8 @@ static int write_report_file(const char *dir, const char *name, const char *data
 	return r;
 }
 
-static int write_reports(const char *dir, const struct enforce_plan *p,
-			 const struct decisions *d, const char *sysfs)
+static int write_reports(const char *dir, const struct enforce_plan *p, const struct decisions *d,
+			 const char *sysfs)
 {
 	_cleanup_free_ char *log = NULL, *json = NULL;
 	size_t log_len = 0, json_len = 0;
@@ -171,11 +171,12 @@ static void print_summary(const struct enforce_plan *p, bool gate_only, bool dry
 		return;
 	}
 	if (gate_only) {
-		printf("drvfw: %s%zu bus%s gated (drivers_autoprobe=0)\n", dry_run ? "dry run: " : "",
-		       c.gated, c.gated == 1 ? "" : "es");
+		printf("drvfw: %s%zu bus%s gated (drivers_autoprobe=0)\n",
+		       dry_run ? "dry run: " : "", c.gated, c.gated == 1 ? "" : "es");
 		return;
 	}
-	printf("drvfw: %s%zu devices, %zu denied (%zu unbound, %zu pinned, %zu already kept, %zu cannot be pinned), %zu bound explicitly, %zu bus%s gated, %zu failed\n",
+	printf("drvfw: %s%zu devices, %zu denied (%zu unbound, %zu pinned, %zu already kept, %zu "
+	       "cannot be pinned), %zu bound explicitly, %zu bus%s gated, %zu failed\n",
 	       dry_run ? "dry run: " : "", c.devices, c.denied, c.unbound, c.pinned, c.kept,
 	       c.unpinned, c.bound, c.gated, c.gated == 1 ? "" : "es", c.failed);
 }
@@ -287,8 +288,9 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (!root->sysfs) {
 		kmsg_close(&k);
-		log_error("no sysfs for kernel %s: enforce acts on the running kernel (or --sysfs DIR)",
-			  root->kver);
+		log_error(
+		    "no sysfs for kernel %s: enforce acts on the running kernel (or --sysfs DIR)",
+		    root->kver);
 		return EXIT_RUNTIME;
 	}
 
@@ -306,7 +308,9 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 		r = ctx_decisions(ctx, &d);
 		if (r < 0) {
 			enforce_buses_free(buses, n_buses);
-			kmsg_line(&k, "failed to read the module database or the policy, nothing enforced");
+			kmsg_line(
+			    &k,
+			    "failed to read the module database or the policy, nothing enforced");
 			kmsg_close(&k);
 			return exit_code_for_error(r);
 		}
@@ -323,11 +327,11 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 
 	failed = enforce_execute(plan, &(struct enforce_exec){
-		.sysfs = root->sysfs,
-		.dry_run = dry_run,
-		/* Never load the host's modules for a fake tree. */
-		.kmod = ctx->opt_sysfs ? NULL : d->inv->kmod,
-	});
+					   .sysfs = root->sysfs,
+					   .dry_run = dry_run,
+					   /* Never load the host's modules for a fake tree. */
+					   .kmod = ctx->opt_sysfs ? NULL : d->inv->kmod,
+				       });
 	if (failed < 0) {
 		log_error("failed to enforce: %s", strerror(-failed));
 		ret = EXIT_RUNTIME;
@@ -341,7 +345,8 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 		if (act->status != ACTION_FAILED)
 			continue;
 		if (act->step == STEP_LOAD) {
-			log_error("failed to load module '%s': %s", act->value, strerror(-act->error));
+			log_error("failed to load module '%s': %s", act->value,
+				  strerror(-act->error));
 			kmsg_line(&k, "failed to load module '%s': %s", act->value,
 				  strerror(-act->error));
 		} else {
@@ -360,7 +365,9 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 
 	enforce_plan_count(plan, &counts);
 	if (!dry_run)
-		kmsg_line(&k, "%s: %zu devices, %zu denied, %zu unbound, %zu pinned, %zu cannot be pinned, %zu bound, %zu would be denied, %zu failed",
+		kmsg_line(&k,
+			  "%s: %zu devices, %zu denied, %zu unbound, %zu pinned, %zu cannot be "
+			  "pinned, %zu bound, %zu would be denied, %zu failed",
 			  pol->mode == POLICY_WARN ? "warn" : "enforce", counts.devices,
 			  counts.denied, counts.unbound, counts.pinned, counts.unpinned,
 			  counts.bound, counts.would_deny, counts.failed);

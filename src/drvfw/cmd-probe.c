@@ -14,17 +14,18 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage:\n"
-	      " drvfw probe [options] DEVPATH|BUS/DEVICE\n"
-	      "\nDecide one device (a udev $devpath such as /devices/pci0000:00/0000:00:03.0,\n"
-	      "or pci/0000:00:03.0) and act on it: unbind and pin it when its driver is\n"
-	      "denied, hand it to its driver when its bus has drivers_autoprobe=0.\n"
-	      "\nOptions:\n"
-	      "     --udev              print DRVFW_VERDICT= and DRVFW_ACTION= for IMPORT{program}\n"
-	      "     --dry-run           print the writes (WRITE PATH VALUE, LOAD MODULE), do none\n"
-	      "     --no-kmsg           do not log to /dev/kmsg\n"
-	      " -h, --help              display this help\n",
-	      f);
+	fputs(
+	    "Usage:\n"
+	    " drvfw probe [options] DEVPATH|BUS/DEVICE\n"
+	    "\nDecide one device (a udev $devpath such as /devices/pci0000:00/0000:00:03.0,\n"
+	    "or pci/0000:00:03.0) and act on it: unbind and pin it when its driver is\n"
+	    "denied, hand it to its driver when its bus has drivers_autoprobe=0.\n"
+	    "\nOptions:\n"
+	    "     --udev              print DRVFW_VERDICT= and DRVFW_ACTION= for IMPORT{program}\n"
+	    "     --dry-run           print the writes (WRITE PATH VALUE, LOAD MODULE), do none\n"
+	    "     --no-kmsg           do not log to /dev/kmsg\n"
+	    " -h, --help              display this help\n",
+	    f);
 	usage_global_options(f);
 	fputs("\nFor more details see drvfw-probe(8).\n", f);
 }
@@ -149,7 +150,8 @@ static int run_pass(struct drvfw_ctx *ctx, const struct sysroot *root, const str
 	if (read_one_line_file(ap_path, &ap) >= 0)
 		eb.autoprobe = streq(ap, "0") ? 0 : 1;
 	/* The gate is enforce's job (at boot); probe acts on its one device only. */
-	r = enforce_plan(pp->dec, &eb, 1, &(struct enforce_options){ .mode = pol->mode }, &pp->plan);
+	r = enforce_plan(pp->dec, &eb, 1, &(struct enforce_options){ .mode = pol->mode },
+			 &pp->plan);
 	if (r < 0) {
 		log_error("failed to plan: %s", strerror(-r));
 		return r;
@@ -159,10 +161,10 @@ static int run_pass(struct drvfw_ctx *ctx, const struct sysroot *root, const str
 	if (!dry_run && !ctx->opt_sysfs && plan_loads(pp->plan))
 		kmod = enforce_kmod_new(root);
 	r = enforce_execute(pp->plan, &(struct enforce_exec){
-		.sysfs = root->sysfs,
-		.dry_run = dry_run,
-		.kmod = kmod,
-	});
+					  .sysfs = root->sysfs,
+					  .dry_run = dry_run,
+					  .kmod = kmod,
+				      });
 	if (kmod)
 		kmod_unref(kmod);
 	return r < 0 ? r : 0;
@@ -176,7 +178,8 @@ static void report_failures(const struct enforce_plan *p, const char *sysfs, str
 		if (act->status != ACTION_FAILED)
 			continue;
 		if (act->step == STEP_LOAD) {
-			log_error("failed to load module '%s': %s", act->value, strerror(-act->error));
+			log_error("failed to load module '%s': %s", act->value,
+				  strerror(-act->error));
 			kmsg_line(k, "failed to load module '%s': %s", act->value,
 				  strerror(-act->error));
 		} else {
@@ -250,8 +253,9 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return EXIT_RUNTIME;
 	if (!root->sysfs) {
-		log_error("no sysfs for kernel %s: probe acts on the running kernel (or --sysfs DIR)",
-			  root->kver);
+		log_error(
+		    "no sysfs for kernel %s: probe acts on the running kernel (or --sysfs DIR)",
+		    root->kver);
 		return EXIT_RUNTIME;
 	}
 	r = resolve_target(root->sysfs, argv[optind], &bus, &name);
@@ -262,7 +266,8 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (r == -EINVAL)
-		return usage_error("probe", "'%s' is neither a devpath nor BUS/DEVICE", argv[optind]);
+		return usage_error("probe", "'%s' is neither a devpath nor BUS/DEVICE",
+				   argv[optind]);
 	if (r < 0) {
 		log_error("failed to resolve '%s': %s", argv[optind], strerror(-r));
 		return EXIT_RUNTIME;
@@ -321,7 +326,8 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 	dev = &pass.inv->devices[0];
 	dd = &pass.dec->devices[0];
 	if (dd->rule && dd->rule->origin.file)
-		snprintf(origin, sizeof(origin), "%s:%u", dd->rule->origin.file, dd->rule->origin.line);
+		snprintf(origin, sizeof(origin), "%s:%u", dd->rule->origin.file,
+			 dd->rule->origin.line);
 	else if (dd->entry && dd->entry->origin.file)
 		snprintf(origin, sizeof(origin), "%s:%u", dd->entry->origin.file,
 			 dd->entry->origin.line);

@@ -47,8 +47,8 @@ void kmsg_item(struct kmsg *k, const char *head, const char *item)
 {
 	if (k->fd < 0)
 		return;
-	if (k->pending_head && (!streq(k->pending_head, head) ||
-				k->len + strlen(item) + 2 > KMSG_PACK))
+	if (k->pending_head &&
+	    (!streq(k->pending_head, head) || k->len + strlen(item) + 2 > KMSG_PACK))
 		kmsg_flush(k);
 	if (!k->pending_head) {
 		k->pending_head = head;

@@ -71,8 +71,8 @@ static void emit_device_rule(FILE *f, const struct device_rule *r)
 	}
 	if (r->by_id) {
 		/* the two buses drvfw reads vendor:device from (decide.c) */
-		fprintf(f, "ENV{MODALIAS}==\"pci:v0000%04Xd0000%04X*|usb:v%04Xp%04X*\", ", r->vendor,
-			r->device, r->vendor, r->device);
+		fprintf(f, "ENV{MODALIAS}==\"pci:v0000%04Xd0000%04X*|usb:v%04Xp%04X*\", ",
+			r->vendor, r->device, r->vendor, r->device);
 	} else {
 		if (!r->match || !udev_safe(r->match)) {
 			fputs("# (pattern not expressible in udev, skipped)\n", f);
@@ -87,7 +87,9 @@ static void emit_device_rule(FILE *f, const struct device_rule *r)
 	else
 		/* driver_override first, then the module: it binds as it loads */
 		fprintf(f,
-			"TEST==\"driver_override\", ATTR{driver_override}=\"%s\", ENV{DRVFW_VERDICT}=\"allow\", RUN{builtin}+=\"kmod load %s\", GOTO=\"drvfw_static_end\"\n",
+			"TEST==\"driver_override\", ATTR{driver_override}=\"%s\", "
+			"ENV{DRVFW_VERDICT}=\"allow\", RUN{builtin}+=\"kmod load %s\", "
+			"GOTO=\"drvfw_static_end\"\n",
 			r->bind_driver, r->bind_driver);
 }
 
@@ -163,7 +165,8 @@ int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o)
 				fprintf(f, "# %s (%s)\n", mod->name, state_reason(md->state));
 				header = true;
 			}
-			fprintf(f, "ENV{MODALIAS}==\"%s\", GOTO=\"drvfw_static_deny\"\n", al->pattern);
+			fprintf(f, "ENV{MODALIAS}==\"%s\", GOTO=\"drvfw_static_deny\"\n",
+				al->pattern);
 		}
 	}
 
@@ -173,7 +176,8 @@ int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o)
 	else
 		fprintf(f,
 			"ENV{DRVFW_VERDICT}=\"deny\", ENV{MODALIAS}=\"\"\n"
-			"TEST==\"driver_override\", ATTR{driver_override}=\"%s\", GOTO=\"drvfw_static_end\"\n"
+			"TEST==\"driver_override\", ATTR{driver_override}=\"%s\", "
+			"GOTO=\"drvfw_static_end\"\n"
 			"TEST==\"authorized\", ATTR{authorized}=\"0\"\n",
 			ENFORCE_PIN_NAME);
 	fputs("LABEL=\"drvfw_static_end\"\n", f);

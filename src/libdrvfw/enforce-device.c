@@ -162,7 +162,8 @@ static int lookup_candidates(struct inventory *inv, struct kmod_ctx *ctx, const 
 	if (r < 0)
 		return r;
 	r = 0;
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach(l, list)
+	{
 		struct kmod_module *mod = kmod_module_get_module(l);
 
 		/* No path in modules.dep: a built-in module. */

@@ -16,14 +16,10 @@
 #include "util.h"
 
 static const char *const step_names[_STEP_MAX] = {
-	[STEP_GATE] = "gate",
-	[STEP_UNBIND] = "unbind",
-	[STEP_PIN_OVERRIDE] = "pin",
-	[STEP_PIN_AUTHORIZED] = "deauthorize",
-	[STEP_UNPIN] = "unpin",
-	[STEP_OVERRIDE_BIND] = "override",
-	[STEP_LOAD] = "load",
-	[STEP_PROBE] = "probe",
+	[STEP_GATE] = "gate",	     [STEP_UNBIND] = "unbind",
+	[STEP_PIN_OVERRIDE] = "pin", [STEP_PIN_AUTHORIZED] = "deauthorize",
+	[STEP_UNPIN] = "unpin",	     [STEP_OVERRIDE_BIND] = "override",
+	[STEP_LOAD] = "load",	     [STEP_PROBE] = "probe",
 };
 
 const char *enforce_step_to_string(enum enforce_step s)
@@ -183,19 +179,19 @@ static int plan_denied(struct planner *pl, const struct decisions *d, size_t i,
 	/* Detected per device: the same bus may have the attribute on some kernels only. */
 	if (dev->has_driver_override) {
 		if (!override_pins(dev->driver_override)) {
-			r = plan_add(pl, STEP_PIN_OVERRIDE, i,
-				     strdup_printf("bus/%s/devices/%s/driver_override", dev->bus,
-						   dev->name),
-				     ENFORCE_PIN_NAME);
+			r = plan_add(
+			    pl, STEP_PIN_OVERRIDE, i,
+			    strdup_printf("bus/%s/devices/%s/driver_override", dev->bus, dev->name),
+			    ENFORCE_PIN_NAME);
 			if (r < 0)
 				return r;
 		}
 	} else if (dev->authorized >= 0) {
 		if (dev->authorized != 0) {
-			r = plan_add(pl, STEP_PIN_AUTHORIZED, i,
-				     strdup_printf("bus/%s/devices/%s/authorized", dev->bus,
-						   dev->name),
-				     "0");
+			r = plan_add(
+			    pl, STEP_PIN_AUTHORIZED, i,
+			    strdup_printf("bus/%s/devices/%s/authorized", dev->bus, dev->name),
+			    "0");
 			if (r < 0)
 				return r;
 		}
@@ -208,7 +204,8 @@ static int plan_denied(struct planner *pl, const struct decisions *d, size_t i,
 	}
 	if (dev->driver) {
 		ed->outcome = OUTCOME_UNPINNED;
-		ed->note = "no driver_override or authorized attribute: only the hotplug guard keeps it unbound";
+		ed->note = "no driver_override or authorized attribute: only the hotplug guard "
+			   "keeps it unbound";
 		return 0;
 	}
 	if (bus && bus->autoprobe == 0) {
@@ -219,7 +216,8 @@ static int plan_denied(struct planner *pl, const struct decisions *d, size_t i,
 	for (size_t c = 0; c < dev->n_candidates; c++)
 		if (candidate_can_bind(d, dev->candidates[c])) {
 			ed->outcome = OUTCOME_UNPINNED;
-			ed->note = "unbound, but a denied driver that can bind it is loaded, built in or loadable, and the device cannot be pinned";
+			ed->note = "unbound, but a denied driver that can bind it is loaded, built "
+				   "in or loadable, and the device cannot be pinned";
 			return 0;
 		}
 	ed->outcome = OUTCOME_KEPT;
@@ -244,9 +242,9 @@ static int plan_bind(struct planner *pl, const struct decisions *d, size_t i, co
 	}
 	/* Override before probe: the probe must find only the chosen driver. */
 	if (!streq_ptr(dev->driver_override, drv)) {
-		r = plan_add(pl, STEP_OVERRIDE_BIND, i,
-			     strdup_printf("bus/%s/devices/%s/driver_override", dev->bus, dev->name),
-			     drv);
+		r = plan_add(
+		    pl, STEP_OVERRIDE_BIND, i,
+		    strdup_printf("bus/%s/devices/%s/driver_override", dev->bus, dev->name), drv);
 		if (r < 0)
 			return r;
 	}
@@ -292,9 +290,9 @@ static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
 	if (streq_ptr(dev->driver_override, ENFORCE_PIN_NAME) &&
 	    ((dd->rule && dd->rule->action == DEVICE_ALLOW) ||
 	     (!dd->rule && dd->entry && dd->entry->list == LIST_ALLOW))) {
-		r = plan_add(pl, STEP_UNPIN, i,
-			     strdup_printf("bus/%s/devices/%s/driver_override", dev->bus, dev->name),
-			     "\n");
+		r = plan_add(
+		    pl, STEP_UNPIN, i,
+		    strdup_printf("bus/%s/devices/%s/driver_override", dev->bus, dev->name), "\n");
 		if (r < 0)
 			return r;
 		unpinned = true;
@@ -546,7 +544,7 @@ int enforce_load_module(struct kmod_ctx *ctx, const char *module, bool apply_bla
 	if (r < 0)
 		return r;
 	r = kmod_module_probe_insert_module(mod, apply_blacklist ? KMOD_PROBE_APPLY_BLACKLIST : 0,
-					   NULL, NULL, NULL, NULL);
+					    NULL, NULL, NULL, NULL);
 	kmod_module_unref(mod);
 	/* A module blacklisted for alias loads is simply not loaded: the device stays unbound. */
 	if (r == KMOD_PROBE_APPLY_BLACKLIST)
@@ -557,7 +555,7 @@ int enforce_load_module(struct kmod_ctx *ctx, const char *module, bool apply_bla
 struct kmod_ctx *enforce_kmod_new(const struct sysroot *root)
 {
 	static const char *const dirs[] = {
-		"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+		"/etc/modprobe.d", "/run/modprobe.d",	  "/usr/local/lib/modprobe.d",
 		"/lib/modprobe.d", "/usr/lib/modprobe.d",
 	};
 	char *paths[ELEMENTSOF(dirs) + 1] = { NULL };
@@ -770,9 +768,10 @@ int enforce_report_log(FILE *f, const struct enforce_plan *p, const struct decis
 	}
 	enforce_plan_count(p, &c);
 	fprintf(f,
-		"summary mode=%s devices=%zu denied=%zu unbound=%zu pinned=%zu kept=%zu cannot-pin=%zu bound=%zu would-deny=%zu failed=%zu gated=%zu\n",
-		mode_name(p->mode), c.devices, c.denied, c.unbound, c.pinned, c.kept,
-		c.unpinned, c.bound, c.would_deny, c.failed, c.gated);
+		"summary mode=%s devices=%zu denied=%zu unbound=%zu pinned=%zu kept=%zu "
+		"cannot-pin=%zu bound=%zu would-deny=%zu failed=%zu gated=%zu\n",
+		mode_name(p->mode), c.devices, c.denied, c.unbound, c.pinned, c.kept, c.unpinned,
+		c.bound, c.would_deny, c.failed, c.gated);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -812,7 +811,9 @@ int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct deci
 	fprintf(f, ",\n  \"policy_hash\": \"%016llx\",\n  \"sysfs\": ", d->policy->hash);
 	json_str(f, sysfs);
 	fprintf(f,
-		",\n  \"summary\": {\"devices\": %zu, \"denied\": %zu, \"unbound\": %zu, \"pinned\": %zu, \"kept\": %zu, \"cannot_pin\": %zu, \"bound\": %zu, \"would_deny\": %zu, \"failed\": %zu, \"gated\": %zu},\n",
+		",\n  \"summary\": {\"devices\": %zu, \"denied\": %zu, \"unbound\": %zu, "
+		"\"pinned\": %zu, \"kept\": %zu, \"cannot_pin\": %zu, \"bound\": %zu, "
+		"\"would_deny\": %zu, \"failed\": %zu, \"gated\": %zu},\n",
 		c.devices, c.denied, c.unbound, c.pinned, c.kept, c.unpinned, c.bound, c.would_deny,
 		c.failed, c.gated);
 	fputs("  \"actions\": [", f);

@@ -33,19 +33,19 @@ struct kmod_ctx;
 /* One directory of SYSFS/bus. */
 struct enforce_bus {
 	char *name;
-	int autoprobe;     /* drivers_autoprobe: 0/1; -1 when the bus has none */
+	int autoprobe; /* drivers_autoprobe: 0/1; -1 when the bus has none */
 	bool default_deny; /* an unknown driver on this bus is denied (ALL:ALL, BUS:ALL) */
 };
 
 enum enforce_step {
-	STEP_GATE,           /* bus/B/drivers_autoprobe := 0 */
-	STEP_UNBIND,         /* bus/B/drivers/D/unbind := DEV */
-	STEP_PIN_OVERRIDE,   /* bus/B/devices/DEV/driver_override := ENFORCE_PIN_NAME */
+	STEP_GATE, /* bus/B/drivers_autoprobe := 0 */
+	STEP_UNBIND, /* bus/B/drivers/D/unbind := DEV */
+	STEP_PIN_OVERRIDE, /* bus/B/devices/DEV/driver_override := ENFORCE_PIN_NAME */
 	STEP_PIN_AUTHORIZED, /* bus/B/devices/DEV/authorized := 0 */
-	STEP_UNPIN,          /* driver_override := "" (pinned by drvfw, now allowed) */
-	STEP_OVERRIDE_BIND,  /* driver_override := the driver of a bind= rule */
-	STEP_LOAD,           /* load a module (value) */
-	STEP_PROBE,          /* bus/B/drivers_probe := DEV */
+	STEP_UNPIN, /* driver_override := "" (pinned by drvfw, now allowed) */
+	STEP_OVERRIDE_BIND, /* driver_override := the driver of a bind= rule */
+	STEP_LOAD, /* load a module (value) */
+	STEP_PROBE, /* bus/B/drivers_probe := DEV */
 	_STEP_MAX,
 };
 
@@ -53,34 +53,34 @@ enum action_status {
 	ACTION_PENDING,
 	ACTION_DONE,
 	ACTION_SKIPPED, /* an earlier action for the device failed, or loading is off */
-	ACTION_GONE,    /* the device disappeared (e.g. its USB host controller was unbound) */
+	ACTION_GONE, /* the device disappeared (e.g. its USB host controller was unbound) */
 	ACTION_FAILED,
 };
 
 struct enforce_action {
 	enum enforce_step step;
-	char *path;    /* relative to SYSFS; NULL for STEP_LOAD */
-	char *value;   /* what is written, or the module to load */
+	char *path; /* relative to SYSFS; NULL for STEP_LOAD */
+	char *value; /* what is written, or the module to load */
 	size_t device; /* index into inv->devices; SIZE_MAX for a bus-wide action */
 	bool apply_blacklist; /* STEP_LOAD: on behalf of a device's modalias, as udev loads */
 	enum action_status status;
-	int error;     /* ACTION_FAILED: negative errno */
+	int error; /* ACTION_FAILED: negative errno */
 };
 
 enum enforce_outcome {
-	OUTCOME_NONE,       /* allowed and left as it is */
-	OUTCOME_BOUND,      /* allowed: handed to its driver explicitly (autoprobe off, bind=) */
-	OUTCOME_PINNED,     /* denied: unbound if needed and pinned now */
-	OUTCOME_KEPT,       /* denied: already unbound and pinned, or held by the gate or modprobe.d */
-	OUTCOME_UNPINNED,   /* denied: unbound, but it cannot be pinned: exit 3 */
+	OUTCOME_NONE, /* allowed and left as it is */
+	OUTCOME_BOUND, /* allowed: handed to its driver explicitly (autoprobe off, bind=) */
+	OUTCOME_PINNED, /* denied: unbound if needed and pinned now */
+	OUTCOME_KEPT, /* denied: already unbound and pinned, or held by the gate or modprobe.d */
+	OUTCOME_UNPINNED, /* denied: unbound, but it cannot be pinned: exit 3 */
 	OUTCOME_WOULD_DENY, /* warn mode: what enforce mode would have done */
-	OUTCOME_FAILED,     /* a write for it failed */
+	OUTCOME_FAILED, /* a write for it failed */
 };
 
 struct enforce_device {
 	enum enforce_outcome outcome;
 	const char *note; /* static text for the report, or NULL */
-	bool unbind;      /* the plan unbinds its driver (for the summary) */
+	bool unbind; /* the plan unbinds its driver (for the summary) */
 };
 
 struct enforce_options {
@@ -112,7 +112,7 @@ void enforce_buses_free(struct enforce_bus *b, size_t n);
 
 struct enforce_exec {
 	const char *sysfs;
-	bool dry_run;         /* mark everything done, touch nothing */
+	bool dry_run; /* mark everything done, touch nothing */
 	struct kmod_ctx *kmod; /* for STEP_LOAD; NULL: loads are skipped */
 };
 

@@ -40,6 +40,7 @@ fi
 [ -e /sys/devices/virtual/mem/null ] || skip "no /sys/devices/virtual/mem/null for udevadm test"
 unshare -m true 2>/dev/null || skip "cannot create a mount namespace (not root?) for udevadm test"
 echo "checking with udevadm test (no udevadm verify in udev $(udevadm --version))"
+# shellcheck disable=SC2016 # expanded by the inner shell
 unshare -m sh -c '
 	mount -t tmpfs drvfw-rules /etc/udev/rules.d || exit 99
 	cp "$1"/*.rules /etc/udev/rules.d/ || exit 99

@@ -22,15 +22,15 @@ enum {
 };
 
 enum {
-	D_E1000,     /* pci, bound to a denied driver, has driver_override */
-	D_VIRTIO,    /* pci, bound to an allowed driver */
-	D_I8042,     /* platform, built-in denied driver with no module name */
-	D_VFIO,      /* pci, unbound, bind=vfio-pci */
-	D_PINNED,    /* pci, unbound, already pinned by drvfw */
-	D_USB,       /* usb interface, denied, authorized */
-	D_VNET,      /* virtio, bound to a denied driver, neither attribute */
-	D_VNET2,     /* virtio, unbound, allowed candidate, autoprobe 0 */
-	D_SND,       /* pci, unbound, denied, candidate blocked by modprobe.d, no attribute */
+	D_E1000, /* pci, bound to a denied driver, has driver_override */
+	D_VIRTIO, /* pci, bound to an allowed driver */
+	D_I8042, /* platform, built-in denied driver with no module name */
+	D_VFIO, /* pci, unbound, bind=vfio-pci */
+	D_PINNED, /* pci, unbound, already pinned by drvfw */
+	D_USB, /* usb interface, denied, authorized */
+	D_VNET, /* virtio, bound to a denied driver, neither attribute */
+	D_VNET2, /* virtio, unbound, allowed candidate, autoprobe 0 */
+	D_SND, /* pci, unbound, denied, candidate blocked by modprobe.d, no attribute */
 	N_DEVICES,
 };
 
@@ -47,23 +47,51 @@ static size_t cand_vnet[] = { M_VIRTIO_NET };
 static size_t cand_snd[] = { M_SND };
 
 static struct device devices[N_DEVICES] = {
-	[D_E1000] = { .bus = "pci", .name = "0000:00:03.0", .driver = "e1000", .module = "e1000",
-		      .has_driver_override = true, .authorized = -1 },
-	[D_VIRTIO] = { .bus = "pci", .name = "0000:00:04.0", .driver = "virtio-pci",
-		       .module = "virtio_pci", .has_driver_override = true, .authorized = -1 },
-	[D_I8042] = { .bus = "platform", .name = "i8042", .driver = "i8042",
-		      .has_driver_override = true, .authorized = -1 },
-	[D_VFIO] = { .bus = "pci", .name = "0000:00:06.0", .has_driver_override = true,
+	[D_E1000] = { .bus = "pci",
+		      .name = "0000:00:03.0",
+		      .driver = "e1000",
+		      .module = "e1000",
+		      .has_driver_override = true,
+		      .authorized = -1 },
+	[D_VIRTIO] = { .bus = "pci",
+		       .name = "0000:00:04.0",
+		       .driver = "virtio-pci",
+		       .module = "virtio_pci",
+		       .has_driver_override = true,
+		       .authorized = -1 },
+	[D_I8042] = { .bus = "platform",
+		      .name = "i8042",
+		      .driver = "i8042",
+		      .has_driver_override = true,
+		      .authorized = -1 },
+	[D_VFIO] = { .bus = "pci",
+		     .name = "0000:00:06.0",
+		     .has_driver_override = true,
 		     .authorized = -1 },
-	[D_PINNED] = { .bus = "pci", .name = "0000:00:07.0", .has_driver_override = true,
-		       .driver_override = ENFORCE_PIN_NAME, .authorized = -1 },
-	[D_USB] = { .bus = "usb", .name = "1-1:1.0", .driver = "usb-storage",
-		    .module = "usb_storage", .authorized = 1 },
-	[D_VNET] = { .bus = "virtio", .name = "virtio0", .driver = "virtio_net",
-		     .module = "virtio_net", .authorized = -1 },
-	[D_VNET2] = { .bus = "virtio", .name = "virtio1", .authorized = -1,
-		      .candidates = cand_vnet, .n_candidates = 1 },
-	[D_SND] = { .bus = "pci", .name = "0000:00:08.0", .authorized = -1, .candidates = cand_snd,
+	[D_PINNED] = { .bus = "pci",
+		       .name = "0000:00:07.0",
+		       .has_driver_override = true,
+		       .driver_override = ENFORCE_PIN_NAME,
+		       .authorized = -1 },
+	[D_USB] = { .bus = "usb",
+		    .name = "1-1:1.0",
+		    .driver = "usb-storage",
+		    .module = "usb_storage",
+		    .authorized = 1 },
+	[D_VNET] = { .bus = "virtio",
+		     .name = "virtio0",
+		     .driver = "virtio_net",
+		     .module = "virtio_net",
+		     .authorized = -1 },
+	[D_VNET2] = { .bus = "virtio",
+		      .name = "virtio1",
+		      .authorized = -1,
+		      .candidates = cand_vnet,
+		      .n_candidates = 1 },
+	[D_SND] = { .bus = "pci",
+		    .name = "0000:00:08.0",
+		    .authorized = -1,
+		    .candidates = cand_snd,
 		    .n_candidates = 1 },
 };
 
@@ -93,7 +121,8 @@ static void setup(void)
 {
 	pol = (struct policy){ .mode = POLICY_ENFORCE };
 	for (size_t i = 0; i < N_MODULES; i++)
-		mdec[i] = (struct module_decision){ .state = MODULE_ALLOWED, .needed_by = SIZE_MAX };
+		mdec[i] = (struct module_decision){ .state = MODULE_ALLOWED,
+						    .needed_by = SIZE_MAX };
 	mdec[M_E1000].state = MODULE_DENIED_NEEDED;
 	mdec[M_SND].state = MODULE_BLOCKED;
 	mdec[M_USB_STORAGE].state = MODULE_BLOCKED;
@@ -294,8 +323,8 @@ START_TEST(test_plan_unpin_explicit_allow_only)
 	ddec[D_PINNED].entry = &allow;
 	p = plan_for(POLICY_ENFORCE, false);
 	ck_assert_int_ge(find_write(p, "bus/pci/devices/0000:00:07.0/driver_override"), 0);
-	ck_assert_str_eq(p->actions[find_write(p, "bus/pci/devices/0000:00:07.0/driver_override")].value,
-			 "\n");
+	ck_assert_str_eq(
+	    p->actions[find_write(p, "bus/pci/devices/0000:00:07.0/driver_override")].value, "\n");
 	ck_assert_int_eq(p->devices[D_PINNED].outcome, OUTCOME_BOUND);
 	enforce_plan_free(p);
 }
@@ -408,8 +437,8 @@ START_TEST(test_execute_dry_run)
 
 	make_tree();
 	p = plan_for(POLICY_ENFORCE, false);
-	ck_assert_int_eq(enforce_execute(p, &(struct enforce_exec){ .sysfs = tree, .dry_run = true }),
-			 0);
+	ck_assert_int_eq(
+	    enforce_execute(p, &(struct enforce_exec){ .sysfs = tree, .dry_run = true }), 0);
 	ck_assert_str_eq((s = slurp("bus/pci/devices/0000:00:03.0/driver_override")), "(null)");
 	enforce_plan_free(p);
 	remove_tree();
@@ -483,8 +512,8 @@ START_TEST(test_report)
 	size_t len = 0;
 	FILE *f;
 
-	ck_assert_int_eq(enforce_execute(p, &(struct enforce_exec){ .sysfs = "/x", .dry_run = true }),
-			 0);
+	ck_assert_int_eq(
+	    enforce_execute(p, &(struct enforce_exec){ .sysfs = "/x", .dry_run = true }), 0);
 	f = open_memstream(&buf, &len);
 	ck_assert_int_eq(enforce_report_json(f, p, &dec, "/x"), 0);
 	fclose(f);
@@ -495,7 +524,8 @@ START_TEST(test_report)
 	f = open_memstream(&buf, &len);
 	ck_assert_int_eq(enforce_report_log(f, p, &dec, "/x"), 0);
 	fclose(f);
-	ck_assert_ptr_nonnull(strstr(buf, "done write /x/bus/pci/drivers/e1000/unbind 0000:00:03.0\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(buf, "done write /x/bus/pci/drivers/e1000/unbind 0000:00:03.0\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "cannot-pin virtio/virtio0"));
 	free(buf);
 	enforce_plan_free(p);
