@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "inventory-private.h"
@@ -348,6 +349,7 @@ struct dump {
 	struct dump_reader dr;
 	pthread_t writer, reader;
 	bool started;
+	bool threaded; /* false: done synchronously, dr holds the text */
 };
 
 static void *dump_writer_run(void *arg)
@@ -358,6 +360,41 @@ static void *dump_writer_run(void *arg)
 	close(d->wfd);
 	d->wfd = -1;
 	return NULL;
+}
+
+/*
+ * Without threads (a sandbox that forbids clone(), a tasks limit), dumps
+ * into a memfd in the calling thread: slower, but the same text.
+ */
+static int dump_sync(struct dump *d)
+{
+	struct stat st;
+	size_t done = 0;
+	int fd, r;
+
+	fd = memfd_create("drvfw-kmod-index", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = kmod_dump_index(d->ctx, d->type, fd);
+	if (r >= 0 && fstat(fd, &st) < 0)
+		r = -errno;
+	if (r >= 0 && !(d->dr.buf = malloc((size_t)st.st_size + 1)))
+		r = -ENOMEM;
+	while (r >= 0 && done < (size_t)st.st_size) {
+		ssize_t n = pread(fd, d->dr.buf + done, (size_t)st.st_size - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			r = n < 0 ? -errno : -EIO;
+		else
+			done += (size_t)n;
+	}
+	close(fd);
+	d->dr.len = done;
+	d->result = r;
+	d->started = true;
+	return 0;
 }
 
 static int dump_start(struct dump *d, struct kmod_ctx *ctx, enum kmod_index type)
@@ -372,25 +409,26 @@ static int dump_start(struct dump *d, struct kmod_ctx *ctx, enum kmod_index type
 	d->dr.fd = p[0];
 	d->wfd = p[1];
 	r = -pthread_create(&d->reader, NULL, dump_reader_run, &d->dr);
-	if (r < 0)
-		goto fail;
+	if (r < 0) {
+		close(p[0]);
+		close(p[1]);
+		goto sync;
+	}
 	r = -pthread_create(&d->writer, NULL, dump_writer_run, d);
 	if (r < 0) {
 		/* the reader sees EOF and ends */
-		close(d->wfd);
-		d->wfd = -1;
+		close(p[1]);
 		pthread_join(d->reader, NULL);
-		goto fail;
+		close(p[0]);
+		free(d->dr.buf);
+		goto sync;
 	}
 	d->started = true;
+	d->threaded = true;
 	return 0;
-fail:
-	if (d->wfd >= 0)
-		close(d->wfd);
-	close(p[0]);
-	free(d->dr.buf);
-	*d = (struct dump){ .wfd = -1, .dr.fd = -1 };
-	return r;
+sync:
+	*d = (struct dump){ .ctx = ctx, .type = type, .wfd = -1, .dr.fd = -1 };
+	return dump_sync(d);
 }
 
 /* Waits for the dump; the NUL-terminated text goes to *ret. */
@@ -400,9 +438,11 @@ static int dump_finish(struct dump *d, char **ret)
 
 	if (!d->started)
 		return -EINVAL;
-	pthread_join(d->writer, NULL);
-	pthread_join(d->reader, NULL);
-	close(d->dr.fd);
+	if (d->threaded) {
+		pthread_join(d->writer, NULL);
+		pthread_join(d->reader, NULL);
+		close(d->dr.fd);
+	}
 	d->started = false;
 	r = d->result < 0 ? d->result : d->dr.error;
 	if (r >= 0 && !d->dr.buf && !(d->dr.buf = malloc(1)))
