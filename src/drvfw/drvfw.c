@@ -17,6 +17,8 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, "show which rule decides a driver, module or modalias" },
 	{ "generate", cmd_generate,
 	  "print modprobe.d, kernel command line or udev rules for the policy" },
+	{ "allow", cmd_allow, "allow BUS:DRIVER from now on (drop-in, modprobe.d, --now)" },
+	{ "deny", cmd_deny, "deny BUS:DRIVER from now on (drop-in, modprobe.d, --now)" },
 	{ "learn", cmd_learn, "write a policy that allows what runs now and denies the rest" },
 	{ "report", cmd_report, "list the modules the kernel autoloaded, how often and when" },
 	{ "modprobe-helper", cmd_modprobe_helper, "the kernel.modprobe entry point: log, decide, modprobe" },

@@ -87,6 +87,8 @@ int flush_stdout(int code);
 int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_allow(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_deny(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv);

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# drvfw allow / deny on a copy of the fixture machine: the drop-in, the
+# regenerated modprobe.d file, --now on the fake sysfs, and that an invalid or
+# ineffective change leaves every file as it was.
+source "$DRVFW_SRCDIR/tests/cli/lib.sh"
+
+F=${DRVFW_FIXTURES:?}
+[[ -e $F/basic/lib/modules/1.0.0-test/modules.dep.bin ]] || { echo "SKIP: no fixture tree" >&2; exit 77; }
+
+R=$TMP/root S=$TMP/sys
+cp -a "$F/basic" "$R"
+cp -a "$F/basic-sys" "$S"
+mkdir -p "$R/etc/drvfw"
+cat >"$R/etc/drvfw/drvfw.conf" <<'EOS'
+[drvfw]
+mode = enforce
+[allow]
+drivers = virtio:ALL
+EOS
+DROPIN=$R/etc/drvfw/drvfw.conf.d/50-runtime.conf
+MODPROBE=$R/etc/modprobe.d/drvfw.conf
+D() { "$DRVFW_BIN" --root "$R" --kver 1.0.0-test --sysfs "$S" --profiledir "$DRVFW_SRCDIR/profiles" "$@"; }
+state() { cat "$DROPIN" "$MODPROBE" "$S/bus/pci/devices/0000:00:02.0/driver_override" 2>/dev/null | md5sum; }
+
+expect_rc 0 "deny pci:e1000 --now" D deny pci:e1000 --now
+expect_grep '^\[deny\]$' "$DROPIN" "the drop-in has a [deny] section"
+expect_grep '^drivers = pci:e1000$' "$DROPIN" "with the entry"
+expect_grep '^# drvfw generate: kernel 1.0.0-test, policy hash [0-9a-f]{16}' "$MODPROBE" \
+	"modprobe.d is regenerated with generate's header"
+expect_grep '^install e1000 /bin/false$' "$MODPROBE" "and blocks e1000"
+expect_grep '^0000:00:02.0$' "$S/bus/pci/drivers/e1000/unbind" "--now unbinds the NIC"
+expect_grep '^drvfw-denied$' "$S/bus/pci/devices/0000:00:02.0/driver_override" "and pins it"
+expect_no_grep . "$S/bus/pci/drivers/virtio-pci/unbind" "nothing else is unbound"
+"$DRVFW_BIN" --root "$R" --kver 1.0.0-test generate >"$TMP/generated"
+if cmp -s "$TMP/generated" "$MODPROBE"; then pass "the file is what generate prints"; else
+	fail "modprobe.d differs from generate's output"; diff "$TMP/generated" "$MODPROBE" | head >&2; fi
+[[ $(stat -c %a "$DROPIN") == 644 ]] && pass "the drop-in is 0644" || fail "drop-in mode $(stat -c %a "$DROPIN")"
+[[ -z $(ls -A "$R/etc/drvfw/drvfw.conf.d" | grep -v '^50-runtime.conf$') ]] &&
+	pass "no temporary file is left" || fail "left behind: $(ls -A "$R/etc/drvfw/drvfw.conf.d")"
+
+before=$(state)
+expect_rc 2 "an invalid entry" D deny nosuchbus:x
+[[ $(state) == "$before" ]] && pass "changes nothing" || fail "an invalid entry changed files"
+expect_rc 2 "a deny that contradicts an allow of the same entry" D deny virtio:ALL
+expect_grep 'drvfw.conf:4' "$TMP/err" "names the file and line of the other entry"
+[[ $(state) == "$before" ]] && pass "changes nothing" || fail "a contradiction changed files"
+expect_rc 2 "a deny that an allow overrides" D deny virtio:virtio_net
+expect_grep "stay allowed by 'allow virtio:ALL' at .*drvfw.conf:4" "$TMP/err" "says which allow wins"
+[[ $(state) == "$before" ]] && pass "changes nothing" || fail "an ineffective deny changed files"
+expect_rc 2 "--policy is refused" D --policy "$R/etc/drvfw/drvfw.conf" deny pci:e1000
+expect_rc 2 "no argument" D deny
+
+: >"$S/bus/pci/drivers_probe"
+expect_rc 0 "allow pci:e1000 --now" D allow pci:e1000 --now
+expect_no_grep '^\[deny\]$' "$DROPIN" "the deny entry is gone"
+expect_grep '^drivers = pci:e1000$' "$DROPIN" "the entry is now allowed"
+expect_no_grep '^install e1000 ' "$MODPROBE" "modprobe.d no longer blocks e1000"
+# The fake sysfs cannot unbind: e1000 still looks bound, so only the pin is undone.
+if [[ $(cat "$S/bus/pci/devices/0000:00:02.0/driver_override") == "" ]]; then
+	pass "--now clears drvfw's driver_override"
+else
+	fail "driver_override is '$(cat "$S/bus/pci/devices/0000:00:02.0/driver_override")'"
+fi
+
+expect_rc 0 "allow again changes nothing" D allow pci:e1000
+expect_grep "already" "$TMP/err" "and says so"
+
+# A device pinned by hand (override=none) is not drvfw's to unpin.
+expect_rc 0 "allow pci:snd_hda_intel --now" D allow pci:snd_hda_intel --now
+expect_grep '^none$' "$S/bus/pci/devices/0000:00:1b.0/driver_override" "a pin drvfw did not set stays"
+
+finish
