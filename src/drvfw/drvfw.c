@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "allow", cmd_allow, "allow BUS:DRIVER from now on (drop-in, modprobe.d, --now)" },
 	{ "deny", cmd_deny, "deny BUS:DRIVER from now on (drop-in, modprobe.d, --now)" },
 	{ "learn", cmd_learn, "write a policy that allows what runs now and denies the rest" },
+	{ "status", cmd_status, "show whether the policy is in force: drift, boot, denied drivers in use" },
 	{ "report", cmd_report, "list the modules the kernel autoloaded, how often and when" },
 	{ "modprobe-helper", cmd_modprobe_helper, "the kernel.modprobe entry point: log, decide, modprobe" },
 	{ "enforce", cmd_enforce, "unbind and pin denied devices, bind the allowed ones explicitly" },

@@ -91,6 +91,7 @@ int cmd_allow(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_deny(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv);
