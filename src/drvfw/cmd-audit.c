@@ -147,6 +147,20 @@ static bool module_has_bus(const struct module *m, const struct module_decision 
 	return strv_contains(m->buses, bus);
 }
 
+/* Static buses of the aliases and run-time buses of the drivers alike. */
+static char *buses_string(const struct module_decision *md)
+{
+	_cleanup_strv_free_ char **l = NULL;
+
+	for (size_t i = 0; i < md->n_pairs; i++)
+		if (md->pairs[i].bus && strv_extend(&l, md->pairs[i].bus) < 0)
+			return NULL;
+	if (!l)
+		return strdup("-");
+	strv_sort_uniq(l);
+	return strv_join(l, ",");
+}
+
 static int add_row(struct table *t, const struct decisions *d, size_t i, const struct exposure *e)
 {
 	const struct inventory *inv = d->inv;
@@ -158,7 +172,7 @@ static int add_row(struct table *t, const struct decisions *d, size_t i, const s
 
 	if (!ln)
 		return -ENOMEM;
-	buses = m->buses ? strv_join(m->buses, ",") : strdup("-");
+	buses = buses_string(md);
 	reach = reach_paths_to_string(e->open);
 	paths = reach_paths_to_string(e->paths);
 	rule = rule_string(md);
@@ -169,7 +183,7 @@ static int add_row(struct table *t, const struct decisions *d, size_t i, const s
 
 	if (table_set(t, ln, COL_NAME, m->name) < 0 ||
 	    table_set(t, ln, COL_KIND, m->kind == MODULE_BUILTIN ? "builtin" : "loadable") < 0 ||
-	    table_set(t, ln, COL_BUSES, buses[0] ? buses : "-") < 0 ||
+	    table_set(t, ln, COL_BUSES, buses) < 0 ||
 	    table_set(t, ln, COL_REACH, reach) < 0 || table_set(t, ln, COL_PATHS, paths) < 0 ||
 	    table_set(t, ln, COL_STATE, state) < 0 ||
 	    table_set(t, ln, COL_VERDICT, verdict_name(md)) < 0 ||
@@ -184,7 +198,87 @@ static int add_row(struct table *t, const struct decisions *d, size_t i, const s
 	return 0;
 }
 
-static void print_summary(const struct decisions *d, const struct exposure_summary *s)
+/*
+ * Built-in drivers bound now that record no module (serial8250 of module
+ * 8250): no module row can show them, yet they are reachable. One row per
+ * bus:driver, decided by bus and driver name as at bind time.
+ */
+struct loose_driver {
+	const char *bus;
+	const char *driver;
+	unsigned n_bound;
+};
+
+static int collect_loose_drivers(const struct inventory *inv, struct loose_driver **ret,
+				 size_t *ret_n)
+{
+	struct loose_driver *v = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct device *dev = &inv->devices[i];
+		size_t j;
+
+		if (!dev->driver || dev->module)
+			continue;
+		for (j = 0; j < n; j++)
+			if (streq(v[j].bus, dev->bus) && streq(v[j].driver, dev->driver))
+				break;
+		if (j == n) {
+			struct loose_driver *nv = realloc(v, (n + 1) * sizeof(*nv));
+
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			v[n++] = (struct loose_driver){ .bus = dev->bus, .driver = dev->driver };
+		}
+		v[j].n_bound++;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static int add_loose_row(struct table *t, const struct decisions *d, const struct loose_driver *l)
+{
+	struct libscols_line *ln = table_new_line(t);
+	const struct policy_entry *e = NULL;
+	enum verdict v = decide_pair(d->policy, l->bus, NULL, l->driver, &e);
+	_cleanup_free_ char *rule = NULL, *what = NULL;
+
+	if (!ln)
+		return -ENOMEM;
+	if (e) {
+		what = policy_entry_to_string(e);
+		rule = what ? (e->origin.line ? strdup_printf("%s %s (%s:%u)",
+							      policy_list_to_string(e->list), what,
+							      e->origin.file, e->origin.line) :
+						strdup_printf("%s %s (%s)", policy_list_to_string(e->list),
+							      what, strempty(e->origin.file))) :
+			      NULL;
+	} else {
+		rule = strdup("default");
+	}
+	if (!rule)
+		return -ENOMEM;
+	if (table_set(t, ln, COL_NAME, l->driver) < 0 ||
+	    table_set(t, ln, COL_KIND, "builtin-driver") < 0 ||
+	    table_set(t, ln, COL_BUSES, l->bus) < 0 ||
+	    table_set(t, ln, COL_REACH, "present,builtin") < 0 ||
+	    table_set(t, ln, COL_PATHS, "present,builtin") < 0 ||
+	    table_setf(t, ln, COL_STATE, "bound:%u", l->n_bound) < 0 ||
+	    table_set(t, ln, COL_VERDICT, v == VERDICT_DENY ? "deny-builtin" : "allow") < 0 ||
+	    table_set(t, ln, COL_RULE, rule) < 0 || table_set(t, ln, COL_BLOCK, "none") < 0 ||
+	    table_set(t, ln, COL_CONFIG, "-") < 0 || table_set(t, ln, COL_NEEDEDBY, "-") < 0 ||
+	    table_setf(t, ln, COL_DEVICES, "%u", l->n_bound) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static void print_summary(const struct decisions *d, const struct exposure_summary *s,
+			  size_t n_loose)
 {
 	static const enum reach_path order[] = {
 		REACH_PRESENT,	REACH_HOTPLUG,	  REACH_AUTOLOAD,
@@ -205,6 +299,9 @@ static void print_summary(const struct decisions *d, const struct exposure_summa
 		printf(" %s %zu%s", reach_path_to_string(order[i]), s->by_path[bit],
 		       i + 1 < ELEMENTSOF(order) ? "," : "\n");
 	}
+	if (n_loose > 0)
+		printf("%zu built-in driver(s) bound now record no module (KIND builtin-driver).\n",
+		       n_loose);
 	if (!d->inv->have_runtime)
 		puts("No runtime view (sysfs of another kernel): 'present' and STATE are not "
 		     "known.");
@@ -228,6 +325,8 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
 	_cleanup_free_ struct exposure *ex = NULL;
+	_cleanup_free_ struct loose_driver *loose = NULL;
+	size_t n_loose = 0, denied_loose = 0;
 	struct table_options to = { 0 };
 	struct exposure_summary sum;
 	const struct decisions *d;
@@ -287,6 +386,8 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return exit_code_for_error(r);
 	r = exposure_compute(d, &ex, &sum);
+	if (r >= 0)
+		r = collect_loose_drivers(d->inv, &loose, &n_loose);
 	if (r < 0) {
 		log_error("out of memory");
 		return EXIT_RUNTIME;
@@ -313,12 +414,27 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 			return EXIT_RUNTIME;
 		}
 	}
+	for (size_t i = 0; i < n_loose; i++) {
+		bool denied = decide_pair(d->policy, loose[i].bus, NULL, loose[i].driver, NULL) ==
+			      VERDICT_DENY;
+
+		if ((bus && !streq(bus, loose[i].bus)) || (only_denied && !denied))
+			continue;
+		if (denied)
+			denied_loose++;
+		r = add_loose_row(&t, d, &loose[i]);
+		if (r < 0) {
+			table_done(&t);
+			log_error("out of memory");
+			return EXIT_RUNTIME;
+		}
+	}
 	table_print(&t);
 	table_done(&t);
 	if (summary && !to.json && !to.raw)
-		print_summary(d, &sum);
+		print_summary(d, &sum, n_loose);
 
-	if (check && sum.denied_reachable > 0)
+	if (check && (sum.denied_reachable > 0 || denied_loose > 0))
 		return EXIT_EXPOSED;
 	return EXIT_OK;
 }

@@ -331,6 +331,38 @@ static int scan_buses(struct inventory *inv, int sysfd, const struct runtime_sca
 	return 0;
 }
 
+/*
+ * A built-in driver that records no module (i8042) is attributed to the
+ * built-in module of the same name when there is one, so that its run-time
+ * pair (platform:i8042) is decided with the module. serial8250 (module 8250)
+ * has no such twin and stays unattributed: it is decided by bus and driver.
+ */
+static int attribute_builtin_drivers(struct inventory *inv)
+{
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		struct device *d = &inv->devices[i];
+		_cleanup_free_ char *pair = NULL;
+		struct module *m;
+
+		if (!d->driver || d->module)
+			continue;
+		m = inventory_find_module(inv, d->driver);
+		if (!m || m->kind != MODULE_BUILTIN)
+			continue;
+		d->module = strdup(m->name);
+		pair = strdup_printf("%s:%s", d->bus, d->driver);
+		if (!d->module || !pair)
+			return -ENOMEM;
+		if (!strv_contains(m->drivers, pair)) {
+			if (strv_consume(&m->drivers, TAKE_PTR(pair)) < 0)
+				return -ENOMEM;
+			strv_sort_uniq(m->drivers);
+		}
+		m->n_bound++;
+	}
+	return 0;
+}
+
 int inventory_load_runtime(struct inventory *inv, const char *sysfs)
 {
 	struct runtime_scan rs = { 0 };
@@ -349,6 +381,8 @@ int inventory_load_runtime(struct inventory *inv, const char *sysfs)
 		r = scan_proc_modules(inv);
 	if (r >= 0)
 		r = scan_buses(inv, sysfd, &rs);
+	if (r >= 0)
+		r = attribute_builtin_drivers(inv);
 	free(rs.owners);
 	return r;
 }

@@ -401,12 +401,13 @@ START_TEST(test_runtime)
 	ck_assert_uint_eq(d->n_candidates, 0);
 	ck_assert_ptr_null(d->candidates);
 
-	/* built-in platform drivers that record no module */
+	/* built-in platform drivers that record no module: i8042 is attributed to
+	 * the built-in module of the same name, serial8250 (module 8250) is not */
 	d = &inv->devices[4];
 	ck_assert_str_eq(d->bus, "platform");
 	ck_assert_str_eq(d->name, "i8042");
 	ck_assert_str_eq(d->driver, "i8042");
-	ck_assert_ptr_null(d->module);
+	ck_assert_str_eq(d->module, "i8042");
 	d = &inv->devices[6];
 	ck_assert_str_eq(d->name, "serial8250");
 	ck_assert_str_eq(d->driver, "serial8250");
@@ -461,8 +462,11 @@ START_TEST(test_runtime)
 	ck_assert_str_eq(m->drivers[0], "platform:rtc_cmos");
 	ck_assert_uint_eq(m->n_bound, 1);
 	ck_assert(!mod("i8042")->loaded);
-	ck_assert_ptr_null(mod("i8042")->drivers);
-	ck_assert_uint_eq(mod("i8042")->n_bound, 0);
+	ck_assert_uint_eq(strv_length(mod("i8042")->drivers), 1);
+	ck_assert_str_eq(mod("i8042")->drivers[0], "platform:i8042");
+	ck_assert_uint_eq(mod("i8042")->n_bound, 1);
+	ck_assert_ptr_null(mod("8250")->drivers);
+	ck_assert_uint_eq(mod("8250")->n_bound, 0);
 	/* oot_dummy is live in /sys but not in the tree: ignored */
 	ck_assert_ptr_null(inventory_find_module(inv, "oot_dummy"));
 }
