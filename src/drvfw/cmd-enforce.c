@@ -4,7 +4,9 @@
  * hand devices to the driver a bind= rule names, and (--gate) close
  * drivers_autoprobe on default-deny buses before udev starts.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "drvfw.h"
@@ -181,6 +183,36 @@ static void print_summary(const struct enforce_plan *p, bool gate_only, bool dry
 	       c.unpinned, c.bound, c.gated, c.gated == 1 ? "" : "es", c.failed);
 }
 
+/* Whether a driver registered on @bus now is allowed (by driver or module name). */
+bool bus_has_allowed_driver(const struct policy *pol, const char *sysfs, const char *bus)
+{
+	_cleanup_free_ char *dir = strdup_printf("%s/bus/%s/drivers", sysfs, bus);
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (!dir || !(d = opendir(dir)))
+		return false;
+	while (!found && (de = readdir(d))) {
+		_cleanup_free_ char *link = NULL;
+		char target[PATH_MAX];
+		const char *module = NULL;
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		link = strdup_printf("%s/%s/module", dir, de->d_name);
+		if (link && (n = readlink(link, target, sizeof(target) - 1)) > 0) {
+			target[n] = '\0';
+			module = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+		}
+		found = decide_pair(pol, bus, module ? module : de->d_name, de->d_name, NULL) ==
+			VERDICT_ALLOW;
+	}
+	closedir(d);
+	return found;
+}
+
 static int buses_with_defaults(const struct policy *pol, const char *sysfs,
 			       struct enforce_bus **ret, size_t *ret_n)
 {
@@ -196,6 +228,9 @@ static int buses_with_defaults(const struct policy *pol, const char *sysfs,
 
 		(*ret)[b].default_deny = decide_pair(pol, (*ret)[b].name, UNKNOWN_DRIVER,
 						     UNKNOWN_DRIVER, &e) == VERDICT_DENY;
+		if ((*ret)[b].default_deny)
+			(*ret)[b].allowed_driver = bus_has_allowed_driver(pol, sysfs,
+									  (*ret)[b].name);
 	}
 	return 0;
 }

@@ -149,6 +149,9 @@ static int run_pass(struct drvfw_ctx *ctx, const struct sysroot *root, const str
 		return -ENOMEM;
 	if (read_one_line_file(ap_path, &ap) >= 0)
 		eb.autoprobe = streq(ap, "0") ? 0 : 1;
+	/* Only a gated device without MODALIAS needs it; spare the others the readdir. */
+	if (eb.autoprobe == 0 && !pp->inv->devices[0].modalias)
+		eb.allowed_driver = bus_has_allowed_driver(pol, root->sysfs, bus);
 	/* The gate is enforce's job (at boot); probe acts on its one device only. */
 	r = enforce_plan(pp->dec, &eb, 1, &(struct enforce_options){ .mode = pol->mode },
 			 &pp->plan);

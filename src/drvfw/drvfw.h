@@ -97,6 +97,9 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv);
 
+/* cmd-enforce.c, for probe too. */
+bool bus_has_allowed_driver(const struct policy *pol, const char *sysfs, const char *bus);
+
 /* kmsg.c: "drvfw: ..." records in the kernel log (enforce, probe). */
 struct kmsg {
 	int fd;

@@ -320,6 +320,11 @@ static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
 			}
 		}
 	}
+	/* No MODALIAS, no candidates: the kernel picks the driver. Hand it over
+	 * only when an allowed driver is there to take it; if a denied one
+	 * wins, the udev bind rule (drvfw probe) undoes it. */
+	if (bus && bus->autoprobe == 0 && !dev->modalias && bus->allowed_driver)
+		any = true;
 	if (any || unpinned) {
 		r = plan_add(pl, STEP_PROBE, i, strdup_printf("bus/%s/drivers_probe", dev->bus),
 			     dev->name);

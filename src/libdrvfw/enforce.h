@@ -35,6 +35,10 @@ struct enforce_bus {
 	char *name;
 	int autoprobe; /* drivers_autoprobe: 0/1; -1 when the bus has none */
 	bool default_deny; /* an unknown driver on this bus is denied (ALL:ALL, BUS:ALL) */
+	/* Some driver registered on the bus now is allowed: worth a drivers_probe
+	 * for an allowed device without a MODALIAS on a gated bus (a USB device,
+	 * whose "usb" driver creates its interfaces). */
+	bool allowed_driver;
 };
 
 enum enforce_step {

@@ -330,6 +330,31 @@ START_TEST(test_plan_unpin_explicit_allow_only)
 }
 END_TEST
 
+START_TEST(test_plan_no_modalias_gated)
+{
+	struct enforce_bus buses[] = {
+		{ .name = "usb", .autoprobe = 0, .default_deny = true, .allowed_driver = true },
+	};
+	struct enforce_options o = { .mode = POLICY_ENFORCE };
+	struct enforce_plan *p = NULL;
+
+	/* A USB device (no MODALIAS), unbound, allowed, on the gated bus. */
+	devices[D_USB].driver = NULL;
+	devices[D_USB].authorized = 1;
+	ddec[D_USB].verdict = VERDICT_ALLOW;
+	ck_assert_int_eq(enforce_plan(&dec, buses, 1, &o, &p), 0);
+	ck_assert_int_ge(find_write(p, "bus/usb/drivers_probe"), 0);
+	enforce_plan_free(p);
+
+	/* No allowed driver on the bus: nothing to hand it to. */
+	buses[0].allowed_driver = false;
+	ck_assert_int_eq(enforce_plan(&dec, buses, 1, &o, &p), 0);
+	ck_assert_int_eq(find_write(p, "bus/usb/drivers_probe"), -1);
+	enforce_plan_free(p);
+	devices[D_USB].driver = "usb-storage";
+}
+END_TEST
+
 START_TEST(test_plan_none_override_is_a_pin)
 {
 	struct enforce_plan *p;
@@ -544,6 +569,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_plan_warn_off_gate);
 	tcase_add_test(tc, test_plan_unpin_explicit_allow_only);
 	tcase_add_test(tc, test_plan_none_override_is_a_pin);
+	tcase_add_test(tc, test_plan_no_modalias_gated);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("execute");
