@@ -179,6 +179,28 @@ static int module_pairs(struct decisions_impl *di, const struct module *m,
 			if (r < 0)
 				return r;
 		}
+	/*
+	 * A built-in module without device aliases has no bus we can know before
+	 * it runs (i8042 registers a platform driver and says so nowhere in the
+	 * module database). An entry that names it exactly, "platform:i8042",
+	 * gives it that bus: otherwise the policy could not deny it ahead of time
+	 * (initcall_blacklist=). Globs and ALL do not, or "platform:*" would
+	 * reach every built-in library.
+	 */
+	if (md->n_pairs == 0 && m->kind == MODULE_BUILTIN) {
+		const struct policy *p = di->pub.policy;
+
+		for (size_t i = 0; i < p->n_entries; i++) {
+			const struct policy_entry *e = &p->entries[i];
+
+			if (!e->bus || !e->driver || string_has_glob(e->driver) ||
+			    !name_eq(e->driver, m->name))
+				continue;
+			r = add_pair(md, &alloc, e->bus, NULL);
+			if (r < 0)
+				return r;
+		}
+	}
 	if (md->n_pairs == 0)
 		return add_pair(md, &alloc, NULL, NULL);
 	return 0;

@@ -14,6 +14,8 @@
 #include "util.h"
 
 #define INITCALL_PREFIX "__initcall__kmod_"
+/* COMMAND_LINE_SIZE of x86 (arch/x86/include/asm/setup.h) */
+#define CMDLINE_MAX 2048
 
 struct initcall {
 	char *module;
@@ -171,6 +173,7 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 	_cleanup_free_ char *bl = NULL, *icl = NULL;
 	struct initcalls ic = { 0 };
 	bool have_kallsyms = false;
+	size_t len;
 	int r = 0;
 
 	if (d->policy->mode != POLICY_ENFORCE)
@@ -233,12 +236,24 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 		r = -ENOMEM;
 		goto out;
 	}
-	if (bl[0])
-		fprintf(f, "module_blacklist=%s", bl);
+	/*
+	 * initcall_blacklist= first: it is the only way to stop a built-in, while
+	 * module_blacklist= repeats what modprobe.d already does. A line longer
+	 * than the kernel keeps is cut from the end.
+	 */
 	if (icl[0])
-		fprintf(f, "%sinitcall_blacklist=%s", bl[0] ? " " : "", icl);
+		fprintf(f, "initcall_blacklist=%s", icl);
+	if (bl[0])
+		fprintf(f, "%smodule_blacklist=%s", icl[0] ? " " : "", bl);
 	if (bl[0] || icl[0])
 		fputc('\n', f);
+	len = (icl[0] ? strlen("initcall_blacklist=") + strlen(icl) : 0) +
+	      (bl[0] ? strlen(" module_blacklist=") + strlen(bl) : 0);
+	if (len >= CMDLINE_MAX)
+		diag_add(diags, DIAG_WARNING, NULL, 0,
+			 "the fragment is %zu bytes; x86 keeps %d bytes of command line and cuts the "
+			 "rest: rely on the modprobe.d output for loadable modules",
+			 len, CMDLINE_MAX - 1);
 	r = ferror(f) ? -EIO : 0;
 out:
 	initcalls_done(&ic);

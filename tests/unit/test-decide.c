@@ -299,6 +299,36 @@ START_TEST(test_builtin)
 }
 END_TEST
 
+/* i8042 names no bus in the module database: "platform:i8042" must still reach it. */
+START_TEST(test_builtin_named_on_a_bus)
+{
+	size_t i8042 = module("i8042", MODULE_BUILTIN, NULL);
+	size_t eight250 = module("8250", MODULE_BUILTIN, NULL);
+	size_t lib = module("crc32c_generic", MODULE_BUILTIN, NULL);
+	size_t loadable = module("dccp", MODULE_LOADABLE, NULL);
+
+	policy("[deny]\ndrivers = platform:i8042 platform:8250* pci:dccp\n");
+	compute();
+	ck_assert_int_eq(state(i8042), MODULE_DENIED_BUILTIN);
+	ck_assert_uint_eq(dec->modules[i8042].n_pairs, 1);
+	ck_assert_str_eq(dec->modules[i8042].pairs[0].bus, "platform");
+	/* a glob names no module exactly: it does not lend its bus */
+	ck_assert_int_eq(state(eight250), MODULE_ALLOWED);
+	ck_assert_ptr_null(dec->modules[eight250].pairs[0].bus);
+	ck_assert_int_eq(state(lib), MODULE_ALLOWED);
+	/* loadable modules keep "no bus": their device aliases are known */
+	ck_assert_int_eq(state(loadable), MODULE_ALLOWED);
+
+	/* the allow list still wins over it */
+	teardown();
+	setup();
+	i8042 = module("i8042", MODULE_BUILTIN, NULL);
+	policy("[allow]\ndrivers = platform:i8042\n[deny]\ndrivers = ALL:ALL\n");
+	compute();
+	ck_assert_int_eq(state(i8042), MODULE_ALLOWED);
+}
+END_TEST
+
 START_TEST(test_autoload)
 {
 	struct alias al[] = {
@@ -446,6 +476,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_dependency_closure);
 	tcase_add_test(tc, test_needed_through_allowed);
 	tcase_add_test(tc, test_builtin);
+	tcase_add_test(tc, test_builtin_named_on_a_bus);
 	tcase_add_test(tc, test_autoload);
 	tcase_add_test(tc, test_empty_inventory);
 	suite_add_tcase(s, tc);
