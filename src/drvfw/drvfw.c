@@ -37,7 +37,7 @@ static void usage(FILE *f)
 	    "\nCommands:\n",
 	    f);
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].help);
 	usage_global_options(f);
 	fputs("\n -h, --help              display this help\n"
 	      " -V, --version           display version\n"

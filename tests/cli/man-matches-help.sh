@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Man pages match the code: every command of `drvfw --help` has a page, and
+# every long option a command's --help lists is documented in that page (or,
+# for the common options, in drvfw(8)).
+. "$(dirname "$0")/lib.sh"
+man=$DRVFW_SRCDIR/man
+
+"$DRVFW_BIN" --help >"$TMP/help"
+mapfile -t cmds < <(sed -n '/^Commands:/,/^$/p' "$TMP/help" | awk 'NF && !/^Commands:/ {print $1}')
+((${#cmds[@]} > 0)) || fail "no commands found in drvfw --help"
+
+global_opts=$(sed -n '/^Common options:/,/^$/p' "$TMP/help" | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+for o in $global_opts; do
+	if grep -qF -- "*$o*" "$man/drvfw.8.scd"; then pass "drvfw(8) documents $o"; else
+		fail "drvfw(8) does not document $o"
+	fi
+done
+
+for c in "${cmds[@]}"; do
+	page=$man/drvfw-$c.8.scd
+	# allow and deny share one page, as modprobe and its aliases do
+	[[ -f $page ]] || page=$(grep -lE "^drvfw-[a-z-]+\(8\)" "$man"/drvfw-*.8.scd |
+		xargs grep -lE "^\*?drvfw $c\*? |\*drvfw $c\*" | head -1)
+	if [[ -z $page || ! -f $page ]]; then
+		fail "command '$c' has no man page"
+		continue
+	fi
+	pass "command '$c' is documented in ${page##*/}"
+	if ! "$DRVFW_BIN" "$c" --help >"$TMP/chelp" 2>&1; then
+		fail "drvfw $c --help exits non-zero"
+		continue
+	fi
+	for o in $(sed '/^Common options:/,$d' "$TMP/chelp" | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		[[ $o == --help ]] && continue
+		if grep -qF -- "$o" "$page"; then pass "$c: $o documented"; else
+			fail "$c: option $o of --help is not in ${page##*/}"
+		fi
+	done
+done
+
+finish
