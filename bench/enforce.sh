@@ -61,6 +61,7 @@ dr=("$drvfw" --root "$root" --kver "$kver" --sysfs "$tmp/sys" --policy "$tmp/pol
 cat >"$tmp/runmedian.c" <<'C'
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,7 +73,9 @@ static int cmp(const void *a, const void *b)
 }
 int main(int argc, char **argv)
 {
-	int n = atoi(argv[1]), devnull = open("/dev/null", O_WRONLY);
+	int n = atoi(argv[1]), devnull = open("/dev/null", O_WRONLY), args = 2;
+	char *no_env[] = { NULL };
+	int empty = argc > 2 && !strcmp(argv[2], "--empty-env");
 	double *t = calloc(n + 1, sizeof(*t));
 	for (int i = -1; i < n; i++) { /* run -1 warms the page cache */
 		struct timespec a, b;
@@ -81,7 +84,11 @@ int main(int argc, char **argv)
 		if (pid == 0) {
 			dup2(devnull, 1);
 			dup2(devnull, 2);
-			execv(argv[2], argv + 2);
+			args += empty;
+			if (empty)
+				execve(argv[args], argv + args, no_env);
+			else
+				execv(argv[args], argv + args);
 			_exit(127);
 		}
 		waitpid(pid, NULL, 0);
@@ -97,11 +104,13 @@ C
 cc -O2 -o "$tmp/runmedian" "$tmp/runmedian.c"
 median_ms() { "$tmp/runmedian" "$@"; }
 
-true_ms=$(median_ms "$probe_runs" /bin/true)
-version_ms=$(median_ms "$probe_runs" "$drvfw" --version)
-probe_deny=$(median_ms "$probe_runs" "${dr[@]}" probe --udev --no-kmsg pci/0000:01:00.0)
-probe_allow=$(median_ms "$probe_runs" "${dr[@]}" probe --udev --no-kmsg virtio/virtio0)
-probe_class=$(median_ms "$probe_runs" "${dr[@]}" probe --udev --no-kmsg /devices/pci0000:00/0000:02:00.0)
+true_ms=$(median_ms "$probe_runs" --empty-env /bin/true)
+version_ms=$(median_ms "$probe_runs" --empty-env "$drvfw" --version)
+# udev runs a program with the device's properties as its only environment
+# (no LANG: no locale files to load), hence --empty-env for probe.
+probe_deny=$(median_ms "$probe_runs" --empty-env "${dr[@]}" probe --udev --no-kmsg pci/0000:01:00.0)
+probe_allow=$(median_ms "$probe_runs" --empty-env "${dr[@]}" probe --udev --no-kmsg virtio/virtio0)
+probe_class=$(median_ms "$probe_runs" --empty-env "${dr[@]}" probe --udev --no-kmsg /devices/pci0000:00/0000:02:00.0)
 t0=$EPOCHREALTIME
 "${dr[@]}" enforce --no-kmsg --report "$tmp/first" >/dev/null
 first_ms=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", (b - a) * 1000 }')
@@ -115,7 +124,7 @@ echo
 printf '| what | median |\n|---|---|\n'
 printf '| `/bin/true` (process start on this machine, baseline) | %s ms |\n' "$true_ms"
 printf '| `drvfw --version` (drvfw start: libkmod, libcrypto, ... loaded) | %s ms |\n' "$version_ms"
-printf '| `drvfw probe --udev` denied e1000 (unbind + pin), whole process | %s ms |\n' "$probe_deny"
+printf '| `drvfw probe --udev` denied e1000 (unbind + pin), whole process, empty environment as under udev | %s ms |\n' "$probe_deny"
 printf '| `drvfw probe --udev` allowed virtio NIC (no write) | %s ms |\n' "$probe_allow"
 printf '| `drvfw probe --udev` allowed virtio-pci by devpath | %s ms |\n' "$probe_class"
 printf '| `drvfw enforce` over %s devices, 300 denied (first run: %s writes) | %s ms |\n' "$ndev" \
