@@ -37,11 +37,27 @@ static bool driver_matches(const char *pattern, const char *norm_name)
 	return norm_name && fnmatch(pattern, norm_name, 0) == 0;
 }
 
+static bool entry_matches_fast(const struct policy_entry *e, bool glob, const char *bus,
+			       const char *mod, const char *drv)
+{
+	if (e->bus && (!bus || !name_eq(e->bus, bus)))
+		return false;
+	if (!e->driver)
+		return true;
+	if (!glob)
+		return (mod && streq(e->driver, mod)) || (drv && streq(e->driver, drv));
+	return driver_matches(e->driver, mod) || driver_matches(e->driver, drv);
+}
+
 static bool entry_matches(const struct policy_entry *e, const char *bus, const char *mod,
 			  const char *drv)
 {
-	/* a bus-less module is reached by ALL:... entries only */
-	if (e->bus && (!bus || !streq(e->bus, bus)))
+	/*
+	 * A bus-less module is reached by ALL:... entries only. Bus names
+	 * compare like module names: depmod writes the "xen-backend" bus's
+	 * aliases as "xen_backend:".
+	 */
+	if (e->bus && (!bus || !name_eq(e->bus, bus)))
 		return false;
 	if (!e->driver)
 		return true;
@@ -516,6 +532,80 @@ int decisions_compute(const struct policy *p, const struct inventory *inv, struc
 fail:
 	decisions_free(d);
 	return r;
+}
+
+static bool entry_matches_any_module(const struct decisions *d, const struct policy_entry *e)
+{
+	bool glob = e->driver && string_has_glob(e->driver);
+
+	for (size_t i = 0; i < d->inv->n_modules; i++) {
+		const struct module_decision *md = &d->modules[i];
+		/* inventory names are normalised already */
+		const char *mod = d->inv->modules[i].name;
+
+		for (size_t k = 0; k < md->n_pairs; k++) {
+			char dbuf[NAME_BUF];
+			const char *drv = NULL;
+
+			if (md->pairs[k].driver && normalize_into(md->pairs[k].driver, dbuf))
+				drv = dbuf;
+			if (entry_matches_fast(e, glob, md->pairs[k].bus, mod, drv))
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool autoload_matches_any_alias(const struct inventory *inv, const struct autoload_entry *e)
+{
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		const struct module *m = &inv->modules[i];
+
+		for (size_t k = 0; k < m->n_aliases; k++) {
+			char buf[NAME_BUF];
+
+			if (m->aliases[k].class != ALIAS_AUTOLOAD ||
+			    !normalize_into(m->aliases[k].pattern, buf))
+				continue;
+			/* either way round: "char-major-4-64" is reached by the alias "char-major-4-*" */
+			if (fnmatch(e->pattern, buf, 0) == 0 || fnmatch(buf, e->pattern, 0) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+int decisions_warn_unmatched(const struct decisions *d, struct diags *diags)
+{
+	const struct policy *p = d->policy;
+	int r;
+
+	for (size_t i = 0; i < p->n_entries; i++) {
+		const struct policy_entry *e = &p->entries[i];
+		_cleanup_free_ char *s = NULL;
+
+		if (entry_matches_any_module(d, e))
+			continue;
+		s = policy_entry_to_string(e);
+		if (!s)
+			return -ENOMEM;
+		r = diag_add(diags, DIAG_WARNING, e->origin.file, e->origin.line,
+			     "'%s' matches no module of kernel %s", s, strempty(d->inv->kver));
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < p->n_autoload; i++) {
+		const struct autoload_entry *e = &p->autoload[i];
+
+		if (autoload_matches_any_alias(d->inv, e))
+			continue;
+		r = diag_add(diags, DIAG_WARNING, e->origin.file, e->origin.line,
+			     "autoload '%s' matches no module alias of kernel %s", e->pattern,
+			     strempty(d->inv->kver));
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 const char *module_state_to_string(enum module_state s)

@@ -72,5 +72,13 @@ bool decide_autoload(const struct policy *p, const char *alias, const struct aut
 int decisions_compute(const struct policy *p, const struct inventory *inv, struct decisions **ret);
 void decisions_free(struct decisions *d);
 
+/*
+ * Adds a warning to @diags, at the entry's FILE:LINE, for every entry that
+ * matches no pair of any module (and every [autoload] name that matches no
+ * autoload alias) of the inventory: likely a typo, but not an error, since
+ * one policy may serve several kernels.
+ */
+int decisions_warn_unmatched(const struct decisions *d, struct diags *diags);
+
 const char *module_state_to_string(enum module_state s);
 const char *verdict_to_string(enum verdict v);

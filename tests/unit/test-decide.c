@@ -453,6 +453,50 @@ START_TEST(test_device_unbound)
 }
 END_TEST
 
+START_TEST(test_bus_dash_underscore)
+{
+	static char *XEN_BACKEND[] = { (char *)"xen_backend", NULL };
+	size_t m = module("xen_blkback", MODULE_LOADABLE, XEN_BACKEND);
+
+	policy("[deny]\ndrivers = xen-backend:ALL\n");
+	compute();
+	ck_assert_int_eq(state(m), MODULE_BLOCKED);
+}
+END_TEST
+
+START_TEST(test_warn_unmatched)
+{
+	struct alias al[] = {
+		{ .pattern = (char *)"char_major_4_*", .class = ALIAS_AUTOLOAD },
+		{ .pattern = (char *)"net_pf_10", .class = ALIAS_AUTOLOAD },
+	};
+	size_t m = module("xhci_pci", MODULE_LOADABLE, PCI);
+	char *xd[] = { (char *)"pci:xhci-hcd", NULL };
+	struct diags w = { 0 };
+
+	mods[m].aliases = al;
+	mods[m].n_aliases = ELEMENTSOF(al);
+	mods[m].drivers = xd;
+	inv.have_runtime = true;
+	inv.kver = (char *)"6.1.0-test";
+	policy("[deny]\ndrivers = pci:xhci_pci pci:xhci_hcd pci:xhci* ALL:ALL\n"
+	       "drivers = usb:xhci_pci pci:e1000x ALL:xhci-pci\n"
+	       "[autoload]\ndeny = char-major-4-64 net-pf-10 net-pf-33\n");
+	compute();
+	ck_assert_int_eq(decisions_warn_unmatched(dec, &w), 0);
+	diags_print(&w, stderr);
+	ck_assert_uint_eq(w.n, 3);
+	ck_assert_uint_eq(w.n_errors, 0);
+	ck_assert_str_eq(w.v[0].msg, "'usb:xhci_pci' matches no module of kernel 6.1.0-test");
+	ck_assert_str_eq(w.v[0].file, "test.conf");
+	ck_assert_uint_eq(w.v[0].line, 3);
+	ck_assert_str_eq(w.v[1].msg, "'pci:e1000x' matches no module of kernel 6.1.0-test");
+	ck_assert_str_eq(w.v[2].msg, "autoload 'net_pf_33' matches no module alias of kernel 6.1.0-test");
+	ck_assert_uint_eq(w.v[2].line, 5);
+	diags_done(&w);
+}
+END_TEST
+
 START_TEST(test_empty_inventory)
 {
 	policy("[deny]\ndrivers = ALL:ALL\n");
@@ -478,6 +522,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_builtin);
 	tcase_add_test(tc, test_builtin_named_on_a_bus);
 	tcase_add_test(tc, test_autoload);
+	tcase_add_test(tc, test_bus_dash_underscore);
+	tcase_add_test(tc, test_warn_unmatched);
 	tcase_add_test(tc, test_empty_inventory);
 	suite_add_tcase(s, tc);
 
