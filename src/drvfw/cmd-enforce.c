@@ -380,10 +380,10 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 		if (act->status != ACTION_FAILED)
 			continue;
 		if (act->step == STEP_LOAD) {
-			log_error("failed to load module '%s': %s", act->value,
-				  strerror(-act->error));
-			kmsg_line(&k, "failed to load module '%s': %s", act->value,
-				  strerror(-act->error));
+			log_warning("failed to load module '%s': %s; its device stays unbound",
+				    act->value, strerror(-act->error));
+			kmsg_line(&k, "failed to load module '%s': %s; its device stays unbound",
+				  act->value, strerror(-act->error));
 		} else {
 			log_error("failed to write '%s/%s': %s", root->sysfs, act->path,
 				  strerror(-act->error));

@@ -625,6 +625,22 @@ int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
 				continue;
 			}
 			r = enforce_load_module(e->kmod, a->value, a->apply_blacklist);
+			/* Blacklisted for alias loads: udev would not load it either. */
+			if (r == -EPERM && a->apply_blacklist) {
+				a->status = ACTION_SKIPPED;
+				continue;
+			}
+			/*
+			 * A module that does not load leaves its device unbound:
+			 * nothing denied runs, so it is reported, not an
+			 * enforcement failure. A bind= device keeps its override
+			 * and stays unbound; the probe that follows is harmless.
+			 */
+			if (r < 0) {
+				a->status = ACTION_FAILED;
+				a->error = r;
+				continue;
+			}
 		} else {
 			path = strdup_printf("%s/%s", e->sysfs, a->path);
 			if (!path)

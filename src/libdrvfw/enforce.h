@@ -121,10 +121,12 @@ struct enforce_exec {
 };
 
 /*
- * Performs the plan in order. A failed action marks the device failed and
+ * Performs the plan in order. A failed write marks the device failed and
  * skips its remaining actions (a probe after a failed override could bind
- * the wrong driver); other devices go on. Returns the number of failed
- * actions, or -errno on an internal failure.
+ * the wrong driver); other devices go on. A module that fails to load is
+ * marked ACTION_FAILED but fails nothing else: its device just stays
+ * unbound. Returns the number of failed writes, or -errno on an internal
+ * failure.
  */
 int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e);
 
