@@ -50,13 +50,18 @@ static bool udev_safe(const char *s)
 	return !strpbrk(s, "\"\\|\n");
 }
 
-static void emit_device_rule(FILE *f, const struct device_rule *r)
+static void emit_device_rule(FILE *f, const struct device_rule *r, bool warn)
 {
 	const char *target;
 
 	fputs("# ", f);
 	origin_print(f, &r->origin);
 	fputc('\n', f);
+	if ((!r->by_id && (!r->match || !udev_safe(r->match))) ||
+	    (r->action == DEVICE_BIND && (!r->bind_driver || !udev_safe(r->bind_driver)))) {
+		fputs("# (not expressible in udev, skipped)\n", f);
+		return;
+	}
 	switch (r->action) {
 	case DEVICE_DENY:
 		target = "GOTO=\"drvfw_static_deny\"";
@@ -74,16 +79,18 @@ static void emit_device_rule(FILE *f, const struct device_rule *r)
 		fprintf(f, "ENV{MODALIAS}==\"pci:v0000%04Xd0000%04X*|usb:v%04Xp%04X*\", ",
 			r->vendor, r->device, r->vendor, r->device);
 	} else {
-		if (!r->match || !udev_safe(r->match)) {
-			fputs("# (pattern not expressible in udev, skipped)\n", f);
-			return;
-		}
 		fputs("ENV{MODALIAS}==\"", f);
 		pattern_casefold(f, r->match);
 		fputs("\", ", f);
 	}
 	if (target)
 		fprintf(f, "%s\n", target);
+	else if (warn)
+		/* warn mode changes nothing: mark the device only */
+		fprintf(f,
+			"ENV{DRVFW_VERDICT}=\"warn\", ENV{DRVFW_BIND}=\"%s\", "
+			"GOTO=\"drvfw_static_end\"\n",
+			r->bind_driver);
 	else
 		/* driver_override first, then the module: it binds as it loads */
 		fprintf(f,
@@ -144,7 +151,7 @@ int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o)
 	if (p->n_devices)
 		fputs("\n# per-device rules, first match wins\n", f);
 	for (size_t i = 0; i < p->n_devices; i++)
-		emit_device_rule(f, &p->devices[i]);
+		emit_device_rule(f, &p->devices[i], warn);
 
 	fputs("\n# denied drivers that modprobe.d does not stop, by their device aliases\n", f);
 	for (size_t m = 0; m < inv->n_modules; m++) {
