@@ -101,6 +101,7 @@ START_TEST(test_cis)
 	ck_assert_int_eq(pair(&p, "usb", "usb-storage", NULL), VERDICT_DENY);
 	ck_assert_int_eq(pair(&p, "usb", "usb_storage", "usb-storage"), VERDICT_DENY);
 	ck_assert_int_eq(pair(&p, "usb", "uas", NULL), VERDICT_DENY);
+	ck_assert_int_eq(pair(&p, "usb", "ums-alauda", NULL), VERDICT_DENY);
 	/* what it does not touch */
 	ck_assert_int_eq(pair(&p, NULL, "ext4", NULL), VERDICT_ALLOW);
 	ck_assert_int_eq(pair(&p, NULL, "vfat", NULL), VERDICT_ALLOW);
@@ -189,8 +190,10 @@ START_TEST(test_confidential_guest)
 
 	load_profile(&p, "confidential-guest");
 	ck_assert_int_eq(p.on_error, ON_ERROR_DENY);
-	/* the TDX preset of the driver-filter proposal */
+	/* the TDX preset of the driver-filter proposal, cpu:ALL narrowed */
 	ck_assert_int_eq(pair(&p, "cpu", "aesni_intel", NULL), VERDICT_ALLOW);
+	ck_assert_int_eq(pair(&p, "cpu", "processor", "processor"), VERDICT_ALLOW);
+	ck_assert_int_eq(pair(&p, "cpu", "kvm_amd", NULL), VERDICT_DENY);
 	ck_assert_int_eq(pair(&p, "pci", "virtio_pci", "virtio-pci"), VERDICT_ALLOW);
 	ck_assert_int_eq(pair(&p, "virtio", "virtio_net", NULL), VERDICT_ALLOW);
 	ck_assert_int_eq(pair(&p, "virtio", "virtio_blk", NULL), VERDICT_ALLOW);
