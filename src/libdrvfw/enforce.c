@@ -149,6 +149,26 @@ static bool candidate_can_bind(const struct decisions *d, size_t m)
 }
 
 /*
+ * Whether candidate @m may drive a device on @bus: its pair for that bus
+ * decides (a module allowed on usb may be denied on pci); a module with no
+ * pair for the bus goes by its overall state.
+ */
+static bool candidate_allowed_on(const struct decisions *d, size_t m, const char *bus)
+{
+	const struct module_decision *md = &d->modules[m];
+	bool seen = false;
+
+	for (size_t k = 0; k < md->n_pairs; k++) {
+		if (!md->pairs[k].bus || !streq(md->pairs[k].bus, bus))
+			continue;
+		if (md->pairs[k].verdict == VERDICT_ALLOW)
+			return true;
+		seen = true;
+	}
+	return !seen && md->state == MODULE_ALLOWED;
+}
+
+/*
  * An override that already keeps every driver away: drvfw's own, or
  * "none", which driverctl and the kernel documentation use for the purpose.
  */
@@ -297,8 +317,11 @@ static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
 			return r;
 		unpinned = true;
 	}
-	if (dev->driver)
+	if (dev->driver) {
+		if (unpinned)
+			ed->note = "unpinned: explicitly allowed now";
 		return 0;
+	}
 
 	if (bus && bus->autoprobe == 0) {
 		/* The gate stops new drivers from binding by themselves: load the
@@ -307,7 +330,7 @@ static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
 			size_t m = dev->candidates[c];
 			const struct module *mod = &d->inv->modules[m];
 
-			if (d->modules[m].state != MODULE_ALLOWED)
+			if (!candidate_allowed_on(d, m, dev->bus))
 				continue;
 			any = true;
 			if (mod->kind == MODULE_LOADABLE && !mod->loaded) {

@@ -355,6 +355,32 @@ START_TEST(test_plan_no_modalias_gated)
 }
 END_TEST
 
+START_TEST(test_plan_candidate_pair_on_bus)
+{
+	/* virtio_net allowed somewhere, but its virtio pair is denied: not for this device. */
+	struct pair_decision pairs[] = {
+		{ .bus = "virtio", .verdict = VERDICT_DENY },
+		{ .bus = "usb", .verdict = VERDICT_ALLOW },
+	};
+	struct enforce_plan *p;
+
+	mdec[M_VIRTIO_NET].pairs = pairs;
+	mdec[M_VIRTIO_NET].n_pairs = 2;
+	p = plan_for(POLICY_ENFORCE, false);
+	for (size_t i = 0; i < p->n_actions; i++)
+		ck_assert(p->actions[i].device != D_VNET2);
+	ck_assert_int_eq(p->devices[D_VNET2].outcome, OUTCOME_NONE);
+	enforce_plan_free(p);
+
+	pairs[0].verdict = VERDICT_ALLOW;
+	p = plan_for(POLICY_ENFORCE, false);
+	ck_assert_int_eq(p->devices[D_VNET2].outcome, OUTCOME_BOUND);
+	enforce_plan_free(p);
+	mdec[M_VIRTIO_NET].pairs = NULL;
+	mdec[M_VIRTIO_NET].n_pairs = 0;
+}
+END_TEST
+
 START_TEST(test_plan_none_override_is_a_pin)
 {
 	struct enforce_plan *p;
@@ -570,6 +596,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_plan_unpin_explicit_allow_only);
 	tcase_add_test(tc, test_plan_none_override_is_a_pin);
 	tcase_add_test(tc, test_plan_no_modalias_gated);
+	tcase_add_test(tc, test_plan_candidate_pair_on_bus);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("execute");
