@@ -4,6 +4,9 @@
 # Commands and options are read from 'drvfw --help' and 'drvfw CMD --help',
 # so the completion follows the binary it completes; only option arguments
 # are known here.
+# COMPREPLY=($(compgen ...)) is the completion idiom; compgen output has no
+# spaces to protect.
+# shellcheck disable=SC2207
 
 _drvfw_commands()
 {
@@ -54,7 +57,7 @@ _drvfw()
 		words=("${COMP_WORDS[@]}")
 		cword=$COMP_CWORD
 	fi
-	local drvfw=${words[0]} cmd= i
+	local drvfw=${words[0]} cmd='' i
 
 	# the first word that is not an option or an option's argument
 	for ((i = 1; i < cword; i++)); do

@@ -36,8 +36,9 @@ static void usage(FILE *f, const char *cmd)
 		"     --no-modprobe       do not regenerate " MODPROBE_OUT "\n"
 		" -h, --help              display this help\n",
 		cmd, streq(cmd, "allow") ? "Allow" : "Deny",
-		streq(cmd, "allow") ? "unpin the devices drvfw pinned that this allows, and probe them"
-				    : "unbind the devices bound to it now and pin them");
+		streq(cmd, "allow")
+		    ? "unpin the devices drvfw pinned that this allows, and probe them"
+		    : "unbind the devices bound to it now and pin them");
 	usage_global_options(f);
 	fputs("\nFor more details see drvfw-allow(8).\n", f);
 }
@@ -254,8 +255,8 @@ static int apply_now(struct drvfw_ctx *ctx, const struct decisions *old_dec,
 	/* Only what this change decides differently: no gate, no other device. */
 	for (size_t k = 0; k < plan->n_actions; k++) {
 		struct enforce_action *a = &plan->actions[k];
-		bool keep = a->device < inv->n_devices &&
-			    old_dec->devices[a->device].verdict != new_dec->devices[a->device].verdict;
+		bool keep = a->device < inv->n_devices && old_dec->devices[a->device].verdict !=
+							      new_dec->devices[a->device].verdict;
 
 		if (!keep) {
 			free(a->path);
@@ -270,9 +271,9 @@ static int apply_now(struct drvfw_ctx *ctx, const struct decisions *old_dec,
 			changed++;
 
 	failed = enforce_execute(plan, &(struct enforce_exec){
-		.sysfs = root->sysfs,
-		.kmod = ctx->opt_sysfs ? NULL : inv->kmod,
-	});
+					   .sysfs = root->sysfs,
+					   .kmod = ctx->opt_sysfs ? NULL : inv->kmod,
+				       });
 	for (size_t k = 0; k < plan->n_actions; k++) {
 		const struct enforce_action *a = &plan->actions[k];
 		const struct device *dev = &inv->devices[a->device];
@@ -297,8 +298,9 @@ static int apply_now(struct drvfw_ctx *ctx, const struct decisions *old_dec,
 			p = strdup_printf("%s/bus/%s/devices/%s/uevent", root->sysfs, dev->bus,
 					  dev->name);
 			if (p && sysfs_write_attr(p, "add") < 0)
-				log_warning("%s %s: could not ask udev to load its driver, ignoring",
-					    dev->bus, dev->name);
+				log_warning(
+				    "%s %s: could not ask udev to load its driver, ignoring",
+				    dev->bus, dev->name);
 		}
 	log_info(ctx, "%zu device(s) changed verdict, %zu action(s), %d failed", changed,
 		 plan->n_actions, failed < 0 ? 0 : failed);
@@ -329,8 +331,7 @@ static int regenerate_modprobe(const struct decisions *dec, const char *path)
 	return write_file_atomic(path, buf, len, 0644);
 }
 
-static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, int argc,
-	       char **argv)
+static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, int argc, char **argv)
 {
 	enum { ARG_NOW = 0x100, ARG_NO_MODPROBE };
 	static const struct option options[] = {
@@ -488,14 +489,16 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 			if (!strv_contains(targets, s))
 				continue;
 			if (decide_pair(&new_p, e->bus, e->driver ? e->driver : UNKNOWN_DRIVER,
-					e->driver ? e->driver : UNKNOWN_DRIVER, &by) == VERDICT_ALLOW &&
+					e->driver ? e->driver : UNKNOWN_DRIVER,
+					&by) == VERDICT_ALLOW &&
 			    by) {
 				bys = policy_entry_to_string(by);
-				log_error("'%s' would stay allowed by 'allow %s' at %s:%u (allow wins); "
-					  "nothing changed",
-					  s, strempty(bys),
-					  streq(by->origin.file, tmp) ? dropin : by->origin.file,
-					  by->origin.line);
+				log_error(
+				    "'%s' would stay allowed by 'allow %s' at %s:%u (allow wins); "
+				    "nothing changed",
+				    s, strempty(bys),
+				    streq(by->origin.file, tmp) ? dropin : by->origin.file,
+				    by->origin.line);
 				ret = EXIT_USAGE;
 				goto out;
 			}
@@ -525,13 +528,15 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 		if (modprobe) {
 			r = regenerate_modprobe(dec, modprobe_out);
 			if (r < 0) {
-				log_error("failed to write '%s': %s (the policy is changed; run 'drvfw "
-					  "generate -o %s')",
-					  modprobe_out, strerror(-r), modprobe_out);
+				log_error(
+				    "failed to write '%s': %s (the policy is changed; run 'drvfw "
+				    "generate -o %s')",
+				    modprobe_out, strerror(-r), modprobe_out);
 				goto out;
 			}
-			log_info(ctx, "regenerated '%s'; the initramfs still has the previous policy "
-				      "until it is rebuilt",
+			log_info(ctx,
+				 "regenerated '%s'; the initramfs still has the previous policy "
+				 "until it is rebuilt",
 				 modprobe_out);
 		}
 		if (now) {

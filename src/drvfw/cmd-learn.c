@@ -81,8 +81,9 @@ int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 			else if (streq(optarg, "off"))
 				lo.mode = POLICY_OFF;
 			else
-				return usage_error("learn", "invalid mode '%s': expected enforce, warn or off",
-						   optarg);
+				return usage_error(
+				    "learn", "invalid mode '%s': expected enforce, warn or off",
+				    optarg);
 			break;
 		case 'h':
 			usage(stdout);

@@ -351,9 +351,9 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 
 		if (m) {
 			/* No spaces in a value: the record is split on them. */
-			_cleanup_free_ char *m2 =
-			    r == -EINVAL ? strdup_printf("%s error=invalid-policy", m) :
-					   strdup_printf("%s error=errno-%d", m, -r);
+			_cleanup_free_ char *m2 = r == -EINVAL
+						      ? strdup_printf("%s error=invalid-policy", m)
+						      : strdup_printf("%s error=errno-%d", m, -r);
 			log_record(kmsg, AUTOLOAD_LOAD, m2 ? m2 : m);
 		}
 		return exec_modprobe(quiet, alias);

@@ -31,19 +31,19 @@ struct header {
 };
 
 enum drift {
-	DRIFT_CURRENT,    /* same policy hash (and, for modprobe.d, the same bytes) */
-	DRIFT_STALE,      /* another policy hash: generated from another policy */
-	DRIFT_OUTDATED,   /* same policy, other bytes: another module database or version */
+	DRIFT_CURRENT, /* same policy hash (and, for modprobe.d, the same bytes) */
+	DRIFT_STALE, /* another policy hash: generated from another policy */
+	DRIFT_OUTDATED, /* same policy, other bytes: another module database or version */
 	DRIFT_OTHER_KVER, /* generated for another kernel */
-	DRIFT_NO_DRVFW,   /* the image has no drvfw modprobe.d file */
-	DRIFT_MISSING,    /* no file, no image, no record */
-	DRIFT_UNKNOWN,    /* cannot tell (no lsinitrd, unreadable) */
+	DRIFT_NO_DRVFW, /* the image has no drvfw modprobe.d file */
+	DRIFT_MISSING, /* no file, no image, no record */
+	DRIFT_UNKNOWN, /* cannot tell (no lsinitrd, unreadable) */
 };
 
 static const char *drift_to_string(enum drift d)
 {
 	static const char *const names[] = {
-		[DRIFT_CURRENT] = "current", [DRIFT_STALE] = "stale",
+		[DRIFT_CURRENT] = "current",   [DRIFT_STALE] = "stale",
 		[DRIFT_OUTDATED] = "outdated", [DRIFT_OTHER_KVER] = "other-kernel",
 		[DRIFT_NO_DRVFW] = "no-drvfw", [DRIFT_MISSING] = "missing",
 		[DRIFT_UNKNOWN] = "unknown",
@@ -89,16 +89,18 @@ static void usage(FILE *f)
 	      "the devices the policy keeps unbound, and denied drivers that run nonetheless.\n"
 	      "\nOptions:\n"
 	      " -J, --json              JSON output\n"
-	      "     --initramfs IMAGE   the initramfs to check (default: ROOT/boot/initramfs-KVER.img\n"
+	      "     --initramfs IMAGE   the initramfs to check (default: "
+	      "ROOT/boot/initramfs-KVER.img\n"
 	      "                         or ROOT/boot/initrd.img-KVER)\n"
 	      "     --run-dir DIR       what drvfw enforce left at boot (default ROOT" RUN_DIR ")\n"
 	      " -h, --help              display this help\n",
 	      f);
 	usage_global_options(f);
-	fputs("\nExit status: 0 in force, 3 drift or a denied driver in use, 1 failure, 2 usage or\n"
-	      "invalid policy.\n"
-	      "\nFor more details see drvfw-status(8).\n",
-	      f);
+	fputs(
+	    "\nExit status: 0 in force, 3 drift or a denied driver in use, 1 failure, 2 usage or\n"
+	    "invalid policy.\n"
+	    "\nFor more details see drvfw-status(8).\n",
+	    f);
 }
 
 static int parse_header(const char *text, struct header *h)
@@ -309,16 +311,16 @@ static void read_boot(const char *dir, struct boot *b)
 
 /* Why a denied module runs nonetheless. */
 static const char *in_use_reason(const struct decisions *d, const struct module_decision *md,
-				 const struct check *modprobe, const struct boot *boot,
-				 char **buf)
+				 const struct check *modprobe, const struct boot *boot, char **buf)
 {
 	const struct inventory *inv = d->inv;
 
 	switch (md->state) {
 	case MODULE_DENIED_NEEDED:
 		*buf = strdup_printf("needed by %s, which the policy allows",
-				     md->needed_by < inv->n_modules ? inv->modules[md->needed_by].name :
-								      "an allowed module");
+				     md->needed_by < inv->n_modules
+					 ? inv->modules[md->needed_by].name
+					 : "an allowed module");
 		return *buf ? *buf : "needed by an allowed module";
 	case MODULE_DENIED_BUILTIN:
 		return "built in: stopped only by unbinding or initcall_blacklist=";
@@ -472,8 +474,8 @@ int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 				continue;
 			used[n_used].m = m;
 			used[n_used].md = md;
-			used[n_used].reason =
-			    in_use_reason(d, md, &modprobe, &boot, &used[n_used].reason_buf);
+			used[n_used].reason = in_use_reason(d, md, &modprobe, &boot,
+							    &used[n_used].reason_buf);
 			n_used++;
 		}
 	for (size_t i = 0; i < inv->n_devices; i++)
@@ -515,11 +517,12 @@ int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 			if (boot.have_hash)
 				printf(", \"policy_hash\": \"%016llx\", \"current\": %s", boot.hash,
 				       boot.hash == d->policy->hash ? "true" : "false");
-			printf(", \"devices\": %llu, \"denied\": %llu, \"unbound\": %llu, \"pinned\": "
-			       "%llu, \"kept\": %llu, \"cannot_pin\": %llu, \"would_deny\": %llu, "
-			       "\"failed\": %llu, \"failures\": [",
-			       boot.devices, boot.denied, boot.unbound, boot.pinned, boot.kept,
-			       boot.cannot_pin, boot.would_deny, boot.failed);
+			printf(
+			    ", \"devices\": %llu, \"denied\": %llu, \"unbound\": %llu, \"pinned\": "
+			    "%llu, \"kept\": %llu, \"cannot_pin\": %llu, \"would_deny\": %llu, "
+			    "\"failed\": %llu, \"failures\": [",
+			    boot.devices, boot.denied, boot.unbound, boot.pinned, boot.kept,
+			    boot.cannot_pin, boot.would_deny, boot.failed);
 			for (char **l = boot.failures; l && *l; l++) {
 				fputs(l == boot.failures ? "" : ", ", stdout);
 				json_str(stdout, *l);
@@ -541,8 +544,8 @@ int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 			fputs(", \"modalias\": ", stdout);
 			json_str(stdout, dev->modalias);
 			fputs(", \"reason\": ", stdout);
-			json_str(stdout, pinned ? "pinned by drvfw (driver_override)" :
-						  "deauthorized (authorized=0)");
+			json_str(stdout, pinned ? "pinned by drvfw (driver_override)"
+						: "deauthorized (authorized=0)");
 			fputc('}', stdout);
 		}
 		fputs(n_unbound ? "\n  ],\n  \"denied_in_use\": [" : "],\n  \"denied_in_use\": [",
@@ -557,7 +560,8 @@ int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 			json_str(stdout, used[i].reason);
 			fputc('}', stdout);
 		}
-		printf("%s],\n  \"in_force\": %s\n}\n", n_used ? "\n  " : "", bad ? "false" : "true");
+		printf("%s],\n  \"in_force\": %s\n}\n", n_used ? "\n  " : "",
+		       bad ? "false" : "true");
 	} else {
 		printf("%-11s %s\n", "Mode:", policy_mode_to_string(d->policy->mode));
 		printf("%-11s %s\n", "Kernel:", inv->kver);
@@ -568,22 +572,24 @@ int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 		print_check("modprobe.d:", &modprobe, d->policy);
 		print_check("Initramfs:", &initramfs, d->policy);
 		if (!boot.present)
-			printf("%-11s no record in %s (drvfw enforce did not run at boot)\n", "Boot:",
-			       run_dir);
+			printf("%-11s no record in %s (drvfw enforce did not run at boot)\n",
+			       "Boot:", run_dir);
 		else {
 			printf("%-11s %s mode", "Boot:", boot.mode[0] ? boot.mode : "?");
 			if (boot.have_hash)
 				printf(", policy hash %016llx (%s)", boot.hash,
 				       boot.hash == d->policy->hash ? "current" : "differs");
-			printf("; %llu denied: %llu unbound, %llu pinned, %llu kept, %llu cannot be "
-			       "pinned, %llu failed\n",
-			       boot.denied, boot.unbound, boot.pinned, boot.kept, boot.cannot_pin,
-			       boot.failed);
+			printf(
+			    "; %llu denied: %llu unbound, %llu pinned, %llu kept, %llu cannot be "
+			    "pinned, %llu failed\n",
+			    boot.denied, boot.unbound, boot.pinned, boot.kept, boot.cannot_pin,
+			    boot.failed);
 			for (char **l = boot.failures; l && *l; l++)
 				printf("%-11s failed at boot: %s\n", "", *l);
 		}
 		if (!inv->have_runtime)
-			puts("\nNo runtime view (sysfs of another kernel): devices and loaded modules "
+			puts("\nNo runtime view (sysfs of another kernel): devices and loaded "
+			     "modules "
 			     "are not known.");
 		if (n_unbound) {
 			puts("\nDevices left unbound:");
@@ -607,8 +613,8 @@ int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 				       used[i].m->n_bound, used[i].m->n_bound == 1 ? "" : "s",
 				       used[i].reason);
 		}
-		printf("\n%s\n", bad ? "drvfw: the policy is not fully in force." :
-				       "drvfw: the policy is in force.");
+		printf("\n%s\n", bad ? "drvfw: the policy is not fully in force."
+				     : "drvfw: the policy is in force.");
 	}
 
 	for (size_t i = 0; i < n_used; i++)

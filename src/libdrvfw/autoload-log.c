@@ -48,7 +48,8 @@ char *kmsg_format_autoload(const char *alias, char *const *modules, enum autoloa
 			return NULL;
 	}
 	return strdup_printf("autoload %s modules=%s action=%s%s%s", alias, mods ? mods : "-",
-			     autoload_action_to_string(action), rule ? " rule=" : "", rule ? rule : "");
+			     autoload_action_to_string(action), rule ? " rule=" : "",
+			     rule ? rule : "");
 }
 
 static char *strip(char *s)

@@ -41,11 +41,11 @@ enum autoload_action {
 
 struct autoload_event {
 	char *alias;
-	char **modules;  /* NULL-terminated; NULL when the alias resolved to nothing */
+	char **modules; /* NULL-terminated; NULL when the alias resolved to nothing */
 	enum autoload_action action;
-	char *rule;      /* "FILE:LINE" of the [autoload] or driver entry; NULL if none */
-	double mono;     /* seconds since boot; < 0 when the line has no monotonic time */
-	char *when;      /* the line's timestamp as written (e.g. "5.123456", "Nov 22 01:23:45") */
+	char *rule; /* "FILE:LINE" of the [autoload] or driver entry; NULL if none */
+	double mono; /* seconds since boot; < 0 when the line has no monotonic time */
+	char *when; /* the line's timestamp as written (e.g. "5.123456", "Nov 22 01:23:45") */
 	char *requester; /* "COMM[PID]" from a module_request trace record, or NULL */
 };
 
@@ -67,13 +67,13 @@ enum autoload_action autoload_action_from_string(const char *s);
 
 /* Per module (or per alias that resolved to nothing): how often and when. */
 struct autoload_stat {
-	char *module;     /* module name, or "(ALIAS)" when the alias resolved to nothing */
+	char *module; /* module name, or "(ALIAS)" when the alias resolved to nothing */
 	unsigned count;
 	unsigned by_action[_AUTOLOAD_ACTION_MAX];
-	char **aliases;   /* sorted, unique */
+	char **aliases; /* sorted, unique */
 	double first_mono, last_mono; /* < 0 when unknown */
-	char *first, *last;           /* timestamp text of the first and last record */
-	char **requesters;            /* "COMM[PID]", sorted, unique; NULL if none known */
+	char *first, *last; /* timestamp text of the first and last record */
+	char **requesters; /* "COMM[PID]", sorted, unique; NULL if none known */
 };
 
 /*

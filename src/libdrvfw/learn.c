@@ -19,8 +19,8 @@ enum group {
 
 struct learned {
 	enum group group;
-	char *entry;  /* "bus:name" */
-	char **why;   /* comment lines */
+	char *entry; /* "bus:name" */
+	char **why; /* comment lines */
 	size_t n_why; /* reasons seen, also those not kept in why */
 };
 
@@ -106,7 +106,8 @@ static int learn_devices(struct learner *l, const struct inventory *inv, bool *a
 			continue;
 		if (!name_is_plain(name))
 			continue; /* cannot be written as an entry; the caller's check reports it */
-		const struct module *mod = dev->module ? inventory_find_module(inv, dev->module) : NULL;
+		const struct module *mod = dev->module ? inventory_find_module(inv, dev->module)
+						       : NULL;
 		const char *bus = bus_is_known(dev->bus) ? dev->bus : "ALL";
 
 		/* A module whose own aliases do not name this bus (a core module such
@@ -142,8 +143,9 @@ static int learn_loaded(struct learner *l, const struct inventory *inv, bool *al
 		entry = strdup_printf("ALL:%s", m->name);
 		if (!entry)
 			return -ENOMEM;
-		r = learner_add(l, GROUP_LOADED, entry,
-				strdup(m->n_bound > 0 ? "loaded now" : "loaded now, no device bound"));
+		r = learner_add(
+		    l, GROUP_LOADED, entry,
+		    strdup(m->n_bound > 0 ? "loaded now" : "loaded now, no device bound"));
 		if (r < 0)
 			return r;
 		allowed[i] = true;

@@ -15,7 +15,7 @@
 struct learn_options {
 	enum policy_mode mode;
 	char **keep_buses; /* BUS:ALL allowed (--keep-bus) */
-	char **profiles;   /* include = ... (--profile) */
+	char **profiles; /* include = ... (--profile) */
 };
 
 /*

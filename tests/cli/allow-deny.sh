@@ -36,8 +36,8 @@ expect_no_grep . "$S/bus/pci/drivers/virtio-pci/unbind" "nothing else is unbound
 if cmp -s "$TMP/generated" "$MODPROBE"; then pass "the file is what generate prints"; else
 	fail "modprobe.d differs from generate's output"; diff "$TMP/generated" "$MODPROBE" | head >&2; fi
 [[ $(stat -c %a "$DROPIN") == 644 ]] && pass "the drop-in is 0644" || fail "drop-in mode $(stat -c %a "$DROPIN")"
-[[ -z $(ls -A "$R/etc/drvfw/drvfw.conf.d" | grep -v '^50-runtime.conf$') ]] &&
-	pass "no temporary file is left" || fail "left behind: $(ls -A "$R/etc/drvfw/drvfw.conf.d")"
+left=$(find "$R/etc/drvfw/drvfw.conf.d" -mindepth 1 ! -name 50-runtime.conf)
+if [[ -z $left ]]; then pass "no temporary file is left"; else fail "left behind: $left"; fi
 
 before=$(state)
 expect_rc 2 "an invalid entry" D deny nosuchbus:x

@@ -81,9 +81,8 @@ static void assert_nothing_bound_changes(const struct decisions *dec)
 
 		if (!m->loaded && m->n_bound == 0)
 			continue;
-		ck_assert_msg(dec->modules[i].state == MODULE_ALLOWED,
-			      "module %s in use but %s", m->name,
-			      module_state_to_string(dec->modules[i].state));
+		ck_assert_msg(dec->modules[i].state == MODULE_ALLOWED, "module %s in use but %s",
+			      m->name, module_state_to_string(dec->modules[i].state));
 	}
 }
 
@@ -97,20 +96,23 @@ static void assert_plan_unbinds_nothing(const struct decisions *dec, const struc
 	ck_assert_int_eq(enforce_buses_load(root->sysfs, &buses, &n_buses), 0);
 	for (size_t b = 0; b < n_buses; b++)
 		/* as cmd-enforce.c: a driver name no entry names but ALL */
-		buses[b].default_deny =
-		    decide_pair(dec->policy, buses[b].name, "%", "%", NULL) == VERDICT_DENY;
+		buses[b].default_deny = decide_pair(dec->policy, buses[b].name, "%", "%", NULL) ==
+					VERDICT_DENY;
 	ck_assert_int_eq(enforce_plan(dec, buses, n_buses,
-				      &(struct enforce_options){ .mode = dec->policy->mode }, &plan),
+				      &(struct enforce_options){ .mode = dec->policy->mode },
+				      &plan),
 			 0);
 	enforce_buses_free(buses, n_buses);
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		const struct enforce_action *a = &plan->actions[i];
-		const struct device *dev =
-		    a->device < dec->inv->n_devices ? &dec->inv->devices[a->device] : NULL;
+		const struct device *dev = a->device < dec->inv->n_devices
+					       ? &dec->inv->devices[a->device]
+					       : NULL;
 
 		ck_assert_msg(a->step != STEP_UNBIND, "plan unbinds %s", strempty(a->path));
 		if (dev && dev->driver)
-			ck_assert_msg(a->step != STEP_PIN_OVERRIDE && a->step != STEP_PIN_AUTHORIZED,
+			ck_assert_msg(a->step != STEP_PIN_OVERRIDE &&
+					  a->step != STEP_PIN_AUTHORIZED,
 				      "plan pins bound device %s", dev->name);
 	}
 	for (size_t i = 0; i < plan->n_devices; i++)
@@ -135,7 +137,8 @@ START_TEST(test_learn_changes_nothing)
 	/* each allow line says why it is there */
 	ck_assert_ptr_nonnull(strstr(text, "# pci 0000:00:02.0 pci:v00008086d0000100E"));
 	ck_assert_ptr_nonnull(strstr(text, "drivers = pci:e1000\n"));
-	ck_assert_ptr_nonnull(strstr(text, "# needed by virtio_net, virtio_pci\ndrivers = ALL:virtio\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "# needed by virtio_net, virtio_pci\ndrivers = ALL:virtio\n"));
 	/* built-in drivers that record no module go by driver name */
 	ck_assert_ptr_nonnull(strstr(text, "drivers = platform:serial8250\n"));
 	ck_assert_ptr_nonnull(strstr(text, "[deny]\ndrivers = ALL:ALL\n"));
@@ -148,8 +151,9 @@ START_TEST(test_learn_changes_nothing)
 	assert_nothing_bound_changes(dec);
 	assert_plan_unbinds_nothing(dec, &root);
 	/* ... while what is not in use is denied */
-	ck_assert_int_eq(dec->modules[inventory_module_index(inv, inventory_find_module(inv, "cramfs"))].state,
-			 MODULE_BLOCKED);
+	ck_assert_int_eq(
+	    dec->modules[inventory_module_index(inv, inventory_find_module(inv, "cramfs"))].state,
+	    MODULE_BLOCKED);
 	decisions_free(dec);
 	policy_done(&p);
 	inventory_free(inv);
@@ -178,8 +182,8 @@ END_TEST
 START_TEST(test_learn_holds_without_runtime)
 {
 	struct learn_options o = { .mode = POLICY_ENFORCE };
-	static const char *const used[] = { "e1000", "virtio_pci", "virtio_net", "usb_storage",
-					    "virtio", "usbcore" };
+	static const char *const used[] = { "e1000",	   "virtio_pci", "virtio_net",
+					    "usb_storage", "virtio",	 "usbcore" };
 	_cleanup_free_ char *text = NULL;
 	struct decisions *dec = NULL;
 	struct sysroot root, root2;
@@ -209,7 +213,9 @@ END_TEST
 START_TEST(test_learn_options)
 {
 	char *buses[] = { "hdaudio", NULL }, *profiles[] = { "external-ports", "cis", NULL };
-	struct learn_options o = { .mode = POLICY_ENFORCE, .keep_buses = buses, .profiles = profiles };
+	struct learn_options o = { .mode = POLICY_ENFORCE,
+				   .keep_buses = buses,
+				   .profiles = profiles };
 	_cleanup_free_ char *text = NULL;
 	struct decisions *dec = NULL;
 	struct sysroot root;
@@ -258,8 +264,9 @@ Suite *test_suite(void)
 	if (fixtures)
 		probe = strdup_printf("%s/basic/lib/modules/%s/modules.dep.bin", fixtures, KVER);
 	if (!probe || stat(probe, &st) < 0) {
-		fprintf(stderr, "SKIP: no fixture module tree at %s (DRVFW_FIXTURES unset, or "
-				"depmod was missing at build time)\n",
+		fprintf(stderr,
+			"SKIP: no fixture module tree at %s (DRVFW_FIXTURES unset, or "
+			"depmod was missing at build time)\n",
 			strempty(probe));
 		exit(EXIT_TEST_SKIP);
 	}

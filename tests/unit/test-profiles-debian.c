@@ -36,10 +36,27 @@ static const char *const expected_unmatched[][24] = {
 	/* external-ports */
 	{ "usb:hub", "usb:usb", "pci:yenta_cardbus", "firewire:ALL", "thunderbolt:ALL", NULL },
 	/* legacy-protocols */
-	{ "ALL:x25", "ALL:ipx", "ALL:decnet", "ALL:econet", "ALL:caif_socket", "ALL:af_802154",
-	  "ALL:af_rxrpc", "net-pf-3", "net-pf-4", "net-pf-6", "net-pf-9", "net-pf-11",
-	  "net-pf-12", "net-pf-19", "net-pf-21", "net-pf-30", "net-pf-36", "net-pf-37",
-	  "net-pf-2-proto-33*", "net-pf-10-proto-33*", NULL },
+	{ "ALL:x25",
+	  "ALL:ipx",
+	  "ALL:decnet",
+	  "ALL:econet",
+	  "ALL:caif_socket",
+	  "ALL:af_802154",
+	  "ALL:af_rxrpc",
+	  "net-pf-3",
+	  "net-pf-4",
+	  "net-pf-6",
+	  "net-pf-9",
+	  "net-pf-11",
+	  "net-pf-12",
+	  "net-pf-19",
+	  "net-pf-21",
+	  "net-pf-30",
+	  "net-pf-36",
+	  "net-pf-37",
+	  "net-pf-2-proto-33*",
+	  "net-pf-10-proto-33*",
+	  NULL },
 };
 
 static const char *const profile_names[] = {
@@ -113,11 +130,13 @@ START_TEST(test_profile_on_debian)
 			    !allowed_by_name(&p, inv->modules[m].name)) {
 				enum module_state st = dec->modules[m].state;
 
-				ck_assert_msg(st != MODULE_ALLOWED, "%s: %s denies %s, yet it is allowed",
-					      name, s, inv->modules[m].name);
+				ck_assert_msg(st != MODULE_ALLOWED,
+					      "%s: %s denies %s, yet it is allowed", name, s,
+					      inv->modules[m].name);
 				if (st == MODULE_DENIED_NEEDED) {
 					needed++;
-					fprintf(stderr, "profiles-debian: %s: %s denied but needed by %s\n",
+					fprintf(stderr,
+						"profiles-debian: %s: %s denied but needed by %s\n",
 						name, inv->modules[m].name,
 						inv->modules[dec->modules[m].needed_by].name);
 				}
@@ -125,11 +144,13 @@ START_TEST(test_profile_on_debian)
 		}
 		if (n == 0) {
 			unmatched++;
-			fprintf(stderr, "profiles-debian: %s: %s %s matches no module of %s\n", name,
-				policy_list_to_string(e->list), s, kver);
+			fprintf(stderr, "profiles-debian: %s: %s %s matches no module of %s\n",
+				name, policy_list_to_string(e->list), s, kver);
 			if (!is_expected_unmatched(_i, s)) {
-				fprintf(stderr, "FAIL: %s: entry %s matches nothing and is not a "
-						"known absence\n", name, s);
+				fprintf(stderr,
+					"FAIL: %s: entry %s matches nothing and is not a "
+					"known absence\n",
+					name, s);
 				problems++;
 			}
 		} else if (is_expected_unmatched(_i, s)) {
@@ -152,18 +173,23 @@ START_TEST(test_profile_on_debian)
 			fprintf(stderr, "profiles-debian: %s: autoload %s matches no alias of %s\n",
 				name, ae->pattern, kver);
 			if (!is_expected_unmatched(_i, ae->pattern)) {
-				fprintf(stderr, "FAIL: %s: autoload %s matches nothing and is not a "
-						"known absence\n", name, ae->pattern);
+				fprintf(stderr,
+					"FAIL: %s: autoload %s matches nothing and is not a "
+					"known absence\n",
+					name, ae->pattern);
 				problems++;
 			}
 		} else if (is_expected_unmatched(_i, ae->pattern)) {
-			fprintf(stderr, "FAIL: %s: autoload %s now matches %zu aliases: update the "
-					"list\n", name, ae->pattern, n);
+			fprintf(stderr,
+				"FAIL: %s: autoload %s now matches %zu aliases: update the "
+				"list\n",
+				name, ae->pattern, n);
 			problems++;
 		}
 	}
-	fprintf(stderr, "profiles-debian: %s: %zu entries and %zu autoload entries, %zu match "
-			"nothing here, %zu denied modules kept for a dependency\n",
+	fprintf(stderr,
+		"profiles-debian: %s: %zu entries and %zu autoload entries, %zu match "
+		"nothing here, %zu denied modules kept for a dependency\n",
 		name, p.n_entries, p.n_autoload, unmatched, needed);
 	decisions_free(dec);
 	policy_done(&p);
@@ -182,9 +208,9 @@ static enum module_state state_of(const struct decisions *dec, const char *name)
 
 START_TEST(test_cis_on_debian)
 {
-	static const char *const denied[] = { "freevxfs", "jffs2", "hfs",  "hfsplus", "squashfs",
-					      "udf",	  "usb_storage", "uas", "dccp", "sctp",
-					      "rds",	  "tipc" };
+	static const char *const denied[] = { "freevxfs", "jffs2", "hfs",	  "hfsplus",
+					      "squashfs", "udf",   "usb_storage", "uas",
+					      "dccp",	  "sctp",  "rds",	  "tipc" };
 	struct decisions *dec = NULL;
 	const struct autoload_entry *ae;
 	struct policy p;
@@ -194,8 +220,8 @@ START_TEST(test_cis_on_debian)
 	for (size_t i = 0; i < ELEMENTSOF(denied); i++) {
 		enum module_state st = state_of(dec, denied[i]);
 
-		ck_assert_msg(st == MODULE_BLOCKED || st == MODULE_DENIED_NEEDED,
-			      "cis: %s is %s", denied[i], module_state_to_string(st));
+		ck_assert_msg(st == MODULE_BLOCKED || st == MODULE_DENIED_NEEDED, "cis: %s is %s",
+			      denied[i], module_state_to_string(st));
 	}
 	ck_assert_int_eq(state_of(dec, "ext4"), MODULE_ALLOWED);
 	ck_assert_int_eq(state_of(dec, "overlay"), MODULE_ALLOWED);
@@ -209,9 +235,11 @@ END_TEST
 START_TEST(test_confidential_guest_on_debian)
 {
 	static const char *const allowed[] = {
-		"virtio_pci", "virtio_net",   "virtio_blk", "virtio_console", "9pnet_virtio",
-		"vmw_vsock_virtio_transport", "vsock",	    "ext4",	      "xfs",
-		"dm_crypt",   "dm_verity",    "sev_guest",  "aesni_intel",    "vfat",
+		"virtio_pci",	  "virtio_net",	  "virtio_blk",
+		"virtio_console", "9pnet_virtio", "vmw_vsock_virtio_transport",
+		"vsock",	  "ext4",	  "xfs",
+		"dm_crypt",	  "dm_verity",	  "sev_guest",
+		"aesni_intel",	  "vfat",
 	};
 	static const char *const denied[] = { "virtio_rng", "virtio_balloon", "virtio_mem",
 					      "virtio_gpu", "virtiofs",	      "e1000",
@@ -241,8 +269,9 @@ START_TEST(test_confidential_guest_on_debian)
 				inv->modules[m].name, inv->modules[dec->modules[m].needed_by].name);
 		}
 	}
-	fprintf(stderr, "profiles-debian: confidential-guest leaves %zu of %zu loadable modules "
-			"allowed, %zu kept only as dependencies\n",
+	fprintf(stderr,
+		"profiles-debian: confidential-guest leaves %zu of %zu loadable modules "
+		"allowed, %zu kept only as dependencies\n",
 		n_allowed, inv->n_loadable, n_needed);
 	/* "and nothing else": the list above, the crypto it uses and the libraries */
 	ck_assert_uint_lt(n_allowed, 60);
@@ -287,8 +316,9 @@ Suite *test_suite(void)
 		st = pclose(p);
 	}
 	if (!p || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || len == 0) {
-		fprintf(stderr, "SKIP: no Debian kernel module tree (tests/lib/debian-kernel.sh "
-				"could not fetch it); the profiles were NOT checked on a real kernel\n");
+		fprintf(stderr,
+			"SKIP: no Debian kernel module tree (tests/lib/debian-kernel.sh "
+			"could not fetch it); the profiles were NOT checked on a real kernel\n");
 		exit(EXIT_TEST_SKIP);
 	}
 	buf[len] = '\0';

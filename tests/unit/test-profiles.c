@@ -45,8 +45,7 @@ static void load_profile(struct policy *p, const char *name)
 	policy_update_hash(p);
 }
 
-static enum verdict pair(const struct policy *p, const char *bus, const char *mod,
-			 const char *drv)
+static enum verdict pair(const struct policy *p, const char *bus, const char *mod, const char *drv)
 {
 	return decide_pair(p, bus, mod, drv, NULL);
 }
@@ -125,15 +124,31 @@ END_TEST
 START_TEST(test_legacy)
 {
 	static const char *const denied_aliases[] = {
-		"net-pf-3",  "net-pf-4",  "net-pf-5",  "net-pf-6",  "net-pf-8",	 "net-pf-9",
-		"net-pf-11", "net-pf-12", "net-pf-20", "net-pf-21", "net-pf-26", "net-pf-30",
-		"net-pf-33", "net-pf-35", "net-pf-41", "tty-ldisc-13", "fs-minix", "fs-v7",
-		"net-pf-2-proto-33-type-6", "net-pf-10-proto-132",
+		"net-pf-3",
+		"net-pf-4",
+		"net-pf-5",
+		"net-pf-6",
+		"net-pf-8",
+		"net-pf-9",
+		"net-pf-11",
+		"net-pf-12",
+		"net-pf-20",
+		"net-pf-21",
+		"net-pf-26",
+		"net-pf-30",
+		"net-pf-33",
+		"net-pf-35",
+		"net-pf-41",
+		"tty-ldisc-13",
+		"fs-minix",
+		"fs-v7",
+		"net-pf-2-proto-33-type-6",
+		"net-pf-10-proto-132",
 	};
 	static const char *const kept_aliases[] = {
-		"net-pf-1", "net-pf-2", "net-pf-10", "net-pf-16", "net-pf-17", "net-pf-29",
-		"net-pf-31", "net-pf-38", "net-pf-40", "tty-ldisc-3", "fs-ext4", "fs-vfat",
-		"fs-fuse",
+		"net-pf-1",  "net-pf-2",  "net-pf-10", "net-pf-16", "net-pf-17",
+		"net-pf-29", "net-pf-31", "net-pf-38", "net-pf-40", "tty-ldisc-3",
+		"fs-ext4",   "fs-vfat",	  "fs-fuse",
 	};
 	const struct autoload_entry *ae;
 	struct policy p;
@@ -227,9 +242,9 @@ END_TEST
 __attribute__((weak)) bool bus_is_known(const char *bus);
 __attribute__((weak)) bool bus_is_known(const char *bus)
 {
-	static const char *const known[] = { "cpu",	 "firewire", "ieee1394", "pci",
-					     "pcmcia",	 "platform", "pnp",	 "scsi",
-					     "tbsvc",	 "thunderbolt", "usb",	 "virtio" };
+	static const char *const known[] = { "cpu",    "firewire",    "ieee1394", "pci",
+					     "pcmcia", "platform",    "pnp",	  "scsi",
+					     "tbsvc",  "thunderbolt", "usb",	  "virtio" };
 
 	for (size_t i = 0; i < ELEMENTSOF(known); i++)
 		if (streq(bus, known[i]))

@@ -129,16 +129,18 @@ static FILE *text_stream(const char *text)
 START_TEST(test_stats)
 {
 	static const char log[] =
-		"[    0.000000] Linux version 6.1.0-56-amd64\n"
-		"[   12.000001] drvfw: autoload net-pf-10-proto-132 modules=sctp action=warn rule=/usr/share/drvfw/profiles/cis.conf:40\n"
-		"[   12.100000] sctp: Hash tables configured (bind 256/256)\n"
-		"[   20.500000] drvfw: autoload fs-ext4 modules=ext4 action=load\n"
-		"[   30.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n"
-		"[   31.000000] drvfw: autoload net-pf-33 modules=rxrpc action=deny rule=/etc/drvfw/drvfw.conf:7\n"
-		"[   35.250000] drvfw: autoload net-pf-10-proto-132 modules=sctp action=load\n"
-		"[   40.000000] drvfw: autoload char-major-10-999 modules=- action=none\n"
-		/* generate's warn-mode install line, as journald shows it */
-		"[   41.000000] debian drvfw: would deny autoload of module rxrpc\n";
+	    "[    0.000000] Linux version 6.1.0-56-amd64\n"
+	    "[   12.000001] drvfw: autoload net-pf-10-proto-132 modules=sctp action=warn "
+	    "rule=/usr/share/drvfw/profiles/cis.conf:40\n"
+	    "[   12.100000] sctp: Hash tables configured (bind 256/256)\n"
+	    "[   20.500000] drvfw: autoload fs-ext4 modules=ext4 action=load\n"
+	    "[   30.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n"
+	    "[   31.000000] drvfw: autoload net-pf-33 modules=rxrpc action=deny "
+	    "rule=/etc/drvfw/drvfw.conf:7\n"
+	    "[   35.250000] drvfw: autoload net-pf-10-proto-132 modules=sctp action=load\n"
+	    "[   40.000000] drvfw: autoload char-major-10-999 modules=- action=none\n"
+	    /* generate's warn-mode install line, as journald shows it */
+	    "[   41.000000] debian drvfw: would deny autoload of module rxrpc\n";
 	struct autoload_event *ev = NULL;
 	struct autoload_stat *st = NULL;
 	size_t n = 0, ns = 0;
@@ -194,17 +196,20 @@ START_TEST(test_trace)
 	/* ftrace text of the module:module_request event; the second and third
 	 * lines use record-tgid and a task name with '-' in it. */
 	static const char trace[] =
-		"# tracer: nop\n"
-		"#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n"
-		"         python3-4242    [001] .....   30.999000: module_request: net-pf-2-proto-132 wait=1 call_site=__sock_create+0x1b3/0x2f0\n"
-		"      mount-helper-77 (     77) [000] .....   20.400000: module_request: fs-ext4 wait=1 call_site=get_fs_type+0x5e/0x120\n"
-		"            <...>-99      [001] d..1.   40.000000: module_request: net-pf-2-proto-132 wait=1 call_site=__sock_create+0x1b3/0x2f0\n"
-		"         python3-4242    [001] .....   11.000000: sched_switch: prev_comm=python3\n";
+	    "# tracer: nop\n"
+	    "#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n"
+	    "         python3-4242    [001] .....   30.999000: module_request: net-pf-2-proto-132 "
+	    "wait=1 call_site=__sock_create+0x1b3/0x2f0\n"
+	    "      mount-helper-77 (     77) [000] .....   20.400000: module_request: fs-ext4 "
+	    "wait=1 call_site=get_fs_type+0x5e/0x120\n"
+	    "            <...>-99      [001] d..1.   40.000000: module_request: net-pf-2-proto-132 "
+	    "wait=1 call_site=__sock_create+0x1b3/0x2f0\n"
+	    "         python3-4242    [001] .....   11.000000: sched_switch: prev_comm=python3\n";
 	static const char log[] =
-		"[   20.500000] drvfw: autoload fs-ext4 modules=ext4 action=load\n"
-		"[   31.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n"
-		/* too late for the 30.999 request, which is used up anyway */
-		"[   50.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n";
+	    "[   20.500000] drvfw: autoload fs-ext4 modules=ext4 action=load\n"
+	    "[   31.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n"
+	    /* too late for the 30.999 request, which is used up anyway */
+	    "[   50.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n";
 	struct module_request *rq = NULL;
 	struct autoload_event *ev = NULL;
 	struct autoload_stat *st = NULL;
