@@ -191,7 +191,8 @@ static int module_pairs(struct decisions_impl *di, const struct module *m,
 					bus = md->pairs[i].bus;
 			if (!bus && !(bus = pool_add(di, *d, blen)))
 				return -ENOMEM;
-			r = add_pair(md, &alloc, bus, name_eq(colon + 1, m->name) ? NULL : colon + 1);
+			r = add_pair(md, &alloc, bus,
+				     name_eq(colon + 1, m->name) ? NULL : colon + 1);
 			if (r < 0)
 				return r;
 		}
@@ -420,8 +421,9 @@ static void decide_device(const struct policy *p, const struct inventory *inv,
 		case DEVICE_BIND:
 			/* any driver but the named one is denied this device */
 			dd->bind_driver = r->bind_driver;
-			dd->verdict = dev->driver && !streq(dev->driver, r->bind_driver) ? VERDICT_DENY
-											 : VERDICT_ALLOW;
+			dd->verdict = dev->driver && !streq(dev->driver, r->bind_driver)
+					  ? VERDICT_DENY
+					  : VERDICT_ALLOW;
 			break;
 		}
 		return;
@@ -515,7 +517,8 @@ int decisions_compute(const struct policy *p, const struct inventory *inv, struc
 		if (md->n_denied_pairs < md->n_pairs)
 			md->state = MODULE_ALLOWED;
 		else
-			md->state = m->kind == MODULE_BUILTIN ? MODULE_DENIED_BUILTIN : MODULE_BLOCKED;
+			md->state = m->kind == MODULE_BUILTIN ? MODULE_DENIED_BUILTIN
+							      : MODULE_BLOCKED;
 		r = module_denied_aliases(p, m, md);
 		if (r < 0)
 			goto fail;

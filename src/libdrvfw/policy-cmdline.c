@@ -78,19 +78,21 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d)
 		    param_is(param, "filter_deny_drivers") || param_is(param, "drvfw.deny")) {
 			enum policy_list list = param_is(param, "filter_allow_drivers") ||
 							param_is(param, "drvfw.allow")
-						? LIST_ALLOW
-						: LIST_DENY;
+						    ? LIST_ALLOW
+						    : LIST_DENY;
 			if (!value)
-				r = diag_at(d, DIAG_ERROR, o,
-					    "'%s' without a value: expected %s=BUS:DRIVER[,DRIVER...][;...]",
-					    param, param);
+				r = diag_at(
+				    d, DIAG_ERROR,
+				    o, "'%s' without a value: expected %s=BUS:DRIVER[,DRIVER...][;...]",
+				    param, param);
 			else
 				r = policy_add_list(p, list, value, o, d);
 		} else if (param_is(param, "drvfw.mode")) {
 			if (!value || policy_parse_mode(value, &p->mode) < 0)
-				r = diag_at(d, DIAG_ERROR, o,
-					    "invalid drvfw.mode='%s': expected enforce, warn or off",
-					    strempty(value));
+				r = diag_at(
+				    d, DIAG_ERROR, o,
+				    "invalid drvfw.mode='%s': expected enforce, warn or off",
+				    strempty(value));
 		} else if (param_is(param, "rd.drvfw")) {
 			/* dracut style: rd.drvfw=0 turns drvfw off for one boot */
 			if (value && (streq(value, "0") || streq(value, "off")))
@@ -101,7 +103,8 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d)
 				p->mode = POLICY_ENFORCE;
 			else
 				r = diag_at(d, DIAG_ERROR, o,
-					    "invalid rd.drvfw='%s': expected 0, 1 or warn", strempty(value));
+					    "invalid rd.drvfw='%s': expected 0, 1 or warn",
+					    strempty(value));
 		} else if (startswith(param, "drvfw.") || startswith(param, "rd.drvfw.")) {
 			/* our namespace: a typo here must not silently weaken the policy */
 			r = diag_at(d, DIAG_ERROR, o,

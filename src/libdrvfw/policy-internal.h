@@ -14,4 +14,4 @@ int policy_parse_mode(const char *v, enum policy_mode *ret);
 
 /* diag_add() at an origin. */
 int diag_at(struct diags *d, enum diag_level level, struct origin o, const char *fmt, ...)
-	_printf_(4, 5);
+    _printf_(4, 5);

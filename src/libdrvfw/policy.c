@@ -46,7 +46,7 @@ enum section_kind {
 struct section {
 	enum section_kind kind;
 	unsigned line;
-	size_t device;    /* SECTION_DEVICE: index into policy.devices */
+	size_t device; /* SECTION_DEVICE: index into policy.devices */
 	bool has_action;
 };
 
@@ -229,9 +229,10 @@ static int policy_add_entry(struct policy *p, enum policy_list list, const char 
 		 * override files at boot, so there it is only a warning.
 		 */
 		if (origin_is_cmdline(origin) || origin_is_cmdline(o->origin)) {
-			int r = diag_at(d, DIAG_WARNING, origin,
-					"'%s:%s' is both allowed and denied (also at %s); allow wins",
-					bus ? bus : "ALL", driver ? driver : "ALL", where);
+			int r = diag_at(
+			    d, DIAG_WARNING, origin,
+			    "'%s:%s' is both allowed and denied (also at %s); allow wins",
+			    bus ? bus : "ALL", driver ? driver : "ALL", where);
 			if (r < 0)
 				return r;
 			break;
@@ -279,8 +280,8 @@ static int add_item(struct policy *p, enum policy_list list, const char *item, s
 	if (!bus)
 		return -ENOMEM;
 	if (!streq(bus, "ALL") && !bus_is_known(bus))
-		return diag_at(d, DIAG_ERROR, origin, "unknown bus '%s' in '%s': expected %s%s", bus,
-			       item, bus_hint,
+		return diag_at(d, DIAG_ERROR, origin, "unknown bus '%s' in '%s': expected %s%s",
+			       bus, item, bus_hint,
 			       strcasecmp(bus, "ALL") == 0 ? " (ALL is upper case)" : "");
 
 	s = colon + 1;
@@ -292,14 +293,15 @@ static int add_item(struct policy *p, enum policy_list list, const char *item, s
 		if (!drv)
 			return -ENOMEM;
 		if (n == 0)
-			return diag_at(d, DIAG_ERROR, origin,
-				       "empty driver name in '%s': expected 'BUS:DRIVER[,DRIVER...]'",
-				       item);
+			return diag_at(
+			    d, DIAG_ERROR, origin,
+			    "empty driver name in '%s': expected 'BUS:DRIVER[,DRIVER...]'", item);
 		if (n > DRIVER_NAME_MAX || (!streq(drv, "ALL") && !pattern_normalize(drv, false)))
-			return diag_at(d, DIAG_ERROR, origin,
-				       "invalid driver '%s' in '%s': expected a module or driver name, "
-				       "a shell glob or ALL",
-				       drv, item);
+			return diag_at(
+			    d, DIAG_ERROR, origin,
+			    "invalid driver '%s' in '%s': expected a module or driver name, "
+			    "a shell glob or ALL",
+			    drv, item);
 		r = policy_add_entry(p, list, streq(bus, "ALL") ? NULL : bus,
 				     streq(drv, "ALL") ? NULL : drv, origin, d);
 		if (r < 0)
@@ -346,10 +348,11 @@ static int add_autoload(struct policy *p, enum policy_list list, const char *val
 		if (!pat)
 			return -ENOMEM;
 		if (strlen(pat) > PATTERN_MAX || !pattern_normalize(pat, true)) {
-			r = diag_at(d, DIAG_ERROR, origin,
-				    "invalid autoload name '%s': expected a request_module() name "
-				    "or shell glob such as 'net-pf-33', 'fs-cramfs' or 'char-major-*'",
-				    *i);
+			r = diag_at(
+			    d, DIAG_ERROR, origin,
+			    "invalid autoload name '%s': expected a request_module() name "
+			    "or shell glob such as 'net-pf-33', 'fs-cramfs' or 'char-major-*'",
+			    *i);
 			if (r < 0)
 				return r;
 			continue;
@@ -363,15 +366,17 @@ static int add_autoload(struct policy *p, enum policy_list list, const char *val
 			where = origin_to_string(o->origin);
 			if (!where)
 				return -ENOMEM;
-			if (o->list == list || origin_is_cmdline(origin) || origin_is_cmdline(o->origin))
+			if (o->list == list || origin_is_cmdline(origin) ||
+			    origin_is_cmdline(o->origin))
 				r = diag_at(d, DIAG_WARNING, origin,
-					    "duplicate autoload entry '%s' (also at %s)%s", *i, where,
-					    o->list == list ? ", ignoring" : "; allow wins");
+					    "duplicate autoload entry '%s' (also at %s)%s", *i,
+					    where, o->list == list ? ", ignoring" : "; allow wins");
 			else
-				r = diag_at(d, DIAG_ERROR, origin,
-					    "autoload '%s' is %s here but %s at %s: remove one of them",
-					    *i, list == LIST_ALLOW ? "allowed" : "denied",
-					    o->list == LIST_ALLOW ? "allowed" : "denied", where);
+				r = diag_at(
+				    d, DIAG_ERROR, origin,
+				    "autoload '%s' is %s here but %s at %s: remove one of them", *i,
+				    list == LIST_ALLOW ? "allowed" : "denied",
+				    o->list == LIST_ALLOW ? "allowed" : "denied", where);
 			if (r < 0)
 				return r;
 			dup = true;
@@ -399,8 +404,9 @@ static bool parse_hex4(const char *s, unsigned *ret)
 	for (int i = 0; i < 4; i++) {
 		if (!isxdigit((unsigned char)s[i]))
 			return false;
-		v = v * 16 + (unsigned)(isdigit((unsigned char)s[i]) ? s[i] - '0'
-								    : tolower((unsigned char)s[i]) - 'a' + 10);
+		v = v * 16 + (unsigned)(isdigit((unsigned char)s[i])
+					    ? s[i] - '0'
+					    : tolower((unsigned char)s[i]) - 'a' + 10);
 	}
 	*ret = v;
 	return true;
@@ -431,10 +437,11 @@ static int open_device_section(struct parser *ps, const char *match, struct sect
 			if (!isgraph((unsigned char)*c) || *c == '"')
 				colon = NULL;
 		if (!colon || colon == match)
-			return diag_at(ps->d, DIAG_ERROR, o,
-				       "invalid device match '%s': expected a modalias glob "
-				       "(\"pci:v00008086d0000100E*\") or a vendor:device id (\"8086:100e\")",
-				       match);
+			return diag_at(
+			    ps->d, DIAG_ERROR, o,
+			    "invalid device match '%s': expected a modalias glob "
+			    "(\"pci:v00008086d0000100E*\") or a vendor:device id (\"8086:100e\")",
+			    match);
 		bus = strndup(match, (size_t)(colon - match));
 		if (!bus)
 			return -ENOMEM;
@@ -475,7 +482,7 @@ static bool device_rule_same_action(const struct device_rule *a, const struct de
 }
 
 static const char *section_expected =
-	"expected [drvfw], [allow], [deny], [autoload] or [device \"MATCH\"]";
+    "expected [drvfw], [allow], [deny], [autoload] or [device \"MATCH\"]";
 
 /*
  * Parses "[...]" (comments already stripped, so @s ends with ']') into a
@@ -520,10 +527,11 @@ static int open_section(struct parser *ps, const char *s, size_t *ret)
 			q++;
 		end = q[0] == '"' ? strchr(q + 1, '"') : NULL;
 		if (!end || end == q + 1 || end[1] != '\0')
-			return diag_at(ps->d, DIAG_ERROR, o,
-				       "malformed section header '%s': expected [device \"MODALIAS-GLOB\"] "
-				       "or [device \"VENDOR:DEVICE\"]",
-				       s);
+			return diag_at(
+			    ps->d, DIAG_ERROR, o,
+			    "malformed section header '%s': expected [device \"MODALIAS-GLOB\"] "
+			    "or [device \"VENDOR:DEVICE\"]",
+			    s);
 		*end = '\0';
 		r = open_device_section(ps, q + 1, sec);
 	} else
@@ -569,10 +577,11 @@ static int handle_include(struct parser *ps, const char *value, struct origin o)
 		_cleanup_free_ char *path = NULL;
 
 		if (!profile_name_valid(*n)) {
-			r = diag_at(ps->d, DIAG_ERROR, o,
-				    "invalid profile name '%s': expected the name of a file in '%s' "
-				    "without '.conf'",
-				    *n, ps->profiledir);
+			r = diag_at(
+			    ps->d, DIAG_ERROR, o,
+			    "invalid profile name '%s': expected the name of a file in '%s' "
+			    "without '.conf'",
+			    *n, ps->profiledir);
 			if (r < 0)
 				return r;
 			continue;
@@ -613,7 +622,8 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 		if (streq(key, "mode")) {
 			if (policy_parse_mode(value, &p->mode) < 0)
 				return diag_at(ps->d, DIAG_ERROR, o,
-					       "invalid mode '%s': expected enforce, warn or off", value);
+					       "invalid mode '%s': expected enforce, warn or off",
+					       value);
 			return 0;
 		}
 		if (streq(key, "on-error")) {
@@ -623,17 +633,20 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 				p->on_error = ON_ERROR_DENY;
 			else
 				return diag_at(ps->d, DIAG_ERROR, o,
-					       "invalid on-error '%s': expected allow or deny", value);
+					       "invalid on-error '%s': expected allow or deny",
+					       value);
 			return 0;
 		}
 		if (streq(key, "include"))
 			return handle_include(ps, value, o);
 		return diag_at(ps->d, DIAG_ERROR, o,
-			       "unknown key '%s' in [drvfw]: expected mode, on-error or include", key);
+			       "unknown key '%s' in [drvfw]: expected mode, on-error or include",
+			       key);
 	case SECTION_ALLOW:
 	case SECTION_DENY:
 		if (streq(key, "drivers"))
-			return policy_add_list(p, sec->kind == SECTION_ALLOW ? LIST_ALLOW : LIST_DENY,
+			return policy_add_list(p,
+					       sec->kind == SECTION_ALLOW ? LIST_ALLOW : LIST_DENY,
 					       value, o, ps->d);
 		return diag_at(ps->d, DIAG_ERROR, o, "unknown key '%s' in [%s]: expected drivers",
 			       key, sec->kind == SECTION_ALLOW ? "allow" : "deny");
@@ -668,17 +681,19 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 				if (!isalnum((unsigned char)*c) && !strchr("_-.", *c))
 					ok = false;
 			if (!ok)
-				return diag_at(ps->d, DIAG_ERROR, o,
-					       "invalid driver '%s' in '%s': expected bind=DRIVER with a "
-					       "driver name such as vfio-pci",
-					       drv, value);
+				return diag_at(
+				    ps->d, DIAG_ERROR, o,
+				    "invalid driver '%s' in '%s': expected bind=DRIVER with a "
+				    "driver name such as vfio-pci",
+				    drv, value);
 			rule->action = DEVICE_BIND;
 			rule->bind_driver = strdup(drv);
 			if (!rule->bind_driver)
 				return -ENOMEM;
 		} else
 			return diag_at(ps->d, DIAG_ERROR, o,
-				       "invalid action '%s': expected allow, deny or bind=DRIVER", value);
+				       "invalid action '%s': expected allow, deny or bind=DRIVER",
+				       value);
 		sec->has_action = true;
 
 		for (size_t i = 0; i < sec->device; i++) {
@@ -693,9 +708,10 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 			if (device_rule_same_action(other, rule))
 				return diag_at(ps->d, DIAG_WARNING, rule->origin,
 					       "duplicate device rule (also at %s)", where);
-			return diag_at(ps->d, DIAG_ERROR, rule->origin,
-				       "contradicts the rule for the same device at %s: remove one of them",
-				       where);
+			return diag_at(
+			    ps->d, DIAG_ERROR, rule->origin,
+			    "contradicts the rule for the same device at %s: remove one of them",
+			    where);
 		}
 		return 0;
 	}
@@ -853,8 +869,9 @@ static int check_sections(struct parser *ps)
 
 		if (sec->kind != SECTION_DEVICE || sec->has_action)
 			continue;
-		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, sec->line },
-			    "[device] section without 'action =': expected allow, deny or bind=DRIVER");
+		r = diag_at(
+		    ps->d, DIAG_ERROR, (struct origin){ ps->file, sec->line },
+		    "[device] section without 'action =': expected allow, deny or bind=DRIVER");
 		if (r < 0)
 			return r;
 	}
@@ -895,8 +912,8 @@ static const char *policy_add_file(struct policy *p, const char *name)
 	return p->files[strv_length(p->files) - 1];
 }
 
-static int load_string(struct policy *p, const char *name, const char *text,
-		       const char *profiledir, unsigned depth, struct diags *d)
+static int load_string(struct policy *p, const char *name, const char *text, const char *profiledir,
+		       unsigned depth, struct diags *d)
 {
 	const char *file = policy_add_file(p, name);
 
@@ -946,8 +963,8 @@ int policy_load_file(struct policy *p, const char *path, const char *profiledir,
 	return finish(p, d, before, load_file(p, path, profiledir, 0, NULL, d));
 }
 
-int policy_load_string(struct policy *p, const char *name, const char *text,
-		       const char *profiledir, struct diags *d)
+int policy_load_string(struct policy *p, const char *name, const char *text, const char *profiledir,
+		       struct diags *d)
 {
 	size_t before = d->n_errors;
 
@@ -1071,7 +1088,8 @@ void policy_update_hash(struct policy *p)
 		h = hash_str(h, p->entries[i].driver);
 	}
 	for (size_t i = 0; i < p->n_autoload; i++) {
-		h = hash_str(h, p->autoload[i].list == LIST_ALLOW ? "autoload-allow" : "autoload-deny");
+		h = hash_str(h, p->autoload[i].list == LIST_ALLOW ? "autoload-allow"
+								  : "autoload-deny");
 		h = hash_str(h, p->autoload[i].pattern);
 	}
 	for (size_t i = 0; i < p->n_devices; i++) {

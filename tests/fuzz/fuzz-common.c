@@ -44,7 +44,9 @@ static char *policy_to_ini(const struct policy *p)
 		else
 			fprintf(f, "[device \"%s\"]\n", r->match);
 		fprintf(f, "action = %s%s\n",
-			r->action == DEVICE_ALLOW ? "allow" : r->action == DEVICE_DENY ? "deny" : "bind=",
+			r->action == DEVICE_ALLOW  ? "allow"
+			: r->action == DEVICE_DENY ? "deny"
+						   : "bind=",
 			r->action == DEVICE_BIND ? r->bind_driver : "");
 	}
 	if (fclose(f) != 0) {
@@ -87,24 +89,39 @@ void fuzz_use_policy(struct policy *p)
 	static struct alias al[] = {
 		{ .pattern = (char *)"net_pf_10", .class = ALIAS_AUTOLOAD },
 		{ .pattern = (char *)"char_major_4_*", .class = ALIAS_AUTOLOAD },
-		{ .pattern = (char *)"pci:v00008086d*", .bus = (char *)"pci", .class = ALIAS_DEVICE },
+		{ .pattern = (char *)"pci:v00008086d*",
+		  .bus = (char *)"pci",
+		  .class = ALIAS_DEVICE },
 	};
 	static size_t e_deps[] = { 1 }, lib_rdeps[] = { 0, 2 }, cand[] = { 0, 2 };
 	static struct module mods[] = {
-		{ .name = (char *)"e1000e", .buses = pci, .drivers = e_drv, .deps = e_deps, .n_deps = 1,
-		  .aliases = al, .n_aliases = 3 },
+		{ .name = (char *)"e1000e",
+		  .buses = pci,
+		  .drivers = e_drv,
+		  .deps = e_deps,
+		  .n_deps = 1,
+		  .aliases = al,
+		  .n_aliases = 3 },
 		{ .name = (char *)"libphy", .rdeps = lib_rdeps, .n_rdeps = 2 },
 		{ .name = (char *)"usb_storage", .buses = usb, .kind = MODULE_BUILTIN },
 	};
 	static struct device devs[] = {
-		{ .bus = (char *)"pci", .modalias = (char *)"pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00",
-		  .driver = (char *)"e1000e", .module = (char *)"e1000e" },
-		{ .bus = (char *)"usb", .modalias = (char *)"usb:v1D6Bp0002d0601dc09dsc00dp01ic09isc00ip00in00",
-		  .candidates = cand, .n_candidates = 2 },
+		{ .bus = (char *)"pci",
+		  .modalias = (char *)"pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00",
+		  .driver = (char *)"e1000e",
+		  .module = (char *)"e1000e" },
+		{ .bus = (char *)"usb",
+		  .modalias = (char *)"usb:v1D6Bp0002d0601dc09dsc00dp01ic09isc00ip00in00",
+		  .candidates = cand,
+		  .n_candidates = 2 },
 		{ .bus = (char *)"platform", .driver = (char *)"i8042" },
 	};
 	struct inventory inv = {
-		.modules = mods, .n_modules = 3, .devices = devs, .n_devices = 3, .have_runtime = true,
+		.modules = mods,
+		.n_modules = 3,
+		.devices = devs,
+		.n_devices = 3,
+		.have_runtime = true,
 	};
 	struct decisions *dec = NULL;
 

@@ -65,7 +65,8 @@ static size_t module(const char *name, enum module_kind kind, char **buses)
 	return i;
 }
 
-static size_t device(const char *bus, const char *modalias, const char *driver, const char *module_name)
+static size_t device(const char *bus, const char *modalias, const char *driver,
+		     const char *module_name)
 {
 	size_t i = inv.n_devices++;
 
@@ -147,7 +148,9 @@ START_TEST(test_patch_example_on_inventory)
 	size_t btusb = module("btusb", MODULE_LOADABLE, USB);
 	size_t lib = module("crc32_generic", MODULE_LOADABLE, NULL);
 
-	ck_assert_int_eq(policy_add_cmdline(&p, "filter_allow_drivers=pci:e1000 filter_deny_drivers=ALL:ALL", &d), 0);
+	ck_assert_int_eq(policy_add_cmdline(
+			     &p, "filter_allow_drivers=pci:e1000 filter_deny_drivers=ALL:ALL", &d),
+			 0);
 	compute();
 	ck_assert_int_eq(state(e1000), MODULE_ALLOWED);
 	ck_assert_int_eq(state(e100), MODULE_BLOCKED);
@@ -334,7 +337,9 @@ START_TEST(test_autoload)
 	struct alias al[] = {
 		{ .pattern = (char *)"net_pf_10", .class = ALIAS_AUTOLOAD },
 		{ .pattern = (char *)"net_pf_33", .class = ALIAS_AUTOLOAD },
-		{ .pattern = (char *)"pci:v00008086d*", .bus = (char *)"pci", .class = ALIAS_DEVICE },
+		{ .pattern = (char *)"pci:v00008086d*",
+		  .bus = (char *)"pci",
+		  .class = ALIAS_DEVICE },
 	};
 	struct alias fal[] = {
 		{ .pattern = (char *)"fs_cramfs", .class = ALIAS_AUTOLOAD },
@@ -374,14 +379,19 @@ END_TEST
 START_TEST(test_device_rules)
 {
 	size_t e1000e = module("e1000e", MODULE_LOADABLE, PCI);
-	size_t nic = device("pci", "pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00", "e1000e", "e1000e");
-	size_t nic2 = device("pci", "pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00", "e1000", "e1000");
-	size_t nic3 = device("pci", "pci:v00008086d0000100Fsv00001AF4sd00001100bc02sc00i00", "vfio-pci", "vfio_pci");
-	size_t key = device("usb", "usb:v1050p0407d0512dc00dsc00dp00ic03isc01ip01in00", "usbhid", "usbhid");
-	size_t other = device("pci", "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00", "virtio-pci", "virtio_pci");
+	size_t nic = device("pci", "pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00",
+			    "e1000e", "e1000e");
+	size_t nic2 = device("pci", "pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00",
+			     "e1000", "e1000");
+	size_t nic3 = device("pci", "pci:v00008086d0000100Fsv00001AF4sd00001100bc02sc00i00",
+			     "vfio-pci", "vfio_pci");
+	size_t key = device("usb", "usb:v1050p0407d0512dc00dsc00dp00ic03isc01ip01in00", "usbhid",
+			    "usbhid");
+	size_t other = device("pci", "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00",
+			      "virtio-pci", "virtio_pci");
 
 	(void)e1000e;
-	policy("[device \"pci:v00008086d000010d3*\"]\naction = deny\n"  /* lower case hex */
+	policy("[device \"pci:v00008086d000010d3*\"]\naction = deny\n" /* lower case hex */
 	       "[device \"8086:100e\"]\naction = bind=vfio-pci\n"
 	       "[device \"8086:100f\"]\naction = bind=vfio-pci\n"
 	       "[device \"1050:0407\"]\naction = allow\n"
@@ -491,7 +501,8 @@ START_TEST(test_warn_unmatched)
 	ck_assert_str_eq(w.v[0].file, "test.conf");
 	ck_assert_uint_eq(w.v[0].line, 3);
 	ck_assert_str_eq(w.v[1].msg, "'pci:e1000x' matches no module of kernel 6.1.0-test");
-	ck_assert_str_eq(w.v[2].msg, "autoload 'net_pf_33' matches no module alias of kernel 6.1.0-test");
+	ck_assert_str_eq(w.v[2].msg,
+			 "autoload 'net_pf_33' matches no module alias of kernel 6.1.0-test");
 	ck_assert_uint_eq(w.v[2].line, 5);
 	diags_done(&w);
 }

@@ -118,12 +118,14 @@ END_TEST
 START_TEST(test_patch_tdx_preset)
 {
 	/* kernel-mechanisms.md: the TDX preset of the driver-filter proposal */
-	ck_assert_int_eq(load("[allow]\n"
-			      "drivers = cpu:ALL pci:virtio-pci\n"
-			      "drivers = virtio:virtio_net,virtio_console,virtio_blk,virtio_rproc_serial,9pnet_virtio\n"
-			      "[deny]\n"
-			      "drivers = ALL:ALL\n"),
-			 0);
+	ck_assert_int_eq(
+	    load("[allow]\n"
+		 "drivers = cpu:ALL pci:virtio-pci\n"
+		 "drivers = "
+		 "virtio:virtio_net,virtio_console,virtio_blk,virtio_rproc_serial,9pnet_virtio\n"
+		 "[deny]\n"
+		 "drivers = ALL:ALL\n"),
+	    0);
 	ck_assert_uint_eq(p.n_entries, 8);
 	assert_entry(1, LIST_ALLOW, "pci", "virtio_pci");
 	ck_assert_int_eq(pair("pci", "virtio_pci", NULL), VERDICT_ALLOW);
@@ -198,23 +200,22 @@ END_TEST
 
 /* --- the file format --- */
 
-static const char full_example[] =
-	"# drvfw.conf(5) example\n"
-	"[drvfw]\n"
-	"mode = warn              # enforce | warn | off\n"
-	"on-error = deny\n"
-	"\n"
-	"[allow]\n"
-	"drivers = pci:virtio-pci virtio:virtio_net,virtio_blk\n"
-	"[deny]\n"
-	"drivers = ALL:ALL\n"
-	"[autoload]\n"
-	"deny = net-pf-* fs-cramfs\n"
-	"allow = net-pf-10\n"
-	"[device \"pci:v00008086d0000100E*\"]\n"
-	"action = bind=vfio-pci\n"
-	"[device \"8086:100e\"]\n"
-	"action = deny\n";
+static const char full_example[] = "# drvfw.conf(5) example\n"
+				   "[drvfw]\n"
+				   "mode = warn              # enforce | warn | off\n"
+				   "on-error = deny\n"
+				   "\n"
+				   "[allow]\n"
+				   "drivers = pci:virtio-pci virtio:virtio_net,virtio_blk\n"
+				   "[deny]\n"
+				   "drivers = ALL:ALL\n"
+				   "[autoload]\n"
+				   "deny = net-pf-* fs-cramfs\n"
+				   "allow = net-pf-10\n"
+				   "[device \"pci:v00008086d0000100E*\"]\n"
+				   "action = bind=vfio-pci\n"
+				   "[device \"8086:100e\"]\n"
+				   "action = deny\n";
 
 START_TEST(test_full_example)
 {
@@ -281,7 +282,8 @@ END_TEST
 
 START_TEST(test_crlf_bom)
 {
-	ck_assert_int_eq(load("\xEF\xBB\xBF[deny]\r\ndrivers = usb:ALL\r\n\r\n[drvfw]\r\nmode = off\r\n"), 0);
+	ck_assert_int_eq(
+	    load("\xEF\xBB\xBF[deny]\r\ndrivers = usb:ALL\r\n\r\n[drvfw]\r\nmode = off\r\n"), 0);
 	assert_entry(0, LIST_DENY, "usb", NULL);
 	ck_assert_uint_eq(p.entries[0].origin.line, 2);
 	ck_assert_int_eq(p.mode, POLICY_OFF);
@@ -291,9 +293,10 @@ END_TEST
 START_TEST(test_long_device_section)
 {
 	/* longer than inih's 50-byte section names, and with a bracket glob */
-	ck_assert_int_eq(load("[device \"usb:v1D6Bp0002d*dc09dsc00dp0[01]ic*isc*ip*in*-long-enough-now\"]\n"
-			      "action = deny\n"),
-			 0);
+	ck_assert_int_eq(
+	    load("[device \"usb:v1D6Bp0002d*dc09dsc00dp0[01]ic*isc*ip*in*-long-enough-now\"]\n"
+		 "action = deny\n"),
+	    0);
 	ck_assert_uint_eq(p.n_devices, 1);
 	ck_assert_str_eq(p.devices[0].match,
 			 "usb:v1D6Bp0002d*dc09dsc00dp0[01]ic*isc*ip*in*-long-enough-now");
@@ -398,9 +401,10 @@ END_TEST
 START_TEST(test_err_unknown_section)
 {
 	ck_assert_int_eq(load("[allow]\ndrivers = pci:a\n\n[alow]\ndrivers = pci:b\n"), -EINVAL);
-	ck_assert(has_diag(DIAG_ERROR, "test.conf", 4,
-			   "unknown section '[alow]': expected [drvfw], [allow], [deny], [autoload] or "
-			   "[device \"MATCH\"]"));
+	ck_assert(
+	    has_diag(DIAG_ERROR, "test.conf", 4,
+		     "unknown section '[alow]': expected [drvfw], [allow], [deny], [autoload] or "
+		     "[device \"MATCH\"]"));
 	/* its keys are not reported again */
 	ck_assert_uint_eq(d.n_errors, 1);
 }
@@ -408,14 +412,17 @@ END_TEST
 
 START_TEST(test_err_unknown_key)
 {
-	ck_assert_int_eq(load("[allow]\ndriver = pci:a\n[drvfw]\nmod = warn\n[autoload]\nblock = x\n"
-			      "[device \"8086:100e\"]\naction = deny\nbind = vfio-pci\n"),
-			 -EINVAL);
-	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2, "unknown key 'driver' in [allow]: expected drivers"));
+	ck_assert_int_eq(
+	    load("[allow]\ndriver = pci:a\n[drvfw]\nmod = warn\n[autoload]\nblock = x\n"
+		 "[device \"8086:100e\"]\naction = deny\nbind = vfio-pci\n"),
+	    -EINVAL);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2,
+			   "unknown key 'driver' in [allow]: expected drivers"));
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 4,
 			   "unknown key 'mod' in [drvfw]: expected mode, on-error or include"));
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 6, "expected deny or allow"));
-	ck_assert(has_diag(DIAG_ERROR, "test.conf", 9, "unknown key 'bind' in [device]: expected action"));
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", 9,
+			   "unknown key 'bind' in [device]: expected action"));
 	ck_assert_uint_eq(d.n_errors, 4);
 }
 END_TEST
@@ -444,7 +451,8 @@ END_TEST
 START_TEST(test_err_unknown_bus)
 {
 	ck_assert_int_eq(load("[allow]\n\ndrivers = pcie:e1000\ndrivers = all:all\n"), -EINVAL);
-	ck_assert(has_diag(DIAG_ERROR, "test.conf", 3, "unknown bus 'pcie' in 'pcie:e1000': expected ALL"));
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", 3,
+			   "unknown bus 'pcie' in 'pcie:e1000': expected ALL"));
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 4, "(ALL is upper case)"));
 }
 END_TEST
@@ -462,15 +470,16 @@ END_TEST
 
 START_TEST(test_err_contradiction)
 {
-	ck_assert_int_eq(load("[allow]\ndrivers = pci:e1000 usb:ALL\n[deny]\ndrivers = pci:e1000\n"),
-			 -EINVAL);
+	ck_assert_int_eq(
+	    load("[allow]\ndrivers = pci:e1000 usb:ALL\n[deny]\ndrivers = pci:e1000\n"), -EINVAL);
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 4,
 			   "'pci:e1000' is denied here but allowed at test.conf:2"));
 	diags_done(&d);
 	/* allow some + deny ALL:ALL is the normal shape, not a contradiction */
 	policy_done(&p);
 	policy_init(&p);
-	ck_assert_int_eq(load("[allow]\ndrivers = pci:e1000\n[deny]\ndrivers = ALL:ALL pci:ALL\n"), 0);
+	ck_assert_int_eq(load("[allow]\ndrivers = pci:e1000\n[deny]\ndrivers = ALL:ALL pci:ALL\n"),
+			 0);
 	ck_assert_uint_eq(d.n, 0);
 	/* '-' and '_' spellings are the same entry */
 	ck_assert_int_eq(load("[allow]\ndrivers = pci:snd-hda-intel\n"), 0);
@@ -482,16 +491,18 @@ END_TEST
 START_TEST(test_duplicate_is_warning)
 {
 	ck_assert_int_eq(load("[deny]\ndrivers = pci:e1000\ndrivers = pci:e1000\n"), 0);
-	ck_assert(has_diag(DIAG_WARNING, "test.conf", 3, "duplicate entry 'pci:e1000' (also at test.conf:2)"));
+	ck_assert(has_diag(DIAG_WARNING, "test.conf", 3,
+			   "duplicate entry 'pci:e1000' (also at test.conf:2)"));
 	ck_assert_uint_eq(p.n_entries, 1);
 }
 END_TEST
 
 START_TEST(test_err_syntax)
 {
-	ck_assert_int_eq(load("[deny]\ndrivers pci:e1000\n[deny\n[device 8086:100e]\naction = deny\n"
-			      "[device \"\"]\n[device \"8086:100e\"]\n[device \"nobus\"]\n"),
-			 -EINVAL);
+	ck_assert_int_eq(
+	    load("[deny]\ndrivers pci:e1000\n[deny\n[device 8086:100e]\naction = deny\n"
+		 "[device \"\"]\n[device \"8086:100e\"]\n[device \"nobus\"]\n"),
+	    -EINVAL);
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2, "expected 'KEY = VALUE'"));
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 3, "malformed section header '[deny'"));
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 4, "expected [device \"MODALIAS-GLOB\"]"));
@@ -521,7 +532,8 @@ END_TEST
 
 START_TEST(test_err_autoload)
 {
-	ck_assert_int_eq(load("[autoload]\ndeny = net-pf-* fs/cramfs\nallow = net-pf-*\n"), -EINVAL);
+	ck_assert_int_eq(load("[autoload]\ndeny = net-pf-* fs/cramfs\nallow = net-pf-*\n"),
+			 -EINVAL);
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2, "invalid autoload name 'fs/cramfs'"));
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 3,
 			   "autoload 'net-pf-*' is allowed here but denied at test.conf:2"));
@@ -596,7 +608,8 @@ START_TEST(test_include)
 	write_file("profiles/confidential-guest.conf",
 		   "[drvfw]\non-error = deny\ninclude = base\n[allow]\ndrivers = pci:virtio-pci\n"
 		   "[deny]\ndrivers = ALL:ALL\n");
-	write_file("profiles/base.conf", "[allow]\ndrivers = cpu:ALL\n[drvfw]\ninclude = confidential-guest\n");
+	write_file("profiles/base.conf",
+		   "[allow]\ndrivers = cpu:ALL\n[drvfw]\ninclude = confidential-guest\n");
 	ck_assert_int_eq(policy_load_string(&p, "main.conf",
 					    "[allow]\ndrivers = virtio:virtio_blk\n"
 					    "[drvfw]\ninclude = confidential-guest base\n",
@@ -618,10 +631,11 @@ END_TEST
 
 START_TEST(test_err_include)
 {
-	ck_assert_int_eq(policy_load_string(&p, "main.conf",
-					    "[drvfw]\ninclude = no-such-profile\ninclude = ../etc/passwd\n",
-					    tmpdir, &d),
-			 -EINVAL);
+	ck_assert_int_eq(
+	    policy_load_string(&p, "main.conf",
+			       "[drvfw]\ninclude = no-such-profile\ninclude = ../etc/passwd\n",
+			       tmpdir, &d),
+	    -EINVAL);
 	ck_assert(has_diag(DIAG_ERROR, "main.conf", 2, "cannot read profile"));
 	ck_assert(has_diag(DIAG_ERROR, "main.conf", 2, "no-such-profile.conf"));
 	ck_assert(has_diag(DIAG_ERROR, "main.conf", 3, "invalid profile name '../etc/passwd'"));
@@ -709,7 +723,8 @@ START_TEST(test_hash)
 
 	ck_assert_uint_ne(a, hash_of("[allow]\ndrivers = pci:e1000\n[deny]\ndrivers = ALL:ALL\n",
 				     "drvfw.mode=warn"));
-	ck_assert_uint_ne(a, hash_of("[deny]\ndrivers = pci:e1000\n[allow]\ndrivers = ALL:ALL\n", NULL));
+	ck_assert_uint_ne(
+	    a, hash_of("[deny]\ndrivers = pci:e1000\n[allow]\ndrivers = ALL:ALL\n", NULL));
 	ck_assert_uint_ne(a, hash_of("[allow]\ndrivers = pci:e1000\n[deny]\ndrivers = ALL:ALL\n"
 				     "[autoload]\ndeny = fs-cramfs\n",
 				     NULL));
