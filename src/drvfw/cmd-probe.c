@@ -352,6 +352,7 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 		printf("DRVFW_VERDICT=%s\nDRVFW_ACTION=%s\n", verdict, action);
 		if (origin[0] && !strpbrk(origin, " \"'\n"))
 			printf("DRVFW_RULE=%s\n", origin);
+		probe_pass_done(&pass);
 		return EXIT_OK;
 	}
 	if (!dry_run)
