@@ -197,7 +197,7 @@ static void print_group_header(FILE *f, enum group g)
 	fprintf(f, "\n# %s\n", headers[g]);
 }
 
-static void print_builtins(FILE *f, const struct inventory *inv)
+static void print_builtins(FILE *f, const struct inventory *inv, const bool *allowed)
 {
 	size_t k = 0;
 
@@ -211,7 +211,7 @@ static void print_builtins(FILE *f, const struct inventory *inv)
 	for (size_t i = 0; i < inv->n_modules; i++) {
 		const struct module *m = &inv->modules[i];
 
-		if (m->kind != MODULE_BUILTIN)
+		if (m->kind != MODULE_BUILTIN || allowed[i])
 			continue;
 		if (k % BUILTINS_PER_LINE == 0)
 			fprintf(f, "%sdrivers = ALL:%s", k ? "\n" : "", m->name);
@@ -295,7 +295,7 @@ int learn_write(FILE *f, const struct inventory *inv, const struct learn_options
 		}
 		fprintf(f, "drivers = %s\n", e->entry);
 	}
-	print_builtins(f, inv);
+	print_builtins(f, inv, allowed);
 	fputs("\n[deny]\ndrivers = ALL:ALL\n", f);
 	learner_done(&l);
 	return ferror(f) ? -EIO : 0;
