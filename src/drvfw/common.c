@@ -279,6 +279,15 @@ int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret)
 			log_error("failed to apply the policy: %s", strerror(-r));
 			return r;
 		}
+		/* A policy may target several kernels: an entry that matches nothing
+		 * in this one is worth a warning, not an error. */
+		if (!ctx->opt_quiet) {
+			struct diags d = { 0 };
+
+			if (decisions_warn_unmatched(ctx->dec, &d) >= 0)
+				diags_print(&d, stderr);
+			diags_done(&d);
+		}
 	}
 	*ret = ctx->dec;
 	return 0;
