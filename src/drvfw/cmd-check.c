@@ -22,6 +22,9 @@ struct chain {
 	const char *what; /* "root file system" or "console ttyS0" */
 	struct link *v;
 	size_t n;
+	/* Block-layer modules a stacked device needs (dm_crypt, raid1, ...),
+	 * and for each the device that needs it: no driver link shows them. */
+	char **stack_modules, **stack_devices;
 };
 
 static void chain_done(struct chain *c)
@@ -35,6 +38,64 @@ static void chain_done(struct chain *c)
 	free(c->v);
 	c->v = NULL;
 	c->n = 0;
+	strv_free(c->stack_modules);
+	strv_free(c->stack_devices);
+	c->stack_modules = c->stack_devices = NULL;
+}
+
+static int stack_add(struct chain *c, const char *module, const char *device)
+{
+	int r = strv_extend(&c->stack_modules, module);
+
+	return r < 0 ? r : strv_extend(&c->stack_devices, device);
+}
+
+/*
+ * The modules a device-mapper or md device needs, from its dm/uuid prefix
+ * (set by cryptsetup, LVM, multipath) or md/level.
+ */
+static int stack_modules(struct chain *c, const char *dir)
+{
+	static const struct {
+		const char *prefix, *module;
+	} dm[] = {
+		{ "CRYPT-", "dm_crypt" },	  { "LVM-", "dm_mod" },
+		{ "mpath-", "dm_multipath" },	  { "VERITY-", "dm_verity" },
+		{ "INTEGRITY-", "dm_integrity" },
+	};
+	static const struct {
+		const char *level, *module;
+	} md[] = {
+		{ "raid0", "raid0" },	{ "raid1", "raid1" },	{ "raid4", "raid456" },
+		{ "raid5", "raid456" }, { "raid6", "raid456" }, { "raid10", "raid10" },
+		{ "linear", "linear" },
+	};
+	_cleanup_free_ char *p = NULL, *val = NULL;
+	const char *dev = strrchr(dir, '/') + 1;
+	int r;
+
+	p = strdup_printf("%s/dm/uuid", dir);
+	if (!p)
+		return -ENOMEM;
+	if (read_one_line_file(p, &val) >= 0) {
+		r = stack_add(c, "dm_mod", dev);
+		for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dm); i++)
+			if (startswith(val, dm[i].prefix))
+				r = stack_add(c, dm[i].module, dev);
+		return r;
+	}
+	free(p);
+	p = strdup_printf("%s/md/level", dir);
+	if (!p)
+		return -ENOMEM;
+	if (read_one_line_file(p, &val) >= 0) {
+		r = stack_add(c, "md_mod", dev);
+		for (size_t i = 0; r >= 0 && i < ELEMENTSOF(md); i++)
+			if (streq(val, md[i].level))
+				r = stack_add(c, md[i].module, dev);
+		return r;
+	}
+	return 0;
 }
 
 static char *link_base(const char *dir, const char *name)
@@ -101,6 +162,9 @@ static int walk(struct chain *c, const char *sysfs, const char *start, unsigned 
 		return -errno;
 	tl = strlen(devices);
 
+	r = stack_modules(c, real);
+	if (r < 0)
+		return r;
 	slaves = strdup_printf("%s/slaves", real);
 	if (!slaves)
 		return -ENOMEM;
@@ -252,6 +316,15 @@ static void check_chain(struct checker *ck, const struct chain *c)
 			problem(
 			    ck, "the policy blocks module %s, which drives %s/%s in the chain of the %s",
 			    m->name, strempty(l->bus), l->device, c->what);
+	}
+	for (size_t i = 0; c->stack_modules && c->stack_modules[i]; i++) {
+		const struct module *m = inventory_find_module(inv, c->stack_modules[i]);
+
+		if (m && ck->d->modules[inventory_module_index(inv, m)].state == MODULE_BLOCKED)
+			problem(
+			    ck,
+			    "the policy blocks module %s, which %s in the chain of the %s needs",
+			    m->name, c->stack_devices[i], c->what);
 	}
 }
 

@@ -201,6 +201,32 @@ drvfw --policy "$HERE/deny-nic.conf" check --root-device 254:1 --console ttyS0 >
 rc=$?
 check "deny-nic passes the check (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'all allowed' '$T/out'"
 
+# --- check: an encrypted root (dm-crypt on a virtio disk partition)
+if command -v depmod >/dev/null || [ -x /sbin/depmod ] || [ -x /usr/sbin/depmod ]; then
+	DEPMOD=$(command -v depmod || echo /usr/sbin/depmod)
+	python3 "$SRC/tests/fixtures/mkmodtree" --depmod "$DEPMOD" --cc "${CC:-cc}" \
+		"$HERE/stack.spec" "$T/stack" >/dev/null 2>"$T/err" || { cat "$T/err"; exit 1; }
+	mktree
+	dm=$SYS/devices/virtual/block/dm-0
+	mkdir -p "$dm/dm" "$dm/slaves" "$SYS/devices/pci0000:00/0000:00:04.0/virtio1/block/vda/vda2"
+	echo CRYPT-LUKS2-0123456789abcdef-root >"$dm/dm/uuid"
+	ln -s ../../../../pci0000:00/0000:00:04.0/virtio1/block/vda/vda2 "$dm/slaves/vda2"
+	ln -s ../../devices/virtual/block/dm-0 "$SYS/dev/block/253:0"
+	"$BIN" --root "$T/stack" --kver 1.0.0-stack --sysfs "$SYS" --policy "$HERE/stack.conf" \
+		check --root-device 253:0 --console ttyS0 >"$T/out" 2>"$T/err"
+	rc=$?
+	check "check refuses a policy blocking dm_crypt under the root (rc=$rc)" test $rc -eq 2
+	check "names dm_crypt and dm-0" grep -q "the policy blocks module dm_crypt, which dm-0 in the chain of the root file system needs" "$T/err"
+	check "the disk below dm-0 is walked and allowed" sh -c "! grep -q virtio_blk '$T/err'"
+	printf '[allow]\ndrivers = ALL:dm_crypt,dm_mod\n' >"$T/stack-ok.conf"
+	"$BIN" --root "$T/stack" --kver 1.0.0-stack --sysfs "$SYS" --policy "$HERE/stack.conf" \
+		--policy "$T/stack-ok.conf" check --root-device 253:0 --console ttyS0 >"$T/out" 2>"$T/err"
+	rc=$?
+	check "allowing dm_crypt passes (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'all allowed' '$T/out'"
+else
+	echo "note: no depmod, the stacked-root check is not tested" >&2
+fi
+
 # --- generate --format udev (emit_udev): static rules
 drvfw --policy "$HERE/deny-all.conf" generate --format udev >"$T/static.rules" 2>"$T/err"
 rc=$?
