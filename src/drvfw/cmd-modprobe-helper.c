@@ -273,14 +273,19 @@ out:
 	return r;
 }
 
-static int exec_modprobe(bool quiet, const char *alias)
+static const char *real_modprobe(void)
 {
 	const char *modprobe = getenv("DRVFW_MODPROBE");
+
+	return modprobe && *modprobe ? modprobe : REAL_MODPROBE;
+}
+
+static int exec_modprobe(bool quiet, const char *alias)
+{
+	const char *modprobe = real_modprobe();
 	const char *args[5];
 	size_t n = 0;
 
-	if (!modprobe || !*modprobe)
-		modprobe = REAL_MODPROBE;
 	args[n++] = modprobe;
 	if (quiet)
 		args[n++] = "-q";
@@ -300,6 +305,7 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ struct option *longopts = NULL;
+	_cleanup_free_ char **orig = NULL;
 	_cleanup_strv_free_ char **modules = NULL;
 	_cleanup_free_ char *rule = NULL, *msg = NULL;
 	const char *kmsg = getenv("DRVFW_KMSG"), *alias;
@@ -310,6 +316,11 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	int c, r;
 
 	fix_stdio();
+	/* getopt permutes argv; a pass-through must see it as given. */
+	orig = calloc(argc + 1, sizeof(char *));
+	if (!orig)
+		return EXIT_RUNTIME;
+	memcpy(orig, argv, argc * sizeof(char *));
 	if (!kmsg || !*kmsg)
 		kmsg = "/dev/kmsg";
 
@@ -331,8 +342,18 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 			break;
 		}
 	}
-	if (optind != argc - 1)
+	if (optind != argc - 1) {
+		/* Not the kernel's "-q -- NAME": as kernel.modprobe, never stand in the
+		 * way; hand the arguments to modprobe unchanged. */
+		if (streq(basename(argv[0]), "drvfw-modprobe")) {
+			const char *modprobe = real_modprobe();
+
+			orig[0] = (char *)modprobe;
+			execv(modprobe, orig);
+			return EXIT_RUNTIME;
+		}
 		return usage_error("modprobe-helper", "expected exactly one module name");
+	}
 	alias = argv[optind];
 
 	/* The boot command line belongs to the policy here (drvfw.deny=, rd.drvfw=0). */

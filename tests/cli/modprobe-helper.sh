@@ -77,6 +77,16 @@ if [[ $rc -eq 0 ]]; then pass "drvfw-modprobe with closed stdio runs modprobe"; 
 [[ $(grep -c 'fs-fuse' "$TMP/modprobe.log") -eq 2 ]] && pass "modprobe ran for it" ||
 	fail "modprobe did not run under drvfw-modprobe"
 
+: >"$TMP/modprobe.log"
+rc=0
+"$TMP/drvfw-modprobe" one -a two <&- >&- 2>&- || rc=$?
+if [[ $rc -eq 0 ]] && grep -qx -- 'one -a two' "$TMP/modprobe.log"; then
+	pass "drvfw-modprobe hands arguments it does not expect to modprobe unchanged"
+else
+	fail "drvfw-modprobe -a one two: exit $rc, modprobe got: $(cat "$TMP/modprobe.log")"
+fi
+expect_rc 2 "drvfw modprobe-helper without a name is a usage error" "$DRVFW_BIN" modprobe-helper
+
 # drvfw report reads the records back (a file of /dev/kmsg writes: "<13>drvfw: ...").
 expect_rc 0 "report --file" "$DRVFW_BIN" report --file "$TMP/kmsg" -o MODULE,COUNT,DENIED,WARNED,LOADED --raw --noheadings
 expect_grep '^cramfs 3 2 1 0$' "$TMP/out" "cramfs: 3 requests, 2 denied, 1 warned"
