@@ -79,6 +79,8 @@ cmd_test() {
 
 	section "valgrind"
 	meson test -C build-ci --setup valgrind --suite unit --print-errorlogs || failed+=(valgrind)
+	DRVFW_VALGRIND=1 meson test -C build-ci --suite cli --print-errorlogs --timeout-multiplier 5 ||
+		failed+=(valgrind-cli)
 
 	section "format"
 	if git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror 2>/dev/null; then

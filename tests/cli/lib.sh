@@ -5,6 +5,7 @@ set -euo pipefail
 : "${DRVFW_BIN:?run through meson test}"
 : "${DRVFW_SRCDIR:?run through meson test}"
 
+. "$DRVFW_SRCDIR/tests/lib/valgrind-wrap.sh"
 TMP=$(mktemp -d /tmp/drvfw-cli.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 n_pass=0

@@ -7,6 +7,7 @@
 set -euo pipefail
 : "${DRVFW_BIN:?run through meson test}" "${DRVFW_FIXTURES:?run through meson test}"
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/valgrind-wrap.sh"
 cd "$here"
 update=false
 [[ ${1:-} == --update ]] && update=true
