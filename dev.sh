@@ -82,6 +82,27 @@ cmd_test() {
 	DRVFW_VALGRIND=1 meson test -C build-ci --suite cli --print-errorlogs --timeout-multiplier 5 ||
 		failed+=(valgrind-cli)
 
+	section "fuzz: 30 s of libFuzzer per parser, on a copy of the corpus"
+	if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+		-Db_lundef=false; then
+		local t work
+		for t in build-fuzz/tests/fuzz/fuzz-*; do
+			[[ -x $t && $t != *-replay && $t != *.p ]] || continue
+			work=$(mktemp -d)
+			cp -r "tests/fuzz/corpus-${t##*/fuzz-}/." "$work/"
+			if "$t" -max_total_time=30 -timeout=10 -artifact_prefix=tests/fuzz/ "$work" \
+				>"$work.log" 2>&1; then
+				echo "${t##*/}: $(grep -oE '#[0-9]+ +DONE.*' "$work.log" | tail -1)"
+			else
+				tail -30 "$work.log"
+				failed+=(fuzz)
+			fi
+			rm -rf "$work" "$work.log"
+		done
+	else
+		failed+=(fuzz-build)
+	fi
+
 	section "format"
 	if git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror 2>/dev/null; then
 		echo "clang-format: clean"
