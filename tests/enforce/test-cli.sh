@@ -8,8 +8,12 @@
 set -u
 
 skip() { echo "SKIP: $*" >&2; exit 77; }
-BIN=${DRVFW_BIN:?DRVFW_BIN not set}
+: "${DRVFW_BIN:?DRVFW_BIN not set}"
 SRC=${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}
+# DRVFW_VALGRIND=1: every drvfw run below goes through valgrind
+# shellcheck source=tests/lib/valgrind-wrap.sh
+. "$SRC/tests/lib/valgrind-wrap.sh"
+BIN=$DRVFW_BIN
 FIX=${DRVFW_FIXTURES:-${DRVFW_BUILDDIR:-/nonexistent}/tests/fixtures}
 MKSYSFS=$SRC/tests/fixtures/mksysfs
 HERE=$SRC/tests/enforce
