@@ -79,7 +79,7 @@ cmd_test() {
 
 	section "valgrind"
 	meson test -C build-ci --setup valgrind --suite unit --print-errorlogs || failed+=(valgrind)
-	DRVFW_VALGRIND=1 meson test -C build-ci --suite cli --print-errorlogs --timeout-multiplier 5 ||
+	DRVFW_VALGRIND=1 meson test -C build-ci --suite cli --suite enforce --print-errorlogs --timeout-multiplier 5 ||
 		failed+=(valgrind-cli)
 
 	section "fuzz: 30 s of libFuzzer per parser, on a copy of the corpus"
