@@ -577,18 +577,26 @@ int autoload_pair_requests(struct autoload_event *ev, size_t n, struct module_re
 
 	for (size_t i = 0; i < n; i++) {
 		struct module_request *best = NULL;
+		double best_d = 0;
 
 		if (ev[i].mono < 0 || ev[i].requester)
 			continue;
+		/*
+		 * Nearest in either direction: the event fires before the helper
+		 * logs, but ftrace's "local" clock is sched_clock() and printk's is
+		 * local_clock(), which differ by milliseconds where the TSC is not
+		 * stable (seen under qemu: the trace stamp 5 ms after the record).
+		 */
 		for (size_t j = 0; j < n_reqs; j++) {
 			struct module_request *q = &reqs[j];
+			double dist = q->ts > ev[i].mono ? q->ts - ev[i].mono : ev[i].mono - q->ts;
 
-			if (q->used || !streq(q->name, ev[i].alias))
+			if (q->used || !streq(q->name, ev[i].alias) || dist > window)
 				continue;
-			if (q->ts > ev[i].mono || ev[i].mono - q->ts > window)
-				continue;
-			if (!best || q->ts > best->ts)
+			if (!best || dist < best_d) {
 				best = q;
+				best_d = dist;
+			}
 		}
 		if (!best)
 			continue;

@@ -105,8 +105,8 @@ int kmsg_read_devkmsg(const char *path, struct autoload_event **events, size_t *
  *   python3-4242 [001] ..... 812.345678: module_request: net-pf-5 wait=1 call_site=...
  *
  * The event fires in the requester's context just before the helper starts,
- * and its default clock is the kernel log's, so requests pair with records by
- * name and time.
+ * and its default clock is close to the kernel log's, so requests pair with
+ * records by name and time.
  */
 struct module_request {
 	char *name;
@@ -122,9 +122,10 @@ int trace_read_stream(FILE *f, struct module_request **reqs, size_t *n_reqs);
 void module_request_done(struct module_request *r);
 
 /*
- * Sets ev->requester for every event with a monotonic time: the latest
- * unused request for the same name at most @window seconds before it.
- * Returns how many were paired, or -ENOMEM.
+ * Sets ev->requester for every event with a monotonic time: the nearest
+ * unused request for the same name at most @window seconds away (either
+ * way: the two clocks differ by milliseconds on some machines). Returns how
+ * many were paired, or -ENOMEM.
  */
 int autoload_pair_requests(struct autoload_event *ev, size_t n, struct module_request *reqs,
 			   size_t n_reqs, double window);

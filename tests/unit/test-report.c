@@ -249,6 +249,72 @@ START_TEST(test_trace)
 }
 END_TEST
 
+/*
+ * Captured from the Debian 6.1 kernel under qemu (TCG) with kernel.modprobe
+ * set to drvfw-modprobe, a policy denying net-pf-10-proto-132, and
+ * socket(AF_INET6/AF_INET, SOCK_STREAM, IPPROTO_SCTP) then
+ * socket(AF_INET, SOCK_DCCP, IPPROTO_DCCP): the kernel asks for the -type-
+ * alias first; Debian's dccp has no alias; the trace stamps come up to 5 ms
+ * after the records (sched_clock against local_clock).
+ */
+START_TEST(test_real_capture)
+{
+	static const char log[] =
+	    "[   46.385613] drvfw: autoload net-pf-10-proto-132-type-1 modules=- action=none\n"
+	    "[   46.461729] drvfw: autoload net-pf-10-proto-132 modules=sctp action=deny "
+	    "rule=/etc/drvfw/drvfw.conf:4\n"
+	    "[   46.510834] drvfw: autoload net-pf-2-proto-132-type-1 modules=- action=none\n"
+	    "[   46.580448] drvfw: autoload net-pf-2-proto-132 modules=sctp action=load\n"
+	    "[   46.601003] sctp: Hash tables configured (bind 256/256)\n"
+	    "[   47.653818] drvfw: autoload net-pf-2-proto-33-type-6 modules=- action=none\n"
+	    "[   47.723654] drvfw: autoload net-pf-2-proto-33 modules=- action=none\n";
+	static const char trace[] =
+	    "        vmreport-501     [000] .....    46.392078: module_request: "
+	    "net-pf-10-proto-132-type-1 wait=1 call_site=inet6_create\n"
+	    "        vmreport-501     [000] .....    46.461257: module_request: "
+	    "net-pf-10-proto-132 wait=1 call_site=inet6_create\n"
+	    "        vmreport-505     [000] .....    46.515862: module_request: "
+	    "net-pf-2-proto-132-type-1 wait=1 call_site=inet_create\n"
+	    "        vmreport-505     [000] .....    46.585262: module_request: net-pf-2-proto-132 "
+	    "wait=1 call_site=inet_create\n"
+	    "        vmreport-509     [000] .....    47.654195: module_request: "
+	    "net-pf-2-proto-33-type-6 wait=1 call_site=inet_create\n"
+	    "        vmreport-509     [000] .....    47.729038: module_request: net-pf-2-proto-33 "
+	    "wait=1 call_site=inet_create\n";
+	struct module_request *rq = NULL;
+	struct autoload_event *ev = NULL;
+	struct autoload_stat *st = NULL;
+	size_t nr = 0, n = 0, ns = 0;
+	FILE *f;
+
+	f = text_stream(log);
+	ck_assert_int_eq(kmsg_read_stream(f, &ev, &n), 6);
+	fclose(f);
+	f = text_stream(trace);
+	ck_assert_int_eq(trace_read_stream(f, &rq, &nr), 6);
+	fclose(f);
+	ck_assert_int_eq(autoload_pair_requests(ev, n, rq, nr, 1.0), 6);
+	ck_assert_str_eq(ev[1].requester, "vmreport[501]");
+	ck_assert_str_eq(ev[3].requester, "vmreport[505]");
+	ck_assert_str_eq(ev[5].requester, "vmreport[509]");
+
+	ck_assert_int_eq(autoload_stats(ev, n, &st, &ns), 0);
+	ck_assert_int_eq(ns, 5);
+	ck_assert_str_eq(st[0].module, "sctp");
+	ck_assert_int_eq(st[0].by_action[AUTOLOAD_DENY], 1);
+	ck_assert_int_eq(st[0].by_action[AUTOLOAD_LOAD], 1);
+	ck_assert_str_eq(st[0].requesters[0], "vmreport[501]");
+	ck_assert_str_eq(st[0].requesters[1], "vmreport[505]");
+	autoload_stats_free(st, ns);
+	for (size_t i = 0; i < n; i++)
+		autoload_event_done(&ev[i]);
+	free(ev);
+	for (size_t i = 0; i < nr; i++)
+		module_request_done(&rq[i]);
+	free(rq);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -260,6 +326,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_devkmsg_missing);
 	tcase_add_test(tc, test_trace);
+	tcase_add_test(tc, test_real_capture);
 	suite_add_tcase(s, tc);
 	return s;
 }
