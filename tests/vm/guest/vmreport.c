@@ -9,7 +9,7 @@
  *   KMSG t=12.345678 text...
  *   SOCKET family=2 type=1 proto=132 result=ok|EPROTONOSUPPORT
  *
- * Values never contain blanks ('-' stands for "no such attribute",
+ * Values never contain blanks (they become '_'; '-' stands for "no such attribute",
  * '(null)' is what the kernel prints for an unset driver_override).
  *
  * A shell loop over sysfs forks a few processes per device; under TCG
@@ -104,6 +104,10 @@ static void link_base(const char *path, char *buf, size_t size)
 	}
 	target[l] = '\0';
 	snprintf(buf, size, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	/* "i8042 kbd": records are blank-separated */
+	for (char *p = buf; *p; p++)
+		if (*p == ' ')
+			*p = '_';
 }
 
 static int cmd_sysfs(void)
