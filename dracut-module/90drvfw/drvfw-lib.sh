@@ -75,14 +75,17 @@ drvfw_failed() {
     fi
 }
 
-# True when the command line changes the policy built into the image.
+# True when the command line changes the policy built into the image. One
+# read of /proc/cmdline rather than a getarg per key: each getarg forks.
 drvfw_cmdline_changes_policy() {
-    for _drvfw_k in filter_allow_drivers= filter_deny_drivers= drvfw.allow= drvfw.deny= drvfw.mode= rd.drvfw=; do
-        if getarg "$_drvfw_k" > /dev/null; then
-            unset _drvfw_k
+    read -r _drvfw_c < /proc/cmdline || return 1
+    case " $_drvfw_c " in
+        *" filter_allow_drivers="* | *" filter_deny_drivers="* | *" drvfw.allow="* | \
+            *" drvfw.deny="* | *" drvfw.mode="* | *" rd.drvfw="*)
+            unset _drvfw_c
             return 0
-        fi
-    done
-    unset _drvfw_k
+            ;;
+    esac
+    unset _drvfw_c
     return 1
 }

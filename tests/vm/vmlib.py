@@ -339,9 +339,7 @@ def build_root(env, work, img, sc):
     if os.path.exists(rootimg):
         os.unlink(rootimg)
     size = int(subprocess.run(['du', '-sm', tree], capture_output=True, text=True).stdout.split()[0])
-    # No metadata_csum: the kernel would then need the crc32c crypto module,
-    # which a default-deny policy would have to allow as well.
-    run(['mke2fs', '-q', '-t', 'ext4', '-O', '^metadata_csum', '-L', 'drvfwroot', '-d', tree,
+    run(['mke2fs', '-q', '-t', 'ext4', '-L', 'drvfwroot', '-d', tree,
          '-F', rootimg, f'{size + 32}M'], quiet=True)
     usbimg = os.path.join(work, 'usb.img')
     with open(usbimg, 'wb') as f:
