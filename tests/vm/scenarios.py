@@ -340,6 +340,32 @@ drivers = ALL:ALL
 '''
 
 
+# systemd as PID 1 in the initramfs loads virtio_rng (and virtio_pci) itself
+# before any dracut hook runs; only the modprobe.d lines in the image stop
+# that. The hooks run through dracut-cmdline/pre-udev/pre-pivot.service.
+SYSTEMD = '''[drvfw]
+mode = enforce
+[deny]
+drivers = virtio:virtio_rng pci:e1000 platform:i8042
+'''
+
+
+def check_systemd(f):
+    for name in ('pivot', 'root'):
+        ph = f.phase(name)
+        unbound(ph, 'virtio rng device', VIRTIO_RNG)
+        expect('virtio_rng' not in ph.modules, f'{name}: virtio_rng is loaded')
+        unbound(ph, 'e1000 NIC', E1000)
+        pinned(ph, 'i8042 platform device', bus='platform', name='i8042')
+        bound(ph, 'virtio block device', VIRTIO_BLK, 'virtio_blk')
+        bound(ph, 'virtio net device', VIRTIO_NET, 'virtio_net')
+    st = f.stamps()
+    for h in ('cmdline', 'pre-udev', 'pre-pivot'):
+        expect(f'{h} begin' in st, f'the {h} hooks did not run under systemd')
+    expect(kmsg_has(f, 'drvfw: enforce:'), 'no drvfw enforce summary in the kernel log')
+    expect(f.ended, 'the guest did not finish its report')
+
+
 def check_lockout(rc, out, forced_rc, forced_out):
     # The build host's root disk and console: drvfw check protects the
     # machine dracut runs on, and ALL:ALL denies whatever drives them.
@@ -377,6 +403,9 @@ SCENARIOS = [
     Scenario('09-disabled',
              'rd.drvfw=0 with a deny-all policy: everything binds',
              check_disabled, policy=CONFIDENTIAL, cmdline='rd.drvfw=0', dracut_conf=FORCE_CHECK),
+    Scenario('11-systemd',
+             'systemd in the initramfs: modprobe.d stops PID 1\'s early virtio_rng load, the hooks run as services',
+             check_systemd, policy=SYSTEMD, flavour='systemd'),
     Scenario('10-lockout',
              'dracut -a drvfw refuses a policy that denies the root disk driver',
              check_lockout, policy=LOCKOUT, build_only=True),
