@@ -333,6 +333,11 @@ def build_root(env, work, img, sc):
     os.chmod(init, 0o755)
     if sc.guest:
         write(os.path.join(vt, 'scenario.sh'), sc.guest)
+    # The copy must not look like an initramfs: systemd would run the initrd
+    # transaction again after the switch.
+    for f in ('etc/initrd-release', 'init'):
+        if os.path.lexists(os.path.join(tree, f)):
+            os.unlink(os.path.join(tree, f))
     bb = shutil.which('busybox')
     shutil.copy(bb, os.path.join(vt, 'busybox'))
     rootimg = os.path.join(work, 'root.img')
@@ -347,8 +352,10 @@ def build_root(env, work, img, sc):
     return rootimg, usbimg
 
 
-CMDLINE = ('console=ttyS0,115200 root=/dev/vda rootfstype=ext4 rw rd.shell=0 rd.emergency=poweroff '
-           'panic=1 loglevel=6 rd.udev.log_level=err')
+# init=: systemd's switch-root would otherwise start the systemd binary it
+# finds in the new root rather than the reporter.
+CMDLINE = ('console=ttyS0,115200 root=/dev/vda rootfstype=ext4 rw init=/sbin/init rd.shell=0 '
+           'rd.emergency=poweroff panic=1 loglevel=6 rd.udev.log_level=err')
 
 
 def qemu_cmd(env, work, rootimg, usbimg, sc):
