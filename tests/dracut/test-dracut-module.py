@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The dracut module without a VM: shellcheck, `dracut -a drvfw` against the
+Debian kernel package's modules, and what lsinitrd shows inside; the
+build-time refusal of a policy that would lock the machine out.
+
+Uses the drvfw of the meson build (DRVFW_BIN) and the module from the source
+tree. Exit 77 (loudly) where dracut cannot run here."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'vm'))
+import vmlib  # noqa: E402
+from vmlib import SRCDIR, Skip  # noqa: E402
+
+MODULE = os.path.join(SRCDIR, 'dracut-module', '90drvfw')
+failures = []
+
+
+def check(cond, msg):
+    print(f'{"ok  " if cond else "FAIL"} {msg}', flush=True)
+    if not cond:
+        failures.append(msg)
+
+
+def shellcheck():
+    if not shutil.which('shellcheck'):
+        subprocess.run(['apt-get', 'install', '-y', '-qq', 'shellcheck'], capture_output=True)
+    if not shutil.which('shellcheck'):
+        check(False, 'shellcheck is not installed and could not be installed')
+        return
+    r = subprocess.run(['shellcheck', '-s', 'bash', os.path.join(MODULE, 'module-setup.sh')],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, f'shellcheck module-setup.sh\n{r.stdout}')
+    hooks = [os.path.join(MODULE, f) for f in sorted(os.listdir(MODULE)) if f != 'module-setup.sh']
+    # The hooks run under dracut's /bin/sh (bash or dash): check them as POSIX sh.
+    r = subprocess.run(['shellcheck', '-s', 'sh', '-e', 'SC1091'] + hooks, capture_output=True, text=True)
+    check(r.returncode == 0, f'shellcheck -s sh {" ".join(os.path.basename(h) for h in hooks)}\n{r.stdout}')
+
+
+def dracut(work, kver, moddir, policy, env=None):
+    base = os.path.join(work, 'dracut-base')
+    if not os.path.isdir(base):
+        os.makedirs(os.path.join(base, 'modules.d'))
+        for e in os.listdir('/usr/lib/dracut'):
+            if e != 'modules.d':
+                os.symlink(os.path.join('/usr/lib/dracut', e), os.path.join(base, e))
+        for e in os.listdir('/usr/lib/dracut/modules.d'):
+            os.symlink(os.path.join('/usr/lib/dracut/modules.d', e), os.path.join(base, 'modules.d', e))
+        os.symlink(MODULE, os.path.join(base, 'modules.d', '90drvfw'))
+    pdir = os.path.join(work, 'policy')
+    shutil.rmtree(pdir, ignore_errors=True)
+    os.makedirs(pdir)
+    with open(os.path.join(pdir, 'drvfw.conf'), 'w') as f:
+        f.write(policy)
+    builddir = os.environ.get('DRVFW_BUILDDIR', '')
+    rules = os.path.join(builddir, 'udev-rules', '60-drvfw.rules')
+    conf = os.path.join(work, 'dracut.conf')
+    with open(conf, 'w') as f:
+        f.write(f'drvfw_binary="{os.environ["DRVFW_BIN"]}"\n'
+                f'drvfw_confdir="{pdir}"\n'
+                f'drvfw_udev_rules="{rules}"\n'
+                f'drvfw_profiledir="{os.path.join(SRCDIR, "profiles")}"\n')
+    os.makedirs(os.path.join(work, 'conf.d'), exist_ok=True)
+    img = os.path.join(work, 'initramfs.img')
+    cmd = ['dracut', '--force', '--no-hostonly', '--no-hostonly-cmdline', '--no-compress',
+           '--no-early-microcode', '--kver', kver, '--kmoddir', moddir,
+           '--conf', conf, '--confdir', os.path.join(work, 'conf.d'), '--tmpdir', work,
+           '-m', 'bash base udev-rules', '--drivers', 'e1000 virtio_blk ext4', '-a', 'drvfw', img]
+    r = subprocess.run(cmd, capture_output=True, text=True,
+                       env=dict(os.environ, dracutbasedir=base, **(env or {})))
+    return r.returncode, img, r.stdout + r.stderr
+
+
+def lsinitrd(img, *args):
+    return subprocess.run(['lsinitrd'] + list(args) + [img], capture_output=True, text=True).stdout
+
+
+def main():
+    if 'DRVFW_BIN' not in os.environ:
+        print('usage: run through meson test (needs DRVFW_BIN, DRVFW_BUILDDIR)', file=sys.stderr)
+        return 2
+    try:
+        vmlib.ensure_tools()
+        kver, kroot = vmlib.ensure_kernel()
+    except Skip as e:
+        print(f'SKIPPED: the dracut test cannot run here: {e}', file=sys.stderr)
+        return 77
+    moddir = os.path.join(kroot, 'lib', 'modules', kver)
+
+    shellcheck()
+
+    with tempfile.TemporaryDirectory(prefix='drvfw-dracut-') as work:
+        policy = '[drvfw]\nmode = enforce\n[deny]\ndrivers = pci:e1000\n[autoload]\ndeny = net-pf-2-proto-132\n'
+        rc, img, out = dracut(work, kver, moddir, policy)
+        check(rc == 0, f'dracut -a drvfw builds (exit {rc})' + ('' if rc == 0 else f'\n{out[-3000:]}'))
+        if rc == 0:
+            files = lsinitrd(img)
+            for path in ('usr/bin/drvfw', 'etc/drvfw/drvfw.conf', 'etc/modprobe.d/drvfw.conf',
+                         'rules.d/60-drvfw.rules', 'lib/drvfw-lib.sh',
+                         'lib/dracut/hooks/cmdline/00-drvfw-cmdline.sh',
+                         'lib/dracut/hooks/pre-udev/00-drvfw-gate.sh',
+                         'lib/dracut/hooks/pre-pivot/50-drvfw-enforce.sh',
+                         'bin/false', 'libkmod.so', 'libudev.so', 'libinih.so', 'libsmartcols.so',
+                         'usr/share/drvfw/profiles/'):
+                check(path in files, f'lsinitrd shows {path}')
+            conf = lsinitrd(img, '-f', 'etc/modprobe.d/drvfw.conf')
+            check('install e1000 /bin/false' in conf and 'blacklist e1000' in conf,
+                  'the image\'s modprobe.d blocks e1000 (blacklist + install /bin/false)')
+            check(kver in conf, f'the image\'s modprobe.d was generated for kernel {kver}')
+            check('sctp' in conf, 'the image\'s modprobe.d handles the denied autoload alias (sctp)')
+            if os.geteuid() == 0:
+                tree = os.path.join(work, 'tree')
+                os.makedirs(tree)
+                with open(img, 'rb') as f:
+                    subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree)
+                r = subprocess.run(['chroot', tree, '/usr/bin/drvfw', '--version'], capture_output=True, text=True)
+                check(r.returncode == 0, f'drvfw runs inside the image (its libraries are there): {r.stderr.strip()}')
+
+        rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = ALL:ALL\n')
+        check(rc != 0 and "'drvfw check' failed" in out,
+              'dracut refuses a policy that denies the root disk or console driver of this machine')
+        rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = ALL:ALL\n', env={'DRVFW_FORCE': '1'})
+        check(rc == 0, 'DRVFW_FORCE=1 builds it anyway' + ('' if rc == 0 else f'\n{out[-2000:]}'))
+        rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = pci:e1000 nonsense\n')
+        check(rc != 0, 'dracut refuses an invalid policy')
+
+    if failures:
+        print(f'{len(failures)} check(s) failed', file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
