@@ -78,7 +78,8 @@ def dracut(work, kver, moddir, policy, env=None):
 
 
 def lsinitrd(img, *args):
-    return subprocess.run(['lsinitrd'] + list(args) + [img], capture_output=True, text=True).stdout
+    return subprocess.run(['lsinitrd'] + list(args) + [img], capture_output=True, text=True,
+                          errors='replace').stdout
 
 
 def main():
