@@ -114,7 +114,7 @@ def main():
             check('install e1000 /bin/false' in conf and 'blacklist e1000' in conf,
                   'the image\'s modprobe.d blocks e1000 (blacklist + install /bin/false)')
             check(kver in conf, f'the image\'s modprobe.d was generated for kernel {kver}')
-            check('sctp' in conf, 'the image\'s modprobe.d handles the denied autoload alias (sctp)')
+            check('proto_132' in conf.replace('-', '_'), 'the image\'s modprobe.d handles the denied autoload alias')
             if os.geteuid() == 0:
                 tree = os.path.join(work, 'tree')
                 os.makedirs(tree)
