@@ -8,6 +8,7 @@ Everything expensive is cached under DRVFW_VM_CACHE (default
 """
 
 import glob
+import hashlib
 import json
 import lzma
 import os
@@ -24,7 +25,10 @@ SKIP = 77
 SRCDIR = os.path.abspath(os.environ.get('DRVFW_SRCDIR') or
                          os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 VMDIR = os.path.join(SRCDIR, 'tests', 'vm')
-CACHE = os.environ.get('DRVFW_VM_CACHE', '/var/tmp/drvfw-vm')
+# One directory per source tree: two checkouts (or two helpers) must not
+# build into, or boot from, each other's files.
+CACHE = os.path.join(os.environ.get('DRVFW_VM_CACHE', '/var/tmp/drvfw-vm'),
+                     os.path.basename(SRCDIR) + '-' + hashlib.sha256(SRCDIR.encode()).hexdigest()[:8])
 KCACHE = os.environ.get('DRVFW_KERNEL_CACHE', '/var/cache/drvfw-kernel')
 
 # What the harness runs, by the Debian package that ships it.
