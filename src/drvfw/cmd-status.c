@@ -126,9 +126,36 @@ static int generate_modprobe(const struct decisions *d, char **ret, size_t *ret_
 	return r;
 }
 
-static void judge(struct check *c, const char *text, const struct decisions *d,
-		  const char *expected, size_t expected_len)
+/*
+ * The text without its comment lines: the header names the policy files as
+ * the generating run saw them (dracut reads them from its own directory),
+ * and the drvfw version; neither changes what modprobe does.
+ */
+static char *strip_comments(const char *text)
 {
+	char *out = malloc(strlen(text) + 1), *w = out;
+
+	if (!out)
+		return NULL;
+	for (const char *l = text; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l + 1) : strlen(l);
+
+		if (l[0] != '#') {
+			memcpy(w, l, n);
+			w += n;
+		}
+		l += n;
+	}
+	*w = '\0';
+	return out;
+}
+
+static void judge(struct check *c, const char *text, const struct decisions *d,
+		  const char *expected)
+{
+	_cleanup_free_ char *a = NULL, *b = NULL;
+
 	if (parse_header(text, &c->h) < 0) {
 		c->state = DRIFT_STALE;
 		c->note = strdup("no drvfw generate header");
@@ -138,7 +165,8 @@ static void judge(struct check *c, const char *text, const struct decisions *d,
 		c->state = DRIFT_OTHER_KVER;
 	else if (c->h.hash != d->policy->hash)
 		c->state = DRIFT_STALE;
-	else if (expected && (strlen(text) != expected_len || memcmp(text, expected, expected_len)))
+	else if (expected &&
+		 (!(a = strip_comments(text)) || !(b = strip_comments(expected)) || !streq(a, b)))
 		c->state = DRIFT_OUTDATED;
 	else
 		c->state = DRIFT_CURRENT;
@@ -166,7 +194,7 @@ static void check_modprobe(const struct sysroot *root, const struct decisions *d
 		return;
 	}
 	r = generate_modprobe(d, &expected, &elen);
-	judge(c, text, d, r >= 0 ? expected : NULL, elen);
+	judge(c, text, d, r >= 0 ? expected : NULL);
 }
 
 /* Runs lsinitrd IMAGE FILE; the file's text, or NULL with c->state set. */
@@ -260,7 +288,7 @@ static void check_initramfs(const struct sysroot *root, const struct decisions *
 	}
 	text = lsinitrd_cat(c->path, c);
 	if (text)
-		judge(c, text, d, NULL, 0);
+		judge(c, text, d, NULL);
 }
 
 /* Reads a number after "KEY": in enforce.json (drvfw's own, flat enough for this). */
@@ -310,8 +338,9 @@ static void read_boot(const char *dir, struct boot *b)
 }
 
 /* Why a denied module runs nonetheless. */
-static const char *in_use_reason(const struct decisions *d, const struct module_decision *md,
-				 const struct check *modprobe, const struct boot *boot, char **buf)
+static const char *in_use_reason(const struct decisions *d, const struct module *m,
+				 const struct module_decision *md, const struct check *modprobe,
+				 const struct boot *boot, char **buf)
 {
 	const struct inventory *inv = d->inv;
 
@@ -331,6 +360,18 @@ static const char *in_use_reason(const struct decisions *d, const struct module_
 	}
 	if (d->policy->mode == POLICY_WARN)
 		return "warn mode: logged, not blocked";
+	if (m->n_bound == 0 && m->loaded) {
+		/* Unbinding leaves the module in memory; only unloading removes it. */
+		const char *cause = modprobe->state != DRIFT_CURRENT
+					? "the modprobe.d file does not block it"
+				    : boot->have_hash && boot->hash != d->policy->hash
+					? "the policy changed since boot"
+					: "loaded before drvfw's modprobe.d lines applied";
+
+		*buf = strdup_printf("%s; no device bound, 'modprobe -r %s' unloads it", cause,
+				     m->name);
+		return *buf ? *buf : cause;
+	}
 	if (d->policy->mode == POLICY_OFF)
 		return "mode off";
 	if (modprobe->state != DRIFT_CURRENT)
@@ -474,7 +515,7 @@ int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 				continue;
 			used[n_used].m = m;
 			used[n_used].md = md;
-			used[n_used].reason = in_use_reason(d, md, &modprobe, &boot,
+			used[n_used].reason = in_use_reason(d, m, md, &modprobe, &boot,
 							    &used[n_used].reason_buf);
 			n_used++;
 		}

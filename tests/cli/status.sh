@@ -41,6 +41,10 @@ D status --json >"$TMP/out" || true
 expect_json 'd["modprobe_d"]["state"] == "stale" and not d["in_force"]' "JSON: stale"
 rm "$R/etc/drvfw/drvfw.conf.d/10-more.conf"
 
+# dracut generates the image's file with its own path to the policy files
+sed -i 's|^# policy: .*|# policy: /var/tmp/dracut-copy/drvfw.conf|' "$MODPROBE"
+expect_rc 0 "a header naming other policy paths is still current" D status
+expect_grep '^modprobe.d: .*: current$' "$TMP/out" "current"
 echo "install e1000 /bin/true" >>"$MODPROBE"
 expect_rc 3 "an edited file with the right header is outdated" D status
 expect_grep ': outdated ' "$TMP/out" "outdated"
