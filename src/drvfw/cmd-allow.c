@@ -312,6 +312,22 @@ static int apply_now(struct drvfw_ctx *ctx, const struct decisions *old_dec,
 	return failed > 0 ? -EIO : 0;
 }
 
+/* Creates the directory of @path and its parents (a fresh machine has no /etc/drvfw). */
+static int mkdir_parents(const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
 static int regenerate_modprobe(const struct decisions *dec, const char *path)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -326,6 +342,9 @@ static int regenerate_modprobe(const struct decisions *dec, const char *path)
 	r = emit_modprobe(mem, dec, &eo);
 	if (fclose(mem) != 0 && r >= 0)
 		r = -errno;
+	if (r < 0)
+		return r;
+	r = mkdir_parents(path);
 	if (r < 0)
 		return r;
 	return write_file_atomic(path, buf, len, 0644);
@@ -438,8 +457,9 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 		goto oom;
 
 	/* Check the whole policy as it will be, from a file nobody else reads. */
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		log_error("failed to create '%s': %s", dir, strerror(errno));
+	r = mkdir_parents(dropin);
+	if (r < 0) {
+		log_error("failed to create '%s': %s", dir, strerror(-r));
 		goto out;
 	}
 	tmp = strdup_printf("%s/.50-runtime.conf.XXXXXX", dir);

@@ -70,4 +70,12 @@ expect_grep "already" "$TMP/err" "and says so"
 expect_rc 0 "allow pci:snd_hda_intel --now" D allow pci:snd_hda_intel --now
 expect_grep '^none$' "$S/bus/pci/devices/0000:00:1b.0/driver_override" "a pin drvfw did not set stays"
 
+# A fresh machine: no /etc/drvfw, no /etc/modprobe.d.
+R2=$TMP/fresh
+cp -a "$F/basic" "$R2"
+rm -rf "$R2/etc"
+expect_rc 0 "deny on a machine without /etc/drvfw" "$DRVFW_BIN" --root "$R2" --kver 1.0.0-test deny ALL:cramfs
+expect_grep '^drivers = ALL:cramfs$' "$R2/etc/drvfw/drvfw.conf.d/50-runtime.conf" "creates the drop-in"
+expect_grep '^install cramfs /bin/false$' "$R2/etc/modprobe.d/drvfw.conf" "and the modprobe.d file"
+
 finish
