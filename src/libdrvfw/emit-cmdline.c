@@ -165,6 +165,30 @@ static int initcalls_for(const struct initcalls *ic, const char *name, char ***o
 	return n;
 }
 
+/*
+ * A denied built-in goes into initcall_blacklist= when it is a driver (a
+ * pair with a bus: device aliases, a run-time driver, or an entry naming it
+ * on a bus), or when the entry that denied it names it exactly. A bus-less
+ * built-in (af_unix, cryptomgr) denied only by ALL:ALL or a glob is not: the
+ * driver-filter syntax is about drivers, and blacklisting those initcalls
+ * leaves a kernel that cannot run user space.
+ */
+static bool builtin_is_named_driver(const struct module_decision *md, const char *name)
+{
+	for (size_t i = 0; i < md->n_pairs; i++) {
+		const struct pair_decision *p = &md->pairs[i];
+
+		if (p->verdict != VERDICT_DENY)
+			continue;
+		if (p->bus)
+			return true;
+		if (p->entry && p->entry->driver && !string_has_glob(p->entry->driver) &&
+		    name_eq(p->entry->driver, name))
+			return true;
+	}
+	return false;
+}
+
 int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *o,
 		 struct diags *diags)
 {
@@ -173,7 +197,7 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 	_cleanup_free_ char *bl = NULL, *icl = NULL;
 	struct initcalls ic = { 0 };
 	bool have_kallsyms = false;
-	size_t len;
+	size_t len, n_left = 0;
 	int r = 0;
 
 	if (d->policy->mode != POLICY_ENFORCE)
@@ -201,6 +225,10 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 			if (r < 0)
 				goto out;
 		} else if (st == MODULE_DENIED_BUILTIN) {
+			if (!builtin_is_named_driver(&d->modules[i], m->name)) {
+				n_left++;
+				continue;
+			}
 			if (!have_kallsyms) {
 				diag_add(
 				    diags, DIAG_WARNING, NULL,
@@ -229,6 +257,12 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 		}
 	}
 	strv_sort_uniq(initcalls);
+	if (n_left > 0)
+		diag_add(diags, DIAG_WARNING, NULL, 0,
+			 "%zu denied built-in(s) without a bus (libraries, protocols: af_unix, "
+			 "cryptomgr) are left out of initcall_blacklist=: ALL:ALL or a glob does not "
+			 "stop what the kernel itself needs; name one exactly (ALL:NAME) to stop it",
+			 n_left);
 
 	bl = strv_join(blacklist, ",");
 	icl = strv_join(initcalls, ",");

@@ -36,6 +36,12 @@ printf '[deny]\ndrivers = ALL:ALL\n' >"$TMP/d.conf"
 expect_rc 0 "generate --format cmdline, deny ALL:ALL" "${dr[@]}" --policy "$TMP/d.conf" generate --format cmdline
 expect_grep "x86 keeps 2047 bytes of command line" "$TMP/err" "overlong command line reported"
 expect_grep '^initcall_blacklist=' "$TMP/out" "initcall_blacklist= comes first"
+# ... but only for built-in drivers: the kernel's own bus-less built-ins stay.
+expect_no_grep 'af_unix_init|cryptomgr_init' "$TMP/out" "ALL:ALL does not blacklist af_unix or cryptomgr"
+expect_grep 'denied built-in\(s\) without a bus .* are left out of initcall_blacklist=' "$TMP/err" \
+	"the left-out bus-less built-ins are reported"
+expect_grep '^initcall_blacklist=([^ ]*,)?cmos_init(,| )' "$TMP/out" \
+	"a built-in with device aliases (rtc_cmos) is blacklisted by ALL:ALL"
 
 # warn mode stops nothing at boot.
 printf '[drvfw]\nmode = warn\n[deny]\ndrivers = ALL:ALL\n' >"$TMP/w.conf"
