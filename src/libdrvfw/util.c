@@ -158,13 +158,36 @@ bool name_eq(const char *a, const char *b)
 	}
 }
 
+char *glob_normalize(char *s)
+{
+	bool in_bracket = false;
+	size_t start = 0;
+
+	for (size_t i = 0; s[i]; i++) {
+		if (in_bracket) {
+			/* a ']' right after "[" or "[!" is a member, not the end */
+			if (s[i] == ']' && i > start + 1)
+				in_bracket = false;
+			continue;
+		}
+		if (s[i] == '[') {
+			in_bracket = true;
+			if (s[i + 1] == '!' || s[i + 1] == '^')
+				i++;
+			start = i;
+		} else if (s[i] == '-')
+			s[i] = '_';
+	}
+	return s;
+}
+
 bool name_glob_match(const char *pattern, const char *name)
 {
 	char p[NAME_MAX + 1], n[NAME_MAX + 1];
 
 	if (strlen(pattern) > NAME_MAX || strlen(name) > NAME_MAX)
 		return false;
-	name_normalize(strcpy(p, pattern));
+	glob_normalize(strcpy(p, pattern));
 	name_normalize(strcpy(n, name));
 	return fnmatch(p, n, 0) == 0;
 }

@@ -99,6 +99,12 @@ char *strv_join(char *const *l, const char *sep);
 char *name_normalize(char *s);
 char *name_normalize_dup(const char *s);
 bool name_eq(const char *a, const char *b);
+/*
+ * A shell glob over module names, stored like one: '-' becomes '_' except
+ * inside bracket expressions, where it is a range ("[a-c]"), as kmod's
+ * alias_normalize() does. Returns @s.
+ */
+char *glob_normalize(char *s);
 /* fnmatch(3) of @pattern against @name, both read with '-' as '_'. */
 bool name_glob_match(const char *pattern, const char *name);
 bool string_has_glob(const char *s);

@@ -25,6 +25,18 @@ START_TEST(test_glob)
 }
 END_TEST
 
+/* name_glob_match() turned "[a-c]" into "[a_c]": the range matched only 'a', '_' and 'c'. */
+START_TEST(test_glob_bracket_range_kept)
+{
+	ck_assert(name_glob_match("snd-[a-c]*", "snd_bt87x"));
+	ck_assert(name_glob_match("[a-c]1000", "e1000") == false);
+	ck_assert(name_glob_match("e[0-9]000", "e1000"));
+	ck_assert(name_glob_match("[!a-c]1000", "e1000"));
+	ck_assert(!name_glob_match("[!a-e]1000", "e1000"));
+	ck_assert(name_glob_match("[]a-]x-y", "]x_y"));
+}
+END_TEST
+
 START_TEST(test_strv)
 {
 	_cleanup_strv_free_ char **l = NULL;
@@ -70,6 +82,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(tc, test_name_eq);
 	tcase_add_test(tc, test_glob);
+	tcase_add_test(tc, test_glob_bracket_range_kept);
 	tcase_add_test(tc, test_strv);
 	tcase_add_test(tc, test_atomic_write);
 	suite_add_tcase(s, tc);
