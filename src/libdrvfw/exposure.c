@@ -50,11 +50,17 @@ const char *block_source_to_string(enum block_source b)
 /* An install command that never loads the module it stands for. */
 static bool install_blocks(const char *cmd)
 {
+	static const char *const never[] = {
+		"/bin/false", "/bin/true", "/usr/bin/false", "/usr/bin/true", "false", "true",
+	};
 	const char *p = cmd + strspn(cmd, " \t");
+	/* the first word of the command, whole: "/bin/truecrypt-load" is not "/bin/true" */
+	size_t n = strcspn(p, " \t;|&");
 
-	return startswith(p, "/bin/false") || startswith(p, "/bin/true") ||
-	       startswith(p, "/usr/bin/false") || startswith(p, "/usr/bin/true") ||
-	       startswith(p, "false") || startswith(p, "true");
+	for (size_t i = 0; i < ELEMENTSOF(never); i++)
+		if (strlen(never[i]) == n && strncmp(p, never[i], n) == 0)
+			return true;
+	return false;
 }
 
 static unsigned module_paths(const struct decisions *d, size_t idx, const bool *present)
