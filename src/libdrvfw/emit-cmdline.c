@@ -221,6 +221,17 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 		enum module_state st = d->modules[i].state;
 
 		if (st == MODULE_BLOCKED) {
+			/* ',' or a blank would split the parameter, a quote end it */
+			if (!module_name_is_plain(m->name)) {
+				r = diag_add(
+				    diags, DIAG_WARNING, NULL, 0,
+				    "module '%s' has a name module_blacklist= cannot hold: "
+				    "not covered",
+				    m->name);
+				if (r < 0)
+					goto out;
+				continue;
+			}
 			r = strv_extend(&blacklist, m->name);
 			if (r < 0)
 				goto out;
@@ -284,10 +295,11 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 	len = (icl[0] ? strlen("initcall_blacklist=") + strlen(icl) : 0) +
 	      (bl[0] ? strlen(" module_blacklist=") + strlen(bl) : 0);
 	if (len >= CMDLINE_MAX)
-		diag_add(diags, DIAG_WARNING, NULL, 0,
-			 "the fragment is %zu bytes; x86 keeps %d bytes of command line and cuts the "
-			 "rest: rely on the modprobe.d output for loadable modules",
-			 len, CMDLINE_MAX - 1);
+		diag_add(
+		    diags, DIAG_WARNING, NULL, 0,
+		    "the fragment is %zu bytes; x86 keeps %d bytes of command line and cuts the "
+		    "rest: rely on the modprobe.d output for loadable modules",
+		    len, CMDLINE_MAX - 1);
 	r = ferror(f) ? -EIO : 0;
 out:
 	initcalls_done(&ic);

@@ -197,6 +197,27 @@ bool string_has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
+bool string_is_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+bool module_name_is_plain(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
 char *strdup_printf(const char *fmt, ...)
 {
 	va_list ap;

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Shared by the emitters only. What they print ends up in modprobe.d and
+ * udev rules, where one stray newline is a new configuration line: every
+ * string that is not drvfw's own goes through these.
+ */
+
+#include <stdio.h>
+
+#include "policy.h"
+
+/* @s in a '#' comment: control characters (a newline) become '?'. */
+void emit_comment_text(FILE *f, const char *s);
+/* "FILE:LINE", "FILE" or "default", comment-safe. */
+void emit_origin(FILE *f, const struct origin *o);
+/* "# policy: FILE..." or "# policy: (none)", comment-safe. */
+void emit_policy_files(FILE *f, const struct policy *p);

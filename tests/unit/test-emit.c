@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The emitters on hand-built inventories: what reaches modprobe.d, udev
+ * rules and the kernel command line must stay one line per item, whatever
+ * names the module tree or the policy holds.
+ */
+#include <stdio.h>
+
+#include "emit.h"
+#include "exposure.h"
+#include "test-common.h"
+#include "util.h"
+
+static struct alias e1000_aliases[] = {
+	{ .pattern = "pci:v00008086d0000100Esv*sd*bc*sc*i*", .bus = "pci", .class = ALIAS_DEVICE },
+};
+static struct alias fsmod_aliases[] = {
+	{ .pattern = "fs-a b", .class = ALIAS_AUTOLOAD },
+	{ .pattern = "fs-good", .class = ALIAS_AUTOLOAD },
+};
+static char *pci_buses[] = { "pci", NULL };
+
+enum { M_BAD, M_E1000, M_FSMOD, N_MODULES };
+
+static struct module modules[N_MODULES] = {
+	/* sorted by name, as the inventory is */
+	[M_BAD] = { .name = "bad$(touch_x)'q", .kind = MODULE_LOADABLE },
+	[M_E1000] = { .name = "e1000",
+		      .kind = MODULE_LOADABLE,
+		      .aliases = e1000_aliases,
+		      .n_aliases = 1,
+		      .buses = pci_buses },
+	[M_FSMOD] = { .name = "fsmod",
+		      .kind = MODULE_LOADABLE,
+		      .aliases = fsmod_aliases,
+		      .n_aliases = 2 },
+};
+
+static struct inventory inv = {
+	.kver = "6.1.0-test\ninstall ext4 /bin/true",
+	.modules = modules,
+	.n_modules = N_MODULES,
+	.n_loadable = N_MODULES,
+};
+
+/* Runs @emit on @policy_text (loaded under the name @file) and returns the output. */
+static char *emit_with(const char *file, const char *policy_text, int which)
+{
+	struct policy p;
+	struct diags d = { 0 };
+	struct decisions *dec = NULL;
+	struct emit_options o = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	policy_init(&p);
+	ck_assert_int_eq(policy_load_string(&p, file, policy_text, "/nonexistent", &d), 0);
+	ck_assert_int_eq(decisions_compute(&p, &inv, &dec), 0);
+	f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	if (which == 0)
+		r = emit_modprobe(f, dec, &o);
+	else if (which == 1)
+		r = emit_udev(f, dec, &o);
+	else
+		r = emit_cmdline(f, dec, &o, &d);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(fclose(f), 0);
+	decisions_free(dec);
+	policy_done(&p);
+	diags_done(&d);
+	return buf;
+}
+
+/* Every line is a comment or starts with one of @keywords ("" for blank lines). */
+static void assert_lines(const char *out, const char *const *keywords)
+{
+	_cleanup_strv_free_ char **lines = NULL;
+
+	ck_assert_int_eq(strv_split(out, "\n", &lines), 0);
+	for (char **l = lines; *l; l++) {
+		bool ok = (*l)[0] == '#';
+
+		for (const char *const *k = keywords; !ok && *k; k++)
+			ok = startswith(*l, *k);
+		ck_assert_msg(ok, "unexpected line '%s' in:\n%s", *l, out);
+	}
+}
+
+static const char deny_all[] = "[deny]\ndrivers = ALL:ALL\n[autoload]\ndeny = fs-*\n";
+
+/* A policy file or kernel version with a newline in its name became a modprobe.d line. */
+START_TEST(test_modprobe_header_newline_stays_comment)
+{
+	static const char *const kw[] = { "blacklist ", "install ", "alias ", NULL };
+	_cleanup_free_ char *out = emit_with("/tmp/evil\ninstall ext4 /bin/true", deny_all, 0);
+
+	assert_lines(out, kw);
+	ck_assert_ptr_null(strstr(out, "\ninstall ext4"));
+	ck_assert_ptr_nonnull(strstr(out, "blacklist e1000\ninstall e1000 /bin/false\n"));
+}
+END_TEST
+
+/* An autoload alias with a blank became "alias fs-a b drvfw_autoload_denied": fs-a to b. */
+START_TEST(test_modprobe_alias_not_one_word_skipped)
+{
+	_cleanup_free_ char *out = emit_with("p.conf", deny_all, 0);
+
+	ck_assert_ptr_null(strstr(out, "alias fs-a b"));
+	ck_assert_ptr_nonnull(strstr(out, "alias fs-good drvfw_autoload_denied\n"));
+}
+END_TEST
+
+/* In warn mode the module name went into a /bin/sh -c command: "$(...)" ran. */
+START_TEST(test_modprobe_warn_unsafe_name_not_in_shell)
+{
+	_cleanup_free_ char *out = emit_with(
+	    "p.conf", "[drvfw]\nmode = warn\n[deny]\ndrivers = ALL:ALL\n", 0);
+	_cleanup_strv_free_ char **lines = NULL;
+
+	ck_assert_int_eq(strv_split(out, "\n", &lines), 0);
+	for (char **l = lines; *l; l++)
+		if (startswith(*l, "install "))
+			ck_assert_msg(!strstr(*l, "touch_x"), "unsafe name in '%s'", *l);
+	ck_assert_ptr_nonnull(strstr(out, "install e1000 /bin/sh -c"));
+}
+END_TEST
+
+/* Enforce mode still blocks it: no shell is involved in "install M /bin/false". */
+START_TEST(test_modprobe_enforce_blocks_odd_name)
+{
+	_cleanup_free_ char *out = emit_with("p.conf", deny_all, 0);
+
+	ck_assert_ptr_nonnull(strstr(out, "install bad$(touch_x)'q /bin/false\n"));
+}
+END_TEST
+
+/* pattern_casefold() spelt "[a-c]" as "[[aA]-[cC]]", a set that matches nothing intended. */
+START_TEST(test_udev_casefold_bracket)
+{
+	static const char *const kw[] = { "ACTION", "ENV{", "GOTO", "LABEL", "TEST", "", NULL };
+	_cleanup_free_ char *out = emit_with(
+	    "/tmp/x\nENV{MODALIAS}==\"*\", GOTO=\"drvfw_static_end\"",
+	    "[device \"acpi:PNP0[a-c]*\"]\naction = deny\n[deny]\ndrivers = pci:e1000\n", 1);
+
+	ck_assert_msg(strstr(out, "ENV{MODALIAS}==\"[aA][cC][pP][iI]:[pP][nN][pP]0[a-cA-C]*\""),
+		      "%s", out);
+	assert_lines(out, kw);
+}
+END_TEST
+
+START_TEST(test_cmdline_unsafe_name_skipped)
+{
+	_cleanup_free_ char *out = emit_with("p.conf", "[deny]\ndrivers = ALL:ALL\n", 2);
+
+	ck_assert_str_eq(out, "module_blacklist=e1000,fsmod\n");
+}
+END_TEST
+
+/* "install M /bin/truecrypt-load" was taken for "/bin/true": a block that is none. */
+START_TEST(test_exposure_install_true_prefix)
+{
+	struct policy p;
+	struct decisions *dec = NULL;
+	struct exposure *ex = NULL;
+	struct exposure_summary sum;
+
+	policy_init(&p);
+	modules[M_E1000].install_cmd = "/bin/truecrypt-load e1000";
+	ck_assert_int_eq(decisions_compute(&p, &inv, &dec), 0);
+	ck_assert_int_eq(exposure_compute(dec, &ex, &sum), 0);
+	ck_assert_int_eq(ex[M_E1000].block, BLOCK_NONE);
+	free(ex);
+	modules[M_E1000].install_cmd = "/bin/true";
+	ck_assert_int_eq(exposure_compute(dec, &ex, &sum), 0);
+	ck_assert_int_eq(ex[M_E1000].block, BLOCK_CONFIG_INSTALL);
+	free(ex);
+	modules[M_E1000].install_cmd = "false # no";
+	ck_assert_int_eq(exposure_compute(dec, &ex, &sum), 0);
+	ck_assert_int_eq(ex[M_E1000].block, BLOCK_CONFIG_INSTALL);
+	free(ex);
+	modules[M_E1000].install_cmd = NULL;
+	decisions_free(dec);
+	policy_done(&p);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("emit");
+	TCase *tc = tcase_create("emit");
+
+	tcase_add_test(tc, test_modprobe_header_newline_stays_comment);
+	tcase_add_test(tc, test_modprobe_alias_not_one_word_skipped);
+	tcase_add_test(tc, test_modprobe_warn_unsafe_name_not_in_shell);
+	tcase_add_test(tc, test_modprobe_enforce_blocks_odd_name);
+	tcase_add_test(tc, test_udev_casefold_bracket);
+	tcase_add_test(tc, test_cmdline_unsafe_name_skipped);
+	tcase_add_test(tc, test_exposure_install_true_prefix);
+	suite_add_tcase(s, tc);
+	return s;
+}
