@@ -177,6 +177,16 @@ static bool override_pins(const char *override)
 	return streq_ptr(override, ENFORCE_PIN_NAME) || streq_ptr(override, "none");
 }
 
+/*
+ * Names that become path components below SYSFS. The kernel never makes
+ * one that climbs out, but a recorded or fake tree can, and a udev
+ * argument is only a string.
+ */
+static bool sysfs_name_ok(const char *s)
+{
+	return !s || (*s && !strchr(s, '/') && !streq(s, ".") && !streq(s, ".."));
+}
+
 static int plan_denied(struct planner *pl, const struct decisions *d, size_t i,
 		       const struct enforce_bus *bus)
 {
@@ -437,8 +447,17 @@ int enforce_plan(const struct decisions *d, const struct enforce_bus *buses, siz
 
 	for (size_t i = 0; i < inv->n_devices; i++) {
 		const struct device_decision *dd = &d->devices[i];
-		const struct enforce_bus *bus = bus_find(gated, n_buses, inv->devices[i].bus);
+		const struct device *dev = &inv->devices[i];
+		const struct enforce_bus *bus = bus_find(gated, n_buses, dev->bus);
 
+		if (!dev->bus || !dev->name || !sysfs_name_ok(dev->bus) ||
+		    !sysfs_name_ok(dev->name) || !sysfs_name_ok(dev->driver)) {
+			pl.p->devices[i].outcome = OUTCOME_FAILED;
+			pl.p->devices[i].note =
+			    "a name in its sysfs path is '.', '..' or has a '/': "
+			    "nothing written";
+			continue;
+		}
 		if (dd->bind_driver)
 			r = plan_bind(&pl, d, i, dd->bind_driver);
 		else if (dd->verdict == VERDICT_DENY)
@@ -525,7 +544,14 @@ void enforce_plan_count(const struct enforce_plan *p, struct enforce_counts *c)
 
 /* ---- the executor: every sysfs write of drvfw goes through here ---- */
 
-int sysfs_write_attr(const char *path, const char *value)
+/*
+ * @root_dev, when not NULL, is the device of the sysfs tree: the attribute
+ * must be on it. /sys/bus/B/devices/D is a symlink in every sysfs, so the
+ * path is followed up to the attribute; a tree whose links lead elsewhere
+ * (a --sysfs directory someone else can write to) must not get drvfw to
+ * write into another file system.
+ */
+static int write_attr(const char *path, const char *value, const dev_t *root_dev)
 {
 	_cleanup_close_ int fd = -1;
 	size_t len = strlen(value);
@@ -535,12 +561,14 @@ int sysfs_write_attr(const char *path, const char *value)
 	int r;
 
 	/* No O_TRUNC: sysfs ignores it, and on some file systems holding fake
-	 * trees it costs milliseconds per open. */
-	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	 * trees it costs milliseconds per open. No attribute is a symlink. */
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
+	if (!S_ISREG(st.st_mode) || (root_dev && st.st_dev != *root_dev))
+		return -EXDEV;
 	if (!(st.st_mode & 0222))
 		return -EACCES;
 	/* One write: sysfs hands each write(2) to the attribute's store() whole. */
@@ -556,6 +584,11 @@ int sysfs_write_attr(const char *path, const char *value)
 	r = close(fd);
 	fd = -1;
 	return r < 0 ? -errno : 0;
+}
+
+int sysfs_write_attr(const char *path, const char *value)
+{
+	return write_attr(path, value, NULL);
 }
 
 static void null_log(void *data, int priority, const char *file, int line, const char *fn,
@@ -623,6 +656,8 @@ static bool device_present(const char *sysfs, const struct enforce_action *a,
 int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
 {
 	size_t failed = 0;
+	struct stat root_st;
+	bool have_root = !e->dry_run && stat(e->sysfs, &root_st) == 0;
 
 	for (size_t k = 0; k < p->n_actions; k++) {
 		struct enforce_action *a = &p->actions[k];
@@ -668,7 +703,7 @@ int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
 			path = strdup_printf("%s/%s", e->sysfs, a->path);
 			if (!path)
 				return -ENOMEM;
-			r = sysfs_write_attr(path, a->value);
+			r = write_attr(path, a->value, have_root ? &root_st.st_dev : NULL);
 			/* The kernel says ENODEV when the device is no longer bound
 			 * to that driver: what the unbind wanted anyway. */
 			if (r == -ENODEV && a->step == STEP_UNBIND)
@@ -678,7 +713,7 @@ int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
 			a->status = ACTION_DONE;
 			continue;
 		}
-		if ((r == -ENOENT || r == -ENODEV) && !device_present(e->sysfs, a, p)) {
+		if ((r == -ENOENT || r == -ENODEV) && ed && !device_present(e->sysfs, a, p)) {
 			a->status = ACTION_GONE;
 			ed->note = note_gone;
 			continue;
@@ -868,17 +903,24 @@ int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct deci
 		fputs("\"step\": ", f);
 		json_str(f, enforce_step_to_string(a->step));
 		if (a->path) {
+			_cleanup_free_ char *path = strdup_printf("%s/%s", sysfs, a->path);
+
+			if (!path)
+				return -ENOMEM;
+			/* --sysfs is any directory name: quotes and all */
 			fputs(", \"path\": ", f);
-			fprintf(f, "\"%s/", sysfs);
-			/* paths are built from sysfs names, which hold no quotes */
-			fprintf(f, "%s\"", a->path);
+			json_str(f, path);
 		}
 		fputs(", \"value\": ", f);
 		json_str(f, streq(a->value, "\n") ? "" : a->value);
 		if (a->device != SIZE_MAX) {
+			_cleanup_free_ char *dev = strdup_printf(
+			    "%s/%s", inv->devices[a->device].bus, inv->devices[a->device].name);
+
+			if (!dev)
+				return -ENOMEM;
 			fputs(", \"device\": ", f);
-			fprintf(f, "\"%s/%s\"", inv->devices[a->device].bus,
-				inv->devices[a->device].name);
+			json_str(f, dev);
 		}
 		fputs(", \"status\": ", f);
 		json_str(f, action_status_to_string(a->status));

@@ -583,6 +583,109 @@ START_TEST(test_report)
 }
 END_TEST
 
+/* A device or driver name of ".." made the plan write outside bus/BUS/drivers/DRV. */
+START_TEST(test_plan_dotdot_name_writes_nothing)
+{
+	struct enforce_plan *p;
+
+	devices[D_E1000].driver = "..";
+	p = plan_for(POLICY_ENFORCE, false);
+	devices[D_E1000].driver = "e1000";
+	for (size_t i = 0; i < p->n_actions; i++)
+		ck_assert_uint_ne(p->actions[i].device, D_E1000);
+	ck_assert_int_eq(p->devices[D_E1000].outcome, OUTCOME_FAILED);
+	/* the others are planned as before */
+	ck_assert_int_ge(find_write(p, "bus/platform/drivers/i8042/unbind"), 0);
+	enforce_plan_free(p);
+}
+END_TEST
+
+/* A symlinked attribute in a --sysfs tree was followed: drvfw wrote to its target. */
+START_TEST(test_execute_symlink_attr_refused)
+{
+	_cleanup_free_ char *link = NULL, *outside = NULL, *s = NULL;
+	struct enforce_plan *p;
+	ssize_t k;
+
+	make_tree();
+	mkfile("outside", "precious\n", 0644);
+	link = strdup_printf("%s/bus/pci/devices/0000:00:03.0/driver_override", tree);
+	outside = strdup_printf("%s/outside", tree);
+	ck_assert_int_eq(unlink(link), 0);
+	ck_assert_int_eq(symlink(outside, link), 0);
+	p = plan_for(POLICY_ENFORCE, false);
+	ck_assert_int_eq(enforce_execute(p, &(struct enforce_exec){ .sysfs = tree }), 1);
+	ck_assert_str_eq((s = slurp("outside")), "precious");
+	k = find_write(p, "bus/pci/devices/0000:00:03.0/driver_override");
+	ck_assert_int_ge(k, 0);
+	ck_assert_int_eq(p->actions[k].status, ACTION_FAILED);
+	ck_assert_int_eq(p->actions[k].error, -ELOOP);
+	enforce_plan_free(p);
+	remove_tree();
+}
+END_TEST
+
+/* A device directory linking to another file system got drvfw's writes there. */
+START_TEST(test_execute_other_fs_refused)
+{
+	char other[] = "/dev/shm/drvfw-enforce-XXXXXX";
+	_cleanup_free_ char *dev = NULL, *attr = NULL, *s = NULL;
+	struct stat a, b;
+	struct enforce_plan *p;
+	bool made;
+	char cmd[256];
+	FILE *f;
+
+	make_tree();
+	made = mkdtemp(other) != NULL;
+	if (!made || stat(other, &a) < 0 || stat(tree, &b) < 0 || a.st_dev == b.st_dev) {
+		fprintf(stderr, "no second file system at /dev/shm: test not run\n");
+		if (made)
+			rmdir(other);
+		remove_tree();
+		return;
+	}
+	attr = strdup_printf("%s/driver_override", other);
+	f = fopen(attr, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs("(null)\n", f);
+	fclose(f);
+	dev = strdup_printf("%s/bus/pci/devices/0000:00:03.0", tree);
+	snprintf(cmd, sizeof(cmd), "rm -r '%s'", dev);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(symlink(other, dev), 0);
+	p = plan_for(POLICY_ENFORCE, false);
+	ck_assert_int_eq(enforce_execute(p, &(struct enforce_exec){ .sysfs = tree }), 1);
+	ck_assert_int_eq(read_one_line_file(attr, &s), 0);
+	ck_assert_str_eq(s, "(null)");
+	enforce_plan_free(p);
+	snprintf(cmd, sizeof(cmd), "rm -r '%s'", other);
+	ck_assert_int_eq(system(cmd), 0);
+	remove_tree();
+}
+END_TEST
+
+/* The JSON report printed --sysfs and device names unescaped: a '"' broke it. */
+START_TEST(test_report_json_escapes_paths)
+{
+	struct enforce_plan *p = plan_for(POLICY_ENFORCE, false);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_int_eq(
+	    enforce_execute(p, &(struct enforce_exec){ .sysfs = "/x", .dry_run = true }), 0);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(enforce_report_json(f, p, &dec, "/tmp/a\"b"), 0);
+	fclose(f);
+	ck_assert_ptr_null(strstr(buf, "/tmp/a\"b"));
+	ck_assert_ptr_nonnull(
+	    strstr(buf, "\"path\": \"/tmp/a\\\"b/bus/pci/drivers/e1000/unbind\""));
+	free(buf);
+	enforce_plan_free(p);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("enforce");
@@ -597,6 +700,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_plan_none_override_is_a_pin);
 	tcase_add_test(tc, test_plan_no_modalias_gated);
 	tcase_add_test(tc, test_plan_candidate_pair_on_bus);
+	tcase_add_test(tc, test_plan_dotdot_name_writes_nothing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("execute");
@@ -606,6 +710,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_execute_errors);
 	tcase_add_test(tc, test_execute_gone);
 	tcase_add_test(tc, test_report);
+	tcase_add_test(tc, test_execute_symlink_attr_refused);
+	tcase_add_test(tc, test_execute_other_fs_refused);
+	tcase_add_test(tc, test_report_json_escapes_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }
