@@ -183,9 +183,8 @@ static int add_row(struct table *t, const struct decisions *d, size_t i, const s
 
 	if (table_set(t, ln, COL_NAME, m->name) < 0 ||
 	    table_set(t, ln, COL_KIND, m->kind == MODULE_BUILTIN ? "builtin" : "loadable") < 0 ||
-	    table_set(t, ln, COL_BUSES, buses) < 0 ||
-	    table_set(t, ln, COL_REACH, reach) < 0 || table_set(t, ln, COL_PATHS, paths) < 0 ||
-	    table_set(t, ln, COL_STATE, state) < 0 ||
+	    table_set(t, ln, COL_BUSES, buses) < 0 || table_set(t, ln, COL_REACH, reach) < 0 ||
+	    table_set(t, ln, COL_PATHS, paths) < 0 || table_set(t, ln, COL_STATE, state) < 0 ||
 	    table_set(t, ln, COL_VERDICT, verdict_name(md)) < 0 ||
 	    table_set(t, ln, COL_RULE, rule) < 0 ||
 	    table_set(t, ln, COL_BLOCK, block_source_to_string(e->block)) < 0 ||
@@ -252,12 +251,12 @@ static int add_loose_row(struct table *t, const struct decisions *d, const struc
 		return -ENOMEM;
 	if (e) {
 		what = policy_entry_to_string(e);
-		rule = what ? (e->origin.line ? strdup_printf("%s %s (%s:%u)",
-							      policy_list_to_string(e->list), what,
-							      e->origin.file, e->origin.line) :
-						strdup_printf("%s %s (%s)", policy_list_to_string(e->list),
-							      what, strempty(e->origin.file))) :
-			      NULL;
+		rule = what ? (e->origin.line
+				   ? strdup_printf("%s %s (%s:%u)", policy_list_to_string(e->list),
+						   what, e->origin.file, e->origin.line)
+				   : strdup_printf("%s %s (%s)", policy_list_to_string(e->list),
+						   what, strempty(e->origin.file)))
+			    : NULL;
 	} else {
 		rule = strdup("default");
 	}

@@ -605,9 +605,9 @@ int decisions_warn_unmatched(const struct decisions *d, struct diags *diags)
 		 * (platform:serial8250 of module 8250) cannot be told from typos. */
 		r = diag_add(diags, DIAG_WARNING, e->origin.file, e->origin.line,
 			     "'%s' matches no module of kernel %s%s", s, strempty(d->inv->kver),
-			     d->inv->have_runtime || !e->bus ?
-				     "" :
-				     " (it can still name a driver that records no module)");
+			     d->inv->have_runtime || !e->bus
+				 ? ""
+				 : " (it can still name a driver that records no module)");
 		if (r < 0)
 			return r;
 	}

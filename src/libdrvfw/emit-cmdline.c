@@ -269,11 +269,12 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 	}
 	strv_sort_uniq(initcalls);
 	if (n_left > 0)
-		diag_add(diags, DIAG_WARNING, NULL, 0,
-			 "%zu denied built-in(s) without a bus (libraries, protocols: af_unix, "
-			 "cryptomgr) are left out of initcall_blacklist=: ALL:ALL or a glob does not "
-			 "stop what the kernel itself needs; name one exactly (ALL:NAME) to stop it",
-			 n_left);
+		diag_add(
+		    diags, DIAG_WARNING, NULL, 0,
+		    "%zu denied built-in(s) without a bus (libraries, protocols: af_unix, "
+		    "cryptomgr) are left out of initcall_blacklist=: ALL:ALL or a glob does not "
+		    "stop what the kernel itself needs; name one exactly (ALL:NAME) to stop it",
+		    n_left);
 
 	bl = strv_join(blacklist, ",");
 	icl = strv_join(initcalls, ",");
