@@ -20,12 +20,16 @@ static const struct command commands[] = {
 	{ "allow", cmd_allow, "allow BUS:DRIVER from now on (drop-in, modprobe.d, --now)" },
 	{ "deny", cmd_deny, "deny BUS:DRIVER from now on (drop-in, modprobe.d, --now)" },
 	{ "learn", cmd_learn, "write a policy that allows what runs now and denies the rest" },
-	{ "status", cmd_status, "show whether the policy is in force: drift, boot, denied drivers in use" },
+	{ "status", cmd_status,
+	  "show whether the policy is in force: drift, boot, denied drivers in use" },
 	{ "report", cmd_report, "list the modules the kernel autoloaded, how often and when" },
-	{ "modprobe-helper", cmd_modprobe_helper, "the kernel.modprobe entry point: log, decide, modprobe" },
-	{ "enforce", cmd_enforce, "unbind and pin denied devices, bind the allowed ones explicitly" },
+	{ "modprobe-helper", cmd_modprobe_helper,
+	  "the kernel.modprobe entry point: log, decide, modprobe" },
+	{ "enforce", cmd_enforce,
+	  "unbind and pin denied devices, bind the allowed ones explicitly" },
 	{ "probe", cmd_probe, "decide and act for one new device (from a udev rule)" },
-	{ "check", cmd_check, "refuse a policy that denies the root disk's or the console's drivers" },
+	{ "check", cmd_check,
+	  "refuse a policy that denies the root disk's or the console's drivers" },
 };
 
 static void usage(FILE *f)
@@ -79,26 +83,29 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'h':
 			usage(stdout);
-			return flush_stdout(EXIT_OK);
+			r = EXIT_OK;
+			goto finish;
 		case 'V':
 			printf("drvfw %s\n", PACKAGE_VERSION);
-			return flush_stdout(EXIT_OK);
+			r = EXIT_OK;
+			goto finish;
 		case 'q':
 			ctx.opt_quiet = true;
 			break;
 		case '?':
-			return usage_error(NULL, "invalid option");
+			r = usage_error(NULL, "invalid option");
+			goto finish;
 		default:
-			r = ctx_parse_global_option(&ctx, c, optarg);
-			if (r < 0)
-				return usage_error(NULL, "invalid option");
+			if (ctx_parse_global_option(&ctx, c, optarg) < 0) {
+				r = usage_error(NULL, "invalid option");
+				goto finish;
+			}
 			break;
 		}
 	}
 	if (optind >= argc) {
-		usage_error(NULL, "no command given");
-		ctx_done(&ctx);
-		return EXIT_USAGE;
+		r = usage_error(NULL, "no command given");
+		goto finish;
 	}
 
 	/* Exact names only: in a security tool a typo must not run another command. */
@@ -107,14 +114,15 @@ int main(int argc, char **argv)
 			cmd = &commands[i];
 	if (!cmd) {
 		r = usage_error(NULL, "unknown command '%s'", argv[optind]);
-		ctx_done(&ctx);
-		return r;
+		goto finish;
 	}
 
 	argc -= optind;
 	argv += optind;
 	optind = 0;
 	r = cmd->run(&ctx, argc, argv);
+finish:
+	/* every path: --policy FILE before a bad option is on the heap already */
 	ctx_done(&ctx);
 	return flush_stdout(r);
 }

@@ -30,6 +30,12 @@ expect_rc 2 "unknown command" "$DRVFW_BIN" audti
 expect_grep "Try 'drvfw --help'" "$TMP/err" "usage error points to --help"
 expect_rc 2 "prefix of a command is not a command" "$DRVFW_BIN" gen
 expect_rc 2 "unknown option" "$DRVFW_BIN" audit --bogus
+# Regression: main() returned on these without freeing the --policy list
+# (a leak the sanitizer and valgrind builds turn into a non-2 exit).
+expect_rc 2 "global option, then a bad option" "$DRVFW_BIN" --policy /dev/null --bogus
+expect_rc 2 "global option, then no command" "$DRVFW_BIN" --policy /dev/null
+expect_rc 2 "global option, then an unknown command" "$DRVFW_BIN" --policy /dev/null audti
+expect_rc 0 "global option, then --help" "$DRVFW_BIN" --policy /dev/null --help
 expect_rc 0 "--help" "$DRVFW_BIN" --help
 expect_grep "drvfw.conf\(5\)" "$TMP/out" "--help names the man pages"
 expect_rc 1 "explain of nothing" "${dr[@]}" --policy /dev/null explain no-such-module-xyz
