@@ -51,11 +51,6 @@ static int link_base_at(int dfd, const char *rel, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-static void null_log(void *data, int priority, const char *file, int line, const char *fn,
-		     const char *format, va_list args)
-{
-}
-
 void enforce_device_inventory_free(struct inventory *inv)
 {
 	if (!inv)
@@ -255,7 +250,7 @@ int enforce_device_inventory_load(const struct sysroot *root, const char *bus, c
 		inv->kmod = kmod_new(root->moddir, no_config);
 		if (!inv->kmod)
 			goto oom;
-		kmod_set_log_fn(inv->kmod, null_log, NULL);
+		kmod_quiet(inv->kmod);
 		r = lookup_candidates(inv, inv->kmod, d->modalias, bus);
 		if (r == -ENOMEM)
 			goto oom;

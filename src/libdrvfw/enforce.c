@@ -65,19 +65,6 @@ const char *action_status_to_string(enum action_status s)
 	return "?";
 }
 
-static const char *mode_name(enum policy_mode m)
-{
-	switch (m) {
-	case POLICY_ENFORCE:
-		return "enforce";
-	case POLICY_WARN:
-		return "warn";
-	case POLICY_OFF:
-		return "off";
-	}
-	return "?";
-}
-
 /* ---- planning: no I/O below this line until the executor ---- */
 
 struct planner {
@@ -591,11 +578,6 @@ int sysfs_write_attr(const char *path, const char *value)
 	return write_attr(path, value, NULL);
 }
 
-static void null_log(void *data, int priority, const char *file, int line, const char *fn,
-		     const char *format, va_list args)
-{
-}
-
 int enforce_load_module(struct kmod_ctx *ctx, const char *module, bool apply_blacklist)
 {
 	struct kmod_module *mod = NULL;
@@ -628,7 +610,7 @@ struct kmod_ctx *enforce_kmod_new(const struct sysroot *root)
 			goto out;
 	ctx = kmod_new(root->moddir, (const char *const *)paths);
 	if (ctx)
-		kmod_set_log_fn(ctx, null_log, NULL);
+		kmod_quiet(ctx);
 out:
 	for (i = 0; i < ELEMENTSOF(paths); i++)
 		free(paths[i]);
@@ -849,8 +831,8 @@ int enforce_report_log(FILE *f, const struct enforce_plan *p, const struct decis
 	fprintf(f,
 		"summary mode=%s devices=%zu denied=%zu unbound=%zu pinned=%zu kept=%zu "
 		"cannot-pin=%zu bound=%zu would-deny=%zu failed=%zu gated=%zu\n",
-		mode_name(p->mode), c.devices, c.denied, c.unbound, c.pinned, c.kept, c.unpinned,
-		c.bound, c.would_deny, c.failed, c.gated);
+		policy_mode_to_string(p->mode), c.devices, c.denied, c.unbound, c.pinned, c.kept,
+		c.unpinned, c.bound, c.would_deny, c.failed, c.gated);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -886,7 +868,7 @@ int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct deci
 
 	enforce_plan_count(p, &c);
 	fputs("{\n  \"mode\": ", f);
-	json_str(f, mode_name(p->mode));
+	json_str(f, policy_mode_to_string(p->mode));
 	fprintf(f, ",\n  \"policy_hash\": \"%016llx\",\n  \"sysfs\": ", d->policy->hash);
 	json_str(f, sysfs);
 	fprintf(f,

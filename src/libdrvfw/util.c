@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <libkmod.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -331,4 +332,14 @@ unsigned long long hash_fnv1a64(unsigned long long h, const void *data, size_t l
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+static void log_nothing(void *data, int priority, const char *file, int line, const char *fn,
+			const char *format, va_list args)
+{
+}
+
+void kmod_quiet(struct kmod_ctx *ctx)
+{
+	kmod_set_log_fn(ctx, log_nothing, NULL);
 }

@@ -127,6 +127,13 @@ int read_full_file(const char *path, char **ret, size_t *ret_size);
  */
 int write_file_atomic(const char *path, const void *data, size_t len, unsigned int mode);
 
+/*
+ * Silences libkmod: it logs to stderr by default, and the library never
+ * writes there (its callers report what matters once).
+ */
+struct kmod_ctx;
+void kmod_quiet(struct kmod_ctx *ctx);
+
 /* FNV-1a 64 bit, for the policy hash in generated headers. */
 unsigned long long hash_fnv1a64(unsigned long long h, const void *data, size_t len);
 #define HASH_FNV1A64_INIT 0xcbf29ce484222325ULL
