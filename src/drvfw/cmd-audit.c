@@ -85,32 +85,18 @@ static const char *verdict_name(const struct module_decision *md)
 	return "?";
 }
 
-static char *origin_string(const struct origin *o)
-{
-	if (o->line)
-		return strdup_printf("%s:%u", o->file, o->line);
-	return strdup(o->file ? o->file : "");
-}
-
 /* "deny ALL:ALL (/etc/drvfw/drvfw.conf:5)": the entry of the first denied pair,
  * or of the first allowed one; "default" when no entry matched. */
 static char *rule_string(const struct module_decision *md)
 {
 	const struct policy_entry *e = NULL;
-	_cleanup_free_ char *what = NULL, *where = NULL;
 
 	for (size_t i = 0; i < md->n_pairs && !e; i++)
 		if (md->pairs[i].verdict == VERDICT_DENY)
 			e = md->pairs[i].entry;
 	for (size_t i = 0; i < md->n_pairs && !e; i++)
 		e = md->pairs[i].entry;
-	if (!e)
-		return strdup("default");
-	what = policy_entry_to_string(e);
-	where = origin_string(&e->origin);
-	if (!what || !where)
-		return NULL;
-	return strdup_printf("%s %s (%s)", policy_list_to_string(e->list), what, where);
+	return e ? policy_entry_describe(e) : strdup("default");
 }
 
 static char *config_string(const struct module *m)
@@ -245,21 +231,11 @@ static int add_loose_row(struct table *t, const struct decisions *d, const struc
 	struct libscols_line *ln = table_new_line(t);
 	const struct policy_entry *e = NULL;
 	enum verdict v = decide_pair(d->policy, l->bus, NULL, l->driver, &e);
-	_cleanup_free_ char *rule = NULL, *what = NULL;
+	_cleanup_free_ char *rule = NULL;
 
 	if (!ln)
 		return -ENOMEM;
-	if (e) {
-		what = policy_entry_to_string(e);
-		rule = what ? (e->origin.line
-				   ? strdup_printf("%s %s (%s:%u)", policy_list_to_string(e->list),
-						   what, e->origin.file, e->origin.line)
-				   : strdup_printf("%s %s (%s)", policy_list_to_string(e->list),
-						   what, strempty(e->origin.file)))
-			    : NULL;
-	} else {
-		rule = strdup("default");
-	}
+	rule = e ? policy_entry_describe(e) : strdup("default");
 	if (!rule)
 		return -ENOMEM;
 	if (table_set(t, ln, COL_NAME, l->driver) < 0 ||

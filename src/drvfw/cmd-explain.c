@@ -172,24 +172,12 @@ static int add_rows(struct table *t, const struct decisions *d, size_t idx)
 	for (size_t j = 0; j < md->n_pairs; j++) {
 		const struct pair_decision *p = &md->pairs[j];
 		struct libscols_line *ln = table_new_line(t);
-		_cleanup_free_ char *rule = NULL, *entry = NULL;
+		_cleanup_free_ char *rule = NULL;
 
 		if (!ln)
 			return -ENOMEM;
-		if (p->entry) {
-			entry = policy_entry_to_string(p->entry);
-			if (!entry)
-				return -ENOMEM;
-			rule = p->entry->origin.line
-				   ? strdup_printf("%s %s (%s:%u)",
-						   policy_list_to_string(p->entry->list), entry,
-						   p->entry->origin.file, p->entry->origin.line)
-				   : strdup_printf("%s %s (%s)",
-						   policy_list_to_string(p->entry->list), entry,
-						   strempty(p->entry->origin.file));
-		} else {
-			rule = strdup("default: no entry matches");
-		}
+		rule = p->entry ? policy_entry_describe(p->entry)
+				: strdup("default: no entry matches");
 		if (!rule)
 			return -ENOMEM;
 		if (table_set(t, ln, COL_MODULE, m->name) < 0 ||

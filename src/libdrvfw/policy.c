@@ -132,6 +132,19 @@ char *policy_entry_to_string(const struct policy_entry *e)
 	return strdup_printf("%s:%s", e->bus ? e->bus : "ALL", e->driver ? e->driver : "ALL");
 }
 
+char *policy_entry_describe(const struct policy_entry *e)
+{
+	_cleanup_free_ char *what = policy_entry_to_string(e);
+
+	if (!what)
+		return NULL;
+	if (e->origin.line)
+		return strdup_printf("%s %s (%s:%u)", policy_list_to_string(e->list), what,
+				     strempty(e->origin.file), e->origin.line);
+	return strdup_printf("%s %s (%s)", policy_list_to_string(e->list), what,
+			     strempty(e->origin.file));
+}
+
 static const char *origin_file(struct origin o)
 {
 	return o.file ? o.file : cmdline_origin;

@@ -126,3 +126,5 @@ const char *policy_mode_to_string(enum policy_mode m);
 const char *policy_list_to_string(enum policy_list l);
 /* "bus:driver" with ALL, malloc'ed. */
 char *policy_entry_to_string(const struct policy_entry *e);
+/* "deny ALL:ALL (FILE:LINE)", or "(kernel command line)": the rule as reports show it. */
+char *policy_entry_describe(const struct policy_entry *e);
