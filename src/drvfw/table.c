@@ -94,32 +94,40 @@ struct libscols_line *table_new_line(struct table *t)
 	return scols_table_new_line(t->tb, NULL);
 }
 
+/* Every position of column @id: "-o NAME,NAME" shows it twice. */
 int table_set(struct table *t, struct libscols_line *ln, int id, const char *value)
 {
+	if (!value)
+		return 0;
 	for (size_t i = 0; i < t->n_ids; i++)
-		if (t->ids[i] == id)
-			return value ? scols_line_set_data(ln, i, value) : 0;
+		if (t->ids[i] == id) {
+			int r = scols_line_set_data(ln, i, value);
+
+			if (r < 0)
+				return r;
+		}
 	return 0;
 }
 
 int table_setf(struct table *t, struct libscols_line *ln, int id, const char *fmt, ...)
 {
+	_cleanup_free_ char *s = NULL;
+	bool selected = false;
 	va_list ap;
-	char *s;
 	int r;
 
-	for (size_t i = 0; i < t->n_ids; i++) {
-		if (t->ids[i] != id)
-			continue;
-		va_start(ap, fmt);
-		r = vasprintf(&s, fmt, ap);
-		va_end(ap);
-		if (r < 0)
-			return -ENOMEM;
-		/* refer: the line takes ownership of s */
-		return scols_line_refer_data(ln, i, s);
+	for (size_t i = 0; i < t->n_ids && !selected; i++)
+		selected = t->ids[i] == id;
+	if (!selected)
+		return 0;
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		s = NULL;
+		return -ENOMEM;
 	}
-	return 0;
+	return table_set(t, ln, id, s);
 }
 
 int table_print(struct table *t)
