@@ -20,6 +20,13 @@ RULES=$BUILD/udev-rules/60-drvfw.rules
 command -v udevadm >/dev/null || skip "no udevadm"
 [ -f "$RULES" ] || { echo "missing $RULES" >&2; exit 1; }
 
+# Regression: an unquoted $devpath split "Fixed MDIO bus.0" into three
+# arguments, probe printed no verdict and the device went unguarded.
+if grep -vE '^[[:space:]]*#' "$RULES" | grep -E "(^|[^'])[\$]devpath|[\$]devpath([^']|$)" >&2; then
+	echo "\$devpath not in single quotes in $RULES (above)" >&2
+	exit 1
+fi
+
 T=$(mktemp -d /tmp/drvfw-udev-rules.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 cp "$RULES" "$T/60-drvfw.rules"
