@@ -87,21 +87,28 @@ static int write_reports(const char *dir, const struct enforce_plan *p, const st
 		return r;
 	}
 	f = open_memstream(&log, &log_len);
-	if (!f)
+	if (!f) {
+		log_error("out of memory");
 		return -ENOMEM;
+	}
 	r = enforce_report_log(f, p, d, sysfs);
 	if (fclose(f) != 0 && r >= 0)
 		r = -ENOMEM;
-	if (r < 0)
+	if (r >= 0) {
+		f = open_memstream(&json, &json_len);
+		if (!f)
+			r = -ENOMEM;
+	}
+	if (r >= 0) {
+		r = enforce_report_json(f, p, d, sysfs);
+		if (fclose(f) != 0 && r >= 0)
+			r = -ENOMEM;
+	}
+	if (r < 0) {
+		/* the exit code alone would not say why */
+		log_error("failed to produce the report for '%s': %s", dir, strerror(-r));
 		return r;
-	f = open_memstream(&json, &json_len);
-	if (!f)
-		return -ENOMEM;
-	r = enforce_report_json(f, p, d, sysfs);
-	if (fclose(f) != 0 && r >= 0)
-		r = -ENOMEM;
-	if (r < 0)
-		return r;
+	}
 	r = write_report_file(dir, "enforce.log", log, log_len);
 	if (r < 0)
 		return r;

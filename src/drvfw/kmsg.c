@@ -29,15 +29,18 @@ void kmsg_line(struct kmsg *k, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
-	int n;
+	int n, r;
 
 	if (k->fd < 0)
 		return;
 	/* <5>: notice; user-space records default to facility user. */
 	n = snprintf(buf, sizeof(buf), "<5>drvfw: ");
 	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	r = vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	va_end(ap);
+	if (r < 0)
+		return;
+	n += r;
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
 	(void)!write(k->fd, buf, (size_t)n);
