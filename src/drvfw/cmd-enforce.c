@@ -86,22 +86,16 @@ static int write_reports(const char *dir, const struct enforce_plan *p, const st
 		log_error("failed to create '%s': %s", dir, strerror(-r));
 		return r;
 	}
+	/* both reports in memory first: a failure leaves the previous ones */
 	f = open_memstream(&log, &log_len);
-	if (!f) {
-		log_error("out of memory");
-		return -ENOMEM;
-	}
-	r = enforce_report_log(f, p, d, sysfs);
-	if (fclose(f) != 0 && r >= 0)
+	r = f ? enforce_report_log(f, p, d, sysfs) : -ENOMEM;
+	if (f && fclose(f) != 0 && r >= 0)
 		r = -ENOMEM;
 	if (r >= 0) {
-		f = open_memstream(&json, &json_len);
-		if (!f)
-			r = -ENOMEM;
-	}
-	if (r >= 0) {
-		r = enforce_report_json(f, p, d, sysfs);
-		if (fclose(f) != 0 && r >= 0)
+		FILE *j = open_memstream(&json, &json_len);
+
+		r = j ? enforce_report_json(j, p, d, sysfs) : -ENOMEM;
+		if (j && fclose(j) != 0 && r >= 0)
 			r = -ENOMEM;
 	}
 	if (r < 0) {

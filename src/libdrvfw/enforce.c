@@ -435,7 +435,7 @@ int enforce_plan(const struct decisions *d, const struct enforce_bus *buses, siz
 	for (size_t i = 0; i < inv->n_devices; i++) {
 		const struct device_decision *dd = &d->devices[i];
 		const struct device *dev = &inv->devices[i];
-		const struct enforce_bus *bus = bus_find(gated, n_buses, dev->bus);
+		const struct enforce_bus *bus;
 
 		if (!dev->bus || !dev->name || !sysfs_name_ok(dev->bus) ||
 		    !sysfs_name_ok(dev->name) || !sysfs_name_ok(dev->driver)) {
@@ -445,6 +445,7 @@ int enforce_plan(const struct decisions *d, const struct enforce_bus *buses, siz
 			    "nothing written";
 			continue;
 		}
+		bus = bus_find(gated, n_buses, dev->bus);
 		if (dd->bind_driver)
 			r = plan_bind(&pl, d, i, dd->bind_driver);
 		else if (dd->verdict == VERDICT_DENY)
