@@ -37,8 +37,15 @@ static bool driver_matches(const char *pattern, const char *norm_name)
 	return norm_name && fnmatch(pattern, norm_name, 0) == 0;
 }
 
-static bool entry_matches_fast(const struct policy_entry *e, bool glob, const char *bus,
-			       const char *mod, const char *drv)
+/*
+ * @glob: e->driver has glob characters; without them fnmatch() is strcmp()
+ * (policy names hold no '\\'), and strcmp() is what most entries need.
+ * A bus-less module is reached by ALL:... entries only. Bus names compare
+ * like module names: depmod writes the "xen-backend" bus's aliases as
+ * "xen_backend:".
+ */
+static bool entry_matches(const struct policy_entry *e, bool glob, const char *bus, const char *mod,
+			  const char *drv)
 {
 	if (e->bus && (!bus || !name_eq(e->bus, bus)))
 		return false;
@@ -49,19 +56,9 @@ static bool entry_matches_fast(const struct policy_entry *e, bool glob, const ch
 	return driver_matches(e->driver, mod) || driver_matches(e->driver, drv);
 }
 
-static bool entry_matches(const struct policy_entry *e, const char *bus, const char *mod,
-			  const char *drv)
+static bool entry_is_glob(const struct policy_entry *e)
 {
-	/*
-	 * A bus-less module is reached by ALL:... entries only. Bus names
-	 * compare like module names: depmod writes the "xen-backend" bus's
-	 * aliases as "xen_backend:".
-	 */
-	if (e->bus && (!bus || !name_eq(e->bus, bus)))
-		return false;
-	if (!e->driver)
-		return true;
-	return driver_matches(e->driver, mod) || driver_matches(e->driver, drv);
+	return e->driver && string_has_glob(e->driver);
 }
 
 enum verdict decide_pair(const struct policy *p, const char *bus, const char *module_name,
@@ -79,7 +76,7 @@ enum verdict decide_pair(const struct policy *p, const char *bus, const char *mo
 	for (size_t i = 0; i < p->n_entries; i++) {
 		const struct policy_entry *e = &p->entries[i];
 
-		if (e->list == LIST_ALLOW && entry_matches(e, bus, mod, drv)) {
+		if (e->list == LIST_ALLOW && entry_matches(e, entry_is_glob(e), bus, mod, drv)) {
 			if (ret_entry)
 				*ret_entry = e;
 			return VERDICT_ALLOW;
@@ -88,7 +85,7 @@ enum verdict decide_pair(const struct policy *p, const char *bus, const char *mo
 	for (size_t i = 0; i < p->n_entries; i++) {
 		const struct policy_entry *e = &p->entries[i];
 
-		if (e->list == LIST_DENY && entry_matches(e, bus, mod, drv)) {
+		if (e->list == LIST_DENY && entry_matches(e, entry_is_glob(e), bus, mod, drv)) {
 			if (ret_entry)
 				*ret_entry = e;
 			return VERDICT_DENY;
@@ -539,7 +536,7 @@ fail:
 
 static bool entry_matches_any_module(const struct decisions *d, const struct policy_entry *e)
 {
-	bool glob = e->driver && string_has_glob(e->driver);
+	bool glob = entry_is_glob(e);
 
 	for (size_t i = 0; i < d->inv->n_modules; i++) {
 		const struct module_decision *md = &d->modules[i];
@@ -552,7 +549,7 @@ static bool entry_matches_any_module(const struct decisions *d, const struct pol
 
 			if (md->pairs[k].driver && normalize_into(md->pairs[k].driver, dbuf))
 				drv = dbuf;
-			if (entry_matches_fast(e, glob, md->pairs[k].bus, mod, drv))
+			if (entry_matches(e, glob, md->pairs[k].bus, mod, drv))
 				return true;
 		}
 	}
@@ -562,7 +559,7 @@ static bool entry_matches_any_module(const struct decisions *d, const struct pol
 		char dbuf[NAME_BUF];
 
 		if (dev->driver && !dev->module && normalize_into(dev->driver, dbuf) &&
-		    entry_matches_fast(e, glob, dev->bus, NULL, dbuf))
+		    entry_matches(e, glob, dev->bus, NULL, dbuf))
 			return true;
 	}
 	return false;
