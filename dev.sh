@@ -92,7 +92,7 @@ cmd_test() {
 			cp -r "tests/fuzz/corpus-${t##*/fuzz-}/." "$work/"
 			if "$t" -max_total_time=30 -timeout=10 -artifact_prefix=tests/fuzz/ "$work" \
 				>"$work.log" 2>&1; then
-				echo "${t##*/}: $(grep -oE '#[0-9]+ +DONE.*' "$work.log" | tail -1)"
+				echo "${t##*/}: $(grep -E '^Done [0-9]+ runs' "$work.log" | tail -1)"
 			else
 				tail -30 "$work.log"
 				failed+=(fuzz)
@@ -104,10 +104,12 @@ cmd_test() {
 	fi
 
 	section "format"
-	if git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror 2>/dev/null; then
+	local fmt
+	fmt=$(git ls-files '*.c' '*.h' | xargs clang-format --dry-run 2>&1 || true)
+	if [[ -z $fmt ]]; then
 		echo "clang-format: clean"
 	else
-		git ls-files '*.c' '*.h' | xargs clang-format --dry-run 2>&1 | head -20
+		grep -F 'warning:' <<<"$fmt" | head -20 || true
 		failed+=(format)
 	fi
 
