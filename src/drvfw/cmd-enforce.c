@@ -149,6 +149,33 @@ static void log_outcomes(struct kmsg *k, const struct enforce_plan *p, const str
 	}
 }
 
+/* Every failed action, on stderr and in the kernel log (enforce, probe). */
+void log_enforce_failures(const struct enforce_plan *p, const char *sysfs, struct kmsg *k)
+{
+	for (size_t a = 0; a < p->n_actions; a++) {
+		const struct enforce_action *act = &p->actions[a];
+
+		if (act->status != ACTION_FAILED)
+			continue;
+		if (act->step == STEP_LOAD) {
+			log_warning("failed to load module '%s': %s; its device stays unbound",
+				    act->value, strerror(-act->error));
+			kmsg_line(k, "failed to load module '%s': %s; its device stays unbound",
+				  act->value, strerror(-act->error));
+		} else {
+			log_error("failed to write '%s/%s': %s", sysfs, act->path,
+				  strerror(-act->error));
+			kmsg_line(k, "failed to write '%s/%s': %s", sysfs, act->path,
+				  strerror(-act->error));
+		}
+	}
+	/* failed before any write: the plan refused it and says why */
+	for (size_t i = 0; i < p->n_devices && p->inv; i++)
+		if (p->devices[i].outcome == OUTCOME_FAILED && p->devices[i].note)
+			log_error("device '%s/%s': %s", strempty(p->inv->devices[i].bus),
+				  strempty(p->inv->devices[i].name), p->devices[i].note);
+}
+
 static void print_dry_run(const struct enforce_plan *p, const char *sysfs)
 {
 	for (size_t k = 0; k < p->n_actions; k++) {
@@ -375,23 +402,7 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 
 	if (dry_run)
 		print_dry_run(plan, root->sysfs);
-	for (size_t a = 0; a < plan->n_actions; a++) {
-		const struct enforce_action *act = &plan->actions[a];
-
-		if (act->status != ACTION_FAILED)
-			continue;
-		if (act->step == STEP_LOAD) {
-			log_warning("failed to load module '%s': %s; its device stays unbound",
-				    act->value, strerror(-act->error));
-			kmsg_line(&k, "failed to load module '%s': %s; its device stays unbound",
-				  act->value, strerror(-act->error));
-		} else {
-			log_error("failed to write '%s/%s': %s", root->sysfs, act->path,
-				  strerror(-act->error));
-			kmsg_line(&k, "failed to write '%s/%s': %s", root->sysfs, act->path,
-				  strerror(-act->error));
-		}
-	}
+	log_enforce_failures(plan, root->sysfs, &k);
 	for (size_t a = 0; a < plan->n_actions; a++)
 		if (plan->actions[a].step == STEP_GATE && plan->actions[a].status == ACTION_DONE)
 			kmsg_item(&k, "drivers_autoprobe=0 (default-deny) on",

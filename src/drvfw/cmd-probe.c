@@ -173,27 +173,6 @@ static int run_pass(struct drvfw_ctx *ctx, const struct sysroot *root, const str
 	return r < 0 ? r : 0;
 }
 
-static void report_failures(const struct enforce_plan *p, const char *sysfs, struct kmsg *k)
-{
-	for (size_t a = 0; a < p->n_actions; a++) {
-		const struct enforce_action *act = &p->actions[a];
-
-		if (act->status != ACTION_FAILED)
-			continue;
-		if (act->step == STEP_LOAD) {
-			log_warning("failed to load module '%s': %s; its device stays unbound",
-				    act->value, strerror(-act->error));
-			kmsg_line(k, "failed to load module '%s': %s; its device stays unbound",
-				  act->value, strerror(-act->error));
-		} else {
-			log_error("failed to write '%s/%s': %s", sysfs, act->path,
-				  strerror(-act->error));
-			kmsg_line(k, "failed to write '%s/%s': %s", sysfs, act->path,
-				  strerror(-act->error));
-		}
-	}
-}
-
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 {
 	enum {
@@ -305,7 +284,7 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 				fprintf(udev ? stderr : stdout, "WRITE %s/%s %s\n", root->sysfs,
 					act->path, streq(act->value, "\n") ? "''" : act->value);
 		}
-	report_failures(pass.plan, root->sysfs, &k);
+	log_enforce_failures(pass.plan, root->sysfs, &k);
 
 	/*
 	 * Re-verify after a probe: hot-plugged PCI devices have been probed
@@ -319,7 +298,7 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 		r = run_pass(ctx, root, pol, bus, name, false, &again);
 		if (r >= 0 && again.plan->devices[0].outcome != OUTCOME_NONE &&
 		    again.plan->devices[0].outcome != OUTCOME_BOUND) {
-			report_failures(again.plan, root->sysfs, &k);
+			log_enforce_failures(again.plan, root->sysfs, &k);
 			probe_pass_done(&pass);
 			pass = again;
 		} else

@@ -113,3 +113,7 @@ void kmsg_line(struct kmsg *k, const char *fmt, ...) _printf_(2, 3);
 void kmsg_item(struct kmsg *k, const char *head, const char *item);
 void kmsg_flush(struct kmsg *k);
 void kmsg_close(struct kmsg *k);
+
+/* cmd-enforce.c, for probe too: every failed action on stderr and in the kernel log. */
+struct enforce_plan;
+void log_enforce_failures(const struct enforce_plan *p, const char *sysfs, struct kmsg *k);
