@@ -7,15 +7,22 @@
 int diag_add(struct diags *d, enum diag_level level, const char *file, unsigned line,
 	     const char *fmt, ...)
 {
-	struct diag *nv, *e;
 	va_list ap;
-	char *msg;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = diag_addv(d, level, file, line, fmt, ap);
 	va_end(ap);
-	if (r < 0)
+	return r;
+}
+
+int diag_addv(struct diags *d, enum diag_level level, const char *file, unsigned line,
+	      const char *fmt, va_list ap)
+{
+	struct diag *nv, *e;
+	char *msg;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
 		return -ENOMEM;
 	nv = realloc(d->v, (d->n + 1) * sizeof(*nv));
 	if (!nv) {

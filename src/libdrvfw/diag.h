@@ -7,6 +7,7 @@
  * about so the tool can say "drvfw.conf:12: ...".
  */
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -31,6 +32,8 @@ struct diags {
 
 int diag_add(struct diags *d, enum diag_level level, const char *file, unsigned line,
 	     const char *fmt, ...) _printf_(5, 6);
+int diag_addv(struct diags *d, enum diag_level level, const char *file, unsigned line,
+	      const char *fmt, va_list ap) _printf_(5, 0);
 void diags_done(struct diags *d);
 /* "FILE:LINE: error: MSG" (or "warning"), one per line. */
 void diags_print(const struct diags *d, FILE *f);

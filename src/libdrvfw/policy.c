@@ -162,16 +162,13 @@ static char *origin_to_string(struct origin o)
 
 int diag_at(struct diags *d, enum diag_level level, struct origin o, const char *fmt, ...)
 {
-	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = diag_addv(d, level, origin_file(o), o.line, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	return diag_add(d, level, origin_file(o), o.line, "%s", msg);
+	return r;
 }
 
 /*
