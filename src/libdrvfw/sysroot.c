@@ -21,6 +21,19 @@ static char *root_normalize(const char *root)
 	return r;
 }
 
+/* The last component of @moddir, without trailing slashes. */
+static char *moddir_kver(const char *moddir)
+{
+	size_t n = strlen(moddir);
+	const char *start;
+
+	while (n > 1 && moddir[n - 1] == '/')
+		n--;
+	start = memrchr(moddir, '/', n);
+	start = start ? start + 1 : moddir;
+	return strndup(start, n - (size_t)(start - moddir));
+}
+
 int sysroot_init(struct sysroot *s, const char *root, const char *kver, const char *moddir,
 		 const char *sysfs, const char *kallsyms)
 {
@@ -34,7 +47,13 @@ int sysroot_init(struct sysroot *s, const char *root, const char *kver, const ch
 	s->root = root_normalize(root);
 	if (!s->root)
 		goto oom;
-	s->kver = strdup(kver ? kver : u.release);
+	if (kver)
+		s->kver = strdup(kver);
+	else if (moddir)
+		/* a module directory is named after its kernel, as depmod lays it out */
+		s->kver = moddir_kver(moddir);
+	else
+		s->kver = strdup(u.release);
 	if (!s->kver)
 		goto oom;
 	if (moddir)

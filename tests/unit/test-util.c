@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "test-common.h"
+#include "sysroot.h"
 #include "util.h"
 
 START_TEST(test_name_eq)
@@ -75,6 +76,37 @@ START_TEST(test_atomic_write)
 }
 END_TEST
 
+START_TEST(test_sysroot_paths)
+{
+	struct sysroot s;
+
+	/* --moddir without --kver: the directory names its kernel */
+	ck_assert_int_eq(
+	    sysroot_init(&s, NULL, NULL, "/srv/m/lib/modules/6.1.0-56-amd64//", NULL, NULL), 0);
+	ck_assert_str_eq(s.kver, "6.1.0-56-amd64");
+	ck_assert_ptr_null(s.sysfs); /* not the running kernel's tree */
+	sysroot_done(&s);
+
+	/* --root: paths under it, trailing slashes dropped, no runtime view */
+	ck_assert_int_eq(sysroot_init(&s, "/img/", "1.0", NULL, NULL, NULL), 0);
+	ck_assert_str_eq(s.moddir, "/img/lib/modules/1.0");
+	ck_assert_ptr_null(s.sysfs);
+	ck_assert_ptr_null(s.kallsyms);
+	{
+		_cleanup_free_ char *p = sysroot_path(&s, "/etc/drvfw/drvfw.conf");
+
+		ck_assert_str_eq(p, "/img/etc/drvfw/drvfw.conf");
+	}
+	sysroot_done(&s);
+
+	/* an explicit empty --sysfs means no runtime view even for the running kernel */
+	ck_assert_int_eq(sysroot_init(&s, NULL, NULL, NULL, "", ""), 0);
+	ck_assert_ptr_null(s.sysfs);
+	ck_assert_ptr_null(s.kallsyms);
+	sysroot_done(&s);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -85,6 +117,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_glob_bracket_range_kept);
 	tcase_add_test(tc, test_strv);
 	tcase_add_test(tc, test_atomic_write);
+	tcase_add_test(tc, test_sysroot_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }
