@@ -75,6 +75,9 @@ def measure(env, n, timeout, results):
     hooks = {h: median([_hook_ms(f)[h] for f in w_facts if h in _hook_ms(f)]) for h in HOOKS}
     hooks0 = {h: median([_hook_ms(f)[h] for f in b_facts if h in _hook_ms(f)]) for h in HOOKS}
     hook_total = sum(hooks[h] - hooks0[h] for h in HOOKS)
+    spread_b = (max(f.boot_uptime for f in b_facts) - min(f.boot_uptime for f in b_facts)) * 1000
+    spread_w = (max(f.boot_uptime for f in w_facts) - min(f.boot_uptime for f in w_facts)) * 1000
+    events = len([d for d in w_facts[0].phase('pivot').devices if d.modalias != '-'])
     added = (w_report - b_report) * 1000
 
     cpu = 'unknown CPU'
@@ -101,8 +104,10 @@ def measure(env, n, timeout, results):
         '',
         'Time drvfw adds to the boot:',
         '',
-        f'- difference of the boot-to-report medians: {added:+.0f} ms '
-        f'(whole initramfs, includes the udev rule; under TCG the run-to-run noise is of the same order)',
+        f'- difference of the boot-to-report medians: {added:+.0f} ms for the whole initramfs '
+        f'(run-to-run spread {spread_b:.0f} ms without, {spread_w:.0f} ms with). Most of it is not in the '
+        f'hooks but in the udev rule: `drvfw probe` runs once per device event, '
+        f'{max(added - hook_total, 0):.0f} ms here for the about {events} devices this VM has',
         f'- inside its hooks (kernel-log timestamps around each hook, minus the empty-hook cost): '
         f'{hook_total:.0f} ms in all: ' +
         ', '.join(f'{h} {hooks[h] - hooks0[h]:.0f} ms' for h in HOOKS),

@@ -194,9 +194,21 @@ CONFIDENTIAL_ALLOWED = {
 }
 
 
+# Drivers the kernel does not let user space unbind (suppress_bind_attrs: no
+# unbind file): i8042's PNP drivers only claim the ports' resources. No tool
+# can unbind them at run time; drvfw must say so, never stay silent.
+UNBINDABLE = {('pnp', 'i8042_kbd'), ('pnp', 'i8042_aux')}
+
+
 def check_confidential(f):
+    report = '\n'.join(f.drvfw_report)
     for name in ('pivot', 'root'):
         ph = f.phase(name)
+        for d in ph.devices:
+            if (d.bus, d.driver) in UNBINDABLE:
+                expect(f'{d.bus}/{d.name}' in report,
+                       f'{name}: {d.bus}/{d.name} stays bound to {d.driver!r} and drvfw\'s report does not say so')
+        ph.devices = [d for d in ph.devices if (d.bus, d.driver) not in UNBINDABLE]
         allowed_only(ph, CONFIDENTIAL_ALLOWED)
         bound(ph, 'virtio net device', VIRTIO_NET, 'virtio_net')
         bound(ph, 'virtio block device', VIRTIO_BLK, 'virtio_blk')
@@ -366,6 +378,29 @@ def check_systemd(f):
     expect(f.ended, 'the guest did not finish its report')
 
 
+# A policy that breaks at boot: an invalid entry on the kernel command line
+# (the build-time check cannot see it). Every drvfw step then fails.
+BROKEN_CMDLINE = 'drvfw.deny=nonsense'
+
+
+def check_on_error_deny(f):
+    expect(f.boot_uptime is None, 'the guest reached the real root although drvfw failed with on-error = deny')
+    expect('drvfw: FAILED' in f.console and 'on-error = deny' in f.console,
+           'the console does not say that drvfw failed and stopped the boot')
+
+
+def check_on_error_allow(f):
+    expect(f.ended, 'the guest did not reach the real root with on-error = allow')
+    fails = [t for _, t in f.kmsg if 'drvfw: FAILED' in t and 'on-error = allow' in t]
+    expect(len(fails) >= 1, 'no "drvfw: FAILED ... on-error = allow" line in the kernel log')
+    expect(any(r.startswith('file=failed ') for r in f.drvfw_report), '/run/drvfw/failed was not left for the real root')
+    # what the image's build-time modprobe.d blocks stays blocked
+    for name in ('root',):
+        ph = f.phase(name)
+        unbound(ph, 'e1000 NIC', E1000)
+        expect('e1000' not in ph.modules, f'{name}: module e1000 is loaded')
+
+
 def check_lockout(rc, out, forced_rc, forced_out):
     # The build host's root disk and console: drvfw check protects the
     # machine dracut runs on, and ALL:ALL denies whatever drives them.
@@ -406,10 +441,21 @@ SCENARIOS = [
     Scenario('11-systemd',
              'systemd in the initramfs: modprobe.d stops PID 1\'s early virtio_rng load, the hooks run as services',
              check_systemd, policy=SYSTEMD, flavour='systemd'),
+    Scenario('12-on-error-deny',
+             'on-error = deny: a policy that fails at boot stops the boot, loudly',
+             check_on_error_deny, policy='[drvfw]\non-error = deny\n[deny]\ndrivers = pci:e1000\n',
+             cmdline=BROKEN_CMDLINE),
+    Scenario('13-on-error-allow',
+             'on-error = allow: a policy that fails at boot lets it go on, loudly, and what modprobe.d blocks stays blocked',
+             check_on_error_allow, policy='[drvfw]\non-error = allow\n[deny]\ndrivers = pci:e1000\n',
+             cmdline=BROKEN_CMDLINE),
     Scenario('10-lockout',
              'dracut -a drvfw refuses a policy that denies the root disk driver',
              check_lockout, policy=LOCKOUT, build_only=True),
 ]
+
+
+SCENARIOS.sort(key=lambda s: s.name)
 
 
 def by_name(name):

@@ -440,6 +440,8 @@ def boot(env, work, rootimg, usbimg, sc, timeout):
         raise Failure(f'qemu exited {p.returncode}: {out[-2000:]}')
     facts = parse(open(result, errors='replace').read() if os.path.exists(result) else '')
     facts.wall = wall
+    con = os.path.join(work, 'console.log')
+    facts.console = open(con, errors='replace').read() if os.path.exists(con) else ''
     return facts
 
 
@@ -504,6 +506,7 @@ class Facts:
         self.ended = False
         self.records = []
         self.wall = None
+        self.console = ''
 
     def phase(self, name):
         if name not in self.phases:
