@@ -32,25 +32,45 @@ drvfw_notice() {
 }
 
 # The policy's on-error setting, read with sed rather than drvfw so a
-# broken binary cannot change the answer. Later files override earlier ones,
-# as in drvfw itself.
+# broken binary cannot change the answer. Files are read in drvfw's order
+# and a profile where its "include =" stands (confidential-guest sets
+# on-error = deny); the last value read wins, as in drvfw.
+DRVFW_ETC=/etc/drvfw
+DRVFW_PROFILES=/usr/share/drvfw/profiles
+
+# _drvfw_scan FILE VALUE DEPTH: prints VALUE as FILE leaves it.
+_drvfw_scan() (
+    _v=$2
+    _s=
+    [ "$3" -gt 4 ] && { echo "$_v"; exit 0; }
+    sed -e 's/[#;].*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' \
+        -e 's/[[:space:]]*=[[:space:]]*/=/' "$1" 2> /dev/null | {
+        while IFS= read -r _l; do
+            case "$_l" in
+                \[*\]) _s=$_l ;;
+                on-error=* | on_error=*)
+                    [ "$_s" = "[drvfw]" ] && _v=${_l#*=} ;;
+                include=*)
+                    if [ "$_s" = "[drvfw]" ]; then
+                        for _p in ${_l#include=}; do
+                            [ -f "$DRVFW_PROFILES/$_p.conf" ] &&
+                                _v=$(_drvfw_scan "$DRVFW_PROFILES/$_p.conf" "$_v" $(($3 + 1)))
+                        done
+                    fi
+                    ;;
+            esac
+        done
+        echo "$_v"
+    }
+)
+
 drvfw_on_error() {
     _drvfw_v=allow
-    for _drvfw_f in /etc/drvfw/drvfw.conf /etc/drvfw/drvfw.conf.d/*.conf; do
-        [ -f "$_drvfw_f" ] || continue
-        _drvfw_s=
-        while IFS= read -r _drvfw_l || [ -n "$_drvfw_l" ]; do
-            # strip blanks and comments; keys may be written on-error or on_error
-            _drvfw_l=$(echo "$_drvfw_l" | sed -e 's/[#;].*//' -e 's/[[:space:]]//g')
-            case "$_drvfw_l" in
-                \[*\]) _drvfw_s=$_drvfw_l ;;
-                on-error=* | on_error=*)
-                    [ "$_drvfw_s" = "[drvfw]" ] && _drvfw_v=${_drvfw_l#*=} ;;
-            esac
-        done < "$_drvfw_f"
+    for _drvfw_f in "$DRVFW_ETC"/drvfw.conf "$DRVFW_ETC"/drvfw.conf.d/*.conf; do
+        [ -f "$_drvfw_f" ] && _drvfw_v=$(_drvfw_scan "$_drvfw_f" "$_drvfw_v" 0)
     done
     echo "$_drvfw_v"
-    unset _drvfw_v _drvfw_f _drvfw_s _drvfw_l
+    unset _drvfw_v _drvfw_f
 }
 
 # drvfw_failed STEP RC: a drvfw step failed. Say so loudly, record it for

@@ -43,6 +43,34 @@ def shellcheck():
     check(r.returncode == 0, f'shellcheck -s sh {" ".join(os.path.basename(h) for h in hooks)}\n{r.stdout}')
 
 
+def on_error_cases():
+    """drvfw-lib.sh reads on-error itself (a broken binary must not decide
+    whether the boot stops): the same answer as drvfw for each case."""
+    cases = [
+        ({'drvfw.conf': '[drvfw]\nmode = enforce\n'}, 'allow'),
+        ({'drvfw.conf': '[drvfw]\n  on-error  =  deny   # comment\n'}, 'deny'),
+        ({'drvfw.conf': '[deny]\non-error = deny\n'}, 'allow'),
+        ({'drvfw.conf': '[drvfw]\ninclude = confidential-guest\n'}, 'deny'),
+        ({'drvfw.conf': '[drvfw]\ninclude = cis confidential-guest\non-error = allow\n'}, 'allow'),
+        ({'drvfw.conf': '[drvfw]\non-error = deny\n', 'drvfw.conf.d/10-x.conf': '[drvfw]\non-error = allow\n'},
+         'allow'),
+    ]
+    shell = shutil.which('dash') or 'sh'
+    for files, want in cases:
+        with tempfile.TemporaryDirectory() as etc:
+            for name, text in files.items():
+                os.makedirs(os.path.dirname(os.path.join(etc, name)), exist_ok=True)
+                with open(os.path.join(etc, name), 'w') as f:
+                    f.write(text)
+            script = ('getarg() { return 1; }\n'
+                      f'. {MODULE}/drvfw-lib.sh\n'
+                      f'DRVFW_ETC={etc}\nDRVFW_PROFILES={os.path.join(SRCDIR, "profiles")}\n'
+                      'drvfw_on_error\n')
+            r = subprocess.run([shell, '-c', script], capture_output=True, text=True)
+            got = r.stdout.strip()
+            check(got == want, f'on-error read by the hooks is {got!r} for {files} (expected {want!r})')
+
+
 def dracut(work, kver, moddir, policy, env=None):
     base = os.path.join(work, 'dracut-base')
     if not os.path.isdir(base):
@@ -95,6 +123,7 @@ def main():
     moddir = os.path.join(kroot, 'lib', 'modules', kver)
 
     shellcheck()
+    on_error_cases()
 
     with tempfile.TemporaryDirectory(prefix='drvfw-dracut-') as work:
         policy = '[drvfw]\nmode = enforce\n[deny]\ndrivers = pci:e1000\n[autoload]\ndeny = net-pf-2-proto-132\n'
