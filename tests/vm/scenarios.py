@@ -299,19 +299,35 @@ scenario_actions() {
 HOTPLUG = '''[drvfw]
 mode = enforce
 [deny]
-drivers = pci:e1000
+drivers = pci:e1000 usb:usb-storage
 '''
+USB_STORAGE_IDS = '46f4:0001'
 HP_E1000 = '0000:00:10.0'
 HP_VIRTIO = '0000:00:11.0'
 
 
-def hotplug_request(name, mon):
+def hotplug_request(name, mon, work):
     if name != 'hotplug':
         return
     mon('netdev_add user,id=hn1,restrict=on')
     mon('netdev_add user,id=hn2,restrict=on')
     mon('device_add e1000,netdev=hn1,id=hp1,addr=0x10,romfile=')
     mon('device_add virtio-net-pci,netdev=hn2,id=hp2,addr=0x11,romfile=')
+    mon(f'drive_add 0 if=none,file={work}/usb-hotplug.img,format=raw,id=usbhp')
+    mon('device_add usb-storage,bus=xhci.0,drive=usbhp,id=hp3')
+
+
+def usb_storage_blocked(ph, n):
+    """@n USB storage devices, none reaching usb-storage: deauthorized
+    (authorized=0, its interfaces then do not exist) or with unbound interfaces."""
+    devs = [d for d in ph.find(bus='usb') if d.ids.lower() == USB_STORAGE_IDS]
+    expect(len(devs) == n, f'{ph.name}: {len(devs)} USB storage devices, expected {n}: {devs}')
+    bound_ = [d for d in ph.find(bus='usb') if d.driver == 'usb-storage']
+    expect(not bound_, f'{ph.name}: bound to usb-storage: {bound_}')
+    for d in devs:
+        ifs = [i for i in ph.find(bus='usb') if i.name.startswith(d.name + ':')]
+        expect(d.authorized == '0' or all(i.driver is None for i in ifs),
+               f'{ph.name}: USB storage {d.name} is authorized and has bound interfaces: {ifs}')
 
 
 def check_hotplug(f):
@@ -325,6 +341,8 @@ def check_hotplug(f):
     nets = [x for x in fin.find(bus='virtio', modalias=VIRTIO_NET) if x.driver == 'virtio_net']
     expect(len(nets) == 2, f'virtio net devices bound after hotplug: {nets}, expected 2')
     expect('e1000' not in fin.modules, 'module e1000 is loaded after the hotplug')
+    usb_storage_blocked(root, 1)
+    usb_storage_blocked(fin, 2)
     expect(f.ended, 'the guest did not finish its report')
 
 
@@ -433,7 +451,7 @@ SCENARIOS = [
              'autoload deny of the DCCP and SCTP net-pf aliases: socket() fails, nothing loads',
              check_autoload, policy=AUTOLOAD, guest=AUTOLOAD_GUEST),
     Scenario('08-hotplug',
-             'hotplug via the qemu monitor: a denied e1000 stays unbound, an allowed virtio-net binds',
+             'hotplug via the qemu monitor: a denied e1000 and USB stick stay unbound, an allowed virtio-net binds',
              check_hotplug, policy=HOTPLUG, guest=HOTPLUG_GUEST, on_request=hotplug_request),
     Scenario('09-disabled',
              'rd.drvfw=0 with a deny-all policy: everything binds',

@@ -351,8 +351,9 @@ def build_root(env, work, img, sc):
     run(['mke2fs', '-q', '-t', 'ext4', '-L', 'drvfwroot', '-d', tree,
          '-F', rootimg, f'{size + 32}M'], quiet=True)
     usbimg = os.path.join(work, 'usb.img')
-    with open(usbimg, 'wb') as f:
-        f.truncate(4 << 20)
+    for img in (usbimg, os.path.join(work, 'usb-hotplug.img')):
+        with open(img, 'wb') as f:
+            f.truncate(4 << 20)
     return rootimg, usbimg
 
 
@@ -429,7 +430,7 @@ def boot(env, work, rootimg, usbimg, sc, timeout):
                 for m in re.finditer(r'^REQUEST name=(\S+)', text, re.M):
                     if m.group(1) not in handled:
                         handled.add(m.group(1))
-                        sc.on_request(m.group(1), lambda c: monitor(work, c))
+                        sc.on_request(m.group(1), lambda c: monitor(work, c), work)
     finally:
         if p.poll() is None:
             p.kill()
@@ -458,6 +459,7 @@ class Dev:
         self.has_override = ov != '-'
         au = kv.get('authorized', '-')
         self.authorized = None if au == '-' else au
+        self.ids = kv.get('ids', '-:-')
 
     def __repr__(self):
         return f'{self.bus}/{self.name}[{self.modalias}] driver={self.driver} override={self.override}'

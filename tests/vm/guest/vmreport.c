@@ -4,7 +4,7 @@
  * root; prints one record per line for the host to parse:
  *
  *   BUS name=pci autoprobe=1
- *   DEV bus=pci dev=0000:00:03.0 driver=e1000 modalias=pci:v... override=- authorized=-
+ *   DEV bus=pci dev=0000:00:03.0 driver=e1000 modalias=pci:v... override=- authorized=- ids=-:-
  *   MOD name=e1000
  *   KMSG t=12.345678 text...
  *   SOCKET family=2 type=1 proto=132 result=ok|EPROTONOSUPPORT
@@ -114,7 +114,7 @@ static int cmd_sysfs(void)
 {
 	size_t nb, nd;
 	char **buses = list_dir("/sys/bus", &nb);
-	char path[PATH_MAX], a[256], drv[PATH_MAX], ma[512], ov[256], au[64];
+	char path[PATH_MAX], a[256], drv[PATH_MAX], ma[512], ov[256], au[64], vid[16], pid[16];
 	FILE *f;
 
 	for (size_t i = 0; i < nb; i++) {
@@ -135,8 +135,13 @@ static int cmd_sysfs(void)
 			read_attr(path, ov, sizeof(ov));
 			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/authorized", b, d);
 			read_attr(path, au, sizeof(au));
-			printf("DEV bus=%s dev=%s driver=%s modalias=%s override=%s authorized=%s\n", b, d,
-			       drv, ma, ov, au);
+			/* USB devices have no modalias, only their interfaces */
+			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/idVendor", b, d);
+			read_attr(path, vid, sizeof(vid));
+			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/idProduct", b, d);
+			read_attr(path, pid, sizeof(pid));
+			printf("DEV bus=%s dev=%s driver=%s modalias=%s override=%s authorized=%s ids=%s:%s\n",
+			       b, d, drv, ma, ov, au, vid, pid);
 		}
 		free_list(devs, nd);
 	}
