@@ -21,7 +21,7 @@ USB_STORAGE = r'usb:v46F4p0001.*ic08'
 class Scenario:
     def __init__(self, name, doc, check, drvfw=True, policy=None, cmdline='', guest='',
                  flavour='shell', build_only=False, dracut_conf=(), build_env=None,
-                 on_request=None, qemu_args=(), expect_build_failure=False):
+                 on_request=None, qemu_args=(), expect_build_failure=False, broken_drvfw=False):
         self.name = name
         self.doc = doc
         self.check = check
@@ -36,6 +36,7 @@ class Scenario:
         self.on_request = on_request
         self.qemu_args = list(qemu_args)
         self.expect_build_failure = expect_build_failure
+        self.broken_drvfw = broken_drvfw
 
 
 def expect(cond, msg):
@@ -357,9 +358,15 @@ scenario_actions() {
 '''
 
 
+# Scenario 9 boots the deny-all policy with on-error = deny and a drvfw
+# binary that always fails: if any hook still called it, the boot would stop.
+DISABLED = CONFIDENTIAL.replace('mode = enforce\n', 'mode = enforce\non-error = deny\n')
+
+
 def check_disabled(f):
     stock_bindings(f.phase('root'))
     expect(kmsg_has(f, 'drvfw', 'rd.drvfw=0'), 'no kernel log line says drvfw was disabled')
+    expect(not kmsg_has(f, 'drvfw: FAILED'), f'a drvfw step ran and failed: {kmsg_has(f, "drvfw: FAILED")}')
     expect(f.ended, 'the guest did not finish its report')
 
 
@@ -454,8 +461,8 @@ SCENARIOS = [
              'hotplug via the qemu monitor: a denied e1000 and USB stick stay unbound, an allowed virtio-net binds',
              check_hotplug, policy=HOTPLUG, guest=HOTPLUG_GUEST, on_request=hotplug_request),
     Scenario('09-disabled',
-             'rd.drvfw=0 with a deny-all policy: everything binds',
-             check_disabled, policy=CONFIDENTIAL, cmdline='rd.drvfw=0', dracut_conf=FORCE_CHECK),
+             'rd.drvfw=0 with a deny-all, on-error = deny policy and a broken drvfw binary: everything binds',
+             check_disabled, policy=DISABLED, cmdline='rd.drvfw=0', dracut_conf=FORCE_CHECK, broken_drvfw=True),
     Scenario('11-systemd',
              'systemd in the initramfs: modprobe.d stops PID 1\'s early virtio_rng load, the hooks run as services',
              check_systemd, policy=SYSTEMD, flavour='systemd'),

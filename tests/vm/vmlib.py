@@ -105,6 +105,21 @@ def ensure_tools():
         raise Skip('the VM tests run as root (dracut, mke2fs -d of a root tree)')
 
 
+def qemu_probe():
+    """Skip, rather than fail every scenario, where qemu cannot start a
+    machine at all (a container without the syscalls it needs, no memory)."""
+    p = subprocess.Popen(['qemu-system-x86_64', '-M', 'none', '-accel', 'tcg', '-nodefaults',
+                          '-no-user-config', '-display', 'none', '-m', '16'],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = p.communicate(timeout=2)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        return
+    raise Skip(f'qemu-system-x86_64 cannot start a machine here (exit {p.returncode}): {out.strip()[-500:]}')
+
+
 def accel():
     """KVM only where the CPU says it can: /dev/kvm without vmx/svm hangs the guest here."""
     if os.environ.get('DRVFW_VM_ACCEL'):
@@ -246,6 +261,7 @@ class Env:
         ensure_tools()
         if not shutil.which('qemu-system-x86_64'):
             raise Skip('qemu-system-x86_64 is not available')
+        qemu_probe()
         self.kver, self.kroot = ensure_kernel()
         self.moddir = os.path.join(self.kroot, 'lib', 'modules', self.kver)
         self.vmlinux = ensure_vmlinux(self.kroot, self.kver)
@@ -317,8 +333,29 @@ def build_initramfs(env, work, sc):
     return r.returncode, img, secs, out
 
 
+BROKEN_DRVFW = '#!/bin/sh\n# a drvfw that fails whatever it is asked (tests)\nexit 1\n'
+
+
+def break_drvfw(img, work):
+    """Replaces drvfw inside the image by a program that always fails: the
+    off switch must not depend on it."""
+    tree = os.path.join(work, 'broken-initrd')
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(tree)
+    with open(img, 'rb') as f:
+        subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree, check=True)
+    write(os.path.join(tree, 'usr/bin/drvfw'), BROKEN_DRVFW, 0o755)
+    files = subprocess.run(['find', '.', '-print0'], cwd=tree, capture_output=True, check=True).stdout
+    with open(img, 'wb') as f:
+        subprocess.run(['cpio', '-o', '-H', 'newc', '--null', '--quiet'], input=files, stdout=f, cwd=tree,
+                       check=True)
+    shutil.rmtree(tree, ignore_errors=True)
+
+
 def build_root(env, work, img, sc):
     """The test root: the initramfs's userland on ext4, with the reporter as init."""
+    if sc.broken_drvfw:
+        break_drvfw(img, work)
     tree = os.path.join(work, 'root')
     shutil.rmtree(tree, ignore_errors=True)
     os.makedirs(tree)
