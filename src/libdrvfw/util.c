@@ -284,6 +284,28 @@ int read_one_line_file(const char *path, char **ret)
 	return 0;
 }
 
+/*
+ * The rename lives in the directory: without this a crash soon after
+ * (generate -o /etc/modprobe.d/drvfw.conf, then a reboot) can bring the old
+ * file back. Best effort: the new content is in place either way.
+ */
+static void fsync_parent_dir(const char *path)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	_cleanup_close_ int fd = -1;
+	char *slash;
+
+	if (!dir)
+		return;
+	slash = strrchr(dir, '/');
+	if (slash)
+		/* "/x" lives in "/" */
+		slash[slash == dir] = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		(void)fsync(fd);
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, unsigned int mode)
 {
 	_cleanup_free_ char *tmp = NULL;
@@ -317,6 +339,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, unsigned i
 		r = -errno;
 		goto fail;
 	}
+	fsync_parent_dir(path);
 	return 0;
 fail:
 	unlink(tmp);
