@@ -43,6 +43,9 @@ static int resolve_target(const char *sysfs, const char *arg, char **ret_bus, ch
 		slash = strchr(arg, '/');
 		if (!slash || slash == arg || !slash[1] || strchr(slash + 1, '/'))
 			return -EINVAL;
+		/* a path component, not a way out of SYSFS/bus */
+		if (arg[0] == '.' || slash[1] == '.')
+			return -EINVAL;
 		*ret_bus = strndup(arg, (size_t)(slash - arg));
 		*ret_name = strdup(slash + 1);
 		return *ret_bus && *ret_name ? 0 : -ENOMEM;
@@ -66,6 +69,8 @@ static int resolve_target(const char *sysfs, const char *arg, char **ret_bus, ch
 		return -ENOTSUP;
 	while (sl = strlen(path), sl > 1 && path[sl - 1] == '/')
 		path[sl - 1] = '\0';
+	if (strrchr(path, '/')[1] == '.')
+		return -EINVAL; /* "/devices/.." names no device */
 	*ret_bus = strdup(base + 1);
 	*ret_name = strdup(strrchr(path, '/') + 1);
 	return *ret_bus && *ret_name ? 0 : -ENOMEM;
