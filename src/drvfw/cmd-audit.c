@@ -127,10 +127,14 @@ static char *state_string(const struct inventory *inv, const struct module *m)
 static bool module_has_bus(const struct module *m, const struct module_decision *md,
 			   const char *bus)
 {
+	/* as in the policy, '-' and '_' are one character: xen-backend is xen_backend */
 	for (size_t i = 0; i < md->n_pairs; i++)
-		if (md->pairs[i].bus && streq(md->pairs[i].bus, bus))
+		if (md->pairs[i].bus && name_eq(md->pairs[i].bus, bus))
 			return true;
-	return strv_contains(m->buses, bus);
+	for (char **b = m->buses; b && *b; b++)
+		if (name_eq(*b, bus))
+			return true;
+	return false;
 }
 
 /* Static buses of the aliases and run-time buses of the drivers alike. */

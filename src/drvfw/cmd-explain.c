@@ -93,7 +93,7 @@ static int find_candidates(const struct decisions *d, const char *target, size_t
 
 			for (size_t j = 0; j < md->n_pairs; j++) {
 				const struct pair_decision *p = &md->pairs[j];
-				bool bus_ok = streq(bus, "ALL") || (p->bus && streq(p->bus, bus));
+				bool bus_ok = streq(bus, "ALL") || (p->bus && name_eq(p->bus, bus));
 				bool drv_ok = streq(drv, "ALL") || name_glob_match(drv, m->name) ||
 					      (p->driver && name_glob_match(drv, p->driver));
 
