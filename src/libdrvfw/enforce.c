@@ -475,6 +475,14 @@ warn:
 				ed->outcome = OUTCOME_WOULD_DENY;
 			else if (ed->outcome == OUTCOME_BOUND)
 				ed->outcome = OUTCOME_NONE;
+			else if (ed->outcome == OUTCOME_FAILED) {
+				/* refused by name: warn mode writes nothing anyway, and exits 0 */
+				ed->outcome = d->devices[i].verdict == VERDICT_DENY &&
+						      !d->devices[i].bind_driver
+						  ? OUTCOME_WOULD_DENY
+						  : OUTCOME_NONE;
+				ed->note = NULL;
+			}
 			ed->unbind = false;
 		}
 		free(pl.p->actions);

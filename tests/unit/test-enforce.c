@@ -597,6 +597,12 @@ START_TEST(test_plan_dotdot_name_writes_nothing)
 	/* the others are planned as before */
 	ck_assert_int_ge(find_write(p, "bus/platform/drivers/i8042/unbind"), 0);
 	enforce_plan_free(p);
+	/* warn mode writes nothing and must not report it failed (exit 0 in warn mode) */
+	devices[D_E1000].driver = "..";
+	p = plan_for(POLICY_WARN, false);
+	devices[D_E1000].driver = "e1000";
+	ck_assert_int_eq(p->devices[D_E1000].outcome, OUTCOME_WOULD_DENY);
+	enforce_plan_free(p);
 }
 END_TEST
 
