@@ -283,11 +283,96 @@ static struct kmod_ctx *kmod_open(const char *moddir, const char *const *config_
 	return ctx;
 }
 
+/*
+ * The lines of an alias dump, split and classified as they arrive: the
+ * reader thread of the dump runs this on each chunk, so that only the
+ * attachment to modules is left once the dump ends. Offsets, not pointers:
+ * the text buffer moves while it grows.
+ */
+struct alias_rec {
+	size_t pattern, name; /* offsets into the dump text */
+	const char *bus; /* interned; NULL for an autoload alias */
+	enum alias_class class;
+};
+
+struct alias_scan {
+	struct inventory_storage *s; /* for interning bus names */
+	bool with_keyword; /* "alias PATTERN MODULE" or "PATTERN MODULE" */
+	struct alias_rec *v;
+	size_t n, alloc;
+	size_t parsed; /* the text before this offset is done */
+	int error;
+};
+
+static void alias_scan_done(struct alias_scan *as)
+{
+	free(as->v);
+	as->v = NULL;
+	as->n = as->alloc = 0;
+}
+
+/* Splits the complete lines of text[parsed..end); @final: the tail is a line too. */
+static void alias_scan_lines(struct alias_scan *as, char *text, size_t end, bool final)
+{
+	char *p = text + as->parsed, *e = text + end;
+
+	while (p < e && as->error >= 0) {
+		char *nl = memchr(p, '\n', (size_t)(e - p)), *line = p, *pattern, *name;
+		const char *bus = NULL;
+		size_t len = 0;
+
+		if (!nl && !final)
+			break;
+		if (nl) {
+			*nl = '\0';
+			p = nl + 1;
+		} else {
+			/* the caller keeps a byte free after the text for this NUL */
+			*e = '\0';
+			p = e;
+		}
+		pattern = line;
+		if (as->with_keyword) {
+			if (!startswith(line, "alias "))
+				continue;
+			pattern += 6;
+		}
+		name = strchr(pattern, ' ');
+		if (!name)
+			continue;
+		*name++ = '\0';
+		if (as->n == as->alloc) {
+			size_t na = as->alloc ? as->alloc * 2 : 4096;
+			struct alias_rec *nv = realloc(as->v, na * sizeof(*nv));
+
+			if (!nv) {
+				as->error = -ENOMEM;
+				break;
+			}
+			as->v = nv;
+			as->alloc = na;
+		}
+		as->v[as->n] = (struct alias_rec){
+			.pattern = (size_t)(pattern - text),
+			.name = (size_t)(name - text),
+			.class = alias_parse(pattern, &bus, &len),
+		};
+		if (as->v[as->n].class == ALIAS_DEVICE &&
+		    !(as->v[as->n].bus = intern_bus(as->s, bus, len))) {
+			as->error = -ENOMEM;
+			break;
+		}
+		as->n++;
+	}
+	as->parsed = (size_t)(p - text);
+}
+
 struct dump_reader {
 	int fd;
 	char *buf;
 	size_t len, alloc;
 	int error;
+	struct alias_scan *scan; /* split alias lines while reading, or NULL */
 };
 
 /*
@@ -324,8 +409,12 @@ static void *dump_reader_run(void *arg)
 		if (n == 0)
 			break;
 		dr->len += (size_t)n;
-		nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000 }, NULL);
+		if (dr->scan)
+			alias_scan_lines(dr->scan, dr->buf, dr->len, false);
+		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 }, NULL);
 	}
+	if (dr->scan && dr->error >= 0 && dr->buf)
+		alias_scan_lines(dr->scan, dr->buf, dr->len, true);
 	/* On error keep draining, so that the writer is never left blocked. */
 	if (dr->error < 0) {
 		char sink[4096];
@@ -394,14 +483,17 @@ static int dump_sync(struct dump *d)
 	d->dr.len = done;
 	d->result = r;
 	d->started = true;
+	if (r >= 0 && d->dr.scan)
+		alias_scan_lines(d->dr.scan, d->dr.buf, done, true);
 	return 0;
 }
 
-static int dump_start(struct dump *d, struct kmod_ctx *ctx, enum kmod_index type)
+static int dump_start(struct dump *d, struct kmod_ctx *ctx, enum kmod_index type,
+		      struct alias_scan *scan)
 {
 	int p[2], r;
 
-	*d = (struct dump){ .ctx = ctx, .type = type, .wfd = -1, .dr.fd = -1 };
+	*d = (struct dump){ .ctx = ctx, .type = type, .wfd = -1, .dr.fd = -1, .dr.scan = scan };
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
 	/* a larger pipe lets the reader nap longer; the default size works too */
@@ -427,7 +519,7 @@ static int dump_start(struct dump *d, struct kmod_ctx *ctx, enum kmod_index type
 	d->threaded = true;
 	return 0;
 sync:
-	*d = (struct dump){ .ctx = ctx, .type = type, .wfd = -1, .dr.fd = -1 };
+	*d = (struct dump){ .ctx = ctx, .type = type, .wfd = -1, .dr.fd = -1, .dr.scan = scan };
 	return dump_sync(d);
 }
 
@@ -461,7 +553,7 @@ static int dump_index(struct kmod_ctx *ctx, enum kmod_index type, char **ret)
 	struct dump d;
 	int r;
 
-	r = dump_start(&d, ctx, type);
+	r = dump_start(&d, ctx, type, NULL);
 	if (r < 0)
 		return r;
 	return dump_finish(&d, ret);
@@ -714,7 +806,8 @@ static int link_deps(struct inventory_storage *s, char **deps)
 
 struct pending_alias {
 	size_t module;
-	char *pattern;
+	const struct alias_rec *rec;
+	const char *text;
 };
 
 static int cmp_alias(const void *a, const void *b)
@@ -727,27 +820,19 @@ static int cmp_str_ptr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Collects "alias PATTERN MODULE" (or "PATTERN MODULE" for built-ins) lines of @text. */
-static int parse_aliases(struct inventory *inv, char *text, bool with_keyword,
-			 struct pending_alias **pa, size_t *n, size_t *alloc, size_t *ret_count)
+/* Finds the module of each scanned alias line of @text. */
+static int resolve_aliases(struct inventory *inv, const struct alias_scan *as, const char *text,
+			   struct pending_alias **pa, size_t *n, size_t *alloc, size_t *ret_count)
 {
-	char *p = text, *line;
 	struct module *last = NULL;
 	size_t count = 0;
 
-	while ((line = next_line(&p))) {
-		char *pattern = line, *name;
+	if (as->error < 0)
+		return as->error;
+	for (size_t i = 0; i < as->n; i++) {
+		const char *name = text + as->v[i].name;
 		struct module *m;
 
-		if (with_keyword) {
-			if (!startswith(line, "alias "))
-				continue;
-			pattern = line + 6;
-		}
-		name = strchr(pattern, ' ');
-		if (!name)
-			continue;
-		*name++ = '\0';
 		/* neighbouring patterns mostly belong to the same module */
 		m = last && streq(last->name, name) ? last : find_normalized(inv, name);
 		last = m;
@@ -760,7 +845,7 @@ static int parse_aliases(struct inventory *inv, char *text, bool with_keyword,
 			continue;
 		count++;
 		if (*n == *alloc) {
-			size_t na = *alloc ? *alloc * 2 : 1024;
+			size_t na = *alloc ? *alloc * 2 : 4096;
 			struct pending_alias *np = realloc(*pa, na * sizeof(**pa));
 
 			if (!np)
@@ -768,7 +853,8 @@ static int parse_aliases(struct inventory *inv, char *text, bool with_keyword,
 			*pa = np;
 			*alloc = na;
 		}
-		(*pa)[(*n)++] = (struct pending_alias){ inventory_module_index(inv, m), pattern };
+		(*pa)[(*n)++] = (struct pending_alias){ inventory_module_index(inv, m), &as->v[i],
+							text };
 	}
 	*ret_count = count;
 	return 0;
@@ -776,11 +862,12 @@ static int parse_aliases(struct inventory *inv, char *text, bool with_keyword,
 
 /* Reads both alias indexes and hands each module its sorted, classified slice. */
 static int load_aliases(struct inventory_storage *s, struct kmod_ctx *ctx, const char *moddir,
-			struct dump *alias_dump)
+			struct dump *alias_dump, struct alias_scan *alias_scan)
 {
 	struct inventory *inv = &s->inv;
 	_cleanup_free_ struct pending_alias *pa = NULL;
 	_cleanup_free_ size_t *start = NULL;
+	struct alias_scan builtin_scan = { .s = s };
 	size_t n = 0, alloc = 0, n_device = 0, used = 0;
 	int r;
 
@@ -788,7 +875,8 @@ static int load_aliases(struct inventory_storage *s, struct kmod_ctx *ctx, const
 		r = dump_finish(alias_dump, &s->alias_text);
 		if (r < 0)
 			return r;
-		r = parse_aliases(inv, s->alias_text, true, &pa, &n, &alloc, &inv->n_aliases);
+		r = resolve_aliases(inv, alias_scan, s->alias_text, &pa, &n, &alloc,
+				    &inv->n_aliases);
 		if (r < 0)
 			return r;
 	}
@@ -796,17 +884,23 @@ static int load_aliases(struct inventory_storage *s, struct kmod_ctx *ctx, const
 		r = dump_index(ctx, KMOD_INDEX_MODULES_BUILTIN_ALIAS, &s->builtin_alias_text);
 		if (r < 0)
 			return r;
-		r = parse_aliases(inv, s->builtin_alias_text, false, &pa, &n, &alloc,
-				  &inv->n_builtin_aliases);
-		if (r < 0)
+		alias_scan_lines(&builtin_scan, s->builtin_alias_text,
+				 strlen(s->builtin_alias_text), true);
+		r = resolve_aliases(inv, &builtin_scan, s->builtin_alias_text, &pa, &n, &alloc,
+				    &inv->n_builtin_aliases);
+		if (r < 0) {
+			alias_scan_done(&builtin_scan);
 			return r;
+		}
 	}
 
 	/* Bucket by module (counting sort), then sort each module's few aliases. */
 	start = calloc(inv->n_modules + 1, sizeof(size_t));
 	s->alias_pool = calloc(n ? n : 1, sizeof(struct alias));
-	if (!start || !s->alias_pool)
+	if (!start || !s->alias_pool) {
+		alias_scan_done(&builtin_scan);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++)
 		inv->modules[pa[i].module].n_aliases++;
 	for (size_t i = 0; i < inv->n_modules; i++) {
@@ -817,18 +911,16 @@ static int load_aliases(struct inventory_storage *s, struct kmod_ctx *ctx, const
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct alias *a = &s->alias_pool[start[pa[i].module]++];
-		const char *bus = NULL;
-		size_t len = 0;
 
-		a->pattern = pa[i].pattern;
-		a->class = alias_parse(a->pattern, &bus, &len);
-		if (a->class == ALIAS_DEVICE) {
-			a->bus = (char *)intern_bus(s, bus, len);
-			if (!a->bus)
-				return -ENOMEM;
+		a->pattern = (char *)pa[i].text + pa[i].rec->pattern;
+		a->class = pa[i].rec->class;
+		a->bus = (char *)pa[i].rec->bus;
+		if (a->class == ALIAS_DEVICE)
 			n_device++;
-		}
 	}
+	/* the records are no longer needed: the aliases point into the texts */
+	alias_scan_done(&builtin_scan);
+	alias_scan_done(alias_scan);
 
 	s->bus_vectors = calloc(n_device + inv->n_modules + 1, sizeof(char *));
 	if (!s->bus_vectors)
@@ -925,6 +1017,7 @@ int inventory_load(const struct sysroot *root, struct inventory **ret)
 	char *paths[ELEMENTSOF(config_dirs) + 1] = { NULL };
 	_cleanup_free_ char **deps = NULL;
 	struct dump alias_dump = { .wfd = -1, .dr.fd = -1 };
+	struct alias_scan alias_scan = { .with_keyword = true };
 	struct inventory_storage *s;
 	struct inventory *inv;
 	struct stat st;
@@ -944,6 +1037,7 @@ int inventory_load(const struct sysroot *root, struct inventory **ret)
 	if (!s)
 		return -ENOMEM;
 	inv = &s->inv;
+	alias_scan.s = s;
 	inv->kver = strdup(strempty(root->kver));
 	inv->moddir = strdup(root->moddir);
 	if (!inv->kver || !inv->moddir) {
@@ -976,7 +1070,7 @@ int inventory_load(const struct sysroot *root, struct inventory **ret)
 	 * touched here until the dump is done.
 	 */
 	if (index_exists(root->moddir, "modules.alias.bin")) {
-		r = dump_start(&alias_dump, inv->kmod, KMOD_INDEX_MODULES_ALIAS);
+		r = dump_start(&alias_dump, inv->kmod, KMOD_INDEX_MODULES_ALIAS, &alias_scan);
 		if (r < 0)
 			goto fail_paths;
 	}
@@ -990,9 +1084,11 @@ int inventory_load(const struct sysroot *root, struct inventory **ret)
 
 		if (alias_dump.started)
 			(void)dump_finish(&alias_dump, &discard);
+		alias_scan_done(&alias_scan);
 		goto fail_paths;
 	}
-	r = load_aliases(s, s->lookup, root->moddir, &alias_dump);
+	r = load_aliases(s, s->lookup, root->moddir, &alias_dump, &alias_scan);
+	alias_scan_done(&alias_scan);
 	if (r < 0)
 		goto fail_paths;
 	r = inventory_load_modprobe_config(inv, strempty(root->root));
