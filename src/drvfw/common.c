@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "drvfw.h"
 
@@ -200,7 +201,18 @@ int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
 		r = ctx_sysroot(ctx, &root);
 		if (r < 0)
 			return r;
+		if (root->sysfs && access(root->sysfs, F_OK) < 0) {
+			r = -errno;
+			log_error("cannot use sysfs at '%s': %s", root->sysfs, strerror(-r));
+			return r;
+		}
 		r = inventory_load(root, &ctx->inv);
+		if (r == -ENODATA) {
+			log_error("the module directory '%s' has no modules.dep: run 'depmod%s%s %s' "
+				  "first (a kernel package ships without it)",
+				  root->moddir, root->root[0] ? " -b " : "", root->root, root->kver);
+			return r;
+		}
 		if (r == -ENOENT) {
 			log_error("no module directory at '%s' (kernel %s): %s", root->moddir,
 				  root->kver, strerror(-r));
