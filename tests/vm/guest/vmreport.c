@@ -131,7 +131,8 @@ static int cmd_sysfs(void)
 			link_base(path, drv, sizeof(drv));
 			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/modalias", b, d);
 			read_attr(path, ma, sizeof(ma));
-			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/driver_override", b, d);
+			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/driver_override", b,
+				 d);
 			read_attr(path, ov, sizeof(ov));
 			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/authorized", b, d);
 			read_attr(path, au, sizeof(au));
@@ -140,7 +141,8 @@ static int cmd_sysfs(void)
 			read_attr(path, vid, sizeof(vid));
 			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/idProduct", b, d);
 			read_attr(path, pid, sizeof(pid));
-			printf("DEV bus=%s dev=%s driver=%s modalias=%s override=%s authorized=%s ids=%s:%s\n",
+			printf("DEV bus=%s dev=%s driver=%s modalias=%s override=%s authorized=%s "
+			       "ids=%s:%s\n",
 			       b, d, drv, ma, ov, au, vid, pid);
 		}
 		free_list(devs, nd);
@@ -187,7 +189,8 @@ static int cmd_kmsg(int argc, char **argv)
 		sscanf(rec, "%*u,%*u,%llu", &usec);
 		for (int i = 0; i < argc; i++)
 			if (strstr(text, argv[i])) {
-				printf("KMSG t=%llu.%06llu %s\n", usec / 1000000, usec % 1000000, text);
+				printf("KMSG t=%llu.%06llu %s\n", usec / 1000000, usec % 1000000,
+				       text);
 				break;
 			}
 	}
@@ -230,7 +233,8 @@ static unsigned long long device_signature(void)
 		snprintf(path, sizeof(path), "/sys/bus/%s/devices", buses[i]);
 		char **devs = list_dir(path, &nd);
 		for (size_t j = 0; j < nd; j++) {
-			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/driver", buses[i], devs[j]);
+			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/driver", buses[i],
+				 devs[j]);
 			link_base(path, drv, sizeof(drv));
 			for (const char *s = devs[j]; *s; s++)
 				h = (h ^ (unsigned char)*s) * 1099511628211ULL;
