@@ -546,6 +546,7 @@ class Facts:
         self.records = []
         self.wall = None
         self.console = ''
+        self.timings = {}   # name -> seconds per call
 
     def phase(self, name):
         if name not in self.phases:
@@ -586,6 +587,12 @@ def parse(text):
             f.sockets.append(_kv(rest))
         elif kind == 'DRVFW':
             f.drvfw_report.append(rest)
+        elif kind == 'TIMING':
+            kv = _kv(rest)
+            try:
+                f.timings[kv['name']] = int(kv['centiseconds']) / 100 / int(kv['n'])
+            except (KeyError, ValueError):
+                pass
         elif kind == 'BOOT':
             f.boot_uptime = float(_kv(rest)['uptime'])
         elif kind == 'END':
