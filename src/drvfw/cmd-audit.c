@@ -85,9 +85,39 @@ static const char *verdict_name(const struct module_decision *md)
 	return "?";
 }
 
-/* "deny ALL:ALL (/etc/drvfw/drvfw.conf:5)": the entry of the first denied pair,
- * or of the first allowed one; "default" when no entry matched. */
-static char *rule_string(const struct module_decision *md)
+/*
+ * Descriptions of policy entries, made once per entry: a policy has a few
+ * entries and an audit thousands of rows.
+ */
+struct rule_cache {
+	const struct policy *policy;
+	char **text; /* indexed like policy->entries */
+};
+
+static void rule_cache_done(struct rule_cache *c)
+{
+	for (size_t i = 0; c->text && i < c->policy->n_entries; i++)
+		free(c->text[i]);
+	free(c->text);
+}
+
+/* "deny ALL:ALL (/etc/drvfw/drvfw.conf:5)", or "default" for no entry; NULL on ENOMEM. */
+static const char *rule_describe(struct rule_cache *c, const struct policy_entry *e)
+{
+	size_t i;
+
+	if (!e)
+		return "default";
+	if (!c->text && !(c->text = calloc(c->policy->n_entries, sizeof(char *))))
+		return NULL;
+	i = (size_t)(e - c->policy->entries);
+	if (!c->text[i])
+		c->text[i] = policy_entry_describe(e);
+	return c->text[i];
+}
+
+/* The entry of the first denied pair, or of the first allowed one. */
+static const struct policy_entry *module_rule(const struct module_decision *md)
 {
 	const struct policy_entry *e = NULL;
 
@@ -96,7 +126,7 @@ static char *rule_string(const struct module_decision *md)
 			e = md->pairs[i].entry;
 	for (size_t i = 0; i < md->n_pairs && !e; i++)
 		e = md->pairs[i].entry;
-	return e ? policy_entry_describe(e) : strdup("default");
+	return e;
 }
 
 static char *config_string(const struct module *m)
@@ -151,21 +181,23 @@ static char *buses_string(const struct module_decision *md)
 	return strv_join(l, ",");
 }
 
-static int add_row(struct table *t, const struct decisions *d, size_t i, const struct exposure *e)
+static int add_row(struct table *t, struct rule_cache *rc, const struct decisions *d, size_t i,
+		   const struct exposure *e)
 {
 	const struct inventory *inv = d->inv;
 	const struct module *m = &inv->modules[i];
 	const struct module_decision *md = &d->modules[i];
 	struct libscols_line *ln = table_new_line(t);
-	_cleanup_free_ char *buses = NULL, *reach = NULL, *paths = NULL, *rule = NULL,
-			    *config = NULL, *state = NULL;
+	_cleanup_free_ char *buses = NULL, *reach = NULL, *paths = NULL, *config = NULL,
+			    *state = NULL;
+	const char *rule;
 
 	if (!ln)
 		return -ENOMEM;
 	buses = buses_string(md);
 	reach = reach_paths_to_string(e->open);
 	paths = reach_paths_to_string(e->paths);
-	rule = rule_string(md);
+	rule = rule_describe(rc, module_rule(md));
 	state = state_string(inv, m);
 	config = config_string(m);
 	if (!buses || !reach || !paths || !rule || !state)
@@ -230,16 +262,17 @@ static int collect_loose_drivers(const struct inventory *inv, struct loose_drive
 	return 0;
 }
 
-static int add_loose_row(struct table *t, const struct decisions *d, const struct loose_driver *l)
+static int add_loose_row(struct table *t, struct rule_cache *rc, const struct decisions *d,
+			 const struct loose_driver *l)
 {
 	struct libscols_line *ln = table_new_line(t);
 	const struct policy_entry *e = NULL;
 	enum verdict v = decide_pair(d->policy, l->bus, NULL, l->driver, &e);
-	_cleanup_free_ char *rule = NULL;
+	const char *rule;
 
 	if (!ln)
 		return -ENOMEM;
-	rule = e ? policy_entry_describe(e) : strdup("default");
+	rule = rule_describe(rc, e);
 	if (!rule)
 		return -ENOMEM;
 	if (table_set(t, ln, COL_NAME, l->driver) < 0 ||
@@ -305,6 +338,7 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ struct option *longopts = options_merge(options);
 	_cleanup_free_ struct exposure *ex = NULL;
 	_cleanup_free_ struct loose_driver *loose = NULL;
+	struct rule_cache rc = { 0 };
 	size_t n_loose = 0, denied_loose = 0;
 	struct table_options to = { 0 };
 	struct exposure_summary sum;
@@ -379,21 +413,17 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 		log_error("out of memory");
 		return EXIT_RUNTIME;
 	}
-	for (size_t i = 0; i < d->inv->n_modules; i++) {
+	rc.policy = d->policy;
+	for (size_t i = 0; r >= 0 && i < d->inv->n_modules; i++) {
 		if (bus && !module_has_bus(&d->inv->modules[i], &d->modules[i], bus))
 			continue;
 		if (only_denied && !ex[i].denied && !ex[i].partial)
 			continue;
 		if (only_reachable && ex[i].open == 0)
 			continue;
-		r = add_row(&t, d, i, &ex[i]);
-		if (r < 0) {
-			table_done(&t);
-			log_error("out of memory");
-			return EXIT_RUNTIME;
-		}
+		r = add_row(&t, &rc, d, i, &ex[i]);
 	}
-	for (size_t i = 0; i < n_loose; i++) {
+	for (size_t i = 0; r >= 0 && i < n_loose; i++) {
 		bool denied = decide_pair(d->policy, loose[i].bus, NULL, loose[i].driver, NULL) ==
 			      VERDICT_DENY;
 
@@ -401,15 +431,16 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 			continue;
 		if (denied)
 			denied_loose++;
-		r = add_loose_row(&t, d, &loose[i]);
-		if (r < 0) {
-			table_done(&t);
-			log_error("out of memory");
-			return EXIT_RUNTIME;
-		}
+		r = add_loose_row(&t, &rc, d, &loose[i]);
 	}
-	table_print(&t);
+	if (r >= 0)
+		table_print(&t);
 	table_done(&t);
+	rule_cache_done(&rc);
+	if (r < 0) {
+		log_error("out of memory");
+		return EXIT_RUNTIME;
+	}
 	if (summary && !to.json && !to.raw)
 		print_summary(d, &sum, n_loose);
 
