@@ -37,6 +37,9 @@ drvfw_notice() {
 # on-error = deny); the last value read wins, as in drvfw.
 DRVFW_ETC=/etc/drvfw
 DRVFW_PROFILES=/usr/share/drvfw/profiles
+# where this image's drvfw looks for them (written by module-setup.sh)
+# shellcheck source=/dev/null
+[ -f /lib/drvfw-paths.sh ] && . /lib/drvfw-paths.sh
 
 # _drvfw_scan FILE VALUE DEPTH: prints VALUE as FILE leaves it.
 _drvfw_scan() (

@@ -108,12 +108,18 @@ install() {
         inst_simple "$_f" "/etc/drvfw/${_f#"$_dir"/}"
     done < <(_drvfw_policy_files)
 
-    _profiles=${drvfw_profiledir:-${dracutsysrootdir-}/usr/share/drvfw/profiles}
+    # drvfw looks for profiles where its build put them (the prefix decides);
+    # meson records that in drvfw-paths.sh next to this file.
+    drvfw_image_profiledir=/usr/share/drvfw/profiles
+    # shellcheck source=/dev/null
+    [[ -f $moddir/drvfw-paths.sh ]] && . "$moddir/drvfw-paths.sh"
+    _profiles=${drvfw_profiledir:-${dracutsysrootdir-}$drvfw_image_profiledir}
     if [[ -d $_profiles ]]; then
-        for _f in "$_profiles"/*; do
-            [[ -f $_f ]] && inst_simple "$_f" "/usr/share/drvfw/profiles/${_f##*/}"
+        for _f in "$_profiles"/*.conf; do
+            [[ -f $_f ]] && inst_simple "$_f" "$drvfw_image_profiledir/${_f##*/}"
         done
     fi
+    printf 'DRVFW_PROFILES=%s\n' "$drvfw_image_profiledir" > "$initdir/lib/drvfw-paths.sh"
 
     # Without the rules a device plugged in after the initramfs ran would
     # reach its driver unchecked: refuse rather than build half a firewall.

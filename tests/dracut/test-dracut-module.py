@@ -80,7 +80,14 @@ def dracut(work, kver, moddir, policy, env=None):
                 os.symlink(os.path.join('/usr/lib/dracut', e), os.path.join(base, e))
         for e in os.listdir('/usr/lib/dracut/modules.d'):
             os.symlink(os.path.join('/usr/lib/dracut/modules.d', e), os.path.join(base, 'modules.d', e))
-        os.symlink(MODULE, os.path.join(base, 'modules.d', '90drvfw'))
+        # the source module, plus the paths file meson generates for this build
+        mod = os.path.join(base, 'modules.d', '90drvfw')
+        os.makedirs(mod)
+        for e in os.listdir(MODULE):
+            os.symlink(os.path.join(MODULE, e), os.path.join(mod, e))
+        paths = os.path.join(os.environ.get('DRVFW_BUILDDIR', ''), 'dracut-module', 'drvfw-paths.sh')
+        if os.path.exists(paths):
+            os.symlink(paths, os.path.join(mod, 'drvfw-paths.sh'))
     pdir = os.path.join(work, 'policy')
     shutil.rmtree(pdir, ignore_errors=True)
     os.makedirs(pdir)
@@ -103,6 +110,17 @@ def dracut(work, kver, moddir, policy, env=None):
     r = subprocess.run(cmd, capture_output=True, text=True,
                        env=dict(os.environ, dracutbasedir=base, **(env or {})))
     return r.returncode, img, r.stdout + r.stderr
+
+
+def profiles_in_image():
+    """Where this build's drvfw looks for profiles (it follows the prefix)."""
+    paths = os.path.join(os.environ.get('DRVFW_BUILDDIR', ''), 'dracut-module', 'drvfw-paths.sh')
+    d = '/usr/share/drvfw/profiles'
+    if os.path.exists(paths):
+        for line in open(paths):
+            if line.startswith('drvfw_image_profiledir='):
+                d = line.split('=', 1)[1].strip().strip('"')
+    return d.lstrip('/')
 
 
 def lsinitrd(img, *args):
@@ -137,7 +155,7 @@ def main():
                          'lib/dracut/hooks/pre-udev/00-drvfw-gate.sh',
                          'lib/dracut/hooks/pre-pivot/50-drvfw-enforce.sh',
                          'bin/false', 'libkmod.so', 'libudev.so', 'libinih.so', 'libsmartcols.so',
-                         'usr/share/drvfw/profiles/'):
+                         'lib/drvfw-paths.sh', profiles_in_image() + '/confidential-guest.conf'):
                 check(path in files, f'lsinitrd shows {path}')
             conf = lsinitrd(img, '-f', 'etc/modprobe.d/drvfw.conf')
             check('install e1000 /bin/false' in conf and 'blacklist e1000' in conf,
