@@ -251,10 +251,13 @@ static int module_denied_aliases(const struct policy *p, const struct module *m,
 /*
  * The dependency trap: a fully denied loadable module that a module which
  * stays allowed needs, directly or through other needed modules, must stay
- * loadable (blocking it would break the allowed one). modules.dep is
- * already transitive, but rdeps and hand-made inventories may not be, so
- * walk the closure over deps and rdeps alike. Roots are visited in index
- * order, so needed_by is the smallest allowed module that needs it.
+ * loadable (blocking it would break the allowed one). Needs are hard
+ * dependencies and soft ones alike: modprobe loads a module's softdeps with
+ * it (and with each of its dependencies), and ext4 does not mount without
+ * the crc32c its softdep names. modules.dep is already transitive, but
+ * rdeps, softdeps and hand-made inventories are not, so walk the closure
+ * over all three. Roots are visited in index order, so needed_by is the
+ * smallest allowed module that needs it.
  */
 static int resolve_needed(struct decisions_impl *di)
 {
@@ -264,7 +267,7 @@ static int resolve_needed(struct decisions_impl *di)
 	size_t n_edges;
 	int r = -ENOMEM;
 
-	/* forward edges X -> D for "X depends on D": X.deps, and D.rdeps reversed */
+	/* forward edges X -> D for "X needs D": X.deps, X.softdeps, and D.rdeps reversed */
 	off = calloc(n + 1, sizeof(*off));
 	if (!off)
 		goto out;
@@ -273,6 +276,9 @@ static int resolve_needed(struct decisions_impl *di)
 
 		for (size_t k = 0; k < m->n_deps; k++)
 			if (m->deps[k] < n)
+				off[x + 1]++;
+		for (size_t k = 0; k < m->n_softdeps; k++)
+			if (m->softdeps[k] < n)
 				off[x + 1]++;
 		for (size_t k = 0; k < m->n_rdeps; k++)
 			if (m->rdeps[k] < n)
@@ -297,6 +303,9 @@ static int resolve_needed(struct decisions_impl *di)
 			for (size_t k = 0; k < m->n_deps; k++)
 				if (m->deps[k] < n)
 					adj[off[x] + fill[x]++] = m->deps[k];
+			for (size_t k = 0; k < m->n_softdeps; k++)
+				if (m->softdeps[k] < n)
+					adj[off[x] + fill[x]++] = m->softdeps[k];
 			for (size_t k = 0; k < m->n_rdeps; k++) {
 				size_t y = m->rdeps[k];
 

@@ -28,7 +28,7 @@ struct pair_decision {
 enum module_state {
 	MODULE_ALLOWED, /* at least one pair allowed */
 	MODULE_BLOCKED, /* loadable, every pair denied, nothing allowed needs it */
-	MODULE_DENIED_NEEDED, /* every pair denied, yet an allowed module depends on it */
+	MODULE_DENIED_NEEDED, /* every pair denied, yet an allowed module depends on it (hard or soft) */
 	MODULE_DENIED_BUILTIN, /* built-in, every pair denied: only unbind or initcall_blacklist stop it */
 };
 

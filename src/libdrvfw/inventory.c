@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <libkmod.h>
 #include <limits.h>
 #include <pthread.h>
@@ -1007,6 +1008,113 @@ int inventory_lookup(const struct inventory *inv, const char *name_or_alias, siz
 	return inventory_lookup_ctx(inv, inventory_storage(inv)->lookup, name_or_alias, ret, ret_n);
 }
 
+/* Appends the modules @target resolves to (as modprobe would) to m->softdeps. */
+static int softdep_add_target(struct inventory *inv, struct module *m, const char *target,
+			      size_t *alloc)
+{
+	_cleanup_free_ size_t *v = NULL;
+	size_t n = 0;
+	int r;
+
+	/* inv->kmod: modprobe resolves softdep targets with its whole configuration */
+	r = inventory_lookup_ctx(inv, inv->kmod, target, &v, &n);
+	if (r < 0)
+		/* a name libkmod cannot look up is what modprobe skips too */
+		return r == -ENOMEM ? r : 0;
+	if (m->n_softdeps + n > *alloc) {
+		size_t na = *alloc * 2 > m->n_softdeps + n ? *alloc * 2 : m->n_softdeps + n;
+		size_t *nv = realloc(m->softdeps, na * sizeof(size_t));
+
+		if (!nv)
+			return -ENOMEM;
+		m->softdeps = nv;
+		*alloc = na;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (&inv->modules[v[i]] != m)
+			m->softdeps[m->n_softdeps++] = v[i];
+	return 0;
+}
+
+/*
+ * "pre: a b post: c" into @m's softdeps. Words before the first "pre:" or
+ * "post:" (depmod copies MODULE_SOFTDEP("gcm") of cifs as is) are ignored, as
+ * libkmod ignores them.
+ */
+static int softdep_add_value(struct inventory *inv, struct module *m, const char *value)
+{
+	_cleanup_free_ char *copy = strdup(strempty(value));
+	size_t alloc = m->n_softdeps;
+	bool in_list = false;
+	char *save = NULL;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, " \t", &save); w && r >= 0;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (streq(w, "pre:") || streq(w, "post:"))
+			in_list = true;
+		else if (in_list)
+			r = softdep_add_target(inv, m, w, &alloc);
+	}
+	return r;
+}
+
+static void softdeps_sort_unique(struct module *m)
+{
+	size_t w = 0;
+
+	if (m->n_softdeps == 0) {
+		free(m->softdeps);
+		m->softdeps = NULL;
+		return;
+	}
+	qsort(m->softdeps, m->n_softdeps, sizeof(size_t), cmp_size);
+	for (size_t i = 0; i < m->n_softdeps; i++)
+		if (w == 0 || m->softdeps[w - 1] != m->softdeps[i])
+			m->softdeps[w++] = m->softdeps[i];
+	m->n_softdeps = w;
+}
+
+/*
+ * Soft dependencies from libkmod's configuration: modprobe.d softdep lines
+ * and the module directory's modules.softdep (depmod's MODULE_SOFTDEP()).
+ * Only lines whose module exists are resolved: a distribution kernel has
+ * some fifty, so this costs a few lookups, not a pass over every module.
+ * Every matching line counts, where modprobe (kmod 30) uses the first
+ * one only: depmod writes one line per MODULE_SOFTDEP() (btrfs has four),
+ * and keeping a module loadable that modprobe might not load costs less
+ * than blocking one a file system needs to mount.
+ */
+static int load_softdeps(struct inventory *inv)
+{
+	struct kmod_config_iter *it;
+	int r = 0;
+
+	it = kmod_config_get_softdeps(inv->kmod);
+	while (it && r >= 0 && kmod_config_iter_next(it)) {
+		const char *key = kmod_config_iter_get_key(it);
+		const char *value = kmod_config_iter_get_value(it);
+		struct module *m;
+
+		if (!key || !value)
+			continue;
+		if (string_has_glob(key)) {
+			/* libkmod matches softdep lines with fnmatch(), like install lines */
+			for (size_t i = 0; i < inv->n_modules && r >= 0; i++)
+				if (fnmatch(key, inv->modules[i].name, 0) == 0)
+					r = softdep_add_value(inv, &inv->modules[i], value);
+		} else if ((m = inventory_find_module(inv, key))) {
+			r = softdep_add_value(inv, m, value);
+		}
+	}
+	kmod_config_iter_free_iter(it);
+	for (size_t i = 0; i < inv->n_modules; i++)
+		softdeps_sort_unique(&inv->modules[i]);
+	return r;
+}
+
 int inventory_load(const struct sysroot *root, struct inventory **ret)
 {
 	static const char *const config_dirs[] = {
@@ -1094,6 +1202,9 @@ int inventory_load(const struct sysroot *root, struct inventory **ret)
 	r = inventory_load_modprobe_config(inv, strempty(root->root));
 	if (r < 0)
 		goto fail_paths;
+	r = load_softdeps(inv);
+	if (r < 0)
+		goto fail_paths;
 
 	for (size_t i = 0; i < ELEMENTSOF(paths); i++)
 		free(paths[i]);
@@ -1121,6 +1232,7 @@ void inventory_free(struct inventory *inv)
 		free(m->blacklist_source);
 		free(m->install_cmd);
 		free(m->install_source);
+		free(m->softdeps);
 		strv_free(m->drivers);
 	}
 	for (size_t i = 0; i < inv->n_devices; i++) {

@@ -50,6 +50,13 @@ struct module {
 	size_t n_deps;
 	size_t *rdeps;
 	size_t n_rdeps;
+	/* softdeps: the "pre:" and "post:" targets of the softdep lines
+	 * (modules.softdep and modprobe.d) naming this module, each resolved
+	 * like modprobe does (an alias such as crypto-crc32c gives every
+	 * module that has it), sorted and unique. modprobe loads them with the
+	 * module, and a module may not work without them (ext4 needs crc32c). */
+	size_t *softdeps;
+	size_t n_softdeps;
 
 	/* modprobe.d configuration in effect (libkmod's config iterators). */
 	bool blacklisted;
@@ -102,7 +109,8 @@ struct inventory {
  * the --sysfs directory is missing). Blacklist and install sources are
  * "FILE:LINE" with FILE as the audited system names it (without --root).
  * deps are in modules.dep order (load order); rdeps ascend. Soft
- * dependencies are not deps: modprobe ignores their failure.
+ * dependencies are not deps (modprobe ignores their failure): they are
+ * softdeps.
  */
 int inventory_load(const struct sysroot *root, struct inventory **ret);
 void inventory_free(struct inventory *inv);
