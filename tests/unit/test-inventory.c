@@ -146,10 +146,10 @@ END_TEST
 START_TEST(test_counts)
 {
 	ck_assert_str_eq(inv->kver, KVER);
-	ck_assert_uint_eq(inv->n_loadable, 26);
+	ck_assert_uint_eq(inv->n_loadable, 27);
 	ck_assert_uint_eq(inv->n_builtin, 4);
-	ck_assert_uint_eq(inv->n_modules, 30);
-	ck_assert_uint_eq(inv->n_aliases, 28);
+	ck_assert_uint_eq(inv->n_modules, 31);
+	ck_assert_uint_eq(inv->n_aliases, 32);
 	ck_assert_uint_eq(inv->n_builtin_aliases, 4);
 	ck_assert(!inv->have_runtime);
 	ck_assert_uint_eq(inv->n_devices, 0);
@@ -274,6 +274,35 @@ START_TEST(test_deps)
 }
 END_TEST
 
+START_TEST(test_softdeps)
+{
+	/* modules.softdep, from depmod: "softdep libcrc32c pre: crc32c"; the alias
+	 * crc32c is crc32c_intel's (the built-in generic one is not in modules.alias) */
+	const struct module *m = mod("libcrc32c");
+
+	ck_assert_uint_eq(m->n_softdeps, 1);
+	ck_assert_str_eq(inv->modules[m->softdeps[0]].name, "crc32c_intel");
+	/* soft, not hard: modules.dep does not list it */
+	ck_assert_uint_eq(m->n_deps, 0);
+	ck_assert_uint_eq(mod("crc32c_intel")->n_rdeps, 0);
+
+	/* a modprobe.d line, dashed names on both sides */
+	m = mod("snd_hda_intel");
+	ck_assert_uint_eq(m->n_softdeps, 1);
+	ck_assert_str_eq(inv->modules[m->softdeps[0]].name, "snd_hda_codec_generic");
+
+	/* a module that depends on libcrc32c does not inherit its softdep here:
+	 * the decision stage follows the edges */
+	ck_assert_uint_eq(mod("sctp")->n_softdeps, 0);
+	ck_assert_ptr_null(mod("sctp")->softdeps);
+	for (size_t i = 0; i < inv->n_modules; i++)
+		if (!streq(inv->modules[i].name, "libcrc32c") &&
+		    !streq(inv->modules[i].name, "snd_hda_intel"))
+			ck_assert_msg(inv->modules[i].n_softdeps == 0, "%s has softdeps",
+				      inv->modules[i].name);
+}
+END_TEST
+
 START_TEST(test_modprobe_config)
 {
 	const struct module *m;
@@ -344,8 +373,9 @@ START_TEST(test_lookup)
 	LOOKUP("fs-cramfs", "cramfs");
 	LOOKUP("char-major-10-229", "fuse");
 	LOOKUP("char-major-116-0", "snd");
-	/* built-in aliases */
-	LOOKUP("crypto-crc32c", "crc32c_generic");
+	/* built-in aliases; modules.alias comes first, as in modprobe */
+	LOOKUP("crypto-crc32c-generic", "crc32c_generic");
+	LOOKUP("crypto-crc32c", "crc32c_intel");
 	LOOKUP("pnp:dPNP0b00", "rtc_cmos");
 
 	ck_assert_int_eq(inventory_lookup(inv, "net-pf-38", &v, &n), 0);
@@ -547,6 +577,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_find);
 	tcase_add_test(tc, test_aliases);
 	tcase_add_test(tc, test_deps);
+	tcase_add_test(tc, test_softdeps);
 	tcase_add_test(tc, test_modprobe_config);
 	tcase_add_test(tc, test_lookup);
 	suite_add_tcase(s, tc);
