@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
+#include "decide.h"
 #include "inventory.h"
+#include "policy.h"
 #include "sysroot.h"
 #include "test-common.h"
 #include "util.h"
@@ -295,6 +297,110 @@ START_TEST(test_lookup_matches_modprobe)
 }
 END_TEST
 
+static bool has_module(const size_t *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (name_eq(inv->modules[v[i]].name, name))
+			return true;
+	return false;
+}
+
+/* Every module libkmod's own kmod_module_get_softdeps() gives is a softdep. */
+static size_t check_softdeps_list(const struct module *m, struct kmod_list *list)
+{
+	struct kmod_list *l;
+	size_t n = 0;
+
+	kmod_list_foreach(l, list)
+	{
+		struct kmod_module *s = kmod_module_get_module(l);
+		const char *name = kmod_module_get_name(s);
+
+		/* modprobe.d may name modules this kernel lacks; the inventory has none such */
+		if (inventory_find_module(inv, name)) {
+			ck_assert_msg(has_module(m->softdeps, m->n_softdeps, name),
+				      "%s: libkmod softdep %s missing", m->name, name);
+			n++;
+		}
+		kmod_module_unref(s);
+	}
+	return n;
+}
+
+START_TEST(test_softdeps_match_libkmod)
+{
+	const struct module *ext4 = inventory_find_module(inv, "ext4");
+	size_t with = 0, edges = 0, seen = 0;
+
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		const struct module *m = &inv->modules[i];
+		struct kmod_list *pre = NULL, *post = NULL;
+		struct kmod_module *km;
+
+		with += m->n_softdeps > 0;
+		edges += m->n_softdeps;
+		for (size_t j = 1; j < m->n_softdeps; j++)
+			ck_assert_uint_lt(m->softdeps[j - 1], m->softdeps[j]);
+		if (m->kind != MODULE_LOADABLE ||
+		    kmod_module_new_from_name(inv->kmod, m->name, &km) < 0)
+			continue;
+		if (kmod_module_get_softdeps(km, &pre, &post) >= 0)
+			seen += check_softdeps_list(m, pre) + check_softdeps_list(m, post);
+		kmod_module_unref_list(pre);
+		kmod_module_unref_list(post);
+		kmod_module_unref(km);
+	}
+	/* "softdep ext4 pre: crypto-crc32c": the alias has two modules, both count */
+	ck_assert_ptr_nonnull(ext4);
+	ck_assert(has_module(ext4->softdeps, ext4->n_softdeps, "crc32c_generic"));
+	ck_assert(has_module(ext4->softdeps, ext4->n_softdeps, "crc32c_intel"));
+	ck_assert_uint_ge(with, 20);
+	fprintf(stderr,
+		"debian: %zu modules with %zu softdep edges (libkmod's first lines: %zu edges)\n",
+		with, edges, seen);
+}
+END_TEST
+
+/*
+ * The lockout seen in the VM tests: allowing ext4 under default deny
+ * blocked crc32c, which modprobe loads before ext4 (softdep), and the root
+ * file system did not mount.
+ */
+START_TEST(test_ext4_keeps_crc32c)
+{
+	struct decisions *dec = NULL;
+	struct diags d = { 0 };
+	struct policy p;
+	const char *const kept[] = { "crc32c_generic", "crc32c_intel", "jbd2", "mbcache" };
+	size_t ext4 = inventory_module_index(inv, inventory_find_module(inv, "ext4"));
+
+	policy_init(&p);
+	ck_assert_int_eq(policy_load_string(&p, "ext4.conf",
+					    "[allow]\ndrivers = ALL:ext4\n"
+					    "[deny]\ndrivers = ALL:ALL\n",
+					    "/nonexistent", &d),
+			 0);
+	ck_assert_int_eq(decisions_compute(&p, inv, &dec), 0);
+	ck_assert_int_eq(dec->modules[ext4].state, MODULE_ALLOWED);
+	for (size_t i = 0; i < ELEMENTSOF(kept); i++) {
+		const struct module *m = inventory_find_module(inv, kept[i]);
+		const struct module_decision *md;
+
+		ck_assert_msg(m, "%s missing", kept[i]);
+		md = &dec->modules[inventory_module_index(inv, m)];
+		ck_assert_msg(md->state == MODULE_DENIED_NEEDED, "%s is %s", kept[i],
+			      module_state_to_string(md->state));
+		ck_assert_uint_eq(md->needed_by, ext4);
+	}
+	ck_assert_int_eq(
+	    dec->modules[inventory_module_index(inv, inventory_find_module(inv, "btrfs"))].state,
+	    MODULE_BLOCKED);
+	decisions_free(dec);
+	policy_done(&p);
+	diags_done(&d);
+}
+END_TEST
+
 START_TEST(test_classification_covers_tree)
 {
 	size_t device = 0, autoload = 0, unknown_bus = 0;
@@ -386,6 +492,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_dep_edges);
 	tcase_add_test(tc, test_lookup_matches_modprobe);
 	tcase_add_test(tc, test_classification_covers_tree);
+	tcase_add_test(tc, test_softdeps_match_libkmod);
+	tcase_add_test(tc, test_ext4_keeps_crc32c);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -264,6 +264,60 @@ START_TEST(test_dependency_closure)
 }
 END_TEST
 
+START_TEST(test_softdep_trap)
+{
+	/*
+	 * ext4 on Debian: "softdep ext4 pre: crypto-crc32c", no modules.dep edge.
+	 * Blocking crc32c under a default-deny policy that allows ext4 left the
+	 * root file system unmountable. Soft needs are needs, also of a kept
+	 * library (libcrc32c of xfs), and of what a softdep itself needs.
+	 */
+	size_t a = module("ext4", MODULE_LOADABLE, NULL);
+	size_t b = module("crc32c_generic", MODULE_LOADABLE, NULL);
+	size_t x = module("xfs", MODULE_LOADABLE, NULL);
+	size_t lib = module("libcrc32c", MODULE_LOADABLE, NULL);
+	size_t c = module("crc32c_intel", MODULE_LOADABLE, NULL);
+	size_t cdep = module("crc32c_lib", MODULE_LOADABLE, NULL);
+	size_t u = module("unused", MODULE_LOADABLE, NULL);
+	size_t u_soft = module("unused_soft", MODULE_LOADABLE, NULL);
+	size_t a_soft[] = { b }, x_deps[] = { lib }, lib_rdeps[] = { x }, lib_soft[] = { c, 999 };
+	size_t c_deps[] = { cdep }, u_softdeps[] = { u_soft };
+
+	mods[a].softdeps = a_soft;
+	mods[a].n_softdeps = 1;
+	mods[x].deps = x_deps;
+	mods[x].n_deps = 1;
+	mods[lib].rdeps = lib_rdeps;
+	mods[lib].n_rdeps = 1;
+	mods[lib].softdeps = lib_soft;
+	mods[lib].n_softdeps = 2; /* 999: out of range, ignored */
+	mods[c].deps = c_deps;
+	mods[c].n_deps = 1;
+	mods[u].softdeps = u_softdeps;
+	mods[u].n_softdeps = 1;
+	policy("[allow]\ndrivers = ALL:ext4 ALL:xfs\n[deny]\ndrivers = ALL:ALL\n");
+	compute();
+	ck_assert_int_eq(state(a), MODULE_ALLOWED);
+	ck_assert_int_eq(state(b), MODULE_DENIED_NEEDED);
+	ck_assert_uint_eq(dec->modules[b].needed_by, a);
+	ck_assert_int_eq(state(lib), MODULE_DENIED_NEEDED);
+	ck_assert_int_eq(state(c), MODULE_DENIED_NEEDED);
+	ck_assert_uint_eq(dec->modules[c].needed_by, x);
+	ck_assert_int_eq(state(cdep), MODULE_DENIED_NEEDED);
+	ck_assert_uint_eq(dec->modules[cdep].needed_by, x);
+	/* a denied module's softdep is blocked with it */
+	ck_assert_int_eq(state(u), MODULE_BLOCKED);
+	ck_assert_int_eq(state(u_soft), MODULE_BLOCKED);
+
+	/* allowed itself: nothing to keep */
+	policy("[allow]\ndrivers = ALL:ext4 ALL:crc32c_generic\n[deny]\ndrivers = ALL:ALL\n");
+	compute();
+	ck_assert_int_eq(state(b), MODULE_ALLOWED);
+	ck_assert_uint_eq(dec->modules[b].needed_by, SIZE_MAX);
+	ck_assert_int_eq(state(c), MODULE_BLOCKED);
+}
+END_TEST
+
 START_TEST(test_needed_through_allowed)
 {
 	/* x (allowed) -> y (allowed) -> w (denied), non-transitive data: w is needed by x */
@@ -529,6 +583,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_runtime_driver_pairs);
 	tcase_add_test(tc, test_dependency_trap);
 	tcase_add_test(tc, test_dependency_closure);
+	tcase_add_test(tc, test_softdep_trap);
 	tcase_add_test(tc, test_needed_through_allowed);
 	tcase_add_test(tc, test_builtin);
 	tcase_add_test(tc, test_builtin_named_on_a_bus);
