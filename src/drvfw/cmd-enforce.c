@@ -115,7 +115,7 @@ static const char *kmsg_head(enum enforce_outcome o)
 	case OUTCOME_PINNED:
 		return "denied, unbound and pinned";
 	case OUTCOME_UNPINNED:
-		return "denied, cannot be pinned (kept unbound by the hotplug guard only)";
+		return "denied, could not be pinned or unbound";
 	case OUTCOME_BOUND:
 		return "bound explicitly";
 	case OUTCOME_WOULD_DENY:
@@ -155,6 +155,19 @@ void log_enforce_failures(const struct enforce_plan *p, const char *sysfs, struc
 	for (size_t a = 0; a < p->n_actions; a++) {
 		const struct enforce_action *act = &p->actions[a];
 
+		if (act->status == ACTION_REFUSED && p->inv && act->device < p->n_devices) {
+			const struct device *dev = &p->inv->devices[act->device];
+
+			/* exposed, not failed: exit 3 says "some device could not be pinned" */
+			log_warning("cannot unbind '%s/%s' from driver '%s' (the driver does not "
+				    "allow it): its denied driver stays bound",
+				    dev->bus, dev->name, strempty(dev->driver));
+			kmsg_line(
+			    k,
+			    "cannot unbind %s/%s from driver '%s' (the driver does not allow it)",
+			    dev->bus, dev->name, strempty(dev->driver));
+			continue;
+		}
 		if (act->status != ACTION_FAILED)
 			continue;
 		if (act->step == STEP_LOAD) {

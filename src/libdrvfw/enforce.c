@@ -61,6 +61,8 @@ const char *action_status_to_string(enum action_status s)
 		return "gone";
 	case ACTION_FAILED:
 		return "failed";
+	case ACTION_REFUSED:
+		return "refused";
 	}
 	return "?";
 }
@@ -627,6 +629,23 @@ out:
 }
 
 static const char note_gone[] = "the device disappeared (its parent was unbound)";
+const char enforce_note_no_unbind[] = "cannot unbind (the driver does not allow it)";
+
+/*
+ * An unbind that failed because the driver has no unbind file while its
+ * directory is there: the kernel registered it with suppress_bind_attrs.
+ */
+static bool driver_refuses_unbind(const char *sysfs, const struct enforce_action *a)
+{
+	_cleanup_free_ char *dir = NULL;
+	const char *slash;
+	struct stat st;
+
+	if (a->step != STEP_UNBIND || !(slash = strrchr(a->path, '/')))
+		return false;
+	dir = strdup_printf("%s/%.*s", sysfs, (int)(slash - a->path), a->path);
+	return dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 static bool device_present(const char *sysfs, const struct enforce_action *a,
 			   const struct enforce_plan *p)
@@ -707,6 +726,17 @@ int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
 		if ((r == -ENOENT || r == -ENODEV) && ed && !device_present(e->sysfs, a, p)) {
 			a->status = ACTION_GONE;
 			ed->note = note_gone;
+			continue;
+		}
+		/* The denied driver stays bound: exposed, like a device that
+		 * cannot be pinned (exit 3), not a failed write (exit 1). The
+		 * pin that follows still keeps other drivers away later. */
+		if (r == -ENOENT && ed && driver_refuses_unbind(e->sysfs, a)) {
+			a->status = ACTION_REFUSED;
+			a->error = r;
+			ed->outcome = OUTCOME_UNPINNED;
+			ed->note = enforce_note_no_unbind;
+			ed->unbind = false;
 			continue;
 		}
 		a->status = ACTION_FAILED;

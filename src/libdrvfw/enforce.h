@@ -59,6 +59,10 @@ enum action_status {
 	ACTION_SKIPPED, /* an earlier action for the device failed, or loading is off */
 	ACTION_GONE, /* the device disappeared (e.g. its USB host controller was unbound) */
 	ACTION_FAILED,
+	/* STEP_UNBIND: the driver has no unbind file (suppress_bind_attrs, e.g.
+	 * i8042's "i8042 kbd"): the kernel does not let it go. Not a write
+	 * failure: the device is reported as one that cannot be pinned. */
+	ACTION_REFUSED,
 };
 
 struct enforce_action {
@@ -129,6 +133,9 @@ struct enforce_exec {
  * failure.
  */
 int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e);
+
+/* The note of a device whose driver refused the unbind (ACTION_REFUSED). */
+extern const char enforce_note_no_unbind[];
 
 /*
  * The one function that writes to sysfs: a single write(2) of @value.

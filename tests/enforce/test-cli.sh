@@ -123,6 +123,20 @@ check "cannot pin virtio0: exit 3 (rc=$rc)" test $rc -eq 3
 check "virtio0 still unbound" test "$(content bus/virtio/drivers/virtio_net/unbind)" = "virtio0"
 check "report names it" grep -q "^cannot-pin virtio/virtio0" "$T/r5/enforce.log"
 
+# --- a driver without an unbind file (suppress_bind_attrs, like i8042's
+# "i8042 kbd"): the kernel keeps it bound. Exposed (exit 3), not a failed
+# write (exit 1), and the message names the driver.
+mktree
+rm "$SYS/bus/platform/drivers/i8042/unbind"
+drvfw --policy "$HERE/deny-all.conf" enforce --report "$T/r5b" >"$T/out" 2>"$T/err"
+rc=$?
+check "no unbind file: exit 3 (rc=$rc)" test $rc -eq 3
+check "message names the driver" grep -q -F "cannot unbind 'platform/i8042' from driver 'i8042' (the driver does not allow it)" "$T/err"
+check "report: cannot-pin, says why" grep -q "^cannot-pin platform/i8042 driver=i8042 .*(cannot unbind (the driver does not allow it))$" "$T/r5b/enforce.log"
+check "summary: not counted as unbound" grep -q "5 unbound, 5 pinned, 0 already kept, 1 cannot be pinned" "$T/out"
+check "report: the unbind refused, not failed" grep -q -F "refused write $SYS/bus/platform/drivers/i8042/unbind i8042" "$T/r5b/enforce.log"
+check "no unbind file: other devices still enforced" test "$(content bus/pci/devices/0000:00:02.0/driver_override)" = "drvfw-denied"
+
 # --- a read-only attribute is an error naming it: exit 1
 mktree
 chmod 0444 "$SYS/devices/pci0000:00/0000:00:02.0/driver_override"
@@ -132,13 +146,14 @@ check "read-only driver_override: exit 1 (rc=$rc)" test $rc -eq 1
 check "message names the file" grep -q "failed to write '$SYS/bus/pci/devices/0000:00:02.0/driver_override': Permission denied" "$T/err"
 check "other devices still enforced" test "$(content bus/usb/devices/1-1:1.0/authorized)" = "0"
 
-# --- a missing attribute likewise
+# --- a missing attribute likewise (a missing unbind file is the driver's
+# refusal, above; a missing drivers_probe is not)
 mktree
-rm "$SYS/bus/pci/drivers/e1000/unbind"
+rm "$SYS/bus/pci/drivers_probe"
 drvfw --policy "$HERE/deny-all.conf" enforce --report "$T/r7" >"$T/out" 2>"$T/err"
 rc=$?
-check "missing unbind: exit 1 (rc=$rc)" test $rc -eq 1
-check "message names it" grep -q "failed to write '$SYS/bus/pci/drivers/e1000/unbind': No such file or directory" "$T/err"
+check "missing drivers_probe: exit 1 (rc=$rc)" test $rc -eq 1
+check "message names it" grep -q "failed to write '$SYS/bus/pci/drivers_probe': No such file or directory" "$T/err"
 
 # --- invalid policy: exit 2, nothing written
 mktree
