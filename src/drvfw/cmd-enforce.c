@@ -224,18 +224,25 @@ static void print_summary(const struct enforce_plan *p, bool gate_only, bool dry
 	       c.unpinned, c.bound, c.gated, c.gated == 1 ? "" : "es", c.failed);
 }
 
-/* Whether a driver registered on @bus now is allowed (by driver or module name). */
-bool bus_has_allowed_driver(const struct policy *pol, const char *sysfs, const char *bus)
+/*
+ * The drivers registered on @bus now that the policy allows (by driver or
+ * module name) and that have a bind file, sorted; -errno on failure.
+ */
+int bus_allowed_drivers(const struct policy *pol, const char *sysfs, const char *bus, char ***ret)
 {
 	_cleanup_free_ char *dir = strdup_printf("%s/bus/%s/drivers", sysfs, bus);
+	_cleanup_strv_free_ char **v = NULL;
 	struct dirent *de;
-	bool found = false;
 	DIR *d;
+	int r = 0;
 
-	if (!dir || !(d = opendir(dir)))
-		return false;
-	while (!found && (de = readdir(d))) {
-		_cleanup_free_ char *link = NULL;
+	if (!dir)
+		return -ENOMEM;
+	*ret = NULL;
+	if (!(d = opendir(dir)))
+		return 0;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *link = NULL, *bind = NULL;
 		char target[PATH_MAX];
 		const char *module = NULL;
 		ssize_t n;
@@ -243,15 +250,40 @@ bool bus_has_allowed_driver(const struct policy *pol, const char *sysfs, const c
 		if (de->d_name[0] == '.')
 			continue;
 		link = strdup_printf("%s/%s/module", dir, de->d_name);
-		if (link && (n = readlink(link, target, sizeof(target) - 1)) > 0) {
+		bind = strdup_printf("%s/%s/bind", dir, de->d_name);
+		if (!link || !bind) {
+			r = -ENOMEM;
+			break;
+		}
+		if ((n = readlink(link, target, sizeof(target) - 1)) > 0) {
 			target[n] = '\0';
 			module = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
 		}
-		found = decide_pair(pol, bus, module ? module : de->d_name, de->d_name, NULL) ==
-			VERDICT_ALLOW;
+		if (decide_pair(pol, bus, module ? module : de->d_name, de->d_name, NULL) !=
+		    VERDICT_ALLOW)
+			continue;
+		/* suppress_bind_attrs: nothing drvfw could write */
+		if (access(bind, F_OK) < 0)
+			continue;
+		r = strv_extend(&v, de->d_name);
+		if (r < 0)
+			break;
 	}
 	closedir(d);
-	return found;
+	if (r < 0)
+		return r;
+	if (v)
+		strv_sort_uniq(v);
+	*ret = TAKE_PTR(v);
+	return 0;
+}
+
+/* Whether a driver registered on @bus now is allowed (by driver or module name). */
+bool bus_has_allowed_driver(const struct policy *pol, const char *sysfs, const char *bus)
+{
+	_cleanup_strv_free_ char **v = NULL;
+
+	return bus_allowed_drivers(pol, sysfs, bus, &v) >= 0 && v && v[0];
 }
 
 static int buses_with_defaults(const struct policy *pol, const char *sysfs,
@@ -269,9 +301,18 @@ static int buses_with_defaults(const struct policy *pol, const char *sysfs,
 
 		(*ret)[b].default_deny = decide_pair(pol, (*ret)[b].name, UNKNOWN_DRIVER,
 						     UNKNOWN_DRIVER, &e) == VERDICT_DENY;
-		if ((*ret)[b].default_deny)
-			(*ret)[b].allowed_driver = bus_has_allowed_driver(pol, sysfs,
-									  (*ret)[b].name);
+		if ((*ret)[b].default_deny) {
+			r = bus_allowed_drivers(pol, sysfs, (*ret)[b].name,
+						&(*ret)[b].allowed_drivers);
+			if (r < 0) {
+				log_error("failed to read '%s/bus/%s/drivers': %s", sysfs,
+					  (*ret)[b].name, strerror(-r));
+				enforce_buses_free(*ret, *ret_n);
+				*ret = NULL;
+				return r;
+			}
+			(*ret)[b].allowed_driver = (*ret)[b].allowed_drivers != NULL;
+		}
 	}
 	return 0;
 }

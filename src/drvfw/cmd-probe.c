@@ -100,7 +100,8 @@ static const char *udev_action(const struct enforce_plan *p)
 static bool plan_probes(const struct enforce_plan *p)
 {
 	for (size_t a = 0; a < p->n_actions; a++)
-		if (p->actions[a].step == STEP_PROBE && p->actions[a].status == ACTION_DONE)
+		if ((p->actions[a].step == STEP_PROBE || p->actions[a].step == STEP_BIND) &&
+		    p->actions[a].status == ACTION_DONE)
 			return true;
 	return false;
 }
@@ -128,7 +129,8 @@ static void probe_pass_done(struct probe_pass *pp)
 }
 
 static int run_pass(struct drvfw_ctx *ctx, const struct sysroot *root, const struct policy *pol,
-		    const char *bus, const char *name, bool dry_run, struct probe_pass *pp)
+		    const char *bus, const char *name, bool dry_run, bool bind_event,
+		    struct probe_pass *pp)
 {
 	_cleanup_free_ char *ap_path = NULL, *ap = NULL;
 	struct enforce_bus eb = { .name = (char *)bus, .autoprobe = -1 };
@@ -155,11 +157,29 @@ static int run_pass(struct drvfw_ctx *ctx, const struct sysroot *root, const str
 	if (read_one_line_file(ap_path, &ap) >= 0)
 		eb.autoprobe = streq(ap, "0") ? 0 : 1;
 	/* Only a gated device without MODALIAS needs it; spare the others the readdir. */
-	if (eb.autoprobe == 0 && !pp->inv->devices[0].modalias)
-		eb.allowed_driver = bus_has_allowed_driver(pol, root->sysfs, bus);
-	/* The gate is enforce's job (at boot); probe acts on its one device only. */
-	r = enforce_plan(pp->dec, &eb, 1, &(struct enforce_options){ .mode = pol->mode },
-			 &pp->plan);
+	if (eb.autoprobe == 0 && !pp->inv->devices[0].modalias) {
+		r = bus_allowed_drivers(pol, root->sysfs, bus, &eb.allowed_drivers);
+		if (r < 0) {
+			log_error("failed to read '%s/bus/%s/drivers': %s", root->sysfs, bus,
+				  strerror(-r));
+			return r;
+		}
+		eb.allowed_driver = eb.allowed_drivers != NULL;
+	}
+	/*
+	 * A "bind" event is about a driver that bound: when the device is
+	 * unbound again by now (drvfw's own unbind, a moment ago), there is
+	 * nothing to undo, and binding it here would answer every unbind with
+	 * a bind and the next event. Binding is the "add" event's job.
+	 */
+	if (bind_event && !pp->inv->devices[0].driver)
+		r = enforce_plan(pp->dec, &eb, 1, &(struct enforce_options){ .mode = POLICY_OFF },
+				 &pp->plan);
+	else
+		/* The gate is enforce's job (at boot); probe acts on its one device only. */
+		r = enforce_plan(pp->dec, &eb, 1, &(struct enforce_options){ .mode = pol->mode },
+				 &pp->plan);
+	strv_free(eb.allowed_drivers);
 	if (r < 0) {
 		log_error("failed to plan: %s", strerror(-r));
 		return r;
@@ -194,7 +214,7 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
 	_cleanup_free_ char *bus = NULL, *name = NULL;
-	bool udev = false, dry_run = false, use_kmsg = true;
+	bool udev = false, dry_run = false, use_kmsg = true, bind_event = false;
 	const struct sysroot *root;
 	const struct policy *pol;
 	struct probe_pass pass = { 0 };
@@ -235,6 +255,8 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("probe", "expected one DEVPATH or BUS/DEVICE");
+	/* udev gives RUN programs the event's properties in the environment */
+	bind_event = udev && streq_ptr(getenv("ACTION"), "bind");
 
 	r = ctx_sysroot(ctx, &root);
 	if (r < 0)
@@ -272,7 +294,7 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 		use_kmsg = false;
 	(void)kmsg_open(&k, use_kmsg && !dry_run);
 
-	r = run_pass(ctx, root, pol, bus, name, dry_run, &pass);
+	r = run_pass(ctx, root, pol, bus, name, dry_run, bind_event, &pass);
 	if (r < 0) {
 		probe_pass_done(&pass);
 		kmsg_close(&k);
@@ -300,7 +322,7 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (!dry_run && plan_probes(pass.plan)) {
 		struct probe_pass again = { 0 };
 
-		r = run_pass(ctx, root, pol, bus, name, false, &again);
+		r = run_pass(ctx, root, pol, bus, name, false, bind_event, &again);
 		if (r >= 0 && again.plan->devices[0].outcome != OUTCOME_NONE &&
 		    again.plan->devices[0].outcome != OUTCOME_BOUND) {
 			log_enforce_failures(again.plan, root->sysfs, &k);

@@ -99,6 +99,7 @@ int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv);
 
 /* cmd-enforce.c, for probe too. */
 bool bus_has_allowed_driver(const struct policy *pol, const char *sysfs, const char *bus);
+int bus_allowed_drivers(const struct policy *pol, const char *sysfs, const char *bus, char ***ret);
 
 /* kmsg.c: "drvfw: ..." records in the kernel log (enforce, probe). */
 struct kmsg {

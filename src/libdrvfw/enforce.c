@@ -20,6 +20,7 @@ static const char *const step_names[_STEP_MAX] = {
 	[STEP_PIN_OVERRIDE] = "pin", [STEP_PIN_AUTHORIZED] = "deauthorize",
 	[STEP_UNPIN] = "unpin",	     [STEP_OVERRIDE_BIND] = "override",
 	[STEP_LOAD] = "load",	     [STEP_PROBE] = "probe",
+	[STEP_BIND] = "bind",
 };
 
 const char *enforce_step_to_string(enum enforce_step s)
@@ -291,13 +292,28 @@ static int plan_bind(struct planner *pl, const struct decisions *d, size_t i, co
 	return 0;
 }
 
+static int plan_bind_to(struct planner *pl, size_t i, const char *drv)
+{
+	const struct device *dev = &pl->p->inv->devices[i];
+	int r;
+
+	if (!sysfs_name_ok(drv))
+		return 0;
+	r = plan_add(pl, STEP_BIND, i, strdup_printf("bus/%s/drivers/%s/bind", dev->bus, drv),
+		     dev->name);
+	if (r < 0)
+		return r;
+	pl->p->devices[i].outcome = OUTCOME_BOUND;
+	return 0;
+}
+
 static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
 			const struct enforce_bus *bus)
 {
 	const struct device *dev = &d->inv->devices[i];
 	const struct device_decision *dd = &d->devices[i];
 	struct enforce_device *ed = &pl->p->devices[i];
-	bool unpinned = false, any = false;
+	bool unpinned = false, any = false, denied_present = false;
 	int r;
 
 	/*
@@ -322,38 +338,85 @@ static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
 		return 0;
 	}
 
-	if (bus && bus->autoprobe == 0) {
-		/* The gate stops new drivers from binding by themselves: load the
-		 * allowed ones and hand the device over explicitly. */
-		for (size_t c = 0; c < dev->n_candidates; c++) {
-			size_t m = dev->candidates[c];
-			const struct module *mod = &d->inv->modules[m];
+	if (!bus || bus->autoprobe != 0) {
+		if (unpinned) {
+			r = plan_add(pl, STEP_PROBE, i,
+				     strdup_printf("bus/%s/drivers_probe", dev->bus), dev->name);
+			if (r < 0)
+				return r;
+			ed->outcome = OUTCOME_BOUND;
+		}
+		return 0;
+	}
 
-			if (!candidate_allowed_on(d, m, dev->bus))
-				continue;
-			any = true;
-			if (mod->kind == MODULE_LOADABLE && !mod->loaded) {
-				r = plan_add(pl, STEP_LOAD, i, NULL, mod->name);
-				if (r < 0)
-					return r;
-				/* What udev would load for the modalias: blacklists apply
-				 * (an explicit bind= is like "modprobe NAME": they do not). */
-				pl->p->actions[pl->p->n_actions - 1].apply_blacklist = true;
-			}
+	/* The gate stops new drivers from binding by themselves: load the
+	 * allowed ones and hand the device over explicitly. */
+	for (size_t c = 0; c < dev->n_candidates; c++) {
+		size_t m = dev->candidates[c];
+		const struct module *mod = &d->inv->modules[m];
+
+		if (!candidate_allowed_on(d, m, dev->bus)) {
+			if (mod->loaded || mod->kind == MODULE_BUILTIN)
+				denied_present = true;
+			continue;
+		}
+		any = true;
+		if (mod->kind == MODULE_LOADABLE && !mod->loaded) {
+			r = plan_add(pl, STEP_LOAD, i, NULL, mod->name);
+			if (r < 0)
+				return r;
+			/* What udev would load for the modalias: blacklists apply
+			 * (an explicit bind= is like "modprobe NAME": they do not). */
+			pl->p->actions[pl->p->n_actions - 1].apply_blacklist = true;
 		}
 	}
-	/* No MODALIAS, no candidates: the kernel picks the driver. Hand it over
-	 * only when an allowed driver is there to take it; if a denied one
-	 * wins, the udev bind rule (drvfw probe) undoes it. */
-	if (bus && bus->autoprobe == 0 && !dev->modalias && bus->allowed_driver)
-		any = true;
-	if (any || unpinned) {
+
+	/*
+	 * drivers_probe lets the kernel pick among every matching driver. That
+	 * is right when each of them is allowed (some candidates, and no denied
+	 * one loaded or built in), and for a device drvfw just unpinned (it has
+	 * driver_override: if a denied driver wins, probe's re-verify pins it
+	 * again). Otherwise the device goes to allowed drivers only, one by one
+	 * through their bind files: those of its allowed candidates, or without
+	 * a MODALIAS (drvfw cannot tell which drivers match: PNP's rtc_cmos,
+	 * USB devices) the allowed drivers on its bus. Letting a denied driver
+	 * bind a device that cannot be pinned ran the driver's probe on the
+	 * hardware, and each bind was a "bind" event that had the udev rule
+	 * unbind it and probe it again: an endless loop.
+	 */
+	if (unpinned || (any && !denied_present)) {
 		r = plan_add(pl, STEP_PROBE, i, strdup_printf("bus/%s/drivers_probe", dev->bus),
 			     dev->name);
 		if (r < 0)
 			return r;
 		ed->outcome = OUTCOME_BOUND;
+		return 0;
 	}
+	if (any) {
+		size_t n = strlen(dev->bus);
+
+		for (size_t c = 0; c < dev->n_candidates; c++) {
+			const struct module *mod = &d->inv->modules[dev->candidates[c]];
+
+			if (!candidate_allowed_on(d, dev->candidates[c], dev->bus))
+				continue;
+			for (char **e = mod->drivers; e && *e; e++) {
+				if (strncmp(*e, dev->bus, n) != 0 || (*e)[n] != ':')
+					continue;
+				r = plan_bind_to(pl, i, *e + n + 1);
+				if (r < 0)
+					return r;
+			}
+		}
+	} else if (!dev->modalias)
+		for (char **drv = bus->allowed_drivers; drv && *drv; drv++) {
+			r = plan_bind_to(pl, i, *drv);
+			if (r < 0)
+				return r;
+		}
+	if (ed->outcome != OUTCOME_BOUND && any)
+		ed->note = "no allowed driver registered on its bus matches it yet: left unbound "
+			   "rather than probed by whichever driver the kernel picks";
 	return 0;
 }
 
@@ -683,6 +746,11 @@ int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
 			a->status = ACTION_GONE;
 			continue;
 		}
+		/* One driver took it: the device is no longer free for the others. */
+		if (a->step == STEP_BIND && ed && ed->bind_done) {
+			a->status = ACTION_SKIPPED;
+			continue;
+		}
 		if (e->dry_run) {
 			a->status = ACTION_DONE;
 			continue;
@@ -721,6 +789,20 @@ int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
 		}
 		if (r >= 0) {
 			a->status = ACTION_DONE;
+			if (a->step == STEP_BIND && ed)
+				ed->bind_done = true;
+			continue;
+		}
+		/*
+		 * The driver does not match the device (ENODEV), its probe
+		 * declined it (ENXIO), it is taken (EBUSY), or the driver has
+		 * no bind file (ENOENT, suppress_bind_attrs): try the next
+		 * allowed driver. Not a failure: the device stays unbound.
+		 */
+		if (a->step == STEP_BIND && (r == -ENODEV || r == -ENXIO || r == -EBUSY ||
+					     (r == -ENOENT && device_present(e->sysfs, a, p)))) {
+			a->status = ACTION_SKIPPED;
+			a->error = r;
 			continue;
 		}
 		if ((r == -ENOENT || r == -ENODEV) && ed && !device_present(e->sysfs, a, p)) {
@@ -745,6 +827,19 @@ int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
 		if (ed)
 			ed->outcome = OUTCOME_FAILED;
 	}
+	/* Handed to the allowed drivers and none took it: it stays unbound. */
+	for (size_t k = 0; k < p->n_actions && !e->dry_run; k++) {
+		struct enforce_action *a = &p->actions[k];
+		struct enforce_device *ed;
+
+		if (a->step != STEP_BIND || a->device == SIZE_MAX)
+			continue;
+		ed = &p->devices[a->device];
+		if (!ed->bind_done && ed->outcome == OUTCOME_BOUND) {
+			ed->outcome = OUTCOME_NONE;
+			ed->note = "no allowed driver took it: left unbound";
+		}
+	}
 	return (int)(failed > INT32_MAX ? INT32_MAX : failed);
 }
 
@@ -752,8 +847,10 @@ int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
 
 void enforce_buses_free(struct enforce_bus *b, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(b[i].name);
+		strv_free(b[i].allowed_drivers);
+	}
 	free(b);
 }
 

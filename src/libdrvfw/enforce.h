@@ -39,6 +39,12 @@ struct enforce_bus {
 	 * for an allowed device without a MODALIAS on a gated bus (a USB device,
 	 * whose "usb" driver creates its interfaces). */
 	bool allowed_driver;
+	/* The allowed drivers registered on the bus now (strv, may be NULL):
+	 * where a device whose drivers drvfw cannot tell apart (no MODALIAS, or
+	 * a denied driver that matches it is loaded or built in) is bound, one
+	 * bind file after the other, so that drvfw never hands a device to the
+	 * kernel's choice when that choice can be a denied driver. */
+	char **allowed_drivers;
 };
 
 enum enforce_step {
@@ -50,6 +56,10 @@ enum enforce_step {
 	STEP_OVERRIDE_BIND, /* driver_override := the driver of a bind= rule */
 	STEP_LOAD, /* load a module (value) */
 	STEP_PROBE, /* bus/B/drivers_probe := DEV */
+	/* bus/B/drivers/D/bind := DEV for an allowed D: the kernel tries D
+	 * only. A driver that does not match says ENODEV; the next one is
+	 * tried, and none after the first that took it. */
+	STEP_BIND,
 	_STEP_MAX,
 };
 
@@ -89,6 +99,7 @@ struct enforce_device {
 	enum enforce_outcome outcome;
 	const char *note; /* static text for the report, or NULL */
 	bool unbind; /* the plan unbinds its driver (for the summary) */
+	bool bind_done; /* enforce_execute(): a STEP_BIND for it succeeded */
 };
 
 struct enforce_options {

@@ -190,12 +190,14 @@ echo 0 >"$SYS/bus/virtio/drivers_autoprobe"
 rm -f "$SYS/bus/virtio/devices/virtio1/driver"
 out=$(probe virtio/virtio1)
 check "probe unbound virtio disk with autoprobe 0: bound explicitly" sh -c "echo '$out' | grep -qx DRVFW_ACTION=bound && [ \"\$(cat '$SYS/bus/virtio/drivers_probe')\" = virtio1 ]"
-# a USB device has no MODALIAS: on a gated bus with an allowed driver, probe it
+# a USB device has no MODALIAS: on a gated bus, hand it to the allowed drivers
+# by name (drivers_probe would let the kernel pick a denied one)
 printf '[allow]\ndrivers = usb:usb\n[deny]\ndrivers = usb:ALL\n' >"$T/usb.conf"
 echo 0 >"$SYS/bus/usb/drivers_autoprobe"
 rm -f "$SYS/bus/usb/devices/1-1/driver"
 out=$(drvfw --policy "$T/usb.conf" probe --udev usb/1-1 2>/dev/null)
-check "probe USB device without MODALIAS on a gated bus: bound" sh -c "echo '$out' | grep -qx DRVFW_ACTION=bound && [ \"\$(cat '$SYS/bus/usb/drivers_probe')\" = 1-1 ]"
+check "probe USB device without MODALIAS on a gated bus: bound" sh -c "echo '$out' | grep -qx DRVFW_ACTION=bound && [ \"\$(cat '$SYS/bus/usb/drivers/usb/bind')\" = 1-1 ] && [ \"\$(cat '$SYS/bus/usb/drivers_probe')\" != 1-1 ]"
+check "probe USB device without MODALIAS: not offered to the denied usb-storage" test "$(content bus/usb/drivers/usb-storage/bind)" != 1-1
 out=$(drvfw --policy "$HERE/warn-nic.conf" probe --udev pci/0000:00:02.0 2>/dev/null)
 check "probe in warn mode: warn, nothing done" sh -c "echo '$out' | grep -qx DRVFW_VERDICT=warn"
 out=$(drvfw --policy "$HERE/deny-all.conf" probe --udev /devices/virtual/net/lo 2>/dev/null)

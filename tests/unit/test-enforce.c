@@ -332,24 +332,37 @@ END_TEST
 
 START_TEST(test_plan_no_modalias_gated)
 {
+	char *allowed[] = { "usb", "usbfs", NULL };
 	struct enforce_bus buses[] = {
-		{ .name = "usb", .autoprobe = 0, .default_deny = true, .allowed_driver = true },
+		{ .name = "usb",
+		  .autoprobe = 0,
+		  .default_deny = true,
+		  .allowed_driver = true,
+		  .allowed_drivers = allowed },
 	};
 	struct enforce_options o = { .mode = POLICY_ENFORCE };
 	struct enforce_plan *p = NULL;
 
-	/* A USB device (no MODALIAS), unbound, allowed, on the gated bus. */
+	/* A USB device (no MODALIAS), unbound, allowed, on the gated bus: which
+	 * drivers match is unknown, so only the allowed ones get it, by name;
+	 * drivers_probe would let a denied one win. */
 	devices[D_USB].driver = NULL;
 	devices[D_USB].authorized = 1;
 	ddec[D_USB].verdict = VERDICT_ALLOW;
 	ck_assert_int_eq(enforce_plan(&dec, buses, 1, &o, &p), 0);
-	ck_assert_int_ge(find_write(p, "bus/usb/drivers_probe"), 0);
+	ck_assert_int_eq(find_write(p, "bus/usb/drivers_probe"), -1);
+	ck_assert_int_ge(find_write(p, "bus/usb/drivers/usb/bind"), 0);
+	ck_assert_int_gt(find_write(p, "bus/usb/drivers/usbfs/bind"),
+			 find_write(p, "bus/usb/drivers/usb/bind"));
+	ck_assert_int_eq(p->devices[D_USB].outcome, OUTCOME_BOUND);
 	enforce_plan_free(p);
 
 	/* No allowed driver on the bus: nothing to hand it to. */
 	buses[0].allowed_driver = false;
+	buses[0].allowed_drivers = NULL;
 	ck_assert_int_eq(enforce_plan(&dec, buses, 1, &o, &p), 0);
 	ck_assert_int_eq(find_write(p, "bus/usb/drivers_probe"), -1);
+	ck_assert_int_eq(find_write(p, "bus/usb/drivers/usb/bind"), -1);
 	enforce_plan_free(p);
 	devices[D_USB].driver = "usb-storage";
 }
