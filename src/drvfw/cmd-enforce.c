@@ -30,6 +30,8 @@ static void usage(FILE *f)
 	      "     --dry-run           print the writes (WRITE PATH VALUE, LOAD MODULE), do none\n"
 	      "     --gate              only set drivers_autoprobe to 0 on default-deny buses\n"
 	      "     --report DIR        write enforce.log and enforce.json into DIR\n"
+	      "     --udev-rules-dir DIR  with --gate: where 59-drvfw-buses.rules goes\n"
+	      "                         (default /run/udev/rules.d; none with --sysfs)\n"
 	      "                         (default: " DEFAULT_REPORT_DIR ")\n"
 	      "     --no-kmsg           do not log to /dev/kmsg\n"
 	      " -h, --help              display this help\n",
@@ -107,6 +109,34 @@ static int write_reports(const char *dir, const struct enforce_plan *p, const st
 	if (r < 0)
 		return r;
 	return write_report_file(dir, "enforce.json", json, json_len);
+}
+
+/*
+ * --gate: tell udev which buses drvfw need not look at (the policy denies
+ * nothing there), so that 60-drvfw.rules starts no process for them. Only
+ * saves time: a failure is reported and ignored.
+ */
+static void write_skip_rules(const char *dir, const struct policy *pol,
+			     const struct enforce_bus *buses, size_t n_buses)
+{
+	_cleanup_free_ char *text = NULL, *path = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	f = open_memstream(&text, &len);
+	r = f ? enforce_skip_rules(f, pol, buses, n_buses) : -ENOMEM;
+	if (f && fclose(f) != 0 && r >= 0)
+		r = -ENOMEM;
+	if (r >= 0)
+		r = mkdir_p(dir);
+	if (r >= 0 && !(path = strdup_printf("%s/%s", dir, ENFORCE_SKIP_RULES_FILE)))
+		r = -ENOMEM;
+	if (r >= 0)
+		r = write_file_atomic(path, text, len, 0644);
+	if (r < 0)
+		log_warning("failed to write '%s/%s': %s; udev runs drvfw for every bus, ignoring",
+			    dir, ENFORCE_SKIP_RULES_FILE, strerror(-r));
 }
 
 static const char *kmsg_head(enum enforce_outcome o)
@@ -324,8 +354,10 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 		ARG_GATE,
 		ARG_REPORT,
 		ARG_NO_KMSG,
+		ARG_UDEV_RULES_DIR,
 	};
 	static const struct option options[] = {
+		{ "udev-rules-dir", required_argument, NULL, ARG_UDEV_RULES_DIR },
 		{ "dry-run", no_argument, NULL, ARG_DRY_RUN },
 		{ "gate", no_argument, NULL, ARG_GATE },
 		{ "report", required_argument, NULL, ARG_REPORT },
@@ -335,7 +367,7 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
 	bool dry_run = false, gate_only = false, use_kmsg = true;
-	const char *report_dir = NULL;
+	const char *report_dir = NULL, *rules_dir = NULL;
 	const struct sysroot *root;
 	const struct policy *pol;
 	const struct decisions *d;
@@ -371,6 +403,9 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 			break;
 		case ARG_NO_KMSG:
 			use_kmsg = false;
+			break;
+		case ARG_UDEV_RULES_DIR:
+			rules_dir = optarg;
 			break;
 		case '?':
 			return usage_error("enforce", "invalid option");
@@ -432,6 +467,11 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 			return exit_code_for_error(r);
 		}
 	}
+
+	/* Before udev starts: it reads its rules once, as it starts. A fake
+	 * tree gets none unless asked (the host's udev must not see them). */
+	if (gate_only && !dry_run && (rules_dir || !ctx->opt_sysfs))
+		write_skip_rules(rules_dir ? rules_dir : "/run/udev/rules.d", pol, buses, n_buses);
 
 	r = enforce_plan(d, buses, n_buses,
 			 &(struct enforce_options){ .mode = pol->mode, .gate_only = gate_only },

@@ -3,6 +3,7 @@
  * Enforcement: the plan (pure), the executor (the only sysfs writer) and
  * the report. See enforce.h.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -562,6 +563,66 @@ fail:
 	free(gated);
 	enforce_plan_free(pl.p);
 	return r;
+}
+
+/*
+ * Per-device rules match MODALIAS globs or PCI/USB ids. A glob whose prefix
+ * names the bus ("pci:v8086*") matches devices of that bus only, on the buses
+ * whose devices always carry their own prefix; any other glob ("acpi*",
+ * "of:*", "*") may match a device of any bus.
+ */
+static bool device_rule_may_match_bus(const struct device_rule *r, const char *bus)
+{
+	static const char *const own_prefix[] = { "pci", "usb", "virtio", "hid", "hdaudio" };
+	const char *colon;
+
+	if (r->by_id)
+		return streq(bus, "pci") || streq(bus, "usb");
+	if (!r->match || !(colon = strchr(r->match, ':')))
+		return true;
+	for (size_t i = 0; i < ELEMENTSOF(own_prefix); i++)
+		if (strlen(own_prefix[i]) == (size_t)(colon - r->match) &&
+		    strncmp(r->match, own_prefix[i], (size_t)(colon - r->match)) == 0)
+			return streq(bus, own_prefix[i]);
+	return true;
+}
+
+bool enforce_policy_can_deny_on(const struct policy *p, const char *bus)
+{
+	for (size_t i = 0; i < p->n_entries; i++) {
+		const struct policy_entry *e = &p->entries[i];
+
+		if (e->list != LIST_DENY)
+			continue;
+		/* ALL, the bus itself, or a pattern that may stand for it */
+		if (!e->bus || name_eq(e->bus, bus) || string_has_glob(e->bus))
+			return true;
+	}
+	for (size_t i = 0; i < p->n_devices; i++)
+		if (device_rule_may_match_bus(&p->devices[i], bus))
+			return true;
+	return false;
+}
+
+/* A name udev's rules syntax takes verbatim between double quotes, as a match. */
+static bool udev_value_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || strchr("_-.:", *s)))
+			return false;
+	return true;
+}
+
+int enforce_skip_rules(FILE *f, const struct policy *p, const struct enforce_bus *buses,
+		       size_t n_buses)
+{
+	fputs("# Written by drvfw enforce --gate at boot: the buses on which the policy\n"
+	      "# denies nothing. 60-drvfw.rules runs no drvfw for their devices.\n",
+	      f);
+	for (size_t b = 0; b < n_buses; b++)
+		if (udev_value_ok(buses[b].name) && !enforce_policy_can_deny_on(p, buses[b].name))
+			fprintf(f, "SUBSYSTEM==\"%s\", ENV{DRVFW_SKIP}=\"1\"\n", buses[b].name);
+	return ferror(f) ? -EIO : 0;
 }
 
 void enforce_plan_count(const struct enforce_plan *p, struct enforce_counts *c)

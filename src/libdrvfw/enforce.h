@@ -125,6 +125,22 @@ int enforce_plan(const struct decisions *d, const struct enforce_bus *buses, siz
 		 const struct enforce_options *o, struct enforce_plan **ret);
 void enforce_plan_free(struct enforce_plan *p);
 
+/*
+ * Whether @p can deny anything on @bus: a deny entry for the bus (or ALL),
+ * or a per-device rule that may match one of its devices. Pure. On a bus
+ * where it cannot, the udev rule need not run drvfw at all.
+ */
+bool enforce_policy_can_deny_on(const struct policy *p, const char *bus);
+
+/*
+ * The udev rules that mark the devices of every bus in @buses on which @p
+ * denies nothing with ENV{DRVFW_SKIP}="1", so that 60-drvfw.rules does not
+ * start drvfw for them (written by enforce --gate to /run/udev/rules.d).
+ */
+int enforce_skip_rules(FILE *f, const struct policy *p, const struct enforce_bus *buses,
+		       size_t n_buses);
+#define ENFORCE_SKIP_RULES_FILE "59-drvfw-buses.rules"
+
 /* Reads SYSFS/bus/<star>/drivers_autoprobe; default_deny is left false for the caller. */
 int enforce_buses_load(const char *sysfs, struct enforce_bus **ret, size_t *ret_n);
 void enforce_buses_free(struct enforce_bus *b, size_t n);

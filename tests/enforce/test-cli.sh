@@ -177,6 +177,24 @@ mktree
 drvfw --policy "$HERE/deny-nic.conf" enforce --gate >"$T/out" 2>"$T/err"
 check "no gate for a deny-list policy" test "$(content bus/pci/drivers_autoprobe)" = "1"
 
+# --- the gate tells udev which buses need no drvfw (boot cost of the rule)
+check "a fake tree gets no udev rules unless asked" test ! -e "$T/rules"
+drvfw --policy "$HERE/deny-nic.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
+rc=$?
+SKIP=$T/rules/59-drvfw-buses.rules
+check "gate with --udev-rules-dir exits 0 (rc=$rc)" test $rc -eq 0
+check "deny-list: platform denies nothing, skipped" grep -q -x -F 'SUBSYSTEM=="platform", ENV{DRVFW_SKIP}="1"' "$SKIP"
+check "deny-list: pci, virtio, usb still decided" sh -c "! grep -q -E 'SUBSYSTEM==\"(pci|virtio|usb)\"' '$SKIP'"
+printf '[deny]\ndrivers = pci:e1000\n[device "of:N*"]\naction = deny\n' >"$T/devrule.conf"
+drvfw --policy "$T/devrule.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
+check "a device rule that may match any bus: nothing skipped" sh -c "! grep -q SUBSYSTEM '$SKIP'"
+printf '[deny]\ndrivers = pci:e1000\n[device "usb:v0781*"]\naction = deny\n' >"$T/devrule.conf"
+drvfw --policy "$T/devrule.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
+check "a usb: device rule keeps usb only" sh -c "grep -q 'SUBSYSTEM==\"virtio\"' '$SKIP' && ! grep -q -E 'SUBSYSTEM==\"(usb|pci)\"' '$SKIP'"
+drvfw --policy "$HERE/deny-all.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
+check "default deny: nothing skipped, file rewritten" sh -c "! grep -q SUBSYSTEM '$SKIP'"
+check "no temporary file left" test "$(ls "$T/rules")" = "59-drvfw-buses.rules"
+
 # --- probe: one device each
 mktree
 probe() { drvfw --policy "$HERE/deny-all.conf" probe --udev "$@" 2>/dev/null; }

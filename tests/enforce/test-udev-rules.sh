@@ -35,6 +35,13 @@ if [ -d "$FIX/basic/lib/modules/1.0.0-test" ]; then
 		--policy "$SRC/tests/enforce/deny-all.conf" generate --format udev \
 		>"$T/59-drvfw-static.rules" || { echo "generate --format udev failed" >&2; exit 1; }
 	grep -q 'LABEL="drvfw_static_end"' "$T/59-drvfw-static.rules" || exit 1
+	# what enforce --gate writes to /run/udev/rules.d: the buses to skip
+	# (on a copy of the fixture tree: the gate writes to the sysfs it is given)
+	cp -a "$FIX/basic-sys" "$T/sys" || exit 1
+	"$BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$T/sys" \
+		--policy "$SRC/tests/enforce/deny-nic.conf" enforce --gate --udev-rules-dir "$T" \
+		>/dev/null || { echo "enforce --gate --udev-rules-dir failed" >&2; exit 1; }
+	grep -q 'ENV{DRVFW_SKIP}="1"' "$T/59-drvfw-buses.rules" || { echo "no bus skipped" >&2; exit 1; }
 else
 	echo "note: fixture module tree missing, only 60-drvfw.rules is checked" >&2
 fi
