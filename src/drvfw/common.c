@@ -208,9 +208,10 @@ int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
 		}
 		r = inventory_load(root, &ctx->inv);
 		if (r == -ENODATA) {
-			log_error("the module directory '%s' has no modules.dep: run 'depmod%s%s %s' "
-				  "first (a kernel package ships without it)",
-				  root->moddir, root->root[0] ? " -b " : "", root->root, root->kver);
+			log_error(
+			    "the module directory '%s' has no modules.dep: run 'depmod%s%s %s' "
+			    "first (a kernel package ships without it)",
+			    root->moddir, root->root[0] ? " -b " : "", root->root, root->kver);
 			return r;
 		}
 		if (r == -ENOENT) {
