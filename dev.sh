@@ -128,6 +128,10 @@ cmd_test() {
 }
 
 case ${1:-} in
+deps)
+	# The Debian packages the test suite needs, one per line (.ci/run installs them).
+	printf '%s\n' "${build_deps[@]}" "${test_deps[@]}"
+	;;
 audit)
 	shift
 	cmd_audit "$@"
@@ -137,7 +141,7 @@ test)
 	cmd_test "$@"
 	;;
 *)
-	echo "usage: $0 audit [drvfw audit options] | test" >&2
+	echo "usage: $0 audit [drvfw audit options] | test | deps" >&2
 	exit 2
 	;;
 esac
