@@ -13,7 +13,7 @@ cd "$top"
 
 build_deps=(meson ninja-build pkg-config gcc libc6-dev libkmod-dev libudev-dev libinih-dev
 	libsmartcols-dev check scdoc kmod)
-test_deps=(clang clang-format valgrind shellcheck dracut-core qemu-system-x86 busybox-static
+test_deps=(clang libclang-rt-dev clang-format valgrind shellcheck dracut-core qemu-system-x86 busybox-static
 	e2fsprogs cpio zstd xz-utils udev binutils python3 file)
 
 install_missing() {
