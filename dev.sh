@@ -52,7 +52,6 @@ cmd_audit() {
 		echo "dev.sh: auditing the running kernel's module tree /lib/modules/$kver" >&2
 		"$drvfw" audit "$@"
 	else
-		install_missing dpkg-dev
 		local root
 		root=$("$top/tests/lib/debian-kernel.sh")
 		kver=$(ls "$root/lib/modules")
