@@ -212,20 +212,10 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 
 	if (!longopts)
 		return EXIT_RUNTIME;
-	while ((c = getopt_long(argc, argv, "o:JrnhqD", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:Jrnhq", longopts, NULL)) != -1) {
+		if (table_parse_option(&to, c, optarg))
+			continue;
 		switch (c) {
-		case 'o':
-			to.columns = optarg;
-			break;
-		case 'J':
-			to.json = true;
-			break;
-		case 'r':
-			to.raw = true;
-			break;
-		case 'n':
-			to.noheadings = true;
-			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;

@@ -190,6 +190,8 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (!longopts)
 		return EXIT_RUNTIME;
 	while ((c = getopt_long(argc, argv, "f:t:o:Jrnhq", longopts, NULL)) != -1) {
+		if (table_parse_option(&to, c, optarg))
+			continue;
 		switch (c) {
 		case 'f':
 			file = optarg;
@@ -199,18 +201,6 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 			break;
 		case 't':
 			trace = optarg;
-			break;
-		case 'o':
-			to.columns = optarg;
-			break;
-		case 'J':
-			to.json = true;
-			break;
-		case 'r':
-			to.raw = true;
-			break;
-		case 'n':
-			to.noheadings = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -43,6 +43,25 @@ static int add_columns(struct table *t, const char *list)
 	return 0;
 }
 
+bool table_parse_option(struct table_options *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'o':
+		o->columns = arg;
+		return true;
+	case 'J':
+		o->json = true;
+		return true;
+	case 'r':
+		o->raw = true;
+		return true;
+	case 'n':
+		o->noheadings = true;
+		return true;
+	}
+	return false;
+}
+
 int table_new(struct table *t, const char *name, const struct column_info *infos, size_t n_infos,
 	      const char *defaults, const struct table_options *o)
 {

@@ -35,6 +35,12 @@ struct table {
 };
 
 /*
+ * Handles the listing options every table command shares: -o LIST, -J/--json,
+ * -r/--raw, -n/--noheadings. Returns true when @c was one of them.
+ */
+bool table_parse_option(struct table_options *o, int c, const char *arg);
+
+/*
  * Creates the table. @defaults is a comma-separated list of column names.
  * Returns -EINVAL for an unknown column (after printing which one).
  */
