@@ -745,9 +745,13 @@ static int ini_handler_cb(void *user, const char *section, const char *name, con
 	} else {
 		errno = 0;
 		idx = strtoul(section, &end, 10);
-		/* Cannot happen: the reader writes every section header. */
+		/* The reader writes every section header as "[N]"; anything else
+		 * is a header inih recognised and the reader did not. */
 		if (errno != 0 || *end != '\0' || idx >= ps->n_sections)
-			r = -EIO;
+			r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
+				    "malformed section header before key '%s': expected "
+				    "[drvfw], [allow], [deny], [autoload] or [device \"MATCH\"]",
+				    name);
 		else
 			r = handle_key(ps, &ps->sections[idx], name, value);
 	}
@@ -800,6 +804,16 @@ static char *reader_cb(char *buf, int num, void *stream)
 	indented = isspace((unsigned char)*s);
 	while (isspace((unsigned char)*s))
 		s++;
+	/* inih strips a byte-order mark from the first line it reads: one
+	 * anywhere else would hide a section header from this reader */
+	if (startswith(s, "\xEF\xBB\xBF")) {
+		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
+			    "a byte-order mark that does not start the file: expected a section "
+			    "header, a key or a comment");
+		if (r < 0)
+			ps->error = r;
+		goto blank;
+	}
 	if (*s == '\0' || *s == '#' || *s == ';')
 		goto blank;
 

@@ -708,6 +708,30 @@ static unsigned long long hash_of(const char *text, const char *cmd)
 	return h;
 }
 
+/* Found by fuzz-policy: a second byte-order mark hid the [deny] header from
+ * the line reader, inih saw a section it never wrote and the load failed
+ * with a bare -EIO ("Input/output error") and no message. */
+START_TEST(test_double_bom_regression)
+{
+	ck_assert_int_eq(load("\xEF\xBB\xBF\xEF\xBB\xBF[deny]\ndrivers = pci:e1000\n"), -EINVAL);
+	ck_assert(
+	    has_diag(DIAG_ERROR, "test.conf", 1, "a byte-order mark that does not start the file"));
+	teardown();
+	setup();
+	/* nor behind blanks on the first line (fuzz-policy again) */
+	teardown();
+	setup();
+	ck_assert_int_eq(load("\f\xEF\xBB\xBF[=[device \"pci:v*\"]\naction = deny\n"), -EINVAL);
+	ck_assert(
+	    has_diag(DIAG_ERROR, "test.conf", 1, "a byte-order mark that does not start the file"));
+	teardown();
+	setup();
+	/* one mark, as editors write it, is fine */
+	ck_assert_int_eq(load("\xEF\xBB\xBF[deny]\ndrivers = pci:e1000\n"), 0);
+	ck_assert_uint_eq(p.n_entries, 1);
+}
+END_TEST
+
 START_TEST(test_hash)
 {
 	unsigned long long a, b;
@@ -778,6 +802,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_modes);
 	tcase_add_test(tc, test_hash);
+	tcase_add_test(tc, test_double_bom_regression);
 	tcase_add_test(tc, test_entry_to_string);
 	suite_add_tcase(s, tc);
 
