@@ -384,13 +384,8 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 		case 'h':
 			usage(stdout, cmd);
 			return EXIT_OK;
-		case 'q':
-			ctx->opt_quiet = true;
-			break;
-		case '?':
-			return usage_error(cmd, "invalid option");
 		default:
-			if (ctx_parse_global_option(ctx, c, optarg) < 0)
+			if (c == '?' || ctx_parse_global_option(ctx, c, optarg) < 0)
 				return usage_error(cmd, "invalid option");
 		}
 	}

@@ -430,9 +430,6 @@ int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
-		case 'q':
-			ctx->opt_quiet = true;
-			break;
 		case ARG_FORCE:
 			ck.force = true;
 			break;
@@ -445,10 +442,8 @@ int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv)
 				return EXIT_RUNTIME;
 			}
 			break;
-		case '?':
-			return usage_error("check", "invalid option");
 		default:
-			if (ctx_parse_global_option(ctx, opt, optarg) < 0)
+			if (opt == '?' || ctx_parse_global_option(ctx, opt, optarg) < 0)
 				return usage_error("check", "invalid option");
 		}
 	}

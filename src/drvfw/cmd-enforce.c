@@ -389,9 +389,6 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
-		case 'q':
-			ctx->opt_quiet = true;
-			break;
 		case ARG_DRY_RUN:
 			dry_run = true;
 			break;
@@ -407,10 +404,8 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 		case ARG_UDEV_RULES_DIR:
 			rules_dir = optarg;
 			break;
-		case '?':
-			return usage_error("enforce", "invalid option");
 		default:
-			if (ctx_parse_global_option(ctx, c, optarg) < 0)
+			if (c == '?' || ctx_parse_global_option(ctx, c, optarg) < 0)
 				return usage_error("enforce", "invalid option");
 		}
 	}

@@ -234,9 +234,6 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
-		case 'q':
-			ctx->opt_quiet = true;
-			break;
 		case ARG_UDEV:
 			udev = true;
 			break;
@@ -246,10 +243,8 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 		case ARG_NO_KMSG:
 			use_kmsg = false;
 			break;
-		case '?':
-			return usage_error("probe", "invalid option");
 		default:
-			if (ctx_parse_global_option(ctx, c, optarg) < 0)
+			if (c == '?' || ctx_parse_global_option(ctx, c, optarg) < 0)
 				return usage_error("probe", "invalid option");
 		}
 	}

@@ -474,13 +474,8 @@ int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
-		case 'q':
-			ctx->opt_quiet = true;
-			break;
-		case '?':
-			return usage_error("status", "invalid option");
 		default:
-			if (ctx_parse_global_option(ctx, c, optarg) < 0)
+			if (c == '?' || ctx_parse_global_option(ctx, c, optarg) < 0)
 				return usage_error("status", "invalid option");
 		}
 	}

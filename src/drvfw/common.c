@@ -80,6 +80,7 @@ int ctx_parse_global_option(struct drvfw_ctx *ctx, int c, const char *arg)
 	case ARG_PROFILEDIR:
 		ctx->opt_profiledir = arg;
 		break;
+	case 'q':
 	case ARG_QUIET:
 		ctx->opt_quiet = true;
 		break;

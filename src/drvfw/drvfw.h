@@ -58,7 +58,7 @@ extern const struct option global_options[];
 #define ARG_GLOBAL_BASE 0x1000
 /* A heap array of @cmd_options followed by global_options; free() it. */
 struct option *options_merge(const struct option *cmd_options);
-/* Handles a getopt result that belongs to global_options; returns 0, or -EINVAL if @c is not one. */
+/* Handles a getopt result of global_options or -q; returns 0, or -EINVAL if @c is neither. */
 int ctx_parse_global_option(struct drvfw_ctx *ctx, int c, const char *arg);
 /* The global options part of every --help. */
 void usage_global_options(FILE *f);
