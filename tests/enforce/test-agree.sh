@@ -9,25 +9,8 @@
 # Regression test for that loop.
 set -u
 
-skip() { echo "SKIP: $*" >&2; exit 77; }
-: "${DRVFW_BIN:?DRVFW_BIN not set}"
-SRC=${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}
-# shellcheck source=tests/lib/valgrind-wrap.sh
-. "$SRC/tests/lib/valgrind-wrap.sh"
-BIN=$DRVFW_BIN
-FIX=${DRVFW_FIXTURES:-${DRVFW_BUILDDIR:-/nonexistent}/tests/fixtures}
-MKSYSFS=$SRC/tests/fixtures/mksysfs
-HERE=$SRC/tests/enforce
-[ -f "$MKSYSFS" ] || skip "tests/fixtures/mksysfs is missing"
-[ -d "$FIX/basic/lib/modules/1.0.0-test" ] || skip "fixture module tree $FIX/basic not built (no depmod?)"
-
-T=$(mktemp -d /tmp/drvfw-enforce-agree.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-failures=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+# shellcheck source=tests/enforce/lib.sh
+. "${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}/tests/enforce/lib.sh" agree
 
 SYS=$T/sys
 cat "$HERE/machine.sysfs" "$HERE/pnp.sysfs" >"$T/machine.sysfs"

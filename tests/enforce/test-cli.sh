@@ -7,26 +7,8 @@
 # order of writes is what --dry-run and enforce.log print, in order.
 set -u
 
-skip() { echo "SKIP: $*" >&2; exit 77; }
-: "${DRVFW_BIN:?DRVFW_BIN not set}"
-SRC=${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}
-# DRVFW_VALGRIND=1: every drvfw run below goes through valgrind
-# shellcheck source=tests/lib/valgrind-wrap.sh
-. "$SRC/tests/lib/valgrind-wrap.sh"
-BIN=$DRVFW_BIN
-FIX=${DRVFW_FIXTURES:-${DRVFW_BUILDDIR:-/nonexistent}/tests/fixtures}
-MKSYSFS=$SRC/tests/fixtures/mksysfs
-HERE=$SRC/tests/enforce
-[ -f "$MKSYSFS" ] || skip "tests/fixtures/mksysfs is missing"
-[ -d "$FIX/basic/lib/modules/1.0.0-test" ] || skip "fixture module tree $FIX/basic not built (no depmod?)"
-
-T=$(mktemp -d /tmp/drvfw-enforce-cli.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-failures=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+# shellcheck source=tests/enforce/lib.sh
+. "${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}/tests/enforce/lib.sh" cli
 
 SYS=$T/sys
 mktree() {
