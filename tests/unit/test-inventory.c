@@ -551,20 +551,9 @@ END_TEST
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("inventory");
-	_cleanup_free_ char *probe = NULL;
-	struct stat st;
 	TCase *tc;
 
-	fixtures = getenv("DRVFW_FIXTURES");
-	if (fixtures)
-		probe = strdup_printf("%s/basic/lib/modules/%s/modules.dep.bin", fixtures, KVER);
-	if (!probe || stat(probe, &st) < 0) {
-		fprintf(stderr,
-			"SKIP: no fixture module tree at %s (DRVFW_FIXTURES unset, or "
-			"depmod was missing at build time)\n",
-			strempty(probe));
-		exit(EXIT_TEST_SKIP);
-	}
+	fixtures = test_fixtures_or_skip(KVER);
 
 	tc = tcase_create("classify");
 	tcase_add_test(tc, test_classify_table);

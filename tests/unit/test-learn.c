@@ -256,20 +256,9 @@ END_TEST
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("learn");
-	_cleanup_free_ char *probe = NULL;
-	struct stat st;
 	TCase *tc;
 
-	fixtures = getenv("DRVFW_FIXTURES");
-	if (fixtures)
-		probe = strdup_printf("%s/basic/lib/modules/%s/modules.dep.bin", fixtures, KVER);
-	if (!probe || stat(probe, &st) < 0) {
-		fprintf(stderr,
-			"SKIP: no fixture module tree at %s (DRVFW_FIXTURES unset, or "
-			"depmod was missing at build time)\n",
-			strempty(probe));
-		exit(EXIT_TEST_SKIP);
-	}
+	fixtures = test_fixtures_or_skip(KVER);
 	tc = tcase_create("learn");
 	tcase_add_test(tc, test_learn_changes_nothing);
 	tcase_add_test(tc, test_learn_deterministic);

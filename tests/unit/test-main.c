@@ -4,9 +4,30 @@
  * one test-*.c that defines test_suite(). CK_FORK=no runs in-process for gdb.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "test-common.h"
+#include "util.h"
+
+const char *test_fixtures_or_skip(const char *kver)
+{
+	const char *fixtures = getenv("DRVFW_FIXTURES");
+	_cleanup_free_ char *probe = NULL;
+	struct stat st;
+
+	if (fixtures)
+		probe = strdup_printf("%s/basic/lib/modules/%s/modules.dep.bin", fixtures, kver);
+	if (!probe || stat(probe, &st) < 0) {
+		fprintf(stderr,
+			"SKIP: no fixture module tree at %s (DRVFW_FIXTURES unset, or "
+			"depmod was missing at build time)\n",
+			strempty(probe));
+		exit(EXIT_TEST_SKIP);
+	}
+	return fixtures;
+}
 
 int main(void)
 {
