@@ -280,7 +280,7 @@ class Env:
     def drvfw_bin(self):
         if not self.stage:
             raise Failure(f'drvfw did not build:\n{self.build_error}')
-        return os.path.join(self.stage, 'usr/bin/drvfw')
+        return os.path.join(self.stage, 'usr/sbin/drvfw')
 
 
 def write(path, text, mode=0o644):
@@ -304,7 +304,8 @@ def build_initramfs(env, work, sc):
             write(os.path.join(policy, 'drvfw.conf'), sc.policy)
         lines += [f'drvfw_binary="{env.drvfw_bin()}"',
                   f'drvfw_confdir="{policy}"',
-                  f'drvfw_udev_rules="{env.stage}/usr/lib/udev/rules.d/60-drvfw.rules"']
+                  f'drvfw_udev_rules="{env.stage}/usr/lib/udev/rules.d/60-drvfw.rules"',
+                  f'drvfw_lib="{env.stage}/usr/lib/drvfw/drvfw-lib.sh"']
         prof = os.path.join(env.stage, 'usr/share/drvfw/profiles')
         if os.path.isdir(prof):
             lines.append(f'drvfw_profiledir="{prof}"')
@@ -344,7 +345,7 @@ def break_drvfw(img, work):
     os.makedirs(tree)
     with open(img, 'rb') as f:
         subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree, check=True)
-    write(os.path.join(tree, 'usr/bin/drvfw'), BROKEN_DRVFW, 0o755)
+    write(os.path.join(tree, 'usr/sbin/drvfw'), BROKEN_DRVFW, 0o755)
     files = subprocess.run(['find', '.', '-print0'], cwd=tree, capture_output=True, check=True).stdout
     with open(img, 'wb') as f:
         subprocess.run(['cpio', '-o', '-H', 'newc', '--null', '--quiet'], input=files, stdout=f, cwd=tree,
