@@ -6,6 +6,7 @@
 #include "config.h"
 #include "drvfw.h"
 #include "emit.h"
+#include "generate-kernels.h"
 
 enum format {
 	FORMAT_MODPROBE,
@@ -22,6 +23,8 @@ static void usage(FILE *f)
 	      "\nOptions:\n"
 	      " -o, --output FILE       write to FILE atomically (mode 0644) instead of stdout\n"
 	      " -f, --format FORMAT     modprobe, cmdline or udev\n"
+	      "     --all-kernels       one modprobe.d file for every kernel installed under\n"
+	      "                         ROOT/lib/modules (each line holds for each of them)\n"
 	      " -h, --help              display this help\n",
 	      f);
 	usage_global_options(f);
@@ -46,6 +49,7 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	static const struct option options[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "all-kernels", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -55,6 +59,7 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	const struct sysroot *root;
 	enum format format = FORMAT_MODPROBE;
 	const char *output = NULL;
+	bool all_kernels = false;
 	struct diags diags = { 0 };
 	struct emit_options eo = { 0 };
 	size_t len = 0;
@@ -75,6 +80,9 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 				    "unknown format '%s': expected modprobe, cmdline or udev",
 				    optarg);
 			break;
+		case 'K':
+			all_kernels = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -85,10 +93,18 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("generate", "unexpected argument '%s'", argv[optind]);
+	if (all_kernels && (ctx->opt_kver || ctx->opt_moddir))
+		return usage_error("generate",
+				   "--all-kernels takes the kernels from ROOT/lib/modules: "
+				   "no --kver or --moddir");
+	if (all_kernels && format != FORMAT_MODPROBE)
+		return usage_error("generate", "--all-kernels writes modprobe.d lines only");
 
-	r = ctx_decisions(ctx, &d);
-	if (r < 0)
-		return exit_code_for_error(r);
+	if (!all_kernels) {
+		r = ctx_decisions(ctx, &d);
+		if (r < 0)
+			return exit_code_for_error(r);
+	}
 	r = ctx_sysroot(ctx, &root);
 	if (r < 0)
 		return EXIT_RUNTIME;
@@ -103,6 +119,15 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	switch (format) {
 	case FORMAT_MODPROBE:
+		if (all_kernels) {
+			/* logs its own errors; an invalid policy exits 2 */
+			r = generate_all_kernels(ctx, mem, &eo);
+			if (r < 0) {
+				fclose(mem);
+				return exit_code_for_error(r);
+			}
+			break;
+		}
 		r = emit_modprobe(mem, d, &eo);
 		break;
 	case FORMAT_CMDLINE:

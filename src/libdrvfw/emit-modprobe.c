@@ -12,6 +12,7 @@
 #include "config.h"
 #include "emit-internal.h"
 #include "emit.h"
+#include "kernels.h"
 #include "util.h"
 
 /* Target of the config aliases that swallow denied request_module() names. */
@@ -75,66 +76,84 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int emit_autoload(FILE *f, const struct decisions *d, bool warn)
+/* Adds @s to the array *@v of *@n (capacity *@alloc); the strings are borrowed. */
+static int push_str(const char ***v, size_t *n, size_t *alloc, const char *s)
 {
-	const struct inventory *inv = d->inv;
-	_cleanup_free_ const char **aliases = NULL;
-	size_t n = 0, alloc = 0;
+	if (*n == *alloc) {
+		const char **nv;
 
-	if (warn) {
-		/* Nothing is aliased away: each module reached by a denied alias logs and loads. */
-		bool any = false;
+		*alloc = *alloc ? *alloc * 2 : 64;
+		nv = realloc(*v, *alloc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+	}
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+/*
+ * The [autoload] part, for one kernel or the union of several: whether an
+ * alias is denied depends on the policy's patterns only, so a line made
+ * for one kernel holds for every kernel that has the alias.
+ */
+static int emit_autoload(FILE *f, const struct decisions *const *ds, size_t n_ds, bool warn)
+{
+	_cleanup_free_ const char **names = NULL;
+	size_t n = 0, alloc = 0;
+	int r;
+
+	for (size_t k = 0; k < n_ds; k++) {
+		const struct inventory *inv = ds[k]->inv;
 
 		for (size_t i = 0; i < inv->n_modules; i++) {
-			const struct module_decision *md = &d->modules[i];
+			const struct module_decision *md = &ds[k]->modules[i];
 
-			if (md->n_denied_aliases == 0 || md->state != MODULE_ALLOWED ||
-			    inv->modules[i].kind != MODULE_LOADABLE)
+			if (warn) {
+				/* Nothing is aliased away: each module reached by a denied
+				 * alias logs and loads. */
+				if (md->n_denied_aliases == 0 || md->state != MODULE_ALLOWED ||
+				    inv->modules[i].kind != MODULE_LOADABLE)
+					continue;
+				r = push_str(&names, &n, &alloc, inv->modules[i].name);
+				if (r < 0)
+					return r;
 				continue;
-			if (!any)
-				fputs("\n# Denied request_module() aliases (warn mode: logged, not "
-				      "stopped).\n",
-				      f);
-			any = true;
-			emit_warn_install(f, inv->modules[i].name, "autoload of module");
-		}
-		return 0;
-	}
-
-	for (size_t i = 0; i < inv->n_modules; i++) {
-		const struct module_decision *md = &d->modules[i];
-
-		for (size_t j = 0; j < md->n_denied_aliases; j++) {
-			if (n == alloc) {
-				const char **na;
-
-				alloc = alloc ? alloc * 2 : 64;
-				na = realloc(aliases, alloc * sizeof(*na));
-				if (!na)
-					return -ENOMEM;
-				aliases = na;
 			}
-			aliases[n++] = md->denied_aliases[j]->pattern;
+			for (size_t j = 0; j < md->n_denied_aliases; j++) {
+				r = push_str(&names, &n, &alloc, md->denied_aliases[j]->pattern);
+				if (r < 0)
+					return r;
+			}
 		}
 	}
 	if (n == 0)
 		return 0;
-	qsort(aliases, n, sizeof(*aliases), cmp_str);
+	qsort(names, n, sizeof(*names), cmp_str);
+
+	if (warn) {
+		fputs("\n# Denied request_module() aliases (warn mode: logged, not stopped).\n", f);
+		for (size_t i = 0; i < n; i++)
+			if (i == 0 || !streq(names[i], names[i - 1]))
+				emit_warn_install(f, names[i], "autoload of module");
+		return 0;
+	}
+
 	fputs(
 	    "\n# Denied request_module() aliases: configuration aliases take precedence over the\n"
 	    "# module database, so each name below resolves to a module that refuses to load.\n",
 	    f);
 	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && streq(aliases[i], aliases[i - 1]))
+		if (i > 0 && streq(names[i], names[i - 1]))
 			continue;
-		if (!string_is_word(aliases[i])) {
+		if (!string_is_word(names[i])) {
 			/* "alias a b M" would alias a to b: not one word, not one line */
 			fputs("# skipped, not one word: ", f);
-			emit_comment_text(f, aliases[i]);
+			emit_comment_text(f, names[i]);
 			fputc('\n', f);
 			continue;
 		}
-		fprintf(f, "alias %s %s\n", aliases[i], AUTOLOAD_SINK);
+		fprintf(f, "alias %s %s\n", names[i], AUTOLOAD_SINK);
 	}
 	fprintf(f, "install %s /bin/false\n", AUTOLOAD_SINK);
 	return 0;
@@ -206,7 +225,261 @@ int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options 
 			fprintf(f, "blacklist %s\n", inv->modules[i].name);
 	}
 
-	r = emit_autoload(f, d, warn);
+	r = emit_autoload(f, &d, 1, warn);
+	if (r < 0)
+		return r;
+	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * One file for several kernels. /etc/modprobe.d is read by whichever
+ * installed kernel boots, and a module's verdict can differ between them
+ * (its aliases, and so its pairs, change between versions; a dependency
+ * that an allowed module gains makes it denied-needed): each line written
+ * here holds for every kernel that has the module. A module absent from a
+ * kernel needs nothing there (modprobe cannot load it anyway), so lines for
+ * it are written as for the kernels that have it. A module blocked in some
+ * kernels and not in others gets an install command that fails only under
+ * those kernels, and a blacklist line only when every kernel that has it
+ * denies it; its device loads in the others are caught at bind time by
+ * 60-drvfw.rules, which decides with the running kernel's own database.
+ */
+
+enum kernel_state {
+	KSTATE_ABSENT,
+	KSTATE_NONE, /* present, needs no line: allowed, or built in */
+	KSTATE_BLOCKED,
+	KSTATE_NEEDED, /* denied-needed */
+};
+
+/* The state of module @name in one kernel; *@ret_md when present. */
+static enum kernel_state kernel_state(const struct decisions *d, const char *name,
+				      const struct module_decision **ret_md)
+{
+	const struct inventory *inv = d->inv;
+	const struct module *m = inventory_find_module(inv, name);
+	size_t i;
+
+	*ret_md = NULL;
+	if (!m)
+		return KSTATE_ABSENT;
+	/* A name both built in and loadable (a broken tree) sorts twice: the loadable one counts. */
+	i = inventory_module_index(inv, m);
+	while (i > 0 && streq(inv->modules[i - 1].name, m->name))
+		i--;
+	for (; i < inv->n_modules && streq(inv->modules[i].name, m->name); i++) {
+		if (inv->modules[i].kind != MODULE_LOADABLE)
+			continue;
+		*ret_md = &d->modules[i];
+		if (d->modules[i].state == MODULE_BLOCKED)
+			return KSTATE_BLOCKED;
+		if (d->modules[i].state == MODULE_DENIED_NEEDED)
+			return KSTATE_NEEDED;
+		return KSTATE_NONE;
+	}
+	return KSTATE_NONE;
+}
+
+static void emit_header_kernels(FILE *f, const struct decisions *const *ds, size_t n)
+{
+	const struct policy *p = ds[0]->policy;
+
+	fputs("# drvfw generate: kernels", f);
+	for (size_t k = 0; k < n; k++) {
+		fputc(' ', f);
+		emit_comment_text(f, strempty(ds[k]->inv->kver));
+	}
+	fprintf(f, ", policy hash %016llx, mode %s\n", p->hash, policy_mode_to_string(p->mode));
+	emit_policy_files(f, p);
+	fprintf(
+	    f,
+	    "# Generated by drvfw %s from the module database of each installed kernel; do not\n"
+	    "# edit. Each line holds for every kernel that has the module (drvfw-boot(7)).\n"
+	    "# Regenerate after a policy change or a kernel update.\n",
+	    PACKAGE_VERSION);
+}
+
+/* "K1|K2" of the kernels in state @want, for a shell case pattern. */
+static void emit_kernel_pattern(FILE *f, const struct decisions *const *ds,
+				const enum kernel_state *st, size_t n, enum kernel_state want)
+{
+	bool first = true;
+
+	for (size_t k = 0; k < n; k++) {
+		if (st[k] != want)
+			continue;
+		if (!first)
+			fputc('|', f);
+		first = false;
+		fputs(ds[k]->inv->kver, f);
+	}
+}
+
+static void emit_kernel_list(FILE *f, const struct decisions *const *ds,
+			     const enum kernel_state *st, size_t n, enum kernel_state want)
+{
+	for (size_t k = 0; k < n; k++)
+		if (st[k] == want) {
+			fputc(' ', f);
+			emit_comment_text(f, ds[k]->inv->kver);
+		}
+}
+
+/* A module blocked in some of the kernels only. */
+static void emit_blocked_in_some(FILE *f, const struct decisions *const *ds,
+				 const enum kernel_state *st, size_t n, const char *name, bool warn)
+{
+	bool blacklist = true;
+
+	fputs("# blocked for kernel(s)", f);
+	emit_kernel_list(f, ds, st, n, KSTATE_BLOCKED);
+	fputs(" only\n", f);
+	for (size_t k = 0; k < n; k++)
+		if (st[k] == KSTATE_NONE)
+			blacklist = false;
+	if (!module_name_is_plain(name)) {
+		fputs("# cannot be blocked per kernel, its name is unsafe in a shell command: ", f);
+		emit_comment_text(f, name);
+		fputc('\n', f);
+		return;
+	}
+	if (!warn && blacklist)
+		fprintf(f, "blacklist %s\n", name);
+	fprintf(f, "install %s /bin/sh -c 'case \"$(uname -r)\" in ", name);
+	emit_kernel_pattern(f, ds, st, n, KSTATE_BLOCKED);
+	if (warn)
+		fprintf(f, ") echo \"drvfw: would deny module %s\" >/dev/kmsg 2>/dev/null;; ",
+			name);
+	else
+		fputs(") exit 1;; ", f);
+	fprintf(f, "esac; exec /sbin/modprobe --ignore-install %s $CMDLINE_OPTS'\n", name);
+}
+
+int emit_modprobe_kernels(FILE *f, const struct decisions *const *ds, size_t n,
+			  const struct emit_options *o)
+{
+	_cleanup_free_ const char **names = NULL;
+	_cleanup_free_ enum kernel_state *st = NULL;
+	_cleanup_free_ const struct module_decision **mds = NULL;
+	size_t n_names = 0, alloc = 0;
+	bool warn, any;
+	int r;
+
+	if (n == 0)
+		return -EINVAL;
+	/* One kernel: exactly what `drvfw generate --kver` writes for it. */
+	if (n == 1)
+		return emit_modprobe(f, ds[0], o);
+	for (size_t k = 0; k < n; k++)
+		if (!kernel_version_is_plain(ds[k]->inv->kver))
+			return -EINVAL;
+	warn = ds[0]->policy->mode == POLICY_WARN;
+
+	emit_header_kernels(f, ds, n);
+	if (ds[0]->policy->mode == POLICY_OFF) {
+		fputs("# mode off: nothing is denied.\n", f);
+		return ferror(f) ? -EIO : 0;
+	}
+
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < ds[k]->inv->n_modules; i++) {
+			r = push_str(&names, &n_names, &alloc, ds[k]->inv->modules[i].name);
+			if (r < 0)
+				return r;
+		}
+	qsort(names, n_names, sizeof(*names), cmp_str);
+	st = calloc(n, sizeof(*st));
+	mds = calloc(n, sizeof(*mds));
+	if (!st || !mds)
+		return -ENOMEM;
+
+	/* Blocked in at least one kernel. */
+	any = false;
+	for (size_t i = 0; i < n_names; i++) {
+		const struct policy_entry *e = NULL;
+		bool all = true, some = false;
+
+		if (i > 0 && streq(names[i], names[i - 1]))
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			st[k] = kernel_state(ds[k], names[i], &mds[k]);
+			if (st[k] == KSTATE_BLOCKED) {
+				some = true;
+				if (!e)
+					e = module_deny_entry(mds[k]);
+			} else if (st[k] != KSTATE_ABSENT) {
+				all = false;
+			}
+		}
+		if (!some)
+			continue;
+		if (!any)
+			fprintf(f, "\n# Denied modules%s.\n",
+				warn ? " (warn mode: logged, not stopped)" : "");
+		any = true;
+		if (e) {
+			fputs("# ", f);
+			entry_print(f, e);
+			fputc('\n', f);
+		}
+		if (!all) {
+			emit_blocked_in_some(f, ds, st, n, names[i], warn);
+		} else if (warn) {
+			emit_warn_install(f, names[i], "module");
+		} else if (!string_is_word(names[i])) {
+			fputs("# cannot be blocked here, not one word: ", f);
+			emit_comment_text(f, names[i]);
+			fputc('\n', f);
+		} else {
+			fprintf(f, "blacklist %s\n", names[i]);
+			fprintf(f, "install %s /bin/false\n", names[i]);
+		}
+	}
+
+	/* Denied-needed in some kernel, blocked in none. */
+	any = false;
+	for (size_t i = 0; i < n_names; i++) {
+		const struct module_decision *needed = NULL;
+		const struct decisions *needed_d = NULL;
+		bool all = true, blocked = false;
+
+		if (i > 0 && streq(names[i], names[i - 1]))
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			st[k] = kernel_state(ds[k], names[i], &mds[k]);
+			if (st[k] == KSTATE_BLOCKED)
+				blocked = true;
+			else if (st[k] == KSTATE_NEEDED && !needed) {
+				needed = mds[k];
+				needed_d = ds[k];
+			} else if (st[k] == KSTATE_NONE)
+				all = false;
+		}
+		if (blocked || !needed)
+			continue;
+		if (!any)
+			fputs(
+			    "\n# Denied, but an allowed module depends on them: no alias load, "
+			    "still\n"
+			    "# loadable as a dependency; their devices are handled at bind time.\n",
+			    f);
+		any = true;
+		fputs("# ", f);
+		emit_comment_text(f, names[i]);
+		fputs(" is needed by ", f);
+		emit_comment_text(f, needed_d->inv->modules[needed->needed_by].name);
+		if (!all) {
+			fputs(" in kernel(s)", f);
+			emit_kernel_list(f, ds, st, n, KSTATE_NEEDED);
+			fputs(" and allowed in the others: no line\n", f);
+			continue;
+		}
+		fputc('\n', f);
+		if (!warn && string_is_word(names[i]))
+			fprintf(f, "blacklist %s\n", names[i]);
+	}
+
+	r = emit_autoload(f, ds, n, warn);
 	if (r < 0)
 		return r;
 	return ferror(f) ? -EIO : 0;

@@ -18,6 +18,14 @@ struct emit_options {
 };
 
 int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options *o);
+/*
+ * One modprobe.d file for the @n kernels of @ds (same policy), whichever of
+ * them boots: each line holds for every kernel that has the module. For one
+ * kernel, the bytes of emit_modprobe(). -EINVAL when a kernel version is
+ * not kernel_version_is_plain() (it would be part of a shell command).
+ */
+int emit_modprobe_kernels(FILE *f, const struct decisions *const *ds, size_t n,
+			  const struct emit_options *o);
 /* Denied built-ins with no initcall symbol go into @diags as warnings. */
 int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *o,
 		 struct diags *diags);
