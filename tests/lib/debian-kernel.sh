@@ -15,6 +15,9 @@
 # Cache: $DRVFW_KERNEL_CACHE, else /var/cache/drvfw-kernel when writable,
 # else ${XDG_CACHE_HOME:-~/.cache}/drvfw-kernel. ROOT is CACHE/root and holds
 # exactly one kernel version. The .deb stays next to it.
+#
+# DRVFW_KERNEL_FETCH=no: use a cached tree only, never the network (a
+# package build); without one, skip.
 set -euo pipefail
 
 say() { echo "debian-kernel: $*" >&2; }
@@ -26,6 +29,8 @@ skip() {
 pick_cache() {
 	if [[ -n ${DRVFW_KERNEL_CACHE:-} ]]; then
 		echo "$DRVFW_KERNEL_CACHE"
+	elif [[ ${DRVFW_KERNEL_FETCH:-yes} == no ]]; then
+		echo /var/cache/drvfw-kernel
 	elif mkdir -p /var/cache/drvfw-kernel 2>/dev/null && [[ -w /var/cache/drvfw-kernel ]]; then
 		echo /var/cache/drvfw-kernel
 	else
@@ -53,6 +58,7 @@ if [[ -n $kver ]]; then
 	exit 0
 fi
 
+[[ ${DRVFW_KERNEL_FETCH:-yes} != no ]] || skip "no cached tree in $cache, and DRVFW_KERNEL_FETCH=no"
 mkdir -p "$cache" 2>/dev/null || skip "cannot create the cache directory $cache"
 for tool in apt-cache apt-get dpkg depmod; do
 	command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool || -x /sbin/$tool ]] ||
