@@ -62,6 +62,15 @@ unshare -m sh -c '
 ' sh "$T" >"$T/log" 2>&1
 rc=$?
 [ $rc -ne 99 ] || skip "cannot mount a private rules directory"
+behaviour() { # POLICYDIR DEVICE: udevadm test of 60-drvfw.rules with its drvfw a stub
+	sed -e "s#/etc/drvfw#$1#g" -e "s#[^ \"]*/drvfw probe#$T/stub probe#" "$RULES" >"$T/b/60-drvfw.rules"
+	# shellcheck disable=SC2016
+	unshare -m sh -c '
+		mount -t tmpfs drvfw-rules /etc/udev/rules.d || exit 99
+		cp "$1"/*.rules /etc/udev/rules.d/ || exit 99
+		udevadm test --action=add "$2"
+	' sh "$T/b" "$2" 2>&1
+}
 for f in "$T"/*.rules; do
 	b=$(basename "$f")
 	grep -q "Reading rules file: /etc/udev/rules.d/$b" "$T/log" || {
@@ -75,3 +84,31 @@ for f in "$T"/*.rules; do
 	fi
 	echo "ok $b"
 done
+
+# Without a policy the rule runs no drvfw, even for a device with a MODALIAS;
+# with one it does. drvfw is a stub here: udevadm test runs IMPORT{program}.
+dev=
+for d in /sys/bus/pci/devices/* /sys/bus/platform/devices/*; do
+	[ -s "$d/modalias" ] && dev=$(readlink -f "$d") && break
+done
+[ -n "$dev" ] || skip "no device with a modalias for the no-policy check"
+mkdir -p "$T/b" "$T/nopolicy" "$T/policy"
+printf '#!/bin/sh\necho DRVFW_VERDICT=allow-stub\n' >"$T/stub"
+chmod +x "$T/stub"
+printf '[deny]\ndrivers = pci:nothing\n' >"$T/policy/drvfw.conf"
+behaviour "$T/nopolicy" "$dev" >"$T/log-none"
+if grep -q "$T/stub" "$T/log-none"; then
+	echo "without a policy, 60-drvfw.rules still runs drvfw for $dev:" >&2
+	grep "$T/stub" "$T/log-none" >&2
+	exit 1
+fi
+grep -q "DRVFW_POLICY\|filter_allow_drivers" "$T/log-none" &&
+	grep -E "^(DRVFW_POLICY|filter_|drvfw\.)" "$T/log-none" >&2 && { echo "a policy probe property leaked" >&2; exit 1; }
+echo "ok no policy: no drvfw process for $dev"
+behaviour "$T/policy" "$dev" >"$T/log-policy"
+grep -q "DRVFW_VERDICT=allow-stub" "$T/log-policy" || {
+	echo "with a policy, 60-drvfw.rules did not run drvfw for $dev:" >&2
+	cat "$T/log-policy" >&2
+	exit 1
+}
+echo "ok with a policy: drvfw probe runs for $dev"
