@@ -135,9 +135,12 @@ install() {
         inst_binary "$(find_binary false)" /bin/false
     fi
 
+    # Here-strings, not process substitution: that needs /dev/fd, which a
+    # chroot without /proc (an image builder's) does not have.
     while read -r _f; do
+        [[ -n $_f ]] || continue
         inst_simple "$_f" "/etc/drvfw/${_f#"$DRVFW_BUILD_CONFDIR"/}"
-    done < <(drvfw_policy_files "$DRVFW_BUILD_CONFDIR")
+    done <<< "$(drvfw_policy_files "$DRVFW_BUILD_CONFDIR")"
 
     # The profiles the policy includes, where this build of drvfw looks for
     # them (the prefix decides; the library records it).
@@ -149,7 +152,7 @@ install() {
         else
             dwarn "drvfw: the policy includes profile '$_p', which is not in $_profiles"
         fi
-    done < <(drvfw_included_profiles "$DRVFW_BUILD_CONFDIR")
+    done <<< "$(drvfw_included_profiles "$DRVFW_BUILD_CONFDIR")"
 
     # Without the rules a device plugged in after the initramfs ran would
     # reach its driver unchecked: refuse rather than build half a firewall.
@@ -195,7 +198,7 @@ installkernel() {
         if ! hostonly='' instmods -c "$_d"; then
             _missing+=" $_d"
         fi
-    done < <(drvfw_bind_drivers "$DRVFW_BUILD_CONFDIR")
+    done <<< "$(drvfw_bind_drivers "$DRVFW_BUILD_CONFDIR")"
     if [[ -n $_missing ]]; then
         dwarn "drvfw: bind= driver(s)${_missing} not found as modules of kernel $kernel: built in, or not a module name; their devices may stay unbound"
     fi
