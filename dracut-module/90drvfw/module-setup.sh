@@ -98,6 +98,10 @@ drvfw_build_warn() {
     dwarn "drvfw: $*"
 }
 
+drvfw_build_info() {
+    dinfo "drvfw: $*"
+}
+
 check() {
     # Blocking drivers is a decision, never a side effect of an upgrade:
     # without a policy this module is included only when asked for; with

@@ -138,6 +138,8 @@ def main():
                   '[autoload]\ndeny = net-pf-2-proto-132\n[device "1af4:1000"]\naction = bind=vfio-pci\n')
         rc, out, t = root.mkinitramfs(policy, files={'drvfw.conf.d/50-local.conf': '[deny]\ndrivers = pci:e100\n'})
         check(rc == 0, 'mkinitramfs builds with a policy' + ('' if rc == 0 else f'\n{out[-3000:]}'))
+        check(f"the policy was checked for kernel {root.kver} against this build machine's" in out,
+              'the build says which machine the policy was checked against')
         if t:
             trees.append(t)
             for path in ('usr/sbin/drvfw', 'etc/drvfw/drvfw.conf', 'etc/drvfw/drvfw.conf.d/50-local.conf',
@@ -202,6 +204,7 @@ def main():
             if t:
                 trees.append(t)
             check(rc == 0, 'DRVFW_FORCE=yes builds it anyway' + ('' if rc == 0 else f'\n{out[-2000:]}'))
+            check(f'root device {dev}' in out and '(forced)' in out, 'and says it was forced, and against what')
         else:
             print('note: no root block device or console here: the lock-out refusal is not checked', file=sys.stderr)
     finally:
