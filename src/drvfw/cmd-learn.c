@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "config.h"
 #include "drvfw.h"
+#include "fileio.h"
 #include "learn.h"
 
 static void usage(FILE *f)
@@ -25,14 +25,6 @@ static void usage(FILE *f)
 	fputs("\nFor more details see drvfw-learn(8).\n", f);
 }
 
-/* The profile directory include = will use, for checking the learned text. */
-static char *profiledir(struct drvfw_ctx *ctx, const struct sysroot *root)
-{
-	if (ctx->opt_profiledir)
-		return strdup(ctx->opt_profiledir);
-	return sysroot_path(root, DRVFW_PROFILEDIR);
-}
-
 int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -46,18 +38,17 @@ int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ struct option *longopts = options_merge(options);
 	_cleanup_strv_free_ char **keep = NULL, **profiles = NULL;
 	_cleanup_free_ char *buf = NULL, *pdir = NULL;
+	_cleanup_(policy_done) struct policy check = { 0 };
+	_cleanup_(diags_done) struct diags d = { 0 };
 	struct learn_options lo = { .mode = POLICY_ENFORCE };
 	const struct inventory *inv;
-	const struct sysroot *root;
 	const char *output = NULL;
-	struct policy check;
-	struct diags d = { 0 };
 	size_t len = 0;
 	FILE *mem;
 	int c, r;
 
 	if (!longopts)
-		return EXIT_RUNTIME;
+		return log_oom();
 	while ((c = getopt_long(argc, argv, "o:b:p:m:hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -67,20 +58,14 @@ int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 			if (!bus_is_known(optarg))
 				return usage_error("learn", "unknown bus '%s'", optarg);
 			if (strv_extend(&keep, optarg) < 0)
-				return EXIT_RUNTIME;
+				return log_oom();
 			break;
 		case 'p':
 			if (strv_extend(&profiles, optarg) < 0)
-				return EXIT_RUNTIME;
+				return log_oom();
 			break;
 		case 'm':
-			if (streq(optarg, "enforce"))
-				lo.mode = POLICY_ENFORCE;
-			else if (streq(optarg, "warn"))
-				lo.mode = POLICY_WARN;
-			else if (streq(optarg, "off"))
-				lo.mode = POLICY_OFF;
-			else
+			if (policy_parse_mode(optarg, &lo.mode) < 0)
 				return usage_error(
 				    "learn", "invalid mode '%s': expected enforce, warn or off",
 				    optarg);
@@ -102,57 +87,41 @@ int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 
 	r = ctx_inventory(ctx, &inv);
 	if (r < 0)
-		return exit_code_for_error(r);
+		return r;
 	if (!inv->have_runtime) {
 		log_error("no runtime view of kernel %s: learn reads what is bound now from /sys "
 			  "(run it on the machine, or give --sysfs)",
 			  inv->kver);
 		return EXIT_USAGE;
 	}
-	r = ctx_sysroot(ctx, &root);
-	if (r < 0)
-		return EXIT_RUNTIME;
-
 	mem = open_memstream(&buf, &len);
-	if (!mem) {
-		log_error("out of memory");
-		return EXIT_RUNTIME;
-	}
+	if (!mem)
+		return log_oom();
 	r = learn_write(mem, inv, &lo);
 	if (fclose(mem) != 0 && r >= 0)
-		r = -errno;
-	if (r < 0) {
-		log_error("failed to learn a policy: %s", strerror(-r));
-		return EXIT_RUNTIME;
-	}
+		r = -ENOMEM;
+	if (r < 0)
+		return log_error_errno(r, "failed to learn a policy: %m");
 
 	/* What is written must be a valid policy, profiles included: check it first. */
-	pdir = profiledir(ctx, root);
-	if (!pdir) {
-		log_error("out of memory");
-		return EXIT_RUNTIME;
-	}
+	r = ctx_profiledir(ctx, &pdir);
+	if (r < 0)
+		return r;
 	policy_init(&check);
 	r = policy_load_string(&check, output ? output : "learned policy", buf, pdir, &d);
 	if (r < 0 || d.n_errors > 0) {
 		diags_print(&d, stderr);
 		log_error("the learned policy is not valid, nothing written");
-		diags_done(&d);
-		policy_done(&check);
 		return r == -EINVAL || d.n_errors > 0 ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	diags_done(&d);
-	policy_done(&check);
 
 	if (!output) {
 		fwrite(buf, 1, len, stdout);
 		return EXIT_OK;
 	}
 	r = write_file_atomic(output, buf, len, 0644);
-	if (r < 0) {
-		log_error("failed to write '%s': %s", output, strerror(-r));
-		return EXIT_RUNTIME;
-	}
+	if (r < 0)
+		return log_error_errno(r, "failed to write '%s': %m", output);
 	log_info(ctx, "wrote '%s'", output);
 	return EXIT_OK;
 }

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "drvfw.h"
+#include "fileio.h"
 
 enum {
 	ARG_ROOT = ARG_GLOBAL_BASE,
@@ -148,6 +150,40 @@ void log_info(const struct drvfw_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int log_errno(const char *level, int r, const char *fmt, va_list ap)
+{
+	/* %m in @fmt reads errno */
+	errno = r < 0 ? -r : r;
+	log_va(level, fmt, ap);
+	return r;
+}
+
+int log_error_errno(int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = log_errno(NULL, r, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int log_warning_errno(int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = log_errno("warning", r, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int log_oom(void)
+{
+	log_error("out of memory");
+	return -ENOMEM;
+}
+
 int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -159,7 +195,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 		fprintf(stderr, "Try 'drvfw %s --help' for more information.\n", cmd);
 	else
 		fputs("Try 'drvfw --help' for more information.\n", stderr);
-	return EXIT_USAGE;
+	return -EINVAL;
 }
 
 int flush_stdout(int code)
@@ -173,6 +209,8 @@ int flush_stdout(int code)
 
 int exit_code_for_error(int r)
 {
+	if (r >= 0)
+		return r;
 	return r == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
@@ -183,14 +221,25 @@ int ctx_sysroot(struct drvfw_ctx *ctx, const struct sysroot **ret)
 	if (!ctx->root_ready) {
 		r = sysroot_init(&ctx->root, ctx->opt_root, ctx->opt_kver, ctx->opt_moddir,
 				 ctx->opt_sysfs, ctx->opt_kallsyms);
-		if (r < 0) {
-			log_error("failed to set up paths: %s", strerror(-r));
-			return r;
-		}
+		if (r < 0)
+			return log_error_errno(r, "failed to set up paths: %m");
 		ctx->root_ready = true;
 	}
 	*ret = &ctx->root;
 	return 0;
+}
+
+int ctx_profiledir(struct drvfw_ctx *ctx, char **ret)
+{
+	const struct sysroot *root = NULL;
+	int r;
+
+	r = ctx_sysroot(ctx, &root);
+	if (r < 0)
+		return r;
+	*ret = ctx->opt_profiledir ? strdup(ctx->opt_profiledir)
+				   : sysroot_path(root, DRVFW_PROFILEDIR);
+	return *ret ? 0 : log_oom();
 }
 
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
@@ -202,29 +251,21 @@ int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
 		r = ctx_sysroot(ctx, &root);
 		if (r < 0)
 			return r;
-		if (root->sysfs && access(root->sysfs, F_OK) < 0) {
-			r = -errno;
-			log_error("cannot use sysfs at '%s': %s", root->sysfs, strerror(-r));
-			return r;
-		}
+		if (root->sysfs && access(root->sysfs, F_OK) < 0)
+			return log_error_errno(-errno, "cannot use sysfs at '%s': %m", root->sysfs);
 		r = inventory_load(root, &ctx->inv);
-		if (r == -ENODATA) {
-			log_error(
+		if (r == -ENODATA)
+			return log_error_errno(
+			    r,
 			    "the module directory '%s' has no modules.dep: run 'depmod%s%s %s' "
 			    "first (a kernel package ships without it)",
 			    root->moddir, root->root[0] ? " -b " : "", root->root, root->kver);
-			return r;
-		}
-		if (r == -ENOENT) {
-			log_error("no module directory at '%s' (kernel %s): %s", root->moddir,
-				  root->kver, strerror(-r));
-			return -ENOENT;
-		}
-		if (r < 0) {
-			log_error("failed to read the module database in '%s': %s", root->moddir,
-				  strerror(-r));
-			return r;
-		}
+		if (r == -ENOENT)
+			return log_error_errno(r, "no module directory at '%s' (kernel %s): %m",
+					       root->moddir, root->kver);
+		if (r < 0)
+			return log_error_errno(r, "failed to read the module database in '%s': %m",
+					       root->moddir);
 	}
 	*ret = ctx->inv;
 	return 0;
@@ -247,10 +288,8 @@ int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
 			return r;
 		if (ctx->opt_proc_cmdline && !ctx->opt_cmdline) {
 			r = read_one_line_file("/proc/cmdline", &ctx->cmdline_buf);
-			if (r < 0) {
-				log_error("failed to read '/proc/cmdline': %s", strerror(-r));
-				return r;
-			}
+			if (r < 0)
+				return log_error_errno(r, "failed to read '/proc/cmdline': %m");
 			src.cmdline = ctx->cmdline_buf;
 		}
 		policy_init(&ctx->policy);
@@ -289,10 +328,8 @@ int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret)
 		if (r < 0)
 			return r;
 		r = decisions_compute(p, inv, &ctx->dec);
-		if (r < 0) {
-			log_error("failed to apply the policy: %s", strerror(-r));
-			return r;
-		}
+		if (r < 0)
+			return log_error_errno(r, "failed to apply the policy: %m");
 		/* A policy may target several kernels: an entry that matches nothing
 		 * in this one is worth a warning, not an error. */
 		if (!ctx->opt_quiet) {

@@ -65,20 +65,34 @@ void usage_global_options(FILE *f);
 
 /* Each prints its own message and returns a negative errno on failure. */
 int ctx_sysroot(struct drvfw_ctx *ctx, const struct sysroot **ret);
+/* Where include= finds profiles: --profiledir, else ROOT + the build's profile directory. */
+int ctx_profiledir(struct drvfw_ctx *ctx, char **ret);
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret);
 /* -EINVAL: the policy is invalid (exit 2); diagnostics already printed. */
 int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret);
 int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret);
 void ctx_done(struct drvfw_ctx *ctx);
 
-/* Maps a negative errno of the ctx_* loaders to an exit code. */
+/*
+ * A command returns an exit code of drvfw(8), or a negative errno that the
+ * caller maps: -EINVAL (an invalid policy or usage) to 2, others to 1.
+ */
 int exit_code_for_error(int r);
 
 /* Messages: "drvfw: ..." on stderr. */
 void log_error(const char *fmt, ...) _printf_(1, 2);
 void log_warning(const char *fmt, ...) _printf_(1, 2);
 void log_info(const struct drvfw_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
-/* "Try 'drvfw CMD --help'." and EXIT_USAGE */
+/* Logs with %m standing for strerror(-r); returns @r, so that `return log_error_errno(r, ...)`. */
+int log_error_errno(int r, const char *fmt, ...) _printf_(2, 3);
+int log_warning_errno(int r, const char *fmt, ...) _printf_(2, 3);
+/* "out of memory"; returns -ENOMEM. */
+int log_oom(void);
+/*
+ * "drvfw: MSG" and "Try 'drvfw CMD --help'."; returns -EINVAL (exit 2).
+ * A command's parse_args() returns that, 0 to exit with success (--help),
+ * or 1 to go on.
+ */
 int usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 /* Flushes stdout and reports a write error (EPIPE, ENOSPC) as EXIT_RUNTIME. */
 int flush_stdout(int code);
@@ -97,10 +111,6 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv);
 
-/* cmd-enforce.c, for probe too. */
-bool bus_has_allowed_driver(const struct policy *pol, const char *sysfs, const char *bus);
-int bus_allowed_drivers(const struct policy *pol, const char *sysfs, const char *bus, char ***ret);
-
 /* kmsg.c: "drvfw: ..." records in the kernel log (enforce, probe). */
 struct kmsg {
 	int fd;
@@ -115,6 +125,14 @@ void kmsg_item(struct kmsg *k, const char *head, const char *item);
 void kmsg_flush(struct kmsg *k);
 void kmsg_close(struct kmsg *k);
 
-/* cmd-enforce.c, for probe too: every failed action on stderr and in the kernel log. */
+/*
+ * enforce-log.c: what enforcement did, on stderr and in the kernel log, as
+ * enforce, probe and allow/deny --now report it.
+ */
 struct enforce_plan;
+/* Every failed or refused action and every device the plan refused. */
 void log_enforce_failures(const struct enforce_plan *p, const char *sysfs, struct kmsg *k);
+/* The devices by outcome (pinned, cannot be pinned, failed, bound, would deny), packed. */
+void log_enforce_outcomes(struct kmsg *k, const struct enforce_plan *p);
+/* --dry-run: "WRITE PATH VALUE" and "LOAD MODULE" lines. */
+void print_enforce_actions(FILE *f, const struct enforce_plan *p, const char *sysfs);

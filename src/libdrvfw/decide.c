@@ -96,6 +96,137 @@ enum verdict decide_pair(const struct policy *p, const char *bus, const char *mo
 	return VERDICT_ALLOW;
 }
 
+/* A pattern that matches every driver name: ALL, or '*' alone. */
+static bool entry_names_every_driver(const struct policy_entry *e)
+{
+	if (!e->driver)
+		return true;
+	return e->driver[strspn(e->driver, "*")] == '\0';
+}
+
+enum verdict decide_bus_default(const struct policy *p, const char *bus,
+				const struct policy_entry **ret_entry)
+{
+	/* As in decide_pair(): the allow list first, and it wins. */
+	for (int pass = 0; pass < 2; pass++) {
+		enum policy_list list = pass == 0 ? LIST_ALLOW : LIST_DENY;
+
+		for (size_t i = 0; i < p->n_entries; i++) {
+			const struct policy_entry *e = &p->entries[i];
+
+			if (e->list != list || !entry_names_every_driver(e) ||
+			    (e->bus && (!bus || !name_eq(e->bus, bus))))
+				continue;
+			if (ret_entry)
+				*ret_entry = e;
+			return list == LIST_ALLOW ? VERDICT_ALLOW : VERDICT_DENY;
+		}
+	}
+	if (ret_entry)
+		*ret_entry = NULL;
+	return VERDICT_ALLOW;
+}
+
+enum verdict decide_entry(const struct policy *p, const struct policy_entry *e,
+			  const struct policy_entry **ret_entry)
+{
+	if (!e->driver || entry_names_every_driver(e))
+		return decide_bus_default(p, e->bus, ret_entry);
+	return decide_pair(p, e->bus, e->driver, e->driver, ret_entry);
+}
+
+/*
+ * Per-device rules match MODALIAS globs or PCI/USB ids. A glob whose prefix
+ * names the bus ("pci:v8086*") matches devices of that bus only, on the buses
+ * whose devices always carry their own prefix; any other glob ("acpi*",
+ * "of:*", "*") may match a device of any bus.
+ */
+static bool device_rule_may_match_bus(const struct device_rule *r, const char *bus)
+{
+	static const char *const own_prefix[] = { "pci", "usb", "virtio", "hid", "hdaudio" };
+	const char *colon;
+
+	if (r->by_id)
+		return streq(bus, "pci") || streq(bus, "usb");
+	if (!r->match || !(colon = strchr(r->match, ':')))
+		return true;
+	for (size_t i = 0; i < ELEMENTSOF(own_prefix); i++)
+		if (strlen(own_prefix[i]) == (size_t)(colon - r->match) &&
+		    strncmp(r->match, own_prefix[i], (size_t)(colon - r->match)) == 0)
+			return streq(bus, own_prefix[i]);
+	return true;
+}
+
+bool decide_bus_can_deny(const struct policy *p, const char *bus)
+{
+	for (size_t i = 0; i < p->n_entries; i++) {
+		const struct policy_entry *e = &p->entries[i];
+
+		if (e->list != LIST_DENY)
+			continue;
+		/* ALL, the bus itself, or a pattern that may stand for it */
+		if (!e->bus || name_eq(e->bus, bus) || string_has_glob(e->bus))
+			return true;
+	}
+	for (size_t i = 0; i < p->n_devices; i++)
+		if (device_rule_may_match_bus(&p->devices[i], bus))
+			return true;
+	return false;
+}
+
+enum name_verdict decide_module_name(const struct policy *p, const char *name,
+				     const struct policy_entry **ret_entry)
+{
+	const struct policy_entry *deny_all = NULL;
+	bool any_allow = false, any_deny = false;
+	char buf[NAME_BUF];
+
+	if (!normalize_into(name, buf))
+		return NAME_NEEDS_BUSES;
+	for (size_t i = 0; i < p->n_entries; i++) {
+		const struct policy_entry *e = &p->entries[i];
+
+		if (e->driver && !driver_matches(e->driver, buf))
+			continue;
+		if (e->list == LIST_ALLOW)
+			any_allow = true;
+		else {
+			any_deny = true;
+			if (!e->bus && !deny_all)
+				deny_all = e;
+		}
+	}
+	if (!any_deny)
+		return NAME_ALLOWED;
+	if (deny_all && !any_allow) {
+		*ret_entry = deny_all;
+		return NAME_DENIED;
+	}
+	return NAME_NEEDS_BUSES;
+}
+
+enum verdict decide_module_buses(const struct policy *p, const char *name, char *const *buses,
+				 const struct policy_entry **ret_entry)
+{
+	const struct policy_entry *first = NULL, *e = NULL;
+
+	*ret_entry = NULL;
+	if (!buses) {
+		if (decide_pair(p, NULL, name, NULL, &e) == VERDICT_ALLOW)
+			return VERDICT_ALLOW;
+		*ret_entry = e;
+		return VERDICT_DENY;
+	}
+	for (char *const *b = buses; *b; b++) {
+		if (decide_pair(p, *b, name, NULL, &e) == VERDICT_ALLOW)
+			return VERDICT_ALLOW;
+		if (!first)
+			first = e;
+	}
+	*ret_entry = first;
+	return VERDICT_DENY;
+}
+
 bool decide_autoload(const struct policy *p, const char *alias, const struct autoload_entry **ret)
 {
 	const struct autoload_entry *deny = NULL;

@@ -14,6 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util.h"
+
+#include "bus.h"
 #include "sysroot.h"
 
 struct kmod_ctx;
@@ -21,11 +24,6 @@ struct kmod_ctx;
 enum module_kind {
 	MODULE_LOADABLE,
 	MODULE_BUILTIN,
-};
-
-enum alias_class {
-	ALIAS_DEVICE, /* "bus:..." modalias: matched against device uevents */
-	ALIAS_AUTOLOAD, /* request_module() name: net-pf-*, fs-*, char-major-*, ... */
 };
 
 struct alias {
@@ -113,7 +111,21 @@ struct inventory {
  * softdeps.
  */
 int inventory_load(const struct sysroot *root, struct inventory **ret);
+
+/*
+ * The light inventory behind `drvfw probe`, which udev runs for every device
+ * event: one device (BUS/NAME under the sysroot's sysfs) and the modules its
+ * MODALIAS resolves to, found with one libkmod lookup instead of reading the
+ * whole module database. Module states are those of the device's bus only,
+ * and without dependencies (no "needed"); no modprobe.d view (inv->kmod is
+ * NULL). -ENODEV: no such device on that bus; -ENXIO: no sysfs; -EINVAL: a
+ * name that would leave SYSFS/bus.
+ */
+int inventory_load_device(const struct sysroot *root, const char *bus, const char *name,
+			  struct inventory **ret);
+
 void inventory_free(struct inventory *inv);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct inventory *, inventory_free);
 
 /* Binary search by name; '-' and '_' are equivalent. */
 struct module *inventory_find_module(const struct inventory *inv, const char *name);
@@ -126,9 +138,3 @@ size_t inventory_module_index(const struct inventory *inv, const struct module *
  */
 int inventory_lookup(const struct inventory *inv, const char *name_or_alias, size_t **ret,
 		     size_t *ret_n);
-
-/* Classifies a raw alias pattern; *ret_bus is malloc'ed for ALIAS_DEVICE. */
-int alias_classify(const char *pattern, enum alias_class *ret_class, char **ret_bus);
-
-/* Whether a bus name is one drvfw knows (used to reject typos in policies). */
-bool bus_is_known(const char *bus);

@@ -12,13 +12,8 @@
 #include <sys/stat.h>
 
 #include "inventory-private.h"
+#include "kmod-ctx.h"
 #include "util.h"
-
-/* Same directories, in the same precedence, as inventory_load() gives libkmod. */
-static const char *const config_dirs[] = {
-	"/etc/modprobe.d", "/run/modprobe.d",	  "/usr/local/lib/modprobe.d",
-	"/lib/modprobe.d", "/usr/lib/modprobe.d",
-};
 
 struct conf_file {
 	char *base;
@@ -188,8 +183,9 @@ static int conf_scan(struct conf_scan *c, const char *root)
 {
 	int r;
 
-	for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
-		_cleanup_free_ char *dir = strdup_printf("%s%s", root, config_dirs[i]);
+	/* the directories libkmod reads (kmod-ctx.c), in the same precedence */
+	for (size_t i = 0; modprobe_config_dirs[i]; i++) {
+		_cleanup_free_ char *dir = strdup_printf("%s%s", root, modprobe_config_dirs[i]);
 
 		if (!dir)
 			return -ENOMEM;
@@ -229,7 +225,7 @@ static int set_install(struct module *m, const char *cmd, const char *source)
 	return 0;
 }
 
-int inventory_load_modprobe_config(struct inventory *inv, const char *root)
+int modprobe_config_load(struct inventory *inv, const char *root)
 {
 	struct conf_scan c = { 0 };
 	struct kmod_config_iter *it;

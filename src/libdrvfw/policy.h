@@ -88,6 +88,7 @@ struct policy_source {
 };
 
 void policy_init(struct policy *p);
+/* Frees what @p holds and zeroes it (again is harmless): _cleanup_(policy_done) works. */
 void policy_done(struct policy *p);
 
 /*
@@ -100,6 +101,19 @@ int policy_load(struct policy *p, const struct sysroot *root, const struct polic
 
 /* Parses one INI file into @p. Same error convention. */
 int policy_load_file(struct policy *p, const char *path, const char *profiledir, struct diags *d);
+/* The same, reading @path but naming it @name in origins and messages. */
+int policy_load_file_as(struct policy *p, const char *path, const char *name,
+			const char *profiledir, struct diags *d);
+
+/*
+ * The policy files of @root in the one order drvfw reads them (the dracut
+ * and initramfs-tools integrations follow it too): DRVFW_POLICY_FILE when it
+ * exists, then every "*.conf" of DRVFW_DROPIN_DIR not starting with '.', by
+ * the byte order of their names. Paths carry the root. Returns -errno, with
+ * *ret still set to the files found, when the drop-in directory cannot be
+ * read; -ENOMEM leaves *ret untouched.
+ */
+int policy_files(const struct sysroot *root, char ***ret);
 /* Parses an INI text held in memory (tests, fuzzers); @name is used in messages. */
 int policy_load_string(struct policy *p, const char *name, const char *text, const char *profiledir,
 		       struct diags *d);
@@ -123,6 +137,8 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
 void policy_update_hash(struct policy *p);
 
 const char *policy_mode_to_string(enum policy_mode m);
+/* "enforce", "warn", "off"; -EINVAL otherwise. */
+int policy_parse_mode(const char *v, enum policy_mode *ret);
 const char *policy_list_to_string(enum policy_list l);
 /* "bus:driver" with ALL, malloc'ed. */
 char *policy_entry_to_string(const struct policy_entry *e);

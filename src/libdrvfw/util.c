@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <libkmod.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -231,121 +230,6 @@ char *strdup_printf(const char *fmt, ...)
 	return r < 0 ? NULL : s;
 }
 
-int read_full_file(const char *path, char **ret, size_t *ret_size)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, alloc = 0;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	for (;;) {
-		size_t n;
-
-		if (alloc - len < 4096) {
-			char *nb;
-
-			if (alloc > 64u * 1024 * 1024)
-				return -EFBIG;
-			alloc = alloc ? alloc * 2 : 8192;
-			nb = realloc(buf, alloc);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		n = fread(buf + len, 1, alloc - len - 1, f);
-		len += n;
-		if (n == 0) {
-			if (ferror(f))
-				return errno > 0 ? -errno : -EIO;
-			break;
-		}
-	}
-	buf[len] = '\0';
-	if (ret_size)
-		*ret_size = len;
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
-int read_one_line_file(const char *path, char **ret)
-{
-	char *buf;
-	size_t len;
-	int r;
-
-	r = read_full_file(path, &buf, &len);
-	if (r < 0)
-		return r;
-	if (len > 0 && buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
-	*ret = buf;
-	return 0;
-}
-
-/*
- * The rename lives in the directory: without this a crash soon after
- * (generate -o /etc/modprobe.d/drvfw.conf, then a reboot) can bring the old
- * file back. Best effort: the new content is in place either way.
- */
-static void fsync_parent_dir(const char *path)
-{
-	_cleanup_free_ char *dir = strdup(path);
-	_cleanup_close_ int fd = -1;
-	char *slash;
-
-	if (!dir)
-		return;
-	slash = strrchr(dir, '/');
-	if (slash)
-		/* "/x" lives in "/" */
-		slash[slash == dir] = '\0';
-	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
-		(void)fsync(fd);
-}
-
-int write_file_atomic(const char *path, const void *data, size_t len, unsigned int mode)
-{
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	const char *p = data;
-	int r;
-
-	tmp = strdup_printf("%s.XXXXXX", path);
-	if (!tmp)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	fsync_parent_dir(path);
-	return 0;
-fail:
-	unlink(tmp);
-	return r;
-}
-
 unsigned long long hash_fnv1a64(unsigned long long h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
@@ -355,14 +239,4 @@ unsigned long long hash_fnv1a64(unsigned long long h, const void *data, size_t l
 		h *= 0x100000001b3ULL;
 	}
 	return h;
-}
-
-static void log_nothing(void *data, int priority, const char *file, int line, const char *fn,
-			const char *format, va_list args)
-{
-}
-
-void kmod_quiet(struct kmod_ctx *ctx)
-{
-	kmod_set_log_fn(ctx, log_nothing, NULL);
 }

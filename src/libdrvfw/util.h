@@ -3,8 +3,7 @@
 
 /*
  * Small helpers shared by the library and the tool: ownership cleanup,
- * NULL-terminated string vectors, module-name normalisation and atomic
- * file replacement.
+ * NULL-terminated string vectors and module-name normalisation.
  */
 
 #include <stdbool.h>
@@ -50,6 +49,14 @@ static inline void *take_ptr(void *pp)
 	return v;
 }
 #define TAKE_PTR(p) take_ptr(&(p))
+
+/* type_freep() for a type_free(): `_cleanup_(type_freep) type *x = NULL`. */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+	static inline void func##p(type *p)     \
+	{                                       \
+		if (*p)                         \
+			func(*p);               \
+	}
 
 static inline bool streq(const char *a, const char *b)
 {
@@ -115,24 +122,6 @@ bool module_name_is_plain(const char *s);
 
 /* strdup/asprintf that return NULL on failure (callers map it to -ENOMEM). */
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
-
-/* Reads a whole (small) file; strips one trailing newline. */
-int read_one_line_file(const char *path, char **ret);
-int read_full_file(const char *path, char **ret, size_t *ret_size);
-
-/*
- * Writes @len bytes of @data to @path through a temporary file in the same
- * directory, fsync()s it and renames it into place: readers see the old or
- * the new content, never a partial one.
- */
-int write_file_atomic(const char *path, const void *data, size_t len, unsigned int mode);
-
-/*
- * Silences libkmod: it logs to stderr by default, and the library never
- * writes there (its callers report what matters once).
- */
-struct kmod_ctx;
-void kmod_quiet(struct kmod_ctx *ctx);
 
 /* FNV-1a 64 bit, for the policy hash in generated headers. */
 unsigned long long hash_fnv1a64(unsigned long long h, const void *data, size_t len);

@@ -11,6 +11,7 @@
 
 #include "decide.h"
 #include "enforce.h"
+#include "sysfs.h"
 #include "inventory.h"
 #include "learn.h"
 #include "policy.h"
@@ -92,12 +93,12 @@ static void assert_plan_unbinds_nothing(const struct decisions *dec, const struc
 	struct enforce_bus *buses = NULL;
 	struct enforce_plan *plan = NULL;
 	size_t n_buses = 0;
+	int sysfd = sysfs_open(root->sysfs);
 
-	ck_assert_int_eq(enforce_buses_load(root->sysfs, &buses, &n_buses), 0);
-	for (size_t b = 0; b < n_buses; b++)
-		/* as cmd-enforce.c: a driver name no entry names but ALL */
-		buses[b].default_deny = decide_pair(dec->policy, buses[b].name, "%", "%", NULL) ==
-					VERDICT_DENY;
+	ck_assert_int_ge(sysfd, 0);
+	/* the bus view enforce_apply() plans with */
+	ck_assert_int_eq(enforce_buses_load(sysfd, dec, true, &buses, &n_buses), 0);
+	close(sysfd);
 	ck_assert_int_eq(enforce_plan(dec, buses, n_buses,
 				      &(struct enforce_options){ .mode = dec->policy->mode },
 				      &plan),

@@ -11,6 +11,7 @@
 #include "decide.h"
 #include "policy.h"
 #include "test-common.h"
+#include "fileio.h"
 #include "util.h"
 
 static struct policy p;

@@ -5,6 +5,7 @@
 
 #include "test-common.h"
 #include "sysroot.h"
+#include "fileio.h"
 #include "util.h"
 
 START_TEST(test_name_eq)
