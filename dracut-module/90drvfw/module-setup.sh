@@ -50,7 +50,8 @@ _drvfw_confdir() {
 
 # The policy files in the order drvfw reads them.
 _drvfw_policy_files() {
-    local _dir _f
+    # byte order of the names, as drvfw reads them, whatever the locale
+    local _dir _f LC_ALL=C
     _dir=$(_drvfw_confdir)
     [[ -f $_dir/drvfw.conf ]] && echo "$_dir/drvfw.conf"
     for _f in "$_dir"/drvfw.conf.d/*.conf; do

@@ -25,7 +25,19 @@ static void usage(FILE *f)
 	fputs("\nFor more details see drvfw-learn(8).\n", f);
 }
 
-int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
+struct learn_args {
+	struct learn_options lo;
+	const char *output;
+	char **keep, **profiles;
+};
+
+static void learn_args_done(struct learn_args *a)
+{
+	strv_free(a->keep);
+	strv_free(a->profiles);
+}
+
+static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct learn_args *a)
 {
 	static const struct option options[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -36,43 +48,34 @@ int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
-	_cleanup_strv_free_ char **keep = NULL, **profiles = NULL;
-	_cleanup_free_ char *buf = NULL, *pdir = NULL;
-	_cleanup_(policy_done) struct policy check = { 0 };
-	_cleanup_(diags_done) struct diags d = { 0 };
-	struct learn_options lo = { .mode = POLICY_ENFORCE };
-	const struct inventory *inv;
-	const char *output = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int c, r;
+	int c;
 
 	if (!longopts)
 		return log_oom();
 	while ((c = getopt_long(argc, argv, "o:b:p:m:hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			output = optarg;
+			a->output = optarg;
 			break;
 		case 'b':
 			if (!bus_is_known(optarg))
 				return usage_error("learn", "unknown bus '%s'", optarg);
-			if (strv_extend(&keep, optarg) < 0)
+			if (strv_extend(&a->keep, optarg) < 0)
 				return log_oom();
 			break;
 		case 'p':
-			if (strv_extend(&profiles, optarg) < 0)
+			if (strv_extend(&a->profiles, optarg) < 0)
 				return log_oom();
 			break;
 		case 'm':
-			if (policy_parse_mode(optarg, &lo.mode) < 0)
+			if (policy_parse_mode(optarg, &a->lo.mode) < 0)
 				return usage_error(
 				    "learn", "invalid mode '%s': expected enforce, warn or off",
 				    optarg);
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return 0;
 		default:
 			if (c == '?' || ctx_parse_global_option(ctx, c, optarg) < 0)
 				return usage_error("learn", "invalid option");
@@ -80,11 +83,25 @@ int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("learn", "unexpected argument '%s'", argv[optind]);
-	strv_sort_uniq(keep);
-	strv_sort_uniq(profiles);
-	lo.keep_buses = keep;
-	lo.profiles = profiles;
+	strv_sort_uniq(a->keep);
+	strv_sort_uniq(a->profiles);
+	a->lo.keep_buses = a->keep;
+	a->lo.profiles = a->profiles;
+	return 1;
+}
 
+int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_(learn_args_done) struct learn_args a = { .lo.mode = POLICY_ENFORCE };
+	_cleanup_(diags_done) struct diags d = { 0 };
+	_cleanup_free_ char *buf = NULL, *pdir = NULL;
+	const struct inventory *inv;
+	size_t len = 0;
+	int r;
+
+	r = parse_args(ctx, argc, argv, &a);
+	if (r <= 0)
+		return r;
 	r = ctx_inventory(ctx, &inv);
 	if (r < 0)
 		return r;
@@ -94,34 +111,24 @@ int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 			  inv->kver);
 		return EXIT_USAGE;
 	}
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return log_oom();
-	r = learn_write(mem, inv, &lo);
-	if (fclose(mem) != 0 && r >= 0)
-		r = -ENOMEM;
-	if (r < 0)
-		return log_error_errno(r, "failed to learn a policy: %m");
-
-	/* What is written must be a valid policy, profiles included: check it first. */
 	r = ctx_profiledir(ctx, &pdir);
 	if (r < 0)
 		return r;
-	policy_init(&check);
-	r = policy_load_string(&check, output ? output : "learned policy", buf, pdir, &d);
-	if (r < 0 || d.n_errors > 0) {
+	r = learn_policy(inv, &a.lo, pdir, a.output ? a.output : "learned policy", &buf, &len, &d);
+	if (r == -EINVAL) {
 		diags_print(&d, stderr);
 		log_error("the learned policy is not valid, nothing written");
-		return r == -EINVAL || d.n_errors > 0 ? EXIT_USAGE : EXIT_RUNTIME;
+		return r;
 	}
-
-	if (!output) {
+	if (r < 0)
+		return log_error_errno(r, "failed to learn a policy: %m");
+	if (!a.output) {
 		fwrite(buf, 1, len, stdout);
 		return EXIT_OK;
 	}
-	r = write_file_atomic(output, buf, len, 0644);
+	r = write_file_atomic(a.output, buf, len, 0644);
 	if (r < 0)
-		return log_error_errno(r, "failed to write '%s': %m", output);
-	log_info(ctx, "wrote '%s'", output);
+		return log_error_errno(r, "failed to write '%s': %m", a.output);
+	log_info(ctx, "wrote '%s'", a.output);
 	return EXIT_OK;
 }

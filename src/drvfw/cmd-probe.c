@@ -29,25 +29,12 @@ static void usage(FILE *f)
 	fputs("\nFor more details see drvfw-probe(8).\n", f);
 }
 
+/* DRVFW_ACTION: the outcome, and whether a pin came with an unbind. */
 static const char *udev_action(const struct enforce_plan *p)
 {
-	switch (p->devices[0].outcome) {
-	case OUTCOME_NONE:
-		return "none";
-	case OUTCOME_BOUND:
-		return "bound";
-	case OUTCOME_PINNED:
-		return p->devices[0].unbind ? "unbound-pinned" : "pinned";
-	case OUTCOME_KEPT:
-		return "kept";
-	case OUTCOME_UNPINNED:
-		return "cannot-pin";
-	case OUTCOME_WOULD_DENY:
-		return "would-deny";
-	case OUTCOME_FAILED:
-		return "failed";
-	}
-	return "none";
+	if (p->devices[0].outcome == OUTCOME_PINNED && p->devices[0].unbind)
+		return "unbound-pinned";
+	return enforce_outcome_to_string(p->devices[0].outcome);
 }
 
 /* "FILE:LINE" of the rule that decided, or "". */

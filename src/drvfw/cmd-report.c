@@ -163,7 +163,12 @@ static int read_trace(const char *path, struct autoload_event *ev, size_t n)
 	return r;
 }
 
-int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
+struct report_args {
+	struct table_options to;
+	const char *file, *kmsg, *trace;
+};
+
+static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct report_args *a)
 {
 	enum { ARG_KMSG = 0x100 };
 	static const struct option options[] = {
@@ -178,33 +183,26 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
-	struct autoload_event *ev = NULL;
-	struct autoload_stat *st = NULL;
-	size_t n = 0, ns = 0;
-	const char *file = NULL, *kmsg = "/dev/kmsg", *trace = NULL;
-	const char *defaults = DEFAULT_COLUMNS;
-	struct table_options to = { 0 };
-	struct table t;
-	int c, r, ret = EXIT_RUNTIME;
+	int c;
 
 	if (!longopts)
-		return EXIT_RUNTIME;
+		return log_oom();
 	while ((c = getopt_long(argc, argv, "f:t:o:Jrnhq", longopts, NULL)) != -1) {
-		if (table_parse_option(&to, c, optarg))
+		if (table_parse_option(&a->to, c, optarg))
 			continue;
 		switch (c) {
 		case 'f':
-			file = optarg;
+			a->file = optarg;
 			break;
 		case ARG_KMSG:
-			kmsg = optarg;
+			a->kmsg = optarg;
 			break;
 		case 't':
-			trace = optarg;
+			a->trace = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return 0;
 		default:
 			if (c == '?' || ctx_parse_global_option(ctx, c, optarg) < 0)
 				return usage_error("report", "invalid option");
@@ -212,46 +210,43 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
+	return 1;
+}
 
-	r = read_events(file, kmsg, &ev, &n);
+int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
+{
+	struct report_args a = { .kmsg = "/dev/kmsg" };
+	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
+	_cleanup_(autoload_stats_done) struct autoload_stats st = { 0 };
+	struct table t;
+	int r;
+
+	r = parse_args(ctx, argc, argv, &a);
+	if (r <= 0)
+		return r;
+	r = read_events(a.file, a.kmsg, &ev.v, &ev.n);
+	if (r >= 0 && a.trace)
+		r = read_trace(a.trace, ev.v, ev.n);
 	if (r < 0)
-		goto out;
-	if (trace) {
-		r = read_trace(trace, ev, n);
-		if (r < 0)
-			goto out;
-		defaults = DEFAULT_COLUMNS ",REQUESTERS";
-	}
-	r = autoload_stats(ev, n, &st, &ns);
-	if (r < 0) {
-		log_error("out of memory");
-		goto out;
-	}
-	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), defaults, &to);
-	if (r == -EINVAL) {
-		ret = usage_error("report", "invalid --output list");
-		goto out;
-	}
-	if (r < 0) {
-		log_error("out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < ns; i++)
-		if (add_row(&t, &st[i]) < 0) {
-			table_done(&t);
-			log_error("out of memory");
-			goto out;
-		}
-	table_print(&t);
+		return r;
+	r = autoload_stats(ev.v, ev.n, &st.v, &st.n);
+	if (r < 0)
+		return log_oom();
+	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns),
+		      a.trace ? DEFAULT_COLUMNS ",REQUESTERS" : DEFAULT_COLUMNS, &a.to);
+	if (r == -EINVAL)
+		return usage_error("report", "invalid --output list");
+	if (r < 0)
+		return log_oom();
+	for (size_t i = 0; i < st.n && r >= 0; i++)
+		r = add_row(&t, &st.v[i]);
+	if (r >= 0)
+		table_print(&t);
 	table_done(&t);
-	if (ns == 0 && !to.json)
+	if (r < 0)
+		return log_oom();
+	if (st.n == 0 && !a.to.json)
 		log_info(ctx, "no autoload records found%s",
-			 file ? "" : " (is the modprobe helper installed? see drvfw-report(8))");
-	ret = EXIT_OK;
-out:
-	autoload_stats_free(st, ns);
-	for (size_t i = 0; i < n; i++)
-		autoload_event_done(&ev[i]);
-	free(ev);
-	return ret;
+			 a.file ? "" : " (is the modprobe helper installed? see drvfw-report(8))");
+	return EXIT_OK;
 }

@@ -37,6 +37,14 @@ void autoload_event_done(struct autoload_event *ev)
 	*ev = (struct autoload_event){ .mono = -1 };
 }
 
+void autoload_events_done(struct autoload_events *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		autoload_event_done(&e->v[i]);
+	free(e->v);
+	*e = (struct autoload_events){ 0 };
+}
+
 char *kmsg_format_autoload(const char *alias, char *const *modules, enum autoload_action action,
 			   const char *rule)
 {
@@ -473,6 +481,12 @@ void autoload_stats_free(struct autoload_stat *s, size_t n)
 		free(s[i].last);
 	}
 	free(s);
+}
+
+void autoload_stats_done(struct autoload_stats *s)
+{
+	autoload_stats_free(s->v, s->n);
+	*s = (struct autoload_stats){ 0 };
 }
 
 void module_request_done(struct module_request *r)

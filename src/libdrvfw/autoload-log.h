@@ -51,6 +51,13 @@ struct autoload_event {
 
 void autoload_event_done(struct autoload_event *ev);
 
+/* Events read from a log, as the readers below append them. */
+struct autoload_events {
+	struct autoload_event *v;
+	size_t n;
+};
+void autoload_events_done(struct autoload_events *e);
+
 /*
  * Parses one log line (without or with its trailing newline). Returns 1 and
  * fills @ev when the line is an autoload record, 0 when it is not (ev is
@@ -83,6 +90,13 @@ struct autoload_stat {
 int autoload_stats(const struct autoload_event *ev, size_t n, struct autoload_stat **ret,
 		   size_t *ret_n);
 void autoload_stats_free(struct autoload_stat *s, size_t n);
+
+/* Statistics as autoload_stats() makes them, owned together. */
+struct autoload_stats {
+	struct autoload_stat *v;
+	size_t n;
+};
+void autoload_stats_done(struct autoload_stats *s);
 
 /*
  * Reads every line of @f and appends the autoload records found to

@@ -762,6 +762,36 @@ int decisions_warn_unmatched(const struct decisions *d, struct diags *diags)
 	return 0;
 }
 
+const struct policy_entry *module_deny_entry(const struct module_decision *md)
+{
+	for (size_t i = 0; i < md->n_pairs; i++)
+		if (md->pairs[i].verdict == VERDICT_DENY && md->pairs[i].entry)
+			return md->pairs[i].entry;
+	return NULL;
+}
+
+const struct policy_entry *module_rule(const struct module_decision *md)
+{
+	const struct policy_entry *e = module_deny_entry(md);
+
+	for (size_t i = 0; i < md->n_pairs && !e; i++)
+		e = md->pairs[i].entry;
+	return e;
+}
+
+bool module_decision_has_bus(const struct module *m, const struct module_decision *md,
+			     const char *bus)
+{
+	/* as in the policy, '-' and '_' are one character: xen-backend is xen_backend */
+	for (size_t i = 0; i < md->n_pairs; i++)
+		if (md->pairs[i].bus && name_eq(md->pairs[i].bus, bus))
+			return true;
+	for (char **b = m->buses; b && *b; b++)
+		if (name_eq(*b, bus))
+			return true;
+	return false;
+}
+
 const char *module_state_to_string(enum module_state s)
 {
 	switch (s) {

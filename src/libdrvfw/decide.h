@@ -127,5 +127,21 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct decisions *, decisions_free);
  */
 int decisions_warn_unmatched(const struct decisions *d, struct diags *diags);
 
+/*
+ * lookup.c: the modules @target stands for, as indices (appended to *ret, *n, unique):
+ * "bus:driver" with ALL and globs as in the policy matches modules by their
+ * pairs; anything else (and a bus:driver that matches no pair) goes to
+ * libkmod's lookup, which knows module names, aliases and modaliases alike.
+ */
+int decisions_lookup(const struct decisions *d, const char *target, size_t **ret, size_t *n);
+
+/* The entry of the module's first denied pair; NULL when none names one. */
+const struct policy_entry *module_deny_entry(const struct module_decision *md);
+/* The rule that explains a module: that of its first denied pair, else of its first pair. */
+const struct policy_entry *module_rule(const struct module_decision *md);
+/* Whether a module has @bus among its pairs or its buses ('-' and '_' alike). */
+bool module_decision_has_bus(const struct module *m, const struct module_decision *md,
+			     const char *bus);
+
 const char *module_state_to_string(enum module_state s);
 const char *verdict_to_string(enum verdict v);

@@ -66,6 +66,30 @@ static bool builtin_is_named_driver(const struct module_decision *md, const char
 	return false;
 }
 
+/* Adds the initcall_blacklist= names of the denied built-in @name, or says why it cannot. */
+static int builtin_initcalls(const struct initcalls *ic, const char *name, char ***initcalls,
+			     struct diags *diags)
+{
+	int r;
+
+	if (!ic)
+		return diag_add(diags, DIAG_WARNING, NULL, 0,
+				"built-in '%s' is denied but no kallsyms was given: not covered",
+				name);
+	r = initcalls_for(ic, name, initcalls);
+	if (r == -ENOTUNIQ)
+		return diag_add(diags, DIAG_WARNING, NULL, 0,
+				"built-in '%s' is denied but its initcall function name is shared "
+				"with another built-in: not coverable by initcall_blacklist=",
+				name);
+	if (r == 0)
+		return diag_add(diags, DIAG_WARNING, NULL, 0,
+				"built-in '%s' is denied but has no initcall symbol in kallsyms: "
+				"not coverable by initcall_blacklist=; unbind it at boot instead",
+				name);
+	return r < 0 ? r : 0;
+}
+
 int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *o,
 		 struct diags *diags)
 {
@@ -99,35 +123,10 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 			if (r < 0)
 				goto out;
 		} else if (st == MODULE_DENIED_BUILTIN) {
-			if (!builtin_is_named_driver(&d->modules[i], m->name)) {
+			if (!builtin_is_named_driver(&d->modules[i], m->name))
 				n_left++;
-				continue;
-			}
-			if (!ic) {
-				diag_add(
-				    diags, DIAG_WARNING, NULL,
-				    0, "built-in '%s' is denied but no kallsyms was given: not covered",
-				    m->name);
-				continue;
-			}
-			r = initcalls_for(ic, m->name, &initcalls);
-			if (r == -ENOTUNIQ)
-				diag_add(
-				    diags, DIAG_WARNING, NULL, 0,
-				    "built-in '%s' is denied but its initcall function name is "
-				    "shared "
-				    "with another built-in: not coverable by initcall_blacklist=",
-				    m->name);
-			else if (r == 0)
-				diag_add(diags, DIAG_WARNING, NULL, 0,
-					 "built-in '%s' is denied but has no initcall symbol in "
-					 "kallsyms: "
-					 "not coverable by initcall_blacklist=; unbind it at boot "
-					 "instead",
-					 m->name);
-			else if (r < 0)
+			else if ((r = builtin_initcalls(ic, m->name, &initcalls, diags)) < 0)
 				goto out;
-			r = 0;
 		}
 	}
 	strv_sort_uniq(initcalls);

@@ -27,15 +27,6 @@ static void entry_print(FILE *f, const struct policy_entry *e)
 	fputc(')', f);
 }
 
-/* The rule that denied a module: the entry of its first denied pair. */
-static const struct policy_entry *module_deny_entry(const struct module_decision *md)
-{
-	for (size_t i = 0; i < md->n_pairs; i++)
-		if (md->pairs[i].verdict == VERDICT_DENY && md->pairs[i].entry)
-			return md->pairs[i].entry;
-	return NULL;
-}
-
 /* What follows the header (emit_header()) in the modprobe.d file. */
 static void emit_preamble(FILE *f, const struct decisions *d)
 {

@@ -12,6 +12,7 @@
 #include <sys/vfs.h>
 
 #include "enforce.h"
+#include "sysfs.h"
 #include "util.h"
 
 /*
@@ -83,30 +84,138 @@ const char enforce_note_no_unbind[] = "cannot unbind (the driver does not allow 
  */
 static bool driver_refuses_unbind(const char *sysfs, const struct enforce_action *a)
 {
-	_cleanup_free_ char *dir = NULL;
 	const char *slash;
-	struct stat st;
 
 	if (a->step != STEP_UNBIND || !(slash = strrchr(a->path, '/')))
 		return false;
-	dir = strdup_printf("%s/%.*s", sysfs, (int)(slash - a->path), a->path);
-	return dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	/* the trailing '/': a directory, through the link if there is one */
+	return sysfs_exists(AT_FDCWD, "%s/%.*s/", sysfs, (int)(slash - a->path), a->path);
 }
 
-static bool device_present(const char *sysfs, const struct enforce_action *a,
-			   const struct enforce_plan *p)
+static bool device_present(const char *sysfs, const struct enforce_plan *p, size_t i)
+{
+	const struct device *dev;
+
+	if (i == SIZE_MAX || !p->inv)
+		return true;
+	dev = &p->inv->devices[i];
+	return sysfs_exists(AT_FDCWD, "%s/bus/%s/devices/%s", sysfs, dev->bus, dev->name);
+}
+
+/* Whether an action is settled before its turn: ACTION_PENDING when it is to be performed. */
+static enum action_status settled(const struct enforce_action *a, const struct enforce_device *ed,
+				  const struct enforce_exec *e)
+{
+	if (ed && ed->outcome == OUTCOME_FAILED)
+		return ACTION_SKIPPED;
+	if (ed && ed->note == note_gone)
+		return ACTION_GONE;
+	/* One driver took it: the device is no longer free for the others. */
+	if (a->step == STEP_BIND && ed && ed->bind_done)
+		return ACTION_SKIPPED;
+	/* Only after drvfw's own probe: udev then loads its driver. */
+	if (a->step == STEP_UEVENT && ed && !ed->probe_done && !e->dry_run)
+		return ACTION_SKIPPED;
+	if (e->dry_run)
+		return ACTION_DONE;
+	if (a->step == STEP_LOAD && !e->kmod)
+		return ACTION_SKIPPED;
+	return ACTION_PENDING;
+}
+
+/* Performs one action: 0, -errno, or 1 when it is not to be done after all. */
+static int perform(const struct enforce_action *a, const struct enforce_exec *e,
+		   const dev_t *root_dev)
 {
 	_cleanup_free_ char *path = NULL;
-	const struct device *dev;
-	struct stat st;
+	int r;
 
-	if (a->device == SIZE_MAX || !p->inv)
-		return true;
-	dev = &p->inv->devices[a->device];
-	path = strdup_printf("%s/bus/%s/devices/%s", sysfs, dev->bus, dev->name);
+	if (a->step == STEP_LOAD) {
+		r = load_module(e->kmod, a->value, a->apply_blacklist);
+		/* Blacklisted for alias loads: udev would not load it either. */
+		return r == -EPERM && a->apply_blacklist ? 1 : r;
+	}
+	path = strdup_printf("%s/%s", e->sysfs, a->path);
 	if (!path)
-		return true;
-	return lstat(path, &st) == 0;
+		return -ENOMEM;
+	r = write_attr(path, a->value, root_dev);
+	/* The kernel says ENODEV when the device is no longer bound to that
+	 * driver: what the unbind wanted anyway. */
+	return r == -ENODEV && a->step == STEP_UNBIND ? 0 : r;
+}
+
+/* Settles an action that failed with @r; true when it counts as a failed write. */
+static bool settle_failure(struct enforce_plan *p, struct enforce_action *a, int r,
+			   const char *sysfs)
+{
+	struct enforce_device *ed = a->device != SIZE_MAX ? &p->devices[a->device] : NULL;
+
+	a->error = r;
+	/*
+	 * A module that does not load leaves its device unbound: nothing denied
+	 * runs, so it is reported, not an enforcement failure. A uevent only
+	 * asks udev to load an allowed driver. The driver of a bind does not
+	 * match the device (ENODEV), its probe declined it (ENXIO), it is taken
+	 * (EBUSY), or the driver has no bind file (ENOENT, suppress_bind_attrs):
+	 * the next allowed driver is tried. None of these is a failure.
+	 */
+	if (a->step == STEP_LOAD) {
+		a->status = ACTION_FAILED;
+		return false;
+	}
+	if (a->step == STEP_UEVENT ||
+	    (a->step == STEP_BIND && (r == -ENODEV || r == -ENXIO || r == -EBUSY ||
+				      (r == -ENOENT && device_present(sysfs, p, a->device))))) {
+		a->status = ACTION_SKIPPED;
+		return false;
+	}
+	if ((r == -ENOENT || r == -ENODEV) && ed && !device_present(sysfs, p, a->device)) {
+		a->status = ACTION_GONE;
+		ed->note = note_gone;
+		return false;
+	}
+	/* The denied driver stays bound: exposed, like a device that cannot be
+	 * pinned (exit 3), not a failed write (exit 1). The pin that follows
+	 * still keeps other drivers away later. */
+	if (r == -ENOENT && ed && driver_refuses_unbind(sysfs, a)) {
+		a->status = ACTION_REFUSED;
+		ed->outcome = OUTCOME_UNPINNED;
+		ed->note = enforce_note_no_unbind;
+		ed->unbind = false;
+		return false;
+	}
+	a->status = ACTION_FAILED;
+	if (ed)
+		ed->outcome = OUTCOME_FAILED;
+	return true;
+}
+
+/*
+ * No report may call a device bound that is not: drivers_probe succeeds
+ * whether a driver took the device or not, and a bind= driver may fail to
+ * load. On the kernel's sysfs the driver link tells; a fake tree has none.
+ */
+static void settle_bound(struct enforce_plan *p, const struct enforce_exec *e)
+{
+	struct statfs sfs;
+	bool real = statfs(e->sysfs, &sfs) == 0 && sfs.f_type == SYSFS_MAGIC;
+
+	for (size_t i = 0; i < p->n_devices && p->inv; i++) {
+		struct enforce_device *ed = &p->devices[i];
+		const struct device *dev = &p->inv->devices[i];
+
+		if (ed->outcome != OUTCOME_BOUND)
+			continue;
+		if (!real && !ed->bind_done && !ed->probe_done) {
+			/* handed to the allowed drivers and none took it */
+			ed->outcome = OUTCOME_NONE;
+			ed->note = "no allowed driver took it: left unbound";
+		} else if (real && !sysfs_exists(AT_FDCWD, "%s/bus/%s/devices/%s/driver", e->sysfs,
+						 dev->bus, dev->name)) {
+			ed->outcome = OUTCOME_NONE;
+			ed->note = "no driver took it: left unbound";
+		}
+	}
 }
 
 int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
@@ -118,123 +227,26 @@ int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e)
 	for (size_t k = 0; k < p->n_actions; k++) {
 		struct enforce_action *a = &p->actions[k];
 		struct enforce_device *ed = a->device != SIZE_MAX ? &p->devices[a->device] : NULL;
-		_cleanup_free_ char *path = NULL;
 		int r;
 
-		if (ed && ed->outcome == OUTCOME_FAILED) {
+		a->status = settled(a, ed, e);
+		if (a->status != ACTION_PENDING)
+			continue;
+		r = perform(a, e, have_root ? &root_st.st_dev : NULL);
+		if (r == -ENOMEM && a->step != STEP_LOAD)
+			return r;
+		if (r > 0)
 			a->status = ACTION_SKIPPED;
-			continue;
-		}
-		if (ed && ed->note == note_gone) {
-			a->status = ACTION_GONE;
-			continue;
-		}
-		/* One driver took it: the device is no longer free for the others. */
-		if (a->step == STEP_BIND && ed && ed->bind_done) {
-			a->status = ACTION_SKIPPED;
-			continue;
-		}
-		/* Only after drvfw's own probe: udev then loads its driver. */
-		if (a->step == STEP_UEVENT && ed && !ed->probe_done && !e->dry_run) {
-			a->status = ACTION_SKIPPED;
-			continue;
-		}
-		if (e->dry_run) {
-			a->status = ACTION_DONE;
-			continue;
-		}
-		if (a->step == STEP_LOAD) {
-			if (!e->kmod) {
-				a->status = ACTION_SKIPPED;
-				continue;
-			}
-			r = load_module(e->kmod, a->value, a->apply_blacklist);
-			/* Blacklisted for alias loads: udev would not load it either. */
-			if (r == -EPERM && a->apply_blacklist) {
-				a->status = ACTION_SKIPPED;
-				continue;
-			}
-			/*
-			 * A module that does not load leaves its device unbound:
-			 * nothing denied runs, so it is reported, not an
-			 * enforcement failure. A bind= device keeps its override
-			 * and stays unbound; the probe that follows is harmless.
-			 */
-			if (r < 0) {
-				a->status = ACTION_FAILED;
-				a->error = r;
-				continue;
-			}
-		} else {
-			path = strdup_printf("%s/%s", e->sysfs, a->path);
-			if (!path)
-				return -ENOMEM;
-			r = write_attr(path, a->value, have_root ? &root_st.st_dev : NULL);
-			/* The kernel says ENODEV when the device is no longer bound
-			 * to that driver: what the unbind wanted anyway. */
-			if (r == -ENODEV && a->step == STEP_UNBIND)
-				r = 0;
-		}
-		if (r >= 0) {
+		else if (r == 0) {
 			a->status = ACTION_DONE;
 			if (a->step == STEP_BIND && ed)
 				ed->bind_done = true;
 			if (a->step == STEP_PROBE && ed)
 				ed->probe_done = true;
-			continue;
-		}
-		/* The device is allowed either way: reported, not a failure. */
-		if (a->step == STEP_UEVENT) {
-			a->status = ACTION_SKIPPED;
-			a->error = r;
-			continue;
-		}
-		/*
-		 * The driver does not match the device (ENODEV), its probe
-		 * declined it (ENXIO), it is taken (EBUSY), or the driver has
-		 * no bind file (ENOENT, suppress_bind_attrs): try the next
-		 * allowed driver. Not a failure: the device stays unbound.
-		 */
-		if (a->step == STEP_BIND && (r == -ENODEV || r == -ENXIO || r == -EBUSY ||
-					     (r == -ENOENT && device_present(e->sysfs, a, p)))) {
-			a->status = ACTION_SKIPPED;
-			a->error = r;
-			continue;
-		}
-		if ((r == -ENOENT || r == -ENODEV) && ed && !device_present(e->sysfs, a, p)) {
-			a->status = ACTION_GONE;
-			ed->note = note_gone;
-			continue;
-		}
-		/* The denied driver stays bound: exposed, like a device that
-		 * cannot be pinned (exit 3), not a failed write (exit 1). The
-		 * pin that follows still keeps other drivers away later. */
-		if (r == -ENOENT && ed && driver_refuses_unbind(e->sysfs, a)) {
-			a->status = ACTION_REFUSED;
-			a->error = r;
-			ed->outcome = OUTCOME_UNPINNED;
-			ed->note = enforce_note_no_unbind;
-			ed->unbind = false;
-			continue;
-		}
-		a->status = ACTION_FAILED;
-		a->error = r;
-		failed++;
-		if (ed)
-			ed->outcome = OUTCOME_FAILED;
+		} else if (settle_failure(p, a, r, e->sysfs))
+			failed++;
 	}
-	/* Handed to the allowed drivers and none took it: it stays unbound. */
-	for (size_t k = 0; k < p->n_actions && !e->dry_run; k++) {
-		struct enforce_action *a = &p->actions[k];
-		struct enforce_device *ed;
-
-		if (a->step != STEP_BIND || a->device == SIZE_MAX)
-			continue;
-		ed = &p->devices[a->device];
-		if (!ed->bind_done && ed->outcome == OUTCOME_BOUND) {
-			ed->outcome = OUTCOME_NONE;
-			ed->note = "no allowed driver took it: left unbound";
-		}
-	}
+	if (!e->dry_run)
+		settle_bound(p, e);
 	return (int)(failed > INT32_MAX ? INT32_MAX : failed);
 }

@@ -305,59 +305,28 @@ static int plan_bind_to(struct planner *pl, size_t i, const char *drv)
 	return 0;
 }
 
-static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
-			const struct enforce_bus *bus)
+/*
+ * Loads the allowed candidates of an unbound device on a gated bus (the gate
+ * stops new drivers from binding by themselves). *ret_any: some candidate is
+ * allowed; *ret_denied_present: a denied one is loaded or built in.
+ */
+static int plan_load_candidates(struct planner *pl, const struct decisions *d, size_t i,
+				bool *ret_any, bool *ret_denied_present)
 {
 	const struct device *dev = &d->inv->devices[i];
-	const struct device_decision *dd = &d->devices[i];
-	struct enforce_device *ed = &pl->p->devices[i];
-	bool unpinned = false, any = false, denied_present = false;
 	int r;
 
-	/*
-	 * Pinned by an earlier run under a stricter policy: let it bind again,
-	 * but only on an explicit allow. An unbound device whose modalias no
-	 * module matches (a built-in like i8042 once unbound) is "allowed"
-	 * merely because nothing matched; unpinning it would undo the pin.
-	 */
-	if (streq_ptr(dev->driver_override, DRVFW_PIN_NAME) &&
-	    ((dd->rule && dd->rule->action == DEVICE_ALLOW) ||
-	     (!dd->rule && dd->entry && dd->entry->list == LIST_ALLOW))) {
-		r = plan_add(
-		    pl, STEP_UNPIN, i,
-		    strdup_printf("bus/%s/devices/%s/driver_override", dev->bus, dev->name), "\n");
-		if (r < 0)
-			return r;
-		unpinned = true;
-	}
-	if (dev->driver) {
-		if (unpinned)
-			ed->note = "unpinned: explicitly allowed now";
-		return 0;
-	}
-
-	if (!bus || bus->autoprobe != 0) {
-		if (unpinned) {
-			r = plan_probe(pl, i);
-			if (r < 0)
-				return r;
-			ed->outcome = OUTCOME_BOUND;
-		}
-		return 0;
-	}
-
-	/* The gate stops new drivers from binding by themselves: load the
-	 * allowed ones and hand the device over explicitly. */
+	*ret_any = *ret_denied_present = false;
 	for (size_t c = 0; c < dev->n_candidates; c++) {
 		size_t m = dev->candidates[c];
 		const struct module *mod = &d->inv->modules[m];
 
 		if (!candidate_allowed_on(d, m, dev->bus)) {
 			if (mod->loaded || mod->kind == MODULE_BUILTIN)
-				denied_present = true;
+				*ret_denied_present = true;
 			continue;
 		}
-		any = true;
+		*ret_any = true;
 		if (mod->kind == MODULE_LOADABLE && !mod->loaded) {
 			r = plan_add(pl, STEP_LOAD, i, NULL, mod->name);
 			if (r < 0)
@@ -367,19 +336,104 @@ static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
 			pl->p->actions[pl->p->n_actions - 1].apply_blacklist = true;
 		}
 	}
+	return 0;
+}
+
+/*
+ * Binds through allowed drivers only, one bind file after the other: those
+ * of the device's allowed candidates (@any), or, without a MODALIAS (drvfw
+ * cannot tell which drivers match: PNP's rtc_cmos, USB devices), the
+ * allowed drivers on its bus.
+ */
+static int plan_bind_allowed(struct planner *pl, const struct decisions *d, size_t i,
+			     const struct enforce_bus *bus, bool any)
+{
+	const struct device *dev = &d->inv->devices[i];
+	size_t n = strlen(dev->bus);
+	int r;
+
+	if (!any && !dev->modalias) {
+		for (char **drv = bus->allowed_drivers; drv && *drv; drv++) {
+			r = plan_bind_to(pl, i, *drv);
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	}
+	for (size_t c = 0; any && c < dev->n_candidates; c++) {
+		const struct module *mod = &d->inv->modules[dev->candidates[c]];
+
+		if (!candidate_allowed_on(d, dev->candidates[c], dev->bus))
+			continue;
+		for (char **e = mod->drivers; e && *e; e++) {
+			if (strncmp(*e, dev->bus, n) != 0 || (*e)[n] != ':')
+				continue;
+			r = plan_bind_to(pl, i, *e + n + 1);
+			if (r < 0)
+				return r;
+		}
+	}
+	if (pl->p->devices[i].outcome != OUTCOME_BOUND && any)
+		pl->p->devices[i].note = "no allowed driver registered on its bus matches it yet: "
+					 "left unbound rather than probed by whichever driver the "
+					 "kernel picks";
+	return 0;
+}
+
+/*
+ * Pinned by an earlier run under a stricter policy: let it bind again, but
+ * only on an explicit allow. An unbound device whose modalias no module
+ * matches (a built-in like i8042 once unbound) is "allowed" merely because
+ * nothing matched; unpinning it would undo the pin. Sets *ret_unpinned.
+ */
+static int plan_unpin(struct planner *pl, const struct decisions *d, size_t i, bool *ret_unpinned)
+{
+	const struct device *dev = &d->inv->devices[i];
+	const struct device_decision *dd = &d->devices[i];
+
+	*ret_unpinned = streq_ptr(dev->driver_override, DRVFW_PIN_NAME) &&
+			((dd->rule && dd->rule->action == DEVICE_ALLOW) ||
+			 (!dd->rule && dd->entry && dd->entry->list == LIST_ALLOW));
+	if (!*ret_unpinned)
+		return 0;
+	return plan_add(pl, STEP_UNPIN, i,
+			strdup_printf("bus/%s/devices/%s/driver_override", dev->bus, dev->name),
+			"\n");
+}
+
+static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
+			const struct enforce_bus *bus)
+{
+	const struct device *dev = &d->inv->devices[i];
+	struct enforce_device *ed = &pl->p->devices[i];
+	bool unpinned, any = false, denied_present = false;
+	int r;
+
+	r = plan_unpin(pl, d, i, &unpinned);
+	if (r < 0)
+		return r;
+	if (dev->driver) {
+		if (unpinned)
+			ed->note = "unpinned: explicitly allowed now";
+		return 0;
+	}
+	if (bus && bus->autoprobe == 0) {
+		r = plan_load_candidates(pl, d, i, &any, &denied_present);
+		if (r < 0)
+			return r;
+	} else if (!unpinned)
+		return 0;
 
 	/*
 	 * drivers_probe lets the kernel pick among every matching driver. That
 	 * is right when each of them is allowed (some candidates, and no denied
-	 * one loaded or built in), and for a device drvfw just unpinned (it has
+	 * one loaded or built in), for a device drvfw just unpinned (it has
 	 * driver_override: if a denied driver wins, probe's re-verify pins it
-	 * again). Otherwise the device goes to allowed drivers only, one by one
-	 * through their bind files: those of its allowed candidates, or without
-	 * a MODALIAS (drvfw cannot tell which drivers match: PNP's rtc_cmos,
-	 * USB devices) the allowed drivers on its bus. Letting a denied driver
-	 * bind a device that cannot be pinned ran the driver's probe on the
-	 * hardware, and each bind was a "bind" event that had the udev rule
-	 * unbind it and probe it again: an endless loop.
+	 * again), and on a bus that is not gated. Otherwise the device goes to
+	 * allowed drivers only. Letting a denied driver bind a device that
+	 * cannot be pinned ran the driver's probe on the hardware, and each
+	 * bind was a "bind" event that had the udev rule unbind it and probe it
+	 * again: an endless loop.
 	 */
 	if (unpinned || (any && !denied_present)) {
 		r = plan_probe(pl, i);
@@ -388,32 +442,7 @@ static int plan_allowed(struct planner *pl, const struct decisions *d, size_t i,
 		ed->outcome = OUTCOME_BOUND;
 		return 0;
 	}
-	if (any) {
-		size_t n = strlen(dev->bus);
-
-		for (size_t c = 0; c < dev->n_candidates; c++) {
-			const struct module *mod = &d->inv->modules[dev->candidates[c]];
-
-			if (!candidate_allowed_on(d, dev->candidates[c], dev->bus))
-				continue;
-			for (char **e = mod->drivers; e && *e; e++) {
-				if (strncmp(*e, dev->bus, n) != 0 || (*e)[n] != ':')
-					continue;
-				r = plan_bind_to(pl, i, *e + n + 1);
-				if (r < 0)
-					return r;
-			}
-		}
-	} else if (!dev->modalias)
-		for (char **drv = bus->allowed_drivers; drv && *drv; drv++) {
-			r = plan_bind_to(pl, i, *drv);
-			if (r < 0)
-				return r;
-		}
-	if (ed->outcome != OUTCOME_BOUND && any)
-		ed->note = "no allowed driver registered on its bus matches it yet: left unbound "
-			   "rather than probed by whichever driver the kernel picks";
-	return 0;
+	return plan_bind_allowed(pl, d, i, bus, any);
 }
 
 static int plan_gate(struct planner *pl, const struct enforce_bus *buses, size_t n_buses)
@@ -450,11 +479,112 @@ static int cmp_bus_name(const void *a, const void *b)
 	return strcmp(((const struct enforce_bus *)a)->name, ((const struct enforce_bus *)b)->name);
 }
 
+/* Every device in inventory order; @buses as the gate leaves them, sorted. */
+static int plan_devices(struct planner *pl, const struct decisions *d,
+			const struct enforce_bus *buses, size_t n_buses)
+{
+	const struct inventory *inv = d->inv;
+	int r;
+
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct device_decision *dd = &d->devices[i];
+		const struct device *dev = &inv->devices[i];
+		const struct enforce_bus *bus;
+
+		/* what a policy change changes, nothing else */
+		if (pl->o->changed_since && pl->o->changed_since->devices[i].verdict == dd->verdict)
+			continue;
+		if (!dev->bus || !dev->name || !sysfs_name_ok(dev->bus) ||
+		    !sysfs_name_ok(dev->name) || !sysfs_name_ok(dev->driver)) {
+			pl->p->devices[i].outcome = OUTCOME_FAILED;
+			pl->p->devices[i].note =
+			    "a name in its sysfs path is '.', '..' or has a '/': "
+			    "nothing written";
+			continue;
+		}
+		bus = bus_find(buses, n_buses, dev->bus);
+		if (dd->bind_driver)
+			r = plan_bind(pl, d, i, dd->bind_driver);
+		else if (dd->verdict == VERDICT_DENY)
+			r = plan_denied(pl, d, i, bus);
+		else
+			r = plan_allowed(pl, d, i, bus);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Log-first rollout: say what would happen, touch nothing. */
+static void plan_warn_mode(struct enforce_plan *p, const struct decisions *d)
+{
+	for (size_t a = 0; a < p->n_actions; a++) {
+		size_t i = p->actions[a].device;
+
+		if (i != SIZE_MAX && d->devices[i].verdict == VERDICT_DENY &&
+		    !d->devices[i].bind_driver)
+			p->devices[i].outcome = OUTCOME_WOULD_DENY;
+		free(p->actions[a].path);
+		free(p->actions[a].value);
+	}
+	for (size_t i = 0; i < p->n_devices; i++) {
+		struct enforce_device *ed = &p->devices[i];
+
+		if (ed->outcome == OUTCOME_UNPINNED)
+			ed->outcome = OUTCOME_WOULD_DENY;
+		else if (ed->outcome == OUTCOME_BOUND)
+			ed->outcome = OUTCOME_NONE;
+		else if (ed->outcome == OUTCOME_FAILED) {
+			/* refused by name: warn mode writes nothing anyway, and exits 0 */
+			ed->outcome = d->devices[i].verdict == VERDICT_DENY &&
+					      !d->devices[i].bind_driver
+					  ? OUTCOME_WOULD_DENY
+					  : OUTCOME_NONE;
+			ed->note = NULL;
+		}
+		ed->unbind = false;
+	}
+	free(p->actions);
+	p->actions = NULL;
+	p->n_actions = 0;
+}
+
+/* A sorted copy of @buses in *ret, with the gate planned when the scope has it. */
+static int plan_buses(struct planner *pl, const struct enforce_bus *buses, size_t n_buses,
+		      struct enforce_bus **ret)
+{
+	struct enforce_bus *v = malloc((n_buses ? n_buses : 1) * sizeof(*v));
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	*ret = v;
+	if (n_buses)
+		memcpy(v, buses, n_buses * sizeof(*v));
+	qsort(v, n_buses, sizeof(*v), cmp_bus_name);
+	for (size_t b = 0; b < n_buses; b++) {
+		r = strv_extend(&pl->p->bus_names, v[b].name);
+		if (r < 0)
+			return r;
+	}
+	if (pl->o->scope == ENFORCE_DEVICES)
+		return 0;
+	/* Close the gate first, so nothing binds by itself while devices are handled. */
+	r = plan_gate(pl, v, n_buses);
+	if (r < 0)
+		return r;
+	/* Later decisions see the buses as the gate leaves them. */
+	for (size_t b = 0; b < n_buses; b++)
+		if (v[b].default_deny && v[b].autoprobe == 1)
+			v[b].autoprobe = 0;
+	return 0;
+}
+
 int enforce_plan(const struct decisions *d, const struct enforce_bus *buses, size_t n_buses,
 		 const struct enforce_options *o, struct enforce_plan **ret)
 {
 	const struct inventory *inv = d->inv;
-	struct enforce_bus *gated = NULL;
+	_cleanup_free_ struct enforce_bus *gated = NULL;
 	struct planner pl = { .o = o };
 	int r = 0;
 
@@ -464,111 +594,22 @@ int enforce_plan(const struct decisions *d, const struct enforce_bus *buses, siz
 	pl.p->mode = o->mode;
 	pl.p->inv = inv;
 	pl.p->n_devices = inv->n_devices;
-	if (inv->n_devices) {
-		pl.p->devices = calloc(inv->n_devices, sizeof(*pl.p->devices));
-		if (!pl.p->devices) {
-			r = -ENOMEM;
-			goto fail;
-		}
+	pl.p->devices = calloc(inv->n_devices ? inv->n_devices : 1, sizeof(*pl.p->devices));
+	if (!pl.p->devices)
+		r = -ENOMEM;
+	if (r >= 0 && o->mode != POLICY_OFF) {
+		r = plan_buses(&pl, buses, n_buses, &gated);
+		if (r >= 0 && o->scope != ENFORCE_GATE_ONLY)
+			r = plan_devices(&pl, d, gated, n_buses);
+		if (r >= 0 && o->mode == POLICY_WARN)
+			plan_warn_mode(pl.p, d);
 	}
-	if (o->mode == POLICY_OFF)
-		goto done;
-
-	/* Close the gate first, so nothing binds by itself while devices are handled. */
-	if (n_buses) {
-		gated = malloc(n_buses * sizeof(*gated));
-		if (!gated) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		memcpy(gated, buses, n_buses * sizeof(*gated));
-		qsort(gated, n_buses, sizeof(*gated), cmp_bus_name);
-		for (size_t b = 0; b < n_buses; b++) {
-			r = strv_extend(&pl.p->bus_names, gated[b].name);
-			if (r < 0)
-				goto fail;
-		}
+	if (r < 0) {
+		enforce_plan_free(pl.p);
+		return r;
 	}
-	if (o->scope != ENFORCE_DEVICES) {
-		r = plan_gate(&pl, gated, n_buses);
-		if (r < 0)
-			goto fail;
-		/* Later decisions see the buses as the gate leaves them. */
-		for (size_t b = 0; b < n_buses; b++)
-			if (gated[b].default_deny && gated[b].autoprobe == 1)
-				gated[b].autoprobe = 0;
-	}
-	if (o->scope == ENFORCE_GATE_ONLY)
-		goto warn;
-
-	for (size_t i = 0; i < inv->n_devices; i++) {
-		const struct device_decision *dd = &d->devices[i];
-		const struct device *dev = &inv->devices[i];
-		const struct enforce_bus *bus;
-
-		/* what a policy change changes, nothing else */
-		if (o->changed_since && o->changed_since->devices[i].verdict == dd->verdict)
-			continue;
-		if (!dev->bus || !dev->name || !sysfs_name_ok(dev->bus) ||
-		    !sysfs_name_ok(dev->name) || !sysfs_name_ok(dev->driver)) {
-			pl.p->devices[i].outcome = OUTCOME_FAILED;
-			pl.p->devices[i].note =
-			    "a name in its sysfs path is '.', '..' or has a '/': "
-			    "nothing written";
-			continue;
-		}
-		bus = bus_find(gated, n_buses, dev->bus);
-		if (dd->bind_driver)
-			r = plan_bind(&pl, d, i, dd->bind_driver);
-		else if (dd->verdict == VERDICT_DENY)
-			r = plan_denied(&pl, d, i, bus);
-		else
-			r = plan_allowed(&pl, d, i, bus);
-		if (r < 0)
-			goto fail;
-	}
-
-warn:
-	if (o->mode == POLICY_WARN) {
-		/* Log-first rollout: say what would happen, touch nothing. */
-		for (size_t a = 0; a < pl.p->n_actions; a++) {
-			size_t i = pl.p->actions[a].device;
-
-			if (i != SIZE_MAX && d->devices[i].verdict == VERDICT_DENY &&
-			    !d->devices[i].bind_driver)
-				pl.p->devices[i].outcome = OUTCOME_WOULD_DENY;
-			free(pl.p->actions[a].path);
-			free(pl.p->actions[a].value);
-		}
-		for (size_t i = 0; i < inv->n_devices; i++) {
-			struct enforce_device *ed = &pl.p->devices[i];
-
-			if (ed->outcome == OUTCOME_UNPINNED)
-				ed->outcome = OUTCOME_WOULD_DENY;
-			else if (ed->outcome == OUTCOME_BOUND)
-				ed->outcome = OUTCOME_NONE;
-			else if (ed->outcome == OUTCOME_FAILED) {
-				/* refused by name: warn mode writes nothing anyway, and exits 0 */
-				ed->outcome = d->devices[i].verdict == VERDICT_DENY &&
-						      !d->devices[i].bind_driver
-						  ? OUTCOME_WOULD_DENY
-						  : OUTCOME_NONE;
-				ed->note = NULL;
-			}
-			ed->unbind = false;
-		}
-		free(pl.p->actions);
-		pl.p->actions = NULL;
-		pl.p->n_actions = 0;
-	}
-done:
-	free(gated);
 	*ret = pl.p;
 	return 0;
-fail:
-	free(gated);
-	enforce_plan_free(pl.p);
-	return r;
 }
 
 void enforce_plan_count(const struct enforce_plan *p, struct enforce_counts *c)

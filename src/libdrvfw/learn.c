@@ -305,3 +305,31 @@ fail:
 	learner_done(&l);
 	return r;
 }
+
+int learn_policy(const struct inventory *inv, const struct learn_options *o, const char *profiledir,
+		 const char *name, char **ret, size_t *ret_len, struct diags *d)
+{
+	_cleanup_(policy_done) struct policy check = { 0 };
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int r;
+
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return -ENOMEM;
+	r = learn_write(mem, inv, o);
+	if (fclose(mem) != 0 && r >= 0)
+		r = -ENOMEM;
+	if (r < 0)
+		return r;
+	policy_init(&check);
+	r = policy_load_string(&check, name, buf, profiledir, d);
+	if (r < 0)
+		return r;
+	if (d->n_errors > 0)
+		return -EINVAL;
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}

@@ -6,7 +6,7 @@
  * files, what it writes for other programs, and the marks it leaves in
  * sysfs. Paths are as the audited system names them; sysroot_path() puts
  * --root in front. Shell code that cannot include this (the dracut module)
- * is held against it by tests/cli/shell-matches-c.sh.
+ * is held against it by tests/unit/test-policy.c.
  */
 
 /*

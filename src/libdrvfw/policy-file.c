@@ -265,6 +265,95 @@ static int handle_include(struct parser *ps, const char *value, struct origin o)
 	return 0;
 }
 
+/* mode, on-error and include of the [drvfw] section. */
+static int handle_drvfw_key(struct parser *ps, const char *key, const char *value)
+{
+	struct origin o = { ps->file, ps->line };
+	struct policy *p = ps->p;
+
+	if (streq(key, "mode")) {
+		if (policy_parse_mode(value, &p->mode) < 0)
+			return diag_at(ps->d, DIAG_ERROR, o,
+				       "invalid mode '%s': expected enforce, warn or off", value);
+		return 0;
+	}
+	if (streq(key, "on-error")) {
+		if (streq(value, "allow"))
+			p->on_error = ON_ERROR_ALLOW;
+		else if (streq(value, "deny"))
+			p->on_error = ON_ERROR_DENY;
+		else
+			return diag_at(ps->d, DIAG_ERROR, o,
+				       "invalid on-error '%s': expected allow or deny", value);
+		return 0;
+	}
+	if (streq(key, "include"))
+		return handle_include(ps, value, o);
+	return diag_at(ps->d, DIAG_ERROR, o,
+		       "unknown key '%s' in [drvfw]: expected mode, on-error or include", key);
+}
+
+/* "action = allow|deny|bind=DRIVER" of a [device "MATCH"] section. */
+static int handle_device_key(struct parser *ps, struct section *sec, const char *key,
+			     const char *value)
+{
+	struct origin o = { ps->file, ps->line };
+	struct policy *p = ps->p;
+	struct device_rule *rule = &p->devices[sec->device];
+
+	if (!streq(key, "action"))
+		return diag_at(ps->d, DIAG_ERROR, o,
+			       "unknown key '%s' in [device]: expected action", key);
+	if (sec->has_action)
+		return diag_at(ps->d, DIAG_ERROR, o,
+			       "second 'action' for this device (first at line %u): "
+			       "expected one action per [device] section",
+			       rule->origin.line);
+	if (streq(value, "allow"))
+		rule->action = DEVICE_ALLOW;
+	else if (streq(value, "deny"))
+		rule->action = DEVICE_DENY;
+	else if (startswith(value, "bind=")) {
+		const char *drv = value + 5;
+		bool ok = drv[0] != '\0' && strlen(drv) <= DRIVER_NAME_MAX;
+
+		/* Kept as written: driver_override compares driver names exactly. */
+		for (const char *c = drv; *c; c++)
+			if (!isalnum((unsigned char)*c) && !strchr("_-.", *c))
+				ok = false;
+		if (!ok)
+			return diag_at(ps->d, DIAG_ERROR, o,
+				       "invalid driver '%s' in '%s': expected bind=DRIVER with a "
+				       "driver name such as vfio-pci",
+				       drv, value);
+		rule->action = DEVICE_BIND;
+		rule->bind_driver = strdup(drv);
+		if (!rule->bind_driver)
+			return -ENOMEM;
+	} else
+		return diag_at(ps->d, DIAG_ERROR, o,
+			       "invalid action '%s': expected allow, deny or bind=DRIVER", value);
+	sec->has_action = true;
+
+	for (size_t i = 0; i < sec->device; i++) {
+		const struct device_rule *other = &p->devices[i];
+		_cleanup_free_ char *where = NULL;
+
+		if (!device_rule_same_match(other, rule))
+			continue;
+		where = origin_to_string(other->origin);
+		if (!where)
+			return -ENOMEM;
+		if (device_rule_same_action(other, rule))
+			return diag_at(ps->d, DIAG_WARNING, rule->origin,
+				       "duplicate device rule (also at %s)", where);
+		return diag_at(ps->d, DIAG_ERROR, rule->origin,
+			       "contradicts the rule for the same device at %s: remove one of them",
+			       where);
+	}
+	return 0;
+}
+
 static int handle_key(struct parser *ps, struct section *sec, const char *key, const char *value)
 {
 	struct origin o = { ps->file, ps->line };
@@ -274,29 +363,7 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 	case SECTION_INVALID:
 		return 0;
 	case SECTION_DRVFW:
-		if (streq(key, "mode")) {
-			if (policy_parse_mode(value, &p->mode) < 0)
-				return diag_at(ps->d, DIAG_ERROR, o,
-					       "invalid mode '%s': expected enforce, warn or off",
-					       value);
-			return 0;
-		}
-		if (streq(key, "on-error")) {
-			if (streq(value, "allow"))
-				p->on_error = ON_ERROR_ALLOW;
-			else if (streq(value, "deny"))
-				p->on_error = ON_ERROR_DENY;
-			else
-				return diag_at(ps->d, DIAG_ERROR, o,
-					       "invalid on-error '%s': expected allow or deny",
-					       value);
-			return 0;
-		}
-		if (streq(key, "include"))
-			return handle_include(ps, value, o);
-		return diag_at(ps->d, DIAG_ERROR, o,
-			       "unknown key '%s' in [drvfw]: expected mode, on-error or include",
-			       key);
+		return handle_drvfw_key(ps, key, value);
 	case SECTION_ALLOW:
 	case SECTION_DENY:
 		if (streq(key, "drivers"))
@@ -312,64 +379,8 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 			return policy_add_autoload(p, LIST_ALLOW, value, o, ps->d);
 		return diag_at(ps->d, DIAG_ERROR, o,
 			       "unknown key '%s' in [autoload]: expected deny or allow", key);
-	case SECTION_DEVICE: {
-		struct device_rule *rule = &p->devices[sec->device];
-
-		if (!streq(key, "action"))
-			return diag_at(ps->d, DIAG_ERROR, o,
-				       "unknown key '%s' in [device]: expected action", key);
-		if (sec->has_action)
-			return diag_at(ps->d, DIAG_ERROR, o,
-				       "second 'action' for this device (first at line %u): "
-				       "expected one action per [device] section",
-				       rule->origin.line);
-		if (streq(value, "allow"))
-			rule->action = DEVICE_ALLOW;
-		else if (streq(value, "deny"))
-			rule->action = DEVICE_DENY;
-		else if (startswith(value, "bind=")) {
-			const char *drv = value + 5;
-			bool ok = drv[0] != '\0' && strlen(drv) <= DRIVER_NAME_MAX;
-
-			/* Kept as written: driver_override compares driver names exactly. */
-			for (const char *c = drv; *c; c++)
-				if (!isalnum((unsigned char)*c) && !strchr("_-.", *c))
-					ok = false;
-			if (!ok)
-				return diag_at(
-				    ps->d, DIAG_ERROR, o,
-				    "invalid driver '%s' in '%s': expected bind=DRIVER with a "
-				    "driver name such as vfio-pci",
-				    drv, value);
-			rule->action = DEVICE_BIND;
-			rule->bind_driver = strdup(drv);
-			if (!rule->bind_driver)
-				return -ENOMEM;
-		} else
-			return diag_at(ps->d, DIAG_ERROR, o,
-				       "invalid action '%s': expected allow, deny or bind=DRIVER",
-				       value);
-		sec->has_action = true;
-
-		for (size_t i = 0; i < sec->device; i++) {
-			const struct device_rule *other = &p->devices[i];
-			_cleanup_free_ char *where = NULL;
-
-			if (!device_rule_same_match(other, rule))
-				continue;
-			where = origin_to_string(other->origin);
-			if (!where)
-				return -ENOMEM;
-			if (device_rule_same_action(other, rule))
-				return diag_at(ps->d, DIAG_WARNING, rule->origin,
-					       "duplicate device rule (also at %s)", where);
-			return diag_at(
-			    ps->d, DIAG_ERROR, rule->origin,
-			    "contradicts the rule for the same device at %s: remove one of them",
-			    where);
-		}
-		return 0;
-	}
+	case SECTION_DEVICE:
+		return handle_device_key(ps, sec, key, value);
 	}
 	return 0;
 }
@@ -406,6 +417,64 @@ static int ini_handler_cb(void *user, const char *section, const char *name, con
 }
 
 /*
+ * The text of the next physical line without its leading blanks, a byte-order
+ * mark at the file's start and comments; NULL (*ret_len unset) for a line
+ * that carries nothing, or on error (ps->error, or a diagnostic).
+ */
+static char *next_line_text(struct parser *ps, bool *ret_indented)
+{
+	_cleanup_free_ char *l = NULL;
+	const char *eol = strchrnul(ps->pos, '\n'), *s;
+	size_t len;
+	char *t;
+	int r;
+
+	l = strndup(ps->pos, (size_t)(eol - ps->pos));
+	ps->pos = *eol ? eol + 1 : eol;
+	ps->line++;
+	if (!l) {
+		ps->error = -ENOMEM;
+		return NULL;
+	}
+	len = strlen(l);
+	if (len > 0 && l[len - 1] == '\r')
+		l[--len] = '\0';
+	s = l;
+	if (ps->line == 1 && startswith(s, "\xEF\xBB\xBF"))
+		s += 3;
+	*ret_indented = isspace((unsigned char)*s);
+	while (isspace((unsigned char)*s))
+		s++;
+	/* inih strips a byte-order mark from the first line it reads: one
+	 * anywhere else would hide a section header from this reader */
+	if (startswith(s, "\xEF\xBB\xBF")) {
+		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
+			    "a byte-order mark that does not start the file: expected a section "
+			    "header, a key or a comment");
+		if (r < 0)
+			ps->error = r;
+		return NULL;
+	}
+	if (*s == '\0' || *s == '#' || *s == ';')
+		return NULL;
+	t = strdup(s);
+	if (!t) {
+		ps->error = -ENOMEM;
+		return NULL;
+	}
+	/* inline comment: '#' after a blank */
+	for (char *c = t + 1; *c; c++)
+		if (*c == '#' && isspace((unsigned char)c[-1])) {
+			*c = '\0';
+			break;
+		}
+	len = strlen(t);
+	while (len > 0 && isspace((unsigned char)t[len - 1]))
+		t[--len] = '\0';
+	return t;
+}
+
+/*
  * The line reader handed to ini_parse_stream(): one physical line per call,
  * rewritten so inih's own rules never bite:
  *   - comments: '#' or ';' at the start of a line, and '#' after a blank
@@ -419,79 +488,29 @@ static int ini_handler_cb(void *user, const char *section, const char *name, con
 static char *reader_cb(char *buf, int num, void *stream)
 {
 	struct parser *ps = stream;
-	const char *eol, *s;
 	_cleanup_free_ char *l = NULL;
-	size_t len, maxlen;
-	bool indented;
-	char *t, *c;
+	/* inih needs room for '\n' and '\0' and so do we */
+	size_t len, maxlen = (size_t)num - 3;
+	bool indented = false;
+	char *c;
 	int r = 0;
 
 	if (!ps->pos || *ps->pos == '\0' || num < 8)
 		return NULL;
-	/* inih needs room for '\n' and '\0' and so do we */
-	maxlen = (size_t)num - 3;
-
-	eol = strchrnul(ps->pos, '\n');
-	l = strndup(ps->pos, (size_t)(eol - ps->pos));
-	ps->pos = *eol ? eol + 1 : eol;
-	ps->line++;
-	if (!l) {
-		ps->error = -ENOMEM;
+	l = next_line_text(ps, &indented);
+	if (!l)
 		goto blank;
-	}
 	len = strlen(l);
-	if (len > 0 && l[len - 1] == '\r')
-		l[--len] = '\0';
-
-	s = l;
-	if (ps->line == 1 && startswith(s, "\xEF\xBB\xBF"))
-		s += 3;
-	indented = isspace((unsigned char)*s);
-	while (isspace((unsigned char)*s))
-		s++;
-	/* inih strips a byte-order mark from the first line it reads: one
-	 * anywhere else would hide a section header from this reader */
-	if (startswith(s, "\xEF\xBB\xBF")) {
-		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
-			    "a byte-order mark that does not start the file: expected a section "
-			    "header, a key or a comment");
-		if (r < 0)
-			ps->error = r;
-		goto blank;
-	}
-	if (*s == '\0' || *s == '#' || *s == ';')
-		goto blank;
-
-	/* inline comment: '#' after a blank */
-	t = strdup(s);
-	if (!t) {
-		ps->error = -ENOMEM;
-		goto blank;
-	}
-	free(l);
-	l = t;
-	for (c = l + 1; *c; c++)
-		if (*c == '#' && isspace((unsigned char)c[-1])) {
-			*c = '\0';
-			break;
-		}
-	len = strlen(l);
-	while (len > 0 && isspace((unsigned char)l[len - 1]))
-		l[--len] = '\0';
-
 	if (l[0] == '[') {
 		size_t idx;
 
 		r = open_section(ps, l, &idx);
-		if (r < 0) {
-			ps->error = r;
-			goto blank;
-		}
+		if (r < 0)
+			goto fail_or_blank;
 		ps->prev_key = false;
 		snprintf(buf, (size_t)num, "[%zu]\n", idx);
 		return buf;
 	}
-
 	if (len > maxlen) {
 		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
 			    "line too long (%zu characters, at most %zu): continue the value on "
@@ -499,17 +518,14 @@ static char *reader_cb(char *buf, int num, void *stream)
 			    len, maxlen);
 		goto fail_or_blank;
 	}
-
 	for (c = l; *c; c++)
 		if (*c == ';')
 			*c = ' ';
-
 	if (indented && ps->prev_key) {
 		/* a continuation: inih passes it to the handler as the previous key */
 		snprintf(buf, (size_t)num, " %s\n", l);
 		return buf;
 	}
-
 	/* "key = value"; inih would also take "key: value", but ':' is part of our values */
 	c = strpbrk(l, "=:");
 	if (!c || *c != '=' || c == l) {
@@ -731,4 +747,90 @@ int policy_load(struct policy *p, const struct sysroot *root, const struct polic
 			return finish(p, d, before, r);
 	}
 	return finish(p, d, before, 0);
+}
+
+/* What the shell scan's sed makes of a line: no comment, trimmed, "KEY=VALUE". */
+static void scan_line(char *l)
+{
+	char *s = l, *e, *eq;
+
+	l[strcspn(l, "#;\n")] = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	memmove(l, s, strlen(s) + 1);
+	e = l + strlen(l);
+	while (e > l && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	/* the first '=' loses the blanks around it */
+	eq = strchr(l, '=');
+	if (eq) {
+		char *a = eq, *b = eq + 1;
+
+		while (a > l && isspace((unsigned char)a[-1]))
+			a--;
+		while (isspace((unsigned char)*b))
+			b++;
+		*a = '=';
+		memmove(a + 1, b, strlen(b) + 1);
+	}
+}
+
+static void scan_file(const char *path, const char *profiledir, unsigned depth, char **value)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL, *section = NULL;
+	size_t cap = 0;
+
+	if (depth > 4 || !(f = fopen(path, "re")))
+		return;
+	while (getline(&line, &cap, f) >= 0) {
+		scan_line(line);
+		if (line[0] == '[' && line[strlen(line) - 1] == ']') {
+			free(section);
+			section = strdup(line);
+			continue;
+		}
+		if (!section || !streq(section, "[drvfw]"))
+			continue;
+		if (startswith(line, "on-error=") || startswith(line, "on_error=")) {
+			free(*value);
+			*value = strdup(strchr(line, '=') + 1);
+		} else if (startswith(line, "include=")) {
+			_cleanup_strv_free_ char **names = NULL;
+
+			if (strv_split(line + strlen("include="), " \t", &names) < 0)
+				continue;
+			for (char **n = names; *n; n++) {
+				_cleanup_free_ char *p = strdup_printf("%s/%s.conf", profiledir,
+								       *n);
+
+				if (p)
+					scan_file(p, profiledir, depth + 1, value);
+			}
+		}
+	}
+}
+
+int policy_scan_on_error(const struct sysroot *root, const struct policy_source *src,
+			 enum policy_on_error *ret)
+{
+	_cleanup_free_ char *profiledir = NULL, *value = NULL;
+	_cleanup_strv_free_ char **own = NULL;
+	char **files = src ? src->files : NULL;
+	int r;
+
+	profiledir = src && src->profiledir ? strdup(src->profiledir)
+					    : sysroot_path(root, DRVFW_PROFILEDIR);
+	if (!profiledir)
+		return -ENOMEM;
+	if (!files) {
+		r = policy_files(root, &own);
+		if (r == -ENOMEM)
+			return r;
+		files = own;
+	}
+	for (char **f = files; f && *f; f++)
+		scan_file(*f, profiledir, 0, &value);
+	*ret = streq_ptr(value, "deny") ? ON_ERROR_DENY : ON_ERROR_ALLOW;
+	return 0;
 }

@@ -99,6 +99,19 @@ void policy_done(struct policy *p);
 int policy_load(struct policy *p, const struct sysroot *root, const struct policy_source *src,
 		struct diags *d);
 
+/*
+ * The policy's on-error setting, read even when the policy is not valid:
+ * what drvfw must do when it cannot decide. A line scan rather than the
+ * parser, with the rules of the initramfs integrations' shell scan (which
+ * must work without drvfw, and is tested against this function): comments
+ * from the first '#' or ';', "on-error = VALUE" (or on_error) in a [drvfw]
+ * section, profiles scanned where "include =" names them (four levels at
+ * most), files in policy_files() order (or @src->files), the last value
+ * read wins. Anything but "deny" is allow. Unreadable files are skipped.
+ */
+int policy_scan_on_error(const struct sysroot *root, const struct policy_source *src,
+			 enum policy_on_error *ret);
+
 /* Parses one INI file into @p. Same error convention. */
 int policy_load_file(struct policy *p, const char *path, const char *profiledir, struct diags *d);
 /* The same, reading @path but naming it @name in origins and messages. */

@@ -4,24 +4,25 @@
 # written only for a valid result; the learned policy, installed, passes
 # drvfw enforce --dry-run without an unbind and drvfw status without a
 # denied driver in use.
-source "$DRVFW_SRCDIR/tests/cli/lib.sh"
-
+# shellcheck source=tests/lib/shell.sh
+. "$DRVFW_SRCDIR/tests/lib/shell.sh" cli-learn
+set -e
 F=${DRVFW_FIXTURES:?}
 [[ -e $F/basic/lib/modules/1.0.0-test/modules.dep.bin ]] || { echo "SKIP: no fixture tree" >&2; exit 77; }
-R=$TMP/root S=$TMP/sys
+R=$T/root S=$T/sys
 cp -a "$F/basic" "$R"
 cp -a "$F/basic-sys" "$S"
 D() { "$DRVFW_BIN" --root "$R" --kver 1.0.0-test --profiledir "$DRVFW_SRCDIR/profiles" "$@"; }
 
 expect_rc 0 "learn to stdout" D --sysfs "$S" learn
-expect_no_grep 'warning' "$TMP/err" "the learned policy has no duplicate or other warning"
-cp "$TMP/out" "$TMP/stdout.conf"
-expect_grep '^drivers = pci:e1000$' "$TMP/out" "the NIC's driver is allowed"
-expect_grep '^drivers = ALL:ALL$' "$TMP/out" "everything else is denied"
+expect_no_grep 'warning' "$T/err" "the learned policy has no duplicate or other warning"
+cp "$T/out" "$T/stdout.conf"
+expect_grep '^drivers = pci:e1000$' "$T/out" "the NIC's driver is allowed"
+expect_grep '^drivers = ALL:ALL$' "$T/out" "everything else is denied"
 
 mkdir -p "$R/etc/drvfw"
 expect_rc 0 "learn -o" D --sysfs "$S" learn -o "$R/etc/drvfw/drvfw.conf"
-cmp -s "$TMP/stdout.conf" "$R/etc/drvfw/drvfw.conf" && pass "-o writes what stdout shows" ||
+cmp -s "$T/stdout.conf" "$R/etc/drvfw/drvfw.conf" && pass "-o writes what stdout shows" ||
 	fail "-o differs from stdout"
 [[ $(stat -c %a "$R/etc/drvfw/drvfw.conf") == 644 ]] && pass "mode 0644" || fail "mode"
 
@@ -34,13 +35,13 @@ expect_rc 2 "no runtime view" D --sysfs "" learn
 
 D generate -o "$R/etc/modprobe.d/drvfw.conf"
 expect_rc 0 "the learned policy, enforced in a dry run" D --sysfs "$S" enforce --dry-run
-expect_grep '\(0 unbound, 0 pinned' "$TMP/out" "unbinds and pins nothing"
-expect_no_grep 'WRITE .*/unbind ' "$TMP/out" "no unbind is planned"
+expect_grep '\(0 unbound, 0 pinned' "$T/out" "unbinds and pins nothing"
+expect_no_grep 'WRITE .*/unbind ' "$T/out" "no unbind is planned"
 expect_rc 0 "status with the learned policy" D --sysfs "$S" status
-expect_no_grep 'Denied drivers loaded or bound now' "$TMP/out" "no denied driver is in use"
+expect_no_grep 'Denied drivers loaded or bound now' "$T/out" "no denied driver is in use"
 
 expect_rc 0 "learn --mode warn --keep-bus usb --profile cis" D --sysfs "$S" learn --mode warn --keep-bus usb --profile cis
-expect_grep '^mode = warn$' "$TMP/out" "mode"
-expect_grep '^include = cis$' "$TMP/out" "profile"
-expect_grep '^drivers = usb:ALL$' "$TMP/out" "kept bus"
+expect_grep '^mode = warn$' "$T/out" "mode"
+expect_grep '^include = cis$' "$T/out" "profile"
+expect_grep '^drivers = usb:ALL$' "$T/out" "kept bus"
 finish

@@ -7,22 +7,23 @@
 # The helper is run as drvfw-modprobe (argv[0]) and with stdio closed, as the
 # kernel runs it; a valgrind wrapper would stand between and change both.
 DRVFW_VALGRIND=
-source "$DRVFW_SRCDIR/tests/cli/lib.sh"
-
+# shellcheck source=tests/lib/shell.sh
+. "$DRVFW_SRCDIR/tests/lib/shell.sh" cli-modprobe-helper
+set -e
 F=${DRVFW_FIXTURES:?}/basic
 [[ -e $F/lib/modules/1.0.0-test/modules.dep.bin ]] || { echo "SKIP: no fixture tree" >&2; exit 77; }
 
-cat >"$TMP/modprobe" <<'EOS'
+cat >"$T/modprobe" <<'EOS'
 #!/bin/sh
 echo "$*" >>"${0%/*}/modprobe.log"
 [ "$3" = fails ] && exit 7
 exit 0
 EOS
-chmod +x "$TMP/modprobe"
-export DRVFW_MODPROBE=$TMP/modprobe DRVFW_KMSG=$TMP/kmsg
-: >"$TMP/kmsg"
+chmod +x "$T/modprobe"
+export DRVFW_MODPROBE=$T/modprobe DRVFW_KMSG=$T/kmsg
+: >"$T/kmsg"
 
-cat >"$TMP/policy.conf" <<'EOS'
+cat >"$T/policy.conf" <<'EOS'
 [drvfw]
 mode = enforce
 [autoload]
@@ -37,74 +38,74 @@ helper() { # helper POLICY ARGS... : as the kernel runs it, with no stdio
 	"$DRVFW_BIN" modprobe-helper --root "$F" --kver 1.0.0-test --policy "$policy" "$@" </dev/null
 }
 
-: >"$TMP/modprobe.log"
-expect_rc 1 "an [autoload] deny refuses fs-cramfs" helper "$TMP/policy.conf" -q -- fs-cramfs
-expect_grep '^<13>drvfw: autoload fs-cramfs modules=cramfs action=deny rule=.*policy.conf:4$' "$TMP/kmsg" \
+: >"$T/modprobe.log"
+expect_rc 1 "an [autoload] deny refuses fs-cramfs" helper "$T/policy.conf" -q -- fs-cramfs
+expect_grep '^<13>drvfw: autoload fs-cramfs modules=cramfs action=deny rule=.*policy.conf:4$' "$T/kmsg" \
 	"the refusal is logged with the module and the rule"
-expect_no_grep 'fs-cramfs' "$TMP/modprobe.log" "modprobe is not run for a refused request"
+expect_no_grep 'fs-cramfs' "$T/modprobe.log" "modprobe is not run for a refused request"
 
 expect_rc 1 "a module whose every pair is denied is refused (dccp_ipv4)" \
-	helper "$TMP/policy.conf" -q -- net-pf-2-proto-33-type-6
+	helper "$T/policy.conf" -q -- net-pf-2-proto-33-type-6
 expect_grep 'autoload net-pf-2-proto-33-type-6 modules=dccp_ipv4 action=deny rule=.*policy.conf:6$' \
-	"$TMP/kmsg" "the driver entry is named as the rule"
+	"$T/kmsg" "the driver entry is named as the rule"
 
-expect_rc 0 "an allowed request goes to modprobe" helper "$TMP/policy.conf" -q -- fs-fuse
-expect_grep '^-q -- fs-fuse$' "$TMP/modprobe.log" "modprobe gets the kernel's arguments"
-expect_grep '^<14>drvfw: autoload fs-fuse modules=fuse action=load$' "$TMP/kmsg" "the load is logged"
+expect_rc 0 "an allowed request goes to modprobe" helper "$T/policy.conf" -q -- fs-fuse
+expect_grep '^-q -- fs-fuse$' "$T/modprobe.log" "modprobe gets the kernel's arguments"
+expect_grep '^<14>drvfw: autoload fs-fuse modules=fuse action=load$' "$T/kmsg" "the load is logged"
 
-expect_rc 7 "modprobe's exit status is the helper's" helper "$TMP/policy.conf" -q -- fails
-expect_grep 'autoload fails modules=- action=none' "$TMP/kmsg" "an alias no module has is logged as none"
+expect_rc 7 "modprobe's exit status is the helper's" helper "$T/policy.conf" -q -- fails
+expect_grep 'autoload fails modules=- action=none' "$T/kmsg" "an alias no module has is logged as none"
 
-sed 's/mode = enforce/mode = warn/' "$TMP/policy.conf" >"$TMP/warn.conf"
-expect_rc 0 "warn mode loads a denied request" helper "$TMP/warn.conf" -q -- fs-cramfs
-expect_grep '^<13>drvfw: autoload fs-cramfs modules=cramfs action=warn rule=' "$TMP/kmsg" "and logs it as warn"
+sed 's/mode = enforce/mode = warn/' "$T/policy.conf" >"$T/warn.conf"
+expect_rc 0 "warn mode loads a denied request" helper "$T/warn.conf" -q -- fs-cramfs
+expect_grep '^<13>drvfw: autoload fs-cramfs modules=cramfs action=warn rule=' "$T/kmsg" "and logs it as warn"
 
-printf '[deny]\ndrivers = nosuchbus:x\n' >"$TMP/bad.conf"
-expect_rc 0 "an invalid policy fails open" helper "$TMP/bad.conf" -q -- fs-cramfs
-expect_grep 'autoload fs-cramfs modules=- action=load error=invalid-policy' "$TMP/kmsg" \
+printf '[deny]\ndrivers = nosuchbus:x\n' >"$T/bad.conf"
+expect_rc 0 "an invalid policy fails open" helper "$T/bad.conf" -q -- fs-cramfs
+expect_grep 'autoload fs-cramfs modules=- action=load error=invalid-policy' "$T/kmsg" \
 	"and says so in the record"
 
 # Under the name the sysctl points at, with stdin, stdout and stderr closed as
 # the kernel starts usermode helpers.
-ln -s "$DRVFW_BIN" "$TMP/drvfw-modprobe"
+ln -s "$DRVFW_BIN" "$T/drvfw-modprobe"
 rc=0
-"$TMP/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$TMP/policy.conf" -q -- fs-cramfs \
+"$T/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$T/policy.conf" -q -- fs-cramfs \
 	<&- >&- 2>&- || rc=$?
 if [[ $rc -eq 1 ]]; then pass "drvfw-modprobe with closed stdio refuses fs-cramfs"; else
 	fail "drvfw-modprobe with closed stdio: exit $rc, expected 1"; fi
 rc=0
-"$TMP/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$TMP/policy.conf" -q -- fs-fuse \
+"$T/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$T/policy.conf" -q -- fs-fuse \
 	<&- >&- 2>&- || rc=$?
 if [[ $rc -eq 0 ]]; then pass "drvfw-modprobe with closed stdio runs modprobe"; else
 	fail "drvfw-modprobe with closed stdio: exit $rc, expected 0"; fi
-[[ $(grep -c 'fs-fuse' "$TMP/modprobe.log") -eq 2 ]] && pass "modprobe ran for it" ||
+[[ $(grep -c 'fs-fuse' "$T/modprobe.log") -eq 2 ]] && pass "modprobe ran for it" ||
 	fail "modprobe did not run under drvfw-modprobe"
 
-: >"$TMP/modprobe.log"
+: >"$T/modprobe.log"
 rc=0
-"$TMP/drvfw-modprobe" one -a two <&- >&- 2>&- || rc=$?
-if [[ $rc -eq 0 ]] && grep -qx -- 'one -a two' "$TMP/modprobe.log"; then
+"$T/drvfw-modprobe" one -a two <&- >&- 2>&- || rc=$?
+if [[ $rc -eq 0 ]] && grep -qx -- 'one -a two' "$T/modprobe.log"; then
 	pass "drvfw-modprobe hands arguments it does not expect to modprobe unchanged"
 else
-	fail "drvfw-modprobe -a one two: exit $rc, modprobe got: $(cat "$TMP/modprobe.log")"
+	fail "drvfw-modprobe -a one two: exit $rc, modprobe got: $(cat "$T/modprobe.log")"
 fi
 expect_rc 2 "drvfw modprobe-helper without a name is a usage error" "$DRVFW_BIN" modprobe-helper
 
 # drvfw report reads the records back (a file of /dev/kmsg writes: "<13>drvfw: ...").
-expect_rc 0 "report --file" "$DRVFW_BIN" report --file "$TMP/kmsg" -o MODULE,COUNT,DENIED,WARNED,LOADED --raw --noheadings
-expect_grep '^cramfs 3 2 1 0$' "$TMP/out" "cramfs: 3 requests, 2 denied, 1 warned"
-expect_grep '^fuse 2 0 0 2$' "$TMP/out" "fuse: 2 loads"
-expect_grep '^\(fails\) 1 0 0 0$' "$TMP/out" "an alias without module is listed by name"
-expect_grep '^\(fs-cramfs\) 1 0 0 1$' "$TMP/out" "the fail-open record is counted as a load"
-expect_rc 0 "report --json" "$DRVFW_BIN" report --file "$TMP/kmsg" --json
-if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r={x["module"]:x for x in d["autoloads"]}; assert r["dccp_ipv4"]["denied"]==1 and r["cramfs"]["count"]==3' "$TMP/out" 2>"$TMP/err"; then
+expect_rc 0 "report --file" "$DRVFW_BIN" report --file "$T/kmsg" -o MODULE,COUNT,DENIED,WARNED,LOADED --raw --noheadings
+expect_grep '^cramfs 3 2 1 0$' "$T/out" "cramfs: 3 requests, 2 denied, 1 warned"
+expect_grep '^fuse 2 0 0 2$' "$T/out" "fuse: 2 loads"
+expect_grep '^\(fails\) 1 0 0 0$' "$T/out" "an alias without module is listed by name"
+expect_grep '^\(fs-cramfs\) 1 0 0 1$' "$T/out" "the fail-open record is counted as a load"
+expect_rc 0 "report --json" "$DRVFW_BIN" report --file "$T/kmsg" --json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r={x["module"]:x for x in d["autoloads"]}; assert r["dccp_ipv4"]["denied"]==1 and r["cramfs"]["count"]==3' "$T/out" 2>"$T/err"; then
 	pass "report --json is JSON with numbers"
 else
-	fail "report --json: $(cat "$TMP/err")"
+	fail "report --json: $(cat "$T/err")"
 fi
-expect_rc 0 "report from standard input" sh -c "\"$DRVFW_BIN\" report -f - --raw -n -o MODULE <\"$TMP/kmsg\""
-expect_grep '^cramfs$' "$TMP/out" "stdin is read"
-expect_rc 1 "report of a missing file fails" "$DRVFW_BIN" report --file "$TMP/nonexistent"
-expect_rc 2 "report with an unknown column" "$DRVFW_BIN" report --file "$TMP/kmsg" -o NOPE
+expect_rc 0 "report from standard input" sh -c "\"$DRVFW_BIN\" report -f - --raw -n -o MODULE <\"$T/kmsg\""
+expect_grep '^cramfs$' "$T/out" "stdin is read"
+expect_rc 1 "report of a missing file fails" "$DRVFW_BIN" report --file "$T/nonexistent"
+expect_rc 2 "report with an unknown column" "$DRVFW_BIN" report --file "$T/kmsg" -o NOPE
 
 finish

@@ -7,8 +7,10 @@
 # order of writes is what --dry-run and enforce.log print, in order.
 set -u
 
-# shellcheck source=tests/enforce/lib.sh
-. "${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}/tests/enforce/lib.sh" cli
+# shellcheck source=tests/lib/shell.sh
+. "${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}/tests/lib/shell.sh" enforce-cli
+need_fixtures
+HERE=$SRC/tests/enforce
 
 SYS=$T/sys
 mktree() {
@@ -26,7 +28,7 @@ mktree() {
 	mkdir -p "$SYS/devices/virtual/net/lo" "$SYS/class/net"
 	ln -s ../../../../class/net "$SYS/devices/virtual/net/lo/subsystem"
 }
-drvfw() { "$BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$SYS" "$@"; }
+drvfw() { "$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$SYS" "$@"; }
 content() { local v; v=$(cat "$SYS/$1" 2>/dev/null); printf '%s' "$v"; }
 line_of() { grep -n -F -x -- "$2" "$1" | head -1 | cut -d: -f1; }
 snapshot() { (cd "$SYS" && find . -type f -print0 | sort -z | xargs -0 md5sum) >"$1"; }
@@ -180,7 +182,7 @@ check "no temporary file left" test "$(ls "$T/rules")" = "59-drvfw-buses.rules"
 # --- probe: one device each
 mktree
 probe() { drvfw --policy "$HERE/deny-all.conf" probe --udev "$@" 2>/dev/null; }
-check "probe e1000: deny" sh -c "'$BIN' --root '$FIX/basic' --kver 1.0.0-test --sysfs '$SYS' --policy '$HERE/deny-all.conf' probe --udev /devices/pci0000:00/0000:00:02.0 | grep -qx DRVFW_VERDICT=deny"
+check "probe e1000: deny" sh -c "'$DRVFW_BIN' --root '$FIX/basic' --kver 1.0.0-test --sysfs '$SYS' --policy '$HERE/deny-all.conf' probe --udev /devices/pci0000:00/0000:00:02.0 | grep -qx DRVFW_VERDICT=deny"
 check "probe e1000 pinned it" test "$(content bus/pci/devices/0000:00:02.0/driver_override)" = "drvfw-denied"
 out=$(probe pci/0000:00:03.0)
 check "probe virtio-pci: allow, none" test "$out" = "$(printf 'DRVFW_VERDICT=allow\nDRVFW_ACTION=none\nDRVFW_RULE=%s:6' "$HERE/deny-all.conf")"
@@ -236,14 +238,14 @@ if command -v depmod >/dev/null || [ -x /sbin/depmod ] || [ -x /usr/sbin/depmod 
 	echo CRYPT-LUKS2-0123456789abcdef-root >"$dm/dm/uuid"
 	ln -s ../../../../pci0000:00/0000:00:04.0/virtio1/block/vda/vda2 "$dm/slaves/vda2"
 	ln -s ../../devices/virtual/block/dm-0 "$SYS/dev/block/253:0"
-	"$BIN" --root "$T/stack" --kver 1.0.0-stack --sysfs "$SYS" --policy "$HERE/stack.conf" \
+	"$DRVFW_BIN" --root "$T/stack" --kver 1.0.0-stack --sysfs "$SYS" --policy "$HERE/stack.conf" \
 		check --root-device 253:0 --console ttyS0 >"$T/out" 2>"$T/err"
 	rc=$?
 	check "check refuses a policy blocking dm_crypt under the root (rc=$rc)" test $rc -eq 2
 	check "names dm_crypt and dm-0" grep -q "the policy blocks module dm_crypt, which dm-0 in the chain of the root file system needs" "$T/err"
 	check "the disk below dm-0 is walked and allowed" sh -c "! grep -q virtio_blk '$T/err'"
 	printf '[allow]\ndrivers = ALL:dm_crypt,dm_mod\n' >"$T/stack-ok.conf"
-	"$BIN" --root "$T/stack" --kver 1.0.0-stack --sysfs "$SYS" --policy "$HERE/stack.conf" \
+	"$DRVFW_BIN" --root "$T/stack" --kver 1.0.0-stack --sysfs "$SYS" --policy "$HERE/stack.conf" \
 		--policy "$T/stack-ok.conf" check --root-device 253:0 --console ttyS0 >"$T/out" 2>"$T/err"
 	rc=$?
 	check "allowing dm_crypt passes (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'all allowed' '$T/out'"
@@ -264,5 +266,4 @@ check "static rules are deterministic" cmp -s "$T/static.rules" "$T/static2.rule
 drvfw --policy "$HERE/warn-nic.conf" generate --format udev >"$T/static3.rules" 2>/dev/null
 check "warn mode: rules only mark" sh -c "grep -q 'DRVFW_VERDICT}=\"warn\"' '$T/static3.rules' && ! grep -q 'ATTR{' '$T/static3.rules'"
 
-echo "1..$n"
-[ $failures -eq 0 ]
+finish

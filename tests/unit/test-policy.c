@@ -601,6 +601,126 @@ START_TEST(test_err_nul_byte)
 }
 END_TEST
 
+/*
+ * The initramfs integrations read on-error with a shell scan (a broken
+ * binary or policy must not decide whether the boot stops): it must give
+ * what policy_scan_on_error() gives, and for a valid policy what the parser
+ * gives, and read the files in policy_files() order. ROOT is tmpdir.
+ */
+static const char *shell_on_error(void)
+{
+	static char out[64];
+	const char *src = getenv("DRVFW_SRCDIR");
+	_cleanup_free_ char *cmd = NULL;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(src);
+	cmd = strdup_printf(
+	    "dash -c 'getarg() { return 1; }; . \"%s/dracut-module/90drvfw/drvfw-lib.sh\"; "
+	    "DRVFW_ETC=\"%s/etc/drvfw\"; DRVFW_PROFILES=\"%s/profiles\"; drvfw_on_error'",
+	    src, tmpdir, tmpdir);
+	f = popen(cmd, "re");
+	ck_assert_ptr_nonnull(f);
+	out[0] = '\0';
+	if (!fgets(out, sizeof(out), f))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	ck_assert_int_eq(pclose(f), 0);
+	return out;
+}
+
+static void assert_scans_agree(const char *what, int want_valid)
+{
+	_cleanup_free_ char *pdir = strdup_printf("%s/profiles", tmpdir);
+	struct policy_source src = { .profiledir = pdir };
+	struct sysroot root;
+	enum policy_on_error scan;
+	const char *sh;
+	int r;
+
+	ck_assert_int_eq(sysroot_init(&root, tmpdir, "1.0", NULL, "", ""), 0);
+	ck_assert_int_eq(policy_scan_on_error(&root, &src, &scan), 0);
+	sh = shell_on_error();
+	ck_assert_msg(streq(sh, scan == ON_ERROR_DENY ? "deny" : "allow") ||
+			  (scan == ON_ERROR_ALLOW && !streq(sh, "deny")),
+		      "%s: the shell scan says '%s', policy_scan_on_error() %s", what, sh,
+		      scan == ON_ERROR_DENY ? "deny" : "allow");
+	policy_done(&p);
+	diags_done(&d);
+	policy_init(&p);
+	r = policy_load(&p, &root, &src, &d);
+	ck_assert_msg((r == 0) == want_valid, "%s: the policy is %svalid (%d)", what,
+		      want_valid ? "in" : "", r);
+	if (r == 0)
+		ck_assert_msg(p.on_error == scan, "%s: the parser and the scan differ", what);
+	sysroot_done(&root);
+}
+
+/* What the dracut module installs, in its order, is policy_files(). */
+static void assert_file_order_matches(void)
+{
+	_cleanup_free_ char *cmd = NULL, *want = NULL, *got = NULL;
+	_cleanup_strv_free_ char **files = NULL;
+	struct sysroot root;
+	size_t len = 0;
+	char buf[4096];
+	FILE *f, *mem;
+
+	ck_assert_int_eq(sysroot_init(&root, tmpdir, "1.0", NULL, "", ""), 0);
+	ck_assert_int_eq(policy_files(&root, &files), 0);
+	sysroot_done(&root);
+	want = strv_join(files, "\n");
+	cmd = strdup_printf(
+	    "LC_ALL=C.UTF-8 bash -c '. \"%s/dracut-module/90drvfw/module-setup.sh\"; "
+	    "drvfw_confdir=\"%s/etc/drvfw\" _drvfw_policy_files'",
+	    getenv("DRVFW_SRCDIR"), tmpdir);
+	f = popen(cmd, "re");
+	mem = open_memstream(&got, &len);
+	ck_assert(f && mem);
+	while (fgets(buf, sizeof(buf), f))
+		fputs(buf, mem);
+	ck_assert_int_eq(pclose(f), 0);
+	fclose(mem);
+	if (len && got[len - 1] == '\n')
+		got[len - 1] = '\0';
+	ck_assert_str_eq(got, want);
+}
+
+START_TEST(test_on_error_scan_matches_parser)
+{
+	write_file("profiles/strict.conf", "[drvfw]\non-error = deny\n");
+	write_file("profiles/nested.conf", "[drvfw]\ninclude = strict\n");
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\nmode = enforce\n");
+	assert_scans_agree("no on-error", 1);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\n  on-error  =  deny   # comment\n");
+	assert_scans_agree("blanks and a comment", 1);
+	write_file("etc/drvfw/drvfw.conf", "[deny]\non-error = deny\n");
+	assert_scans_agree("on-error outside [drvfw]", 0);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\ninclude = nested\n");
+	assert_scans_agree("a nested profile", 1);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\ninclude = nested\non-error = allow\n");
+	assert_scans_agree("the file after its profile", 1);
+	/* regression: the shell's read skipped a last line without a newline */
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\non-error = deny");
+	assert_scans_agree("no newline at the end", 1);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\r\non-error = deny\r\n");
+	assert_scans_agree("CRLF line ends", 1);
+	/* drop-ins in byte order, whatever the locale collates: '-' before '_' */
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\non-error = allow\n");
+	write_file("etc/drvfw/drvfw.conf.d/50-a_b.conf", "[drvfw]\non-error = deny\n");
+	write_file("etc/drvfw/drvfw.conf.d/50-a-c.conf", "[drvfw]\non-error = allow\n");
+	assert_scans_agree("drop-ins in byte order", 1);
+	write_file("etc/drvfw/drvfw.conf.d/.hidden.conf", "[drvfw]\non-error = allow\n");
+	write_file("etc/drvfw/drvfw.conf.d/99-x.conf.bak", "[drvfw]\non-error = allow\n");
+	assert_scans_agree("hidden and other files are not drop-ins", 1);
+	assert_file_order_matches();
+	/* a broken policy: the scan still answers, the same in both */
+	write_file("etc/drvfw/drvfw.conf.d/60-broken.conf",
+		   "[drvfw]\non-error = deny\nmode = sideways\n");
+	assert_scans_agree("an invalid drop-in", 0);
+}
+END_TEST
+
 START_TEST(test_include)
 {
 	_cleanup_free_ char *dir = strdup_printf("%s/profiles", tmpdir);
@@ -836,6 +956,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_add_test(tc, test_err_nul_byte);
 	tcase_add_test(tc, test_include);
+	tcase_add_test(tc, test_on_error_scan_matches_parser);
 	tcase_add_test(tc, test_err_include);
 	tcase_add_test(tc, test_load_sysroot);
 	tcase_add_test(tc, test_load_sysroot_empty);
