@@ -142,10 +142,16 @@ bool bus_is_known(const char *bus)
 {
 	if (!bus)
 		return false;
+	/* "fsl_mc" is "fsl-mc": depmod writes every alias prefix with '_' */
 	for (size_t i = 0; i < ELEMENTSOF(known_buses); i++)
-		if (streq(known_buses[i], bus))
+		if (name_eq(known_buses[i], bus))
 			return true;
 	return false;
+}
+
+const char *bus_known_nth(size_t i)
+{
+	return i < ELEMENTSOF(known_buses) ? known_buses[i] : NULL;
 }
 
 /*

@@ -96,8 +96,10 @@ void policy_done(struct policy *p)
 		free(p->entries[i].driver);
 	}
 	free(p->entries);
-	for (size_t i = 0; i < p->n_autoload; i++)
+	for (size_t i = 0; i < p->n_autoload; i++) {
 		free(p->autoload[i].pattern);
+		free(p->autoload[i].written);
+	}
 	free(p->autoload);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		free(p->devices[i].match);
@@ -274,6 +276,21 @@ static int policy_add_entry(struct policy *p, enum policy_list list, const char 
 
 static const char bus_hint[] = "ALL or a device bus such as pci, usb, virtio, platform, acpi, cpu";
 
+/*
+ * Any name a kernel could give a bus: the kernel being audited decides which
+ * buses exist (decisions_warn_unmatched() names an unknown one), so that one
+ * policy can serve kernels of several versions and architectures.
+ */
+static bool bus_name_valid(const char *bus)
+{
+	if (!*bus || strlen(bus) > DRIVER_NAME_MAX)
+		return false;
+	for (const char *c = bus; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("_-.", *c))
+			return false;
+	return true;
+}
+
 /* One "bus:drv1,drv2" item. */
 static int add_item(struct policy *p, enum policy_list list, const char *item, struct origin origin,
 		    struct diags *d)
@@ -289,10 +306,12 @@ static int add_item(struct policy *p, enum policy_list list, const char *item, s
 	bus = strndup(item, (size_t)(colon - item));
 	if (!bus)
 		return -ENOMEM;
-	if (!streq(bus, "ALL") && !bus_is_known(bus))
+	if (strcasecmp(bus, "ALL") == 0 && !streq(bus, "ALL"))
 		return diag_at(d, DIAG_ERROR, origin, "unknown bus '%s' in '%s': expected %s%s",
-			       bus, item, bus_hint,
-			       strcasecmp(bus, "ALL") == 0 ? " (ALL is upper case)" : "");
+			       bus, item, bus_hint, " (ALL is upper case)");
+	if (!streq(bus, "ALL") && !bus_name_valid(bus))
+		return diag_at(d, DIAG_ERROR, origin, "invalid bus '%s' in '%s': expected %s", bus,
+			       item, bus_hint);
 
 	s = colon + 1;
 	for (;;) {
@@ -342,7 +361,7 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
 }
 
 static int add_autoload(struct policy *p, enum policy_list list, const char *value,
-			struct origin origin, struct diags *d)
+			struct origin origin, bool if_present, struct diags *d)
 {
 	_cleanup_strv_free_ char **items = NULL;
 	int r;
@@ -351,11 +370,11 @@ static int add_autoload(struct policy *p, enum policy_list list, const char *val
 	if (r < 0)
 		return r;
 	for (char **i = items; *i; i++) {
-		_cleanup_free_ char *pat = strdup(*i);
+		_cleanup_free_ char *pat = strdup(*i), *written = strdup(*i);
 		struct autoload_entry *nv;
 		bool dup = false;
 
-		if (!pat)
+		if (!pat || !written)
 			return -ENOMEM;
 		if (strlen(pat) > PATTERN_MAX || !pattern_normalize(pat, true)) {
 			r = diag_at(
@@ -401,7 +420,9 @@ static int add_autoload(struct policy *p, enum policy_list list, const char *val
 		p->autoload[p->n_autoload++] = (struct autoload_entry){
 			.list = list,
 			.pattern = TAKE_PTR(pat),
+			.written = TAKE_PTR(written),
 			.origin = origin,
+			.if_present = if_present,
 		};
 	}
 	return 0;
@@ -455,9 +476,9 @@ static int open_device_section(struct parser *ps, const char *match, struct sect
 		bus = strndup(match, (size_t)(colon - match));
 		if (!bus)
 			return -ENOMEM;
-		if (!bus_is_known(bus))
+		if (!bus_name_valid(bus))
 			return diag_at(ps->d, DIAG_ERROR, o,
-				       "unknown bus '%s' in device match '%s': expected a modalias "
+				       "invalid bus '%s' in device match '%s': expected a modalias "
 				       "such as \"pci:v00008086d0000100E*\" or \"usb:v1D6Bp0002*\"",
 				       bus, match);
 		rule.match = strdup(match);
@@ -658,15 +679,30 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 			return policy_add_list(p,
 					       sec->kind == SECTION_ALLOW ? LIST_ALLOW : LIST_DENY,
 					       value, o, ps->d);
-		return diag_at(ps->d, DIAG_ERROR, o, "unknown key '%s' in [%s]: expected drivers",
+		if (streq(key, "drivers-if-present")) {
+			/* entries for other kernel versions or architectures: no warning
+			 * where they match nothing */
+			size_t first = p->n_entries;
+			int r = policy_add_list(p,
+						sec->kind == SECTION_ALLOW ? LIST_ALLOW : LIST_DENY,
+						value, o, ps->d);
+
+			for (size_t i = first; i < p->n_entries; i++)
+				p->entries[i].if_present = true;
+			return r;
+		}
+		return diag_at(ps->d, DIAG_ERROR, o,
+			       "unknown key '%s' in [%s]: expected drivers or drivers-if-present",
 			       key, sec->kind == SECTION_ALLOW ? "allow" : "deny");
 	case SECTION_AUTOLOAD:
-		if (streq(key, "deny"))
-			return add_autoload(p, LIST_DENY, value, o, ps->d);
-		if (streq(key, "allow"))
-			return add_autoload(p, LIST_ALLOW, value, o, ps->d);
+		if (streq(key, "deny") || streq(key, "deny-if-present"))
+			return add_autoload(p, LIST_DENY, value, o, !streq(key, "deny"), ps->d);
+		if (streq(key, "allow") || streq(key, "allow-if-present"))
+			return add_autoload(p, LIST_ALLOW, value, o, !streq(key, "allow"), ps->d);
 		return diag_at(ps->d, DIAG_ERROR, o,
-			       "unknown key '%s' in [autoload]: expected deny or allow", key);
+			       "unknown key '%s' in [autoload]: expected deny, allow, "
+			       "deny-if-present or allow-if-present",
+			       key);
 	case SECTION_DEVICE: {
 		struct device_rule *rule = &p->devices[sec->device];
 

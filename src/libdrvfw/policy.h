@@ -41,12 +41,15 @@ struct policy_entry {
 	char *bus; /* NULL for ALL */
 	char *driver; /* NULL for ALL; else normalised name or glob */
 	struct origin origin;
+	bool if_present; /* drivers-if-present: matching nothing here is expected */
 };
 
 struct autoload_entry {
 	enum policy_list list;
 	char *pattern; /* request_module() name or glob, normalised ('_') */
+	char *written; /* the same as the policy spells it, for messages */
 	struct origin origin;
+	bool if_present; /* deny-if-present, allow-if-present */
 };
 
 enum device_action {

@@ -59,7 +59,7 @@ sed 's/mode = enforce/mode = warn/' "$TMP/policy.conf" >"$TMP/warn.conf"
 expect_rc 0 "warn mode loads a denied request" helper "$TMP/warn.conf" -q -- fs-cramfs
 expect_grep '^<13>drvfw: autoload fs-cramfs modules=cramfs action=warn rule=' "$TMP/kmsg" "and logs it as warn"
 
-printf '[deny]\ndrivers = nosuchbus:x\n' >"$TMP/bad.conf"
+printf '[deny]\ndrivers = no+such+bus:x\n' >"$TMP/bad.conf"
 expect_rc 0 "an invalid policy fails open" helper "$TMP/bad.conf" -q -- fs-cramfs
 expect_grep 'autoload fs-cramfs modules=- action=load error=invalid-policy' "$TMP/kmsg" \
 	"and says so in the record"

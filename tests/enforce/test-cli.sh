@@ -140,7 +140,7 @@ check "message names it" grep -q "failed to write '$SYS/bus/pci/drivers_probe': 
 # --- invalid policy: exit 2, nothing written
 mktree
 snapshot "$T/before"
-printf '[deny]\ndrivers = nosuchbus:foo\n' >"$T/bad.conf"
+printf '[deny]\ndrivers = no+such+bus:foo\n' >"$T/bad.conf"
 drvfw --policy "$T/bad.conf" enforce --report "$T/r8" >"$T/out" 2>"$T/err"
 rc=$?
 snapshot "$T/after"

@@ -555,9 +555,48 @@ START_TEST(test_warn_unmatched)
 	ck_assert_str_eq(w.v[0].file, "test.conf");
 	ck_assert_uint_eq(w.v[0].line, 3);
 	ck_assert_str_eq(w.v[1].msg, "'pci:e1000x' matches no module of kernel 6.1.0-test");
+	/* as the policy spells it, not as drvfw stores it (net_pf_33) */
 	ck_assert_str_eq(w.v[2].msg,
-			 "autoload 'net_pf_33' matches no module alias of kernel 6.1.0-test");
+			 "autoload 'net-pf-33' matches no module alias of kernel 6.1.0-test");
 	ck_assert_uint_eq(w.v[2].line, 5);
+	diags_done(&w);
+}
+END_TEST
+
+/*
+ * A bus neither this kernel nor drvfw's table has is a warning that names the
+ * closest bus there is; the kernel's own buses ('-' or '_' alike) and the
+ * table's (fsl-mc, for a kernel of another architecture) are not.
+ */
+START_TEST(test_unknown_bus_warning)
+{
+	static char *plat_ledtrig[] = { (char *)"ledtrig", (char *)"platform", NULL };
+	char *sd[] = { (char *)"pci:xhci-hcd", NULL };
+	struct diags w = { 0 };
+
+	module("ledtrig_netdev", MODULE_LOADABLE, plat_ledtrig);
+	module("xhci_pci", MODULE_LOADABLE, PCI);
+	mods[1].drivers = sd;
+	device("idxd", NULL, "dsa", NULL); /* a bus only sysfs shows */
+	inv.have_runtime = true;
+	inv.kver = (char *)"6.12.0-test";
+	policy("[deny]\ndrivers = pcie:e1000 ledtrig:ALL fsl_mc:ALL idxd:ALL\n"
+	       "drivers-if-present = pcie:e100 ALL:nosuchmodule\n"
+	       "[autoload]\ndeny-if-present = fs-cramfs\n"
+	       "[device \"platfrom:serial8250\"]\naction = deny\n"
+	       "[device \"ledtrig:netdev\"]\naction = allow\n");
+	compute();
+	ck_assert_int_eq(decisions_warn_unmatched(dec, &w), 0);
+	diags_print(&w, stderr);
+	ck_assert_uint_eq(w.n, 3);
+	ck_assert_str_eq(w.v[0].msg, "unknown bus 'pcie' in 'pcie:e1000': kernel 6.12.0-test has "
+				     "no such bus; did you mean 'pci'?");
+	ck_assert_uint_eq(w.v[0].line, 2);
+	/* in drvfw's table, not in this kernel: only "matches no module" */
+	ck_assert_str_eq(w.v[1].msg, "'fsl_mc:ALL' matches no module of kernel 6.12.0-test");
+	ck_assert_str_eq(w.v[2].msg, "unknown bus 'platfrom' in 'platfrom:serial8250': kernel "
+				     "6.12.0-test has no such bus; did you mean 'platform'?");
+	ck_assert_uint_eq(w.v[2].line, 6);
 	diags_done(&w);
 }
 END_TEST
@@ -590,6 +629,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_autoload);
 	tcase_add_test(tc, test_bus_dash_underscore);
 	tcase_add_test(tc, test_warn_unmatched);
+	tcase_add_test(tc, test_unknown_bus_warning);
 	tcase_add_test(tc, test_empty_inventory);
 	suite_add_tcase(s, tc);
 
