@@ -151,6 +151,52 @@ START_TEST(test_udev_casefold_bracket)
 }
 END_TEST
 
+/*
+ * Regression: the static rules wrote aliases as depmod stores them
+ * ("platform:dw_apb_uart"), while the kernel's MODALIAS keeps its '-'
+ * ("platform:dw-apb-uart") and udev compares bytes: the rule never matched.
+ * A bracket expression keeps its '-' (a range) and its '_'.
+ */
+START_TEST(test_udev_kernel_spelling)
+{
+	static struct alias dw_aliases[] = {
+		{ .pattern = "acpi*:INT33C[4-5_]_x:*", .bus = "acpi", .class = ALIAS_DEVICE },
+		{ .pattern = "platform:dw_apb_uart", .bus = "platform", .class = ALIAS_DEVICE },
+	};
+	static char *buses[] = { "acpi", "platform", NULL };
+	static struct module dw = { .name = "8250_dw",
+				    .kind = MODULE_BUILTIN,
+				    .aliases = dw_aliases,
+				    .n_aliases = 2,
+				    .buses = buses };
+	struct inventory one = {
+		.kver = "6.1.0-test", .modules = &dw, .n_modules = 1, .n_builtin = 1
+	};
+	struct policy p;
+	struct diags d = { 0 };
+	struct decisions *dec = NULL;
+	struct emit_options o = { 0 };
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	policy_init(&p);
+	ck_assert_int_eq(policy_load_string(&p, "p.conf", deny_all, "/nonexistent", &d), 0);
+	ck_assert_int_eq(decisions_compute(&p, &one, &dec), 0);
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(emit_udev(f, dec, &o), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_msg(strstr(out, "ENV{MODALIAS}==\"platform:dw[-_]apb[-_]uart\", "
+				  "GOTO=\"drvfw_static_deny\"\n"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "ENV{MODALIAS}==\"acpi*:INT33C[4-5_][-_]x:*\""), "%s", out);
+	decisions_free(dec);
+	policy_done(&p);
+	diags_done(&d);
+}
+END_TEST
+
 START_TEST(test_cmdline_unsafe_name_skipped)
 {
 	_cleanup_free_ char *out = emit_with("p.conf", "[deny]\ndrivers = ALL:ALL\n", 2);
@@ -197,6 +243,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_modprobe_warn_unsafe_name_not_in_shell);
 	tcase_add_test(tc, test_modprobe_enforce_blocks_odd_name);
 	tcase_add_test(tc, test_udev_casefold_bracket);
+	tcase_add_test(tc, test_udev_kernel_spelling);
 	tcase_add_test(tc, test_cmdline_unsafe_name_skipped);
 	tcase_add_test(tc, test_exposure_install_true_prefix);
 	suite_add_tcase(s, tc);
