@@ -198,6 +198,15 @@ static int run_pass(struct drvfw_ctx *ctx, const struct sysroot *root, const str
 	return r < 0 ? r : 0;
 }
 
+/* "FILE:LINE", or "kernel command line" (line 0), not "kernel command line:0". */
+static void format_origin(char *buf, size_t size, struct origin o)
+{
+	if (o.line)
+		snprintf(buf, size, "%s:%u", o.file, o.line);
+	else
+		snprintf(buf, size, "%s", o.file);
+}
+
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 {
 	enum {
@@ -330,11 +339,9 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 	dev = &pass.inv->devices[0];
 	dd = &pass.dec->devices[0];
 	if (dd->rule && dd->rule->origin.file)
-		snprintf(origin, sizeof(origin), "%s:%u", dd->rule->origin.file,
-			 dd->rule->origin.line);
+		format_origin(origin, sizeof(origin), dd->rule->origin);
 	else if (dd->entry && dd->entry->origin.file)
-		snprintf(origin, sizeof(origin), "%s:%u", dd->entry->origin.file,
-			 dd->entry->origin.line);
+		format_origin(origin, sizeof(origin), dd->entry->origin);
 	action = udev_action(pass.plan);
 	if (dd->verdict == VERDICT_DENY && !dd->bind_driver)
 		verdict = pol->mode == POLICY_WARN ? "warn" : "deny";

@@ -207,6 +207,12 @@ check "probe of a missing device: exit 1, says so" sh -c "[ $? -eq 1 ] && grep -
 # Regression: 'pci/..' was taken for a device name and failed at run time (exit 1).
 drvfw --policy "$HERE/deny-all.conf" probe pci/.. >/dev/null 2>"$T/err"
 check "probe pci/..: a usage error, exit 2" sh -c "[ $? -eq 2 ] && grep -q 'neither a devpath nor BUS/DEVICE' '$T/err'"
+# Regression: a rule of the kernel command line was named "kernel command line:0"
+# in probe's report and kernel-log line.
+mktree
+drvfw --policy /dev/null --cmdline "filter_deny_drivers=pci:e1000" probe pci/0000:00:02.0 >"$T/out" 2>"$T/err"
+check "probe names a command-line rule without a line number" grep -q ': deny by kernel command line: unbound-pinned$' "$T/out"
+check "and never as ':0'" sh -c "! grep -q 'line:0' '$T/out'"
 
 # --- check: root disk and console
 mktree
