@@ -28,8 +28,6 @@
 
 /* Nested include= deeper than this is a loop or a mistake. */
 #define INCLUDE_DEPTH_MAX 8
-/* Longer than any module or driver name the kernel accepts (MODULE_NAME_LEN 56). */
-#define DRIVER_NAME_MAX 64
 #define PATTERN_MAX 256
 #define POLICY_DIR "/etc/drvfw"
 

@@ -31,6 +31,9 @@ enum policy_list {
 };
 
 /* Where an entry came from. file points into policy.files (never freed separately). */
+/* Longer than any module or driver name the kernel accepts (MODULE_NAME_LEN 56). */
+#define DRIVER_NAME_MAX 64
+
 struct origin {
 	const char *file; /* path, or "kernel command line" */
 	unsigned line; /* 0 for the command line */
