@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "denial-check.h"
 #include "drvfw.h"
 
 struct link {
@@ -358,12 +359,25 @@ static void check_fstype(struct checker *ck, const char *fstype)
 	}
 }
 
+/* A deny entry naming a module that stays loadable: the policy denies less than it says. */
+static int check_named_denials(struct checker *ck)
+{
+	struct diags d = { 0 };
+	int r = decisions_check_named_denials(ck->d, &d);
+
+	for (size_t i = 0; r >= 0 && i < d.n; i++)
+		problem(ck, "%s:%u: %s", strempty(d.v[i].file), d.v[i].line, d.v[i].msg);
+	diags_done(&d);
+	return r;
+}
+
 static void usage(FILE *f)
 {
 	fputs("Usage:\n"
 	      " drvfw check [options]\n"
 	      "\nRefuse a policy that denies a driver of the root file system's device chain,\n"
-	      "the root file system's module, or the console's drivers.\n"
+	      "the root file system's module, or the console's drivers, or that denies a\n"
+	      "module by name which stays loadable because an allowed module needs it.\n"
 	      "\nOptions:\n"
 	      "     --root-device PATH  the root device: a block device node, MAJ:MIN, a path on\n"
 	      "                         the root file system, or a sysfs device directory\n"
@@ -462,6 +476,10 @@ int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv)
 	ck.d = d;
 	if (d->policy->mode != POLICY_ENFORCE)
 		ck.force = true; /* warn and off deny nothing at boot */
+	if (check_named_denials(&ck) < 0) {
+		log_error("out of memory");
+		return EXIT_RUNTIME;
+	}
 
 	r = root_device_dir(sysfs, root_device, &rootdir, &fstype);
 	if (r < 0)
@@ -504,8 +522,9 @@ int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 
 	if (ck.problems && !ck.force) {
-		log_error("refusing this policy: the system would not boot or could not be reached "
-			  "(--force to override)");
+		log_error(
+		    "refusing this policy: the system would not boot or could not be reached, "
+		    "or a module it denies stays loadable (--force to override)");
 		return EXIT_USAGE;
 	}
 	if (ck.problems)

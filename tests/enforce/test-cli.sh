@@ -230,6 +230,18 @@ check "deny-all without serial8250 allowed: refused for the console (rc=$rc)" sh
 drvfw --policy "$HERE/deny-nic.conf" check --root-device 254:1 --console ttyS0 >"$T/out" 2>"$T/err"
 rc=$?
 check "deny-nic passes the check (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'all allowed' '$T/out'"
+# A policy that denies less than it says: snd is denied by name, but the sound
+# drivers nothing denies need it, so it stays loadable (the CIS profile's tipc
+# on Linux 6.12, kept by tipc_diag).
+printf '[deny]\ndrivers = pci:e1000\ndrivers = ALL:snd\n' >"$T/snd.conf"
+drvfw --policy "$T/snd.conf" check --root-device 254:1 --console ttyS0 >"$T/out" 2>"$T/err"
+rc=$?
+check "a named denial kept loadable is refused (rc=$rc)" test $rc -eq 2
+check "names the entry, the module and what keeps it" grep -q "snd.conf:3: 'ALL:snd' denies snd, but snd stays loadable on kernel 1.0.0-test: snd_hda_codec, which the policy allows, needs it" "$T/err"
+printf '[deny]\ndrivers = pci:e1000\ndrivers = ALL:snd ALL:snd_*\n' >"$T/snd.conf"
+drvfw --policy "$T/snd.conf" check --root-device 254:1 --console ttyS0 >"$T/out" 2>"$T/err"
+rc=$?
+check "denying what needs it too passes (rc=$rc)" test $rc -eq 0
 
 # --- check: an encrypted root (dm-crypt on a virtio disk partition)
 if command -v depmod >/dev/null || [ -x /sbin/depmod ] || [ -x /usr/sbin/depmod ]; then

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "decide.h"
+#include "denial-check.h"
 #include "test-common.h"
 #include "util.h"
 
@@ -223,6 +224,55 @@ START_TEST(test_dependency_trap)
 	ck_assert_int_eq(state(other), MODULE_BLOCKED);
 	ck_assert_int_eq(state(olib), MODULE_BLOCKED);
 	ck_assert_str_eq(module_state_to_string(state(lib)), "denied-needed");
+}
+END_TEST
+
+/*
+ * Regression: on Linux 6.12 net/tipc's diag module is tipc_diag (it was
+ * "diag"), which the CIS profile did not name: allowed by default, it kept
+ * the denied tipc loadable, and nothing said so. A deny entry naming a
+ * module that stays loadable is an error naming the module that keeps it;
+ * a glob or ALL:ALL says no name, so the trap there is not.
+ */
+START_TEST(test_named_denial_kept_loadable)
+{
+	size_t diag = module("tipc_diag", MODULE_LOADABLE, NULL);
+	size_t tipc = module("tipc", MODULE_LOADABLE, NULL);
+	size_t diag_deps[] = { tipc }, tipc_rdeps[] = { diag };
+	struct diags w = { 0 };
+
+	mods[diag].deps = diag_deps;
+	mods[diag].n_deps = 1;
+	mods[tipc].rdeps = tipc_rdeps;
+	mods[tipc].n_rdeps = 1;
+	inv.kver = (char *)"6.12.0-test";
+	policy("[deny]\ndrivers = ALL:sctp\n\ndrivers = ALL:tipc,diag\n");
+	compute();
+	ck_assert_int_eq(state(tipc), MODULE_DENIED_NEEDED);
+	ck_assert_int_eq(decisions_check_named_denials(dec, &w), 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_uint_eq(w.n_errors, 1);
+	ck_assert_str_eq(w.v[0].file, "test.conf");
+	ck_assert_uint_eq(w.v[0].line, 4);
+	ck_assert_str_eq(w.v[0].msg, "'ALL:tipc' denies tipc, but tipc stays loadable on kernel "
+				     "6.12.0-test: tipc_diag, which the policy allows, needs it "
+				     "(deny tipc_diag too, or allow tipc)");
+	diags_done(&w);
+
+	/* denying both: nothing is kept, nothing to say */
+	policy("[deny]\ndrivers = ALL:tipc\ndrivers-if-present = ALL:diag,tipc_diag\n");
+	compute();
+	ck_assert_int_eq(state(tipc), MODULE_BLOCKED);
+	ck_assert_int_eq(decisions_check_named_denials(dec, &w), 0);
+	ck_assert_uint_eq(w.n, 0);
+
+	/* a glob names nothing: the trap is the policy working as written */
+	policy("[deny]\ndrivers = ALL:tip*\n[allow]\ndrivers = ALL:tipc_diag\n");
+	compute();
+	ck_assert_int_eq(state(tipc), MODULE_DENIED_NEEDED);
+	ck_assert_int_eq(decisions_check_named_denials(dec, &w), 0);
+	ck_assert_uint_eq(w.n, 0);
+	diags_done(&w);
 }
 END_TEST
 
@@ -621,6 +671,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_patch_example_on_inventory);
 	tcase_add_test(tc, test_runtime_driver_pairs);
 	tcase_add_test(tc, test_dependency_trap);
+	tcase_add_test(tc, test_named_denial_kept_loadable);
 	tcase_add_test(tc, test_dependency_closure);
 	tcase_add_test(tc, test_softdep_trap);
 	tcase_add_test(tc, test_needed_through_allowed);
