@@ -48,11 +48,12 @@ expect_no_grep() { # PATTERN FILE DESCRIPTION
 	else pass "$3"; fi
 }
 
-# The Debian kernel package's module tree, fetched when missing; exit 77 when it cannot be.
+# A Debian kernel package's module tree ($DRVFW_KERNEL_TREE, else the native
+# one), fetched when missing; exit 77 when it cannot be.
 debian_tree() {
 	local root
-	if ! root=$("$DRVFW_SRCDIR/tests/lib/debian-kernel.sh"); then
-		echo "SKIP: the Debian kernel package could not be fetched" >&2
+	if ! root=$("$DRVFW_SRCDIR/tests/lib/debian-kernel.sh" ${DRVFW_KERNEL_TREE:+"$DRVFW_KERNEL_TREE"}); then
+		echo "SKIP: the Debian kernel package ${DRVFW_KERNEL_TREE:-} could not be fetched" >&2
 		exit 77
 	fi
 	DEBIAN_ROOT=$root
