@@ -67,12 +67,14 @@ static const char *const known_buses[] = {
 	"i2c",
 	"i3c",
 	"ibmebus",
+	"idxd", /* Linux 6.x: Intel DSA/IAA devices */
 	"ieee1394",
 	"input",
 	"ipack",
 	"iscsi_flashnode",
 	"ishtp",
 	"isa",
+	"ledtrig", /* Linux 6.x: LED trigger modules' aliases */
 	"macio",
 	"mcb",
 	"mdio",
