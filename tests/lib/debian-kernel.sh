@@ -181,7 +181,8 @@ link_lib() {
 unpack() { # PKG DEB
 	local new=$dir/root.new
 	rm -rf "$new"
-	dpkg -x "$2" "$new" || skip "dpkg -x $2 failed"
+	# a .deb that does not unpack (an interrupted download) is fetched again next time
+	dpkg -x "$2" "$new" || { rm -f "$2"; skip "dpkg -x $2 failed"; }
 	link_lib "$new"
 	kver=
 	for d in "$new"/lib/modules/*/; do
