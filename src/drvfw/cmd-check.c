@@ -15,7 +15,8 @@ static void usage(FILE *f)
 	fputs("Usage:\n"
 	      " drvfw check [options]\n"
 	      "\nRefuse a policy that denies a driver of the root file system's device chain,\n"
-	      "the root file system's module, or the console's drivers.\n"
+	      "the root file system's module, or the console's drivers, or that denies a\n"
+	      "module by name which stays loadable because an allowed module needs it.\n"
 	      "\nOptions:\n"
 	      "     --root-device PATH  the root device: a block device node, MAJ:MIN, a path on\n"
 	      "                         the root file system, or a sysfs device directory\n"
@@ -124,8 +125,9 @@ int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv)
 	for (char **p = problems; p && *p; p++)
 		fprintf(stderr, "drvfw: %s%s\n", force ? "warning: " : "", *p);
 	if (problems && !force) {
-		log_error("refusing this policy: the system would not boot or could not be reached "
-			  "(--force to override)");
+		log_error(
+		    "refusing this policy: the system would not boot or could not be reached, "
+		    "or a module it denies stays loadable (--force to override)");
 		return EXIT_USAGE;
 	}
 	if (problems)

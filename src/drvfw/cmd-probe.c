@@ -37,7 +37,7 @@ static const char *udev_action(const struct enforce_plan *p)
 	return enforce_outcome_to_string(p->devices[0].outcome);
 }
 
-/* "FILE:LINE" of the rule that decided, or "". */
+/* "FILE:LINE" of the rule that decided, "kernel command line" (line 0), or "". */
 static void rule_origin(const struct device_decision *dd, char *buf, size_t size)
 {
 	const struct origin *o = dd->rule    ? &dd->rule->origin
@@ -45,8 +45,10 @@ static void rule_origin(const struct device_decision *dd, char *buf, size_t size
 					     : NULL;
 
 	buf[0] = '\0';
-	if (o && o->file)
+	if (o && o->file && o->line)
 		snprintf(buf, size, "%s:%u", o->file, o->line);
+	else if (o && o->file)
+		snprintf(buf, size, "%s", o->file);
 }
 
 struct probe_args {

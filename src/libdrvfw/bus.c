@@ -53,12 +53,14 @@ static const char *const known_buses[] = {
 	"i2c",
 	"i3c",
 	"ibmebus",
+	"idxd", /* Linux 6.x: Intel DSA/IAA devices */
 	"ieee1394",
 	"input",
 	"ipack",
 	"iscsi_flashnode",
 	"ishtp",
 	"isa",
+	"ledtrig", /* Linux 6.x: LED trigger modules' aliases */
 	"macio",
 	"mcb",
 	"mdio",
@@ -128,10 +130,16 @@ bool bus_is_known(const char *bus)
 {
 	if (!bus)
 		return false;
+	/* "fsl_mc" is "fsl-mc": depmod writes every alias prefix with '_' */
 	for (size_t i = 0; i < ELEMENTSOF(known_buses); i++)
-		if (streq(known_buses[i], bus))
+		if (name_eq(known_buses[i], bus))
 			return true;
 	return false;
+}
+
+const char *bus_known_nth(size_t i)
+{
+	return i < ELEMENTSOF(known_buses) ? known_buses[i] : NULL;
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <strings.h>
 
+#include "bus-names.h"
 #include "decide.h"
 #include "util.h"
 
@@ -724,6 +725,15 @@ static bool autoload_matches_any_alias(const struct inventory *inv, const struct
 	return false;
 }
 
+/* A bus that neither this kernel nor drvfw's table has: a typo, or another kernel's bus. */
+static int warn_unknown_bus(const struct decisions *d, struct diags *diags, struct origin o,
+			    const char *bus, const char *what)
+{
+	return diag_add(diags, DIAG_WARNING, o.file, o.line,
+			"unknown bus '%s' in '%s': kernel %s has no such bus; did you mean '%s'?",
+			bus, what, strempty(d->inv->kver), bus_closest(d->inv, bus));
+}
+
 int decisions_warn_unmatched(const struct decisions *d, struct diags *diags)
 {
 	const struct policy *p = d->policy;
@@ -733,11 +743,18 @@ int decisions_warn_unmatched(const struct decisions *d, struct diags *diags)
 		const struct policy_entry *e = &p->entries[i];
 		_cleanup_free_ char *s = NULL;
 
-		if (entry_matches_any_module(d, e))
+		/* drivers-if-present: written for other kernels too */
+		if (e->if_present || entry_matches_any_module(d, e))
 			continue;
 		s = policy_entry_to_string(e);
 		if (!s)
 			return -ENOMEM;
+		if (e->bus && !bus_exists(d->inv, e->bus)) {
+			r = warn_unknown_bus(d, diags, e->origin, e->bus, s);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		/* Without sysfs, driver names that only exist at run time
 		 * (platform:serial8250 of module 8250) cannot be told from typos. */
 		r = diag_add(diags, DIAG_WARNING, e->origin.file, e->origin.line,
@@ -751,13 +768,28 @@ int decisions_warn_unmatched(const struct decisions *d, struct diags *diags)
 	for (size_t i = 0; i < p->n_autoload; i++) {
 		const struct autoload_entry *e = &p->autoload[i];
 
-		if (autoload_matches_any_alias(d->inv, e))
+		if (e->if_present || autoload_matches_any_alias(d->inv, e))
 			continue;
 		r = diag_add(diags, DIAG_WARNING, e->origin.file, e->origin.line,
-			     "autoload '%s' matches no module alias of kernel %s", e->pattern,
-			     strempty(d->inv->kver));
+			     "autoload '%s' matches no module alias of kernel %s",
+			     e->written ? e->written : e->pattern, strempty(d->inv->kver));
 		if (r < 0)
 			return r;
+	}
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const struct device_rule *dr = &p->devices[i];
+		_cleanup_free_ char *bus = NULL;
+
+		if (dr->by_id || !dr->match)
+			continue;
+		bus = strndup(dr->match, strcspn(dr->match, ":"));
+		if (!bus)
+			return -ENOMEM;
+		if (!bus_exists(d->inv, bus)) {
+			r = warn_unknown_bus(d, diags, dr->origin, bus, dr->match);
+			if (r < 0)
+				return r;
+		}
 	}
 	return 0;
 }

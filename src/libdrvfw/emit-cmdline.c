@@ -12,9 +12,10 @@
 
 #include "emit.h"
 #include "kallsyms.h"
+#include "kernel-arch.h"
 #include "util.h"
 
-/* COMMAND_LINE_SIZE of x86 (arch/x86/include/asm/setup.h) */
+/* COMMAND_LINE_SIZE where the tree does not say its architecture: x86's and arm64's */
 #define CMDLINE_MAX 2048
 
 /*
@@ -98,6 +99,8 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 	_cleanup_free_ char *bl = NULL, *icl = NULL;
 	const struct initcalls *ic = o ? o->initcalls : NULL;
 	size_t len, n_left = 0;
+	const char *arch;
+	unsigned cmdline_max;
 	int r = 0;
 
 	if (d->policy->mode != POLICY_ENFORCE)
@@ -157,12 +160,15 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 		fputc('\n', f);
 	len = (icl[0] ? strlen("initcall_blacklist=") + strlen(icl) : 0) +
 	      (bl[0] ? strlen(" module_blacklist=") + strlen(bl) : 0);
-	if (len >= CMDLINE_MAX)
-		diag_add(
-		    diags, DIAG_WARNING, NULL, 0,
-		    "the fragment is %zu bytes; x86 keeps %d bytes of command line and cuts the "
-		    "rest: rely on the modprobe.d output for loadable modules",
-		    len, CMDLINE_MAX - 1);
+	/* the limit is the audited kernel's, not x86's: arm has 1024, mips 4096 */
+	arch = kernel_arch(inv);
+	cmdline_max = arch ? kernel_cmdline_size(arch) : CMDLINE_MAX;
+	if (len >= cmdline_max)
+		diag_add(diags, DIAG_WARNING, NULL, 0,
+			 "the fragment is %zu bytes; %s keeps %u bytes of command line and cuts "
+			 "the rest: rely on the modprobe.d output for loadable modules",
+			 len, arch ? arch : "a kernel of unknown architecture (as x86)",
+			 cmdline_max - 1);
 	r = ferror(f) ? -EIO : 0;
 out:
 	return r;

@@ -113,9 +113,9 @@ static int open_device_section(struct parser *ps, const char *match, struct sect
 		bus = strndup(match, (size_t)(colon - match));
 		if (!bus)
 			return -ENOMEM;
-		if (!bus_is_known(bus))
+		if (!bus_name_valid(bus))
 			return diag_at(ps->d, DIAG_ERROR, o,
-				       "unknown bus '%s' in device match '%s': expected a modalias "
+				       "invalid bus '%s' in device match '%s': expected a modalias "
 				       "such as \"pci:v00008086d0000100E*\" or \"usb:v1D6Bp0002*\"",
 				       bus, match);
 		rule.match = strdup(match);
@@ -370,15 +370,32 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 			return policy_add_list(p,
 					       sec->kind == SECTION_ALLOW ? LIST_ALLOW : LIST_DENY,
 					       value, o, ps->d);
-		return diag_at(ps->d, DIAG_ERROR, o, "unknown key '%s' in [%s]: expected drivers",
+		if (streq(key, "drivers-if-present")) {
+			/* entries for other kernel versions or architectures: no warning
+			 * where they match nothing */
+			size_t first = p->n_entries;
+			int r = policy_add_list(p,
+						sec->kind == SECTION_ALLOW ? LIST_ALLOW : LIST_DENY,
+						value, o, ps->d);
+
+			for (size_t i = first; i < p->n_entries; i++)
+				p->entries[i].if_present = true;
+			return r;
+		}
+		return diag_at(ps->d, DIAG_ERROR, o,
+			       "unknown key '%s' in [%s]: expected drivers or drivers-if-present",
 			       key, sec->kind == SECTION_ALLOW ? "allow" : "deny");
 	case SECTION_AUTOLOAD:
-		if (streq(key, "deny"))
-			return policy_add_autoload(p, LIST_DENY, value, o, ps->d);
-		if (streq(key, "allow"))
-			return policy_add_autoload(p, LIST_ALLOW, value, o, ps->d);
+		if (streq(key, "deny") || streq(key, "deny-if-present"))
+			return policy_add_autoload(p, LIST_DENY, value, o, !streq(key, "deny"),
+						   ps->d);
+		if (streq(key, "allow") || streq(key, "allow-if-present"))
+			return policy_add_autoload(p, LIST_ALLOW, value, o, !streq(key, "allow"),
+						   ps->d);
 		return diag_at(ps->d, DIAG_ERROR, o,
-			       "unknown key '%s' in [autoload]: expected deny or allow", key);
+			       "unknown key '%s' in [autoload]: expected deny, allow, "
+			       "deny-if-present or allow-if-present",
+			       key);
 	case SECTION_DEVICE:
 		return handle_device_key(ps, sec, key, value);
 	}

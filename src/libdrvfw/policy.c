@@ -45,8 +45,10 @@ void policy_done(struct policy *p)
 		free(p->entries[i].driver);
 	}
 	free(p->entries);
-	for (size_t i = 0; i < p->n_autoload; i++)
+	for (size_t i = 0; i < p->n_autoload; i++) {
 		free(p->autoload[i].pattern);
+		free(p->autoload[i].written);
+	}
 	free(p->autoload);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		free(p->devices[i].match);
@@ -223,6 +225,16 @@ static int policy_add_entry(struct policy *p, enum policy_list list, const char 
 
 static const char bus_hint[] = "ALL or a device bus such as pci, usb, virtio, platform, acpi, cpu";
 
+bool bus_name_valid(const char *bus)
+{
+	if (!*bus || strlen(bus) > DRIVER_NAME_MAX)
+		return false;
+	for (const char *c = bus; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("_-.", *c))
+			return false;
+	return true;
+}
+
 /* One "bus:drv1,drv2" item. */
 static int add_item(struct policy *p, enum policy_list list, const char *item, struct origin origin,
 		    struct diags *d)
@@ -238,10 +250,12 @@ static int add_item(struct policy *p, enum policy_list list, const char *item, s
 	bus = strndup(item, (size_t)(colon - item));
 	if (!bus)
 		return -ENOMEM;
-	if (!streq(bus, "ALL") && !bus_is_known(bus))
+	if (strcasecmp(bus, "ALL") == 0 && !streq(bus, "ALL"))
 		return diag_at(d, DIAG_ERROR, origin, "unknown bus '%s' in '%s': expected %s%s",
-			       bus, item, bus_hint,
-			       strcasecmp(bus, "ALL") == 0 ? " (ALL is upper case)" : "");
+			       bus, item, bus_hint, " (ALL is upper case)");
+	if (!streq(bus, "ALL") && !bus_name_valid(bus))
+		return diag_at(d, DIAG_ERROR, origin, "invalid bus '%s' in '%s': expected %s", bus,
+			       item, bus_hint);
 
 	s = colon + 1;
 	for (;;) {
@@ -291,7 +305,7 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
 }
 
 int policy_add_autoload(struct policy *p, enum policy_list list, const char *value,
-			struct origin origin, struct diags *d)
+			struct origin origin, bool if_present, struct diags *d)
 {
 	_cleanup_strv_free_ char **items = NULL;
 	int r;
@@ -300,11 +314,11 @@ int policy_add_autoload(struct policy *p, enum policy_list list, const char *val
 	if (r < 0)
 		return r;
 	for (char **i = items; *i; i++) {
-		_cleanup_free_ char *pat = strdup(*i);
+		_cleanup_free_ char *pat = strdup(*i), *written = strdup(*i);
 		struct autoload_entry *nv;
 		bool dup = false;
 
-		if (!pat)
+		if (!pat || !written)
 			return -ENOMEM;
 		if (strlen(pat) > PATTERN_MAX || !pattern_normalize(pat, true)) {
 			r = diag_at(
@@ -350,7 +364,9 @@ int policy_add_autoload(struct policy *p, enum policy_list list, const char *val
 		p->autoload[p->n_autoload++] = (struct autoload_entry){
 			.list = list,
 			.pattern = TAKE_PTR(pat),
+			.written = TAKE_PTR(written),
 			.origin = origin,
+			.if_present = if_present,
 		};
 	}
 	return 0;

@@ -30,7 +30,13 @@ enum policy_list {
 	LIST_DENY,
 };
 
+/* Longer than any module or driver name the kernel accepts (MODULE_NAME_LEN 56). */
+#define DRIVER_NAME_MAX 64
+
 /* Where an entry came from. file points into policy.files (never freed separately). */
+/* Longer than any module or driver name the kernel accepts (MODULE_NAME_LEN 56). */
+#define DRIVER_NAME_MAX 64
+
 struct origin {
 	const char *file; /* path, or "kernel command line" */
 	unsigned line; /* 0 for the command line */
@@ -41,12 +47,15 @@ struct policy_entry {
 	char *bus; /* NULL for ALL */
 	char *driver; /* NULL for ALL; else normalised name or glob */
 	struct origin origin;
+	bool if_present; /* drivers-if-present: matching nothing here is expected */
 };
 
 struct autoload_entry {
 	enum policy_list list;
 	char *pattern; /* request_module() name or glob, normalised ('_') */
+	char *written; /* the same as the policy spells it, for messages */
 	struct origin origin;
+	bool if_present; /* deny-if-present, allow-if-present */
 };
 
 enum device_action {

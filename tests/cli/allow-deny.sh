@@ -41,7 +41,7 @@ left=$(find "$R/etc/drvfw/drvfw.conf.d" -mindepth 1 ! -name 50-runtime.conf)
 if [[ -z $left ]]; then pass "no temporary file is left"; else fail "left behind: $left"; fi
 
 before=$(state)
-expect_rc 2 "an invalid entry" D deny nosuchbus:x
+expect_rc 2 "an invalid entry" D deny no+such+bus:x
 [[ $(state) == "$before" ]] && pass "changes nothing" || fail "an invalid entry changed files"
 expect_rc 2 "a deny that contradicts an allow of the same entry" D deny virtio:ALL
 expect_grep 'drvfw.conf:4' "$T/err" "names the file and line of the other entry"

@@ -60,7 +60,7 @@ sed 's/mode = enforce/mode = warn/' "$T/policy.conf" >"$T/warn.conf"
 expect_rc 0 "warn mode loads a denied request" helper "$T/warn.conf" -q -- fs-cramfs
 expect_grep '^<13>drvfw: autoload fs-cramfs modules=cramfs action=warn rule=' "$T/kmsg" "and logs it as warn"
 
-printf '[deny]\ndrivers = nosuchbus:x\n' >"$T/bad.conf"
+printf '[deny]\ndrivers = no+such+bus:x\n' >"$T/bad.conf"
 expect_rc 0 "an invalid policy fails open" helper "$T/bad.conf" -q -- fs-cramfs
 expect_grep 'autoload fs-cramfs modules=- action=load error=invalid-policy' "$T/kmsg" \
 	"and says so in the record"

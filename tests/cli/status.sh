@@ -91,5 +91,5 @@ D status --json >"$T/out" || true
 expect_json '[m["module"] for m in d["denied_in_use"]] == ["e1000"]' "JSON lists it"
 expect_json 'any(x["device"] == "1-2" for x in d["unbound_devices"])' "JSON lists the deauthorized device"
 
-expect_rc 2 "an invalid policy" D --policy /dev/null --cmdline "filter_deny_drivers=nosuchbus:x" status
+expect_rc 2 "an invalid policy" D --policy /dev/null --cmdline "filter_deny_drivers=no+such+bus:x" status
 finish

@@ -142,7 +142,7 @@ check "message names it" grep -q "failed to write '$SYS/bus/pci/drivers_probe': 
 # --- invalid policy: exit 2, nothing written
 mktree
 snapshot "$T/before"
-printf '[deny]\ndrivers = nosuchbus:foo\n' >"$T/bad.conf"
+printf '[deny]\ndrivers = no+such+bus:foo\n' >"$T/bad.conf"
 drvfw --policy "$T/bad.conf" enforce --report "$T/r8" >"$T/out" 2>"$T/err"
 rc=$?
 snapshot "$T/after"
@@ -209,6 +209,12 @@ check "probe of a missing device: exit 1, says so" sh -c "[ $? -eq 1 ] && grep -
 # Regression: 'pci/..' was taken for a device name and failed at run time (exit 1).
 drvfw --policy "$HERE/deny-all.conf" probe pci/.. >/dev/null 2>"$T/err"
 check "probe pci/..: a usage error, exit 2" sh -c "[ $? -eq 2 ] && grep -q 'neither a devpath nor BUS/DEVICE' '$T/err'"
+# Regression: a rule of the kernel command line was named "kernel command line:0"
+# in probe's report and kernel-log line.
+mktree
+drvfw --policy /dev/null --cmdline "filter_deny_drivers=pci:e1000" probe pci/0000:00:02.0 >"$T/out" 2>"$T/err"
+check "probe names a command-line rule without a line number" grep -q ': deny by kernel command line: unbound-pinned$' "$T/out"
+check "and never as ':0'" sh -c "! grep -q 'line:0' '$T/out'"
 
 # --- check: root disk and console
 mktree
@@ -226,6 +232,18 @@ check "deny-all without serial8250 allowed: refused for the console (rc=$rc)" sh
 drvfw --policy "$HERE/deny-nic.conf" check --root-device 254:1 --console ttyS0 >"$T/out" 2>"$T/err"
 rc=$?
 check "deny-nic passes the check (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'all allowed' '$T/out'"
+# A policy that denies less than it says: snd is denied by name, but the sound
+# drivers nothing denies need it, so it stays loadable (the CIS profile's tipc
+# on Linux 6.12, kept by tipc_diag).
+printf '[deny]\ndrivers = pci:e1000\ndrivers = ALL:snd\n' >"$T/snd.conf"
+drvfw --policy "$T/snd.conf" check --root-device 254:1 --console ttyS0 >"$T/out" 2>"$T/err"
+rc=$?
+check "a named denial kept loadable is refused (rc=$rc)" test $rc -eq 2
+check "names the entry, the module and what keeps it" grep -q "snd.conf:3: 'ALL:snd' denies snd, but snd stays loadable on kernel 1.0.0-test: snd_hda_codec, which the policy allows, needs it" "$T/err"
+printf '[deny]\ndrivers = pci:e1000\ndrivers = ALL:snd ALL:snd_*\n' >"$T/snd.conf"
+drvfw --policy "$T/snd.conf" check --root-device 254:1 --console ttyS0 >"$T/out" 2>"$T/err"
+rc=$?
+check "denying what needs it too passes (rc=$rc)" test $rc -eq 0
 
 # --- check: an encrypted root (dm-crypt on a virtio disk partition)
 if command -v depmod >/dev/null || [ -x /sbin/depmod ] || [ -x /usr/sbin/depmod ]; then

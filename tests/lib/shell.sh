@@ -84,10 +84,12 @@ need_fixtures() {
 		skip "fixture module tree $FIX/basic not built (no depmod?)"
 }
 
-# The Debian kernel package's module tree, fetched when missing; skips when it cannot be.
+# A Debian kernel package's module tree ($DRVFW_KERNEL_TREE, else the native
+# one), fetched when missing; skips when it cannot be.
 debian_tree() {
 	local root
-	root=$("$SRC/tests/lib/debian-kernel.sh") || skip "the Debian kernel package could not be fetched"
+	root=$("$SRC/tests/lib/debian-kernel.sh" ${DRVFW_KERNEL_TREE:+"$DRVFW_KERNEL_TREE"}) ||
+		skip "the Debian kernel package ${DRVFW_KERNEL_TREE:-} could not be fetched"
 	DEBIAN_ROOT=$root
 	DEBIAN_KVER=$(ls "$root/lib/modules")
 }
