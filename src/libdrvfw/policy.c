@@ -12,6 +12,7 @@
 
 #include "bus.h"
 #include "policy-internal.h"
+#include "policy-index.h"
 #include "policy.h"
 #include "util.h"
 
@@ -57,6 +58,7 @@ void policy_done(struct policy *p)
 	free(p->devices);
 	strv_free(p->files);
 	strv_free(p->includes);
+	policy_index_free(p->index);
 	*p = (struct policy){ 0 };
 }
 
@@ -168,14 +170,15 @@ static bool pattern_normalize(char *s, bool alias)
 static int policy_add_entry(struct policy *p, enum policy_list list, const char *bus,
 			    const char *driver, struct origin origin, struct diags *d)
 {
-	struct policy_entry *e, *nv;
 	_cleanup_free_ char *b = NULL, *drv = NULL, *where = NULL;
+	struct policy_entry *e;
+	size_t i;
 
-	for (size_t i = 0; i < p->n_entries; i++) {
+	/* by hash: 100,000 entries must not cost 100,000 comparisons each */
+	if (policy_find_entry(p, bus, driver, &i)) {
 		const struct policy_entry *o = &p->entries[i];
+		int r;
 
-		if (!streq_ptr(o->bus, bus) || !streq_ptr(o->driver, driver))
-			continue;
 		where = origin_to_string(o->origin);
 		if (!where)
 			return -ENOMEM;
@@ -189,37 +192,29 @@ static int policy_add_entry(struct policy *p, enum policy_list list, const char 
 		 * dead and one of them is a mistake. The command line is meant to
 		 * override files at boot, so there it is only a warning.
 		 */
-		if (origin_is_cmdline(origin) || origin_is_cmdline(o->origin)) {
-			int r = diag_at(
-			    d, DIAG_WARNING, origin,
+		if (!origin_is_cmdline(origin) && !origin_is_cmdline(o->origin))
+			return diag_at(d, DIAG_ERROR, origin,
+				       "'%s:%s' is %s here but %s at %s: remove one of them",
+				       bus ? bus : "ALL", driver ? driver : "ALL",
+				       list == LIST_ALLOW ? "allowed" : "denied",
+				       o->list == LIST_ALLOW ? "allowed" : "denied", where);
+		r = diag_at(d, DIAG_WARNING, origin,
 			    "'%s:%s' is both allowed and denied (also at %s); allow wins",
 			    bus ? bus : "ALL", driver ? driver : "ALL", where);
-			if (r < 0)
-				return r;
-			break;
-		}
-		return diag_at(d, DIAG_ERROR, origin,
-			       "'%s:%s' is %s here but %s at %s: remove one of them",
-			       bus ? bus : "ALL", driver ? driver : "ALL",
-			       list == LIST_ALLOW ? "allowed" : "denied",
-			       o->list == LIST_ALLOW ? "allowed" : "denied", where);
+		if (r < 0)
+			return r;
 	}
 
 	if (bus && !(b = strdup(bus)))
 		return -ENOMEM;
 	if (driver && !(drv = strdup(driver)))
 		return -ENOMEM;
-	nv = realloc(p->entries, (p->n_entries + 1) * sizeof(*nv));
-	if (!nv)
+	e = policy_append_entry(p, b, drv);
+	if (!e)
 		return -ENOMEM;
-	p->entries = nv;
-	e = &p->entries[p->n_entries++];
-	*e = (struct policy_entry){
-		.list = list,
-		.bus = TAKE_PTR(b),
-		.driver = TAKE_PTR(drv),
-		.origin = origin,
-	};
+	b = drv = NULL;
+	e->list = list;
+	e->origin = origin;
 	return 0;
 }
 
@@ -316,7 +311,7 @@ int policy_add_autoload(struct policy *p, enum policy_list list, const char *val
 	for (char **i = items; *i; i++) {
 		_cleanup_free_ char *pat = strdup(*i), *written = strdup(*i);
 		struct autoload_entry *nv;
-		bool dup = false;
+		size_t k;
 
 		if (!pat || !written)
 			return -ENOMEM;
@@ -330,13 +325,10 @@ int policy_add_autoload(struct policy *p, enum policy_list list, const char *val
 				return r;
 			continue;
 		}
-		for (size_t k = 0; k < p->n_autoload; k++) {
+		if (policy_find_autoload(p, pat, &k)) {
 			const struct autoload_entry *o = &p->autoload[k];
-			_cleanup_free_ char *where = NULL;
+			_cleanup_free_ char *where = origin_to_string(o->origin);
 
-			if (!streq(o->pattern, pat))
-				continue;
-			where = origin_to_string(o->origin);
 			if (!where)
 				return -ENOMEM;
 			if (o->list == list || origin_is_cmdline(origin) ||
@@ -352,22 +344,16 @@ int policy_add_autoload(struct policy *p, enum policy_list list, const char *val
 				    o->list == LIST_ALLOW ? "allowed" : "denied", where);
 			if (r < 0)
 				return r;
-			dup = true;
-			break;
-		}
-		if (dup)
 			continue;
-		nv = realloc(p->autoload, (p->n_autoload + 1) * sizeof(*nv));
+		}
+		nv = policy_append_autoload(p, pat);
 		if (!nv)
 			return -ENOMEM;
-		p->autoload = nv;
-		p->autoload[p->n_autoload++] = (struct autoload_entry){
-			.list = list,
-			.pattern = TAKE_PTR(pat),
-			.written = TAKE_PTR(written),
-			.origin = origin,
-			.if_present = if_present,
-		};
+		pat = NULL;
+		nv->list = list;
+		nv->written = TAKE_PTR(written);
+		nv->origin = origin;
+		nv->if_present = if_present;
 	}
 	return 0;
 }

@@ -14,6 +14,8 @@
 #include "diag.h"
 #include "sysroot.h"
 
+struct policy_index;
+
 enum policy_mode {
 	POLICY_ENFORCE,
 	POLICY_WARN,
@@ -87,6 +89,8 @@ struct policy {
 	char **files; /* every file read, in order (origins point here) */
 	char **includes; /* profile names included */
 	unsigned long long hash; /* of the effective policy, stable across runs */
+
+	struct policy_index *index; /* policy-index.h; NULL for a policy built by hand */
 };
 
 /* Options that say where policies come from. */
