@@ -7,9 +7,11 @@
  * decides it with the [autoload] section and the driver entries of the policy,
  * and hands what is allowed to the real modprobe.
  *
- * It must cost little and must not break autoloading by its own failure: it
- * reads only the policy files and libkmod's indexes (no inventory), and when
- * it cannot decide it logs that and lets modprobe run.
+ * It must cost little: it reads only the policy files and libkmod's indexes
+ * (no inventory). When it cannot decide (the policy does not load, the name
+ * does not look up) the policy's on-error decides, read by the lenient scan
+ * that works on a broken policy: deny refuses the request, allow lets
+ * modprobe run; the record says why (error=).
  *
  * The kernel does not tell the helper which process asked (the helper is a
  * child of a kworker); see drvfw-report(8) for how to name it.
@@ -69,7 +71,8 @@ static void log_record(const char *path, enum autoload_action action, const char
 	line = strdup_printf("<%d>drvfw: %s\n", pri, msg);
 	if (!line)
 		return;
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: DRVFW_KMSG naming a FIFO must not hang every autoload */
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return;
 	/* A /dev/kmsg write is one record; a short or failed write loses only the log. */
@@ -110,7 +113,7 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ struct option *longopts = NULL;
 	_cleanup_free_ char **orig = NULL;
 	_cleanup_(request_decision_done) struct request_decision rd = { 0 };
-	_cleanup_free_ char *msg = NULL;
+	_cleanup_free_ char *msg = NULL, *error = NULL;
 	const char *kmsg = getenv("DRVFW_KMSG"), *alias;
 	const struct sysroot *root;
 	const struct policy *p;
@@ -166,23 +169,21 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = ctx_sysroot(ctx, &root);
 	if (r >= 0)
 		r = ctx_policy(ctx, &p);
-	if (r >= 0)
-		r = request_decide(root, p, alias, &rd);
+	if (r < 0)
+		error = ctx_error_token(r, "policy");
+	else if ((r = request_decide(root, p, alias, &rd)) < 0)
+		error = rd.error ? strdup(rd.error) : ctx_error_token(r, "moddb");
 	if (r < 0) {
-		/* Fail open: a broken policy must not take autoloading down with it. */
-		_cleanup_free_ char *m = kmsg_format_autoload(alias, NULL, AUTOLOAD_LOAD, NULL);
+		/* Cannot decide: on-error says what happens, and the record says why. */
+		enum autoload_action a = ctx_on_error(ctx) == ON_ERROR_DENY ? AUTOLOAD_DENY
+									    : AUTOLOAD_LOAD;
 
-		if (m) {
-			/* No spaces in a value: the record is split on them. */
-			_cleanup_free_ char *m2 = r == -EINVAL
-						      ? strdup_printf("%s error=invalid-policy", m)
-						      : strdup_printf("%s error=errno-%d", m, -r);
-			log_record(kmsg, AUTOLOAD_LOAD, m2 ? m2 : m);
-		}
-		return exec_modprobe(quiet, alias);
+		msg = autoload_record_format(alias, NULL, a, NULL, error ? error : "unknown");
+		if (msg)
+			log_record(kmsg, a, msg);
+		return a == AUTOLOAD_DENY ? EXIT_RUNTIME : exec_modprobe(quiet, alias);
 	}
-
-	msg = kmsg_format_autoload(alias, rd.modules, rd.action, rd.rule);
+	msg = autoload_record_format(alias, rd.modules, rd.action, rd.rule, rd.error);
 	if (msg)
 		log_record(kmsg, rd.action, msg);
 	if (rd.action == AUTOLOAD_DENY)

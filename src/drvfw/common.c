@@ -150,11 +150,44 @@ void log_info(const struct drvfw_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * @fmt with each %m spelled out as error_string(@r): glibc's %m would say
+ * "File descriptor in bad state" where the library means "not a regular file".
+ */
+static char *format_errno(const char *fmt, int r)
+{
+	const char *msg = error_string(r);
+	size_t n = strlen(fmt) + 1;
+	char *out, *o;
+
+	for (const char *p = fmt; *p; p++)
+		if (p[0] == '%' && p[1] == 'm')
+			n += strlen(msg);
+	out = o = malloc(n);
+	if (!out)
+		return NULL;
+	for (const char *p = fmt; *p; p++) {
+		if (p[0] == '%' && p[1] == '%') {
+			*o++ = *p++;
+			*o++ = *p;
+		} else if (p[0] == '%' && p[1] == 'm') {
+			/* no '%' in an error string, so the result is still a format */
+			o = stpcpy(o, msg);
+			p++;
+		} else
+			*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
 static int log_errno(const char *level, int r, const char *fmt, va_list ap)
 {
-	/* %m in @fmt reads errno */
+	_cleanup_free_ char *f = format_errno(fmt, r);
+
+	/* without memory for the copy, glibc's %m is close enough */
 	errno = r < 0 ? -r : r;
-	log_va(level, fmt, ap);
+	log_va(level, f ? f : fmt, ap);
 	return r;
 }
 
@@ -311,6 +344,27 @@ int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
 	}
 	*ret = &ctx->policy;
 	return 0;
+}
+
+enum policy_on_error ctx_on_error(struct drvfw_ctx *ctx)
+{
+	struct policy_source src = {
+		.files = ctx->opt_policy_files,
+		.profiledir = ctx->opt_profiledir,
+	};
+	const struct sysroot *root = NULL;
+	enum policy_on_error oe = ON_ERROR_ALLOW;
+
+	if (ctx_sysroot(ctx, &root) >= 0)
+		(void)policy_scan_on_error(root, &src, &oe);
+	return oe;
+}
+
+char *ctx_error_token(int r, const char *what)
+{
+	if (r == -EINVAL && streq(what, "policy"))
+		return strdup("invalid-policy");
+	return strdup_printf("%s:%s", what, strerrorname_np(-r) ?: "error");
 }
 
 int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret)

@@ -70,6 +70,16 @@ int ctx_profiledir(struct drvfw_ctx *ctx, char **ret);
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret);
 /* -EINVAL: the policy is invalid (exit 2); diagnostics already printed. */
 int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret);
+/*
+ * The policy's on-error setting when the policy cannot be loaded, read by
+ * the lenient scan (policy_scan_on_error()) from the same files.
+ */
+enum policy_on_error ctx_on_error(struct drvfw_ctx *ctx);
+/*
+ * Why a ctx_* loader failed with @r, in one word for a kernel-log record:
+ * "invalid-policy", "policy:ENOENT", "moddb:ENOENT". @what: "policy" or "moddb".
+ */
+char *ctx_error_token(int r, const char *what);
 int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret);
 void ctx_done(struct drvfw_ctx *ctx);
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "autoload-log.h"
 #include "config.h"
 #include "emit-internal.h"
 #include "emit.h"
@@ -41,20 +42,33 @@ static void emit_preamble(FILE *f, const struct decisions *d)
  * In warn mode the module still loads; the attempt is logged to the kernel
  * log. The name is part of a shell command here: a name that is not plain
  * (a module file called "a$(reboot).ko" in a third-party tree) is not
- * written into one.
+ * written into one. @message is what goes after "drvfw: "; plain names and
+ * the record format keep it free of quotes and shell syntax.
  */
-static void emit_warn_install(FILE *f, const char *name, const char *what)
+static int emit_warn_install(FILE *f, const char *name, bool autoload)
 {
+	_cleanup_free_ char *message = NULL;
+
 	if (!module_name_is_plain(name)) {
 		fputs("# not logged, its name is unsafe in a shell command: ", f);
 		emit_comment_text(f, name);
 		fputc('\n', f);
-		return;
+		return 0;
 	}
+	if (autoload) {
+		/* read back by drvfw report: the helper's record, without the alias */
+		char *const modules[] = { (char *)name, NULL };
+
+		message = autoload_record_format("-", modules, AUTOLOAD_WARN, NULL, NULL);
+	} else
+		message = strdup_printf("would deny module %s", name);
+	if (!message)
+		return -ENOMEM;
 	fprintf(f,
-		"install %s /bin/sh -c 'echo \"drvfw: would deny %s %s\" >/dev/kmsg 2>/dev/null; "
+		"install %s /bin/sh -c 'echo \"drvfw: %s\" >/dev/kmsg 2>/dev/null; "
 		"exec /sbin/modprobe --ignore-install %s $CMDLINE_OPTS'\n",
-		name, what, name, name);
+		name, message, name);
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -71,6 +85,7 @@ static int emit_autoload(FILE *f, const struct decisions *d, bool warn)
 	if (warn) {
 		/* Nothing is aliased away: each module reached by a denied alias logs and loads. */
 		bool any = false;
+		int r;
 
 		for (size_t i = 0; i < inv->n_modules; i++) {
 			const struct module_decision *md = &d->modules[i];
@@ -83,7 +98,9 @@ static int emit_autoload(FILE *f, const struct decisions *d, bool warn)
 				      "stopped).\n",
 				      f);
 			any = true;
-			emit_warn_install(f, inv->modules[i].name, "autoload of module");
+			r = emit_warn_install(f, inv->modules[i].name, true);
+			if (r < 0)
+				return r;
 		}
 		return 0;
 	}
@@ -160,7 +177,9 @@ int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options 
 			fputc('\n', f);
 		}
 		if (warn) {
-			emit_warn_install(f, m->name, "module");
+			r = emit_warn_install(f, m->name, false);
+			if (r < 0)
+				return r;
 		} else if (!string_is_word(m->name)) {
 			fputs("# cannot be blocked here, not one word: ", f);
 			emit_comment_text(f, m->name);

@@ -24,7 +24,7 @@ MKSYSFS=$SRC/tests/fixtures/mksysfs
 
 T=$(mktemp -d "/tmp/drvfw-test-${1:-shell}.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-n=0
+tap_n=0 # not "n": tests use short names of their own
 failures=0
 
 skip() {
@@ -33,14 +33,14 @@ skip() {
 }
 
 pass() {
-	n=$((n + 1))
-	echo "ok $n - $*"
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $*"
 }
 
 fail() {
-	n=$((n + 1))
+	tap_n=$((tap_n + 1))
 	failures=$((failures + 1))
-	echo "not ok $n - $*"
+	echo "not ok $tap_n - $*"
 }
 
 # check WHAT CMD...: passes when CMD succeeds
@@ -95,6 +95,6 @@ debian_tree() {
 }
 
 finish() {
-	echo "1..$n"
+	echo "1..$tap_n"
 	[[ $failures -eq 0 ]]
 }
