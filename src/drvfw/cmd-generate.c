@@ -21,7 +21,7 @@ static void usage(FILE *f)
 	      "\nPrint what enforces the policy ahead of time, for the kernel given by --kver:\n"
 	      "modprobe.d lines (default), a kernel command-line fragment, or udev rules.\n"
 	      "\nOptions:\n"
-	      " -o, --output FILE       write to FILE atomically (mode 0644) instead of stdout\n"
+	      " -o, --output FILE       write to FILE atomically (mode 0644); - is stdout\n"
 	      " -f, --format FORMAT     modprobe, cmdline or udev\n"
 	      " -h, --help              display this help\n",
 	      f);
@@ -145,7 +145,7 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return log_error_errno(r, "failed to generate output: %m");
 
-	if (!output) {
+	if (!output || streq(output, "-")) {
 		fwrite(buf, 1, len, stdout);
 		return EXIT_OK;
 	}

@@ -146,7 +146,7 @@ int enforce_apply(const struct sysroot *root, const struct decisions *d,
 				    : drvfw_kmod_new(root->moddir, strempty(root->root));
 		if (!kmod) {
 			enforce_plan_free(plan);
-			return -ENOMEM;
+			return errno > 0 ? -errno : -ENOMEM;
 		}
 	}
 	r = enforce_execute(plan, &(struct enforce_exec){

@@ -45,7 +45,7 @@ int enforce_report_log(FILE *f, const struct enforce_plan *p, const struct decis
 			fprintf(f, "%s write %s/%s %s", action_status_to_string(a->status), sysfs,
 				a->path, streq(a->value, "\n") ? "''" : a->value);
 		if (a->status == ACTION_FAILED)
-			fprintf(f, ": %s", strerror(-a->error));
+			fprintf(f, ": %s", error_string(-a->error));
 		fputc('\n', f);
 	}
 	for (size_t i = 0; i < p->n_devices; i++) {
@@ -125,7 +125,7 @@ int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct deci
 		json_string(f, action_status_to_string(a->status));
 		if (a->status == ACTION_FAILED) {
 			fputs(", \"error\": ", f);
-			json_string(f, strerror(-a->error));
+			json_string(f, error_string(-a->error));
 		}
 		fputc('}', f);
 	}

@@ -84,7 +84,8 @@ int inventory_load_device(const struct sysroot *root, const char *bus, const cha
 		/* The module database alone, as inventory_lookup() answers:
 		 * without modprobe.d, which is also not worth parsing per event. */
 		kmod = drvfw_kmod_new(root->moddir, NULL);
-		r = kmod ? moddb_load_candidates(s, kmod, inv->devices[0].modalias, bus) : -ENOMEM;
+		r = kmod ? moddb_load_candidates(s, kmod, inv->devices[0].modalias, bus)
+			 : (errno > 0 ? -errno : -ENOMEM);
 		kmod_unref(kmod);
 		if (r >= 0)
 			r = runtime_load_module_state(inv, sysfd);

@@ -715,7 +715,7 @@ int moddb_open(struct inventory_storage *s, const struct sysroot *root)
 	inv->kmod = drvfw_kmod_new(root->moddir, strempty(root->root));
 	s->lookup = drvfw_kmod_new(root->moddir, NULL);
 	if (!inv->kmod || !s->lookup)
-		return -ENOMEM;
+		return errno > 0 ? -errno : -ENOMEM;
 	/* Maps the indexes once for all lookups; without it (an index
 	 * missing) libkmod reads the files at each lookup, which still works. */
 	(void)kmod_load_resources(s->lookup);

@@ -11,6 +11,7 @@
 #include <libkmod.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "inventory-private.h"
 #include "kmod-ctx.h"
 #include "util.h"
@@ -140,8 +141,8 @@ static int conf_parse_file(struct conf_scan *c, const char *root, const char *pa
 	unsigned lineno = 0, start = 0;
 	ssize_t n;
 
-	f = fopen(path, "re");
-	if (!f)
+	/* what kmod cannot open is not configuration; a FIFO would hang us (and kmod) */
+	if (fopen_regular(path, &f) < 0)
 		return 0;
 	while ((n = getline(&buf, &bufsz, f)) >= 0) {
 		char *nl, *cmd, *name, *save = NULL;

@@ -638,10 +638,10 @@ static int load_file(struct policy *p, const char *path, const char *name, const
 	if (r < 0) {
 		if (included_from)
 			r = diag_at(d, DIAG_ERROR, *included_from, "cannot read profile '%s': %s",
-				    path, strerror(-r));
+				    path, error_string(-r));
 		else
 			r = diag_add(d, DIAG_ERROR, name, 0, "cannot read policy file: %s",
-				     strerror(-r));
+				     error_string(-r));
 		return r < 0 ? r : -EINVAL;
 	}
 	if (strlen(text) != size) {
@@ -754,7 +754,7 @@ int policy_load(struct policy *p, const struct sysroot *root, const struct polic
 		_cleanup_free_ char *dir = sysroot_path(root, DRVFW_DROPIN_DIR);
 
 		r = diag_add(d, DIAG_ERROR, dir ? dir : DRVFW_DROPIN_DIR, 0,
-			     "cannot read directory: %s", strerror(-dir_error));
+			     "cannot read directory: %s", error_string(-dir_error));
 		if (r < 0)
 			return r;
 	}
@@ -798,7 +798,7 @@ static void scan_file(const char *path, const char *profiledir, unsigned depth, 
 	_cleanup_free_ char *line = NULL, *section = NULL;
 	size_t cap = 0;
 
-	if (depth > 4 || !(f = fopen(path, "re")))
+	if (depth > 4 || fopen_regular(path, &f) < 0)
 		return;
 	while (getline(&line, &cap, f) >= 0) {
 		scan_line(line);

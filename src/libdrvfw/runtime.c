@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 
+#include "fileio.h"
 #include "inventory-private.h"
 #include "sysfs.h"
 #include "util.h"
@@ -119,10 +120,11 @@ static int scan_proc_modules(struct inventory *inv)
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t sz = 0;
+	int r;
 
-	f = fopen("/proc/modules", "re");
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
+	r = fopen_regular("/proc/modules", &f);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	while (getline(&line, &sz, f) > 0) {
 		struct module *m;
 

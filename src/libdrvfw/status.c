@@ -98,7 +98,7 @@ static void check_modprobe(const struct sysroot *root, const struct decisions *d
 	}
 	if (r < 0) {
 		a->state = DRIFT_UNKNOWN;
-		a->note = strdup_printf("cannot read: %s", strerror(-r));
+		a->note = strdup_printf("cannot read: %s", error_string(-r));
 		return;
 	}
 	r = emit_modprobe_text(d, &(struct emit_options){ 0 }, &expected, &elen);

@@ -218,6 +218,13 @@ bool module_name_is_plain(const char *s)
 	return true;
 }
 
+const char *error_string(int r)
+{
+	if (r < 0)
+		r = -r;
+	return r == EBADFD ? "not a regular file" : strerror(r);
+}
+
 char *strdup_printf(const char *fmt, ...)
 {
 	va_list ap;

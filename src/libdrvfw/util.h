@@ -120,6 +120,12 @@ bool string_is_word(const char *s);
 /* Only letters, digits, '_' and '-', as every kernel module name: safe even in a shell command. */
 bool module_name_is_plain(const char *s);
 
+/*
+ * strerror() of @r (negative or positive errno), except that EBADFD is the
+ * library's "not a regular file" (fileio.h).
+ */
+const char *error_string(int r);
+
 /* strdup/asprintf that return NULL on failure (callers map it to -ENOMEM). */
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 
