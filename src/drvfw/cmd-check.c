@@ -39,13 +39,13 @@ static void log_unchecked(struct drvfw_ctx *ctx, const struct bootchains *bc, co
 	if (bc->root_error < 0)
 		log_warning("cannot tell the root device%s%s: %s, not checked",
 			    root_device ? " " : "", strempty(root_device),
-			    strerror(-bc->root_error));
+			    error_string(bc->root_error));
 	else if (bc->root.error < 0)
 		/* overlay, tmpfs, NFS: no block device chain to protect */
 		log_info(ctx,
 			 "the root file system has no device in '%s' (%s), only its type is "
 			 "checked",
-			 bc->root.start, strerror(-bc->root.error));
+			 bc->root.start, error_string(bc->root.error));
 	if (bc->consoles_error < 0)
 		log_info(ctx, "no /proc/consoles, consoles not checked");
 	for (size_t i = 0; i < bc->n_consoles; i++)

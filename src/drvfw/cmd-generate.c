@@ -56,7 +56,7 @@ static const struct initcalls *read_initcalls(const char *kallsyms, struct initc
 	initcalls_done(ic);
 	(void)diag_add(diags, DIAG_WARNING, kallsyms, 0,
 		       "cannot read initcall symbols (%s); built-in drivers are not covered",
-		       strerror(-r));
+		       error_string(r));
 	return NULL;
 }
 

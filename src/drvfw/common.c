@@ -332,7 +332,7 @@ int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
 			if (r >= 0 || r == -EINVAL)
 				log_error("invalid policy, nothing done");
 			else
-				log_error("failed to load the policy: %s", strerror(-r));
+				log_error("failed to load the policy: %s", error_string(r));
 			diags_done(&d);
 			policy_done(&ctx->policy);
 			return r < 0 ? r : -EINVAL;

@@ -93,7 +93,7 @@ int exit_code_for_error(int r);
 void log_error(const char *fmt, ...) _printf_(1, 2);
 void log_warning(const char *fmt, ...) _printf_(1, 2);
 void log_info(const struct drvfw_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
-/* Logs with %m standing for strerror(-r); returns @r, so that `return log_error_errno(r, ...)`. */
+/* Logs with %m standing for error_string(r); returns @r, so that `return log_error_errno(r, ...)`. */
 int log_error_errno(int r, const char *fmt, ...) _printf_(2, 3);
 int log_warning_errno(int r, const char *fmt, ...) _printf_(2, 3);
 /* "out of memory"; returns -ENOMEM. */
