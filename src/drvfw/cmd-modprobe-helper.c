@@ -61,22 +61,10 @@ static void fix_stdio(void)
 	}
 }
 
-static void log_record(const char *path, enum autoload_action action, const char *msg)
+/* LOG_USER | LOG_NOTICE for what the policy denies, LOG_INFO otherwise. */
+static int record_priority(enum autoload_action action)
 {
-	_cleanup_free_ char *line = NULL;
-	_cleanup_close_ int fd = -1;
-	/* LOG_USER | LOG_NOTICE for what the policy denies, LOG_INFO otherwise. */
-	int pri = (action == AUTOLOAD_DENY || action == AUTOLOAD_WARN) ? 13 : 14;
-
-	line = strdup_printf("<%d>drvfw: %s\n", pri, msg);
-	if (!line)
-		return;
-	/* O_NONBLOCK: DRVFW_KMSG naming a FIFO must not hang every autoload */
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return;
-	/* A /dev/kmsg write is one record; a short or failed write loses only the log. */
-	(void)!write(fd, line, strlen(line));
+	return action == AUTOLOAD_DENY || action == AUTOLOAD_WARN ? 13 : 14;
 }
 
 static const char *real_modprobe(void)
@@ -114,7 +102,8 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ char **orig = NULL;
 	_cleanup_(request_decision_done) struct request_decision rd = { 0 };
 	_cleanup_free_ char *msg = NULL, *error = NULL;
-	const char *kmsg = getenv("DRVFW_KMSG"), *alias;
+	const char *alias;
+	struct kmsg k;
 	const struct sysroot *root;
 	const struct policy *p;
 	bool quiet = false;
@@ -126,8 +115,6 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (!orig)
 		return log_oom();
 	memcpy(orig, argv, argc * sizeof(char *));
-	if (!kmsg || !*kmsg)
-		kmsg = "/dev/kmsg";
 
 	longopts = options_merge(options);
 	if (!longopts)
@@ -166,6 +153,9 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 		ctx->opt_proc_cmdline = true;
 	/* The kernel gives us no stderr: ctx_* messages go to /dev/null. */
 	ctx->opt_quiet = true;
+	ctx->on_error_decides = true;
+	/* open before anything is read: a failure to read is logged too */
+	(void)kmsg_open(&k, true);
 	r = ctx_sysroot(ctx, &root);
 	if (r >= 0)
 		r = ctx_policy(ctx, &p);
@@ -174,18 +164,30 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	else if ((r = request_decide(root, p, alias, &rd)) < 0)
 		error = rd.error ? strdup(rd.error) : ctx_error_token(r, "moddb");
 	if (r < 0) {
-		/* Cannot decide: on-error says what happens, and the record says why. */
+		/* Cannot decide: on-error says what happens, and the record says
+		 * why, within the rate limit every drvfw process shares. */
 		enum autoload_action a = ctx_on_error(ctx) == ON_ERROR_DENY ? AUTOLOAD_DENY
 									    : AUTOLOAD_LOAD;
+		unsigned suppressed;
 
-		msg = autoload_record_format(alias, NULL, a, NULL, error ? error : "unknown");
-		if (msg)
-			log_record(kmsg, a, msg);
+		if (kmsg_ratelimit(&k, &suppressed)) {
+			if (suppressed)
+				kmsg_line(&k,
+					  "%u autoload records like the next one left out "
+					  "(rate limit)",
+					  suppressed);
+			msg = autoload_record_format(alias, NULL, a, NULL,
+						     error ? error : "unknown");
+			if (msg)
+				kmsg_write(&k, record_priority(a), msg);
+		}
+		kmsg_close(&k);
 		return a == AUTOLOAD_DENY ? EXIT_RUNTIME : exec_modprobe(quiet, alias);
 	}
 	msg = autoload_record_format(alias, rd.modules, rd.action, rd.rule, rd.error);
 	if (msg)
-		log_record(kmsg, rd.action, msg);
+		kmsg_write(&k, record_priority(rd.action), msg);
+	kmsg_close(&k);
 	if (rd.action == AUTOLOAD_DENY)
 		return EXIT_RUNTIME; /* what modprobe returns when it cannot load */
 	return exec_modprobe(quiet, alias);

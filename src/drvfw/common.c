@@ -112,13 +112,36 @@ void usage_global_options(FILE *f)
 	    f);
 }
 
+/*
+ * Messages carry names drvfw did not choose (device names, modaliases, file
+ * names): a control byte among them is shown as \xHH, so that a name cannot
+ * move the cursor of a terminal or start a line of its own in a log.
+ */
 static void log_va(const char *level, const char *fmt, va_list ap)
 {
-	fputs("drvfw: ", stderr);
-	if (level)
-		fprintf(stderr, "%s: ", level);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	_cleanup_free_ char *msg = NULL, *line = NULL;
+	size_t n = 0;
+	char *w;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("drvfw: out of memory\n", stderr);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		n += *p < 0x20 || *p == 0x7f ? 4 : 1;
+	line = w = malloc(n + 1);
+	if (!line) {
+		fputs("drvfw: out of memory\n", stderr);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			w += sprintf(w, "\\x%02x", *p);
+		else
+			*w++ = (char)*p;
+	*w = '\0';
+	/* one write: stderr is unbuffered, and udev logs each write as a line */
+	fprintf(stderr, "drvfw: %s%s%s\n", strempty(level), level ? ": " : "", line);
 }
 
 void log_error(const char *fmt, ...)
@@ -330,7 +353,8 @@ int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
 		if (r < 0 || d.n_errors > 0) {
 			diags_print(&d, stderr);
 			if (r >= 0 || r == -EINVAL)
-				log_error("invalid policy, nothing done");
+				log_error("invalid policy%s",
+					  ctx->on_error_decides ? "" : ", nothing done");
 			else
 				log_error("failed to load the policy: %s", error_string(r));
 			diags_done(&d);

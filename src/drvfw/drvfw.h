@@ -41,6 +41,8 @@ struct drvfw_ctx {
 	struct sysroot root;
 	struct inventory *inv;
 	bool policy_ready;
+	/* a policy that fails is not the end: on-error decides (probe, the helper) */
+	bool on_error_decides;
 	struct policy policy;
 	char *cmdline_buf;
 	struct decisions *dec;
@@ -128,8 +130,19 @@ struct kmsg {
 	char buf[1024];
 	size_t len;
 };
+/* DRVFW_KMSG, or /dev/kmsg. */
+const char *kmsg_path(void);
 int kmsg_open(struct kmsg *k, bool enabled);
+/* One record "<PRI>drvfw: MSG" of a @msg made safe already (autoload_record_format()). */
+void kmsg_write(struct kmsg *k, int pri, const char *msg);
+/* A notice; control bytes, '\\' and non-ASCII bytes of the text are written as \\xHH. */
 void kmsg_line(struct kmsg *k, const char *fmt, ...) _printf_(2, 3);
+/*
+ * For a message about what drvfw could not decide, which a storm of events
+ * could repeat: whether to write it now, under a limit shared by every drvfw
+ * process (ratelimit.h); *ret_suppressed: how many were left out before it.
+ */
+bool kmsg_ratelimit(struct kmsg *k, unsigned *ret_suppressed);
 /* Packs "HEAD: item, item, ..." into as few records as fit. */
 void kmsg_item(struct kmsg *k, const char *head, const char *item);
 void kmsg_flush(struct kmsg *k);

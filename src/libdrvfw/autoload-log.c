@@ -32,72 +32,6 @@ enum autoload_action autoload_action_from_string(const char *s)
 	return _AUTOLOAD_ACTION_MAX;
 }
 
-/* ---- escaping ---- */
-
-static bool byte_is_plain(unsigned char c)
-{
-	return isascii(c) && (isalnum(c) || strchr("_.:()+@/-", c));
-}
-
-char *record_escape(const char *s)
-{
-	size_t n = 0;
-	char *out, *w;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		n += byte_is_plain(*p) ? 1 : 4;
-	out = w = malloc(n + 1);
-	if (!out)
-		return NULL;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (byte_is_plain(*p))
-			*w++ = (char)*p;
-		else
-			w += sprintf(w, "\\x%02x", *p);
-	}
-	*w = '\0';
-	return out;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int record_unescape(const char *s, size_t len, char **ret)
-{
-	char *out = malloc(len + 1), *w = out;
-
-	if (!out)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		int hi, lo;
-
-		if (s[i] != '\\') {
-			/* what record_escape() never leaves as it is */
-			if (!byte_is_plain((unsigned char)s[i]))
-				goto bad;
-			*w++ = s[i];
-			continue;
-		}
-		if (i + 3 >= len || s[i + 1] != 'x' || (hi = hexval(s[i + 2])) < 0 ||
-		    (lo = hexval(s[i + 3])) < 0 || (hi | lo) == 0)
-			goto bad;
-		*w++ = (char)(hi * 16 + lo);
-		i += 3;
-	}
-	*w = '\0';
-	*ret = out;
-	return 0;
-bad:
-	free(out);
-	return -EBADMSG;
-}
-
 char *autoload_record_format(const char *alias, char *const *modules, enum autoload_action action,
 			     const char *rule, const char *error)
 {
@@ -360,6 +294,15 @@ static int parse_fields(const char *s, struct autoload_event *ev)
 		return -EBADMSG;
 	ev->action = autoload_action_from_string(action);
 	return ev->action == _AUTOLOAD_ACTION_MAX ? -EBADMSG : 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
 }
 
 /*

@@ -43,11 +43,6 @@ enum autoload_action {
 	_AUTOLOAD_ACTION_MAX,
 };
 
-/* @s with every byte but [A-Za-z0-9_.:()+@/-] written as \xHH; malloc'ed. */
-char *record_escape(const char *s);
-/* The bytes @s[0..@len) stands for; -EBADMSG for a bad escape or a NUL. */
-int record_unescape(const char *s, size_t len, char **ret);
-
 /* What the helper writes: the record's message, without "drvfw: "; malloc'ed. */
 char *autoload_record_format(const char *alias, char *const *modules, enum autoload_action action,
 			     const char *rule, const char *error);

@@ -172,16 +172,21 @@ void enforce_probe_done(struct enforce_probe *p)
 	for (unsigned i = 0; i < p->n_passes; i++)
 		pass_done(&p->pass[i]);
 	p->n_passes = 0;
+	if (p->on_error_policy) {
+		policy_done(p->on_error_policy);
+		free(p->on_error_policy);
+		p->on_error_policy = NULL;
+	}
 }
 
 static int probe_pass(const struct sysroot *root, const struct policy *pol, const char *bus,
-		      const char *name, bool bind_event, const struct enforce_apply *o,
-		      struct enforce_pass *pp)
+		      const char *name, bool bind_event, bool lookup_modules,
+		      const struct enforce_apply *o, struct enforce_pass *pp)
 {
 	struct enforce_apply a = *o;
 	int r;
 
-	r = inventory_load_device(root, bus, name, &pp->inv);
+	r = inventory_load_device(root, bus, name, lookup_modules, &pp->inv);
 	if (r < 0)
 		return r;
 	r = decisions_compute(pol, pp->inv, &pp->dec);
@@ -219,15 +224,52 @@ int enforce_probe_device(const struct sysroot *root, const struct policy *p, con
 	int r;
 
 	*ret = (struct enforce_probe){ .n_passes = 1 };
-	r = probe_pass(root, p, bus, name, bind_event, o, &ret->pass[0]);
+	r = probe_pass(root, p, bus, name, bind_event, true, o, &ret->pass[0]);
 	if (r < 0 || o->dry_run || !plan_probed(ret->pass[0].plan))
 		return r;
 	again = &ret->pass[1];
-	r = probe_pass(root, p, bus, name, bind_event, o, again);
+	r = probe_pass(root, p, bus, name, bind_event, true, o, again);
 	out = r >= 0 ? again->plan->devices[0].outcome : OUTCOME_NONE;
 	if (out == OUTCOME_NONE || out == OUTCOME_BOUND)
 		pass_done(again);
 	else
 		ret->n_passes = 2;
 	return 0;
+}
+
+int enforce_probe_device_on_error(const struct sysroot *root, const char *bus, const char *name,
+				  bool bind_event, const struct enforce_apply *o,
+				  struct enforce_probe *ret)
+{
+	_cleanup_(diags_done) struct diags d = { 0 };
+	struct device_rule rule;
+	struct policy *p;
+	struct enforce_apply a = *o;
+	int r;
+
+	*ret = (struct enforce_probe){ .n_passes = 1 };
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	policy_init(p);
+	ret->on_error_policy = p;
+	r = policy_add_list(p, LIST_DENY, "ALL:ALL",
+			    (struct origin){ .file = ENFORCE_ON_ERROR_ORIGIN }, &d);
+	if (r < 0)
+		return r;
+	/* a device no module is known for (none is looked up): any modalias */
+	rule = (struct device_rule){ .match = strdup("*"),
+				     .action = DEVICE_DENY,
+				     .origin = { .file = ENFORCE_ON_ERROR_ORIGIN } };
+	if (!rule.match)
+		return -ENOMEM;
+	r = policy_append_device_rule(p, &rule);
+	if (r < 0) {
+		free(rule.match);
+		return r;
+	}
+	policy_update_hash(p);
+	/* denying is all it does: nothing is probed, so one pass */
+	a.plan.mode = POLICY_ENFORCE;
+	return probe_pass(root, p, bus, name, bind_event, false, &a, &ret->pass[0]);
 }

@@ -39,11 +39,21 @@ int enforce_report_log(FILE *f, const struct enforce_plan *p, const struct decis
 	for (size_t k = 0; k < p->n_actions; k++) {
 		const struct enforce_action *a = &p->actions[k];
 
-		if (a->step == STEP_LOAD)
-			fprintf(f, "%s load %s", action_status_to_string(a->status), a->value);
-		else
-			fprintf(f, "%s write %s/%s %s", action_status_to_string(a->status), sysfs,
-				a->path, streq(a->value, "\n") ? "''" : a->value);
+		/* device names and modaliases come from devices: one word each, escaped */
+		if (a->step == STEP_LOAD) {
+			fprintf(f, "%s load ", action_status_to_string(a->status));
+			fput_escaped(f, a->value);
+		} else {
+			fprintf(f, "%s write ", action_status_to_string(a->status));
+			fput_escaped(f, sysfs);
+			fputc('/', f);
+			fput_escaped(f, a->path);
+			fputc(' ', f);
+			if (streq(a->value, "\n"))
+				fputs("''", f);
+			else
+				fput_escaped(f, a->value);
+		}
 		if (a->status == ACTION_FAILED)
 			fprintf(f, ": %s", error_string(-a->error));
 		fputc('\n', f);
@@ -56,12 +66,20 @@ int enforce_report_log(FILE *f, const struct enforce_plan *p, const struct decis
 		if (ed->outcome == OUTCOME_NONE)
 			continue;
 		origin = device_rule_origin(&d->devices[i], buf, sizeof(buf));
-		fprintf(f, "%s %s/%s driver=%s", enforce_outcome_to_string(ed->outcome), dev->bus,
-			dev->name, dev->driver ? dev->driver : "-");
-		if (dev->module)
-			fprintf(f, " module=%s", dev->module);
-		if (origin)
-			fprintf(f, " rule=%s", origin);
+		fprintf(f, "%s ", enforce_outcome_to_string(ed->outcome));
+		fput_escaped(f, dev->bus);
+		fputc('/', f);
+		fput_escaped(f, dev->name);
+		fputs(" driver=", f);
+		fput_escaped(f, dev->driver ? dev->driver : "-");
+		if (dev->module) {
+			fputs(" module=", f);
+			fput_escaped(f, dev->module);
+		}
+		if (origin) {
+			fputs(" rule=", f);
+			fput_escaped(f, origin);
+		}
 		if (ed->note)
 			fprintf(f, " (%s)", ed->note);
 		fputc('\n', f);

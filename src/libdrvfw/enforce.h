@@ -204,6 +204,7 @@ struct enforce_pass {
 struct enforce_probe {
 	struct enforce_pass pass[2];
 	unsigned n_passes;
+	struct policy *on_error_policy; /* enforce_probe_device_on_error()'s own */
 };
 void enforce_probe_done(struct enforce_probe *p);
 static inline const struct enforce_pass *enforce_probe_result(const struct enforce_probe *p)
@@ -224,6 +225,20 @@ static inline const struct enforce_pass *enforce_probe_result(const struct enfor
 int enforce_probe_device(const struct sysroot *root, const struct policy *p, const char *bus,
 			 const char *name, bool bind_event, const struct enforce_apply *o,
 			 struct enforce_probe *ret);
+
+/* The origin of the rule on-error = deny decides by. */
+#define ENFORCE_ON_ERROR_ORIGIN "on-error"
+
+/*
+ * on-error = deny for one device when drvfw cannot decide it (the policy or
+ * the module database cannot be read): the device is decided by "deny
+ * ALL:ALL" and a [device "*"] deny rule (origin ENFORCE_ON_ERROR_ORIGIN)
+ * from sysfs alone, unbound if a driver holds it, and pinned where its bus
+ * allows.
+ */
+int enforce_probe_device_on_error(const struct sysroot *root, const char *bus, const char *name,
+				  bool bind_event, const struct enforce_apply *o,
+				  struct enforce_probe *ret);
 
 /* ---- enforce-report.c ---- */
 

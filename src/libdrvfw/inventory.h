@@ -118,11 +118,13 @@ int inventory_load(const struct sysroot *root, struct inventory **ret);
  * MODALIAS resolves to, found with one libkmod lookup instead of reading the
  * whole module database. Module states are those of the device's bus only,
  * and without dependencies (no "needed"); no modprobe.d view (inv->kmod is
- * NULL). -ENODEV: no such device on that bus; -ENXIO: no sysfs; -EINVAL: a
- * name that would leave SYSFS/bus.
+ * NULL). Without @lookup_modules the device alone, from sysfs: what is left
+ * to decide with when the module database cannot be read. -ENODEV: no such
+ * device on that bus; -ENXIO: no sysfs; -EINVAL: a name that would leave
+ * SYSFS/bus.
  */
 int inventory_load_device(const struct sysroot *root, const char *bus, const char *name,
-			  struct inventory **ret);
+			  bool lookup_modules, struct inventory **ret);
 
 void inventory_free(struct inventory *inv);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct inventory *, inventory_free);

@@ -92,7 +92,6 @@ static int open_device_section(struct parser *ps, const char *match, struct sect
 	struct policy *p = ps->p;
 	struct origin o = { ps->file, ps->line };
 	struct device_rule rule = { .origin = o };
-	struct device_rule *nv;
 	const char *colon;
 
 	if (parse_vendor_device(match, &rule.vendor, &rule.device)) {
@@ -123,15 +122,12 @@ static int open_device_section(struct parser *ps, const char *match, struct sect
 			return -ENOMEM;
 	}
 
-	nv = realloc(p->devices, (p->n_devices + 1) * sizeof(*nv));
-	if (!nv) {
+	if (policy_append_device_rule(p, &rule) < 0) {
 		free(rule.match);
 		return -ENOMEM;
 	}
-	p->devices = nv;
-	p->devices[p->n_devices] = rule;
 	sec->kind = SECTION_DEVICE;
-	sec->device = p->n_devices++;
+	sec->device = p->n_devices - 1;
 	return 0;
 }
 

@@ -299,6 +299,17 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
 	return 0;
 }
 
+int policy_append_device_rule(struct policy *p, const struct device_rule *rule)
+{
+	struct device_rule *nv = realloc(p->devices, (p->n_devices + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -ENOMEM;
+	p->devices = nv;
+	p->devices[p->n_devices++] = *rule;
+	return 0;
+}
+
 int policy_add_autoload(struct policy *p, enum policy_list list, const char *value,
 			struct origin origin, bool if_present, struct diags *d)
 {

@@ -159,6 +159,13 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
  */
 int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
 
+/*
+ * Appends @rule, whose strings the policy takes over. Checks nothing: the
+ * parser checks what files say, and the library's own rules (on-error) are
+ * built right.
+ */
+int policy_append_device_rule(struct policy *p, const struct device_rule *rule);
+
 /* Recomputes p->hash; policy_load() calls it. */
 void policy_update_hash(struct policy *p);
 

@@ -204,8 +204,11 @@ out=$(drvfw --policy "$HERE/warn-nic.conf" probe --udev pci/0000:00:02.0 2>/dev/
 check "probe in warn mode: warn, nothing done" sh -c "echo '$out' | grep -qx DRVFW_VERDICT=warn"
 out=$(drvfw --policy "$HERE/deny-all.conf" probe --udev /devices/virtual/net/lo 2>/dev/null)
 check "probe of a non-bus device: allow" test "$out" = "$(printf 'DRVFW_VERDICT=allow\nDRVFW_ACTION=none')"
-drvfw --policy "$HERE/deny-all.conf" probe --udev pci/0000:00:99.0 >/dev/null 2>"$T/err"
+drvfw --policy "$HERE/deny-all.conf" probe pci/0000:00:99.0 >/dev/null 2>"$T/err"
 check "probe of a missing device: exit 1, says so" sh -c "[ $? -eq 1 ] && grep -q 'no device' '$T/err'"
+out=$(drvfw --policy "$HERE/deny-all.conf" probe --udev pci/0000:00:99.0 2>/dev/null)
+check "probe --udev of a device gone: still a verdict, as on-error says (allow)" \
+	test "$(echo "$out" | head -2)" = "$(printf 'DRVFW_VERDICT=allow\nDRVFW_ACTION=none')"
 # Regression: 'pci/..' was taken for a device name and failed at run time (exit 1).
 drvfw --policy "$HERE/deny-all.conf" probe pci/.. >/dev/null 2>"$T/err"
 check "probe pci/..: a usage error, exit 2" sh -c "[ $? -eq 2 ] && grep -q 'neither a devpath nor BUS/DEVICE' '$T/err'"
