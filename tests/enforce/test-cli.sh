@@ -287,4 +287,25 @@ check "static rules are deterministic" cmp -s "$T/static.rules" "$T/static2.rule
 drvfw --policy "$HERE/warn-nic.conf" generate --format udev >"$T/static3.rules" 2>/dev/null
 check "warn mode: rules only mark" sh -c "grep -q 'DRVFW_VERDICT}=\"warn\"' '$T/static3.rules' && ! grep -q 'ATTR{' '$T/static3.rules'"
 
+# on-error: a policy that cannot be loaded still gets every device a verdict;
+# deny pins it, and the kernel-log notice is rate-limited across processes.
+mktree
+printf '[drvfw]\non-error = deny\ninclude = no-such-profile\n' >"$T/oe-deny.conf"
+: >"$T/kmsg"
+out=$(DRVFW_KMSG=$T/kmsg drvfw --policy "$T/oe-deny.conf" probe --udev pci/0000:00:02.0 2>"$T/err")
+check "on-error = deny: probe --udev still prints a verdict" sh -c "echo '$out' | grep -qx DRVFW_VERDICT=deny"
+check "and the reason" sh -c "echo '$out' | grep -qx DRVFW_ERROR=invalid-policy"
+check "on-error = deny: the bound NIC is unbound and pinned" \
+	test "$(content bus/pci/devices/0000:00:02.0/driver_override)" = drvfw-denied
+check "the kernel log says why" grep -q "cannot decide pci/0000:00:02.0 (invalid-policy): on-error=deny" "$T/kmsg"
+for _ in $(seq 14); do
+	DRVFW_KMSG=$T/kmsg drvfw --policy "$T/oe-deny.conf" probe --udev pci/0000:00:03.0 >/dev/null 2>&1
+done
+check "15 undecided events leave 10 notices (the shared limit)" \
+	test "$(grep -c 'cannot decide' "$T/kmsg")" -eq 10
+printf '[drvfw]\non-error = allow\ninclude = no-such-profile\n' >"$T/oe-allow.conf"
+mktree
+out=$(drvfw --policy "$T/oe-allow.conf" probe --udev pci/0000:00:02.0 2>/dev/null)
+check "on-error = allow: allow, nothing touched" sh -c "echo '$out' | grep -qx DRVFW_VERDICT=allow && echo '$out' | grep -qx DRVFW_ACTION=none"
+check "on-error = allow: the NIC is not pinned" test "$(content bus/pci/devices/0000:00:02.0/driver_override)" != drvfw-denied
 finish
