@@ -502,6 +502,13 @@ static int plan_devices(struct planner *pl, const struct decisions *d,
 			    "nothing written";
 			continue;
 		}
+		if (dev->read_error < 0) {
+			/* what it would be decided by may be wrong: fail it, loudly */
+			pl->p->devices[i].outcome = OUTCOME_FAILED;
+			pl->p->devices[i].note =
+			    "its sysfs entry could not be read: nothing decided";
+			continue;
+		}
 		bus = bus_find(buses, n_buses, dev->bus);
 		if (dd->bind_driver)
 			r = plan_bind(pl, d, i, dd->bind_driver);

@@ -78,6 +78,10 @@ struct device {
 	bool has_driver_override;
 	char *driver_override; /* its value; NULL when empty ("(null)") or absent */
 	int authorized; /* 0/1, -1 when the device has no such attribute */
+	/* The first error reading its sysfs entry other than an attribute it
+	 * does not have (-EACCES, -EIO, -EBADFD for a FIFO); 0 if none. What is
+	 * known of it then may be wrong: enforcement fails it. */
+	int read_error;
 	size_t *candidates; /* modules whose device aliases match modalias (libkmod lookup) */
 	size_t n_candidates;
 };

@@ -308,4 +308,16 @@ mktree
 out=$(drvfw --policy "$T/oe-allow.conf" probe --udev pci/0000:00:02.0 2>/dev/null)
 check "on-error = allow: allow, nothing touched" sh -c "echo '$out' | grep -qx DRVFW_VERDICT=allow && echo '$out' | grep -qx DRVFW_ACTION=none"
 check "on-error = allow: the NIC is not pinned" test "$(content bus/pci/devices/0000:00:02.0/driver_override)" != drvfw-denied
+# A device entry that cannot be read (a FIFO as its modalias in a fake tree)
+# is a failure, counted and named, not a device silently skipped.
+mktree
+rm "$SYS/devices/pci0000:00/0000:00:03.0/modalias"
+mkfifo "$SYS/devices/pci0000:00/0000:00:03.0/modalias"
+timeout 10 "$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$SYS" \
+	--policy "$HERE/deny-all.conf" enforce --report "$T/r9" >"$T/out" 2>"$T/err"
+rc=$?
+check "enforce with an unreadable device entry: exit 1 (rc=$rc)" test $rc -eq 1
+check "enforce.log names it as failed, and why" \
+	grep -q "^failed pci/0000:00:03.0 .*(its sysfs entry could not be read: nothing decided)$" "$T/r9/enforce.log"
+check "the summary counts it" grep -q "^summary .* failed=1 " "$T/r9/enforce.log"
 finish
