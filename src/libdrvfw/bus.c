@@ -228,3 +228,21 @@ int alias_classify(const char *pattern, enum alias_class *ret_class, char **ret_
 	*ret_class = c;
 	return 0;
 }
+
+bool bus_has_device_pin(const char *bus)
+{
+	/*
+	 * driver_override: drivers/pci, drivers/base/platform.c, amba, spi,
+	 * hv (vmbus), fsl-mc, cdx, rpmsg, vdpa, s390 css; authorized: usb
+	 * devices and interfaces, thunderbolt.
+	 */
+	static const char *const pinned[] = {
+		"amba",	 "cdx", "css",	       "fsl-mc", "pci",	 "platform",
+		"rpmsg", "spi", "thunderbolt", "usb",	 "vdpa", "vmbus",
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(pinned); i++)
+		if (streq(bus, pinned[i]))
+			return true;
+	return false;
+}

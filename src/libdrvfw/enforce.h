@@ -31,6 +31,14 @@ struct enforce_bus {
 	char *name;
 	int autoprobe; /* drivers_autoprobe: 0/1; -1 when the bus has none */
 	bool default_deny; /* an unknown driver on this bus is denied (ALL:ALL, BUS:ALL) */
+	/*
+	 * enforce closes the bus's gate (drivers_autoprobe := 0) and binds its
+	 * allowed devices itself: under default-deny, and where the policy
+	 * denies a driver of the bus but its devices cannot be pinned one by one
+	 * (no driver_override, no authorized: virtio), so that a denied driver
+	 * loaded later does not bind them by itself.
+	 */
+	bool gate;
 	/* The allowed drivers registered on the bus now (strv, may be NULL):
 	 * where a device whose drivers drvfw cannot tell apart (no MODALIAS, or
 	 * a denied driver that matches it is loaded or built in) is bound, one

@@ -320,4 +320,21 @@ check "enforce with an unreadable device entry: exit 1 (rc=$rc)" test $rc -eq 1
 check "enforce.log names it as failed, and why" \
 	grep -q "^failed pci/0000:00:03.0 .*(its sysfs entry could not be read: nothing decided)$" "$T/r9/enforce.log"
 check "the summary counts it" grep -q "^summary .* failed=1 " "$T/r9/enforce.log"
+# A driver denied on a bus whose devices cannot be pinned (virtio: no
+# driver_override, no authorized): the bus is gated as under default-deny,
+# so that the denied driver loaded later binds nothing by itself; buses that
+# pin their devices (pci) are not.
+mktree
+printf '[deny]\ndrivers = virtio:virtio_net\n' >"$T/deny-virtio-net.conf"
+drvfw --policy "$T/deny-virtio-net.conf" enforce --report "$T/r10" >"$T/out" 2>"$T/err"
+check "deny virtio:virtio_net gates the virtio bus" test "$(content bus/virtio/drivers_autoprobe)" = 0
+check "and not pci, whose devices have driver_override" test "$(content bus/pci/drivers_autoprobe)" = 1
+check "the denied virtio0 is unbound" test "$(content bus/virtio/drivers/virtio_net/unbind)" = virtio0
+check "the allowed virtio1 is left bound" sh -c "! grep -q virtio1 '$SYS/bus/virtio/drivers/virtio_blk/unbind' 2>/dev/null"
+check "enforce.log has the gate" grep -q "write $SYS/bus/virtio/drivers_autoprobe 0" "$T/r10/enforce.log"
+mktree
+printf '[deny]\ndrivers = pci:e1000\n' >"$T/deny-e1000.conf"
+drvfw --policy "$T/deny-e1000.conf" enforce --report "$T/r11" >"$T/out" 2>"$T/err"
+check "deny pci:e1000 gates no bus (pci pins its devices)" \
+	sh -c "! grep -q drivers_autoprobe '$T/r11/enforce.log'"
 finish
