@@ -50,6 +50,13 @@ struct gen_header {
 /* Reads the header from the start of @text; -EBADMSG when there is none. */
 int gen_header_parse(const char *text, struct gen_header *ret);
 
+/*
+ * Removes ROOT/DRVFW_MODPROBE_LEGACY_FILE when drvfw generated it (its
+ * header says so): 1 removed, 0 none or not drvfw's, -errno.
+ */
+struct sysroot;
+int modprobe_legacy_remove(const struct sysroot *root);
+
 /* The modprobe.d text of emit_modprobe(), in memory. */
 int emit_modprobe_text(const struct decisions *d, const struct emit_options *o, char **ret,
 		       size_t *ret_len);

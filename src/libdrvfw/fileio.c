@@ -114,7 +114,7 @@ int read_one_line_file(const char *path, char **ret)
 
 /*
  * The rename lives in the directory: without this a crash soon after
- * (generate -o /etc/modprobe.d/drvfw.conf, then a reboot) can bring the old
+ * (generate -o /etc/modprobe.d/00-drvfw.conf, then a reboot) can bring the old
  * file back. Best effort: the new content is in place either way.
  */
 static void fsync_parent_dir(const char *path)

@@ -111,6 +111,7 @@ void inventory_free(struct inventory *inv)
 		free(m->blacklist_source);
 		free(m->install_cmd);
 		free(m->install_source);
+		free(m->softdep_first_source);
 		free(m->softdeps);
 		strv_free(m->drivers);
 	}

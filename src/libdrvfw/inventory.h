@@ -57,6 +57,16 @@ struct module {
 	size_t n_softdeps;
 
 	/* modprobe.d configuration in effect (libkmod's config iterators). */
+	/*
+	 * kmod (30 to 34 at least) skips a module's install command when the
+	 * first softdep line naming it (in modprobe.d file-name order,
+	 * modules.softdep among them) resolves to modules: install_ignored says
+	 * that is so now. softdep_first_source: "FILE:LINE" of such a line in a
+	 * file kmod reads before DRVFW_MODPROBE_FILE, whose own "softdep M
+	 * pre:" then cannot come first: drvfw's install line is ignored too.
+	 */
+	bool install_ignored;
+	char *softdep_first_source;
 	bool blacklisted;
 	char *blacklist_source; /* "FILE:LINE" of the blacklist line, or NULL if unknown */
 	char *install_cmd; /* the install command, or NULL */

@@ -40,7 +40,7 @@ for M in basic-sys q35-sys; do
 	S=$T/$M
 	cp -a "$F/$M" "$S"
 	expect_rc 0 "$M: learn -o" D --sysfs "$S" learn -o "$R/etc/drvfw/drvfw.conf"
-	D generate -o "$R/etc/modprobe.d/drvfw.conf"
+	D generate -o "$R/etc/modprobe.d/00-drvfw.conf"
 	expect_rc 0 "$M: the learned policy, enforced in a dry run" D --sysfs "$S" enforce --dry-run
 	expect_grep '\(0 unbound, 0 pinned' "$T/out" "$M: unbinds and pins nothing"
 	expect_no_grep 'WRITE .*/unbind ' "$T/out" "$M: no unbind is planned"

@@ -23,7 +23,7 @@ MKSYSFS=$SRC/tests/fixtures/mksysfs
 . "$SRC/tests/lib/valgrind-wrap.sh"
 
 T=$(mktemp -d "/tmp/drvfw-test-${1:-shell}.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[[ -n ${DRVFW_KEEP_T:-} ]] || rm -rf "$T"' EXIT
 tap_n=0 # not "n": tests use short names of their own
 failures=0
 
