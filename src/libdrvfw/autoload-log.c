@@ -241,7 +241,8 @@ static int parse_modules(struct autoload_event *ev, const char *v, size_t n)
 
 		if (r < 0)
 			return r;
-		if (!*m) {
+		/* "" and "-" are what no module is called: "-" alone means none */
+		if (!*m || streq(m, "-")) {
 			free(m);
 			return -EBADMSG;
 		}
@@ -249,6 +250,8 @@ static int parse_modules(struct autoload_event *ev, const char *v, size_t n)
 		if (r < 0)
 			return r;
 		v += len + (comma ? 1 : 0);
+		if (comma && v == end)
+			return -EBADMSG; /* a trailing ',': not what the writer makes */
 	}
 	return ev->modules ? 0 : -EBADMSG;
 }

@@ -14,8 +14,12 @@ dr=("$DRVFW_BIN" --root "$F" --kver 1.0.0-test --sysfs "" -q)
 drs=("$DRVFW_BIN" --root "$F" --kver 1.0.0-test --sysfs "$DRVFW_FIXTURES/basic-sys" -q)
 pol=$DRVFW_SRCDIR/tests/golden/default-deny.conf
 
-bounded() { # CMD...: exit 124 if it is still running after 5 s
-	timeout -k 1 5 "$@"
+# CMD...: exit 124 if it is still running after 5 s (valgrind: 60 s, it is
+# that much slower; a hang outlasts either)
+bound=5
+[[ ${DRVFW_VALGRIND:-} == 1 ]] && bound=60
+bounded() {
+	timeout -k 1 "$bound" "$@"
 }
 
 # -o onto what is not a regular file: refused, left as it was.
