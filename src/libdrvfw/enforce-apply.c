@@ -314,7 +314,6 @@ int enforce_probe_device_on_error(const struct sysroot *root, const char *bus, c
 		free(rule.match);
 		return r;
 	}
-	policy_update_hash(p);
 	/* denying is all it does: nothing is probed, so one pass */
 	a.plan.mode = POLICY_ENFORCE;
 	return probe_pass(root, p, bus, name, bind_event, false, &a, &ret->pass[0]);

@@ -104,7 +104,7 @@ int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct deci
 	enforce_plan_count(p, &c);
 	fputs("{\n  \"mode\": ", f);
 	json_string(f, policy_mode_to_string(p->mode));
-	fprintf(f, ",\n  \"policy_hash\": \"%016llx\",\n  \"sysfs\": ", d->policy->hash);
+	fprintf(f, ",\n  \"policy_hash\": \"%016llx\",\n  \"sysfs\": ", policy_hash(d->policy));
 	json_string(f, sysfs);
 	fprintf(f,
 		",\n  \"summary\": {\"devices\": %zu, \"denied\": %zu, \"unbound\": %zu, "

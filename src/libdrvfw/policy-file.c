@@ -436,31 +436,23 @@ static int ini_handler_cb(void *user, const char *section, const char *name, con
  */
 static char *next_line_text(struct parser *ps, bool *ret_indented)
 {
-	_cleanup_free_ char *l = NULL;
-	const char *eol = strchrnul(ps->pos, '\n'), *s;
+	const char *eol = strchrnul(ps->pos, '\n'), *s = ps->pos, *e = eol;
 	size_t len;
 	char *t;
 	int r;
 
-	l = strndup(ps->pos, (size_t)(eol - ps->pos));
 	ps->pos = *eol ? eol + 1 : eol;
 	ps->line++;
-	if (!l) {
-		ps->error = -ENOMEM;
-		return NULL;
-	}
-	len = strlen(l);
-	if (len > 0 && l[len - 1] == '\r')
-		l[--len] = '\0';
-	s = l;
+	if (e > s && e[-1] == '\r')
+		e--;
 	if (ps->line == 1 && startswith(s, "\xEF\xBB\xBF"))
 		s += 3;
-	*ret_indented = isspace((unsigned char)*s);
-	while (isspace((unsigned char)*s))
+	*ret_indented = s < e && isspace((unsigned char)*s);
+	while (s < e && isspace((unsigned char)*s))
 		s++;
 	/* inih strips a byte-order mark from the first line it reads: one
 	 * anywhere else would hide a section header from this reader */
-	if (startswith(s, "\xEF\xBB\xBF")) {
+	if (e - s >= 3 && startswith(s, "\xEF\xBB\xBF")) {
 		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
 			    "a byte-order mark that does not start the file: expected a section "
 			    "header, a key or a comment");
@@ -468,9 +460,9 @@ static char *next_line_text(struct parser *ps, bool *ret_indented)
 			ps->error = r;
 		return NULL;
 	}
-	if (*s == '\0' || *s == '#' || *s == ';')
+	if (s == e || *s == '#' || *s == ';')
 		return NULL;
-	t = strdup(s);
+	t = strndup(s, (size_t)(e - s));
 	if (!t) {
 		ps->error = -ENOMEM;
 		return NULL;
@@ -536,7 +528,9 @@ static char *reader_cb(char *buf, int num, void *stream)
 			*c = ' ';
 	if (indented && ps->prev_key) {
 		/* a continuation: inih passes it to the handler as the previous key */
-		snprintf(buf, (size_t)num, " %s\n", l);
+		buf[0] = ' ';
+		memcpy(buf + 1, l, len);
+		memcpy(buf + 1 + len, "\n", 2);
 		return buf;
 	}
 	/* "key = value"; inih would also take "key: value", but ':' is part of our values */
@@ -547,7 +541,9 @@ static char *reader_cb(char *buf, int num, void *stream)
 		goto fail_or_blank;
 	}
 	ps->prev_key = true;
-	snprintf(buf, (size_t)num, "%s\n", l);
+	/* len <= maxlen: room for the newline and the NUL */
+	memcpy(buf, l, len);
+	memcpy(buf + len, "\n", 2);
 	return buf;
 
 fail_or_blank:
@@ -649,7 +645,6 @@ static int load_file(struct policy *p, const char *path, const char *name, const
 
 static int finish(struct policy *p, struct diags *d, size_t errors_before, int r)
 {
-	policy_update_hash(p);
 	if (r < 0 && r != -EINVAL)
 		return r;
 	return d->n_errors > errors_before ? -EINVAL : 0;

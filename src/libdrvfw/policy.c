@@ -36,7 +36,6 @@ void policy_init(struct policy *p)
 		.mode = POLICY_ENFORCE,
 		.on_error = ON_ERROR_ALLOW,
 	};
-	policy_update_hash(p);
 }
 
 void policy_done(struct policy *p)
@@ -234,17 +233,20 @@ bool bus_name_valid(const char *bus)
 static int add_item(struct policy *p, enum policy_list list, const char *item, struct origin origin,
 		    struct diags *d)
 {
-	_cleanup_free_ char *bus = NULL;
+	/* on the stack: a policy of 100,000 entries is 100,000 of these */
+	char bus[DRIVER_NAME_MAX + 2], drv[DRIVER_NAME_MAX + 2];
 	const char *colon = strchr(item, ':'), *s;
+	size_t blen;
 
 	if (!colon || colon == item || colon[1] == '\0')
 		return diag_at(d, DIAG_ERROR, origin,
 			       "malformed entry '%s': expected 'BUS:DRIVER[,DRIVER...]' "
 			       "(e.g. 'pci:e1000', 'usb:ALL', 'ALL:ALL')",
 			       item);
-	bus = strndup(item, (size_t)(colon - item));
-	if (!bus)
-		return -ENOMEM;
+	/* one byte more than a valid name: bus_name_valid() sees it is too long */
+	blen = (size_t)(colon - item) < sizeof(bus) - 1 ? (size_t)(colon - item) : sizeof(bus) - 1;
+	memcpy(bus, item, blen);
+	bus[blen] = '\0';
 	if (strcasecmp(bus, "ALL") == 0 && !streq(bus, "ALL"))
 		return diag_at(d, DIAG_ERROR, origin, "unknown bus '%s' in '%s': expected %s%s",
 			       bus, item, bus_hint, " (ALL is upper case)");
@@ -254,12 +256,11 @@ static int add_item(struct policy *p, enum policy_list list, const char *item, s
 
 	s = colon + 1;
 	for (;;) {
-		size_t n = strcspn(s, ",");
-		_cleanup_free_ char *drv = strndup(s, n);
+		size_t n = strcspn(s, ","), dlen = n < sizeof(drv) - 1 ? n : sizeof(drv) - 1;
 		int r;
 
-		if (!drv)
-			return -ENOMEM;
+		memcpy(drv, s, dlen);
+		drv[dlen] = '\0';
 		if (n == 0)
 			return diag_at(
 			    d, DIAG_ERROR, origin,
@@ -284,15 +285,15 @@ static int add_item(struct policy *p, enum policy_list list, const char *item, s
 int policy_add_list(struct policy *p, enum policy_list list, const char *value,
 		    struct origin origin, struct diags *d)
 {
-	_cleanup_strv_free_ char **items = NULL;
-	int r;
+	_cleanup_free_ char *copy = strdup(value);
+	char *save = NULL;
 
+	if (!copy)
+		return -ENOMEM;
 	/* Buses are separated by ';' on the kernel command line, by blanks in files too. */
-	r = strv_split(value, " \t\n;", &items);
-	if (r < 0)
-		return r;
-	for (char **i = items; *i; i++) {
-		r = add_item(p, list, *i, origin, d);
+	for (char *i = strtok_r(copy, " \t\n;", &save); i; i = strtok_r(NULL, " \t\n;", &save)) {
+		int r = add_item(p, list, i, origin, d);
+
 		if (r < 0)
 			return r;
 	}
@@ -388,7 +389,7 @@ static unsigned long long hash_str(unsigned long long h, const char *s)
 	return hash_fnv1a64(h, s ? s : "\x01", s ? strlen(s) + 1 : 2);
 }
 
-void policy_update_hash(struct policy *p)
+unsigned long long policy_hash(const struct policy *p)
 {
 	unsigned long long h = HASH_FNV1A64_INIT;
 	char num[64];
@@ -419,5 +420,5 @@ void policy_update_hash(struct policy *p)
 		h = hash_str(h, num);
 		h = hash_str(h, r->bind_driver);
 	}
-	p->hash = h;
+	return h;
 }

@@ -88,7 +88,6 @@ struct policy {
 
 	char **files; /* every file read, in order (origins point here) */
 	char **includes; /* profile names included */
-	unsigned long long hash; /* of the effective policy, stable across runs */
 
 	struct policy_index *index; /* policy-index.h; NULL for a policy built by hand */
 };
@@ -166,8 +165,11 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
  */
 int policy_append_device_rule(struct policy *p, const struct device_rule *rule);
 
-/* Recomputes p->hash; policy_load() calls it. */
-void policy_update_hash(struct policy *p);
+/*
+ * The hash of the effective policy, stable across runs (drvfw.conf(5),
+ * HASH). Computed when asked: the hot paths never need it.
+ */
+unsigned long long policy_hash(const struct policy *p);
 
 const char *policy_mode_to_string(enum policy_mode m);
 /* "enforce", "warn", "off"; -EINVAL otherwise. */

@@ -82,7 +82,7 @@ static void judge(struct status_artifact *a, const char *text, const struct deci
 	}
 	if (!streq(a->h.kver, d->inv->kver))
 		a->state = DRIFT_OTHER_KVER;
-	else if (a->h.hash != d->policy->hash)
+	else if (a->h.hash != policy_hash(d->policy))
 		a->state = DRIFT_STALE;
 	else if (expected &&
 		 (!(x = strip_comments(text)) || !(y = strip_comments(expected)) || !streq(x, y)))
@@ -190,7 +190,7 @@ static char *in_use_reason(const struct decisions *d, const struct module *m,
 			   const struct module_decision *md, const struct status *s)
 {
 	const struct inventory *inv = d->inv;
-	bool changed = s->boot.have_hash && s->boot.hash != d->policy->hash;
+	bool changed = s->boot.have_hash && s->boot.hash != policy_hash(d->policy);
 
 	switch (md->state) {
 	case MODULE_DENIED_NEEDED:

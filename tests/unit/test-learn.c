@@ -76,7 +76,6 @@ static void parse(struct policy *p, const char *text)
 	ck_assert_int_eq(r, 0);
 	ck_assert_uint_eq(d.n_errors, 0);
 	diags_done(&d);
-	policy_update_hash(p);
 }
 
 static void assert_nothing_bound_changes(const struct decisions *dec)

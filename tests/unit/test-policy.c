@@ -38,7 +38,6 @@ static int cmdline(const char *s)
 {
 	int r = policy_add_cmdline(&p, s, &d);
 
-	policy_update_hash(&p);
 	return r;
 }
 
@@ -873,7 +872,7 @@ static unsigned long long hash_of(const char *text, const char *cmd)
 			 0);
 	if (cmd)
 		ck_assert_int_eq(cmdline(cmd), 0);
-	h = p.hash;
+	h = policy_hash(&p);
 	return h;
 }
 

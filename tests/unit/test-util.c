@@ -146,7 +146,7 @@ END_TEST
 START_TEST(test_record_escape)
 {
 	const char *names[] = { "plain-name_1.2:(x)+@/", "a b", "a=b,c\\d", "\n\r\t\x1b",
-				"\xc3\xa9\xff", "" };
+				"\xc3\xa9\xff",		 "" };
 
 	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
 		_cleanup_free_ char *e = record_escape(names[i]), *u = NULL;
