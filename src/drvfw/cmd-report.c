@@ -103,12 +103,9 @@ static int add_row(struct table *t, const struct autoload_stat *s, bool json)
 {
 	_cleanup_free_ char *module = cell(s->module, json), *aliases = cell_list(s->aliases, json),
 			    *req = cell_list(s->requesters, json),
-			    *errors = cell_list(s->errors, json),
-			    *count = strdup_printf("%u", s->count),
-			    *loaded = strdup_printf("%u", s->by_action[AUTOLOAD_LOAD]),
-			    *denied = strdup_printf("%u", s->by_action[AUTOLOAD_DENY]),
-			    *warned = strdup_printf("%u", s->by_action[AUTOLOAD_WARN]),
-			    *none = strdup_printf("%u", s->by_action[AUTOLOAD_NONE]);
+			    *errors = cell_list(s->errors, json);
+	/* on the stack: a report can have 100,000 rows */
+	char count[16], loaded[16], denied[16], warned[16], none[16];
 	const char *v[] = {
 		[COL_MODULE] = module,
 		[COL_COUNT] = count,
@@ -123,9 +120,13 @@ static int add_row(struct table *t, const struct autoload_stat *s, bool json)
 		[COL_ERRORS] = errors,
 	};
 
-	if (!module || !aliases || !req || !errors || !count || !loaded || !denied || !warned ||
-	    !none)
+	if (!module || !aliases || !req || !errors)
 		return -ENOMEM;
+	snprintf(count, sizeof(count), "%u", s->count);
+	snprintf(loaded, sizeof(loaded), "%u", s->by_action[AUTOLOAD_LOAD]);
+	snprintf(denied, sizeof(denied), "%u", s->by_action[AUTOLOAD_DENY]);
+	snprintf(warned, sizeof(warned), "%u", s->by_action[AUTOLOAD_WARN]);
+	snprintf(none, sizeof(none), "%u", s->by_action[AUTOLOAD_NONE]);
 	return table_add_row(t, v);
 }
 
