@@ -186,7 +186,7 @@ installkernel() {
 
     # The image's modprobe.d, from this kernel's own module database; an
     # invalid policy fails here and is never answered with "force it".
-    _out="$initdir/etc/modprobe.d/drvfw.conf"
+    _out="$initdir$DRVFW_MODPROBE"
     mkdir -p "${_out%/*}"
     drvfw_build_generate "$_out" || return 1
 

@@ -7,22 +7,25 @@
  * inventory and policy give the same bytes.
  */
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "decide.h"
 #include "diag.h"
 
+struct initcalls;
+
 struct emit_options {
-	const char *kallsyms; /* path of a kallsyms file for initcall names, or NULL */
-	const char *drvfw_path; /* the drvfw binary as udev rules call it */
+	const struct initcalls *initcalls; /* the kernel's initcall names (kallsyms.h), or NULL */
 };
 
 int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options *o);
 /*
  * One modprobe.d file for the @n kernels of @ds (same policy), whichever of
  * them boots: each line holds for every kernel that has the module. For one
- * kernel, the bytes of emit_modprobe(). -EINVAL when a kernel version is
- * not kernel_version_is_plain() (it would be part of a shell command).
+ * kernel, what emit_modprobe() writes (it is this with n = 1). -EINVAL when
+ * one of several kernel versions is not kernel_version_is_plain() (it would
+ * be part of a shell command).
  */
 int emit_modprobe_kernels(FILE *f, const struct decisions *const *ds, size_t n,
 			  const struct emit_options *o);
@@ -30,3 +33,41 @@ int emit_modprobe_kernels(FILE *f, const struct decisions *const *ds, size_t n,
 int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *o,
 		 struct diags *diags);
 int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o);
+/*
+ * The udev rules that mark the devices of every bus in @buses on which @p
+ * denies nothing with ENV{DRVFW_SKIP}="1", so that 60-drvfw.rules does not
+ * start drvfw for them (written by enforce --gate to DRVFW_SKIP_RULES_DIR).
+ */
+int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses);
+
+/*
+ * The first line of what generate writes, and its reader: which kernel,
+ * policy (by hash) and mode a generated file was made for. `drvfw status`
+ * reads it back to tell whether a file is current.
+ *
+ *   # drvfw generate: kernel KVER, policy hash HASH, mode MODE
+ *   # drvfw generate --format udev: kernel KVER, policy hash HASH, mode MODE
+ */
+struct gen_header {
+	bool valid;
+	char format[16]; /* "" for the modprobe.d format, else "udev" */
+	char kver[256];
+	unsigned long long hash;
+	char mode[16];
+};
+
+/* Reads the header from the start of @text; -EBADMSG when there is none. */
+int gen_header_parse(const char *text, struct gen_header *ret);
+
+/*
+ * Removes ROOT/DRVFW_MODPROBE_LEGACY_FILE when drvfw generated it (its
+ * header says so): 1 removed, 0 none or not drvfw's, -errno.
+ */
+struct sysroot;
+int modprobe_legacy_remove(const struct sysroot *root);
+
+/* The modprobe.d text of emit_modprobe() and emit_modprobe_kernels(), in memory. */
+int emit_modprobe_text(const struct decisions *d, const struct emit_options *o, char **ret,
+		       size_t *ret_len);
+int emit_modprobe_kernels_text(const struct decisions *const *ds, size_t n,
+			       const struct emit_options *o, char **ret, size_t *ret_len);

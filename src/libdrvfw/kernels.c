@@ -66,3 +66,110 @@ bool kernel_version_is_plain(const char *s)
 			return false;
 	return true;
 }
+
+/* Reads kernel @k of the set: its inventory and the decisions of @p. */
+static int load_one(struct kernel_set *ks, size_t k, const struct sysroot *root,
+		    const struct policy *p)
+{
+	const char *kver = ks->kvers[k];
+	bool own_kernel = streq(kver, root->kver);
+	struct sysroot s;
+	int r;
+
+	/* the runtime view belongs to the root's own kernel only */
+	r = sysroot_init(&s, root->root, kver, NULL, own_kernel && root->sysfs ? root->sysfs : "",
+			 own_kernel && root->kallsyms ? root->kallsyms : "");
+	if (r < 0)
+		return r;
+	r = inventory_load(&s, &ks->invs[k]);
+	sysroot_done(&s);
+	if (r >= 0)
+		r = decisions_compute(p, ks->invs[k], &ks->own[k]);
+	if (r < 0)
+		return r;
+	ks->ds[k] = ks->own[k];
+	return 0;
+}
+
+/* Frees what the set read, keeping the versions (ret->failed points into them). */
+static void drop_loaded(struct kernel_set *ks)
+{
+	for (size_t k = 0; k < ks->n; k++) {
+		if (ks->own)
+			decisions_free(ks->own[k]);
+		if (ks->invs)
+			inventory_free(ks->invs[k]);
+	}
+	free(ks->own);
+	free(ks->invs);
+	free(ks->ds);
+	ks->own = NULL;
+	ks->invs = NULL;
+	ks->ds = NULL;
+}
+
+static int load_all(struct kernel_set *ks, const struct sysroot *root, const struct policy *p,
+		    const struct decisions *cur)
+{
+	for (size_t k = 0; k < ks->n; k++) {
+		_cleanup_free_ char *moddir = strdup_printf("%s/lib/modules/%s", root->root,
+							    ks->kvers[k]);
+		int r;
+
+		if (!moddir)
+			return -ENOMEM;
+		if (cur && streq(cur->inv->kver, ks->kvers[k]) &&
+		    streq_ptr(cur->inv->moddir, moddir)) {
+			ks->ds[k] = cur;
+			continue;
+		}
+		r = load_one(ks, k, root, p);
+		if (r < 0) {
+			ks->failed = ks->kvers[k];
+			return r;
+		}
+	}
+	return 0;
+}
+
+int kernel_set_load(const struct sysroot *root, const struct policy *p, const struct decisions *cur,
+		    struct kernel_set *ret)
+{
+	struct kernel_set *ks = ret;
+	int r;
+
+	*ks = (struct kernel_set){ 0 };
+	r = installed_kernels(root->root, &ks->kvers);
+	if (r < 0)
+		return r;
+	ks->n = strv_length(ks->kvers);
+	if (ks->n == 0)
+		return -ENOENT;
+	for (size_t k = 0; ks->n > 1 && k < ks->n; k++)
+		if (!kernel_version_is_plain(ks->kvers[k])) {
+			ks->failed = ks->kvers[k];
+			return -EINVAL;
+		}
+	ks->ds = calloc(ks->n, sizeof(*ks->ds));
+	ks->invs = calloc(ks->n, sizeof(*ks->invs));
+	ks->own = calloc(ks->n, sizeof(*ks->own));
+	r = ks->ds && ks->invs && ks->own ? load_all(ks, root, p, cur) : -ENOMEM;
+	if (r < 0)
+		drop_loaded(ks);
+	return r;
+}
+
+void kernel_set_done(struct kernel_set *ks)
+{
+	drop_loaded(ks);
+	strv_free(ks->kvers);
+	*ks = (struct kernel_set){ 0 };
+}
+
+bool kernel_set_has(const struct kernel_set *ks, const char *kver)
+{
+	for (size_t k = 0; k < ks->n; k++)
+		if (streq(ks->kvers[k], kver))
+			return true;
+	return false;
+}

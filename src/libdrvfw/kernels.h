@@ -3,10 +3,17 @@
 
 /*
  * The kernels installed in a root file system: what a file read by
- * whichever of them boots (/etc/modprobe.d/drvfw.conf) must hold for.
+ * whichever of them boots (/etc/modprobe.d/00-drvfw.conf) must hold for,
+ * each decided on its own module database.
  */
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "decide.h"
+#include "inventory.h"
+#include "policy.h"
+#include "sysroot.h"
 
 /*
  * Every ROOT/lib/modules/VERSION with both modules.dep.bin (depmod ran) and
@@ -19,3 +26,32 @@ int installed_kernels(const char *root, char ***ret);
 
 /* Letters, digits and "._+~-", not starting with '-': safe as a word of a shell command. */
 bool kernel_version_is_plain(const char *s);
+
+/* The installed kernels of a root and one policy's decisions on each. */
+struct kernel_set {
+	char **kvers; /* installed_kernels() */
+	size_t n;
+	const struct decisions **ds; /* n: each kernel's decisions */
+	/* what the set owns (NULL where a kernel's decisions were borrowed) */
+	struct inventory **invs;
+	struct decisions **own;
+	/* after a failure to read a kernel's module database: its version */
+	const char *failed;
+};
+
+/*
+ * The kernels installed under @root->root, each with the decisions of @p
+ * on its own module database (no runtime view, but for the kernel of @root,
+ * which gets @root's). @cur, when not NULL, stands for its own kernel when
+ * that is installed (same module directory) instead of reading it again.
+ * -ENOENT when no kernel is installed; -EINVAL when there are several and a
+ * version is not kernel_version_is_plain(); the -errno of a kernel whose
+ * module database cannot be read. On failure ret->failed names the kernel
+ * (NULL when none is to blame); kernel_set_done() in every case.
+ */
+int kernel_set_load(const struct sysroot *root, const struct policy *p, const struct decisions *cur,
+		    struct kernel_set *ret);
+void kernel_set_done(struct kernel_set *ks);
+
+/* Whether @kver is one of the set. */
+bool kernel_set_has(const struct kernel_set *ks, const char *kver);

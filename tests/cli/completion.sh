@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The bash completion against the built binary: every command, each command's
 # options, and the arguments it knows (profiles, buses, kernel versions).
-source "$DRVFW_SRCDIR/tests/cli/lib.sh"
+# shellcheck source=tests/lib/shell.sh
+. "$DRVFW_SRCDIR/tests/lib/shell.sh" cli-completion
+set -e
 # shellcheck source=completion/drvfw.bash
 source "$DRVFW_SRCDIR/completion/drvfw.bash"
 
@@ -14,19 +16,19 @@ complete_words() { # the completions of the words given, the last one being comp
 	printf '%s\n' "${COMPREPLY[@]}" | sort
 }
 
-"$DRVFW_BIN" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF && !/^Commands:/ {print $1}' | sort >"$TMP/want"
-complete_words "$DRVFW_BIN" "" >"$TMP/got"
-if cmp -s "$TMP/want" "$TMP/got"; then pass "every command of --help completes"; else
-	fail "commands differ:"; diff "$TMP/want" "$TMP/got" >&2; fi
+"$DRVFW_BIN" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF && !/^Commands:/ {print $1}' | sort >"$T/want"
+complete_words "$DRVFW_BIN" "" >"$T/got"
+if cmp -s "$T/want" "$T/got"; then pass "every command of --help completes"; else
+	fail "commands differ:"; diff "$T/want" "$T/got" >&2; fi
 [[ $(complete_words "$DRVFW_BIN" sta) == status ]] && pass "a prefix completes one command" ||
 	fail "sta -> $(complete_words "$DRVFW_BIN" sta)"
 [[ $(complete_words "$DRVFW_BIN" --root /tmp st) == status ]] && pass "after a global option too" ||
 	fail "--root /tmp st -> $(complete_words "$DRVFW_BIN" --root /tmp st)"
 
-for c in $(cat "$TMP/want"); do
-	"$DRVFW_BIN" "$c" --help | sed '/^Common options:/,$d' | grep -oE -- '--[a-z][a-z-]+' | sort -u >"$TMP/opts"
-	complete_words "$DRVFW_BIN" "$c" -- >"$TMP/got"
-	missing=$(comm -23 "$TMP/opts" "$TMP/got")
+for c in $(cat "$T/want"); do
+	"$DRVFW_BIN" "$c" --help | sed '/^Common options:/,$d' | grep -oE -- '--[a-z][a-z-]+' | sort -u >"$T/opts"
+	complete_words "$DRVFW_BIN" "$c" -- >"$T/got"
+	missing=$(comm -23 "$T/opts" "$T/got")
 	if [[ -z $missing ]]; then pass "$c: every option completes"; else fail "$c: missing $missing"; fi
 done
 
@@ -40,42 +42,42 @@ got=$(complete_words "$DRVFW_BIN" generate --format "" | tr '\n' ' ')
 # list of --help), which drvfw rejects. Every option offered, at the top
 # level and for each command, is one drvfw accepts there: run it with a
 # dummy argument and --help (getopt reaches --help before anything acts).
-for c in "" $(cat "$TMP/want"); do
+for c in "" $(cat "$T/want"); do
 	bad=
 	for o in $(complete_words "$DRVFW_BIN" ${c:+"$c"} --); do
-		"$DRVFW_BIN" ${c:+"$c"} "$o" x --help >/dev/null 2>"$TMP/err" || true
-		grep -qE "unrecognized option|invalid option" "$TMP/err" && bad+=" $o"
+		"$DRVFW_BIN" ${c:+"$c"} "$o" x --help >/dev/null 2>"$T/err" || true
+		grep -qE "unrecognized option|invalid option" "$T/err" && bad+=" $o"
 	done
 	if [[ -z $bad ]]; then pass "${c:-top level}: every option offered is accepted"; else
 		fail "${c:-top level}: offered but rejected:$bad"; fi
 done
 
 # --kver: the module trees under --root, not the running system's.
-mkdir -p "$TMP/r/lib/modules/9.9.9-test" "$TMP/r/lib/modules/9.9.8-test"
-got=$(complete_words "$DRVFW_BIN" --root "$TMP/r" audit --kver 9.9.9 | tr '\n' ' ')
+mkdir -p "$T/r/lib/modules/9.9.9-test" "$T/r/lib/modules/9.9.8-test"
+got=$(complete_words "$DRVFW_BIN" --root "$T/r" audit --kver 9.9.9 | tr '\n' ' ')
 [[ $got == "9.9.9-test " ]] && pass "--kver completes from ROOT/lib/modules of --root" || fail "--kver under --root -> '$got'"
-got=$(complete_words "$DRVFW_BIN" --root="$TMP/r" --kver "" | tr '\n' ' ')
+got=$(complete_words "$DRVFW_BIN" --root="$T/r" --kver "" | tr '\n' ' ')
 [[ $got == "9.9.8-test 9.9.9-test " ]] && pass "--root=DIR counts too" || fail "--kver under --root=DIR -> '$got'"
 
 # --profile: the profiles of --profiledir when it is given.
-mkdir "$TMP/prof" && touch "$TMP/prof/zz-mine.conf"
-got=$(complete_words "$DRVFW_BIN" learn --profiledir "$TMP/prof" --profile "" | tr '\n' ' ')
+mkdir "$T/prof" && touch "$T/prof/zz-mine.conf"
+got=$(complete_words "$DRVFW_BIN" learn --profiledir "$T/prof" --profile "" | tr '\n' ' ')
 [[ $got == "zz-mine " ]] && pass "--profile completes from --profiledir" || fail "--profile with --profiledir -> '$got'"
 
 # -o of a listing: its column names, one by one after commas, and after +.
 for c in audit explain report; do
 	"$DRVFW_BIN" "$c" --help | awk '/^Available output columns:/ {on=1; next} on && NF {print $1} on && !NF {on=0}' |
-		sort >"$TMP/cols"
-	complete_words "$DRVFW_BIN" "$c" -o "" >"$TMP/got"
-	if [[ -s $TMP/cols ]] && cmp -s "$TMP/cols" "$TMP/got"; then pass "$c -o completes its columns"; else
-		fail "$c -o: columns differ"; diff "$TMP/cols" "$TMP/got" >&2; fi
+		sort >"$T/cols"
+	complete_words "$DRVFW_BIN" "$c" -o "" >"$T/got"
+	if [[ -s $T/cols ]] && cmp -s "$T/cols" "$T/got"; then pass "$c -o completes its columns"; else
+		fail "$c -o: columns differ"; diff "$T/cols" "$T/got" >&2; fi
 done
 got=$(complete_words "$DRVFW_BIN" audit -o NAME,VER | tr '\n' ' ')
 [[ $got == "NAME,VERDICT " ]] && pass "audit -o NAME,VER -> NAME,VERDICT" || fail "audit -o NAME,VER -> '$got'"
 got=$(complete_words "$DRVFW_BIN" audit --output +RUL | tr '\n' ' ')
 [[ $got == "+RULE " ]] && pass "audit --output +RUL -> +RULE" || fail "audit --output +RUL -> '$got'"
-got=$(complete_words "$DRVFW_BIN" generate -o "$TMP/pro" | tr '\n' ' ')
-[[ $got == "$TMP/prof " ]] && pass "generate -o still completes files" || fail "generate -o -> '$got'"
+got=$(complete_words "$DRVFW_BIN" generate -o "$T/pro" | tr '\n' ' ')
+[[ $got == "$T/prof " ]] && pass "generate -o still completes files" || fail "generate -o -> '$got'"
 
 if [[ -d /sys/bus/pci ]]; then
 	complete_words "$DRVFW_BIN" learn --keep-bus p | grep -qx pci && pass "--keep-bus completes buses" ||

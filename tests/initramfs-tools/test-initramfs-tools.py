@@ -143,7 +143,7 @@ def main():
         if t:
             trees.append(t)
             for path in ('usr/sbin/drvfw', 'etc/drvfw/drvfw.conf', 'etc/drvfw/drvfw.conf.d/50-local.conf',
-                         'etc/modprobe.d/drvfw.conf', 'usr/lib/udev/rules.d/60-drvfw.rules',
+                         'etc/modprobe.d/00-drvfw.conf', 'usr/lib/udev/rules.d/60-drvfw.rules',
                          'usr/lib/drvfw-lib.sh', 'scripts/drvfw-functions', 'scripts/init-top/drvfw',
                          'scripts/init-bottom/drvfw', 'usr/bin/false',
                          'usr/share/drvfw/profiles/legacy-protocols.conf'):
@@ -152,7 +152,7 @@ def main():
             vfio = [f for f in ('vfio-pci.ko', 'vfio-pci-core.ko', 'vfio.ko')
                     if not any(f in names for _, _, names in os.walk(os.path.join(t, 'usr/lib/modules')))]
             check(not vfio, f'the bind= driver vfio-pci is in the image with what it needs (missing: {vfio})')
-            conf = open(os.path.join(t, 'etc/modprobe.d/drvfw.conf')).read()
+            conf = open(os.path.join(t, 'etc/modprobe.d/00-drvfw.conf')).read()
             check(f'# drvfw generate: kernel {root.kver},' in conf, f'its modprobe.d was generated for {root.kver}')
             check('install e1000 /bin/false' in conf and 'install e100 /bin/false' in conf,
                   'it blocks e1000 (drvfw.conf) and e100 (the drop-in)')
@@ -173,7 +173,7 @@ def main():
         if t:
             trees.append(t)
             check(not exists(t, 'usr/sbin/drvfw') and not exists(t, 'usr/lib/drvfw-lib.sh')
-                  and not exists(t, 'etc/modprobe.d/drvfw.conf'),
+                  and not exists(t, 'etc/modprobe.d/00-drvfw.conf'),
                   'without a policy the image has no drvfw, library or modprobe.d file')
             check(exists(t, 'scripts/init-top/drvfw'), '(its boot scripts are there, and do nothing without the library)')
 

@@ -12,13 +12,13 @@
 #     generator, before drvfw;
 #  2. drvfw and drvfw-GENERATOR: nothing changes (no initramfs rebuilt, no
 #     modprobe.d or sysctl file), and `drvfw audit` runs on that kernel;
-#  3. a policy, and the root file system's /etc/modprobe.d/drvfw.conf;
+#  3. a policy, and the root file system's /etc/modprobe.d/00-drvfw.conf;
 #  4. a second kernel package (the cloud flavour of the same ABI: another
 #     kernel version with another module set): its initramfs, built by the
 #     generator's own kernel hook, has drvfw and a modprobe.d file made from
-#     that kernel's own module database; /etc/modprobe.d/drvfw.conf now
+#     that kernel's own module database; /etc/modprobe.d/00-drvfw.conf now
 #     holds for both kernels (drvfw's own kernel hook);
-#  5. the second kernel removed: /etc/modprobe.d/drvfw.conf is the first
+#  5. the second kernel removed: /etc/modprobe.d/00-drvfw.conf is the first
 #     kernel's again.
 #
 # Root, network to Debian's archive, slow (a few minutes): suite "package".
@@ -199,10 +199,10 @@ drivers = pci:e1000 pci:snd_hda_intel
 [autoload]
 deny = net-pf-2-proto-132
 P
-in_root drvfw generate --all-kernels -o /etc/modprobe.d/drvfw.conf >"$WORK/gen1.log" 2>&1 ||
+in_root drvfw generate --all-kernels -o /etc/modprobe.d/00-drvfw.conf >"$WORK/gen1.log" 2>&1 ||
 	die "drvfw generate --all-kernels failed: $(cat "$WORK/gen1.log")"
 in_root drvfw --kver "$k1" generate >"$WORK/want1.conf" 2>/dev/null
-check "with one kernel, /etc/modprobe.d/drvfw.conf is that kernel's" cmp -s "$R/etc/modprobe.d/drvfw.conf" "$WORK/want1.conf"
+check "with one kernel, /etc/modprobe.d/00-drvfw.conf is that kernel's" cmp -s "$R/etc/modprobe.d/00-drvfw.conf" "$WORK/want1.conf"
 
 # 4. the second kernel: the generator's hook builds its image with drvfw
 log "installing linux-image-$k2"
@@ -216,9 +216,9 @@ if [[ -n $img2 ]]; then
 	check "the $k2 image has /usr/sbin/drvfw" in_image_q usr/sbin/drvfw
 	p=$(in_image etc/drvfw/drvfw.conf) || p=/nonexistent
 	check "the $k2 image has the policy" cmp -s "$p" "$R/etc/drvfw/drvfw.conf"
-	if p=$(in_image etc/modprobe.d/drvfw.conf); then
+	if p=$(in_image etc/modprobe.d/00-drvfw.conf); then
 		cp "$p" "$WORK/img2.conf"
-		ok "the $k2 image has /etc/modprobe.d/drvfw.conf"
+		ok "the $k2 image has /etc/modprobe.d/00-drvfw.conf"
 		in_root drvfw --kver "$k2" generate >"$WORK/want2.conf" 2>/dev/null
 		check "it is what drvfw generates from $k2's own module database" cmp -s "$WORK/img2.conf" "$WORK/want2.conf"
 		check "its header names $k2" grep -q "^# drvfw generate: kernel $k2," "$WORK/img2.conf"
@@ -230,7 +230,7 @@ if [[ -n $img2 ]]; then
 				bash -c "! grep -q snd_hda_intel '$WORK/img2.conf' && grep -q 'install snd_hda_intel' '$WORK/want1.conf'"
 		fi
 	else
-		check "the $k2 image has /etc/modprobe.d/drvfw.conf" false
+		check "the $k2 image has /etc/modprobe.d/00-drvfw.conf" false
 	fi
 	case $gen in
 	initramfs-tools)
@@ -245,18 +245,18 @@ if [[ -n $img2 ]]; then
 		;;
 	esac
 fi
-check "/etc/modprobe.d/drvfw.conf now names both kernels" \
-	grep -q "^# drvfw generate: kernels $k2 $k1,\|^# drvfw generate: kernels $k1 $k2," "$R/etc/modprobe.d/drvfw.conf"
+check "/etc/modprobe.d/00-drvfw.conf now names both kernels" \
+	grep -q "^# drvfw generate: kernels $k2 $k1,\|^# drvfw generate: kernels $k1 $k2," "$R/etc/modprobe.d/00-drvfw.conf"
 in_root drvfw generate --all-kernels >"$WORK/want12.conf" 2>/dev/null
-check "and is drvfw generate --all-kernels" cmp -s "$R/etc/modprobe.d/drvfw.conf" "$WORK/want12.conf"
-check "e1000 is blocked for both" grep -q '^install e1000 /bin/false$' "$R/etc/modprobe.d/drvfw.conf"
+check "and is drvfw generate --all-kernels" cmp -s "$R/etc/modprobe.d/00-drvfw.conf" "$WORK/want12.conf"
+check "e1000 is blocked for both" grep -q '^install e1000 /bin/false$' "$R/etc/modprobe.d/00-drvfw.conf"
 
 # 5. the second kernel removed
 log "removing linux-image-$k2"
 in_root apt-get remove -y -qq "linux-image-$k2" >"$WORK/rm2.log" 2>&1 ||
 	die "removing linux-image-$k2 failed: $(tail -20 "$WORK/rm2.log")"
-check "after removing $k2, /etc/modprobe.d/drvfw.conf is $k1's alone" \
-	cmp -s "$R/etc/modprobe.d/drvfw.conf" "$WORK/want1.conf"
+check "after removing $k2, /etc/modprobe.d/00-drvfw.conf is $k1's alone" \
+	cmp -s "$R/etc/modprobe.d/00-drvfw.conf" "$WORK/want1.conf"
 
 if ((n_fail)); then
 	echo "$n_fail check(s) failed; the root is in $R" >&2
