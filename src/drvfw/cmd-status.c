@@ -17,8 +17,9 @@ static void usage(FILE *f)
 	fputs("Usage:\n"
 	      " drvfw status [options]\n"
 	      "\nShow whether the policy is in force: mode and policy hash, whether the\n"
-	      "modprobe.d file and the initramfs match the policy, what was enforced at boot,\n"
-	      "the devices the policy keeps unbound, and denied drivers that run nonetheless.\n"
+	      "modprobe.d file and the initramfs match the policy (for every installed\n"
+	      "kernel), what was enforced at boot, the devices the policy keeps unbound, and\n"
+	      "denied drivers that run nonetheless.\n"
 	      "\nOptions:\n"
 	      " -J, --json              JSON output\n"
 	      "     --initramfs IMAGE   the initramfs to check (default: "
@@ -50,7 +51,7 @@ static void json_artifact(FILE *f, const char *name, const struct status_artifac
 	fputs(", \"state\": ", f);
 	json_string(f, drift_to_string(a->state));
 	if (a->h.valid) {
-		fputs(", \"kernel\": ", f);
+		fputs(a->h.n_kernels > 1 ? ", \"kernels\": " : ", \"kernel\": ", f);
 		json_string(f, a->h.kver);
 		fprintf(f, ", \"policy_hash\": \"%016llx\", \"mode\": ", a->h.hash);
 		json_string(f, a->h.mode);
@@ -89,6 +90,38 @@ static void json_boot(FILE *f, const struct status *s, const struct policy *p)
 	fputs("]}", f);
 }
 
+static void json_kernels(FILE *f, const struct status *s)
+{
+	fputs("  \"kernels\": [", f);
+	for (size_t k = 0; k < s->n_kernels; k++) {
+		const struct status_kernel *sk = &s->kernels[k];
+
+		fputs(k ? ",\n    {\"kernel\": " : "\n    {\"kernel\": ", f);
+		json_string(f, sk->kver);
+		fprintf(f, ", \"audited\": %s, \"modprobe_d\": ", sk->audited ? "true" : "false");
+		json_string(f, drift_to_string(sk->modprobe));
+		if (sk->modprobe_note) {
+			fputs(", \"modprobe_d_note\": ", f);
+			json_string(f, sk->modprobe_note);
+		}
+		fputs(", \"initramfs\": {\"path\": ", f);
+		json_string(f, sk->initramfs.path);
+		fputs(", \"state\": ", f);
+		json_string(f, drift_to_string(sk->initramfs.state));
+		if (sk->initramfs.note) {
+			fputs(", \"note\": ", f);
+			json_string(f, sk->initramfs.note);
+		}
+		fputs("}}", f);
+	}
+	fputs(s->n_kernels ? "\n  ],\n" : "],\n", f);
+	if (s->kernels_note) {
+		fputs("  \"kernels_note\": ", f);
+		json_string(f, s->kernels_note);
+		fputs(",\n", f);
+	}
+}
+
 static void print_json(const struct status *s, const struct decisions *d)
 {
 	const struct inventory *inv = d->inv;
@@ -107,6 +140,7 @@ static void print_json(const struct status *s, const struct decisions *d)
 	fputs("]},\n", f);
 	json_artifact(f, "modprobe_d", &s->modprobe, false);
 	json_artifact(f, "initramfs", &s->initramfs, false);
+	json_kernels(f, s);
 	json_boot(f, s, d->policy);
 	fprintf(f, ",\n  \"runtime\": %s,\n  \"unbound_devices\": [",
 		inv->have_runtime ? "true" : "false");
@@ -149,12 +183,38 @@ static void print_artifact(const char *label, const struct status_artifact *a,
 	if (a->state == DRIFT_STALE && a->h.valid)
 		printf(" (policy hash %016llx, now %016llx)", a->h.hash, policy_hash(p));
 	else if (a->state == DRIFT_OTHER_KVER)
-		printf(" (kernel %s)", a->h.kver);
+		printf(" (kernel%s %s)", a->h.n_kernels > 1 ? "s" : "", a->h.kver);
 	else if (a->state == DRIFT_OUTDATED)
 		printf(" (same policy, other module database: regenerate)");
 	if (a->note)
 		printf(" (%s)", a->note);
 	putchar('\n');
+}
+
+/*
+ * Every installed kernel, when the audited one is not the only one: the
+ * root's modprobe.d file is read by whichever boots, and each has its own
+ * image.
+ */
+static void print_kernels(const struct status *s)
+{
+	if (s->kernels_note)
+		printf("%-11s %s\n", "Kernels:", s->kernels_note);
+	if (s->n_kernels == 0 || (s->n_kernels == 1 && s->kernels[0].audited))
+		return;
+	for (size_t k = 0; k < s->n_kernels; k++) {
+		const struct status_kernel *sk = &s->kernels[k];
+
+		printf("%-11s %s%s: modprobe.d %s",
+		       k || s->kernels_note ? "" : "Kernels:", sk->kver,
+		       sk->audited ? " (this one)" : "", drift_to_string(sk->modprobe));
+		if (sk->modprobe_note)
+			printf(" (%s)", sk->modprobe_note);
+		printf(", initramfs %s", drift_to_string(sk->initramfs.state));
+		if (sk->initramfs.note)
+			printf(" (%s)", sk->initramfs.note);
+		putchar('\n');
+	}
 }
 
 static void print_boot(const struct status *s, const struct policy *p)
@@ -189,6 +249,7 @@ static void print_text(const struct status *s, const struct decisions *d)
 	putchar('\n');
 	print_artifact("modprobe.d:", &s->modprobe, d->policy);
 	print_artifact("Initramfs:", &s->initramfs, d->policy);
+	print_kernels(s);
 	print_boot(s, d->policy);
 	if (!inv->have_runtime)
 		puts("\nNo runtime view (sysfs of another kernel): devices and loaded modules "

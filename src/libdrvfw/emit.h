@@ -41,23 +41,28 @@ int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o);
 int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses);
 
 /*
- * The first line of what generate writes, and its reader: which kernel,
- * policy (by hash) and mode a generated file was made for. `drvfw status`
- * reads it back to tell whether a file is current.
+ * The first line of what generate writes, and its reader: which kernel (or
+ * kernels, for generate --all-kernels), policy (by hash) and mode a
+ * generated file was made for. `drvfw status` reads it back to tell whether
+ * a file is current, and for which kernels.
  *
  *   # drvfw generate: kernel KVER, policy hash HASH, mode MODE
+ *   # drvfw generate: kernels KVER1 KVER2..., policy hash HASH, mode MODE
  *   # drvfw generate --format udev: kernel KVER, policy hash HASH, mode MODE
  */
 struct gen_header {
 	bool valid;
 	char format[16]; /* "" for the modprobe.d format, else "udev" */
-	char kver[256];
+	char kver[256]; /* the kernel, or the kernels separated by blanks */
+	size_t n_kernels;
 	unsigned long long hash;
 	char mode[16];
 };
 
 /* Reads the header from the start of @text; -EBADMSG when there is none. */
 int gen_header_parse(const char *text, struct gen_header *ret);
+/* Whether the header names kernel @kver. */
+bool gen_header_has_kernel(const struct gen_header *h, const char *kver);
 
 /*
  * Removes ROOT/DRVFW_MODPROBE_LEGACY_FILE when drvfw generated it (its

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "emit.h"
 #include "kernels.h"
 #include "util.h"
 
@@ -172,4 +173,14 @@ bool kernel_set_has(const struct kernel_set *ks, const char *kver)
 		if (streq(ks->kvers[k], kver))
 			return true;
 	return false;
+}
+
+int kernel_set_modprobe_text(const struct kernel_set *ks, const struct decisions *d, char **ret,
+			     size_t *ret_len)
+{
+	const struct emit_options o = { 0 };
+
+	if (ks && ks->n > 1 && ks->ds)
+		return emit_modprobe_kernels_text(ks->ds, ks->n, &o, ret, ret_len);
+	return emit_modprobe_text(d, &o, ret, ret_len);
 }

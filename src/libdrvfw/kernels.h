@@ -55,3 +55,12 @@ void kernel_set_done(struct kernel_set *ks);
 
 /* Whether @kver is one of the set. */
 bool kernel_set_has(const struct kernel_set *ks, const char *kver);
+
+/*
+ * The text the root's modprobe.d file (DRVFW_MODPROBE_FILE) must hold: for
+ * every kernel of @ks when it has several (what `generate --all-kernels`
+ * and the kernel package hooks write), else for the one kernel of @d.
+ * @ks may be NULL or not loaded (then @d alone).
+ */
+int kernel_set_modprobe_text(const struct kernel_set *ks, const struct decisions *d, char **ret,
+			     size_t *ret_len);
