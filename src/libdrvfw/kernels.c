@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "emit.h"
+#include "fileio.h"
+#include "names.h"
 #include "kernels.h"
 #include "util.h"
 
@@ -183,4 +185,35 @@ int kernel_set_modprobe_text(const struct kernel_set *ks, const struct decisions
 	if (ks && ks->n > 1 && ks->ds)
 		return emit_modprobe_kernels_text(ks->ds, ks->n, &o, ret, ret_len);
 	return emit_modprobe_text(d, &o, ret, ret_len);
+}
+
+int modprobe_file_regenerate(const struct sysroot *root, const struct decisions *d,
+			     char **ret_kernels, char **ret_failed)
+{
+	_cleanup_(kernel_set_done) struct kernel_set ks = { 0 };
+	_cleanup_free_ char *path = NULL, *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	*ret_kernels = NULL;
+	*ret_failed = NULL;
+	r = kernel_set_load(root, d->policy, d, &ks);
+	if (r < 0 && r != -ENOENT) {
+		if (ks.failed && !(*ret_failed = strdup(ks.failed)))
+			return -ENOMEM;
+		return r;
+	}
+	r = kernel_set_modprobe_text(r >= 0 ? &ks : NULL, d, &buf, &len);
+	if (r < 0)
+		return r;
+	path = sysroot_path(root, DRVFW_MODPROBE_FILE);
+	if (!path)
+		return -ENOMEM;
+	r = mkdir_parents(path);
+	if (r >= 0)
+		r = write_file_atomic(path, buf, len, 0644);
+	if (r < 0)
+		return r;
+	*ret_kernels = ks.n > 1 && ks.ds ? strv_join(ks.kvers, " ") : strdup(d->inv->kver);
+	return *ret_kernels ? 0 : -ENOMEM;
 }

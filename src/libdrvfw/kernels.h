@@ -64,3 +64,15 @@ bool kernel_set_has(const struct kernel_set *ks, const char *kver);
  */
 int kernel_set_modprobe_text(const struct kernel_set *ks, const struct decisions *d, char **ret,
 			     size_t *ret_len);
+
+/*
+ * Replaces ROOT/DRVFW_MODPROBE_FILE (write_file_atomic()) with what it must
+ * hold for the kernels installed under @root (kernel_set_modprobe_text();
+ * @d alone when none is): what `drvfw allow` and `drvfw deny` write after a
+ * change, as the kernel package hooks do after a kernel change.
+ * *ret_kernels: the kernels it was written for, blank-separated. On a
+ * failure to read a kernel's module database, *ret_failed names it. Both
+ * malloc'ed or NULL.
+ */
+int modprobe_file_regenerate(const struct sysroot *root, const struct decisions *d,
+			     char **ret_kernels, char **ret_failed);
