@@ -158,6 +158,14 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
  * and rd.drvfw=warn map to off and warn).
  */
 int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
+/*
+ * Calls @fn for each parameter of a kernel command line, split the way the
+ * kernel splits it (policy-cmdline.c): @value is NULL without '=', quotes
+ * are removed, "--" ends it. Stops at the first negative return.
+ */
+int kernel_cmdline_each(const char *cmdline,
+			int (*fn)(const char *param, const char *value, void *userdata),
+			void *userdata);
 
 /*
  * Appends @rule, whose strings the policy takes over. Checks nothing: the
