@@ -223,6 +223,14 @@ def main():
               'dracut refuses a policy that denies the root disk or console driver of this machine')
         rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = ALL:ALL\n', env={'DRVFW_FORCE': '1'})
         check(rc == 0, 'DRVFW_FORCE=1 builds it anyway' + ('' if rc == 0 else f'\n{out[-2000:]}'))
+        # An image for another machine: its command line, not this machine, is checked.
+        for conf, what in (('drvfw_target_cmdline="root=/dev/vda1 console=ttyS0"\n', 'drvfw_target_cmdline'),
+                           ('kernel_cmdline="root=/dev/vda1 console=ttyS0"\n', "dracut's kernel_cmdline")):
+            rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = ALL:ALL\n', extra_conf=conf)
+            check(rc != 0 and "checked against the target machine of the command line 'root=/dev/vda1 "
+                  "console=ttyS0'" in out and 'every driver the console ttyS0 can have' in out
+                  and 'console=ttyS0 of the target' in out,
+                  f'with {what}, dracut checks the target machine and names it' + ('' if rc != 0 else f'\n{out[-2000:]}'))
         rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = pci:e1000 nonsense\n')
         check(rc != 0 and 'is invalid' in out, 'dracut refuses an invalid policy, and says it is invalid')
         # Forcing is for lock-out refusals: with it, an invalid policy must

@@ -5,7 +5,8 @@ shared library, the library's off switch, then mkinitramfs in a Debian 12
 root (tests/lib/debian-root.sh) with this build's drvfw, for the Debian
 kernel package's modules: what goes into the image with and without a
 policy, the boot order, an invalid policy (forced or not), a lock-out
-refusal and its override, DRVFW_INITRAMFS=no.
+refusal for the target machine (DRVFW_TARGET_CMDLINE) and for this one, and
+its override, a chroot without /proc and no target, DRVFW_INITRAMFS=no.
 
 Root (chroot), network to Debian's archive the first time. Exit 77 (loudly)
 where it cannot run."""
@@ -136,9 +137,14 @@ def main():
     try:
         policy = ('[drvfw]\nmode = enforce\ninclude = legacy-protocols\n[deny]\ndrivers = pci:e1000\n'
                   '[autoload]\ndeny = net-pf-2-proto-132\n[device "1af4:1000"]\naction = bind=vfio-pci\n')
-        rc, out, t = root.mkinitramfs(policy, files={'drvfw.conf.d/50-local.conf': '[deny]\ndrivers = pci:e100\n'})
+        # The chroot has no /proc: the image names the machine it is for.
+        target = 'root=/dev/vda1 rootfstype=ext4 console=ttyS0,115200'
+        settings = f'DRVFW_TARGET_CMDLINE="{target}"\n'
+        rc, out, t = root.mkinitramfs(policy, settings=settings,
+                                      files={'drvfw.conf.d/50-local.conf': '[deny]\ndrivers = pci:e100\n'})
         check(rc == 0, 'mkinitramfs builds with a policy' + ('' if rc == 0 else f'\n{out[-3000:]}'))
-        check(f"the policy was checked for kernel {root.kver} against this build machine's" in out,
+        check(f"checked against the target machine of the command line '{target}' with kernel {root.kver}" in out
+              and f"the policy was checked for kernel {root.kver} against the target machine's command line" in out,
               'the build says which machine the policy was checked against')
         if t:
             trees.append(t)
@@ -188,6 +194,19 @@ def main():
         rc, out, t = root.mkinitramfs(bad, settings='DRVFW_FORCE=yes\n')
         check(rc != 0 and 'is invalid' in out and 'DRVFW_FORCE' not in out,
               'DRVFW_FORCE=yes does not build an invalid policy, and the message does not suggest forcing')
+
+        # Without a target, in a chroot without /proc, nothing could be checked: refused, saying so.
+        rc, out, t = root.mkinitramfs(policy)
+        check(rc != 0 and "could not find the root device or consoles of this build machine" in out
+              and 'DRVFW_TARGET_CMDLINE' in out and 'all allowed' not in out,
+              'without /proc and without a target the build fails, and says how to name the target'
+              + ('' if rc != 0 else f'\n{out[-2000:]}'))
+        # The target's console: deny ALL:ALL leaves ttyS0 no driver (kernel facts, no sysfs).
+        rc, out, t = root.mkinitramfs('[deny]\ndrivers = ALL:ALL\n', settings=settings)
+        check(rc != 0 and 'every driver the console ttyS0 can have' in out
+              and 'console=ttyS0 of the target' in out and 'DRVFW_FORCE=yes' in out,
+              'deny ALL:ALL is refused for the target machine, naming its console and the source'
+              + ('' if rc != 0 else f'\n{out[-2000:]}'))
 
         # The lock-out check against this machine's root device and console.
         dev = subprocess.run(['findmnt', '-n', '-o', 'SOURCE', '/'], capture_output=True, text=True).stdout.strip()

@@ -13,6 +13,8 @@
 #  2. drvfw and drvfw-GENERATOR: nothing changes (no initramfs rebuilt, no
 #     modprobe.d or sysctl file), and `drvfw audit` runs on that kernel;
 #  3. a policy, and the root file system's /etc/modprobe.d/00-drvfw.conf;
+#     `drvfw check` in the chroot (no /proc) fails rather than pass a policy
+#     it could not check; the generator is told the target's command line;
 #  4. a second kernel package (the cloud flavour of the same ABI: another
 #     kernel version with another module set): its initramfs, built by the
 #     generator's own kernel hook, has drvfw and a modprobe.d file made from
@@ -203,12 +205,26 @@ in_root drvfw generate --all-kernels -o /etc/modprobe.d/00-drvfw.conf >"$WORK/ge
 	die "drvfw generate --all-kernels failed: $(cat "$WORK/gen1.log")"
 in_root drvfw --kver "$k1" generate >"$WORK/want1.conf" 2>/dev/null
 check "with one kernel, /etc/modprobe.d/00-drvfw.conf is that kernel's" cmp -s "$R/etc/modprobe.d/00-drvfw.conf" "$WORK/want1.conf"
+# The chroot has no /proc: drvfw check cannot see the machine, and must not
+# pass the policy as if it had; an image built here names its target.
+in_root drvfw --kver "$k1" check >"$WORK/check.out" 2>"$WORK/check.err"
+rc=$?
+check "drvfw check in a chroot without /proc fails (exit $rc)" test "$rc" -eq 1
+check "and says it cannot tell the root device and consoles" \
+	grep -q "cannot tell this machine's root device and consoles" "$WORK/check.err"
+TARGET="root=/dev/vda1 console=ttyS0,115200"
+case $gen in
+initramfs-tools) echo "DRVFW_TARGET_CMDLINE=\"$TARGET\"" >"$R/etc/initramfs-tools/conf.d/drvfw" ;;
+dracut) echo "drvfw_target_cmdline=\"$TARGET\"" >"$R/etc/dracut.conf.d/50-drvfw-target.conf" ;;
+esac
 
 # 4. the second kernel: the generator's hook builds its image with drvfw
 log "installing linux-image-$k2"
 in_root apt-get install -y -qq "/tmp/debs/$(basename "${kdebs[1]}")" >"$WORK/k2.log" 2>&1 ||
 	die "installing linux-image-$k2 failed: $(tail -30 "$WORK/k2.log")"
 ok "linux-image-$k2 installs with a policy in place"
+check "its image's policy was checked against the target machine" \
+	grep -q "checked against the target machine of the command line '$TARGET' with kernel $k2" "$WORK/k2.log"
 img2=$(image_of "$k2")
 check "the $gen kernel hook made an initramfs for $k2" test -n "$img2"
 if [[ -n $img2 ]]; then

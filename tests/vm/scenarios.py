@@ -188,10 +188,10 @@ drivers = cpu:ALL pci:virtio-pci virtio:virtio_net,virtio_blk,virtio_console,vir
 [deny]
 drivers = ALL:ALL
 '''
-# drvfw check protects the root disk and console of the machine dracut runs
-# on; the VM is not that machine (its console chain differs from the build
-# host's), so default-deny images for the VM are built with the check's
-# problems reported as warnings. Scenario 10 tests the refusal itself.
+# drvfw check protects the guest's root disk and console (the harness gives
+# it the guest's command line); default-deny images whose policy denies
+# them on purpose (scenario 9's) are built with the problems reported as
+# warnings. Scenario 10 tests the refusal itself.
 FORCE_CHECK = ['drvfw_force=yes']
 CONFIDENTIAL_ALLOWED = {
     'cpu': '*', 'pci': {'virtio-pci'}, 'virtio': {'virtio_net', 'virtio_blk', 'virtio_console', 'virtio_rng'},
@@ -469,11 +469,13 @@ def check_on_error_allow(f):
 
 
 def check_lockout(rc, out, forced_rc, forced_out):
-    # The build host's root disk and console: drvfw check protects the
-    # machine dracut runs on, and ALL:ALL denies whatever drives them.
+    # The guest's root disk and console (its command line, drvfw check
+    # --target-cmdline): ALL:ALL denies whatever drives them.
     expect(rc != 0, 'dracut built an initramfs whose policy denies the root disk driver')
     expect("'drvfw check' failed" in out and 'refusing this policy' in out,
            f'dracut failed, but not with the drvfw check message:\n{out[-2000:]}')
+    expect('every driver the console ttyS0 can have' in out and 'console=ttyS0 of the target' in out,
+           f'the refusal does not name the guest\'s console and where it comes from:\n{out[-2000:]}')
     expect(forced_rc == 0, f'DRVFW_FORCE=1 did not override the refusal:\n{forced_out[-2000:]}')
 
 

@@ -327,6 +327,8 @@ def build_dracut(env, work, sc):
         prof = os.path.join(env.stage, 'usr/share/drvfw/profiles')
         if os.path.isdir(prof):
             lines.append(f'drvfw_profiledir="{prof}"')
+        # drvfw check protects the guest's root disk and console, not this machine's
+        lines.append(f'drvfw_target_cmdline="{guest_cmdline(sc)}"')
         lines += sc.dracut_conf
     write(conf, '\n'.join(lines) + '\n')
     img = os.path.join(work, 'initramfs.img')
@@ -441,6 +443,8 @@ def build_initramfs_tools(env, work, sc):
     settings = os.path.join(root, 'etc', 'initramfs-tools', 'conf.d', 'drvfw')
     lines = ['DRVFW_FORCE=yes' for c in sc.dracut_conf if c == 'drvfw_force=yes']
     lines += [f'{k}={v}' for k, v in sc.build_env.items()]
+    # the chroot has no /proc: drvfw check is told the guest's command line
+    lines.append(f'DRVFW_TARGET_CMDLINE="{guest_cmdline(sc)}"')
     if not sc.drvfw:
         lines.append('DRVFW_INITRAMFS=no')
     write(settings, '\n'.join(lines) + '\n')
@@ -508,13 +512,18 @@ CMDLINE = ('console=ttyS0,115200 root=/dev/vda rootfstype=ext4 rw init=/sbin/ini
            'rd.emergency=poweroff panic=1 loglevel=6 rd.udev.log_level=err')
 
 
+def guest_cmdline(sc):
+    """The kernel command line the scenario's guest boots with."""
+    return f'{CMDLINE} {sc.cmdline}'.strip()
+
+
 def qemu_cmd(env, work, rootimg, usbimg, sc):
     return [
         'qemu-system-x86_64', '-accel', env.accel, '-M', sc.machine, '-m', '768', '-smp', '1',
         '-nodefaults', '-no-user-config', '-display', 'none', '-vga', 'none', '-no-reboot',
     ] + sc.qemu_pre + [
         '-kernel', env.vmlinux, '-initrd', os.path.join(work, 'initramfs.img'),
-        '-append', f'{CMDLINE} {sc.cmdline}'.strip(),
+        '-append', guest_cmdline(sc),
         '-serial', f'file:{os.path.join(work, "console.log")}',
         '-serial', f'file:{os.path.join(work, "result.log")}',
         '-monitor', f'unix:{os.path.join(work, "monitor.sock")},server=on,wait=off',
