@@ -508,6 +508,27 @@ def check_vfio(f):
     expect(f.ended, 'the guest did not finish its report')
 
 
+def check_vfio_no_iommu(f):
+    # Regression: vfio-pci's probe failed (-EINVAL: no IOMMU group) and drvfw
+    # still logged "bound explicitly" and counted the NIC as bound. A device
+    # no driver took is left unbound, and every report says so.
+    report = '\n'.join(f.drvfw_report)
+    for name in ('pivot', 'root'):
+        ph = f.phase(name)
+        nic = unbound(ph, 'e1000 NIC (bind=vfio-pci, no IOMMU)', E1000)
+        expect(nic, f'{name}: no e1000 NIC in the report')
+        expect('vfio_pci' in ph.modules, f'{name}: vfio_pci is not loaded (loaded: {sorted(ph.modules)})')
+    expect(not kmsg_has(f, 'bound explicitly', '0000:00:03.0'),
+           f'the kernel log calls the NIC bound: {kmsg_has(f, "bound explicitly", "0000:00:03.0")}')
+    expect('pci/0000:00:03.0' in report and 'left unbound' in report,
+           f'enforce.log does not say the NIC was left unbound:\n{report[-1500:]}')
+    expect(' bound=0 ' in report and '"bound": 0,' in report,
+           f'enforce.log or enforce.json counts a bound device:\n{report[-1500:]}')
+    expect('"note": "no driver took it: left unbound"' in report,
+           f'enforce.json does not name the NIC left unbound:\n{report[-1500:]}')
+    expect(f.ended, 'the guest did not finish its report')
+
+
 IT = 'initramfs-tools'
 
 SCENARIOS = [
@@ -560,6 +581,10 @@ SCENARIOS = [
     Scenario('14-vfio',
              'bind=vfio-pci for the e1000 NIC (emulated IOMMU): bound to vfio-pci after the pivot',
              check_vfio, policy=VFIO, cmdline=VFIO_CMDLINE, **VFIO_MACHINE),
+    Scenario('15-vfio-no-iommu',
+             'bind=vfio-pci without an IOMMU: vfio-pci\'s probe fails, the NIC is left unbound and no report '
+             'calls it bound',
+             check_vfio_no_iommu, policy=VFIO),
     # The same facts with Debian's default generator: mkinitramfs in a
     # Debian 12 root with drvfw's hook (tests/lib/debian-root.sh).
     Scenario('20-it-baseline',
