@@ -212,6 +212,9 @@ rc=$?
 check "drvfw check in a chroot without /proc fails (exit $rc)" test "$rc" -eq 1
 check "and says it cannot tell the root device and consoles" \
 	grep -q "cannot tell this machine's root device and consoles" "$WORK/check.err"
+# As an older drvfw left it: the same file under the old name. The kernel hook
+# replaces it, and no image keeps a copy.
+mv "$R/etc/modprobe.d/00-drvfw.conf" "$R/etc/modprobe.d/drvfw.conf"
 TARGET="root=/dev/vda1 console=ttyS0,115200"
 case $gen in
 initramfs-tools) echo "DRVFW_TARGET_CMDLINE=\"$TARGET\"" >"$R/etc/initramfs-tools/conf.d/drvfw" ;;
@@ -232,6 +235,8 @@ if [[ -n $img2 ]]; then
 	check "the $k2 image has /usr/sbin/drvfw" in_image_q usr/sbin/drvfw
 	p=$(in_image etc/drvfw/drvfw.conf) || p=/nonexistent
 	check "the $k2 image has the policy" cmp -s "$p" "$R/etc/drvfw/drvfw.conf"
+	check "the $k2 image has no modprobe.d file of drvfw's under the old name" \
+		bash -c "! [ -e '$WORK/unpacked/etc/modprobe.d/drvfw.conf' ] && ! [ -e '$WORK/unpacked/main/etc/modprobe.d/drvfw.conf' ]"
 	if p=$(in_image etc/modprobe.d/00-drvfw.conf); then
 		cp "$p" "$WORK/img2.conf"
 		ok "the $k2 image has /etc/modprobe.d/00-drvfw.conf"
@@ -261,6 +266,7 @@ if [[ -n $img2 ]]; then
 		;;
 	esac
 fi
+check "the kernel hook removed the old /etc/modprobe.d/drvfw.conf" test ! -e "$R/etc/modprobe.d/drvfw.conf"
 check "/etc/modprobe.d/00-drvfw.conf now names both kernels" \
 	grep -q "^# drvfw generate: kernels $k2 $k1,\|^# drvfw generate: kernels $k1 $k2," "$R/etc/modprobe.d/00-drvfw.conf"
 in_root drvfw generate --all-kernels >"$WORK/want12.conf" 2>/dev/null
