@@ -99,9 +99,13 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct check
 }
 
 /* What could not be checked on this machine, and why: nothing is refused for it. */
-static void log_unchecked(struct drvfw_ctx *ctx, const struct bootchains *bc, const char *sysfs)
+static void log_unchecked(struct drvfw_ctx *ctx, const struct bootchains *bc, const char *sysfs,
+			  const char *root_device)
 {
-	if (bc->root_error >= 0 && bc->root.error < 0)
+	if (bc->root_error < 0 && root_device)
+		log_warning("cannot tell the root device %s: %s, not checked", root_device,
+			    error_string(bc->root_error));
+	else if (bc->root_error >= 0 && bc->root.error < 0)
 		/* overlay, tmpfs, NFS: no block device chain to protect */
 		log_info(ctx,
 			 "the root file system has no device in '%s' (%s), only its type is "
@@ -130,17 +134,19 @@ enum machine {
 
 static enum machine check_machine_known(const struct bootchains *bc, const struct check_args *a)
 {
-	if (a->target || (bc->root_error >= 0 && bc->consoles_error >= 0))
+	bool no_root = bc->root_error < 0 && !a->root_device;
+
+	/* what was named and cannot be found is a warning (log_unchecked()) */
+	if (a->target || (!no_root && bc->consoles_error >= 0))
 		return MACHINE_KNOWN;
 	(a->force ? log_warning : log_error)(
 	    "cannot tell this machine's %s%s%s (%s%s%s): a chroot without /proc? Name the machine "
 	    "the policy is for: --target-cmdline 'root=... console=...', or --root-device and "
 	    "--console",
-	    bc->root_error < 0 ? "root device" : "",
-	    bc->root_error < 0 && bc->consoles_error < 0 ? " and " : "",
+	    no_root ? "root device" : "", no_root && bc->consoles_error < 0 ? " and " : "",
 	    bc->consoles_error < 0 ? "consoles" : "",
-	    bc->root_error < 0 ? "no root in /proc/self/mountinfo" : "",
-	    bc->root_error < 0 && bc->consoles_error < 0 ? ", " : "",
+	    no_root ? "no root in /proc/self/mountinfo" : "",
+	    no_root && bc->consoles_error < 0 ? ", " : "",
 	    bc->consoles_error < 0 ? "no /proc/consoles" : "");
 	return a->force ? MACHINE_UNKNOWN_FORCED : MACHINE_UNKNOWN;
 }
@@ -215,7 +221,7 @@ int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv)
 		r = lockout_check(d, &bc, &problems, &warnings);
 	if (r < 0)
 		return log_error_errno(r, "failed to check the boot chains: %m");
-	log_unchecked(ctx, &bc, sysfs);
+	log_unchecked(ctx, &bc, sysfs, a.root_device);
 	machine = check_machine_known(&bc, &a);
 	if (machine == MACHINE_UNKNOWN) {
 		printf("drvfw: check: %s could not be checked\n", bc.machine);
