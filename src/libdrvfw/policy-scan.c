@@ -33,23 +33,23 @@ struct scan {
 /*
  * What the shell scan's sed leaves of a line: no byte-order mark at the
  * file's start, no CR before the newline, no comment, ';' as a blank, no
- * trailing blanks. False when it removes the line.
+ * trailing blanks. A pointer into @l, or NULL when it removes the line.
  */
-static bool scan_clean(char *l, bool first)
+static char *scan_clean(char *l, bool first)
 {
 	size_t n;
 	char *s;
 
 	l[strcspn(l, "\n")] = '\0';
 	if (first && startswith(l, "\xEF\xBB\xBF"))
-		memmove(l, l + 3, strlen(l + 3) + 1);
+		l += 3;
 	n = strlen(l);
 	if (n > 0 && l[n - 1] == '\r')
 		l[--n] = '\0';
 	for (s = l; isspace((unsigned char)*s); s++)
 		;
 	if (*s == '#' || *s == ';')
-		return false;
+		return NULL;
 	for (s = l; *s; s++)
 		if (isspace((unsigned char)s[0]) && s[1] == '#') {
 			*s = '\0';
@@ -61,7 +61,7 @@ static bool scan_clean(char *l, bool first)
 	n = strlen(l);
 	while (n > 0 && isspace((unsigned char)l[n - 1]))
 		l[--n] = '\0';
-	return n > 0;
+	return n > 0 ? l : NULL;
 }
 
 static void scan_file(struct scan *sc, const char *path, unsigned depth);
@@ -110,11 +110,11 @@ static void scan_file(struct scan *sc, const char *path, unsigned depth)
 	if (fopen_regular(path, &f) < 0)
 		return;
 	while (getline(&line, &cap, f) >= 0) {
-		char *l = line, *eq;
+		char *l = scan_clean(line, first), *eq;
 
-		if (!scan_clean(l, first))
-			continue;
 		first = false;
+		if (!l)
+			continue;
 		if (isspace((unsigned char)*l)) {
 			l += strspn(l, " \t\n\v\f\r");
 			/* a continuation of the previous key */
