@@ -91,8 +91,7 @@ check "the file is what generate --all-kernels prints" cmp "$T/all" "$R2/etc/mod
 expect_rc 0 "status agrees" "$DRVFW_BIN" --root "$R2" --kver 1.0.0-test --sysfs "" status
 # A kernel whose module database cannot be read: nothing half-written.
 cp "$R2/etc/modprobe.d/00-drvfw.conf" "$T/before"
-mkdir -p "$R2/lib/modules/1.0.2-test" && : >"$R2/lib/modules/1.0.2-test/modules.dep.bin" &&
-	: >"$R2/lib/modules/1.0.2-test/modules.builtin"
+mkdir -p "$R2/lib/modules/1.0.2-test/modules.dep.bin" && : >"$R2/lib/modules/1.0.2-test/modules.builtin"
 expect_rc 1 "deny with a broken third kernel fails" "$DRVFW_BIN" --root "$R2" --kver 1.0.0-test deny ALL:vfat
 expect_grep "kernel 1\.0\.2-test" "$T/err" "and names it"
 check "the modprobe.d file is left as it was" cmp "$T/before" "$R2/etc/modprobe.d/00-drvfw.conf"
