@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "cmdline-limit.h"
 #include "drvfw.h"
 #include "emit.h"
 #include "fileio.h"
@@ -50,7 +51,7 @@ static const struct initcalls *read_initcalls(const char *kallsyms, struct initc
 
 	if (!kallsyms)
 		return NULL;
-	r = initcalls_read(kallsyms, ic);
+	r = initcalls_load(kallsyms, ic, NULL);
 	if (r >= 0)
 		return ic;
 	initcalls_done(ic);
@@ -60,7 +61,34 @@ static const struct initcalls *read_initcalls(const char *kallsyms, struct initc
 	return NULL;
 }
 
-static int emit(FILE *f, enum format format, const struct decisions *d, const char *kallsyms,
+/*
+ * What the cmdline format may take: the kernel's command-line size less
+ * GENERATE_CMDLINE_REST for the rest of the line (root=, console=, the boot
+ * loader's BOOT_IMAGE=). `drvfw bootcfg` measures the rest instead.
+ */
+#define GENERATE_CMDLINE_REST 512
+
+static int cmdline_budget(const struct sysroot *root, size_t *ret, struct diags *diags)
+{
+	struct cmdline_limit l;
+	int r;
+
+	r = cmdline_limit_get(root, root->kver, &l);
+	if (r == -ENODATA)
+		return diag_add(diags, DIAG_ERROR, NULL, 0,
+				"cannot tell the command-line size of kernel %s (no boot image, no "
+				"module of a known architecture)",
+				root->kver) < 0
+			   ? -ENOMEM
+			   : -ENODATA;
+	if (r < 0)
+		return r;
+	*ret = l.max > GENERATE_CMDLINE_REST ? l.max - GENERATE_CMDLINE_REST : 0;
+	cmdline_limit_done(&l);
+	return 0;
+}
+
+static int emit(FILE *f, enum format format, const struct decisions *d, const struct sysroot *root,
 		struct diags *diags)
 {
 	struct initcalls ic = { 0 };
@@ -72,8 +100,10 @@ static int emit(FILE *f, enum format format, const struct decisions *d, const ch
 		r = emit_modprobe(f, d, &eo);
 		break;
 	case FORMAT_CMDLINE:
-		eo.initcalls = read_initcalls(kallsyms, &ic, diags);
-		r = emit_cmdline(f, d, &eo, diags);
+		eo.initcalls = read_initcalls(root->kallsyms, &ic, diags);
+		r = cmdline_budget(root, &eo.cmdline_budget, diags);
+		if (r >= 0)
+			r = emit_cmdline(f, d, &eo, diags);
 		break;
 	case FORMAT_UDEV:
 		r = emit_udev(f, d, &eo);
@@ -137,7 +167,7 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	mem = open_memstream(&buf, &len);
 	if (!mem)
 		return log_oom();
-	r = emit(mem, format, d, root->kallsyms, &diags);
+	r = emit(mem, format, d, root, &diags);
 	if (fclose(mem) != 0 && r >= 0)
 		r = -ENOMEM;
 	if (!ctx->opt_quiet)

@@ -220,3 +220,25 @@ int alias_classify(const char *pattern, enum alias_class *ret_class, char **ret_
 	*ret_class = c;
 	return 0;
 }
+
+bool bus_is_exposed(const char *bus)
+{
+	/* Devices described by firmware or a hypervisor, and external ports; not
+	 * the kernel's own software buses (cpu, node, memory, clockevents, ...). */
+	static const char *const exposed[] = {
+		"ac97",	  "acpi",  "amba",	  "ap",		 "bcma",	"ccw",
+		"css",	  "cxl",   "eisa",	  "firewire",	 "gameport",	"hdaudio",
+		"hid",	  "i2c",   "i3c",	  "ieee1394",	 "isa",		"mdio_bus",
+		"mei",	  "mmc",   "pci",	  "pci_express", "pcmcia",	"platform",
+		"pnp",	  "rpmsg", "scsi",	  "sdio",	 "serial",	"serio",
+		"spi",	  "ssb",   "thunderbolt", "usb",	 "usb-serial",	"vdpa",
+		"virtio", "vmbus", "wmi",	  "xen",	 "xen-backend",
+	};
+
+	if (!bus)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(exposed); i++)
+		if (streq(bus, exposed[i]))
+			return true;
+	return false;
+}

@@ -24,3 +24,11 @@ int alias_classify(const char *pattern, enum alias_class *ret_class, char **ret_
 
 /* Whether a bus name is one drvfw knows (used to reject typos in policies). */
 bool bus_is_known(const char *bus);
+
+/*
+ * Whether devices on @bus are ones an attacker chooses: a hostile host or
+ * hypervisor (pci, virtio, platform/acpi/pnp firmware devices, vmbus, xen)
+ * or someone with a port (usb, thunderbolt, firewire, serio). Built-in
+ * drivers on these buses come first on the kernel command line.
+ */
+bool bus_is_exposed(const char *bus);
