@@ -110,6 +110,14 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_bootcfg(struct drvfw_ctx *ctx, int argc, char **argv);
+
+/* bootcfg-render.c: what `drvfw bootcfg` prints. */
+struct bootcfg;
+struct bootcfg_options;
+int bootcfg_log_error(int r, const struct bootcfg *b, const struct sysroot *root);
+int bootcfg_render(struct drvfw_ctx *ctx, const struct bootcfg *b, bool removed, bool boot,
+		   const struct bootcfg_options *o, bool json);
 
 /* kmsg.c: "drvfw: ..." records in the kernel log (enforce, probe). */
 struct kmsg {
