@@ -29,29 +29,28 @@ struct bootcfg_args {
 
 static void usage(FILE *f)
 {
-	fputs(
-	    "Usage:\n"
-	    " drvfw bootcfg [options]\n"
-	    "\nWrite the kernel command-line fragment (drvfw.policy=, initcall_blacklist=,\n"
-	    "module_blacklist=) where the boot loader takes it, right for every installed\n"
-	    "kernel and within its command-line size, and refresh the boot entries.\n"
-	    "\nOptions:\n"
-	    " -l, --loader LOADER     grub, kernel-install or uki (default: as last time,\n"
-	    "                         else grub or kernel-install, whichever is set up)\n"
-	    "     --symbols FILE      initcall names for the kernel of --kver (default: the\n"
-	    "                         running one): System.map, kallsyms or a vmlinux\n"
-	    "     --reserve BYTES     command-line bytes left free (default 256)\n"
-	    "     --cmdline-size BYTES  the kernels' command-line size, where drvfw cannot tell\n"
-	    "     --no-refresh        write the file; do not run update-grub or kernel-install\n"
-	    "     --dry-run           say what would be written, write nothing\n"
-	    "     --remove            take drvfw's words out of the boot configuration\n"
-	    "     --boot              on a kernel's first boot: learn its initcall names from\n"
-	    "                         /proc/kallsyms and write the configuration again\n"
-	    "     --verify            compare drvfw.policy= of the booted command line with\n"
-	    "                         the policy files\n"
-	    " -J, --json              JSON output\n"
-	    " -h, --help              display this help\n",
-	    f);
+	fputs("Usage:\n"
+	      " drvfw bootcfg [options]\n"
+	      "\nWrite the kernel command-line fragment (drvfw.policy=, initcall_blacklist=,\n"
+	      "module_blacklist=) where the boot loader takes it, right for every installed\n"
+	      "kernel and within its command-line size, and refresh the boot entries.\n"
+	      "\nOptions:\n"
+	      " -l, --loader LOADER     grub, kernel-install or uki (default: as last time,\n"
+	      "                         else grub or kernel-install, whichever is set up)\n"
+	      "     --symbols FILE      initcall names for the kernel of --kver (default: the\n"
+	      "                         running one): System.map, kallsyms or a vmlinux\n"
+	      "     --reserve BYTES     command-line bytes left free (default 256)\n"
+	      "     --cmdline-size BYTES  the kernels' command-line size, where drvfw cannot tell\n"
+	      "     --no-refresh        write the file; do not run update-grub or kernel-install\n"
+	      "     --dry-run           say what would be written, write nothing\n"
+	      "     --remove            take drvfw's words out of the boot configuration\n"
+	      "     --boot              on a kernel's first boot: learn its initcall names from\n"
+	      "                         /proc/kallsyms and write the configuration again\n"
+	      "     --verify            compare drvfw.policy= of the booted command line with\n"
+	      "                         the policy files\n"
+	      " -J, --json              JSON output\n"
+	      " -h, --help              display this help\n",
+	      f);
 	usage_global_options(f);
 	fputs("\nExit status: 0 done, 1 failure, 2 usage or invalid policy, 3 --verify: the\n"
 	      "booted drvfw.policy= differs from the policy.\n"

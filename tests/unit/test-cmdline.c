@@ -77,7 +77,8 @@ START_TEST(test_sha256_matches_sha256sum)
 		ck_assert_int_eq(fscanf(p, "%64s", want), 1);
 		ck_assert_int_eq(pclose(p), 0);
 		sha256_hex(data, len, hex);
-		ck_assert_msg(streq(hex, want), "length %zu: %s, sha256sum says %s", len, hex, want);
+		ck_assert_msg(streq(hex, want), "length %zu: %s, sha256sum says %s", len, hex,
+			      want);
 	}
 	unlink(path);
 }
@@ -143,7 +144,8 @@ START_TEST(test_fill_priority_and_budget)
 	add(&p, "nosyms", NULL, CMDLINE_TIER_EXPOSED_BUILTIN, true);
 
 	ck_assert_int_eq(cmdline_fill(&p, 4096, &frag), 0);
-	ck_assert_str_eq(frag, "drvfw.policy=sha256:" "0000000000000000000000000000000000000000000000"
+	ck_assert_str_eq(frag, "drvfw.policy=sha256:"
+			       "0000000000000000000000000000000000000000000000"
 			       "000000000000000000"
 			       " initcall_blacklist=cmos_init,i8042_init,two_a,two_b"
 			       " module_blacklist=amod,zmod");
@@ -163,8 +165,9 @@ START_TEST(test_fill_priority_and_budget)
 	free(frag);
 
 	/* room for the digest and i8042 only: the present exposed built-in wins */
-	ck_assert_int_eq(cmdline_fill(&p, strlen("drvfw.policy=sha256:") + 64 +
-						 strlen(" initcall_blacklist=i8042_init"),
+	ck_assert_int_eq(cmdline_fill(&p,
+				      strlen("drvfw.policy=sha256:") + 64 +
+					  strlen(" initcall_blacklist=i8042_init"),
 				      &frag),
 			 0);
 	ck_assert(cmdline_plan_find(&p, "i8042")->fits);
@@ -184,11 +187,12 @@ START_TEST(test_fill_never_over_budget)
 	struct cmdline_plan p = { 0 };
 
 	for (int i = 0; i < 300; i++) {
-		_cleanup_free_ char *m = strdup_printf("mod%d", i), *f = strdup_printf("f%d_init", i);
+		_cleanup_free_ char *m = strdup_printf("mod%d", i),
+				    *f = strdup_printf("f%d_init", i);
 		char *fns[] = { f, NULL };
 
-		ck_assert_int_eq(cmdline_plan_add(&p, m, i % 3 ? NULL : fns, (enum cmdline_tier)(i % 4),
-						  i % 5 == 0),
+		ck_assert_int_eq(cmdline_plan_add(&p, m, i % 3 ? NULL : fns,
+						  (enum cmdline_tier)(i % 4), i % 5 == 0),
 				 0);
 	}
 	for (size_t budget = 0; budget < 2100; budget += 13) {
