@@ -81,7 +81,7 @@ drvfw_on_error() {
     unset _drvfw_v _drvfw_f _drvfw_lc
 }
 
-# drvfw_failed STEP RC: a drvfw step failed. Say so loudly, record it for
+# drvfw_failed STEP RC [WHY]: a drvfw step failed. Say so loudly, record it for
 # the real root, then do what the policy's on-error asks: go on (allow) or
 # stop the boot (deny).
 drvfw_failed() {
@@ -93,6 +93,8 @@ drvfw_failed() {
         127) _drvfw_why="$DRVFW is missing" ;;
         *) _drvfw_why="runtime failure" ;;
     esac
+    # a step may say why itself (drvfw_failed STEP RC WHY)
+    [ -n "${3-}" ] && _drvfw_why=$3
     if [ "$(drvfw_on_error)" = deny ]; then
         drvfw_alert "FAILED: $1 exited $2 ($_drvfw_why); policy on-error = deny: stopping the boot (rd.drvfw=0 on the kernel command line boots without drvfw)"
         unset _drvfw_why
