@@ -6,6 +6,7 @@
 #include "bootcfg.h"
 #include "drvfw.h"
 #include "json.h"
+#include "status-cmdline.h"
 
 int bootcfg_log_error(int r, const struct bootcfg *b, const struct sysroot *root)
 {
@@ -176,4 +177,84 @@ int bootcfg_render(struct drvfw_ctx *ctx, const struct bootcfg *b, bool removed,
 	else
 		puts("\nUnchanged: the boot configuration already carries this line.");
 	return EXIT_OK;
+}
+
+/* `drvfw status`: the booted and the current digest, the boot configuration, the built-ins. */
+void status_cmdline_print_text(const struct status_cmdline *c, const struct decisions *d)
+{
+	const struct builtin_fates *f = &c->fates;
+
+	printf("%-11s ", "Cmdline:");
+	if (!c->running)
+		printf("not booted (another kernel)");
+	else if (!c->booted)
+		printf("booted without %s=", POLICY_DIGEST_PARAM);
+	else
+		printf("booted %s=%s (%s)", POLICY_DIGEST_PARAM, c->booted,
+		       streq(c->booted, c->current) ? "current" : "differs");
+	printf("; boot configuration %s: %s", c->path ? c->path : "-",
+	       bootcfg_drift_to_string(c->state));
+	if (c->state == BOOTCFG_STALE)
+		printf(" (run drvfw bootcfg, then reboot)");
+	else if (c->state == BOOTCFG_REBOOT)
+		printf(" (reboot to boot it)");
+	putchar('\n');
+	if (f->n_denied == 0)
+		return;
+	printf("%-11s %zu of %zu denied device-facing built-ins stopped before init (%s%s)",
+	       "Built-ins:", f->n_stopped, f->n_denied,
+	       f->line == FATE_LINE_BOOTED    ? "the booted command line"
+	       : f->line == FATE_LINE_BOOTCFG ? "the boot configuration's line, for the next boot"
+					      : "no command line known",
+	       f->have_symbols ? "" : "; no initcall names for this kernel");
+	for (int want = BUILTIN_UNBOUND; want <= BUILTIN_RUNNING; want++)
+		for (size_t i = 0, n = 0; i < d->inv->n_modules; i++)
+			if ((int)f->fate[i] == want)
+				printf("%s%s",
+				       n++			 ? ", "
+				       : want == BUILTIN_UNBOUND ? "; unbound: "
+								 : "; running: ",
+				       d->inv->modules[i].name);
+	putchar('\n');
+}
+
+void status_cmdline_print_json(FILE *f, const struct status_cmdline *c, const struct decisions *d)
+{
+	const struct builtin_fates *bf = &c->fates;
+	size_t k = 0;
+
+	fputs("  \"cmdline\": {\"booted_policy\": ", f);
+	json_string(f, c->booted);
+	fputs(", \"current_policy\": ", f);
+	json_string(f, c->current);
+	fprintf(f, ", \"running\": %s, \"line\": ", c->running ? "true" : "false");
+	json_string(f, fate_line_to_string(bf->line));
+	fputs(", \"bootcfg\": {\"state\": ", f);
+	json_string(f, bootcfg_drift_to_string(c->state));
+	fputs(", \"path\": ", f);
+	json_string(f, c->path);
+	fputs(", \"policy\": ", f);
+	json_string(f, c->recorded);
+	fprintf(f,
+		"},\n    \"symbols\": %s, \"builtin_denied\": %zu, \"builtin_stopped\": %zu, "
+		"\"builtin_unbound\": %zu, \"builtin_running\": %zu, \"builtins\": [",
+		bf->have_symbols ? "true" : "false", bf->n_denied, bf->n_stopped, bf->n_unbound,
+		bf->n_running);
+	for (size_t i = 0; i < d->inv->n_modules; i++) {
+		const struct cmdline_item *it = builtin_fates_item(bf, d, i);
+
+		if (!it)
+			continue;
+		fputs(k++ ? ",\n      {\"module\": " : "\n      {\"module\": ", f);
+		json_string(f, d->inv->modules[i].name);
+		fputs(", \"state\": ", f);
+		json_string(f, builtin_fate_to_string(bf->fate[i]));
+		fputs(", \"initcalls\": [", f);
+		for (char **n = it->initcalls; n && *n; n++) {
+			fputs(n == it->initcalls ? "" : ", ", f);
+			json_string(f, *n);
+		}
+		fputs("]}", f);
+	}
+	fputs(k ? "\n    ]},\n" : "]},\n", f);
 }
