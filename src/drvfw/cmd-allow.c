@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "bootcfg.h"
 #include "drvfw.h"
 #include "emit.h"
 #include "enforce.h"
@@ -222,7 +223,7 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 		     const struct policy *old_p)
 {
 	_cleanup_(decisions_freep) struct decisions *old_dec = NULL;
-	_cleanup_free_ char *modprobe_out = NULL;
+	_cleanup_free_ char *modprobe_out = NULL, *hint = NULL;
 	const struct decisions *dec;
 	int r;
 
@@ -230,6 +231,9 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 	r = ctx_decisions(ctx, &dec);
 	if (r < 0)
 		return r;
+	hint = bootcfg_refresh_hint(root, dec->policy);
+	if (hint)
+		log_warning("%s", hint);
 	if (a->modprobe) {
 		modprobe_out = sysroot_path(root, DRVFW_MODPROBE_FILE);
 		if (!modprobe_out)
