@@ -170,7 +170,7 @@ int bootcfg_render(struct drvfw_ctx *ctx, const struct bootcfg *b, bool removed,
 		    b->line);
 	else if (o->dry_run)
 		puts("\nDry run: nothing written.");
-	else if (!o->refresh)
+	else if (!b->refresh && !removed)
 		puts("\nNot refreshed: run update-grub or kernel-install, then reboot.");
 	else if (b->changed || !streq_ptr(b->previous, b->fragment) || removed)
 		puts("\nThe boot entries are refreshed: reboot for the new line to take effect.");

@@ -223,7 +223,7 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 		     const struct policy *old_p)
 {
 	_cleanup_(decisions_freep) struct decisions *old_dec = NULL;
-	_cleanup_free_ char *modprobe_out = NULL, *hint = NULL;
+	_cleanup_free_ char *modprobe_out = NULL;
 	const struct decisions *dec;
 	int r;
 
@@ -231,9 +231,6 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 	r = ctx_decisions(ctx, &dec);
 	if (r < 0)
 		return r;
-	hint = bootcfg_refresh_hint(root, dec->policy);
-	if (hint)
-		log_warning("%s", hint);
 	if (a->modprobe) {
 		modprobe_out = sysroot_path(root, DRVFW_MODPROBE_FILE);
 		if (!modprobe_out)
@@ -267,7 +264,8 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 	};
 	_cleanup_(policy_done) struct policy old_p = { 0 };
 	_cleanup_(diags_done) struct diags d = { 0 };
-	_cleanup_free_ char *pdir = NULL;
+	_cleanup_free_ char *pdir = NULL, *hint = NULL;
+	const struct policy *new_p;
 	const struct sysroot *root;
 	int r;
 
@@ -286,6 +284,8 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 		return policy_failed(
 		    &d, r, "the policy in force is not valid; fix it first, nothing changed");
 	r = change_dropin(ctx, &a, root, pdir);
+	if (r >= 0 && ctx_policy(ctx, &new_p) >= 0 && (hint = bootcfg_refresh_hint(root, new_p)))
+		log_warning("%s", hint);
 	if (r < 0 || (!a.modprobe && !a.now))
 		return r;
 	return follow_up(ctx, &a, root, &old_p);

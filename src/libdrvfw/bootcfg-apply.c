@@ -75,14 +75,21 @@ static int write_and_check(const struct sysroot *root, struct bootcfg *b,
 			   const struct bootcfg_options *o, const struct bootcfg_state *prev,
 			   struct bootcfg_state *st)
 {
+	_cleanup_free_ char *written = NULL, *seed = NULL;
+	struct bootcfg_state again;
 	size_t over = 0;
 	int r;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
+		if (attempt > 0) {
+			/* the words of the first attempt are drvfw's now, and so is what it created */
+			again = (struct bootcfg_state){ .fragment = written,
+							.created = st->created,
+							.seed = seed = TAKE_PTR(st->seed) };
+			prev = &again;
+		}
 		free(b->path);
 		b->path = NULL;
-		free(st->seed);
-		st->seed = NULL;
 		r = loader_write(root, b, prev, st);
 		if (r < 0 || !o->refresh)
 			return r;
@@ -103,9 +110,11 @@ static int write_and_check(const struct sysroot *root, struct bootcfg *b,
 		r = check_entries(root, b, &over, &b->diags);
 		if (r < 0 || over == 0)
 			return r;
-		if (over >= b->budget)
+		/* shorter than the fragment that came out too long, not than the budget */
+		if (over >= strlen(b->fragment))
 			break;
-		b->budget -= over;
+		b->budget = strlen(b->fragment) - over;
+		written = TAKE_PTR(b->fragment);
 		r = bootcfg_refill(b);
 		if (r < 0)
 			return r;
@@ -148,7 +157,7 @@ int bootcfg_apply(const struct sysroot *root, const struct policy *p,
 	bool have_prev;
 	int r;
 
-	*b = (struct bootcfg){ .loader = o->loader };
+	*b = (struct bootcfg){ .loader = o->loader, .refresh = o->refresh };
 	r = bootcfg_state_read(root, &prev);
 	if (r < 0 && r != -ENOENT)
 		return r;
@@ -186,7 +195,7 @@ int bootcfg_remove(const struct sysroot *root, const struct bootcfg_options *o, 
 	_cleanup_(bootcfg_state_done) struct bootcfg_state st = { 0 };
 	int r;
 
-	*b = (struct bootcfg){ 0 };
+	*b = (struct bootcfg){ .refresh = o->refresh };
 	r = bootcfg_state_read(root, &st);
 	if (r < 0)
 		return r;
@@ -240,7 +249,9 @@ int bootcfg_learn_boot(const struct sysroot *root, const struct policy *p, const
 	r = kernel_symbols_learn(root, root->kver, kallsyms);
 	if (r <= 0)
 		return r < 0 ? r : -ENODATA;
+	/* as the run that wrote the configuration did */
 	lo.loader = st.loader;
+	lo.refresh = st.refresh;
 	r = bootcfg_apply(root, p, &lo, b);
 	return r < 0 ? r : 1;
 }

@@ -16,6 +16,7 @@
  *  - A unified kernel image embeds the line when it is built (ukify and
  *    kernel-install's uki layout read /etc/kernel/cmdline too).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <spawn.h>
@@ -55,7 +56,7 @@ int bootcfg_loader_detect(const struct sysroot *root, enum bootcfg_loader *ret)
 			*ret = BOOTCFG_KERNEL_INSTALL;
 			return 0;
 		}
-	return -ENOENT;
+	return -ENOMEDIUM;
 }
 
 /* A word as GRUB hands it on: without its quotes. */
@@ -214,7 +215,7 @@ static int kernel_install_base(const struct sysroot *root, char **ret, bool *ret
 	_cleanup_free_ char *etc = sysroot_path(root, DRVFW_KERNEL_CMDLINE);
 	_cleanup_free_ char *lib = sysroot_path(root, "/usr/lib/kernel/cmdline");
 	_cleanup_free_ char *text = NULL;
-	_cleanup_strv_free_ char **w = NULL, **kept = NULL;
+	_cleanup_strv_free_ char **boot = NULL, **drop = NULL;
 	size_t len;
 	int r;
 
@@ -222,21 +223,29 @@ static int kernel_install_base(const struct sysroot *root, char **ret, bool *ret
 		return -ENOMEM;
 	*ret_missing = access(etc, F_OK) < 0;
 	r = read_full_file(*ret_missing ? lib : etc, &text, &len);
-	if (r == -ENOENT && *ret_missing && !root->root[0])
-		r = read_full_file("/proc/cmdline", &text, &len);
-	if (r == -ENOENT) {
+	if (r >= 0) {
+		/* the administrator's text as written, but for the line end */
+		while (len > 0 && isspace((unsigned char)text[len - 1]))
+			text[--len] = '\0';
+		*ret = TAKE_PTR(text);
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
+	if (!*ret_missing || root->root[0]) {
 		*ret = strdup("");
 		return *ret ? 0 : -ENOMEM;
 	}
+	/* what the boot loader added is not the configured line */
+	r = read_full_file("/proc/cmdline", &text, &len);
+	if (r >= 0)
+		r = cmdline_words(text, &boot);
+	for (char **i = boot; r >= 0 && i && *i; i++)
+		if (startswith(*i, "BOOT_IMAGE=") || startswith(*i, "initrd="))
+			r = strv_extend(&drop, *i);
 	if (r < 0)
 		return r;
-	r = cmdline_words(text, &w);
-	for (char **i = w; r >= 0 && i && *i; i++)
-		if (!*ret_missing || (!startswith(*i, "BOOT_IMAGE=") && !startswith(*i, "initrd=")))
-			r = strv_extend(&kept, *i);
-	if (r < 0)
-		return r;
-	*ret = kept ? strv_join(kept, " ") : strdup("");
+	*ret = cmdline_without(text, drop);
 	return *ret ? 0 : -ENOMEM;
 }
 

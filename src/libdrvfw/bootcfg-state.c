@@ -6,7 +6,7 @@
  *
  * {"loader": "grub", "path": "/etc/default/grub.d/drvfw.cfg",
  *  "policy": "sha256:...", "fragment": "drvfw.policy=... initcall_blacklist=...",
- *  "budget": 1234, "created": false, "seed": null,
+ *  "budget": 1234, "refresh": true, "created": false, "seed": null,
  *  "kernels": [{"kver": "6.1.0-57-amd64", "symbols": "kallsyms",
  *               "stopped": ["i8042"], "unbound": []}]}
  */
@@ -86,8 +86,8 @@ int bootcfg_state_write(const struct sysroot *root, const struct bootcfg *b,
 	json_string(f, b->digest);
 	fputs(",\n \"fragment\": ", f);
 	json_string(f, b->fragment);
-	fprintf(f, ",\n \"budget\": %zu, \"created\": %s, \"seed\": ", b->budget,
-		st->created ? "true" : "false");
+	fprintf(f, ",\n \"budget\": %zu, \"refresh\": %s, \"created\": %s, \"seed\": ", b->budget,
+		b->refresh ? "true" : "false", st->created ? "true" : "false");
 	json_string(f, st->seed);
 	r = write_kernels(f, b);
 	if (fclose(f) != 0 && r >= 0)
@@ -178,6 +178,8 @@ int bootcfg_state_read(const struct sysroot *root, struct bootcfg_state *ret)
 		s.seed = dup_string(j, "seed");
 		c = json_get(j, "created");
 		s.created = c && c->type == JSON_TRUE;
+		c = json_get(j, "refresh");
+		s.refresh = !c || c->type != JSON_FALSE;
 		if (json_get_uint(j, "budget", &budget))
 			s.budget = (size_t)budget;
 		r = read_kernels(j, &s);

@@ -36,7 +36,10 @@ enum bootcfg_loader {
 
 const char *bootcfg_loader_to_string(enum bootcfg_loader l);
 int bootcfg_loader_from_string(const char *s, enum bootcfg_loader *ret);
-/* GRUB when update-grub and a grub.cfg are there, else kernel-install with loader entries. */
+/*
+ * GRUB when update-grub and a grub.cfg are there, else kernel-install with
+ * loader entries; -ENOMEDIUM when neither is set up.
+ */
 int bootcfg_loader_detect(const struct sysroot *root, enum bootcfg_loader *ret);
 
 /* What one kernel gets from the shared line. */
@@ -76,6 +79,7 @@ struct bootcfg {
 	char *line; /* UKI: the whole line to embed */
 	bool changed; /* the file's content changed */
 	bool refreshed; /* the refresh tool ran and its output was checked */
+	bool refresh; /* asked to refresh (recorded: --boot does as the last run did) */
 	struct diags diags; /* warnings: kernels without symbols, conflicts, what did not fit */
 };
 
@@ -114,6 +118,7 @@ struct bootcfg_state {
 	struct bootcfg_state_kernel *kernels;
 	size_t n_kernels;
 	size_t budget;
+	bool refresh; /* the last run refreshed the boot entries */
 };
 
 /* -ENOENT: bootcfg never ran (or was removed). */

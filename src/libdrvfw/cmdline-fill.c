@@ -190,14 +190,45 @@ int cmdline_words(const char *line, char ***ret)
 
 char *cmdline_without(const char *line, char *const *remove)
 {
-	_cleanup_strv_free_ char **words = NULL, **kept = NULL;
+	/* The kept words with the blanks that were before each, as written:
+	 * an administrator's layout survives drvfw's words coming and going. */
+	size_t len = strlen(line);
+	char *out = malloc(len + 1), *w = out;
+	const char *p = line;
 
-	if (cmdline_words(line, &words) < 0)
+	if (!out)
 		return NULL;
-	for (char **w = words; w && *w; w++)
-		if (!strv_contains(remove, *w) && strv_extend(&kept, *w) < 0)
+	while (*p) {
+		const char *gap = p, *start;
+		bool quoted = false;
+		char *word;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		for (; *p && (quoted || !isspace((unsigned char)*p)); p++)
+			if (*p == '"')
+				quoted = !quoted;
+		word = strndup(start, (size_t)(p - start));
+		if (!word) {
+			free(out);
 			return NULL;
-	return kept ? strv_join(kept, " ") : strdup("");
+		}
+		if (!strv_contains(remove, word)) {
+			/* the first word kept keeps no blank before it */
+			if (w != out) {
+				memcpy(w, gap, (size_t)(start - gap));
+				w += start - gap;
+			}
+			memcpy(w, start, (size_t)(p - start));
+			w += p - start;
+		}
+		free(word);
+	}
+	*w = '\0';
+	return out;
 }
 
 /* "name=value" with the name read as the kernel does ('-' and '_' alike); the value or NULL. */
