@@ -41,8 +41,12 @@ void kmsg_line(struct kmsg *k, const char *fmt, ...)
 	if (r < 0)
 		return;
 	n += r;
-	if (n >= (int)sizeof(buf))
-		n = sizeof(buf) - 1;
+	if (n >= (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 2;
+	/* Without a newline the record stays open for a continuation, and the
+	 * kernel hands it to readers (dmesg, journald) only once the next record
+	 * arrives: the last line of a run would wait for whatever logs next. */
+	buf[n++] = '\n';
 	(void)!write(k->fd, buf, (size_t)n);
 }
 
