@@ -166,8 +166,9 @@ int bootcfg_apply(const struct sysroot *root, const struct policy *p,
 		b->loader = have_prev ? prev.loader : BOOTCFG_AUTO;
 	if (b->loader == BOOTCFG_AUTO && (r = bootcfg_loader_detect(root, &b->loader)) < 0)
 		return r;
-	if (have_prev && prev.loader != b->loader && prev.loader != BOOTCFG_UKI)
-		return -EEXIST; /* written for another boot loader: --remove that first */
+	/* written for another boot loader: --remove that first (a UKI's line is only printed) */
+	if (have_prev && prev.loader != b->loader && b->loader != BOOTCFG_UKI)
+		return -EEXIST;
 	if (have_prev && prev.fragment && (r = cmdline_words(prev.fragment, &ours)) < 0)
 		return r;
 	if (have_prev && prev.fragment && !(b->previous = strdup(prev.fragment)))

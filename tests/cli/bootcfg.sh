@@ -93,6 +93,16 @@ expect_grep '^root=/dev/vda rw drvfw\.policy=' "$R/etc/kernel/cmdline" "created 
 expect_rc 0 "--remove" "${d[@]}" bootcfg --remove --no-refresh
 check "the created file is deleted again" test ! -e "$R/etc/kernel/cmdline"
 
+# UKI: the whole line to embed is printed, nothing written or recorded
+printf 'root=/dev/vda ro\n' >"$R/etc/kernel/cmdline"
+cp "$R/etc/kernel/cmdline" "$T/uki-before"
+expect_rc 0 "bootcfg --loader uki" "${d[@]}" bootcfg -l uki --symbols "$ks"
+expect_grep '^root=/dev/vda ro drvfw\.policy=sha256:[0-9a-f]{64} initcall_blacklist=i8042_init module_blacklist=e100,e1000$' \
+	"$T/out" "the line to embed: the rest of the line and the fragment"
+check "nothing written" cmp -s "$T/uki-before" "$R/etc/kernel/cmdline"
+check "nothing recorded" test ! -e "$R/var/lib/drvfw/bootcfg.json"
+rm "$R/etc/kernel/cmdline"
+
 # GRUB: a snippet that grub-mkconfig sources
 mkdir -p "$R/boot/grub" "$R/usr/sbin"
 printf '\tlinux\t/boot/vmlinuz-%s root=UUID=0bd0c6d5-5a32-4c4a-a9d7-2c3e2e2d0c8e ro  quiet\n' "$K" >"$R/boot/grub/grub.cfg"
