@@ -21,7 +21,8 @@ USB_STORAGE = r'usb:v46F4p0001.*ic08'
 class Scenario:
     def __init__(self, name, doc, check, drvfw=True, policy=None, cmdline='', guest='',
                  flavour='shell', build_only=False, dracut_conf=(), build_env=None,
-                 on_request=None, qemu_args=(), expect_build_failure=False, broken_drvfw=False):
+                 on_request=None, qemu_args=(), expect_build_failure=False, broken_drvfw=False,
+                 machine='pc', append=None, prepare_root=None, runner=None):
         self.name = name
         self.doc = doc
         self.check = check
@@ -37,6 +38,10 @@ class Scenario:
         self.qemu_args = list(qemu_args)
         self.expect_build_failure = expect_build_failure
         self.broken_drvfw = broken_drvfw
+        self.machine = machine
+        self.append = append
+        self.prepare_root = prepare_root
+        self.runner = runner  # runner(env, work, timeout): several boots, its own checks
 
 
 def expect(cond, msg):
