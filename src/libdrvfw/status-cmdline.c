@@ -80,7 +80,9 @@ int status_cmdline_compute(const struct sysroot *root, const struct decisions *d
 			s.state = BOOTCFG_REBOOT;
 		else
 			s.state = BOOTCFG_CURRENT;
-	}
+	} else if (r >= 0 && s.booted && !streq(s.booted, s.current))
+		/* no record (a line embedded in a UKI), yet bound to another policy */
+		s.state = BOOTCFG_REBOOT;
 	if (r < 0) {
 		status_cmdline_done(&s);
 		return r;

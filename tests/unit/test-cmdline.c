@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "builtin-fate.h"
 #include "cmdline-limit.h"
 #include "cmdline-plan.h"
 #include "elf-read.h"
+#include "emit.h"
+#include "exposure.h"
 #include "fileio.h"
 #include "kallsyms.h"
 #include "policy-digest.h"
@@ -321,6 +324,94 @@ START_TEST(test_elf_hostile)
 }
 END_TEST
 
+/*
+ * What the line did to each denied built-in: a hand-made machine with i8042
+ * (no device alias, bound now under its own name: as on a PC), rtc_cmos
+ * (aliases, nothing bound) and af_unix (a library ALL:ALL denies).
+ */
+static struct alias rtc_aliases[] = {
+	{ .pattern = "pnp:dPNP0b00*", .bus = "pnp", .class = ALIAS_DEVICE },
+};
+static char *pnp_buses[] = { "pnp", NULL };
+static struct module fate_modules[] = {
+	{ .name = "af_unix", .kind = MODULE_BUILTIN },
+	{ .name = "i8042", .kind = MODULE_BUILTIN },
+	{ .name = "rtc_cmos",
+	  .kind = MODULE_BUILTIN,
+	  .aliases = rtc_aliases,
+	  .n_aliases = 1,
+	  .buses = pnp_buses },
+};
+static struct device fate_devices[] = {
+	{ .bus = "platform", .name = "i8042", .driver = "i8042", .authorized = -1 },
+};
+static struct inventory fate_inv = {
+	.kver = "6.1.0-test",
+	.modules = fate_modules,
+	.n_modules = ELEMENTSOF(fate_modules),
+	.n_builtin = ELEMENTSOF(fate_modules),
+	.have_runtime = true,
+	.devices = fate_devices,
+	.n_devices = ELEMENTSOF(fate_devices),
+};
+
+START_TEST(test_builtin_fates)
+{
+	struct initcalls ic = { 0 };
+	struct cmdline_stops stops;
+	struct builtin_fates f;
+	struct exposure_summary sum;
+	struct exposure *ex = NULL;
+	struct decisions *dec = NULL;
+	struct diags d = { 0 };
+	struct policy p;
+
+	ck_assert_int_eq(initcalls_add_symbol(&ic, "__initcall__kmod_i8042__416_1674_i8042_init6"),
+			 1);
+	ck_assert_int_eq(
+	    initcalls_add_symbol(&ic, "__initcall__kmod_rtc_cmos__306_1525_cmos_init6"), 1);
+	ck_assert_int_eq(initcalls_add_symbol(&ic, "__initcall__kmod_af_unix__1_2_af_unix_init5"),
+			 1);
+	policy_init(&p);
+	ck_assert_int_eq(
+	    policy_load_string(&p, "p.conf", "[deny]\ndrivers = ALL:ALL\n", "/nonexistent", &d), 0);
+	ck_assert_int_eq(decisions_compute(&p, &fate_inv, &dec), 0);
+	ck_assert_int_eq(cmdline_stops_parse("ro initcall_blacklist=i8042_init", &stops), 0);
+
+	ck_assert_int_eq(builtin_fates_compute(dec, &ic, &stops, &f), 0);
+	/* i8042: a driver by its run-time binding; af_unix: not a driver */
+	ck_assert_uint_eq(f.n_denied, 2);
+	ck_assert_int_eq(f.fate[1], BUILTIN_STOPPED);
+	ck_assert_int_eq(f.fate[2], BUILTIN_UNBOUND);
+	ck_assert_int_eq(f.fate[0], BUILTIN_NOT_DRIVER);
+
+	ck_assert_int_eq(exposure_compute(dec, &ex, &sum), 0);
+	exposure_apply_fates(dec, f.fate, ex, &sum);
+	ck_assert(ex[1].builtin_stopped);
+	ck_assert_uint_eq(ex[1].open, 0);
+	ck_assert_int_eq(ex[1].block, BLOCK_CMDLINE);
+	ck_assert(ex[2].open & REACH_BUILTIN_UNBOUND);
+	ck_assert(!(ex[2].open & REACH_BUILTIN));
+	ck_assert_int_eq(ex[2].block, BLOCK_UNBIND);
+	ck_assert(ex[0].open & REACH_BUILTIN);
+	ck_assert_uint_eq(sum.builtin_stopped, 1);
+	free(ex);
+	builtin_fates_done(&f);
+
+	/* no line: nothing stopped; i8042 with its device bound runs */
+	ck_assert_int_eq(builtin_fates_compute(dec, &ic, NULL, &f), 0);
+	ck_assert_int_eq(f.fate[1], BUILTIN_RUNNING);
+	ck_assert_uint_eq(f.n_stopped, 0);
+	builtin_fates_done(&f);
+
+	cmdline_stops_done(&stops);
+	initcalls_done(&ic);
+	decisions_free(dec);
+	policy_done(&p);
+	diags_done(&d);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("cmdline");
@@ -335,6 +426,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_bzimage_header);
 	tcase_add_test(tc, test_elf_initcalls_of_self);
 	tcase_add_test(tc, test_elf_hostile);
+	tcase_add_test(tc, test_builtin_fates);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
