@@ -78,6 +78,7 @@ check "update-grub made entries for both kernels" test "$(grub_lines "$K2" | wc 
 cp "$R/boot/grub/grub.cfg" "$T/grub.cfg.before"
 
 expect_rc 0 "bootcfg (grub, detected)" in_root drvfw --kver "$K" bootcfg --symbols "/kallsyms-$K"
+# shellcheck disable=SC2016 # a literal $ in the pattern
 frag=$(sed -n 's/^GRUB_CMDLINE_LINUX="\$GRUB_CMDLINE_LINUX \(.*\)"$/\1/p' "$R/etc/default/grub.d/drvfw.cfg")
 check "the snippet holds the fragment" test -n "$frag"
 expect_grep "Kernel $K2: no initcall names" "$T/out" "the kernel without symbols is said"
@@ -134,7 +135,7 @@ for v in "$K" "$K2"; do
 	e=$R/boot/efi/loader/entries/0123456789abcdef0123456789abcdef-$v.conf
 	check "$v: kernel-install wrote a loader entry" test -f "$e"
 	opts=$(sed -n 's/^options[[:space:]]\+//p' "$e")
-	initrds=$(sed -n 's|^initrd[[:space:]]\+\(.*\)|initrd=\1|p' "$e" | tr '/' '\\' | tr '\n' ' ')
+	initrds=$(sed -n 's|^initrd[[:space:]]\+\(.*\)|initrd=\1|p' "$e" | tr '/' "\\" | tr '\n' ' ')
 	full="$opts $initrds"
 	check "$v: its options carry the fragment and the administrator's words" \
 		test "${opts#*root=UUID=}" != "$opts" -a "${opts#*"$frag"}" != "$opts"

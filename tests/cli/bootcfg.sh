@@ -25,7 +25,6 @@ d=("$DRVFW_BIN" --root "$R" --kver "$K" --sysfs "")
 
 expect_rc 0 "bootcfg --loader kernel-install --no-refresh" \
 	"${d[@]}" bootcfg --loader kernel-install --no-refresh --symbols "$ks"
-line=$(cat "$R/etc/kernel/cmdline")
 expect_grep '^root=/dev/sda1  ro quiet drvfw\.policy=sha256:[0-9a-f]{64} initcall_blacklist=i8042_init module_blacklist=e1000$' \
 	"$R/etc/kernel/cmdline" "the administrator's words first, as written, then drvfw's"
 expect_grep "1 of 2 denied device-facing built-ins stopped before init; only unbound: acpiphp" "$T/out" \
@@ -109,6 +108,7 @@ printf '\tlinux\t/boot/vmlinuz-%s root=UUID=0bd0c6d5-5a32-4c4a-a9d7-2c3e2e2d0c8e
 expect_rc 0 "bootcfg --loader grub --no-refresh" "${d[@]}" bootcfg -l grub --no-refresh --symbols "$ks"
 snippet=$R/etc/default/grub.d/drvfw.cfg
 got=$(GRUB_CMDLINE_LINUX="console=ttyS0" bash -c '. "$1"; printf %s "$GRUB_CMDLINE_LINUX"' _ "$snippet")
+# shellcheck disable=SC2016 # a literal $ in the pattern
 expect_grep '^GRUB_CMDLINE_LINUX="\$GRUB_CMDLINE_LINUX drvfw\.policy=sha256:[0-9a-f]{64} initcall_blacklist=i8042_init module_blacklist=' \
 	"$snippet" "the snippet appends to GRUB_CMDLINE_LINUX"
 check "sourced, it keeps what was there" test "${got%% *}" = console=ttyS0
@@ -150,6 +150,7 @@ expect_grep "'i8042' is left off the shared line: kernel $K2 has initcall 'i8042
 expect_no_grep 'initcall_blacklist' "$R/etc/kernel/cmdline" "and the name stays off the line"
 
 # Names from a symbol file are C identifiers, or nothing: no shell or GRUB syntax gets in
+# shellcheck disable=SC2016 # the $(reboot) must stay literal
 printf '0 t __initcall__kmod_i8042__1_2_i8042_init$(reboot)6\n0 t __initcall__kmod_i8042__1_2_i8042_init"6\n' >"$T/evil"
 rm "$R/lib/modules/$K2" "$R/boot/vmlinuz-$K2"
 expect_rc 0 "bootcfg with hostile symbol names" "${d[@]}" bootcfg --dry-run --symbols "$T/evil"
