@@ -149,6 +149,32 @@ expect_rc 0 "two kernels, the other's names learned" "${d[@]}" bootcfg --no-refr
 expect_grep "'i8042' is left off the shared line: kernel $K2 has initcall 'i8042_init'" "$T/err" "the conflict is said"
 expect_no_grep 'initcall_blacklist' "$R/etc/kernel/cmdline" "and the name stays off the line"
 
+# The debug package of a kernel: its System.map, or its vmlinux read as ELF
+# (here an object the compiler made with the kernel's symbol names)
+rm "$R/var/lib/drvfw/initcalls/$K2"
+mkdir -p "$R/usr/lib/debug/boot"
+printf 'int __initcall__kmod_i8042__416_1674_i8042_init6 = 1;\nint __initcall__kmod_rtc_cmos__306_1525_cmos_init6 = 1;\n' >"$T/v.c"
+if cc -c -o "$R/usr/lib/debug/boot/vmlinux-$K2" "$T/v.c"; then
+	expect_rc 0 "a kernel with its debug package's vmlinux" "${d[@]}" bootcfg --no-refresh --symbols "$ks"
+	expect_grep "Kernel $K2: initcall names from debug-package \(/usr/lib/debug/boot/vmlinux-$K2\)" "$T/out" \
+		"the vmlinux of the debug package is read"
+	tr -d '\n' <"$T/out" | sed 's/Kernel /\nKernel /g' >"$T/per-kernel"
+	expect_grep "^Kernel $K2: .*1 of 1 denied device-facing built-ins stopped" "$T/per-kernel" \
+		"and its i8042 is stopped by the shared line"
+else
+	fail "cc cannot make an ELF object"
+fi
+rm "$R/usr/lib/debug/boot/vmlinux-$K2"
+grep -v not_an "$ks" >"$R/usr/lib/debug/boot/System.map-$K2"
+expect_rc 0 "a kernel with its debug package's System.map" "${d[@]}" bootcfg --no-refresh --symbols "$ks"
+expect_grep "Kernel $K2: initcall names from debug-package \(/usr/lib/debug/boot/System.map-$K2\)" "$T/out" \
+	"the System.map of the debug package is read"
+printf 'ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n' >"$R/boot/System.map-$K2"
+rm "$R/usr/lib/debug/boot/System.map-$K2"
+expect_rc 0 "a kernel with Debian's System.map stub only" "${d[@]}" bootcfg --no-refresh --symbols "$ks"
+expect_grep "Kernel $K2: no initcall names \(/boot/System.map-$K2 \(no initcall symbols\)\)" "$T/out" \
+	"the stub is looked at and said to have no names"
+
 # Names from a symbol file are C identifiers, or nothing: no shell or GRUB syntax gets in
 # shellcheck disable=SC2016 # the $(reboot) must stay literal
 printf '0 t __initcall__kmod_i8042__1_2_i8042_init$(reboot)6\n0 t __initcall__kmod_i8042__1_2_i8042_init"6\n' >"$T/evil"
