@@ -159,7 +159,7 @@ installkernel() {
         return 1
     fi
 
-    _out="$initdir/etc/modprobe.d/drvfw.conf"
+    _out="$initdir/etc/modprobe.d/00-drvfw.conf"
     mkdir -p "${_out%/*}"
     _drvfw_run generate -o "$_out" || _rc=$?
     if ((_rc != 0)); then

@@ -245,6 +245,12 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 			 "regenerated '%s'; the initramfs still has the previous policy until it "
 			 "is rebuilt",
 			 modprobe_out);
+		r = modprobe_legacy_remove(root);
+		if (r < 0)
+			log_warning_errno(r, "failed to remove the old '%s': %m",
+					  DRVFW_MODPROBE_LEGACY_FILE);
+		else if (r > 0)
+			log_info(ctx, "removed the old '%s'", DRVFW_MODPROBE_LEGACY_FILE);
 	}
 	if (!a->now)
 		return 0;

@@ -15,7 +15,8 @@ static void usage(FILE *f)
 	fputs("Usage:\n"
 	      " drvfw check [options]\n"
 	      "\nRefuse a policy that denies a driver of the root file system's device chain,\n"
-	      "the root file system's module, or the console's drivers.\n"
+	      "the root file system's module, or the console's drivers, or that denies a\n"
+	      "module by name which stays loadable because an allowed module needs it.\n"
 	      "\nOptions:\n"
 	      "     --root-device PATH  the root device: a block device node, MAJ:MIN, a path on\n"
 	      "                         the root file system, or a sysfs device directory\n"
@@ -38,13 +39,13 @@ static void log_unchecked(struct drvfw_ctx *ctx, const struct bootchains *bc, co
 	if (bc->root_error < 0)
 		log_warning("cannot tell the root device%s%s: %s, not checked",
 			    root_device ? " " : "", strempty(root_device),
-			    strerror(-bc->root_error));
+			    error_string(bc->root_error));
 	else if (bc->root.error < 0)
 		/* overlay, tmpfs, NFS: no block device chain to protect */
 		log_info(ctx,
 			 "the root file system has no device in '%s' (%s), only its type is "
 			 "checked",
-			 bc->root.start, strerror(-bc->root.error));
+			 bc->root.start, error_string(bc->root.error));
 	if (bc->consoles_error < 0)
 		log_info(ctx, "no /proc/consoles, consoles not checked");
 	for (size_t i = 0; i < bc->n_consoles; i++)
@@ -124,8 +125,9 @@ int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv)
 	for (char **p = problems; p && *p; p++)
 		fprintf(stderr, "drvfw: %s%s\n", force ? "warning: " : "", *p);
 	if (problems && !force) {
-		log_error("refusing this policy: the system would not boot or could not be reached "
-			  "(--force to override)");
+		log_error(
+		    "refusing this policy: the system would not boot or could not be reached, "
+		    "or a module it denies stays loadable (--force to override)");
 		return EXIT_USAGE;
 	}
 	if (problems)

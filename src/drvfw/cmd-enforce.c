@@ -93,7 +93,7 @@ static void log_run(struct kmsg *k, const struct enforce_plan *plan, const char 
 	log_enforce_failures(plan, sysfs, k);
 	for (size_t a = 0; a < plan->n_actions; a++)
 		if (plan->actions[a].step == STEP_GATE && plan->actions[a].status == ACTION_DONE)
-			kmsg_item(k, "drivers_autoprobe=0 (default-deny) on",
+			kmsg_item(k, "drivers_autoprobe=0 on",
 				  plan->actions[a].path + strlen("bus/"));
 	kmsg_flush(k);
 	log_enforce_outcomes(k, plan);

@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "cmdline-limit.h"
 #include "drvfw.h"
 #include "emit.h"
 #include "fileio.h"
 #include "kallsyms.h"
+#include "kernel-arch.h"
 
 enum format {
 	FORMAT_MODPROBE,
@@ -22,7 +22,7 @@ static void usage(FILE *f)
 	      "\nPrint what enforces the policy ahead of time, for the kernel given by --kver:\n"
 	      "modprobe.d lines (default), a kernel command-line fragment, or udev rules.\n"
 	      "\nOptions:\n"
-	      " -o, --output FILE       write to FILE atomically (mode 0644) instead of stdout\n"
+	      " -o, --output FILE       write to FILE atomically (mode 0644); - is stdout\n"
 	      " -f, --format FORMAT     modprobe, cmdline or udev\n"
 	      " -h, --help              display this help\n",
 	      f);
@@ -57,40 +57,20 @@ static const struct initcalls *read_initcalls(const char *kallsyms, struct initc
 	initcalls_done(ic);
 	(void)diag_add(diags, DIAG_WARNING, kallsyms, 0,
 		       "cannot read initcall symbols (%s); built-in drivers are not covered",
-		       strerror(-r));
+		       error_string(r));
 	return NULL;
 }
 
 /*
- * What the cmdline format may take: the kernel's command-line size less
- * GENERATE_CMDLINE_REST for the rest of the line (root=, console=, the boot
- * loader's BOOT_IMAGE=). `drvfw bootcfg` measures the rest instead.
+ * What the cmdline format leaves for the rest of the line (root=, console=,
+ * the boot loader's BOOT_IMAGE=). `drvfw bootcfg` measures the rest instead.
  */
 #define GENERATE_CMDLINE_REST 512
-
-static int cmdline_budget(const struct sysroot *root, size_t *ret, struct diags *diags)
-{
-	struct cmdline_limit l;
-	int r;
-
-	r = cmdline_limit_get(root, root->kver, &l);
-	if (r == -ENODATA)
-		return diag_add(diags, DIAG_ERROR, NULL, 0,
-				"cannot tell the command-line size of kernel %s (no boot image, no "
-				"module of a known architecture)",
-				root->kver) < 0
-			   ? -ENOMEM
-			   : -ENODATA;
-	if (r < 0)
-		return r;
-	*ret = l.max > GENERATE_CMDLINE_REST ? l.max - GENERATE_CMDLINE_REST : 0;
-	cmdline_limit_done(&l);
-	return 0;
-}
 
 static int emit(FILE *f, enum format format, const struct decisions *d, const struct sysroot *root,
 		struct diags *diags)
 {
+	_cleanup_(cmdline_limit_done) struct cmdline_limit limit = { 0 };
 	struct initcalls ic = { 0 };
 	struct emit_options eo = { 0 };
 	int r = -EINVAL;
@@ -101,9 +81,15 @@ static int emit(FILE *f, enum format format, const struct decisions *d, const st
 		break;
 	case FORMAT_CMDLINE:
 		eo.initcalls = read_initcalls(root->kallsyms, &ic, diags);
-		r = cmdline_budget(root, &eo.cmdline_budget, diags);
+		/* the kernel's own word (its boot header) where it has one; else the
+		 * tree's architecture's, as emit_cmdline() takes it */
+		r = kernel_cmdline_limit(root, root->kver, d->inv, &limit);
 		if (r >= 0)
-			r = emit_cmdline(f, d, &eo, diags);
+			eo.cmdline_limit = &limit;
+		else if (r != -ENODATA)
+			break;
+		eo.cmdline_rest = GENERATE_CMDLINE_REST;
+		r = emit_cmdline(f, d, &eo, diags);
 		break;
 	case FORMAT_UDEV:
 		r = emit_udev(f, d, &eo);
@@ -175,7 +161,7 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return log_error_errno(r, "failed to generate output: %m");
 
-	if (!output) {
+	if (!output || streq(output, "-")) {
 		fwrite(buf, 1, len, stdout);
 		return EXIT_OK;
 	}

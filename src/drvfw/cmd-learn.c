@@ -15,7 +15,7 @@ static void usage(FILE *f)
 	      "and every module loaded now (with their dependencies), deny everything else.\n"
 	      "Applied on the same machine it changes nothing that is bound now.\n"
 	      "\nOptions:\n"
-	      " -o, --output FILE       write to FILE atomically (mode 0644) instead of stdout\n"
+	      " -o, --output FILE       write to FILE atomically (mode 0644); - is stdout\n"
 	      " -b, --keep-bus BUS      allow every driver of BUS (repeatable)\n"
 	      " -p, --profile NAME      include the profile NAME (repeatable)\n"
 	      " -m, --mode MODE         enforce (default), warn or off\n"
@@ -122,7 +122,7 @@ int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (r < 0)
 		return log_error_errno(r, "failed to learn a policy: %m");
-	if (!a.output) {
+	if (!a.output || streq(a.output, "-")) {
 		fwrite(buf, 1, len, stdout);
 		return EXIT_OK;
 	}

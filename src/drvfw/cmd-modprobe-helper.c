@@ -7,9 +7,11 @@
  * decides it with the [autoload] section and the driver entries of the policy,
  * and hands what is allowed to the real modprobe.
  *
- * It must cost little and must not break autoloading by its own failure: it
- * reads only the policy files and libkmod's indexes (no inventory), and when
- * it cannot decide it logs that and lets modprobe run.
+ * It must cost little: it reads only the policy files and libkmod's indexes
+ * (no inventory). When it cannot decide (the policy does not load, the name
+ * does not look up) the policy's on-error decides, read by the lenient scan
+ * that works on a broken policy: deny refuses the request, allow lets
+ * modprobe run; the record says why (error=).
  *
  * The kernel does not tell the helper which process asked (the helper is a
  * child of a kworker); see drvfw-report(8) for how to name it.
@@ -59,21 +61,10 @@ static void fix_stdio(void)
 	}
 }
 
-static void log_record(const char *path, enum autoload_action action, const char *msg)
+/* LOG_USER | LOG_NOTICE for what the policy denies, LOG_INFO otherwise. */
+static int record_priority(enum autoload_action action)
 {
-	_cleanup_free_ char *line = NULL;
-	_cleanup_close_ int fd = -1;
-	/* LOG_USER | LOG_NOTICE for what the policy denies, LOG_INFO otherwise. */
-	int pri = (action == AUTOLOAD_DENY || action == AUTOLOAD_WARN) ? 13 : 14;
-
-	line = strdup_printf("<%d>drvfw: %s\n", pri, msg);
-	if (!line)
-		return;
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return;
-	/* A /dev/kmsg write is one record; a short or failed write loses only the log. */
-	(void)!write(fd, line, strlen(line));
+	return action == AUTOLOAD_DENY || action == AUTOLOAD_WARN ? 13 : 14;
 }
 
 static const char *real_modprobe(void)
@@ -110,8 +101,9 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ struct option *longopts = NULL;
 	_cleanup_free_ char **orig = NULL;
 	_cleanup_(request_decision_done) struct request_decision rd = { 0 };
-	_cleanup_free_ char *msg = NULL;
-	const char *kmsg = getenv("DRVFW_KMSG"), *alias;
+	_cleanup_free_ char *msg = NULL, *error = NULL;
+	const char *alias;
+	struct kmsg k;
 	const struct sysroot *root;
 	const struct policy *p;
 	bool quiet = false;
@@ -123,8 +115,6 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (!orig)
 		return log_oom();
 	memcpy(orig, argv, argc * sizeof(char *));
-	if (!kmsg || !*kmsg)
-		kmsg = "/dev/kmsg";
 
 	longopts = options_merge(options);
 	if (!longopts)
@@ -163,28 +153,41 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 		ctx->opt_proc_cmdline = true;
 	/* The kernel gives us no stderr: ctx_* messages go to /dev/null. */
 	ctx->opt_quiet = true;
+	ctx->on_error_decides = true;
+	/* open before anything is read: a failure to read is logged too */
+	(void)kmsg_open(&k, true);
 	r = ctx_sysroot(ctx, &root);
 	if (r >= 0)
 		r = ctx_policy(ctx, &p);
-	if (r >= 0)
-		r = request_decide(root, p, alias, &rd);
+	if (r < 0)
+		error = ctx_error_token(r, "policy");
+	else if ((r = request_decide(root, p, alias, &rd)) < 0)
+		error = rd.error ? strdup(rd.error) : ctx_error_token(r, "moddb");
 	if (r < 0) {
-		/* Fail open: a broken policy must not take autoloading down with it. */
-		_cleanup_free_ char *m = kmsg_format_autoload(alias, NULL, AUTOLOAD_LOAD, NULL);
+		/* Cannot decide: on-error says what happens, and the record says
+		 * why, within the rate limit every drvfw process shares. */
+		enum autoload_action a = ctx_on_error(ctx) == ON_ERROR_DENY ? AUTOLOAD_DENY
+									    : AUTOLOAD_LOAD;
+		unsigned suppressed;
 
-		if (m) {
-			/* No spaces in a value: the record is split on them. */
-			_cleanup_free_ char *m2 = r == -EINVAL
-						      ? strdup_printf("%s error=invalid-policy", m)
-						      : strdup_printf("%s error=errno-%d", m, -r);
-			log_record(kmsg, AUTOLOAD_LOAD, m2 ? m2 : m);
+		if (kmsg_ratelimit(&k, &suppressed)) {
+			if (suppressed)
+				kmsg_line(&k,
+					  "%u autoload records like the next one left out "
+					  "(rate limit)",
+					  suppressed);
+			msg = autoload_record_format(alias, NULL, a, NULL,
+						     error ? error : "unknown");
+			if (msg)
+				kmsg_write(&k, record_priority(a), msg);
 		}
-		return exec_modprobe(quiet, alias);
+		kmsg_close(&k);
+		return a == AUTOLOAD_DENY ? EXIT_RUNTIME : exec_modprobe(quiet, alias);
 	}
-
-	msg = kmsg_format_autoload(alias, rd.modules, rd.action, rd.rule);
+	msg = autoload_record_format(alias, rd.modules, rd.action, rd.rule, rd.error);
 	if (msg)
-		log_record(kmsg, rd.action, msg);
+		kmsg_write(&k, record_priority(rd.action), msg);
+	kmsg_close(&k);
 	if (rd.action == AUTOLOAD_DENY)
 		return EXIT_RUNTIME; /* what modprobe returns when it cannot load */
 	return exec_modprobe(quiet, alias);

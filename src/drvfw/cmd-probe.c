@@ -37,7 +37,7 @@ static const char *udev_action(const struct enforce_plan *p)
 	return enforce_outcome_to_string(p->devices[0].outcome);
 }
 
-/* "FILE:LINE" of the rule that decided, or "". */
+/* "FILE:LINE" of the rule that decided, "kernel command line" (line 0), or "". */
 static void rule_origin(const struct device_decision *dd, char *buf, size_t size)
 {
 	const struct origin *o = dd->rule    ? &dd->rule->origin
@@ -45,8 +45,10 @@ static void rule_origin(const struct device_decision *dd, char *buf, size_t size
 					     : NULL;
 
 	buf[0] = '\0';
-	if (o && o->file)
+	if (o && o->file && o->line)
 		snprintf(buf, size, "%s:%u", o->file, o->line);
+	else if (o && o->file)
+		snprintf(buf, size, "%s", o->file);
 }
 
 struct probe_args {
@@ -96,7 +98,8 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct probe
 	if (optind + 1 != argc)
 		return usage_error("probe", "expected one DEVPATH or BUS/DEVICE");
 	a->target = argv[optind];
-	if (ctx->opt_sysfs)
+	/* a recorded or fake /sys is not this kernel's: no kernel log, unless a test names one */
+	if (ctx->opt_sysfs && !getenv("DRVFW_KMSG"))
 		a->use_kmsg = false;
 	return 1;
 }
@@ -136,11 +139,59 @@ static int render(const struct probe_args *a, const struct enforce_probe *pr,
 	return out == OUTCOME_UNPINNED ? EXIT_EXPOSED : EXIT_OK;
 }
 
-static int probe_failed(int r, const char *bus, const char *name, const char *sysfs)
+/*
+ * drvfw cannot decide the device (@r: the policy or the module database
+ * cannot be read, or sysfs does not say which bus it is on; then @bus is
+ * NULL and nothing can be pinned): on-error decides, udev still gets a
+ * verdict, and the kernel log says why, within the shared rate limit.
+ * Returns @r, or EXIT_OK for udev, which imports nothing from a program
+ * that fails.
+ */
+static int probe_on_error(struct drvfw_ctx *ctx, const struct probe_args *a,
+			  const struct sysroot *root, const char *bus, const char *name, int r,
+			  const char *what, struct kmsg *k)
 {
-	if (r == -ENODEV)
-		return log_error_errno(r, "no device '%s/%s' in '%s/bus'", bus, name, sysfs);
-	return log_error_errno(r, "failed to decide device '%s/%s': %m", bus, name);
+	_cleanup_free_ char *label = bus ? strdup_printf("%s/%s", bus, name) : strdup(a->target);
+	_cleanup_(enforce_probe_done) struct enforce_probe pr = { 0 };
+	_cleanup_free_ char *error = ctx_error_token(r, what);
+	enum policy_on_error oe = ctx_on_error(ctx);
+	const char *action = "none";
+	unsigned suppressed;
+	int q;
+
+	if (oe == ON_ERROR_DENY && !bus)
+		action = "failed";
+	else if (oe == ON_ERROR_DENY) {
+		q = enforce_probe_device_on_error(
+		    root, bus, name, a->udev && streq_ptr(getenv("ACTION"), "bind"),
+		    &(struct enforce_apply){ .dry_run = a->dry_run, .load_modules = false }, &pr);
+		if (q >= 0) {
+			action = udev_action(enforce_probe_result(&pr)->plan);
+			if (a->dry_run)
+				print_enforce_actions(a->udev ? stderr : stdout,
+						      enforce_probe_result(&pr)->plan, root->sysfs);
+			log_enforce_failures(enforce_probe_result(&pr)->plan, root->sysfs, k);
+		} else
+			action = "failed";
+	}
+	if (kmsg_ratelimit(k, &suppressed)) {
+		if (suppressed)
+			kmsg_line(k, "%u messages like the next one left out (rate limit)",
+				  suppressed);
+		kmsg_line(k, "cannot decide %s (%s): on-error=%s, %s", strempty(label),
+			  error ? error : "error", oe == ON_ERROR_DENY ? "deny" : "allow", action);
+	}
+	log_error("cannot decide '%s' (%s): on-error = %s, %s", strempty(label),
+		  error ? error : "error", oe == ON_ERROR_DENY ? "deny" : "allow", action);
+	if (a->udev) {
+		/* deny: udev clears MODALIAS, so no module is loaded for it either */
+		printf("DRVFW_VERDICT=%s\nDRVFW_ACTION=%s\n",
+		       oe == ON_ERROR_DENY ? "deny" : "allow", action);
+		if (error)
+			printf("DRVFW_ERROR=%s\n", error);
+		return EXIT_OK;
+	}
+	return r;
 }
 
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
@@ -165,27 +216,39 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 		    root->kver);
 		return EXIT_RUNTIME;
 	}
+	/* open before anything can fail: a failure is logged too */
+	(void)kmsg_open(&k, a.use_kmsg && !a.dry_run);
 	r = sysfs_device_of(root->sysfs, a.target, &bus, &name);
 	if (r == -ENOTSUP) {
 		/* A class device (net, block, ...): no driver binds it, nothing to decide. */
+		kmsg_close(&k);
 		if (a.udev)
 			printf("DRVFW_VERDICT=allow\nDRVFW_ACTION=none\n");
 		return EXIT_OK;
 	}
-	if (r == -EINVAL)
+	if (r == -EINVAL && !a.udev) {
+		kmsg_close(&k);
 		return usage_error("probe", "'%s' is neither a devpath nor BUS/DEVICE", a.target);
-	if (r < 0)
-		return log_error_errno(r, "failed to resolve '%s': %m", a.target);
-
-	r = ctx_policy(ctx, &pol);
-	if (r < 0)
+	}
+	if (r < 0) {
+		r = probe_on_error(ctx, &a, root, NULL, NULL, r, "sysfs", &k);
+		kmsg_close(&k);
 		return r;
+	}
+
+	ctx->on_error_decides = true;
+	r = ctx_policy(ctx, &pol);
+	if (r < 0) {
+		r = probe_on_error(ctx, &a, root, bus, name, r, "policy", &k);
+		kmsg_close(&k);
+		return r;
+	}
 	if (pol->mode == POLICY_OFF) {
+		kmsg_close(&k);
 		if (a.udev)
 			printf("DRVFW_VERDICT=allow\nDRVFW_ACTION=none\n");
 		return EXIT_OK;
 	}
-	(void)kmsg_open(&k, a.use_kmsg && !a.dry_run);
 	/* udev gives RUN programs the event's properties in the environment */
 	r = enforce_probe_device(root, pol, bus, name,
 				 a.udev && streq_ptr(getenv("ACTION"), "bind"),
@@ -195,10 +258,18 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 				     .load_modules = !ctx->opt_sysfs,
 				 },
 				 &pr);
-	if (r < 0) {
+	if (r == -ENODEV && !a.udev) {
 		kmsg_close(&k);
-		probe_failed(r, bus, name, root->sysfs);
+		log_error_errno(r, "no device '%s/%s' in '%s/bus'", bus, name, root->sysfs);
 		return EXIT_RUNTIME;
+	}
+	if (r < 0) {
+		/* for udev a device gone before it could be decided is undecided
+		 * too: its MODALIAS is still in the event */
+		r = probe_on_error(ctx, &a, root, bus, name, r, r == -ENODEV ? "sysfs" : "moddb",
+				   &k);
+		kmsg_close(&k);
+		return r;
 	}
 	/* udev imports stdout: keep it to KEY=VALUE lines */
 	if (a.dry_run)

@@ -75,7 +75,7 @@ static void json_boot(FILE *f, const struct status *s, const struct policy *p)
 	json_string(f, b->mode[0] ? b->mode : NULL);
 	if (b->have_hash)
 		fprintf(f, ", \"policy_hash\": \"%016llx\", \"current\": %s", b->hash,
-			b->hash == p->hash ? "true" : "false");
+			b->hash == policy_hash(p) ? "true" : "false");
 	fprintf(f,
 		", \"devices\": %llu, \"denied\": %llu, \"unbound\": %llu, \"pinned\": %llu, "
 		"\"kept\": %llu, \"cannot_pin\": %llu, \"would_deny\": %llu, \"failed\": %llu, "
@@ -99,7 +99,7 @@ static void print_json(const struct status *s, const struct decisions *d)
 	json_string(f, policy_mode_to_string(d->policy->mode));
 	fputs(",\n  \"kernel\": ", f);
 	json_string(f, inv->kver);
-	fprintf(f, ",\n  \"policy\": {\"hash\": \"%016llx\", \"files\": [", d->policy->hash);
+	fprintf(f, ",\n  \"policy\": {\"hash\": \"%016llx\", \"files\": [", policy_hash(d->policy));
 	for (char **p = d->policy->files; p && *p; p++) {
 		fputs(p == d->policy->files ? "" : ", ", f);
 		json_string(f, *p);
@@ -148,7 +148,7 @@ static void print_artifact(const char *label, const struct status_artifact *a,
 {
 	printf("%-11s %s: %s", label, strempty(a->path), drift_to_string(a->state));
 	if (a->state == DRIFT_STALE && a->h.valid)
-		printf(" (policy hash %016llx, now %016llx)", a->h.hash, p->hash);
+		printf(" (policy hash %016llx, now %016llx)", a->h.hash, policy_hash(p));
 	else if (a->state == DRIFT_OTHER_KVER)
 		printf(" (kernel %s)", a->h.kver);
 	else if (a->state == DRIFT_OUTDATED)
@@ -170,7 +170,7 @@ static void print_boot(const struct status *s, const struct policy *p)
 	printf("%-11s %s mode", "Boot:", b->mode[0] ? b->mode : "?");
 	if (b->have_hash)
 		printf(", policy hash %016llx (%s)", b->hash,
-		       b->hash == p->hash ? "current" : "differs");
+		       b->hash == policy_hash(p) ? "current" : "differs");
 	printf("; %llu denied: %llu unbound, %llu pinned, %llu kept, %llu cannot be pinned, "
 	       "%llu failed\n",
 	       b->denied, b->unbound, b->pinned, b->kept, b->cannot_pin, b->failed);
@@ -184,7 +184,7 @@ static void print_text(const struct status *s, const struct decisions *d)
 
 	printf("%-11s %s\n", "Mode:", policy_mode_to_string(d->policy->mode));
 	printf("%-11s %s\n", "Kernel:", inv->kver);
-	printf("%-11s hash %016llx", "Policy:", d->policy->hash);
+	printf("%-11s hash %016llx", "Policy:", policy_hash(d->policy));
 	for (char **f = d->policy->files; f && *f; f++)
 		printf("%s%s", f == d->policy->files ? ", from " : " ", *f);
 	putchar('\n');

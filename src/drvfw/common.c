@@ -112,13 +112,36 @@ void usage_global_options(FILE *f)
 	    f);
 }
 
+/*
+ * Messages carry names drvfw did not choose (device names, modaliases, file
+ * names): a control byte among them is shown as \xHH, so that a name cannot
+ * move the cursor of a terminal or start a line of its own in a log.
+ */
 static void log_va(const char *level, const char *fmt, va_list ap)
 {
-	fputs("drvfw: ", stderr);
-	if (level)
-		fprintf(stderr, "%s: ", level);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	_cleanup_free_ char *msg = NULL, *line = NULL;
+	size_t n = 0;
+	char *w;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("drvfw: out of memory\n", stderr);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		n += *p < 0x20 || *p == 0x7f ? 4 : 1;
+	line = w = malloc(n + 1);
+	if (!line) {
+		fputs("drvfw: out of memory\n", stderr);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			w += sprintf(w, "\\x%02x", *p);
+		else
+			*w++ = (char)*p;
+	*w = '\0';
+	/* one write: stderr is unbuffered, and udev logs each write as a line */
+	fprintf(stderr, "drvfw: %s%s%s\n", strempty(level), level ? ": " : "", line);
 }
 
 void log_error(const char *fmt, ...)
@@ -150,11 +173,44 @@ void log_info(const struct drvfw_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * @fmt with each %m spelled out as error_string(@r): glibc's %m would say
+ * "File descriptor in bad state" where the library means "not a regular file".
+ */
+static char *format_errno(const char *fmt, int r)
+{
+	const char *msg = error_string(r);
+	size_t n = strlen(fmt) + 1;
+	char *out, *o;
+
+	for (const char *p = fmt; *p; p++)
+		if (p[0] == '%' && p[1] == 'm')
+			n += strlen(msg);
+	out = o = malloc(n);
+	if (!out)
+		return NULL;
+	for (const char *p = fmt; *p; p++) {
+		if (p[0] == '%' && p[1] == '%') {
+			*o++ = *p++;
+			*o++ = *p;
+		} else if (p[0] == '%' && p[1] == 'm') {
+			/* no '%' in an error string, so the result is still a format */
+			o = stpcpy(o, msg);
+			p++;
+		} else
+			*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
 static int log_errno(const char *level, int r, const char *fmt, va_list ap)
 {
-	/* %m in @fmt reads errno */
+	_cleanup_free_ char *f = format_errno(fmt, r);
+
+	/* without memory for the copy, glibc's %m is close enough */
 	errno = r < 0 ? -r : r;
-	log_va(level, fmt, ap);
+	log_va(level, f ? f : fmt, ap);
 	return r;
 }
 
@@ -297,9 +353,10 @@ int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
 		if (r < 0 || d.n_errors > 0) {
 			diags_print(&d, stderr);
 			if (r >= 0 || r == -EINVAL)
-				log_error("invalid policy, nothing done");
+				log_error("invalid policy%s",
+					  ctx->on_error_decides ? "" : ", nothing done");
 			else
-				log_error("failed to load the policy: %s", strerror(-r));
+				log_error("failed to load the policy: %s", error_string(r));
 			diags_done(&d);
 			policy_done(&ctx->policy);
 			return r < 0 ? r : -EINVAL;
@@ -311,6 +368,27 @@ int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
 	}
 	*ret = &ctx->policy;
 	return 0;
+}
+
+enum policy_on_error ctx_on_error(struct drvfw_ctx *ctx)
+{
+	struct policy_source src = {
+		.files = ctx->opt_policy_files,
+		.profiledir = ctx->opt_profiledir,
+	};
+	const struct sysroot *root = NULL;
+	enum policy_on_error oe = ON_ERROR_ALLOW;
+
+	if (ctx_sysroot(ctx, &root) >= 0)
+		(void)policy_scan_on_error(root, &src, &oe);
+	return oe;
+}
+
+char *ctx_error_token(int r, const char *what)
+{
+	if (r == -EINVAL && streq(what, "policy"))
+		return strdup("invalid-policy");
+	return strdup_printf("%s:%s", what, strerrorname_np(-r) ?: "error");
 }
 
 int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret)

@@ -41,6 +41,8 @@ struct drvfw_ctx {
 	struct sysroot root;
 	struct inventory *inv;
 	bool policy_ready;
+	/* a policy that fails is not the end: on-error decides (probe, the helper) */
+	bool on_error_decides;
 	struct policy policy;
 	char *cmdline_buf;
 	struct decisions *dec;
@@ -70,6 +72,16 @@ int ctx_profiledir(struct drvfw_ctx *ctx, char **ret);
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret);
 /* -EINVAL: the policy is invalid (exit 2); diagnostics already printed. */
 int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret);
+/*
+ * The policy's on-error setting when the policy cannot be loaded, read by
+ * the lenient scan (policy_scan_on_error()) from the same files.
+ */
+enum policy_on_error ctx_on_error(struct drvfw_ctx *ctx);
+/*
+ * Why a ctx_* loader failed with @r, in one word for a kernel-log record:
+ * "invalid-policy", "policy:ENOENT", "moddb:ENOENT". @what: "policy" or "moddb".
+ */
+char *ctx_error_token(int r, const char *what);
 int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret);
 void ctx_done(struct drvfw_ctx *ctx);
 
@@ -83,7 +95,7 @@ int exit_code_for_error(int r);
 void log_error(const char *fmt, ...) _printf_(1, 2);
 void log_warning(const char *fmt, ...) _printf_(1, 2);
 void log_info(const struct drvfw_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
-/* Logs with %m standing for strerror(-r); returns @r, so that `return log_error_errno(r, ...)`. */
+/* Logs with %m standing for error_string(r); returns @r, so that `return log_error_errno(r, ...)`. */
 int log_error_errno(int r, const char *fmt, ...) _printf_(2, 3);
 int log_warning_errno(int r, const char *fmt, ...) _printf_(2, 3);
 /* "out of memory"; returns -ENOMEM. */
@@ -130,8 +142,19 @@ struct kmsg {
 	char buf[1024];
 	size_t len;
 };
+/* DRVFW_KMSG, or /dev/kmsg. */
+const char *kmsg_path(void);
 int kmsg_open(struct kmsg *k, bool enabled);
+/* One record "<PRI>drvfw: MSG" of a @msg made safe already (autoload_record_format()). */
+void kmsg_write(struct kmsg *k, int pri, const char *msg);
+/* A notice; control bytes, '\\' and non-ASCII bytes of the text are written as \\xHH. */
 void kmsg_line(struct kmsg *k, const char *fmt, ...) _printf_(2, 3);
+/*
+ * For a message about what drvfw could not decide, which a storm of events
+ * could repeat: whether to write it now, under a limit shared by every drvfw
+ * process (ratelimit.h); *ret_suppressed: how many were left out before it.
+ */
+bool kmsg_ratelimit(struct kmsg *k, unsigned *ret_suppressed);
 /* Packs "HEAD: item, item, ..." into as few records as fit. */
 void kmsg_item(struct kmsg *k, const char *head, const char *item);
 void kmsg_flush(struct kmsg *k);

@@ -39,14 +39,14 @@ void log_enforce_failures(const struct enforce_plan *p, const char *sysfs, struc
 			continue;
 		if (act->step == STEP_LOAD) {
 			log_warning("failed to load module '%s': %s; its device stays unbound",
-				    act->value, strerror(-act->error));
+				    act->value, error_string(act->error));
 			kmsg_line(k, "failed to load module '%s': %s; its device stays unbound",
-				  act->value, strerror(-act->error));
+				  act->value, error_string(act->error));
 		} else {
 			log_error("failed to write '%s/%s': %s", sysfs, act->path,
-				  strerror(-act->error));
+				  error_string(act->error));
 			kmsg_line(k, "failed to write '%s/%s': %s", sysfs, act->path,
-				  strerror(-act->error));
+				  error_string(act->error));
 		}
 	}
 	/* failed before any write: the plan refused it and says why */

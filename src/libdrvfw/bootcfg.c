@@ -127,7 +127,7 @@ static int kernel_plan(const struct sysroot *root, const struct policy *p, const
 	if (r >= 0)
 		r = collect_not_blocked(d, k);
 	if (r >= 0 && !o->cmdline_size)
-		r = cmdline_limit_get(root, kver, &k->limit);
+		r = kernel_cmdline_limit(root, kver, inv, &k->limit);
 	else if (r >= 0) {
 		k->limit.max = o->cmdline_size;
 		if (!(k->limit.source = strdup("--cmdline-size")))
@@ -318,5 +318,5 @@ int bootcfg_plan(const struct sysroot *root, const struct policy *p,
 	if (r < 0)
 		return r;
 	mark_kernels(b);
-	return cmdline_plan_report(&b->shared, b->budget, &b->diags);
+	return cmdline_plan_report(&b->shared, b->budget, NULL, &b->diags);
 }

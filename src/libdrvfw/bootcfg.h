@@ -20,9 +20,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cmdline-limit.h"
 #include "cmdline-plan.h"
 #include "diag.h"
+#include "kernel-arch.h"
 #include "kernel-symbols.h"
 #include "policy.h"
 #include "sysroot.h"

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "fileio.h"
 #include "lockout.h"
 #include "sysfs.h"
 #include "util.h"
@@ -174,12 +175,14 @@ static int walk(struct chain *c, const char *sysfs, const char *start, unsigned 
 /* Major:minor and fs type of the mount at "/" from mountinfo. */
 static int root_mount(const char *mountinfo, char *majmin, size_t mm_size, char **ret_fstype)
 {
-	_cleanup_fclose_ FILE *f = fopen(mountinfo, "re");
+	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t sz = 0;
+	int r;
 
-	if (!f)
-		return -errno;
+	r = fopen_regular(mountinfo, &f);
+	if (r < 0)
+		return r;
 	while (getline(&line, &sz, f) > 0) {
 		char mm[64], mnt[PATH_MAX], fstype[64];
 		char *sep;
@@ -229,13 +232,14 @@ static int root_device_dir(const char *sysfs, const char *arg, char **ret, char 
 
 static int consoles_from_proc(char ***ret)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/consoles", "re");
+	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t sz = 0;
 	int r;
 
-	if (!f)
-		return -errno;
+	r = fopen_regular("/proc/consoles", &f);
+	if (r < 0)
+		return r;
 	while (getline(&line, &sz, f) > 0) {
 		line[strcspn(line, " \t\n")] = '\0';
 		if (line[0] && (r = strv_extend(ret, line)) < 0)

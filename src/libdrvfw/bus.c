@@ -53,12 +53,14 @@ static const char *const known_buses[] = {
 	"i2c",
 	"i3c",
 	"ibmebus",
+	"idxd", /* Linux 6.x: Intel DSA/IAA devices */
 	"ieee1394",
 	"input",
 	"ipack",
 	"iscsi_flashnode",
 	"ishtp",
 	"isa",
+	"ledtrig", /* Linux 6.x: LED trigger modules' aliases */
 	"macio",
 	"mcb",
 	"mdio",
@@ -128,10 +130,16 @@ bool bus_is_known(const char *bus)
 {
 	if (!bus)
 		return false;
+	/* "fsl_mc" is "fsl-mc": depmod writes every alias prefix with '_' */
 	for (size_t i = 0; i < ELEMENTSOF(known_buses); i++)
-		if (streq(known_buses[i], bus))
+		if (name_eq(known_buses[i], bus))
 			return true;
 	return false;
+}
+
+const char *bus_known_nth(size_t i)
+{
+	return i < ELEMENTSOF(known_buses) ? known_buses[i] : NULL;
 }
 
 /*
@@ -237,8 +245,27 @@ bool bus_is_exposed(const char *bus)
 
 	if (!bus)
 		return false;
+	/* '-' and '_' alike, as bus_is_known(): depmod spells alias prefixes with '_' */
 	for (size_t i = 0; i < ELEMENTSOF(exposed); i++)
-		if (streq(bus, exposed[i]))
+		if (name_eq(bus, exposed[i]))
+			return true;
+	return false;
+}
+
+bool bus_has_device_pin(const char *bus)
+{
+	/*
+	 * driver_override: drivers/pci, drivers/base/platform.c, amba, spi,
+	 * hv (vmbus), fsl-mc, cdx, rpmsg, vdpa, s390 css; authorized: usb
+	 * devices and interfaces, thunderbolt.
+	 */
+	static const char *const pinned[] = {
+		"amba",	 "cdx", "css",	       "fsl-mc", "pci",	 "platform",
+		"rpmsg", "spi", "thunderbolt", "usb",	 "vdpa", "vmbus",
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(pinned); i++)
+		if (streq(bus, pinned[i]))
 			return true;
 	return false;
 }

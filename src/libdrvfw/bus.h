@@ -22,8 +22,17 @@ enum alias_class alias_parse(const char *pattern, const char **ret_bus, size_t *
 /* The same; *ret_bus is malloc'ed for ALIAS_DEVICE (NULL otherwise). */
 int alias_classify(const char *pattern, enum alias_class *ret_class, char **ret_bus);
 
-/* Whether a bus name is one drvfw knows (used to reject typos in policies). */
+/* Whether a bus name is in drvfw's table of known buses ('-' and '_' alike). */
 bool bus_is_known(const char *bus);
+
+/*
+ * Whether the kernel gives the devices of @bus a per-device pin: a
+ * driver_override attribute, or authorized. What the devices present show
+ * decides where there are some; this is for a bus with none yet.
+ */
+bool bus_has_device_pin(const char *bus);
+/* The @i-th name of that table, NULL past its end. */
+const char *bus_known_nth(size_t i);
 
 /*
  * Whether devices on @bus are ones an attacker chooses: a hostile host or

@@ -123,7 +123,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct decisions *, decisions_free);
  * Adds a warning to @diags, at the entry's FILE:LINE, for every entry that
  * matches no pair of any module (and every [autoload] name that matches no
  * autoload alias) of the inventory: likely a typo, but not an error, since
- * one policy may serve several kernels.
+ * one policy may serve several kernels. Entries marked if_present are for
+ * other kernels and not reported. An entry or [device] match on a bus that
+ * neither the inventory nor drvfw's table has gets "unknown bus" with the
+ * closest bus instead.
  */
 int decisions_warn_unmatched(const struct decisions *d, struct diags *diags);
 

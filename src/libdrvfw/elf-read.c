@@ -205,28 +205,3 @@ int elf_for_each_symbol(const char *path, int (*cb)(const char *name, void *user
 	munmap(map, e.size);
 	return r;
 }
-
-const char *elf_machine_arch(unsigned machine)
-{
-	switch (machine) {
-	case EM_X86_64:
-	case EM_386:
-		return "x86";
-	case EM_AARCH64:
-		return "arm64";
-	case EM_ARM:
-		return "arm";
-	case EM_PPC64:
-	case EM_PPC:
-		return "powerpc";
-	case EM_S390:
-		return "s390";
-	case EM_RISCV:
-		return "riscv";
-	case EM_MIPS:
-		return "mips";
-	case EM_LOONGARCH:
-		return "loongarch";
-	}
-	return NULL;
-}

@@ -2,9 +2,9 @@
 #pragma once
 
 /*
- * The little drvfw reads of ELF files: the machine a kernel or module is
- * built for, and the names in a symbol table (a vmlinux with symbols, as a
- * kernel's debug package ships it, names every initcall). 32- and 64-bit,
+ * The little drvfw reads of ELF files: whether a file is one, and the names
+ * in a symbol table (a vmlinux with symbols, as a kernel's debug package
+ * ships it, names every initcall). 32- and 64-bit,
  * either byte order. Every offset is checked against the file: the file
  * may be anything a user names.
  */
@@ -27,6 +27,3 @@ int elf_read_info(const char *path, struct elf_info *ret);
  */
 int elf_for_each_symbol(const char *path, int (*cb)(const char *name, void *userdata),
 			void *userdata);
-
-/* "x86", "arm64", ... for an e_machine (the kernel's arch/ directory); NULL if unknown. */
-const char *elf_machine_arch(unsigned machine);

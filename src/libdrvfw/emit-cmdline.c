@@ -8,8 +8,8 @@
  *   __initcall__kmod_<module>__<counter>_<line>_<function><level>
  * where <level> is early, rootfs, 0..7 or 0s..7s (include/linux/init.h).
  * This file says what one kernel's fragment names (cmdline_plan_build());
- * cmdline-fill.c fits it into the line, cmdline-limit.c says how long the
- * line may be.
+ * cmdline-fill.c fits it into the line, kernel-arch.c says how long the line
+ * may be.
  */
 #include <errno.h>
 
@@ -17,6 +17,7 @@
 #include "cmdline-plan.h"
 #include "emit.h"
 #include "kallsyms.h"
+#include "kernel-arch.h"
 #include "util.h"
 
 /*
@@ -200,7 +201,8 @@ int cmdline_plan_build(const struct decisions *d, const struct initcalls *ic,
 	return r < 0 ? r : 0;
 }
 
-int cmdline_plan_report(const struct cmdline_plan *plan, size_t budget, struct diags *diags)
+int cmdline_plan_report(const struct cmdline_plan *plan, size_t budget, const char *why,
+			struct diags *diags)
 {
 	size_t n_mod = 0, n_mod_left = 0;
 	int r = 0;
@@ -215,24 +217,56 @@ int cmdline_plan_report(const struct cmdline_plan *plan, size_t budget, struct d
 			r = diag_add(
 			    diags, DIAG_WARNING, NULL, 0,
 			    "built-in '%s' does not fit on the command line (%zu bytes for "
-			    "drvfw): its init runs, drvfw enforce unbinds its devices at boot",
-			    it->module, budget);
+			    "drvfw%s%s): its init runs, drvfw enforce unbinds its devices "
+			    "at boot",
+			    it->module, budget, why ? ": " : "", strempty(why));
 	}
 	if (r >= 0 && n_mod_left > 0)
 		r = diag_add(diags, DIAG_WARNING, NULL, 0,
 			     "%zu of %zu blocked module(s) do not fit in module_blacklist= (%zu "
-			     "bytes for drvfw): the modprobe.d install lines still block them, "
-			     "except against insmod",
-			     n_mod_left, n_mod, budget);
+			     "bytes for drvfw%s%s): the modprobe.d install lines still block "
+			     "them, except against insmod",
+			     n_mod_left, n_mod, budget, why ? ": " : "", strempty(why));
 	return r < 0 ? r : 0;
+}
+
+/*
+ * The bytes the fragment may take: the audited kernel's line (o->cmdline_limit,
+ * else its module tree's architecture's; a tree that says none is taken as
+ * x86) less o->cmdline_rest for the rest of the line. *ret_why says so, for
+ * the warnings about what did not fit.
+ */
+static int cmdline_budget(const struct decisions *d, const struct emit_options *o,
+			  size_t *ret_budget, char **ret_why)
+{
+	_cleanup_(cmdline_limit_done) struct cmdline_limit own = { 0 };
+	const struct cmdline_limit *l = o ? o->cmdline_limit : NULL;
+	size_t rest = o ? o->cmdline_rest : 0;
+	const char *arch;
+	int r;
+
+	if (!l) {
+		r = kernel_cmdline_limit_of_tree(d->inv, &own);
+		if (r == -ENODATA)
+			own.max = kernel_cmdline_size("x86") - 1;
+		else if (r < 0)
+			return r;
+		l = &own;
+	}
+	arch = l->arch ? l->arch : "a kernel of unknown architecture (as x86)";
+	*ret_budget = l->max > rest ? l->max - rest : 0;
+	*ret_why = rest ? strdup_printf("%s keeps %zu bytes, less %zu for the rest of the line",
+					arch, l->max, rest)
+			: strdup_printf("%s keeps %zu bytes", arch, l->max);
+	return *ret_why ? 0 : -ENOMEM;
 }
 
 int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *o,
 		 struct diags *diags)
 {
 	_cleanup_(cmdline_plan_done) struct cmdline_plan plan = { 0 };
-	_cleanup_free_ char *frag = NULL;
-	size_t budget = o ? o->cmdline_budget : 0;
+	_cleanup_free_ char *frag = NULL, *why = NULL;
+	size_t budget;
 	int r;
 
 	if (d->policy->mode != POLICY_ENFORCE)
@@ -241,11 +275,13 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 		snprintf(plan.digest, sizeof(plan.digest), "%s", o->digest);
 	else
 		policy_digest(d->policy, plan.digest);
-	r = cmdline_plan_build(d, o ? o->initcalls : NULL, &plan, diags);
+	r = cmdline_budget(d, o, &budget, &why);
+	if (r >= 0)
+		r = cmdline_plan_build(d, o ? o->initcalls : NULL, &plan, diags);
 	if (r >= 0)
 		r = cmdline_fill(&plan, budget, &frag);
 	if (r >= 0)
-		r = cmdline_plan_report(&plan, budget, diags);
+		r = cmdline_plan_report(&plan, budget, why, diags);
 	if (r < 0)
 		return r;
 	fprintf(f, "%s\n", frag);

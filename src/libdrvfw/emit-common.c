@@ -42,7 +42,8 @@ void emit_header(FILE *f, const char *format, const struct decisions *d)
 
 	fprintf(f, "# drvfw generate%s%s: kernel ", format ? " --format " : "", strempty(format));
 	emit_comment_text(f, strempty(d->inv->kver));
-	fprintf(f, ", policy hash %016llx, mode %s\n", p->hash, policy_mode_to_string(p->mode));
+	fprintf(f, ", policy hash %016llx, mode %s\n", policy_hash(p),
+		policy_mode_to_string(p->mode));
 	emit_policy_files(f, p);
 }
 

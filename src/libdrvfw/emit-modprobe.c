@@ -9,9 +9,13 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "autoload-log.h"
 #include "config.h"
 #include "emit-internal.h"
 #include "emit.h"
+#include "fileio.h"
+#include "names.h"
+#include "sysroot.h"
 #include "util.h"
 
 /* Target of the config aliases that swallow denied request_module() names. */
@@ -41,20 +45,55 @@ static void emit_preamble(FILE *f, const struct decisions *d)
  * In warn mode the module still loads; the attempt is logged to the kernel
  * log. The name is part of a shell command here: a name that is not plain
  * (a module file called "a$(reboot).ko" in a third-party tree) is not
- * written into one.
+ * written into one. @message is what goes after "drvfw: "; plain names and
+ * the record format keep it free of quotes and shell syntax.
  */
-static void emit_warn_install(FILE *f, const char *name, const char *what)
+static int emit_warn_install(FILE *f, const char *name, bool autoload)
 {
+	_cleanup_free_ char *message = NULL;
+
 	if (!module_name_is_plain(name)) {
 		fputs("# not logged, its name is unsafe in a shell command: ", f);
 		emit_comment_text(f, name);
 		fputc('\n', f);
-		return;
+		return 0;
 	}
+	if (autoload) {
+		/* read back by drvfw report: the helper's record, without the alias */
+		char *const modules[] = { (char *)name, NULL };
+
+		message = autoload_record_format("-", modules, AUTOLOAD_WARN, NULL, NULL);
+	} else
+		message = strdup_printf("would deny module %s", name);
+	if (!message)
+		return -ENOMEM;
 	fprintf(f,
-		"install %s /bin/sh -c 'echo \"drvfw: would deny %s %s\" >/dev/kmsg 2>/dev/null; "
+		"install %s /bin/sh -c 'echo \"drvfw: %s\" >/dev/kmsg 2>/dev/null; "
 		"exec /sbin/modprobe --ignore-install %s $CMDLINE_OPTS'\n",
-		name, what, name, name);
+		name, message, name);
+	return 0;
+}
+
+/*
+ * kmod skips the install command of a module whose first softdep line (in
+ * file-name order, modules.softdep among them) names modules. An empty one
+ * of drvfw's own, read first (DRVFW_MODPROBE_FILE sorts early), keeps the
+ * install line in force; a denied module needs none of its soft
+ * dependencies. When another file is read first, say so: the module is then
+ * only blacklisted.
+ */
+static int emit_softdep_override(FILE *f, const struct module *m)
+{
+	if (m->softdep_first_source) {
+		fputs("# kmod ignores the install line above: the softdep line at ", f);
+		emit_comment_text(f, m->softdep_first_source);
+		fputs("\n# is read before this file and names modules; only aliases are refused\n",
+		      f);
+		return 0;
+	}
+	if (m->n_softdeps > 0 || m->install_ignored)
+		fprintf(f, "softdep %s pre:\n", m->name);
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -71,6 +110,7 @@ static int emit_autoload(FILE *f, const struct decisions *d, bool warn)
 	if (warn) {
 		/* Nothing is aliased away: each module reached by a denied alias logs and loads. */
 		bool any = false;
+		int r;
 
 		for (size_t i = 0; i < inv->n_modules; i++) {
 			const struct module_decision *md = &d->modules[i];
@@ -83,7 +123,9 @@ static int emit_autoload(FILE *f, const struct decisions *d, bool warn)
 				      "stopped).\n",
 				      f);
 			any = true;
-			emit_warn_install(f, inv->modules[i].name, "autoload of module");
+			r = emit_warn_install(f, inv->modules[i].name, true);
+			if (r < 0)
+				return r;
 		}
 		return 0;
 	}
@@ -149,9 +191,16 @@ int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options 
 
 		if (md->state != MODULE_BLOCKED)
 			continue;
-		if (!any)
+		if (!any) {
 			fprintf(f, "\n# Denied modules%s.\n",
 				warn ? " (warn mode: logged, not stopped)" : "");
+			if (!warn)
+				fputs("# An empty softdep line keeps kmod from skipping the "
+				      "install line "
+				      "of a module\n# with soft dependencies (read first: this "
+				      "file's name sorts early).\n",
+				      f);
+		}
 		any = true;
 		e = module_deny_entry(md);
 		if (e) {
@@ -160,7 +209,9 @@ int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options 
 			fputc('\n', f);
 		}
 		if (warn) {
-			emit_warn_install(f, m->name, "module");
+			r = emit_warn_install(f, m->name, false);
+			if (r < 0)
+				return r;
 		} else if (!string_is_word(m->name)) {
 			fputs("# cannot be blocked here, not one word: ", f);
 			emit_comment_text(f, m->name);
@@ -168,6 +219,9 @@ int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options 
 		} else {
 			fprintf(f, "blacklist %s\n", m->name);
 			fprintf(f, "install %s /bin/false\n", m->name);
+			r = emit_softdep_override(f, m);
+			if (r < 0)
+				return r;
 		}
 	}
 
@@ -215,4 +269,23 @@ int emit_modprobe_text(const struct decisions *d, const struct emit_options *o, 
 		*ret = NULL;
 	}
 	return r;
+}
+
+int modprobe_legacy_remove(const struct sysroot *root)
+{
+	_cleanup_free_ char *path = sysroot_path(root, DRVFW_MODPROBE_LEGACY_FILE), *text = NULL;
+	struct gen_header h;
+	int r;
+
+	if (!path)
+		return -ENOMEM;
+	r = read_full_file(path, &text, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	/* an administrator's own file of that name stays */
+	if (gen_header_parse(text, &h) < 0 || h.format[0] != '\0')
+		return 0;
+	return unlink(path) < 0 ? -errno : 1;
 }

@@ -60,6 +60,38 @@ static void pattern_casefold(FILE *f, const char *s)
 	}
 }
 
+/*
+ * An alias as the index stores it matches the MODALIAS the kernel writes:
+ * depmod turned every '-' outside a bracket expression into '_' (the kernel
+ * says "platform:dw-apb-uart", modules.alias "platform:dw_apb_uart"), and
+ * kmod compares the two that way round, but udev's == compares bytes. Either
+ * spelling matches "[-_]", as either matches for kmod.
+ */
+static void pattern_kernel_spelling(FILE *f, const char *s)
+{
+	bool in_bracket = false;
+
+	for (const char *start = s; *s; s++) {
+		if (in_bracket) {
+			/* a ']' right after "[" or "[!" is a member, not the end */
+			if (*s == ']' && s > start + 1)
+				in_bracket = false;
+			fputc(*s, f);
+			continue;
+		}
+		if (*s == '[') {
+			in_bracket = true;
+			fputc(*s, f);
+			if (s[1] == '!' || s[1] == '^')
+				fputc(*++s, f);
+			start = s;
+		} else if (*s == '_' || *s == '-')
+			fputs("[-_]", f);
+		else
+			fputc(*s, f);
+	}
+}
+
 /* Characters that would end a udev value or start an alternative, and control characters. */
 static bool udev_safe(const char *s)
 {
@@ -194,8 +226,9 @@ int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o)
 				fprintf(f, " (%s)\n", state_reason(md->state));
 				header = true;
 			}
-			fprintf(f, "ENV{MODALIAS}==\"%s\", GOTO=\"drvfw_static_deny\"\n",
-				al->pattern);
+			fputs("ENV{MODALIAS}==\"", f);
+			pattern_kernel_spelling(f, al->pattern);
+			fputs("\", GOTO=\"drvfw_static_deny\"\n", f);
 		}
 	}
 

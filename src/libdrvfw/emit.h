@@ -14,18 +14,25 @@
 #include "diag.h"
 
 struct initcalls;
+struct cmdline_limit;
 
 struct emit_options {
 	const struct initcalls *initcalls; /* the kernel's initcall names (kallsyms.h), or NULL */
-	/* cmdline: the bytes the fragment may take (cmdline-limit.h), and the
-	 * drvfw.policy= value (NULL: the digest of the decisions' policy) */
-	size_t cmdline_budget;
+	/*
+	 * cmdline: the kernel's command-line size (kernel-arch.h; NULL: that of
+	 * the module tree's architecture, x86's when it says none), the bytes
+	 * of it left for the rest of the line, and the drvfw.policy= value
+	 * (NULL: the digest of the decisions' policy)
+	 */
+	const struct cmdline_limit *cmdline_limit;
+	size_t cmdline_rest;
 	const char *digest;
 };
 
 int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options *o);
 /*
- * The fragment within o->cmdline_budget bytes, by priority (cmdline-plan.h).
+ * The fragment within the kernel's line less o->cmdline_rest bytes, by
+ * priority (cmdline-plan.h).
  * Denied built-ins with no initcall symbol, and what did not fit, go into
  * @diags as warnings.
  */
@@ -39,8 +46,9 @@ struct cmdline_plan;
  */
 int cmdline_plan_build(const struct decisions *d, const struct initcalls *ic,
 		       struct cmdline_plan *plan, struct diags *diags);
-/* Warnings for what cmdline_fill() left out of @budget bytes. */
-int cmdline_plan_report(const struct cmdline_plan *plan, size_t budget, struct diags *diags);
+/* Warnings for what cmdline_fill() left out of @budget bytes (@why: where that comes from, or NULL). */
+int cmdline_plan_report(const struct cmdline_plan *plan, size_t budget, const char *why,
+			struct diags *diags);
 int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o);
 /*
  * The udev rules that mark the devices of every bus in @buses on which @p
@@ -67,6 +75,13 @@ struct gen_header {
 
 /* Reads the header from the start of @text; -EBADMSG when there is none. */
 int gen_header_parse(const char *text, struct gen_header *ret);
+
+/*
+ * Removes ROOT/DRVFW_MODPROBE_LEGACY_FILE when drvfw generated it (its
+ * header says so): 1 removed, 0 none or not drvfw's, -errno.
+ */
+struct sysroot;
+int modprobe_legacy_remove(const struct sysroot *root);
 
 /* The modprobe.d text of emit_modprobe(), in memory. */
 int emit_modprobe_text(const struct decisions *d, const struct emit_options *o, char **ret,

@@ -450,7 +450,7 @@ static int plan_gate(struct planner *pl, const struct enforce_bus *buses, size_t
 	int r;
 
 	for (size_t b = 0; b < n_buses; b++) {
-		if (!buses[b].default_deny || buses[b].autoprobe != 1)
+		if (!buses[b].gate || buses[b].autoprobe != 1)
 			continue;
 		r = plan_add(pl, STEP_GATE, SIZE_MAX,
 			     strdup_printf("bus/%s/drivers_autoprobe", buses[b].name), "0");
@@ -500,6 +500,13 @@ static int plan_devices(struct planner *pl, const struct decisions *d,
 			pl->p->devices[i].note =
 			    "a name in its sysfs path is '.', '..' or has a '/': "
 			    "nothing written";
+			continue;
+		}
+		if (dev->read_error < 0) {
+			/* what it would be decided by may be wrong: fail it, loudly */
+			pl->p->devices[i].outcome = OUTCOME_FAILED;
+			pl->p->devices[i].note =
+			    "its sysfs entry could not be read: nothing decided";
 			continue;
 		}
 		bus = bus_find(buses, n_buses, dev->bus);
@@ -575,7 +582,7 @@ static int plan_buses(struct planner *pl, const struct enforce_bus *buses, size_
 		return r;
 	/* Later decisions see the buses as the gate leaves them. */
 	for (size_t b = 0; b < n_buses; b++)
-		if (v[b].default_deny && v[b].autoprobe == 1)
+		if (v[b].gate && v[b].autoprobe == 1)
 			v[b].autoprobe = 0;
 	return 0;
 }

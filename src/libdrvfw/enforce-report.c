@@ -39,13 +39,23 @@ int enforce_report_log(FILE *f, const struct enforce_plan *p, const struct decis
 	for (size_t k = 0; k < p->n_actions; k++) {
 		const struct enforce_action *a = &p->actions[k];
 
-		if (a->step == STEP_LOAD)
-			fprintf(f, "%s load %s", action_status_to_string(a->status), a->value);
-		else
-			fprintf(f, "%s write %s/%s %s", action_status_to_string(a->status), sysfs,
-				a->path, streq(a->value, "\n") ? "''" : a->value);
+		/* device names and modaliases come from devices: one word each, escaped */
+		if (a->step == STEP_LOAD) {
+			fprintf(f, "%s load ", action_status_to_string(a->status));
+			fput_escaped(f, a->value);
+		} else {
+			fprintf(f, "%s write ", action_status_to_string(a->status));
+			fput_escaped(f, sysfs);
+			fputc('/', f);
+			fput_escaped(f, a->path);
+			fputc(' ', f);
+			if (streq(a->value, "\n"))
+				fputs("''", f);
+			else
+				fput_escaped(f, a->value);
+		}
 		if (a->status == ACTION_FAILED)
-			fprintf(f, ": %s", strerror(-a->error));
+			fprintf(f, ": %s", error_string(-a->error));
 		fputc('\n', f);
 	}
 	for (size_t i = 0; i < p->n_devices; i++) {
@@ -56,12 +66,20 @@ int enforce_report_log(FILE *f, const struct enforce_plan *p, const struct decis
 		if (ed->outcome == OUTCOME_NONE)
 			continue;
 		origin = device_rule_origin(&d->devices[i], buf, sizeof(buf));
-		fprintf(f, "%s %s/%s driver=%s", enforce_outcome_to_string(ed->outcome), dev->bus,
-			dev->name, dev->driver ? dev->driver : "-");
-		if (dev->module)
-			fprintf(f, " module=%s", dev->module);
-		if (origin)
-			fprintf(f, " rule=%s", origin);
+		fprintf(f, "%s ", enforce_outcome_to_string(ed->outcome));
+		fput_escaped(f, dev->bus);
+		fputc('/', f);
+		fput_escaped(f, dev->name);
+		fputs(" driver=", f);
+		fput_escaped(f, dev->driver ? dev->driver : "-");
+		if (dev->module) {
+			fputs(" module=", f);
+			fput_escaped(f, dev->module);
+		}
+		if (origin) {
+			fputs(" rule=", f);
+			fput_escaped(f, origin);
+		}
 		if (ed->note)
 			fprintf(f, " (%s)", ed->note);
 		fputc('\n', f);
@@ -86,7 +104,7 @@ int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct deci
 	enforce_plan_count(p, &c);
 	fputs("{\n  \"mode\": ", f);
 	json_string(f, policy_mode_to_string(p->mode));
-	fprintf(f, ",\n  \"policy_hash\": \"%016llx\",\n  \"sysfs\": ", d->policy->hash);
+	fprintf(f, ",\n  \"policy_hash\": \"%016llx\",\n  \"sysfs\": ", policy_hash(d->policy));
 	json_string(f, sysfs);
 	fprintf(f,
 		",\n  \"summary\": {\"devices\": %zu, \"denied\": %zu, \"unbound\": %zu, "
@@ -125,7 +143,7 @@ int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct deci
 		json_string(f, action_status_to_string(a->status));
 		if (a->status == ACTION_FAILED) {
 			fputs(", \"error\": ", f);
-			json_string(f, strerror(-a->error));
+			json_string(f, error_string(-a->error));
 		}
 		fputc('}', f);
 	}

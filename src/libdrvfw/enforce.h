@@ -31,6 +31,14 @@ struct enforce_bus {
 	char *name;
 	int autoprobe; /* drivers_autoprobe: 0/1; -1 when the bus has none */
 	bool default_deny; /* an unknown driver on this bus is denied (ALL:ALL, BUS:ALL) */
+	/*
+	 * enforce closes the bus's gate (drivers_autoprobe := 0) and binds its
+	 * allowed devices itself: under default-deny, and where the policy
+	 * denies a driver of the bus but its devices cannot be pinned one by one
+	 * (no driver_override, no authorized: virtio), so that a denied driver
+	 * loaded later does not bind them by itself.
+	 */
+	bool gate;
 	/* The allowed drivers registered on the bus now (strv, may be NULL):
 	 * where a device whose drivers drvfw cannot tell apart (no MODALIAS, or
 	 * a denied driver that matches it is loaded or built in) is bound, one
@@ -204,6 +212,7 @@ struct enforce_pass {
 struct enforce_probe {
 	struct enforce_pass pass[2];
 	unsigned n_passes;
+	struct policy *on_error_policy; /* enforce_probe_device_on_error()'s own */
 };
 void enforce_probe_done(struct enforce_probe *p);
 static inline const struct enforce_pass *enforce_probe_result(const struct enforce_probe *p)
@@ -224,6 +233,20 @@ static inline const struct enforce_pass *enforce_probe_result(const struct enfor
 int enforce_probe_device(const struct sysroot *root, const struct policy *p, const char *bus,
 			 const char *name, bool bind_event, const struct enforce_apply *o,
 			 struct enforce_probe *ret);
+
+/* The origin of the rule on-error = deny decides by. */
+#define ENFORCE_ON_ERROR_ORIGIN "on-error"
+
+/*
+ * on-error = deny for one device when drvfw cannot decide it (the policy or
+ * the module database cannot be read): the device is decided by "deny
+ * ALL:ALL" and a [device "*"] deny rule (origin ENFORCE_ON_ERROR_ORIGIN)
+ * from sysfs alone, unbound if a driver holds it, and pinned where its bus
+ * allows.
+ */
+int enforce_probe_device_on_error(const struct sysroot *root, const char *bus, const char *name,
+				  bool bind_event, const struct enforce_apply *o,
+				  struct enforce_probe *ret);
 
 /* ---- enforce-report.c ---- */
 

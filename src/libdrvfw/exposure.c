@@ -204,13 +204,17 @@ int exposure_compute(const struct decisions *d, struct exposure **ret, struct ex
 		e->partial = md->state == MODULE_ALLOWED && md->n_denied_pairs > 0;
 
 		if (m->kind == MODULE_LOADABLE) {
-			if (m->install_cmd && install_blocks(m->install_cmd)) {
+			/* an install line kmod skips (softdeps, see struct module) blocks nothing */
+			if (m->install_cmd && install_blocks(m->install_cmd) &&
+			    !m->install_ignored) {
 				e->block = BLOCK_CONFIG_INSTALL;
 				e->open = 0;
-			} else if (enforce && md->state == MODULE_BLOCKED) {
+			} else if (enforce && md->state == MODULE_BLOCKED &&
+				   !m->softdep_first_source) {
 				e->block = BLOCK_POLICY;
 				e->open = 0;
-			} else if ((enforce && md->state == MODULE_DENIED_NEEDED) ||
+			} else if ((enforce && (md->state == MODULE_DENIED_NEEDED ||
+						md->state == MODULE_BLOCKED)) ||
 				   m->blacklisted) {
 				/* blacklist: no alias loads; by name and as a dependency it still loads */
 				e->block = m->blacklisted ? BLOCK_CONFIG_BLACKLIST

@@ -3,19 +3,71 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "fileio.h"
 #include "util.h"
+
+int open_regular(const char *path, int flags)
+{
+	struct stat st;
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	/* /dev/null reads as the empty file it is used for (--policy /dev/null) */
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+		return fd;
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EBADFD;
+	}
+	/* regular: blocking reads from here on, as stdio expects */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int fopen_regular(const char *path, FILE **ret)
+{
+	int fd = open_regular(path, 0);
+	FILE *f;
+
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "re");
+	if (!f) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	*ret = f;
+	return 0;
+}
 
 int read_full_file(const char *path, char **ret, size_t *ret_size)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, alloc = 0;
+	int r;
 
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
+	r = fopen_regular(path, &f);
+	if (r < 0)
+		return r;
 	for (;;) {
 		size_t n;
 
@@ -62,7 +114,7 @@ int read_one_line_file(const char *path, char **ret)
 
 /*
  * The rename lives in the directory: without this a crash soon after
- * (generate -o /etc/modprobe.d/drvfw.conf, then a reboot) can bring the old
+ * (generate -o /etc/modprobe.d/00-drvfw.conf, then a reboot) can bring the old
  * file back. Best effort: the new content is in place either way.
  */
 static void fsync_parent_dir(const char *path)
@@ -82,6 +134,17 @@ static void fsync_parent_dir(const char *path)
 		(void)fsync(fd);
 }
 
+int check_replaceable(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	return S_ISREG(st.st_mode) ? 0 : -EBADFD;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, unsigned int mode)
 {
 	_cleanup_free_ char *tmp = NULL;
@@ -89,6 +152,9 @@ int write_file_atomic(const char *path, const void *data, size_t len, unsigned i
 	const char *p = data;
 	int r;
 
+	r = check_replaceable(path);
+	if (r < 0)
+		return r;
 	tmp = strdup_printf("%s.XXXXXX", path);
 	if (!tmp)
 		return -ENOMEM;

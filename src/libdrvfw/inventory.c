@@ -54,7 +54,7 @@ int inventory_load(const struct sysroot *root, struct inventory **ret)
 }
 
 int inventory_load_device(const struct sysroot *root, const char *bus, const char *name,
-			  struct inventory **ret)
+			  bool lookup_modules, struct inventory **ret)
 {
 	_cleanup_close_ int sysfd = -1;
 	struct inventory_storage *s;
@@ -80,11 +80,12 @@ int inventory_load_device(const struct sysroot *root, const char *bus, const cha
 	r = inv->kver && inv->moddir ? 0 : -ENOMEM;
 	if (r >= 0)
 		r = runtime_load_device(inv, sysfd, bus, name);
-	if (r >= 0 && inv->devices[0].modalias) {
+	if (r >= 0 && lookup_modules && inv->devices[0].modalias) {
 		/* The module database alone, as inventory_lookup() answers:
 		 * without modprobe.d, which is also not worth parsing per event. */
 		kmod = drvfw_kmod_new(root->moddir, NULL);
-		r = kmod ? moddb_load_candidates(s, kmod, inv->devices[0].modalias, bus) : -ENOMEM;
+		r = kmod ? moddb_load_candidates(s, kmod, inv->devices[0].modalias, bus)
+			 : (errno > 0 ? -errno : -ENOMEM);
 		kmod_unref(kmod);
 		if (r >= 0)
 			r = runtime_load_module_state(inv, sysfd);
@@ -110,6 +111,7 @@ void inventory_free(struct inventory *inv)
 		free(m->blacklist_source);
 		free(m->install_cmd);
 		free(m->install_source);
+		free(m->softdep_first_source);
 		free(m->softdeps);
 		strv_free(m->drivers);
 	}

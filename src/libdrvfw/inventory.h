@@ -57,6 +57,16 @@ struct module {
 	size_t n_softdeps;
 
 	/* modprobe.d configuration in effect (libkmod's config iterators). */
+	/*
+	 * kmod (30 to 34 at least) skips a module's install command when the
+	 * first softdep line naming it (in modprobe.d file-name order,
+	 * modules.softdep among them) resolves to modules: install_ignored says
+	 * that is so now. softdep_first_source: "FILE:LINE" of such a line in a
+	 * file kmod reads before DRVFW_MODPROBE_FILE, whose own "softdep M
+	 * pre:" then cannot come first: drvfw's install line is ignored too.
+	 */
+	bool install_ignored;
+	char *softdep_first_source;
 	bool blacklisted;
 	char *blacklist_source; /* "FILE:LINE" of the blacklist line, or NULL if unknown */
 	char *install_cmd; /* the install command, or NULL */
@@ -78,6 +88,10 @@ struct device {
 	bool has_driver_override;
 	char *driver_override; /* its value; NULL when empty ("(null)") or absent */
 	int authorized; /* 0/1, -1 when the device has no such attribute */
+	/* The first error reading its sysfs entry other than an attribute it
+	 * does not have (-EACCES, -EIO, -EBADFD for a FIFO); 0 if none. What is
+	 * known of it then may be wrong: enforcement fails it. */
+	int read_error;
 	size_t *candidates; /* modules whose device aliases match modalias (libkmod lookup) */
 	size_t n_candidates;
 };
@@ -118,11 +132,13 @@ int inventory_load(const struct sysroot *root, struct inventory **ret);
  * MODALIAS resolves to, found with one libkmod lookup instead of reading the
  * whole module database. Module states are those of the device's bus only,
  * and without dependencies (no "needed"); no modprobe.d view (inv->kmod is
- * NULL). -ENODEV: no such device on that bus; -ENXIO: no sysfs; -EINVAL: a
- * name that would leave SYSFS/bus.
+ * NULL). Without @lookup_modules the device alone, from sysfs: what is left
+ * to decide with when the module database cannot be read. -ENODEV: no such
+ * device on that bus; -ENXIO: no sysfs; -EINVAL: a name that would leave
+ * SYSFS/bus.
  */
 int inventory_load_device(const struct sysroot *root, const char *bus, const char *name,
-			  struct inventory **ret);
+			  bool lookup_modules, struct inventory **ret);
 
 void inventory_free(struct inventory *inv);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct inventory *, inventory_free);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "elf-read.h"
+#include "fileio.h"
 #include "kallsyms.h"
 #include "util.h"
 
@@ -137,13 +138,13 @@ int initcalls_read(const char *path, struct initcalls *ic)
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
+	int r;
 
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
+	r = fopen_regular(path, &f);
+	if (r < 0)
+		return r;
 	while (getline(&line, &cap, f) > 0) {
 		char sym[512];
-		int r;
 
 		/* "ADDRESS TYPE NAME [module]" */
 		if (sscanf(line, "%*s %*s %511s", sym) != 1)

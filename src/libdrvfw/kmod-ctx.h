@@ -19,6 +19,7 @@ extern const char *const modprobe_config_dirs[];
  * A libkmod context on @moddir. @config_root: the configuration of that root
  * ("" for /) is read; NULL: none is, so look-ups answer from the module
  * database alone (config aliases such as drvfw's own do not hide modules).
- * NULL on failure (errno set).
+ * NULL on failure, errno set: EBADFD when an index or a configuration file
+ * is not a regular file (libkmod would block opening a FIFO), else ENOMEM.
  */
 struct kmod_ctx *drvfw_kmod_new(const char *moddir, const char *config_root);

@@ -2,6 +2,7 @@
 /* What a policy would take away from the machine's boot chains. See lockout.h. */
 #include <errno.h>
 
+#include "denial-check.h"
 #include "lockout.h"
 #include "util.h"
 
@@ -104,6 +105,17 @@ int lockout_check(const struct decisions *d, const struct bootchains *bc, char *
 		r = check_fstype(d, bc->root_fstype, &problems);
 	for (size_t i = 0; i < bc->n_consoles && r >= 0; i++)
 		r = check_chain(d, &bc->consoles[i], &problems);
+	/* a deny entry naming a module that stays loadable: the policy denies less than it says */
+	if (r >= 0) {
+		struct diags dd = { 0 };
+
+		r = decisions_check_named_denials(d, &dd);
+		for (size_t i = 0; r >= 0 && i < dd.n; i++)
+			r = strv_consume(&problems,
+					 strdup_printf("%s:%u: %s", strempty(dd.v[i].file),
+						       dd.v[i].line, dd.v[i].msg));
+		diags_done(&dd);
+	}
 	if (r < 0)
 		return r;
 	*ret_problems = TAKE_PTR(problems);

@@ -53,6 +53,8 @@ size_t bootchains_drivers(const struct bootchains *bc);
 /*
  * What the decisions would take away from the chains, one message each
  * (naming the driver, the device, the chain and the rule), and the root
- * file system's own module. Pure but for libkmod's lookup of "fs-TYPE".
+ * file system's own module; and each deny entry naming a module that stays
+ * loadable all the same (decisions_check_named_denials()). Pure but for
+ * libkmod's lookup of "fs-TYPE".
  */
 int lockout_check(const struct decisions *d, const struct bootchains *bc, char ***ret_problems);

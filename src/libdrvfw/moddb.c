@@ -668,11 +668,36 @@ static void softdeps_sort_unique(struct module *m)
  * and keeping a module loadable that modprobe might not load costs less
  * than blocking one a file system needs to mount.
  */
+/*
+ * What kmod itself makes of @m's softdep lines: when the first one resolves
+ * to modules, kmod_module_probe_insert_module() skips @m's install command
+ * (kmod sets ignorecmd), so "install M /bin/false" does not stop it.
+ */
+static int softdep_install_ignored(struct inventory *inv, struct module *m)
+{
+	struct kmod_list *pre = NULL, *post = NULL;
+	struct kmod_module *km = NULL;
+	int r;
+
+	r = kmod_module_new_from_name(inv->kmod, m->name, &km);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	r = kmod_module_get_softdeps(km, &pre, &post);
+	m->install_ignored = r >= 0 && (pre || post);
+	kmod_module_unref_list(pre);
+	kmod_module_unref_list(post);
+	kmod_module_unref(km);
+	return 0;
+}
+
 int moddb_load_softdeps(struct inventory *inv)
 {
+	_cleanup_free_ bool *named = calloc(inv->n_modules ? inv->n_modules : 1, sizeof(bool));
 	struct kmod_config_iter *it;
 	int r = 0;
 
+	if (!named)
+		return -ENOMEM;
 	it = kmod_config_get_softdeps(inv->kmod);
 	while (it && r >= 0 && kmod_config_iter_next(it)) {
 		const char *key = kmod_config_iter_get_key(it);
@@ -684,15 +709,21 @@ int moddb_load_softdeps(struct inventory *inv)
 		if (string_has_glob(key)) {
 			/* libkmod matches softdep lines with fnmatch(), like install lines */
 			for (size_t i = 0; i < inv->n_modules && r >= 0; i++)
-				if (fnmatch(key, inv->modules[i].name, 0) == 0)
+				if (fnmatch(key, inv->modules[i].name, 0) == 0) {
+					named[i] = true;
 					r = softdep_add_value(inv, &inv->modules[i], value);
+				}
 		} else if ((m = inventory_find_module(inv, key))) {
+			named[inventory_module_index(inv, m)] = true;
 			r = softdep_add_value(inv, m, value);
 		}
 	}
 	kmod_config_iter_free_iter(it);
-	for (size_t i = 0; i < inv->n_modules; i++)
+	for (size_t i = 0; i < inv->n_modules && r >= 0; i++) {
 		softdeps_sort_unique(&inv->modules[i]);
+		if (named[i])
+			r = softdep_install_ignored(inv, &inv->modules[i]);
+	}
 	return r;
 }
 
@@ -715,7 +746,7 @@ int moddb_open(struct inventory_storage *s, const struct sysroot *root)
 	inv->kmod = drvfw_kmod_new(root->moddir, strempty(root->root));
 	s->lookup = drvfw_kmod_new(root->moddir, NULL);
 	if (!inv->kmod || !s->lookup)
-		return -ENOMEM;
+		return errno > 0 ? -errno : -ENOMEM;
 	/* Maps the indexes once for all lookups; without it (an index
 	 * missing) libkmod reads the files at each lookup, which still works. */
 	(void)kmod_load_resources(s->lookup);

@@ -20,8 +20,15 @@
 /* The drop-in that drvfw allow / drvfw deny own. */
 #define DRVFW_RUNTIME_DROPIN DRVFW_DROPIN_DIR "/50-runtime.conf"
 
-/* What `drvfw generate` writes by default and `drvfw status` checks. */
-#define DRVFW_MODPROBE_FILE "/etc/modprobe.d/drvfw.conf"
+/*
+ * The modprobe.d file drvfw allow/deny regenerate, the initramfs carries and
+ * `drvfw status` checks. "00-": kmod reads modprobe.d files in the order of
+ * their names, and the first softdep line naming a module decides whether
+ * its install line counts at all (emit-modprobe.c).
+ */
+#define DRVFW_MODPROBE_FILE "/etc/modprobe.d/00-drvfw.conf"
+/* Its name before: read after files whose softdep lines void its install lines. */
+#define DRVFW_MODPROBE_LEGACY_FILE "/etc/modprobe.d/drvfw.conf"
 
 /* What enforcement leaves for the real root (enforce.log, enforce.json, failed). */
 #define DRVFW_RUN_DIR "/run/drvfw"

@@ -23,6 +23,10 @@ int policy_dropin_open(struct policy_dropin *t, const struct sysroot *root, cons
 		return -ENOMEM;
 	if (access(t->path, F_OK) < 0)
 		return errno == ENOENT ? 0 : -errno;
+	/* refused now, before any work, rather than at the rename */
+	r = check_replaceable(t->path);
+	if (r < 0)
+		return r;
 	policy_init(&p);
 	r = policy_load_file(&p, t->path, profiledir, d);
 	if (r < 0)
@@ -205,8 +209,13 @@ const struct policy_entry *policy_dropin_overridden(const struct policy_dropin *
 
 int policy_dropin_commit(struct policy_dropin *t)
 {
+	int r;
+
 	if (!t->changed || !t->tmp)
 		return 0;
+	r = check_replaceable(t->path);
+	if (r < 0)
+		return r;
 	if (rename(t->tmp, t->path) < 0)
 		return -errno;
 	free(t->tmp);

@@ -92,7 +92,6 @@ static int open_device_section(struct parser *ps, const char *match, struct sect
 	struct policy *p = ps->p;
 	struct origin o = { ps->file, ps->line };
 	struct device_rule rule = { .origin = o };
-	struct device_rule *nv;
 	const char *colon;
 
 	if (parse_vendor_device(match, &rule.vendor, &rule.device)) {
@@ -113,9 +112,9 @@ static int open_device_section(struct parser *ps, const char *match, struct sect
 		bus = strndup(match, (size_t)(colon - match));
 		if (!bus)
 			return -ENOMEM;
-		if (!bus_is_known(bus))
+		if (!bus_name_valid(bus))
 			return diag_at(ps->d, DIAG_ERROR, o,
-				       "unknown bus '%s' in device match '%s': expected a modalias "
+				       "invalid bus '%s' in device match '%s': expected a modalias "
 				       "such as \"pci:v00008086d0000100E*\" or \"usb:v1D6Bp0002*\"",
 				       bus, match);
 		rule.match = strdup(match);
@@ -123,15 +122,12 @@ static int open_device_section(struct parser *ps, const char *match, struct sect
 			return -ENOMEM;
 	}
 
-	nv = realloc(p->devices, (p->n_devices + 1) * sizeof(*nv));
-	if (!nv) {
+	if (policy_append_device_rule(p, &rule) < 0) {
 		free(rule.match);
 		return -ENOMEM;
 	}
-	p->devices = nv;
-	p->devices[p->n_devices] = rule;
 	sec->kind = SECTION_DEVICE;
-	sec->device = p->n_devices++;
+	sec->device = p->n_devices - 1;
 	return 0;
 }
 
@@ -370,15 +366,32 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 			return policy_add_list(p,
 					       sec->kind == SECTION_ALLOW ? LIST_ALLOW : LIST_DENY,
 					       value, o, ps->d);
-		return diag_at(ps->d, DIAG_ERROR, o, "unknown key '%s' in [%s]: expected drivers",
+		if (streq(key, "drivers-if-present")) {
+			/* entries for other kernel versions or architectures: no warning
+			 * where they match nothing */
+			size_t first = p->n_entries;
+			int r = policy_add_list(p,
+						sec->kind == SECTION_ALLOW ? LIST_ALLOW : LIST_DENY,
+						value, o, ps->d);
+
+			for (size_t i = first; i < p->n_entries; i++)
+				p->entries[i].if_present = true;
+			return r;
+		}
+		return diag_at(ps->d, DIAG_ERROR, o,
+			       "unknown key '%s' in [%s]: expected drivers or drivers-if-present",
 			       key, sec->kind == SECTION_ALLOW ? "allow" : "deny");
 	case SECTION_AUTOLOAD:
-		if (streq(key, "deny"))
-			return policy_add_autoload(p, LIST_DENY, value, o, ps->d);
-		if (streq(key, "allow"))
-			return policy_add_autoload(p, LIST_ALLOW, value, o, ps->d);
+		if (streq(key, "deny") || streq(key, "deny-if-present"))
+			return policy_add_autoload(p, LIST_DENY, value, o, !streq(key, "deny"),
+						   ps->d);
+		if (streq(key, "allow") || streq(key, "allow-if-present"))
+			return policy_add_autoload(p, LIST_ALLOW, value, o, !streq(key, "allow"),
+						   ps->d);
 		return diag_at(ps->d, DIAG_ERROR, o,
-			       "unknown key '%s' in [autoload]: expected deny or allow", key);
+			       "unknown key '%s' in [autoload]: expected deny, allow, "
+			       "deny-if-present or allow-if-present",
+			       key);
 	case SECTION_DEVICE:
 		return handle_device_key(ps, sec, key, value);
 	}
@@ -423,31 +436,23 @@ static int ini_handler_cb(void *user, const char *section, const char *name, con
  */
 static char *next_line_text(struct parser *ps, bool *ret_indented)
 {
-	_cleanup_free_ char *l = NULL;
-	const char *eol = strchrnul(ps->pos, '\n'), *s;
+	const char *eol = strchrnul(ps->pos, '\n'), *s = ps->pos, *e = eol;
 	size_t len;
 	char *t;
 	int r;
 
-	l = strndup(ps->pos, (size_t)(eol - ps->pos));
 	ps->pos = *eol ? eol + 1 : eol;
 	ps->line++;
-	if (!l) {
-		ps->error = -ENOMEM;
-		return NULL;
-	}
-	len = strlen(l);
-	if (len > 0 && l[len - 1] == '\r')
-		l[--len] = '\0';
-	s = l;
+	if (e > s && e[-1] == '\r')
+		e--;
 	if (ps->line == 1 && startswith(s, "\xEF\xBB\xBF"))
 		s += 3;
-	*ret_indented = isspace((unsigned char)*s);
-	while (isspace((unsigned char)*s))
+	*ret_indented = s < e && isspace((unsigned char)*s);
+	while (s < e && isspace((unsigned char)*s))
 		s++;
 	/* inih strips a byte-order mark from the first line it reads: one
 	 * anywhere else would hide a section header from this reader */
-	if (startswith(s, "\xEF\xBB\xBF")) {
+	if (e - s >= 3 && startswith(s, "\xEF\xBB\xBF")) {
 		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
 			    "a byte-order mark that does not start the file: expected a section "
 			    "header, a key or a comment");
@@ -455,9 +460,9 @@ static char *next_line_text(struct parser *ps, bool *ret_indented)
 			ps->error = r;
 		return NULL;
 	}
-	if (*s == '\0' || *s == '#' || *s == ';')
+	if (s == e || *s == '#' || *s == ';')
 		return NULL;
-	t = strdup(s);
+	t = strndup(s, (size_t)(e - s));
 	if (!t) {
 		ps->error = -ENOMEM;
 		return NULL;
@@ -523,7 +528,9 @@ static char *reader_cb(char *buf, int num, void *stream)
 			*c = ' ';
 	if (indented && ps->prev_key) {
 		/* a continuation: inih passes it to the handler as the previous key */
-		snprintf(buf, (size_t)num, " %s\n", l);
+		buf[0] = ' ';
+		memcpy(buf + 1, l, len);
+		memcpy(buf + 1 + len, "\n", 2);
 		return buf;
 	}
 	/* "key = value"; inih would also take "key: value", but ':' is part of our values */
@@ -534,7 +541,9 @@ static char *reader_cb(char *buf, int num, void *stream)
 		goto fail_or_blank;
 	}
 	ps->prev_key = true;
-	snprintf(buf, (size_t)num, "%s\n", l);
+	/* len <= maxlen: room for the newline and the NUL */
+	memcpy(buf, l, len);
+	memcpy(buf + len, "\n", 2);
 	return buf;
 
 fail_or_blank:
@@ -621,10 +630,10 @@ static int load_file(struct policy *p, const char *path, const char *name, const
 	if (r < 0) {
 		if (included_from)
 			r = diag_at(d, DIAG_ERROR, *included_from, "cannot read profile '%s': %s",
-				    path, strerror(-r));
+				    path, error_string(-r));
 		else
 			r = diag_add(d, DIAG_ERROR, name, 0, "cannot read policy file: %s",
-				     strerror(-r));
+				     error_string(-r));
 		return r < 0 ? r : -EINVAL;
 	}
 	if (strlen(text) != size) {
@@ -636,7 +645,6 @@ static int load_file(struct policy *p, const char *path, const char *name, const
 
 static int finish(struct policy *p, struct diags *d, size_t errors_before, int r)
 {
-	policy_update_hash(p);
 	if (r < 0 && r != -EINVAL)
 		return r;
 	return d->n_errors > errors_before ? -EINVAL : 0;
@@ -737,7 +745,7 @@ int policy_load(struct policy *p, const struct sysroot *root, const struct polic
 		_cleanup_free_ char *dir = sysroot_path(root, DRVFW_DROPIN_DIR);
 
 		r = diag_add(d, DIAG_ERROR, dir ? dir : DRVFW_DROPIN_DIR, 0,
-			     "cannot read directory: %s", strerror(-dir_error));
+			     "cannot read directory: %s", error_string(-dir_error));
 		if (r < 0)
 			return r;
 	}
@@ -781,7 +789,7 @@ static void scan_file(const char *path, const char *profiledir, unsigned depth, 
 	_cleanup_free_ char *line = NULL, *section = NULL;
 	size_t cap = 0;
 
-	if (depth > 4 || !(f = fopen(path, "re")))
+	if (depth > 4 || fopen_regular(path, &f) < 0)
 		return;
 	while (getline(&line, &cap, f) >= 0) {
 		scan_line(line);

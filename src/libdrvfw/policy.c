@@ -12,6 +12,7 @@
 
 #include "bus.h"
 #include "policy-internal.h"
+#include "policy-index.h"
 #include "policy.h"
 #include "util.h"
 
@@ -35,7 +36,6 @@ void policy_init(struct policy *p)
 		.mode = POLICY_ENFORCE,
 		.on_error = ON_ERROR_ALLOW,
 	};
-	policy_update_hash(p);
 }
 
 void policy_done(struct policy *p)
@@ -45,8 +45,10 @@ void policy_done(struct policy *p)
 		free(p->entries[i].driver);
 	}
 	free(p->entries);
-	for (size_t i = 0; i < p->n_autoload; i++)
+	for (size_t i = 0; i < p->n_autoload; i++) {
 		free(p->autoload[i].pattern);
+		free(p->autoload[i].written);
+	}
 	free(p->autoload);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		free(p->devices[i].match);
@@ -55,6 +57,7 @@ void policy_done(struct policy *p)
 	free(p->devices);
 	strv_free(p->files);
 	strv_free(p->includes);
+	policy_index_free(p->index);
 	*p = (struct policy){ 0 };
 }
 
@@ -166,14 +169,15 @@ static bool pattern_normalize(char *s, bool alias)
 static int policy_add_entry(struct policy *p, enum policy_list list, const char *bus,
 			    const char *driver, struct origin origin, struct diags *d)
 {
-	struct policy_entry *e, *nv;
 	_cleanup_free_ char *b = NULL, *drv = NULL, *where = NULL;
+	struct policy_entry *e;
+	size_t i;
 
-	for (size_t i = 0; i < p->n_entries; i++) {
+	/* by hash: 100,000 entries must not cost 100,000 comparisons each */
+	if (policy_find_entry(p, bus, driver, &i)) {
 		const struct policy_entry *o = &p->entries[i];
+		int r;
 
-		if (!streq_ptr(o->bus, bus) || !streq_ptr(o->driver, driver))
-			continue;
 		where = origin_to_string(o->origin);
 		if (!where)
 			return -ENOMEM;
@@ -187,70 +191,76 @@ static int policy_add_entry(struct policy *p, enum policy_list list, const char 
 		 * dead and one of them is a mistake. The command line is meant to
 		 * override files at boot, so there it is only a warning.
 		 */
-		if (origin_is_cmdline(origin) || origin_is_cmdline(o->origin)) {
-			int r = diag_at(
-			    d, DIAG_WARNING, origin,
+		if (!origin_is_cmdline(origin) && !origin_is_cmdline(o->origin))
+			return diag_at(d, DIAG_ERROR, origin,
+				       "'%s:%s' is %s here but %s at %s: remove one of them",
+				       bus ? bus : "ALL", driver ? driver : "ALL",
+				       list == LIST_ALLOW ? "allowed" : "denied",
+				       o->list == LIST_ALLOW ? "allowed" : "denied", where);
+		r = diag_at(d, DIAG_WARNING, origin,
 			    "'%s:%s' is both allowed and denied (also at %s); allow wins",
 			    bus ? bus : "ALL", driver ? driver : "ALL", where);
-			if (r < 0)
-				return r;
-			break;
-		}
-		return diag_at(d, DIAG_ERROR, origin,
-			       "'%s:%s' is %s here but %s at %s: remove one of them",
-			       bus ? bus : "ALL", driver ? driver : "ALL",
-			       list == LIST_ALLOW ? "allowed" : "denied",
-			       o->list == LIST_ALLOW ? "allowed" : "denied", where);
+		if (r < 0)
+			return r;
 	}
 
 	if (bus && !(b = strdup(bus)))
 		return -ENOMEM;
 	if (driver && !(drv = strdup(driver)))
 		return -ENOMEM;
-	nv = realloc(p->entries, (p->n_entries + 1) * sizeof(*nv));
-	if (!nv)
+	e = policy_append_entry(p, b, drv);
+	if (!e)
 		return -ENOMEM;
-	p->entries = nv;
-	e = &p->entries[p->n_entries++];
-	*e = (struct policy_entry){
-		.list = list,
-		.bus = TAKE_PTR(b),
-		.driver = TAKE_PTR(drv),
-		.origin = origin,
-	};
+	b = drv = NULL;
+	e->list = list;
+	e->origin = origin;
 	return 0;
 }
 
 static const char bus_hint[] = "ALL or a device bus such as pci, usb, virtio, platform, acpi, cpu";
 
+bool bus_name_valid(const char *bus)
+{
+	if (!*bus || strlen(bus) > DRIVER_NAME_MAX)
+		return false;
+	for (const char *c = bus; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("_-.", *c))
+			return false;
+	return true;
+}
+
 /* One "bus:drv1,drv2" item. */
 static int add_item(struct policy *p, enum policy_list list, const char *item, struct origin origin,
 		    struct diags *d)
 {
-	_cleanup_free_ char *bus = NULL;
+	/* on the stack: a policy of 100,000 entries is 100,000 of these */
+	char bus[DRIVER_NAME_MAX + 2], drv[DRIVER_NAME_MAX + 2];
 	const char *colon = strchr(item, ':'), *s;
+	size_t blen;
 
 	if (!colon || colon == item || colon[1] == '\0')
 		return diag_at(d, DIAG_ERROR, origin,
 			       "malformed entry '%s': expected 'BUS:DRIVER[,DRIVER...]' "
 			       "(e.g. 'pci:e1000', 'usb:ALL', 'ALL:ALL')",
 			       item);
-	bus = strndup(item, (size_t)(colon - item));
-	if (!bus)
-		return -ENOMEM;
-	if (!streq(bus, "ALL") && !bus_is_known(bus))
+	/* one byte more than a valid name: bus_name_valid() sees it is too long */
+	blen = (size_t)(colon - item) < sizeof(bus) - 1 ? (size_t)(colon - item) : sizeof(bus) - 1;
+	memcpy(bus, item, blen);
+	bus[blen] = '\0';
+	if (strcasecmp(bus, "ALL") == 0 && !streq(bus, "ALL"))
 		return diag_at(d, DIAG_ERROR, origin, "unknown bus '%s' in '%s': expected %s%s",
-			       bus, item, bus_hint,
-			       strcasecmp(bus, "ALL") == 0 ? " (ALL is upper case)" : "");
+			       bus, item, bus_hint, " (ALL is upper case)");
+	if (!streq(bus, "ALL") && !bus_name_valid(bus))
+		return diag_at(d, DIAG_ERROR, origin, "invalid bus '%s' in '%s': expected %s", bus,
+			       item, bus_hint);
 
 	s = colon + 1;
 	for (;;) {
-		size_t n = strcspn(s, ",");
-		_cleanup_free_ char *drv = strndup(s, n);
+		size_t n = strcspn(s, ","), dlen = n < sizeof(drv) - 1 ? n : sizeof(drv) - 1;
 		int r;
 
-		if (!drv)
-			return -ENOMEM;
+		memcpy(drv, s, dlen);
+		drv[dlen] = '\0';
 		if (n == 0)
 			return diag_at(
 			    d, DIAG_ERROR, origin,
@@ -275,23 +285,34 @@ static int add_item(struct policy *p, enum policy_list list, const char *item, s
 int policy_add_list(struct policy *p, enum policy_list list, const char *value,
 		    struct origin origin, struct diags *d)
 {
-	_cleanup_strv_free_ char **items = NULL;
-	int r;
+	_cleanup_free_ char *copy = strdup(value);
+	char *save = NULL;
 
+	if (!copy)
+		return -ENOMEM;
 	/* Buses are separated by ';' on the kernel command line, by blanks in files too. */
-	r = strv_split(value, " \t\n;", &items);
-	if (r < 0)
-		return r;
-	for (char **i = items; *i; i++) {
-		r = add_item(p, list, *i, origin, d);
+	for (char *i = strtok_r(copy, " \t\n;", &save); i; i = strtok_r(NULL, " \t\n;", &save)) {
+		int r = add_item(p, list, i, origin, d);
+
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
+int policy_append_device_rule(struct policy *p, const struct device_rule *rule)
+{
+	struct device_rule *nv = realloc(p->devices, (p->n_devices + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -ENOMEM;
+	p->devices = nv;
+	p->devices[p->n_devices++] = *rule;
+	return 0;
+}
+
 int policy_add_autoload(struct policy *p, enum policy_list list, const char *value,
-			struct origin origin, struct diags *d)
+			struct origin origin, bool if_present, struct diags *d)
 {
 	_cleanup_strv_free_ char **items = NULL;
 	int r;
@@ -300,11 +321,11 @@ int policy_add_autoload(struct policy *p, enum policy_list list, const char *val
 	if (r < 0)
 		return r;
 	for (char **i = items; *i; i++) {
-		_cleanup_free_ char *pat = strdup(*i);
+		_cleanup_free_ char *pat = strdup(*i), *written = strdup(*i);
 		struct autoload_entry *nv;
-		bool dup = false;
+		size_t k;
 
-		if (!pat)
+		if (!pat || !written)
 			return -ENOMEM;
 		if (strlen(pat) > PATTERN_MAX || !pattern_normalize(pat, true)) {
 			r = diag_at(
@@ -316,13 +337,10 @@ int policy_add_autoload(struct policy *p, enum policy_list list, const char *val
 				return r;
 			continue;
 		}
-		for (size_t k = 0; k < p->n_autoload; k++) {
+		if (policy_find_autoload(p, pat, &k)) {
 			const struct autoload_entry *o = &p->autoload[k];
-			_cleanup_free_ char *where = NULL;
+			_cleanup_free_ char *where = origin_to_string(o->origin);
 
-			if (!streq(o->pattern, pat))
-				continue;
-			where = origin_to_string(o->origin);
 			if (!where)
 				return -ENOMEM;
 			if (o->list == list || origin_is_cmdline(origin) ||
@@ -338,20 +356,16 @@ int policy_add_autoload(struct policy *p, enum policy_list list, const char *val
 				    o->list == LIST_ALLOW ? "allowed" : "denied", where);
 			if (r < 0)
 				return r;
-			dup = true;
-			break;
-		}
-		if (dup)
 			continue;
-		nv = realloc(p->autoload, (p->n_autoload + 1) * sizeof(*nv));
+		}
+		nv = policy_append_autoload(p, pat);
 		if (!nv)
 			return -ENOMEM;
-		p->autoload = nv;
-		p->autoload[p->n_autoload++] = (struct autoload_entry){
-			.list = list,
-			.pattern = TAKE_PTR(pat),
-			.origin = origin,
-		};
+		pat = NULL;
+		nv->list = list;
+		nv->written = TAKE_PTR(written);
+		nv->origin = origin;
+		nv->if_present = if_present;
 	}
 	return 0;
 }
@@ -375,7 +389,7 @@ static unsigned long long hash_str(unsigned long long h, const char *s)
 	return hash_fnv1a64(h, s ? s : "\x01", s ? strlen(s) + 1 : 2);
 }
 
-void policy_update_hash(struct policy *p)
+unsigned long long policy_hash(const struct policy *p)
 {
 	unsigned long long h = HASH_FNV1A64_INIT;
 	char num[64];
@@ -406,5 +420,5 @@ void policy_update_hash(struct policy *p)
 		h = hash_str(h, num);
 		h = hash_str(h, r->bind_driver);
 	}
-	p->hash = h;
+	return h;
 }

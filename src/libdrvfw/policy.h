@@ -14,6 +14,8 @@
 #include "diag.h"
 #include "sysroot.h"
 
+struct policy_index;
+
 enum policy_mode {
 	POLICY_ENFORCE,
 	POLICY_WARN,
@@ -30,7 +32,13 @@ enum policy_list {
 	LIST_DENY,
 };
 
+/* Longer than any module or driver name the kernel accepts (MODULE_NAME_LEN 56). */
+#define DRIVER_NAME_MAX 64
+
 /* Where an entry came from. file points into policy.files (never freed separately). */
+/* Longer than any module or driver name the kernel accepts (MODULE_NAME_LEN 56). */
+#define DRIVER_NAME_MAX 64
+
 struct origin {
 	const char *file; /* path, or "kernel command line" */
 	unsigned line; /* 0 for the command line */
@@ -41,12 +49,15 @@ struct policy_entry {
 	char *bus; /* NULL for ALL */
 	char *driver; /* NULL for ALL; else normalised name or glob */
 	struct origin origin;
+	bool if_present; /* drivers-if-present: matching nothing here is expected */
 };
 
 struct autoload_entry {
 	enum policy_list list;
 	char *pattern; /* request_module() name or glob, normalised ('_') */
+	char *written; /* the same as the policy spells it, for messages */
 	struct origin origin;
+	bool if_present; /* deny-if-present, allow-if-present */
 };
 
 enum device_action {
@@ -77,7 +88,8 @@ struct policy {
 
 	char **files; /* every file read, in order (origins point here) */
 	char **includes; /* profile names included */
-	unsigned long long hash; /* of the effective policy, stable across runs */
+
+	struct policy_index *index; /* policy-index.h; NULL for a policy built by hand */
 };
 
 /* Options that say where policies come from. */
@@ -146,8 +158,18 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
  */
 int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
 
-/* Recomputes p->hash; policy_load() calls it. */
-void policy_update_hash(struct policy *p);
+/*
+ * Appends @rule, whose strings the policy takes over. Checks nothing: the
+ * parser checks what files say, and the library's own rules (on-error) are
+ * built right.
+ */
+int policy_append_device_rule(struct policy *p, const struct device_rule *rule);
+
+/*
+ * The hash of the effective policy, stable across runs (drvfw.conf(5),
+ * HASH). Computed when asked: the hot paths never need it.
+ */
+unsigned long long policy_hash(const struct policy *p);
 
 const char *policy_mode_to_string(enum policy_mode m);
 /* "enforce", "warn", "off"; -EINVAL otherwise. */

@@ -94,15 +94,21 @@ int request_decide(const struct sysroot *root, const struct policy *p, const cha
 	struct kmod_ctx *kctx;
 	int r;
 
-	kctx = drvfw_kmod_new(root->moddir, NULL);
-	if (!kctx)
-		return -ENOMEM;
-	r = kmod_module_new_from_lookup(kctx, alias, &list);
-	if (r < 0)
-		goto out;
+	*ret = (struct request_decision){ 0 };
+	/* the raw name: whatever libkmod makes of it, this entry decides */
 	if (decide_autoload(p, alias, &ae)) {
 		denied = true;
 		rule = origin_string(&ae->origin);
+	}
+	kctx = drvfw_kmod_new(root->moddir, NULL);
+	if (!kctx)
+		return errno > 0 ? -errno : -ENOMEM;
+	r = kmod_module_new_from_lookup(kctx, alias, &list);
+	if (r < 0) {
+		ret->error = strdup_printf("lookup:%s", strerrorname_np(-r) ?: "error");
+		if (!denied)
+			goto out;
+		r = 0;
 	}
 	kmod_list_foreach(l, list)
 	{
@@ -146,5 +152,6 @@ void request_decision_done(struct request_decision *d)
 {
 	strv_free(d->modules);
 	free(d->rule);
+	free(d->error);
 	*d = (struct request_decision){ 0 };
 }

@@ -15,13 +15,18 @@ struct request_decision {
 	enum autoload_action action;
 	char **modules; /* what libkmod resolves the name to (NULL: nothing) */
 	char *rule; /* "FILE:LINE" of the deciding entry when denied, or NULL */
+	char *error; /* what kept it from deciding fully ("lookup:EINVAL"), or NULL */
 };
 
 /*
- * Resolves @alias with the module database of @root alone (no modprobe.d:
- * generate's "alias NAME drvfw_autoload_denied" lines would hide the real
- * module) and decides it: denied by an [autoload] entry, or when every
- * module it resolves to is denied (modprobe loads them all).
+ * Decides @alias: the [autoload] section first, on the name as the kernel
+ * passed it, then the modules libkmod resolves it to with the module
+ * database of @root alone (no modprobe.d: generate's "alias NAME
+ * drvfw_autoload_denied" lines would hide the real module): denied when
+ * every one is (modprobe loads them all). When the lookup fails (a name
+ * with an unbalanced '['), ret->error says so; an [autoload] denial still
+ * stands (0), otherwise the lookup's -errno is returned and the caller
+ * applies on-error.
  */
 int request_decide(const struct sysroot *root, const struct policy *p, const char *alias,
 		   struct request_decision *ret);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 
+#include "fileio.h"
 #include "inventory-private.h"
 #include "sysfs.h"
 #include "util.h"
@@ -119,10 +120,11 @@ static int scan_proc_modules(struct inventory *inv)
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t sz = 0;
+	int r;
 
-	f = fopen("/proc/modules", "re");
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
+	r = fopen_regular("/proc/modules", &f);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	while (getline(&line, &sz, f) > 0) {
 		struct module *m;
 
@@ -142,6 +144,16 @@ static int cmp_device(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
+/* Keeps the first real read error of @d: a missing attribute is not one. */
+static int note_error(struct device *d, int r)
+{
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 && r != -ENOENT && r != -ENODEV && d->read_error == 0)
+		d->read_error = r;
+	return 0;
+}
+
 /* What one device directory says: modalias, driver, its module, the pins. */
 static int device_read(int sysfd, const char *bus, const char *name, struct device *d)
 {
@@ -155,17 +167,17 @@ static int device_read(int sysfd, const char *bus, const char *name, struct devi
 		return -ENOMEM;
 
 	r = sysfs_read_attr(sysfd, &d->modalias, "bus/%s/devices/%s/modalias", bus, name);
-	if (r == -ENOMEM)
+	if (note_error(d, r) < 0)
 		return r;
 	if (d->modalias && d->modalias[0] == '\0')
 		d->modalias = (free(d->modalias), NULL);
 
 	r = sysfs_read_link_base(sysfd, &d->driver, "bus/%s/devices/%s/driver", bus, name);
-	if (r == -ENOMEM)
+	if (note_error(d, r) < 0)
 		return r;
 
 	r = sysfs_read_attr(sysfd, &val, "bus/%s/devices/%s/driver_override", bus, name);
-	if (r == -ENOMEM)
+	if (note_error(d, r) < 0)
 		return r;
 	if (r >= 0) {
 		d->has_driver_override = true;
@@ -176,7 +188,7 @@ static int device_read(int sysfd, const char *bus, const char *name, struct devi
 	}
 
 	r = sysfs_read_attr(sysfd, &val, "bus/%s/devices/%s/authorized", bus, name);
-	if (r == -ENOMEM)
+	if (note_error(d, r) < 0)
 		return r;
 	if (r >= 0)
 		d->authorized = streq(val, "0") ? 0 : 1;

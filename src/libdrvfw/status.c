@@ -8,8 +8,20 @@
 #include "status.h"
 #include "util.h"
 
-/* Where an image keeps the modprobe.d file its generator put there. */
-#define INITRAMFS_MODPROBE_FILE "etc/modprobe.d/drvfw.conf"
+/* Where an image keeps the modprobe.d file its generator put there: the same path. */
+#define INITRAMFS_MODPROBE_FILE (DRVFW_MODPROBE_FILE + 1)
+#define INITRAMFS_MODPROBE_LEGACY_FILE (DRVFW_MODPROBE_LEGACY_FILE + 1)
+
+/* A file under the old name is outdated whatever it says: see names.h. */
+static void judge_legacy_name(struct status_artifact *a)
+{
+	if (a->state != DRIFT_CURRENT && a->state != DRIFT_OUTDATED)
+		return;
+	a->state = DRIFT_OUTDATED;
+	free(a->note);
+	a->note = strdup("the old name drvfw.conf: kmod reads it after files whose softdep "
+			 "lines void its install lines; regenerate it as 00-drvfw.conf");
+}
 
 const char *drift_to_string(enum drift d)
 {
@@ -70,7 +82,7 @@ static void judge(struct status_artifact *a, const char *text, const struct deci
 	}
 	if (!streq(a->h.kver, d->inv->kver))
 		a->state = DRIFT_OTHER_KVER;
-	else if (a->h.hash != d->policy->hash)
+	else if (a->h.hash != policy_hash(d->policy))
 		a->state = DRIFT_STALE;
 	else if (expected &&
 		 (!(x = strip_comments(text)) || !(y = strip_comments(expected)) || !streq(x, y)))
@@ -93,12 +105,21 @@ static void check_modprobe(const struct sysroot *root, const struct decisions *d
 	}
 	r = read_full_file(a->path, &text, &len);
 	if (r == -ENOENT) {
+		_cleanup_free_ char *old = sysroot_path(root, DRVFW_MODPROBE_LEGACY_FILE);
+
+		if (old && read_full_file(old, &text, &len) >= 0) {
+			free(a->path);
+			a->path = TAKE_PTR(old);
+			judge(a, text, d, NULL);
+			judge_legacy_name(a);
+			return;
+		}
 		a->state = DRIFT_MISSING;
 		return;
 	}
 	if (r < 0) {
 		a->state = DRIFT_UNKNOWN;
-		a->note = strdup_printf("cannot read: %s", strerror(-r));
+		a->note = strdup_printf("cannot read: %s", error_string(-r));
 		return;
 	}
 	r = emit_modprobe_text(d, &(struct emit_options){ 0 }, &expected, &elen);
@@ -136,7 +157,11 @@ static void check_initramfs(const struct sysroot *root, const struct decisions *
 		return;
 	}
 	r = initramfs_read_file(a->path, INITRAMFS_MODPROBE_FILE, &text, &len);
-	if (r == -ENODATA)
+	if (r == -ENODATA &&
+	    initramfs_read_file(a->path, INITRAMFS_MODPROBE_LEGACY_FILE, &text, &len) >= 0) {
+		judge(a, text, d, NULL);
+		judge_legacy_name(a);
+	} else if (r == -ENODATA)
 		a->state = DRIFT_NO_DRVFW;
 	else if (r < 0) {
 		a->state = DRIFT_UNKNOWN;
@@ -165,7 +190,7 @@ static char *in_use_reason(const struct decisions *d, const struct module *m,
 			   const struct module_decision *md, const struct status *s)
 {
 	const struct inventory *inv = d->inv;
-	bool changed = s->boot.have_hash && s->boot.hash != d->policy->hash;
+	bool changed = s->boot.have_hash && s->boot.hash != policy_hash(d->policy);
 
 	switch (md->state) {
 	case MODULE_DENIED_NEEDED:

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -218,6 +219,13 @@ bool module_name_is_plain(const char *s)
 	return true;
 }
 
+const char *error_string(int r)
+{
+	if (r < 0)
+		r = -r;
+	return r == EBADFD ? "not a regular file" : strerror(r);
+}
+
 char *strdup_printf(const char *fmt, ...)
 {
 	va_list ap;
@@ -239,4 +247,78 @@ unsigned long long hash_fnv1a64(unsigned long long h, const void *data, size_t l
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+static bool byte_is_plain(unsigned char c)
+{
+	return isascii(c) && (isalnum(c) || strchr("_.:()+@/-", c));
+}
+
+char *record_escape(const char *s)
+{
+	size_t n = 0;
+	char *out, *w;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += byte_is_plain(*p) ? 1 : 4;
+	out = w = malloc(n + 1);
+	if (!out)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (byte_is_plain(*p))
+			*w++ = (char)*p;
+		else
+			w += sprintf(w, "\\x%02x", *p);
+	}
+	*w = '\0';
+	return out;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+void fput_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (byte_is_plain(*p))
+			fputc(*p, f);
+		else
+			fprintf(f, "\\x%02x", *p);
+	}
+}
+
+int record_unescape(const char *s, size_t len, char **ret)
+{
+	char *out = malloc(len + 1), *w = out;
+
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		int hi, lo;
+
+		if (s[i] != '\\') {
+			/* what record_escape() never leaves as it is */
+			if (!byte_is_plain((unsigned char)s[i]))
+				goto bad;
+			*w++ = s[i];
+			continue;
+		}
+		if (i + 3 >= len || s[i + 1] != 'x' || (hi = hexval(s[i + 2])) < 0 ||
+		    (lo = hexval(s[i + 3])) < 0 || (hi | lo) == 0)
+			goto bad;
+		*w++ = (char)(hi * 16 + lo);
+		i += 3;
+	}
+	*w = '\0';
+	*ret = out;
+	return 0;
+bad:
+	free(out);
+	return -EBADMSG;
 }

@@ -120,6 +120,24 @@ bool string_is_word(const char *s);
 /* Only letters, digits, '_' and '-', as every kernel module name: safe even in a shell command. */
 bool module_name_is_plain(const char *s);
 
+/*
+ * The one escaping of a name someone else chose (a request_module() name, a
+ * device name, a modalias) where drvfw writes it as one word of a record or
+ * a log line: every byte but [A-Za-z0-9_.:()+@/-] as \xHH, so the result
+ * has no blank, '=', ',', '\\', control byte or non-ASCII byte. malloc'ed.
+ */
+char *record_escape(const char *s);
+/* record_escape(@s) written to @f. */
+void fput_escaped(FILE *f, const char *s);
+/* The bytes @s[0..@len) stands for; -EBADMSG for a bad escape or a NUL. */
+int record_unescape(const char *s, size_t len, char **ret);
+
+/*
+ * strerror() of @r (negative or positive errno), except that EBADFD is the
+ * library's "not a regular file" (fileio.h).
+ */
+const char *error_string(int r);
+
 /* strdup/asprintf that return NULL on failure (callers map it to -ENOMEM). */
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 

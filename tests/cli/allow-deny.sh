@@ -20,7 +20,7 @@ mode = enforce
 drivers = virtio:ALL
 EOS
 DROPIN=$R/etc/drvfw/drvfw.conf.d/50-runtime.conf
-MODPROBE=$R/etc/modprobe.d/drvfw.conf
+MODPROBE=$R/etc/modprobe.d/00-drvfw.conf
 D() { "$DRVFW_BIN" --root "$R" --kver 1.0.0-test --sysfs "$S" --profiledir "$DRVFW_SRCDIR/profiles" "$@"; }
 state() { cat "$DROPIN" "$MODPROBE" "$S/bus/pci/devices/0000:00:02.0/driver_override" 2>/dev/null | md5sum; }
 
@@ -41,7 +41,7 @@ left=$(find "$R/etc/drvfw/drvfw.conf.d" -mindepth 1 ! -name 50-runtime.conf)
 if [[ -z $left ]]; then pass "no temporary file is left"; else fail "left behind: $left"; fi
 
 before=$(state)
-expect_rc 2 "an invalid entry" D deny nosuchbus:x
+expect_rc 2 "an invalid entry" D deny no+such+bus:x
 [[ $(state) == "$before" ]] && pass "changes nothing" || fail "an invalid entry changed files"
 expect_rc 2 "a deny that contradicts an allow of the same entry" D deny virtio:ALL
 expect_grep 'drvfw.conf:4' "$T/err" "names the file and line of the other entry"
@@ -77,6 +77,6 @@ cp -a "$F/basic" "$R2"
 rm -rf "$R2/etc"
 expect_rc 0 "deny on a machine without /etc/drvfw" "$DRVFW_BIN" --root "$R2" --kver 1.0.0-test deny ALL:cramfs
 expect_grep '^drivers = ALL:cramfs$' "$R2/etc/drvfw/drvfw.conf.d/50-runtime.conf" "creates the drop-in"
-expect_grep '^install cramfs /bin/false$' "$R2/etc/modprobe.d/drvfw.conf" "and the modprobe.d file"
+expect_grep '^install cramfs /bin/false$' "$R2/etc/modprobe.d/00-drvfw.conf" "and the modprobe.d file"
 
 finish

@@ -22,7 +22,7 @@ check_bad() { # DESCRIPTION LINE-NUMBER POLICY-TEXT
 check_bad "unknown section" 3 '[deny]\ndrivers = pci:e1000\n[bogus]\nx = 1\n'
 check_bad "unknown key" 2 '[deny]\ndriver = pci:e1000\n'
 check_bad "malformed entry" 2 '[deny]\ndrivers = e1000\n'
-check_bad "unknown bus" 5 '[allow]\ndrivers = pci:e1000\n\n[deny]\ndrivers = pcie:e1000\n'
+check_bad "invalid bus" 5 '[allow]\ndrivers = pci:e1000\n\n[deny]\ndrivers = pci+e:e1000\n'
 check_bad "bad mode" 2 '[drvfw]\nmode = block\n'
 
 expect_rc 2 "unreadable policy file" "${dr[@]}" --policy "$T/does-not-exist.conf" generate -o "$T/out.conf"

@@ -23,7 +23,7 @@ left=$(find "$T/d" -mindepth 1 ! -name drvfw.conf)
 if [[ -z $left ]]; then pass "no temporary file left"; else fail "left behind: $left"; fi
 
 # Regression: the rename was not made durable; a reboot soon after
-# 'generate -o /etc/modprobe.d/drvfw.conf' could bring the old file back.
+# 'generate -o /etc/modprobe.d/00-drvfw.conf' could bring the old file back.
 if ! command -v strace >/dev/null || ! strace -o /dev/null true 2>/dev/null; then
 	echo "SKIP: no working strace: the directory fsync is not checked" >&2
 	finish || exit 1

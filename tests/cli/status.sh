@@ -14,7 +14,7 @@ cp -a "$F/basic" "$R"
 cp -a "$F/basic-sys" "$S"
 mkdir -p "$R/etc/drvfw"
 printf '[drvfw]\nmode = enforce\n[deny]\ndrivers = ALL:cramfs\n' >"$R/etc/drvfw/drvfw.conf"
-MODPROBE=$R/etc/modprobe.d/drvfw.conf
+MODPROBE=$R/etc/modprobe.d/00-drvfw.conf
 D() { "$DRVFW_BIN" --root "$R" --kver 1.0.0-test --sysfs "$S" "$@"; }
 json() { # json EXPR: evaluates a Python expression on the JSON in $T/out (as d)
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" "$1"
@@ -54,7 +54,7 @@ D generate -o "$MODPROBE"
 # An initramfs image with the same file (lsinitrd reads a plain cpio archive).
 if command -v lsinitrd >/dev/null && command -v cpio >/dev/null; then
 	mkdir -p "$T/img/etc/modprobe.d" "$T/img2/etc"
-	cp "$MODPROBE" "$T/img/etc/modprobe.d/drvfw.conf"
+	cp "$MODPROBE" "$T/img/etc/modprobe.d/00-drvfw.conf"
 	(cd "$T/img" && find . | cpio -o -H newc 2>/dev/null) >"$T/initramfs.img"
 	(cd "$T/img2" && find . | cpio -o -H newc 2>/dev/null) >"$T/plain.img"
 	expect_rc 0 "an initramfs with the current file" D status --initramfs "$T/initramfs.img"
@@ -91,5 +91,5 @@ D status --json >"$T/out" || true
 expect_json '[m["module"] for m in d["denied_in_use"]] == ["e1000"]' "JSON lists it"
 expect_json 'any(x["device"] == "1-2" for x in d["unbound_devices"])' "JSON lists the deauthorized device"
 
-expect_rc 2 "an invalid policy" D --policy /dev/null --cmdline "filter_deny_drivers=nosuchbus:x" status
+expect_rc 2 "an invalid policy" D --policy /dev/null --cmdline "filter_deny_drivers=no+such+bus:x" status
 finish

@@ -23,8 +23,8 @@ MKSYSFS=$SRC/tests/fixtures/mksysfs
 . "$SRC/tests/lib/valgrind-wrap.sh"
 
 T=$(mktemp -d "/tmp/drvfw-test-${1:-shell}.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0
+trap '[[ -n ${DRVFW_KEEP_T:-} ]] || rm -rf "$T"' EXIT
+tap_n=0 # not "n": tests use short names of their own
 failures=0
 
 skip() {
@@ -33,14 +33,14 @@ skip() {
 }
 
 pass() {
-	n=$((n + 1))
-	echo "ok $n - $*"
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $*"
 }
 
 fail() {
-	n=$((n + 1))
+	tap_n=$((tap_n + 1))
 	failures=$((failures + 1))
-	echo "not ok $n - $*"
+	echo "not ok $tap_n - $*"
 }
 
 # check WHAT CMD...: passes when CMD succeeds
@@ -84,15 +84,17 @@ need_fixtures() {
 		skip "fixture module tree $FIX/basic not built (no depmod?)"
 }
 
-# The Debian kernel package's module tree, fetched when missing; skips when it cannot be.
+# A Debian kernel package's module tree ($DRVFW_KERNEL_TREE, else the native
+# one), fetched when missing; skips when it cannot be.
 debian_tree() {
 	local root
-	root=$("$SRC/tests/lib/debian-kernel.sh") || skip "the Debian kernel package could not be fetched"
+	root=$("$SRC/tests/lib/debian-kernel.sh" ${DRVFW_KERNEL_TREE:+"$DRVFW_KERNEL_TREE"}) ||
+		skip "the Debian kernel package ${DRVFW_KERNEL_TREE:-} could not be fetched"
 	DEBIAN_ROOT=$root
 	DEBIAN_KVER=$(ls "$root/lib/modules")
 }
 
 finish() {
-	echo "1..$n"
+	echo "1..$tap_n"
 	[[ $failures -eq 0 ]]
 }

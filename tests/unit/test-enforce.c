@@ -112,8 +112,8 @@ static struct decisions dec = { .policy = &pol, .inv = &inv, .modules = mdec, .d
 
 /* virtio is gated (autoprobe 0) and "default deny" so the gate has work on pci. */
 static struct enforce_bus buses_template[] = {
-	{ .name = "virtio", .autoprobe = 0, .default_deny = true },
-	{ .name = "pci", .autoprobe = 1, .default_deny = true },
+	{ .name = "virtio", .autoprobe = 0, .default_deny = true, .gate = true },
+	{ .name = "pci", .autoprobe = 1, .default_deny = true, .gate = true },
 	{ .name = "platform", .autoprobe = 1, .default_deny = false },
 	{ .name = "usb", .autoprobe = 1, .default_deny = false },
 };
@@ -336,7 +336,11 @@ START_TEST(test_plan_no_modalias_gated)
 {
 	char *allowed[] = { "usb", "usbfs", NULL };
 	struct enforce_bus buses[] = {
-		{ .name = "usb", .autoprobe = 0, .default_deny = true, .allowed_drivers = allowed },
+		{ .name = "usb",
+		  .autoprobe = 0,
+		  .default_deny = true,
+		  .gate = true,
+		  .allowed_drivers = allowed },
 	};
 	struct enforce_options o = { .mode = POLICY_ENFORCE };
 	struct enforce_plan *p = NULL;
