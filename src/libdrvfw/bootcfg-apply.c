@@ -183,6 +183,9 @@ int bootcfg_apply(const struct sysroot *root, const struct policy *p,
 	}
 	if (o->dry_run)
 		return 0;
+	r = bootcfg_state_check(root, b);
+	if (r < 0)
+		return r;
 	r = write_and_check(root, b, o, have_prev ? &prev : NULL, &st);
 	if (r < 0) {
 		(void)restore(root, b, have_prev ? &prev : NULL, &st, o);
@@ -207,6 +210,9 @@ int bootcfg_remove(const struct sysroot *root, const struct bootcfg_options *o, 
 		return -ENOMEM;
 	if (o->dry_run)
 		return 0;
+	r = bootcfg_state_check(root, b);
+	if (r < 0)
+		return r;
 	r = loader_unwrite(root, &st);
 	if (r < 0)
 		return r;

@@ -42,3 +42,10 @@ char *loader_uki_line(const struct sysroot *root, const char *fragment, char *co
 int bootcfg_state_write(const struct sysroot *root, const struct bootcfg *b,
 			const struct bootcfg_state *st);
 int bootcfg_state_remove(const struct sysroot *root);
+/*
+ * Whether the state file can be replaced or removed (fileio.h's
+ * check_replaceable()): asked before the boot configuration is touched, so
+ * that a change is never made that cannot be recorded. -EBADFD sets
+ * b->path to the state file.
+ */
+int bootcfg_state_check(const struct sysroot *root, struct bootcfg *b);

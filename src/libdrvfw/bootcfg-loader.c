@@ -452,6 +452,10 @@ int loader_unwrite(const struct sysroot *root, const struct bootcfg_state *st)
 	p = sysroot_path(root, st->path);
 	if (!p)
 		return -ENOMEM;
+	/* drvfw's own file: what stands there now must still be a regular file */
+	r = check_replaceable(p);
+	if (r < 0)
+		return r;
 	if (st->loader == BOOTCFG_GRUB)
 		return unlink(p) < 0 && errno != ENOENT ? -errno : 0;
 	r = read_full_file(p, &text, &len);

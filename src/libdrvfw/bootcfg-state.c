@@ -99,12 +99,31 @@ int bootcfg_state_write(const struct sysroot *root, const struct bootcfg *b,
 	return r;
 }
 
-int bootcfg_state_remove(const struct sysroot *root)
+int bootcfg_state_check(const struct sysroot *root, struct bootcfg *b)
 {
 	_cleanup_free_ char *path = sysroot_path(root, DRVFW_BOOTCFG_STATE);
+	int r;
 
 	if (!path)
 		return -ENOMEM;
+	r = check_replaceable(path);
+	if (r < 0) {
+		free(b->path);
+		b->path = strdup(DRVFW_BOOTCFG_STATE);
+	}
+	return r;
+}
+
+int bootcfg_state_remove(const struct sysroot *root)
+{
+	_cleanup_free_ char *path = sysroot_path(root, DRVFW_BOOTCFG_STATE);
+	int r;
+
+	if (!path)
+		return -ENOMEM;
+	r = check_replaceable(path);
+	if (r < 0)
+		return r;
 	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
 }
 

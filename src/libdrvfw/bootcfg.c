@@ -304,7 +304,7 @@ int bootcfg_plan(const struct sysroot *root, const struct policy *p,
 			r = loader_rest(root, b->loader, *v, ours, &k->rest);
 		if (r < 0) {
 			(void)diag_add(&b->diags, DIAG_ERROR, NULL, 0, "kernel %s: %s", *v,
-				       strerror(-r));
+				       error_string(r));
 			return r;
 		}
 	}

@@ -2,12 +2,12 @@
 /* See elf.h. Reads through mmap: a vmlinux with symbols is hundreds of megabytes. */
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "elf-read.h"
+#include "fileio.h"
 #include "util.h"
 
 struct elf_file {
@@ -50,19 +50,14 @@ static int parse_ident(const uint8_t *d, size_t size, struct elf_info *ret)
 
 int elf_read_info(const char *path, struct elf_info *ret)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	_cleanup_close_ int fd = open_regular(path, 0);
 	uint8_t hdr[sizeof(Elf64_Ehdr)];
 	struct elf_file e = { .data = hdr };
-	struct stat st;
 	ssize_t n;
 	int r;
 
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -ENOEXEC;
+		return fd;
 	n = read(fd, hdr, sizeof(hdr));
 	if (n < 0)
 		return -errno;
@@ -182,14 +177,15 @@ static int walk_sections(const struct elf_file *e, int (*cb)(const char *, void 
 int elf_for_each_symbol(const char *path, int (*cb)(const char *name, void *userdata),
 			void *userdata)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	_cleanup_close_ int fd = open_regular(path, 0);
 	struct elf_file e = { 0 };
 	struct stat st;
 	void *map;
 	int r;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
+	/* /dev/null, the one non-regular file open_regular() lets through, is empty */
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode) || st.st_size < EI_NIDENT)

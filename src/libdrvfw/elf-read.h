@@ -4,9 +4,9 @@
 /*
  * The little drvfw reads of ELF files: whether a file is one, and the names
  * in a symbol table (a vmlinux with symbols, as a kernel's debug package
- * ships it, names every initcall). 32- and 64-bit,
- * either byte order. Every offset is checked against the file: the file
- * may be anything a user names.
+ * ships it, names every initcall). 32- and 64-bit, either byte order. Every
+ * offset is checked against the file: the file may be anything a user
+ * names. Regular files only, opened without blocking (fileio.h).
  */
 
 #include <stdbool.h>
@@ -17,7 +17,10 @@ struct elf_info {
 	bool big_endian;
 };
 
-/* Fills @ret from the ELF header of @path; -ENOEXEC when it is not ELF. */
+/*
+ * Fills @ret from the ELF header of @path; -ENOEXEC when it is not ELF,
+ * -EBADFD when it is not a regular file (fileio.h).
+ */
 int elf_read_info(const char *path, struct elf_info *ret);
 
 /*

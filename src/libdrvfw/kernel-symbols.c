@@ -48,9 +48,9 @@ static int try_file(const struct sysroot *root, const char *name, enum symbols_s
 	if (r < 0 || s->ic.n == 0) {
 		/* Debian's /boot/System.map is one line that points at the -dbg package */
 		initcalls_done(&s->ic);
-		if (strv_consume(tried,
-				 strdup_printf("%s (%s)", name,
-					       r < 0 ? strerror(-r) : "no initcall symbols")) < 0)
+		if (strv_consume(
+			tried, strdup_printf("%s (%s)", name,
+					     r < 0 ? error_string(r) : "no initcall symbols")) < 0)
 			return -ENOMEM;
 		return 0;
 	}
@@ -136,9 +136,9 @@ int kernel_symbols_learn(const struct sysroot *root, const char *kver, const cha
 
 	if (!kver_is_valid(kver))
 		return -EINVAL;
-	in = fopen(kallsyms, "re");
-	if (!in)
-		return -errno;
+	r = fopen_regular(kallsyms, &in);
+	if (r < 0)
+		return r;
 	out = open_memstream(&text, &len);
 	if (!out)
 		return -ENOMEM;

@@ -182,4 +182,39 @@ rm "$R/lib/modules/$K2" "$R/boot/vmlinuz-$K2"
 expect_rc 0 "bootcfg with hostile symbol names" "${d[@]}" bootcfg --dry-run --symbols "$T/evil"
 expect_no_grep 'reboot|i8042_init"' "$T/out" "none of them reaches the line"
 
+# Files that are not what they seem (fileio.h): a FIFO as a symbol file is
+# refused at once, not waited on; a symlink where drvfw keeps its state is
+# neither replaced nor removed, and the boot configuration is not changed
+# when the change could not be recorded.
+bound=5
+[[ ${DRVFW_VALGRIND:-} == 1 ]] && bound=60
+mkfifo "$T/fifo"
+printf '[deny]\ndrivers = platform:i8042 pci:e1000\n' >"$R/etc/drvfw/drvfw.conf"
+printf 'root=/dev/sda1 ro\n' >"$R/etc/kernel/cmdline"
+expect_rc 1 "--symbols of a FIFO is refused, not waited on" \
+	timeout -k 1 "$bound" "${d[@]}" bootcfg -l kernel-install --no-refresh --symbols "$T/fifo"
+expect_grep "not a regular file" "$T/err" "and says why"
+expect_rc 0 "--boot with a FIFO as kallsyms is not held up" \
+	timeout -k 1 "$bound" "${d[@]}" --kallsyms "$T/fifo" bootcfg --boot
+expect_rc 0 "bootcfg" "${d[@]}" bootcfg -l kernel-install --no-refresh --symbols "$ks"
+cp "$R/etc/kernel/cmdline" "$T/written"
+mv "$R/var/lib/drvfw/bootcfg.json" "$T/state.json"
+ln -s "$T/state.json" "$R/var/lib/drvfw/bootcfg.json"
+expect_rc 1 "--remove with a symlinked state file is refused" "${d[@]}" bootcfg --remove --no-refresh
+expect_grep "/var/lib/drvfw/bootcfg.json: not a regular file" "$T/err" "naming the state file"
+check "the link stays" test -L "$R/var/lib/drvfw/bootcfg.json"
+check "the boot configuration is left as it was" cmp -s "$T/written" "$R/etc/kernel/cmdline"
+printf '[deny]\ndrivers = platform:i8042 pci:e100\n' >"$R/etc/drvfw/drvfw.conf"
+expect_rc 1 "bootcfg with a symlinked state file is refused" \
+	"${d[@]}" bootcfg -l kernel-install --no-refresh --symbols "$ks"
+check "the boot configuration is left as it was" cmp -s "$T/written" "$R/etc/kernel/cmdline"
+rm "$R/var/lib/drvfw/bootcfg.json"
+mv "$T/state.json" "$R/var/lib/drvfw/bootcfg.json"
+mv "$R/etc/kernel/cmdline" "$T/cmdline-file"
+ln -s "$T/cmdline-file" "$R/etc/kernel/cmdline"
+expect_rc 1 "--remove with a symlinked /etc/kernel/cmdline is refused" "${d[@]}" bootcfg --remove --no-refresh
+expect_grep "not a regular file" "$T/err" "and says why"
+check "the link stays" test -L "$R/etc/kernel/cmdline"
+check "its target is untouched" cmp -s "$T/written" "$T/cmdline-file"
+
 finish
