@@ -6,47 +6,18 @@
 #include "policy-digest.h"
 #include "util.h"
 
-/* One field, NUL-terminated; NULL (ALL) as "\1": unambiguous whatever the strings hold. */
-static void field(struct sha256 *s, const char *v)
+/* The bytes policy_hash() takes: each field and its NUL; NULL (ALL) as "\1". */
+static void digest_field(const char *v, void *userdata)
 {
-	if (v)
-		sha256_update(s, v, strlen(v) + 1);
-	else
-		sha256_update(s, "\1", 2);
+	sha256_update(userdata, v ? v : "\1", v ? strlen(v) + 1 : 2);
 }
 
 void policy_digest(const struct policy *p, char out[POLICY_DIGEST_SIZE])
 {
 	struct sha256 s;
-	char num[64];
 
 	sha256_init(&s);
-	field(&s, "drvfw-policy-1");
-	field(&s, policy_mode_to_string(p->mode));
-	field(&s, p->on_error == ON_ERROR_DENY ? "on-error=deny" : "on-error=allow");
-	for (size_t i = 0; i < p->n_entries; i++) {
-		field(&s, policy_list_to_string(p->entries[i].list));
-		field(&s, p->entries[i].bus);
-		field(&s, p->entries[i].driver);
-	}
-	for (size_t i = 0; i < p->n_autoload; i++) {
-		field(&s, p->autoload[i].list == LIST_ALLOW ? "autoload-allow" : "autoload-deny");
-		field(&s, p->autoload[i].pattern);
-	}
-	for (size_t i = 0; i < p->n_devices; i++) {
-		const struct device_rule *r = &p->devices[i];
-
-		field(&s, "device");
-		if (r->by_id) {
-			snprintf(num, sizeof(num), "%04x:%04x", r->vendor, r->device);
-			field(&s, num);
-		} else
-			field(&s, r->match);
-		field(&s, r->action == DEVICE_ALLOW  ? "allow"
-			  : r->action == DEVICE_DENY ? "deny"
-						     : "bind");
-		field(&s, r->bind_driver);
-	}
+	policy_identity(p, digest_field, &s);
 	memcpy(out, POLICY_DIGEST_PREFIX, strlen(POLICY_DIGEST_PREFIX));
 	sha256_final_hex(&s, out + strlen(POLICY_DIGEST_PREFIX));
 }

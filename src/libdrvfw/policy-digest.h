@@ -4,8 +4,8 @@
 /*
  * The policy's SHA-256 digest: what `drvfw.policy=sha256:HEX` on the kernel
  * command line binds a boot to. It covers the effective policy as its files
- * give it (mode, on-error, allow/deny entries in order, [autoload] entries,
- * per-device rules; included profiles expanded), not the files' bytes:
+ * give it, field by field as policy_identity() says (the same bytes as
+ * policy_hash(); included profiles expanded), not the files' bytes:
  * comments and layout do not change it, and the initramfs, which holds a
  * copy of the files, computes the same digest. Command-line entries are not
  * in it: they are on the measured command line themselves.

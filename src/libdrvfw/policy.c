@@ -383,42 +383,51 @@ int policy_parse_mode(const char *v, enum policy_mode *ret)
 	return 0;
 }
 
-static unsigned long long hash_str(unsigned long long h, const char *s)
+void policy_identity(const struct policy *p, void (*field)(const char *v, void *userdata),
+		     void *userdata)
 {
-	/* the terminating NUL separates fields unambiguously */
-	return hash_fnv1a64(h, s ? s : "\x01", s ? strlen(s) + 1 : 2);
+	char num[64];
+
+	field("drvfw-policy-1", userdata);
+	field(policy_mode_to_string(p->mode), userdata);
+	field(p->on_error == ON_ERROR_DENY ? "deny" : "allow", userdata);
+	for (size_t i = 0; i < p->n_entries; i++) {
+		field(policy_list_to_string(p->entries[i].list), userdata);
+		field(p->entries[i].bus, userdata);
+		field(p->entries[i].driver, userdata);
+	}
+	for (size_t i = 0; i < p->n_autoload; i++) {
+		field(p->autoload[i].list == LIST_ALLOW ? "autoload-allow" : "autoload-deny",
+		      userdata);
+		field(p->autoload[i].pattern, userdata);
+	}
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const struct device_rule *r = &p->devices[i];
+
+		field("device", userdata);
+		if (r->by_id) {
+			snprintf(num, sizeof(num), "%04x:%04x", r->vendor, r->device);
+			field(num, userdata);
+		} else
+			field(r->match, userdata);
+		snprintf(num, sizeof(num), "%d", (int)r->action);
+		field(num, userdata);
+		field(r->bind_driver, userdata);
+	}
+}
+
+static void hash_field(const char *s, void *userdata)
+{
+	unsigned long long *h = userdata;
+
+	/* the terminating NUL separates fields unambiguously; NULL (ALL) is "\x01" */
+	*h = hash_fnv1a64(*h, s ? s : "\x01", s ? strlen(s) + 1 : 2);
 }
 
 unsigned long long policy_hash(const struct policy *p)
 {
 	unsigned long long h = HASH_FNV1A64_INIT;
-	char num[64];
 
-	h = hash_str(h, "drvfw-policy-1");
-	h = hash_str(h, policy_mode_to_string(p->mode));
-	h = hash_str(h, p->on_error == ON_ERROR_DENY ? "deny" : "allow");
-	for (size_t i = 0; i < p->n_entries; i++) {
-		h = hash_str(h, policy_list_to_string(p->entries[i].list));
-		h = hash_str(h, p->entries[i].bus);
-		h = hash_str(h, p->entries[i].driver);
-	}
-	for (size_t i = 0; i < p->n_autoload; i++) {
-		h = hash_str(h, p->autoload[i].list == LIST_ALLOW ? "autoload-allow"
-								  : "autoload-deny");
-		h = hash_str(h, p->autoload[i].pattern);
-	}
-	for (size_t i = 0; i < p->n_devices; i++) {
-		const struct device_rule *r = &p->devices[i];
-
-		h = hash_str(h, "device");
-		if (r->by_id) {
-			snprintf(num, sizeof(num), "%04x:%04x", r->vendor, r->device);
-			h = hash_str(h, num);
-		} else
-			h = hash_str(h, r->match);
-		snprintf(num, sizeof(num), "%d", (int)r->action);
-		h = hash_str(h, num);
-		h = hash_str(h, r->bind_driver);
-	}
+	policy_identity(p, hash_field, &h);
 	return h;
 }

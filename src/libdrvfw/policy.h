@@ -166,6 +166,15 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
 int policy_append_device_rule(struct policy *p, const struct device_rule *rule);
 
 /*
+ * What identifies the effective policy, field by field (NULL for ALL): the
+ * mode, on-error, the entries with their list in the order read, the
+ * [autoload] entries and the device rules; not file names, line numbers,
+ * comments or layout. The one definition that policy_hash() and the
+ * SHA-256 of drvfw.policy= (policy-digest.h) both hash.
+ */
+void policy_identity(const struct policy *p, void (*field)(const char *v, void *userdata),
+		     void *userdata);
+/*
  * The hash of the effective policy, stable across runs (drvfw.conf(5),
  * HASH). Computed when asked: the hot paths never need it.
  */

@@ -123,6 +123,51 @@ START_TEST(test_policy_digest)
 }
 END_TEST
 
+/*
+ * drvfw.policy= and the generate header's hash are two hashes of one thing
+ * (policy_identity()): whatever changes one changes the other, whatever
+ * leaves one alone leaves the other alone.
+ */
+START_TEST(test_policy_digest_and_hash_agree)
+{
+	static const char *const texts[] = {
+		"[deny]\ndrivers = pci:e1000\n",
+		"# another layout\n[deny]\ndrivers=pci:e1000\n",
+		"[allow]\ndrivers = pci:e1000\n",
+		"[deny]\ndrivers = ALL:e1000\n",
+		"[deny]\ndrivers = pci:e1000\n[autoload]\ndeny = net-pf-33\n",
+		"[deny]\ndrivers = pci:e1000\n[device \"8086:100e\"]\naction = deny\n",
+		"[deny]\ndrivers = pci:e1000\n[device \"8086:100e\"]\naction = allow\n",
+		"[deny]\ndrivers = pci:e1000\n[device \"8086:100e\"]\naction = bind="
+		"vfio-pci\n",
+	};
+	char da[POLICY_DIGEST_SIZE], db[POLICY_DIGEST_SIZE];
+
+	for (size_t i = 0; i < ELEMENTSOF(texts); i++)
+		for (size_t j = 0; j < ELEMENTSOF(texts); j++) {
+			struct policy a, b;
+			struct diags d = { 0 };
+
+			policy_init(&a);
+			policy_init(&b);
+			ck_assert_int_eq(
+			    policy_load_string(&a, "a.conf", texts[i], "/nonexistent", &d), 0);
+			ck_assert_int_eq(
+			    policy_load_string(&b, "b.conf", texts[j], "/nonexistent", &d), 0);
+			policy_digest(&a, da);
+			policy_digest(&b, db);
+			ck_assert_msg((policy_hash(&a) == policy_hash(&b)) == streq(da, db),
+				      "'%s' and '%s': the hash and the digest disagree", texts[i],
+				      texts[j]);
+			/* only the first two are the same policy */
+			ck_assert_int_eq(streq(da, db), i == j || (i < 2 && j < 2));
+			policy_done(&a);
+			policy_done(&b);
+			diags_done(&d);
+		}
+}
+END_TEST
+
 static void add(struct cmdline_plan *p, const char *m, const char *fns, enum cmdline_tier t,
 		bool present)
 {
@@ -428,6 +473,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_sha256_vectors);
 	tcase_add_test(tc, test_sha256_matches_sha256sum);
 	tcase_add_test(tc, test_policy_digest);
+	tcase_add_test(tc, test_policy_digest_and_hash_agree);
 	tcase_add_test(tc, test_fill_priority_and_budget);
 	tcase_add_test(tc, test_fill_never_over_budget);
 	tcase_add_test(tc, test_stops_parse);
