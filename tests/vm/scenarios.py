@@ -302,10 +302,12 @@ scenario_actions() {
 }
 '''
 
+# uas and the ums-* drivers need usb_storage: denying usb-storage alone is
+# refused by drvfw check (a denied module kept loadable), so all are denied.
 HOTPLUG = '''[drvfw]
 mode = enforce
 [deny]
-drivers = pci:e1000 usb:usb-storage
+drivers = pci:e1000 usb:usb-storage,uas,ums_*
 '''
 USB_STORAGE_IDS = '46f4:0001'
 HP_E1000 = '0000:00:10.0'
