@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Scenario 14 (issue 10): the kernel command line drvfw writes stops denied
+"""Scenario 40 (issue 10): the kernel command line drvfw writes stops denied
 built-in drivers before their init, on a stock QEMU q35 machine (i8042
 present), with the shipped confidential-guest profile.
 
@@ -223,7 +223,7 @@ def run(env, work, timeout):
     return res
 
 
-SCENARIO = Scenario('14-q35-cmdline',
+SCENARIO = Scenario('40-q35-bootcfg',
                     'q35 + confidential-guest: the line drvfw bootcfg writes stops denied built-ins '
                     'before init (learned on a first boot), and the machine boots',
                     None, runner=run, machine='q35')
