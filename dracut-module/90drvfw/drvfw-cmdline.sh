@@ -29,23 +29,5 @@ elif drvfw_cmdline_changes_policy; then
     unset _drvfw_rc
 fi
 
-# drvfw.policy= on the command line binds this boot to a policy (drvfw
-# bootcfg; measured in a confidential guest): the policy this image holds
-# must be that one, or the boot applies on-error.
-if ! drvfw_disabled; then
-    read -r _drvfw_c < /proc/cmdline
-    case " $_drvfw_c " in
-        *" drvfw.policy="*)
-            "$DRVFW" -q bootcfg --verify
-            _drvfw_rc=$?
-            if [ "$_drvfw_rc" -eq 3 ]; then
-                drvfw_failed "drvfw bootcfg --verify" 3 \
-                    "drvfw.policy= on the kernel command line is not the digest of this image's policy"
-            elif [ "$_drvfw_rc" -ne 0 ]; then
-                drvfw_failed "drvfw bootcfg --verify" "$_drvfw_rc"
-            fi
-            unset _drvfw_rc
-            ;;
-    esac
-    unset _drvfw_c
-fi
+# drvfw.policy= (drvfw bootcfg): the image's policy must be the booted one.
+drvfw_boot_verify

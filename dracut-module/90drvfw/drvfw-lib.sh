@@ -119,3 +119,29 @@ drvfw_cmdline_changes_policy() {
     unset _drvfw_c
     return 1
 }
+
+# drvfw.policy= on the command line binds this boot to a policy (drvfw
+# bootcfg; measured in a confidential guest): the policy this image holds
+# must be that one, or the boot applies on-error. Without drvfw.policy= the
+# boot is bound to nothing and drvfw is not run for it.
+drvfw_boot_verify() {
+    drvfw_disabled && return 0
+    read -r _drvfw_c < /proc/cmdline || return 0
+    case " $_drvfw_c " in
+        *" drvfw.policy="*) ;;
+        *)
+            unset _drvfw_c
+            return 0
+            ;;
+    esac
+    unset _drvfw_c
+    "$DRVFW" -q bootcfg --verify
+    _drvfw_rc=$?
+    case "$_drvfw_rc" in
+        0) ;;
+        3) drvfw_failed "drvfw bootcfg --verify" 3 \
+            "drvfw.policy= on the kernel command line is not the digest of this image's policy" ;;
+        *) drvfw_failed "drvfw bootcfg --verify" "$_drvfw_rc" ;;
+    esac
+    unset _drvfw_rc
+}
