@@ -31,6 +31,11 @@ int bootcfg_log_error(int r, const struct bootcfg *b, const struct sysroot *root
 	case -EPROTO:
 		return log_error_errno(r, "the boot loader's tool failed; the previous "
 					  "configuration is restored");
+	case -ENODATA:
+		/* a kernel's size or names not known: said above, per kernel */
+		if (b->diags.n_errors > 0)
+			return log_error_errno(r, "nothing written");
+		break;
 	}
 	return log_error_errno(r, "failed to write the boot configuration%s%s: %m",
 			       b->path ? " " : "", b->path ? b->path : "");

@@ -126,9 +126,16 @@ static int kernel_plan(const struct sysroot *root, const struct policy *p, const
 				       &k->plan, diags);
 	if (r >= 0)
 		r = collect_not_blocked(d, k);
-	if (r >= 0 && !o->cmdline_size)
+	if (r >= 0 && !o->cmdline_size) {
 		r = kernel_cmdline_limit(root, kver, inv, &k->limit);
-	else if (r >= 0) {
+		if (r == -ENODATA &&
+		    diag_add(diags, DIAG_ERROR, NULL, 0,
+			     "kernel %s: cannot tell its command-line size (no x86 boot header in "
+			     "/boot/vmlinuz-%s, no module under kernel/arch/ of an architecture "
+			     "drvfw knows): give --cmdline-size",
+			     kver, kver) < 0)
+			r = -ENOMEM;
+	} else if (r >= 0) {
 		k->limit.max = o->cmdline_size;
 		if (!(k->limit.source = strdup("--cmdline-size")))
 			r = -ENOMEM;
@@ -298,13 +305,16 @@ int bootcfg_plan(const struct sysroot *root, const struct policy *p,
 		return -ENOMEM;
 	for (char **v = kvers; *v; v++) {
 		struct bootcfg_kernel *k = &b->kernels[b->n_kernels++];
+		size_t n_errors = b->diags.n_errors;
 
 		r = kernel_plan(root, p, *v, o, k, &b->diags);
 		if (r >= 0)
 			r = loader_rest(root, b->loader, *v, ours, &k->rest);
 		if (r < 0) {
-			(void)diag_add(&b->diags, DIAG_ERROR, NULL, 0, "kernel %s: %s", *v,
-				       error_string(r));
+			/* once: kernel_plan() may have said it better */
+			if (b->diags.n_errors == n_errors)
+				(void)diag_add(&b->diags, DIAG_ERROR, NULL, 0, "kernel %s: %s", *v,
+					       error_string(r));
 			return r;
 		}
 	}

@@ -182,6 +182,27 @@ rm "$R/lib/modules/$K2" "$R/boot/vmlinuz-$K2"
 expect_rc 0 "bootcfg with hostile symbol names" "${d[@]}" bootcfg --dry-run --symbols "$T/evil"
 expect_no_grep 'reboot|i8042_init"' "$T/out" "none of them reaches the line"
 
+# A kernel that says nothing of its command-line size (no bzImage, no module
+# under kernel/arch/): nothing is guessed, --cmdline-size says it.
+: "${DRVFW_FIXTURES:?run through meson test}"
+R3=$T/noarch
+mkdir -p "$R3/boot" "$R3/lib/modules" "$R3/etc/drvfw" "$R3/etc/kernel"
+cp -a "$DRVFW_FIXTURES/basic/lib/modules/1.0.0-test" "$R3/lib/modules/"
+find "$R3/lib/modules/1.0.0-test/kernel/arch" -name '*.ko' -exec mv {} "$R3/lib/modules/1.0.0-test/kernel/" \;
+rm -rf "$R3/lib/modules/1.0.0-test/kernel/arch"
+depmod -b "$R3" 1.0.0-test
+echo "not a kernel image" >"$R3/boot/vmlinuz-1.0.0-test"
+printf '[deny]\ndrivers = pci:e1000\n' >"$R3/etc/drvfw/drvfw.conf"
+printf 'root=/dev/sda1 ro\n' >"$R3/etc/kernel/cmdline"
+d3=("$DRVFW_BIN" --root "$R3" --kver 1.0.0-test --sysfs "")
+expect_rc 1 "a kernel of unknown command-line size" "${d3[@]}" bootcfg -l kernel-install --no-refresh
+expect_grep "kernel 1.0.0-test: cannot tell its command-line size .*: give --cmdline-size" "$T/err" \
+	"says so, once, and what to do"
+check "said once" test "$(grep -c 'error:' "$T/err")" = 1
+check "nothing written" test "$(cat "$R3/etc/kernel/cmdline")" = "root=/dev/sda1 ro"
+expect_rc 0 "with --cmdline-size" "${d3[@]}" bootcfg -l kernel-install --no-refresh --cmdline-size 1024
+expect_grep "command line 1024 bytes \(--cmdline-size\)" "$T/out" "the size given is used"
+
 # Files that are not what they seem (fileio.h): a FIFO as a symbol file is
 # refused at once, not waited on; a symlink where drvfw keeps its state is
 # neither replaced nor removed, and the boot configuration is not changed
