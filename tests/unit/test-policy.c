@@ -605,6 +605,54 @@ START_TEST(test_err_long_line)
 }
 END_TEST
 
+/*
+ * The limits inih set when it read these files, kept when it no longer did:
+ * 197 characters a line, comments and trailing blanks not counted, section
+ * headers exempt; a continuation line repeats the first 49 bytes of its key.
+ */
+START_TEST(test_line_limits)
+{
+	char text[1200], key[61];
+	int n = snprintf(text, sizeof(text), "[deny]\ndrivers =   ");
+
+	/* "drivers =   " and 37 items of " p:NN": 12 + 185 = 197 characters */
+	for (int i = 0; i < 37; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " p:%02d", i);
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "   # %0150d\n", 0);
+	/* a header longer than any line */
+	n += snprintf(text + n, sizeof(text) - (size_t)n,
+		      "[device \"pci:v*%0200d\"]\naction = deny\n", 0);
+	ck_assert_int_eq(load(text), 0);
+	ck_assert_uint_eq(p.n_entries, 37);
+	assert_entry(36, LIST_DENY, "p", "36");
+	ck_assert_uint_eq(p.n_devices, 1);
+	teardown();
+	setup();
+
+	/* one more character is one too many */
+	n = snprintf(text, sizeof(text), "[deny]\ndrivers =   ");
+	for (int i = 0; i < 37; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " p:%02d", i);
+	snprintf(text + n, sizeof(text) - (size_t)n, "x\n");
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert(
+	    has_diag(DIAG_ERROR, "test.conf", 2, "line too long (198 characters, at most 197)"));
+	teardown();
+	setup();
+
+	memset(key, 'k', 60);
+	key[60] = '\0';
+	snprintf(text, sizeof(text), "[deny]\n%s = pci:a\n  pci:b\n", key);
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2, key));
+	key[49] = '\0';
+	ck_assert(
+	    has_diag(DIAG_ERROR, "test.conf", 3,
+		     "unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk' in [deny]"));
+	ck_assert_uint_eq(p.n_entries, 0);
+}
+END_TEST
+
 START_TEST(test_err_unreadable_file)
 {
 	ck_assert_int_eq(policy_load_file(&p, "/nonexistent/drvfw.conf", NULL, &d), -EINVAL);
@@ -998,6 +1046,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_device);
 	tcase_add_test(tc, test_err_autoload);
 	tcase_add_test(tc, test_err_long_line);
+	tcase_add_test(tc, test_line_limits);
 	tcase_add_test(tc, test_err_unreadable_file);
 	suite_add_tcase(s, tc);
 
