@@ -62,8 +62,9 @@ size_t hashmap_size(const struct hashmap *h)
 	return h ? h->n : 0;
 }
 
-static uint64_t hash(const void *key, size_t len)
+uint64_t hashmap_hash(const struct hashmap *h, const void *key, size_t len)
 {
+	(void)h;
 	return hash_fnv1a64(HASH_FNV1A64_INIT, key, len);
 }
 
@@ -81,11 +82,17 @@ static struct slot *find(const struct hashmap *h, const void *key, size_t len, u
 
 bool hashmap_get(const struct hashmap *h, const void *key, size_t len, size_t *ret)
 {
+	return h && hashmap_get_hashed(h, key, len, hashmap_hash(h, key, len), ret);
+}
+
+bool hashmap_get_hashed(const struct hashmap *h, const void *key, size_t len, uint64_t hash,
+			size_t *ret)
+{
 	const struct slot *s;
 
 	if (!h)
 		return false;
-	s = find(h, key, len, hash(key, len));
+	s = find(h, key, len, hash);
 	if (!s->key)
 		return false;
 	if (ret)
@@ -113,7 +120,11 @@ static int grow(struct hashmap *h)
 
 int hashmap_put(struct hashmap *h, const void *key, size_t len, size_t value)
 {
-	uint64_t hv = hash(key, len);
+	return hashmap_put_hashed(h, key, len, hashmap_hash(h, key, len), value);
+}
+
+int hashmap_put_hashed(struct hashmap *h, const void *key, size_t len, uint64_t hv, size_t value)
+{
 	struct slot *s;
 
 	if ((h->n + 1) * 2 > h->cap && grow(h) < 0)

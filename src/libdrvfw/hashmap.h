@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct hashmap;
 
@@ -26,6 +27,16 @@ size_t hashmap_size(const struct hashmap *h);
 bool hashmap_get(const struct hashmap *h, const void *key, size_t len, size_t *ret);
 /* Sets @key to @value (replacing); -ENOMEM. */
 int hashmap_put(struct hashmap *h, const void *key, size_t len, size_t value);
+
+/*
+ * The same with the hash of @key computed once by hashmap_hash(), for a
+ * lookup followed by an insert of the same key (policy entries: a
+ * duplicate is looked for, then the entry added).
+ */
+uint64_t hashmap_hash(const struct hashmap *h, const void *key, size_t len);
+bool hashmap_get_hashed(const struct hashmap *h, const void *key, size_t len, uint64_t hash,
+			size_t *ret);
+int hashmap_put_hashed(struct hashmap *h, const void *key, size_t len, uint64_t hash, size_t value);
 
 /* The same with a NUL-terminated key. */
 static inline bool hashmap_gets(const struct hashmap *h, const char *key, size_t *ret);

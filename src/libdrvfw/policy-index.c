@@ -25,8 +25,23 @@ struct family {
 	size_t n_wild;
 };
 
+/* A chunk of the string pool; strings are never freed one by one. */
+struct pool_chunk {
+	struct pool_chunk *next;
+	char data[];
+};
+
+#define POOL_CHUNK_SIZE (64 * 1024 - sizeof(struct pool_chunk))
+
 struct policy_index {
 	struct family entries, autoload;
+	struct pool_chunk *chunks;
+	char *pool_pos;
+	size_t pool_left;
+	struct hashmap *buses; /* bus name -> index into bus_names; keys borrowed from the pool */
+	char **bus_names;
+	size_t n_buses, alloc_buses;
+	const char *last_bus; /* the bus interned last: lists name one bus for many drivers */
 };
 
 /* The key of ALL: no name is empty. */
@@ -46,14 +61,84 @@ void policy_index_free(struct policy_index *x)
 		return;
 	family_done(&x->entries);
 	family_done(&x->autoload);
+	while (x->chunks) {
+		struct pool_chunk *c = x->chunks;
+
+		x->chunks = c->next;
+		free(c);
+	}
+	hashmap_free(x->buses);
+	free(x->bus_names);
 	free(x);
 }
 
 static struct policy_index *index_get(struct policy *p)
 {
-	if (!p->index)
-		p->index = calloc(1, sizeof(*p->index));
-	return p->index;
+	struct policy_index *x = p->index;
+
+	if (x)
+		return x;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->entries.chains = hashmap_new_borrowed();
+	x->autoload.chains = hashmap_new_borrowed();
+	x->buses = hashmap_new_borrowed();
+	if (!x->entries.chains || !x->autoload.chains || !x->buses) {
+		policy_index_free(x);
+		return NULL;
+	}
+	return p->index = x;
+}
+
+/* A copy of @s (@len bytes) that lives as long as the policy. */
+static char *pool_add(struct policy_index *x, const char *s, size_t len)
+{
+	char *c;
+
+	if (len + 1 > x->pool_left) {
+		size_t size = len + 1 > POOL_CHUNK_SIZE ? len + 1 : POOL_CHUNK_SIZE;
+		struct pool_chunk *ch = malloc(sizeof(*ch) + size);
+
+		if (!ch)
+			return NULL;
+		ch->next = x->chunks;
+		x->chunks = ch;
+		x->pool_pos = ch->data;
+		x->pool_left = size;
+	}
+	c = x->pool_pos;
+	memcpy(c, s, len);
+	c[len] = '\0';
+	x->pool_pos += len + 1;
+	x->pool_left -= len + 1;
+	return c;
+}
+
+/* The one copy of bus name @bus. */
+static char *bus_intern(struct policy_index *x, const char *bus)
+{
+	size_t len = strlen(bus), i;
+	char *c, **nv;
+
+	if (x->last_bus && streq(x->last_bus, bus))
+		return (char *)x->last_bus;
+	if (hashmap_get(x->buses, bus, len, &i))
+		return (char *)(x->last_bus = x->bus_names[i]);
+	if (x->n_buses == x->alloc_buses) {
+		size_t na = x->alloc_buses ? x->alloc_buses * 2 : 8;
+
+		nv = realloc(x->bus_names, na * sizeof(*nv));
+		if (!nv)
+			return NULL;
+		x->bus_names = nv;
+		x->alloc_buses = na;
+	}
+	c = pool_add(x, bus, len);
+	if (!c || hashmap_put(x->buses, c, len, x->n_buses) < 0)
+		return NULL;
+	x->bus_names[x->n_buses++] = c;
+	return (char *)(x->last_bus = c);
 }
 
 /* Room for one more entry in *@v and in the family's arrays, growing by half. */
@@ -84,20 +169,27 @@ static int family_grow(struct family *f, void **v, size_t size)
 	return 0;
 }
 
-/* Puts entry f->n, named @name (borrowed), on its chain and, if @wild, on the wild list. */
-static int family_add(struct family *f, const char *name, bool wild)
+static void lookup(const struct family *f, const char *name, struct policy_lookup *l)
 {
-	size_t i = f->n, head;
-	int r;
+	l->name = name;
+	l->len = strlen(name);
+	l->hash = hashmap_hash(f->chains, name, l->len);
+	if (!hashmap_get_hashed(f->chains, name, l->len, l->hash, &l->head))
+		l->head = SIZE_MAX;
+}
 
-	if (!f->chains && !(f->chains = hashmap_new_borrowed()))
-		return -ENOMEM;
+/* Puts entry f->n, named @name (in the pool; looked up as @l), on its chain and, if @wild, on the wild list. */
+static int family_add(struct family *f, const struct policy_lookup *l, const char *name, bool wild)
+{
+	size_t i = f->n;
+
 	f->next[i] = SIZE_MAX;
-	if (hashmap_gets(f->chains, name, &head)) {
-		f->next[f->tail[head]] = i;
-		f->tail[head] = i;
+	if (l->head != SIZE_MAX) {
+		f->next[f->tail[l->head]] = i;
+		f->tail[l->head] = i;
 	} else {
-		r = hashmap_puts(f->chains, name, i);
+		int r = hashmap_put_hashed(f->chains, name, l->len, l->hash, i);
+
 		if (r < 0)
 			return r;
 		f->tail[i] = i;
@@ -115,59 +207,71 @@ static size_t chain_head(const struct family *f, const char *name)
 	return name && f->chains && hashmap_gets(f->chains, name, &i) ? i : SIZE_MAX;
 }
 
-bool policy_find_entry(struct policy *p, const char *bus, const char *driver, size_t *ret)
-{
-	if (!p->index)
-		return false;
-	for (size_t i = chain_head(&p->index->entries, driver ? driver : all_key); i != SIZE_MAX;
-	     i = p->index->entries.next[i])
-		if (streq_ptr(p->entries[i].bus, bus)) {
-			*ret = i;
-			return true;
-		}
-	return false;
-}
-
-struct policy_entry *policy_append_entry(struct policy *p, char *bus, char *driver)
+int policy_find_entry(struct policy *p, const char *bus, const char *driver,
+		      struct policy_lookup *l, size_t *ret)
 {
 	struct policy_index *x = index_get(p);
+
+	if (!x)
+		return -ENOMEM;
+	lookup(&x->entries, driver ? driver : all_key, l);
+	for (size_t i = l->head; i != SIZE_MAX; i = x->entries.next[i])
+		if (streq_ptr(p->entries[i].bus, bus)) {
+			*ret = i;
+			return 1;
+		}
+	return 0;
+}
+
+struct policy_entry *policy_append_entry(struct policy *p, const struct policy_lookup *l,
+					 const char *bus, const char *driver)
+{
+	struct policy_index *x = p->index;
 	struct policy_entry *e;
+	char *b = NULL, *d = NULL;
 
 	if (!x || x->entries.n != p->n_entries ||
 	    family_grow(&x->entries, (void **)&p->entries, sizeof(*p->entries)) < 0)
 		return NULL;
-	e = &p->entries[p->n_entries];
-	*e = (struct policy_entry){ .bus = bus, .driver = driver };
-	if (family_add(&x->entries, driver ? driver : all_key, !driver || string_has_glob(driver)) <
-	    0)
+	if ((bus && !(b = bus_intern(x, bus))) || (driver && !(d = pool_add(x, driver, l->len))))
 		return NULL;
-	p->n_entries++;
+	if (family_add(&x->entries, l, d ? d : all_key, !driver || string_has_glob(driver)) < 0)
+		return NULL;
+	e = &p->entries[p->n_entries++];
+	*e = (struct policy_entry){ .bus = b, .driver = d };
 	return e;
 }
 
-bool policy_find_autoload(struct policy *p, const char *pattern, size_t *ret)
-{
-	size_t i;
-
-	if (!p->index || (i = chain_head(&p->index->autoload, pattern)) == SIZE_MAX)
-		return false;
-	*ret = i;
-	return true;
-}
-
-struct autoload_entry *policy_append_autoload(struct policy *p, char *pattern)
+int policy_find_autoload(struct policy *p, const char *pattern, struct policy_lookup *l,
+			 size_t *ret)
 {
 	struct policy_index *x = index_get(p);
+
+	if (!x)
+		return -ENOMEM;
+	lookup(&x->autoload, pattern, l);
+	if (l->head == SIZE_MAX)
+		return 0;
+	*ret = l->head;
+	return 1;
+}
+
+struct autoload_entry *policy_append_autoload(struct policy *p, const struct policy_lookup *l,
+					      const char *written)
+{
+	struct policy_index *x = p->index;
 	struct autoload_entry *e;
+	char *pat, *w;
 
 	if (!x || x->autoload.n != p->n_autoload ||
 	    family_grow(&x->autoload, (void **)&p->autoload, sizeof(*p->autoload)) < 0)
 		return NULL;
-	e = &p->autoload[p->n_autoload];
-	*e = (struct autoload_entry){ .pattern = pattern };
-	if (family_add(&x->autoload, pattern, string_has_glob(pattern)) < 0)
+	pat = pool_add(x, l->name, l->len);
+	w = pat ? pool_add(x, written, strlen(written)) : NULL;
+	if (!w || family_add(&x->autoload, l, pat, string_has_glob(pat)) < 0)
 		return NULL;
-	p->n_autoload++;
+	e = &p->autoload[p->n_autoload++];
+	*e = (struct autoload_entry){ .pattern = pat, .written = w };
 	return e;
 }
 

@@ -40,15 +40,8 @@ void policy_init(struct policy *p)
 
 void policy_done(struct policy *p)
 {
-	for (size_t i = 0; i < p->n_entries; i++) {
-		free(p->entries[i].bus);
-		free(p->entries[i].driver);
-	}
+	/* the strings of the entries are the index's */
 	free(p->entries);
-	for (size_t i = 0; i < p->n_autoload; i++) {
-		free(p->autoload[i].pattern);
-		free(p->autoload[i].written);
-	}
 	free(p->autoload);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		free(p->devices[i].match);
@@ -169,14 +162,18 @@ static bool pattern_normalize(char *s, bool alias)
 static int policy_add_entry(struct policy *p, enum policy_list list, const char *bus,
 			    const char *driver, struct origin origin, struct diags *d)
 {
-	_cleanup_free_ char *b = NULL, *drv = NULL, *where = NULL;
+	_cleanup_free_ char *where = NULL;
+	struct policy_lookup l;
 	struct policy_entry *e;
 	size_t i;
+	int r;
 
 	/* by hash: 100,000 entries must not cost 100,000 comparisons each */
-	if (policy_find_entry(p, bus, driver, &i)) {
+	r = policy_find_entry(p, bus, driver, &l, &i);
+	if (r < 0)
+		return r;
+	if (r > 0) {
 		const struct policy_entry *o = &p->entries[i];
-		int r;
 
 		where = origin_to_string(o->origin);
 		if (!where)
@@ -204,14 +201,9 @@ static int policy_add_entry(struct policy *p, enum policy_list list, const char 
 			return r;
 	}
 
-	if (bus && !(b = strdup(bus)))
-		return -ENOMEM;
-	if (driver && !(drv = strdup(driver)))
-		return -ENOMEM;
-	e = policy_append_entry(p, b, drv);
+	e = policy_append_entry(p, &l, bus, driver);
 	if (!e)
 		return -ENOMEM;
-	b = drv = NULL;
 	e->list = list;
 	e->origin = origin;
 	return 0;
@@ -311,61 +303,61 @@ int policy_append_device_rule(struct policy *p, const struct device_rule *rule)
 	return 0;
 }
 
+/* One [autoload] name; @item is the name as written. */
+static int add_autoload_item(struct policy *p, enum policy_list list, const char *item,
+			     struct origin origin, bool if_present, struct diags *d)
+{
+	char pat[PATTERN_MAX + 1];
+	struct policy_lookup l;
+	struct autoload_entry *nv;
+	size_t len = strlen(item), k;
+	int r;
+
+	if (len > PATTERN_MAX || !pattern_normalize(memcpy(pat, item, len + 1), true))
+		return diag_at(d, DIAG_ERROR, origin,
+			       "invalid autoload name '%s': expected a request_module() name "
+			       "or shell glob such as 'net-pf-33', 'fs-cramfs' or 'char-major-*'",
+			       item);
+	r = policy_find_autoload(p, pat, &l, &k);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		const struct autoload_entry *o = &p->autoload[k];
+		_cleanup_free_ char *where = origin_to_string(o->origin);
+
+		if (!where)
+			return -ENOMEM;
+		if (o->list == list || origin_is_cmdline(origin) || origin_is_cmdline(o->origin))
+			return diag_at(d, DIAG_WARNING, origin,
+				       "duplicate autoload entry '%s' (also at %s)%s", item, where,
+				       o->list == list ? ", ignoring" : "; allow wins");
+		return diag_at(d, DIAG_ERROR, origin,
+			       "autoload '%s' is %s here but %s at %s: remove one of them", item,
+			       list == LIST_ALLOW ? "allowed" : "denied",
+			       o->list == LIST_ALLOW ? "allowed" : "denied", where);
+	}
+	nv = policy_append_autoload(p, &l, item);
+	if (!nv)
+		return -ENOMEM;
+	nv->list = list;
+	nv->origin = origin;
+	nv->if_present = if_present;
+	return 0;
+}
+
 int policy_add_autoload(struct policy *p, enum policy_list list, const char *value,
 			struct origin origin, bool if_present, struct diags *d)
 {
-	_cleanup_strv_free_ char **items = NULL;
-	int r;
+	_cleanup_free_ char *copy = strdup(value);
+	char *save = NULL;
 
-	r = strv_split(value, " \t\n;", &items);
-	if (r < 0)
-		return r;
-	for (char **i = items; *i; i++) {
-		_cleanup_free_ char *pat = strdup(*i), *written = strdup(*i);
-		struct autoload_entry *nv;
-		size_t k;
+	if (!copy)
+		return -ENOMEM;
+	for (char *i = strtok_r(copy, " \t\n;", &save); i; i = strtok_r(NULL, " \t\n;", &save)) {
+		int r = add_autoload_item(p, list, i, origin, if_present, d);
 
-		if (!pat || !written)
-			return -ENOMEM;
-		if (strlen(pat) > PATTERN_MAX || !pattern_normalize(pat, true)) {
-			r = diag_at(
-			    d, DIAG_ERROR, origin,
-			    "invalid autoload name '%s': expected a request_module() name "
-			    "or shell glob such as 'net-pf-33', 'fs-cramfs' or 'char-major-*'",
-			    *i);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (policy_find_autoload(p, pat, &k)) {
-			const struct autoload_entry *o = &p->autoload[k];
-			_cleanup_free_ char *where = origin_to_string(o->origin);
-
-			if (!where)
-				return -ENOMEM;
-			if (o->list == list || origin_is_cmdline(origin) ||
-			    origin_is_cmdline(o->origin))
-				r = diag_at(d, DIAG_WARNING, origin,
-					    "duplicate autoload entry '%s' (also at %s)%s", *i,
-					    where, o->list == list ? ", ignoring" : "; allow wins");
-			else
-				r = diag_at(
-				    d, DIAG_ERROR, origin,
-				    "autoload '%s' is %s here but %s at %s: remove one of them", *i,
-				    list == LIST_ALLOW ? "allowed" : "denied",
-				    o->list == LIST_ALLOW ? "allowed" : "denied", where);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		nv = policy_append_autoload(p, pat);
-		if (!nv)
-			return -ENOMEM;
-		pat = NULL;
-		nv->list = list;
-		nv->written = TAKE_PTR(written);
-		nv->origin = origin;
-		nv->if_present = if_present;
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

@@ -545,6 +545,70 @@ START_TEST(test_duplicate_is_warning)
 }
 END_TEST
 
+/*
+ * A policy of many entries, as learn or a generator writes them: every
+ * entry kept with its origin, duplicates and contradictions found at the
+ * end of it, each bus name stored once, and the same policy as the
+ * entries added one by one. Costs are in bench/, not here.
+ */
+START_TEST(test_large_policy)
+{
+	/* enough for several chunks of the string pool, few enough for valgrind */
+	const size_t n = 30000;
+	size_t cap = n * 32 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+	char last[32], msg[128];
+	struct policy q;
+	struct diags qd = { 0 };
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[deny]\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "drivers = %s:drv-%zu\n",
+					i % 2 ? "pci" : "usb", i);
+	snprintf(last, sizeof(last), "drv_%zu", n - 1);
+	len += (size_t)snprintf(text + len, cap - len,
+				"drivers = usb:drv_0\n[allow]\ndrivers = pci:%s\n"
+				"[autoload]\ndeny = fs-a\nallow = fs-a\n",
+				last);
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_uint_eq(p.n_entries, n);
+	assert_entry(0, LIST_DENY, "usb", "drv_0");
+	assert_entry(n - 1, LIST_DENY, "pci", last);
+	ck_assert_uint_eq(p.entries[n - 1].origin.line, n + 1);
+	ck_assert(has_diag(DIAG_WARNING, "test.conf", n + 2,
+			   "duplicate entry 'usb:drv_0' (also at test.conf:2)"));
+	snprintf(msg, sizeof(msg), "'pci:%s' is allowed here but denied at test.conf:%zu", last,
+		 n + 1);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 4, msg));
+	snprintf(msg, sizeof(msg), "autoload 'fs-a' is allowed here but denied at test.conf:%zu",
+		 n + 6);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 7, msg));
+	ck_assert_uint_eq(d.n, 3);
+	/* one copy of each bus */
+	ck_assert_ptr_eq(p.entries[0].bus, p.entries[n - 2].bus);
+	ck_assert_ptr_eq(p.entries[1].bus, p.entries[n - 1].bus);
+	ck_assert_int_eq(pair("pci", last, NULL), VERDICT_DENY);
+	ck_assert_int_eq(pair("usb", last, NULL), VERDICT_ALLOW);
+
+	/* the last entries alone hash as the same entries read one by one */
+	policy_init(&q);
+	for (size_t i = 0; i < n; i++) {
+		char item[32];
+
+		snprintf(item, sizeof(item), "%s:drv_%zu", i % 2 ? "pci" : "usb", i);
+		ck_assert_int_eq(
+		    policy_add_list(&q, LIST_DENY, item, (struct origin){ "q.conf", 1 }, &qd), 0);
+	}
+	ck_assert_int_eq(policy_load_string(&q, "q.conf", "[autoload]\ndeny = fs-a\n", NULL, &qd),
+			 0);
+	ck_assert_uint_eq(q.n_entries, n);
+	ck_assert_uint_eq(policy_hash(&q), policy_hash(&p));
+	policy_done(&q);
+	diags_done(&qd);
+}
+END_TEST
+
 START_TEST(test_err_syntax)
 {
 	ck_assert_int_eq(
@@ -1042,6 +1106,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_bad_mode);
 	tcase_add_test(tc, test_err_contradiction);
 	tcase_add_test(tc, test_duplicate_is_warning);
+	tcase_add_test(tc, test_large_policy);
 	tcase_add_test(tc, test_err_syntax);
 	tcase_add_test(tc, test_err_device);
 	tcase_add_test(tc, test_err_autoload);
