@@ -460,8 +460,9 @@ static bool next_line(struct parser *ps, const char **ret_s, const char **ret_e,
 	if (s == e || *s == '#' || *s == ';')
 		return false;
 	/* inline comment: '#' after a blank */
-	for (const char *c = s + 1; c < e; c++)
-		if (*c == '#' && isspace((unsigned char)c[-1])) {
+	for (const char *c = memchr(s + 1, '#', (size_t)(e - s - 1)); c;
+	     c = memchr(c + 1, '#', (size_t)(e - c - 1)))
+		if (isspace((unsigned char)c[-1])) {
 			e = c;
 			break;
 		}
@@ -525,9 +526,8 @@ static void parse_line(struct parser *ps)
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	for (char *c = buf; *c; c++)
-		if (*c == ';')
-			*c = ' ';
+	for (char *c = strchr(buf, ';'); c; c = strchr(c + 1, ';'))
+		*c = ' ';
 	if (indented && ps->key[0]) {
 		rstrip(buf, &len);
 		handle_setting(ps, ps->key, buf);
