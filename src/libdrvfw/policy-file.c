@@ -23,6 +23,7 @@
 #include "config.h"
 #include "fileio.h"
 #include "names.h"
+#include "policy-index.h"
 #include "policy-internal.h"
 #include "policy.h"
 #include "util.h"
@@ -137,15 +138,6 @@ static int open_device_section(struct parser *ps, const char *match, struct sect
 	return 0;
 }
 
-static bool device_rule_same_match(const struct device_rule *a, const struct device_rule *b)
-{
-	if (a->by_id != b->by_id)
-		return false;
-	if (a->by_id)
-		return a->vendor == b->vendor && a->device == b->device;
-	return strcasecmp(a->match, b->match) == 0;
-}
-
 static bool device_rule_same_action(const struct device_rule *a, const struct device_rule *b)
 {
 	return a->action == b->action && streq_ptr(a->bind_driver, b->bind_driver);
@@ -249,7 +241,7 @@ static int handle_include(struct parser *ps, const char *value, struct origin o)
 			continue;
 		}
 		/* Included already (a diamond or a loop): once is enough. */
-		if (strv_contains(ps->p->includes, *n))
+		if (policy_has_include(ps->p, *n))
 			continue;
 		if (ps->depth + 1 >= INCLUDE_DEPTH_MAX) {
 			r = diag_at(ps->d, DIAG_ERROR, o,
@@ -259,7 +251,7 @@ static int handle_include(struct parser *ps, const char *value, struct origin o)
 				return r;
 			continue;
 		}
-		r = strv_extend(&ps->p->includes, *n);
+		r = policy_add_include(ps->p, *n);
 		if (r < 0)
 			return r;
 		path = strdup_printf("%s/%s.conf", ps->profiledir, *n);
@@ -307,6 +299,10 @@ static int handle_device_key(struct parser *ps, struct section *sec, const char 
 	struct origin o = { ps->file, ps->line };
 	struct policy *p = ps->p;
 	struct device_rule *rule = &p->devices[sec->device];
+	const struct device_rule *other;
+	_cleanup_free_ char *where = NULL;
+	size_t i;
+	int r;
 
 	if (!streq(key, "action"))
 		return diag_at(ps->d, DIAG_ERROR, o,
@@ -342,23 +338,19 @@ static int handle_device_key(struct parser *ps, struct section *sec, const char 
 			       "invalid action '%s': expected allow, deny or bind=DRIVER", value);
 	sec->has_action = true;
 
-	for (size_t i = 0; i < sec->device; i++) {
-		const struct device_rule *other = &p->devices[i];
-		_cleanup_free_ char *where = NULL;
-
-		if (!device_rule_same_match(other, rule))
-			continue;
-		where = origin_to_string(other->origin);
-		if (!where)
-			return -ENOMEM;
-		if (device_rule_same_action(other, rule))
-			return diag_at(ps->d, DIAG_WARNING, rule->origin,
-				       "duplicate device rule (also at %s)", where);
-		return diag_at(ps->d, DIAG_ERROR, rule->origin,
-			       "contradicts the rule for the same device at %s: remove one of them",
-			       where);
-	}
-	return 0;
+	/* by hash: the first earlier rule for the same device */
+	r = policy_find_same_device(p, sec->device, &i);
+	if (r <= 0)
+		return r;
+	other = &p->devices[i];
+	where = origin_to_string(other->origin);
+	if (!where)
+		return -ENOMEM;
+	if (device_rule_same_action(other, rule))
+		return diag_at(ps->d, DIAG_WARNING, rule->origin,
+			       "duplicate device rule (also at %s)", where);
+	return diag_at(ps->d, DIAG_ERROR, rule->origin,
+		       "contradicts the rule for the same device at %s: remove one of them", where);
 }
 
 static int handle_key(struct parser *ps, struct section *sec, const char *key, const char *value)
@@ -592,18 +584,10 @@ static int parse_text(struct policy *p, const char *file, const char *text, cons
 	return ps.error;
 }
 
-/* Adds @name to p->files and returns the stored copy origins can point to. */
-static const char *policy_add_file(struct policy *p, const char *name)
-{
-	if (strv_extend(&p->files, name) < 0)
-		return NULL;
-	return p->files[strv_length(p->files) - 1];
-}
-
 static int load_string(struct policy *p, const char *name, const char *text, const char *profiledir,
 		       unsigned depth, struct diags *d)
 {
-	const char *file = policy_add_file(p, name);
+	const char *file = policy_add_file_name(p, name);
 
 	if (!file)
 		return -ENOMEM;
@@ -679,6 +663,7 @@ int policy_files(const struct sysroot *root, char ***ret)
 {
 	_cleanup_free_ char *main_conf = NULL, *dir = NULL;
 	_cleanup_strv_free_ char **files = NULL, **dropins = NULL;
+	size_t n_files = 0, n_dropins = 0;
 	struct dirent *de;
 	DIR *dh;
 	int r = 0;
@@ -689,13 +674,14 @@ int policy_files(const struct sysroot *root, char ***ret)
 		return -ENOMEM;
 	/* No configuration at all is the empty policy; one we cannot read is an error. */
 	if ((access(main_conf, F_OK) == 0 || errno != ENOENT) &&
-	    (r = strv_extend(&files, main_conf)) < 0)
+	    (r = strv_push(&files, &n_files, strdup(main_conf))) < 0)
 		return r;
 	dh = opendir(dir);
 	if (dh) {
 		while ((de = readdir(dh)) && r >= 0)
 			if (dropin_name_ok(de->d_name))
-				r = strv_consume(&dropins, strdup_printf("%s/%s", dir, de->d_name));
+				r = strv_push(&dropins, &n_dropins,
+					      strdup_printf("%s/%s", dir, de->d_name));
 		closedir(dh);
 		if (r < 0)
 			return r;
@@ -703,7 +689,7 @@ int policy_files(const struct sysroot *root, char ***ret)
 		r = -errno;
 	strv_sort_uniq(dropins);
 	for (char **f = dropins; f && *f; f++)
-		if (strv_extend(&files, *f) < 0)
+		if (strv_push(&files, &n_files, strdup(*f)) < 0)
 			return -ENOMEM;
 	if (!files && !(files = calloc(1, sizeof(char *))))
 		return -ENOMEM;

@@ -8,6 +8,7 @@
  * compare the bus) and the entries naming a module exactly; the wild list
  * holds those for every name or with a glob, which any name may match.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 
@@ -42,6 +43,10 @@ struct policy_index {
 	char **bus_names;
 	size_t n_buses, alloc_buses;
 	const char *last_bus; /* the bus interned last: lists name one bus for many drivers */
+	size_t n_files, n_includes;
+	struct hashmap *includes; /* keys borrowed from p->includes */
+	struct hashmap *devices; /* device_key() -> first rule */
+	size_t n_devices; /* rules in devices */
 };
 
 /* The key of ALL: no name is empty. */
@@ -69,6 +74,8 @@ void policy_index_free(struct policy_index *x)
 	}
 	hashmap_free(x->buses);
 	free(x->bus_names);
+	hashmap_free(x->includes);
+	hashmap_free(x->devices);
 	free(x);
 }
 
@@ -84,7 +91,9 @@ static struct policy_index *index_get(struct policy *p)
 	x->entries.chains = hashmap_new_borrowed();
 	x->autoload.chains = hashmap_new_borrowed();
 	x->buses = hashmap_new_borrowed();
-	if (!x->entries.chains || !x->autoload.chains || !x->buses) {
+	x->includes = hashmap_new_borrowed();
+	x->devices = hashmap_new();
+	if (!x->entries.chains || !x->autoload.chains || !x->buses || !x->includes || !x->devices) {
 		policy_index_free(x);
 		return NULL;
 	}
@@ -273,6 +282,74 @@ struct autoload_entry *policy_append_autoload(struct policy *p, const struct pol
 	e = &p->autoload[p->n_autoload++];
 	*e = (struct autoload_entry){ .pattern = pat, .written = w };
 	return e;
+}
+
+const char *policy_add_file_name(struct policy *p, const char *name)
+{
+	struct policy_index *x = index_get(p);
+
+	if (!x || strv_push(&p->files, &x->n_files, strdup(name)) < 0)
+		return NULL;
+	return p->files[x->n_files - 1];
+}
+
+bool policy_has_include(const struct policy *p, const char *name)
+{
+	return p->index && hashmap_gets(p->index->includes, name, NULL);
+}
+
+int policy_add_include(struct policy *p, const char *name)
+{
+	struct policy_index *x = index_get(p);
+	int r;
+
+	if (!x)
+		return -ENOMEM;
+	r = strv_push(&p->includes, &x->n_includes, strdup(name));
+	if (r < 0)
+		return r;
+	return hashmap_puts(x->includes, p->includes[x->n_includes - 1], x->n_includes - 1);
+}
+
+/* What two rules with the same match share: their ids, or their glob in lower case. */
+static char *device_key(const struct device_rule *r)
+{
+	char *k;
+
+	if (r->by_id)
+		return strdup_printf("id %x:%x", r->vendor, r->device);
+	/* strcasecmp() equality is equality of the tolower()ed bytes */
+	k = strdup_printf("match %s", r->match);
+	for (char *c = k ? k + 6 : NULL; c && *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return k;
+}
+
+int policy_find_same_device(struct policy *p, size_t i, size_t *ret)
+{
+	struct policy_index *x = index_get(p);
+	_cleanup_free_ char *key = NULL;
+	size_t first;
+
+	if (!x)
+		return -ENOMEM;
+	/* rules are indexed in order, so the map holds the first of each match */
+	for (; x->n_devices <= i; x->n_devices++) {
+		_cleanup_free_ char *k = device_key(&p->devices[x->n_devices]);
+
+		if (!k)
+			return -ENOMEM;
+		if (!hashmap_gets(x->devices, k, NULL) &&
+		    hashmap_puts(x->devices, k, x->n_devices) < 0)
+			return -ENOMEM;
+	}
+	key = device_key(&p->devices[i]);
+	if (!key)
+		return -ENOMEM;
+	if (!hashmap_gets(x->devices, key, &first) || first >= i)
+		return 0;
+	*ret = first;
+	return 1;
 }
 
 static void candidates_init(struct policy_candidates *it, const struct policy *p,

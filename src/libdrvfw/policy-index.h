@@ -9,7 +9,8 @@
  * entry. Owned by struct policy (policy.index) and kept as entries are
  * appended through it, which is the only way entries are added. The index
  * also owns the strings of the entries (a pool: no allocation per entry),
- * with one copy of each bus name. A policy without one (built by hand) is
+ * with one copy of each bus name, and keeps the other lists a policy file
+ * can make long (files, includes, device rules) linear too. A policy without one (built by hand) is
  * scanned entry by entry, with the same results.
  */
 
@@ -46,6 +47,22 @@ int policy_find_autoload(struct policy *p, const char *pattern, struct policy_lo
 			 size_t *ret);
 struct autoload_entry *policy_append_autoload(struct policy *p, const struct policy_lookup *l,
 					      const char *written);
+
+/*
+ * The lists a policy file adds to, in constant time per item whatever their
+ * length: a copy of @name appended to p->files, which origins point to (NULL
+ * on ENOMEM); whether profile @name is in p->includes, and adding it
+ * (-ENOMEM).
+ */
+const char *policy_add_file_name(struct policy *p, const char *name);
+bool policy_has_include(const struct policy *p, const char *name);
+int policy_add_include(struct policy *p, const char *name);
+
+/*
+ * The first device rule before rule @i with the same match (the same ids,
+ * or the same glob but for case): 1 and *ret, 0 for none, -ENOMEM.
+ */
+int policy_find_same_device(struct policy *p, size_t i, size_t *ret);
 
 /*
  * The indices of the entries that may match module @mod or driver @drv

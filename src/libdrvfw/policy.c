@@ -336,11 +336,16 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
 
 int policy_append_device_rule(struct policy *p, const struct device_rule *rule)
 {
-	struct device_rule *nv = realloc(p->devices, (p->n_devices + 1) * sizeof(*nv));
+	size_t n = p->n_devices;
 
-	if (!nv)
-		return -ENOMEM;
-	p->devices = nv;
+	/* grown to powers of two (this is the only writer): linear in the rules */
+	if ((n & (n - 1)) == 0) {
+		struct device_rule *nv = realloc(p->devices, (n ? 2 * n : 1) * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		p->devices = nv;
+	}
 	p->devices[p->n_devices++] = *rule;
 	return 0;
 }

@@ -609,6 +609,53 @@ START_TEST(test_large_policy)
 }
 END_TEST
 
+/* Regression: each [device] rule was compared with every rule before it. */
+START_TEST(test_many_device_rules)
+{
+	const size_t n = 50000;
+	size_t cap = n * 48 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"[device \"pci:v%08zXd*\"]\naction = deny\n", i);
+	/* the same glob but for case, and the same ids */
+	snprintf(text + len, cap - len,
+		 "[device \"PCI:V00000007D*\"]\naction = allow\n"
+		 "[device \"8086:100e\"]\naction = deny\n[device \"8086:100E\"]\naction = deny\n");
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_uint_eq(p.n_devices, n + 3);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2 * n + 1,
+			   "contradicts the rule for the same device at test.conf:15"));
+	ck_assert(has_diag(DIAG_WARNING, "test.conf", 2 * n + 5,
+			   "duplicate device rule (also at test.conf:100003)"));
+	ck_assert_uint_eq(d.n, 2);
+}
+END_TEST
+
+/* Regression: each include was looked for in, and appended to, the whole list. */
+START_TEST(test_many_includes)
+{
+	const size_t n = 50000;
+	size_t cap = n * 24 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[drvfw]\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "include = p%zu\n", i);
+	snprintf(text + len, cap - len, "include = p7 p49999\n");
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_uint_eq(strv_length(p.includes), n);
+	ck_assert_str_eq(p.includes[n - 1], "p49999");
+	/* one "cannot read profile" each, none for the second mention */
+	ck_assert_uint_eq(d.n, n);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 1,
+			   "cannot read profile '/nonexistent-profiles/p49999.conf'"));
+}
+END_TEST
+
 START_TEST(test_err_syntax)
 {
 	ck_assert_int_eq(
@@ -1107,6 +1154,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_contradiction);
 	tcase_add_test(tc, test_duplicate_is_warning);
 	tcase_add_test(tc, test_large_policy);
+	tcase_add_test(tc, test_many_device_rules);
+	tcase_add_test(tc, test_many_includes);
 	tcase_add_test(tc, test_err_syntax);
 	tcase_add_test(tc, test_err_device);
 	tcase_add_test(tc, test_err_autoload);
