@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "decide.h"
+#include "policy-dropin.h"
 #include "policy.h"
 #include "test-common.h"
 #include "fileio.h"
@@ -807,6 +808,31 @@ START_TEST(test_err_nul_byte)
 }
 END_TEST
 
+/* Regression: reading drvfw allow/deny's drop-in walked its lists once per entry. */
+START_TEST(test_large_dropin)
+{
+	const size_t n = 150000;
+	size_t cap = n * 32 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+	struct policy_dropin t;
+	struct sysroot root;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[allow]\ndrivers = usb:a\n[deny]\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "drivers = pci:rt%zu\n", i);
+	write_file("etc/drvfw/drvfw.conf.d/50-runtime.conf", text);
+	ck_assert_int_eq(sysroot_init(&root, tmpdir, "1.0", NULL, "", ""), 0);
+	ck_assert_int_eq(policy_dropin_open(&t, &root, NULL, &d), 0);
+	ck_assert_uint_eq(strv_length(t.allow), 1);
+	ck_assert_uint_eq(strv_length(t.deny), n);
+	ck_assert_str_eq(t.deny[0], "pci:rt0");
+	ck_assert_str_eq(t.deny[n - 1], "pci:rt149999");
+	policy_dropin_done(&t);
+	sysroot_done(&root);
+}
+END_TEST
+
 /*
  * The initramfs integrations read on-error with a shell scan (a broken
  * binary or policy must not decide whether the boot stops): it must give
@@ -1172,6 +1198,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_include);
 	tcase_add_test(tc, test_load_sysroot);
 	tcase_add_test(tc, test_load_sysroot_empty);
+	tcase_add_test(tc, test_large_dropin);
 	suite_add_tcase(s, tc);
 
 	return s;
