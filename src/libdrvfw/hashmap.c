@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Open addressing with linear probing, grown at half full. */
+/*
+ * Open addressing with linear probing, grown at half full, hashed with
+ * SipHash-1-3 under a random key per map. The keys are often chosen by
+ * others (the request_module() names any user can mint, read back by
+ * report): with a hash they could compute, they could pick names that all
+ * land in one run of slots and make every insert walk it.
+ */
+#include <endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
+#include <sys/random.h>
 
 #include "hashmap.h"
 #include "util.h"
@@ -19,7 +28,75 @@ struct hashmap {
 	size_t cap; /* a power of two */
 	size_t n;
 	bool borrowed; /* keys are the caller's */
+	uint64_t k0, k1; /* the hash key */
 };
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                   \
+	do {                       \
+		v0 += v1;          \
+		v1 = ROTL(v1, 13); \
+		v1 ^= v0;          \
+		v0 = ROTL(v0, 32); \
+		v2 += v3;          \
+		v3 = ROTL(v3, 16); \
+		v3 ^= v2;          \
+		v0 += v3;          \
+		v3 = ROTL(v3, 21); \
+		v3 ^= v0;          \
+		v2 += v1;          \
+		v1 = ROTL(v1, 17); \
+		v1 ^= v2;          \
+		v2 = ROTL(v2, 32); \
+	} while (0)
+
+/* SipHash-1-3 (Aumasson and Bernstein; one round per block, three at the end). */
+static uint64_t siphash13(uint64_t k0, uint64_t k1, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+	uint64_t m, last = (uint64_t)len << 56;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&m, p + i, 8);
+		m = le64toh(m);
+		v3 ^= m;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (size_t j = 0; i + j < len; j++)
+		last |= (uint64_t)p[i + j] << (8 * j);
+	v3 ^= last;
+	SIPROUND;
+	v0 ^= last;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/*
+ * A key from getrandom(). Early in boot, before the kernel's pool is
+ * ready, the bytes the kernel gave this process at exec (AT_RANDOM)
+ * instead, hashed rather than used as they are: glibc takes its stack
+ * guard from them.
+ */
+static void map_key(struct hashmap *h)
+{
+	const unsigned char *at = (const unsigned char *)getauxval(AT_RANDOM);
+	uint64_t k[2];
+
+	if (getrandom(k, sizeof(k), GRND_NONBLOCK) == (ssize_t)sizeof(k)) {
+		h->k0 = k[0];
+		h->k1 = k[1];
+	} else if (at) {
+		h->k0 = siphash13(0x6472766677, 1, at, 16);
+		h->k1 = siphash13(0x6472766677, 2, at, 16);
+	}
+}
 
 static struct hashmap *new_map(bool borrowed)
 {
@@ -28,6 +105,7 @@ static struct hashmap *new_map(bool borrowed)
 	if (!h)
 		return NULL;
 	h->borrowed = borrowed;
+	map_key(h);
 	h->cap = 16;
 	h->slots = calloc(h->cap, sizeof(*h->slots));
 	if (!h->slots) {
@@ -64,8 +142,24 @@ size_t hashmap_size(const struct hashmap *h)
 
 uint64_t hashmap_hash(const struct hashmap *h, const void *key, size_t len)
 {
-	(void)h;
-	return hash_fnv1a64(HASH_FNV1A64_INIT, key, len);
+	return siphash13(h->k0, h->k1, key, len);
+}
+
+size_t hashmap_longest_run(const struct hashmap *h)
+{
+	size_t worst = 0;
+
+	for (size_t i = 0; h && i < h->cap; i++) {
+		size_t home, run;
+
+		if (!h->slots[i].key)
+			continue;
+		home = h->slots[i].hash & (h->cap - 1);
+		run = (i - home) & (h->cap - 1);
+		if (run > worst)
+			worst = run;
+	}
+	return worst;
 }
 
 static struct slot *find(const struct hashmap *h, const void *key, size_t len, uint64_t hv)

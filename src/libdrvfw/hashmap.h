@@ -4,8 +4,10 @@
 /*
  * A string-keyed hash map of size_t values, for what an input can make
  * large (policy entries, log records): lookups and inserts in constant
- * expected time, so that costs stay linear in the input. Keys are copied,
- * or borrowed (hashmap_new_borrowed()).
+ * expected time, so that costs stay linear in the input, even for keys
+ * picked to collide (the hash is keyed at random per map, so its values
+ * differ from map to map and run to run). Keys are copied, or borrowed
+ * (hashmap_new_borrowed()).
  */
 
 #include <stdbool.h>
@@ -27,6 +29,12 @@ size_t hashmap_size(const struct hashmap *h);
 bool hashmap_get(const struct hashmap *h, const void *key, size_t len, size_t *ret);
 /* Sets @key to @value (replacing); -ENOMEM. */
 int hashmap_put(struct hashmap *h, const void *key, size_t len, size_t value);
+
+/*
+ * How far the farthest key is from its home slot: what a lookup may cost,
+ * small whatever the keys (tests check it with keys picked to collide).
+ */
+size_t hashmap_longest_run(const struct hashmap *h);
 
 /*
  * The same with the hash of @key computed once by hashmap_hash(), for a
