@@ -27,8 +27,13 @@ size_t hashmap_size(const struct hashmap *h);
 
 /* The value of @key (of @len bytes), or false when it is not there. */
 bool hashmap_get(const struct hashmap *h, const void *key, size_t len, size_t *ret);
-/* Sets @key to @value (replacing); -ENOMEM. */
+/* Sets @key to @value (replacing); -ENOMEM, -E2BIG for a key of 4 GiB or more. */
 int hashmap_put(struct hashmap *h, const void *key, size_t len, size_t value);
+/*
+ * Makes room for @n keys in all: a map that will be large is then built
+ * without the copies (and the memory) of growing through every size.
+ */
+int hashmap_reserve(struct hashmap *h, size_t n);
 
 /*
  * How far the farthest key is from its home slot: what a lookup may cost,

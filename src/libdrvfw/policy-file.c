@@ -575,7 +575,13 @@ static int parse_text(struct policy *p, const char *file, const char *text, cons
 		.pos = text,
 		.section = SIZE_MAX,
 	};
+	size_t lines = 0;
 
+	/* about one entry a line in the large files (generated ones) */
+	for (const char *c = strchr(text, '\n'); c; c = strchr(c + 1, '\n'))
+		lines++;
+	if (lines > 1024 && policy_index_reserve(p, lines) < 0)
+		return -ENOMEM;
 	while (*ps.pos)
 		parse_line(&ps);
 	if (ps.error == 0)

@@ -150,15 +150,13 @@ static char *bus_intern(struct policy_index *x, const char *bus)
 	return (char *)(x->last_bus = c);
 }
 
-/* Room for one more entry in *@v and in the family's arrays, growing by half. */
-static int family_grow(struct family *f, void **v, size_t size)
+/* Room for @na entries in *@v and in the family's arrays. */
+static int family_reserve(struct family *f, void **v, size_t size, size_t na)
 {
-	size_t na;
 	void *nv;
 
-	if (f->n < f->alloc)
+	if (na <= f->alloc)
 		return 0;
-	na = f->alloc ? f->alloc + f->alloc / 2 + 1 : 16;
 	nv = realloc(*v, na * size);
 	if (!nv)
 		return -ENOMEM;
@@ -176,6 +174,28 @@ static int family_grow(struct family *f, void **v, size_t size)
 #undef GROW
 	f->alloc = na;
 	return 0;
+}
+
+/* Room for one more entry, growing by half. */
+static int family_grow(struct family *f, void **v, size_t size)
+{
+	if (f->n < f->alloc)
+		return 0;
+	return family_reserve(f, v, size, f->alloc ? f->alloc + f->alloc / 2 + 1 : 16);
+}
+
+int policy_index_reserve(struct policy *p, size_t n)
+{
+	struct policy_index *x = index_get(p);
+	int r;
+
+	if (!x)
+		return -ENOMEM;
+	r = family_reserve(&x->entries, (void **)&p->entries, sizeof(*p->entries),
+			   p->n_entries + n);
+	if (r < 0)
+		return r;
+	return hashmap_reserve(x->entries.chains, hashmap_size(x->entries.chains) + n);
 }
 
 static void lookup(const struct family *f, const char *name, struct policy_lookup *l)

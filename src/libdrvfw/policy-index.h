@@ -24,6 +24,14 @@ struct policy_index;
 
 void policy_index_free(struct policy_index *x);
 
+/*
+ * Makes room for @n more entries, so that a large policy is built without
+ * growing through every size (the copies, and memory the kernel must hand
+ * out page by page); a guess, but one past the mark costs address space
+ * only. -ENOMEM.
+ */
+int policy_index_reserve(struct policy *p, size_t n);
+
 /* A name looked up for a duplicate, remembered for the append that may follow. */
 struct policy_lookup {
 	const char *name;
