@@ -11,7 +11,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 
-build_deps=(meson ninja-build pkg-config gcc libc6-dev libkmod-dev libinih-dev
+build_deps=(meson ninja-build pkg-config gcc libc6-dev libkmod-dev
 	libsmartcols-dev check scdoc kmod)
 test_deps=(clang libclang-rt-dev clang-format valgrind shellcheck dracut-core qemu-system-x86 busybox-static
 	e2fsprogs cpio zstd xz-utils udev binutils python3 file mmdebstrap)

@@ -190,7 +190,7 @@ def main():
                          'lib/dracut/hooks/cmdline/00-drvfw-cmdline.sh',
                          'lib/dracut/hooks/pre-udev/00-drvfw-gate.sh',
                          'lib/dracut/hooks/pre-pivot/50-drvfw-enforce.sh',
-                         'bin/false', 'libkmod.so', 'libudev.so', 'libinih.so', 'libsmartcols.so',
+                         'bin/false', 'libkmod.so', 'libudev.so', 'libsmartcols.so',
                          'lib/drvfw-paths.sh', profiles_in_image() + '/confidential-guest.conf'):
                 check(path in files, f'lsinitrd shows {path}')
             conf = lsinitrd(img, '-f', 'etc/modprobe.d/00-drvfw.conf')

@@ -47,7 +47,7 @@ TOOLS = {
     'apt-get': 'apt',
 }
 # drvfw's own build dependencies (the harness builds it).
-BUILD_PACKAGES = ['libkmod-dev', 'libudev-dev', 'libinih-dev', 'libsmartcols-dev', 'libc6-dev']
+BUILD_PACKAGES = ['libkmod-dev', 'libudev-dev', 'libsmartcols-dev', 'libc6-dev']
 
 # Drivers put into every test initramfs: the emulated devices' drivers,
 # the root file system's, and the protocols the autoload scenario opens.
