@@ -12,7 +12,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 
-build_deps=(meson ninja-build pkg-config gcc libc6-dev libkmod-dev libinih-dev
+build_deps=(meson ninja-build pkg-config gcc libc6-dev libkmod-dev
 	libsmartcols-dev check scdoc kmod)
 test_deps=(clang libclang-rt-dev clang-format valgrind shellcheck dracut-core qemu-system-x86 busybox-static
 	e2fsprogs cpio zstd xz-utils udev binutils python3 file initramfs-tools-core mmdebstrap dash
@@ -72,13 +72,13 @@ cmd_test() {
 	section "build with -Werror, unit and integration tests"
 	build build-ci -Dwerror=true -Dtests=enabled
 	meson test -C build-ci --no-suite vm --no-suite dracut --no-suite initramfs --no-suite package \
-		--print-errorlogs || failed+=(unit)
+		--no-suite bootcfg --print-errorlogs || failed+=(unit)
 
 	section "build with AddressSanitizer and UBSan, same tests"
 	build build-asan -Dwerror=true -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
 	# the distro suite ran above, on every Debian tree: once is enough
 	meson test -C build-asan --no-suite vm --no-suite dracut --no-suite initramfs --no-suite package \
-		--no-suite slow --no-suite distro --print-errorlogs || failed+=(asan)
+		--no-suite bootcfg --no-suite slow --no-suite distro --print-errorlogs || failed+=(asan)
 
 	section "valgrind"
 	meson test -C build-ci --setup valgrind --suite unit --print-errorlogs || failed+=(valgrind)
@@ -121,6 +121,9 @@ cmd_test() {
 
 	section "initramfs-tools integration"
 	meson test -C build-ci --suite initramfs --print-errorlogs || failed+=(initramfs)
+
+	section "boot configuration: update-grub and kernel-install in a Debian root"
+	meson test -C build-ci --suite bootcfg --print-errorlogs || failed+=(bootcfg)
 
 	section "VM boot suite"
 	meson test -C build-ci --suite vm --print-errorlogs --timeout-multiplier 1 || failed+=(vm)

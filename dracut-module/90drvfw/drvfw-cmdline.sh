@@ -3,8 +3,10 @@
 #
 # cmdline hook: before udev and before any dracut hook loads a driver.
 # rd.drvfw=0 turns drvfw off for this boot; a command line that amends the
-# policy regenerates the image's modprobe.d file (drvfw-lib.sh).
+# policy regenerates the image's modprobe.d file; drvfw.policy= (drvfw
+# bootcfg) must be the digest of the image's policy (drvfw-lib.sh).
 
 . /lib/drvfw-lib.sh
 . /lib/drvfw-dracut.sh
 drvfw_boot_cmdline
+drvfw_boot_verify

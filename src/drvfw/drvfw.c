@@ -30,6 +30,8 @@ static const struct command commands[] = {
 	{ "probe", cmd_probe, "decide and act for one new device (from a udev rule)" },
 	{ "check", cmd_check,
 	  "refuse a policy that denies the root disk's or the console's drivers" },
+	{ "bootcfg", cmd_bootcfg,
+	  "write the kernel command line into the boot configuration, for every kernel" },
 };
 
 static void usage(FILE *f)

@@ -377,6 +377,9 @@ static bool compute_in_force(const struct decisions *d, const struct status *s)
 		if (s->in_use[i].md->state != MODULE_DENIED_NEEDED &&
 		    d->policy->mode == POLICY_ENFORCE)
 			return false;
+	/* The boot configuration lags the policy, or this boot booted another line. */
+	if (d->policy->mode == POLICY_ENFORCE && bootcfg_drift_is_bad(s->cmdline.state))
+		return false;
 	/* What failed at boot was not enforced, whatever the files say now. */
 	return !(s->boot_failures || s->boot.failed > 0 || s->boot.cannot_pin > 0);
 }
@@ -428,6 +431,8 @@ int status_compute(const struct sysroot *root, const struct decisions *d, const 
 		read_boot(&s);
 		r = collect_in_use(d, &s);
 	}
+	if (r >= 0)
+		r = status_cmdline_compute(root, d, &s.cmdline);
 	if (r < 0) {
 		status_done(&s);
 		return r;
@@ -462,5 +467,6 @@ void status_done(struct status *s)
 	free(s->in_use);
 	free(s->run_dir);
 	strv_free(s->boot_failures);
+	status_cmdline_done(&s->cmdline);
 	*s = (struct status){ 0 };
 }

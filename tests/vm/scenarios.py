@@ -22,7 +22,8 @@ class Scenario:
     def __init__(self, name, doc, check, drvfw=True, policy=None, cmdline='', guest='',
                  flavour='shell', build_only=False, dracut_conf=(), build_env=None,
                  on_request=None, qemu_args=(), expect_build_failure=False, broken_drvfw=False,
-                 generator='dracut', machine='pc', qemu_pre=()):
+                 generator='dracut', machine='pc', qemu_pre=(), append=None, prepare_root=None,
+                 runner=None):
         self.name = name
         self.doc = doc
         self.check = check
@@ -41,6 +42,9 @@ class Scenario:
         self.generator = generator  # 'dracut' or 'initramfs-tools'
         self.machine = machine  # qemu -M
         self.qemu_pre = list(qemu_pre)  # devices before the board's others (an IOMMU)
+        self.append = append
+        self.prepare_root = prepare_root
+        self.runner = runner  # runner(env, work, timeout): several boots, its own checks
 
 
 def expect(cond, msg):
@@ -301,10 +305,12 @@ scenario_actions() {
 }
 '''
 
+# uas and the ums-* drivers need usb_storage: denying usb-storage alone is
+# refused by drvfw check (a denied module kept loadable), so all are denied.
 HOTPLUG = '''[drvfw]
 mode = enforce
 [deny]
-drivers = pci:e1000 usb:usb-storage
+drivers = pci:e1000 usb:usb-storage,uas,ums_*
 '''
 USB_STORAGE_IDS = '46f4:0001'
 HP_E1000 = '0000:00:10.0'
