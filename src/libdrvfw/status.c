@@ -9,10 +9,6 @@
 #include "status.h"
 #include "util.h"
 
-/* Where an image keeps the modprobe.d file its generator put there: the same path. */
-#define INITRAMFS_MODPROBE_FILE (DRVFW_MODPROBE_FILE + 1)
-#define INITRAMFS_MODPROBE_LEGACY_FILE (DRVFW_MODPROBE_LEGACY_FILE + 1)
-
 /* A file under the old name is outdated whatever it says: see names.h. */
 static void judge_legacy_name(struct status_artifact *a)
 {
@@ -215,9 +211,9 @@ static void check_initramfs(const struct sysroot *root, const char *kver, const 
 		a->state = errno == ENOENT ? DRIFT_MISSING : DRIFT_UNKNOWN;
 		return;
 	}
-	r = initramfs_read_file(a->path, INITRAMFS_MODPROBE_FILE, &text, &len);
+	r = initramfs_read_file(a->path, DRVFW_MODPROBE_REL, &text, &len);
 	if (r == -ENODATA &&
-	    initramfs_read_file(a->path, INITRAMFS_MODPROBE_LEGACY_FILE, &text, &len) >= 0) {
+	    initramfs_read_file(a->path, DRVFW_MODPROBE_LEGACY_REL, &text, &len) >= 0) {
 		judge_initramfs(a, text, kver, p);
 		judge_legacy_name(a);
 	} else if (r == -ENODATA)
