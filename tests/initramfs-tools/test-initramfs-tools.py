@@ -4,7 +4,8 @@
 shared library, the library's off switch, then mkinitramfs in a Debian 12
 root (tests/lib/debian-root.sh) with this build's drvfw, for the Debian
 kernel package's modules: what goes into the image with and without a
-policy, the boot order, an invalid policy (forced or not), a lock-out
+policy, the boot order, the check of drvfw.policy= inside the image, an
+invalid policy (forced or not), a lock-out
 refusal for the target machine (DRVFW_TARGET_CMDLINE) and for this one, and
 its override, a chroot without /proc and no target, DRVFW_INITRAMFS=no.
 
@@ -165,6 +166,10 @@ def main():
             want = subprocess.run(['chroot', root.root, 'drvfw', '--kver', root.kver, 'generate'],
                                   capture_output=True, text=True).stdout
             check(conf == want, 'it is what drvfw generates for that kernel in the root')
+            calls = [line.strip() for line in open(os.path.join(t, 'scripts/init-top/drvfw'))
+                     if line.startswith('drvfw_boot_')]
+            check(calls == ['drvfw_boot_cmdline', 'drvfw_boot_verify', 'drvfw_boot_gate'],
+                  f'init-top/drvfw: the off switch and command line, drvfw.policy=, then the gate ({calls})')
             top = order(t, 'init-top')
             check('drvfw' in top and 'udev' in top and top.index('drvfw') < top.index('udev'),
                   f'init-top/drvfw runs before init-top/udev (ORDER: {top})')
@@ -173,6 +178,15 @@ def main():
                   f'init-bottom/drvfw runs before init-bottom/udev stops udevd (ORDER: {bottom})')
             r = subprocess.run(['chroot', t, '/usr/sbin/drvfw', '--version'], capture_output=True, text=True)
             check(r.returncode == 0, f'drvfw runs inside the image (its libraries are there): {r.stderr.strip()}')
+            # drvfw.policy= (drvfw bootcfg) against the image's policy, under
+            # the image's busybox sh, sourced as init-top/drvfw does
+            r = subprocess.run(['chroot', root.root, 'drvfw', '--kver', root.kver, '-q', 'generate',
+                                '--format', 'cmdline'], capture_output=True, text=True)
+            digest = r.stdout.split()[0] if r.stdout.startswith('drvfw.policy=') else None
+            check(digest is not None, f'the digest of the root\'s policy: {r.stdout[:80]!r} {r.stderr[-300:]}')
+            if digest:
+                vmlib.boot_verify_cases(t, digest, ['/scripts/functions', '/lib/drvfw-lib.sh',
+                                                    '/scripts/drvfw-functions'], check)
 
         rc, out, t = root.mkinitramfs(None)
         check(rc == 0, 'mkinitramfs builds without a policy')

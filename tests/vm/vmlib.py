@@ -215,9 +215,14 @@ def build_drvfw():
     """meson install into a staging DESTDIR with prefix /usr, as a package would."""
     bdir = os.path.join(CACHE, 'build')
     stage = os.path.join(CACHE, 'stage')
+    # merged /usr, as in Debian 12 roots: the stage is copied over one
+    opts = ['--prefix=/usr', '-Dtests=disabled', '-Ddracutmodulesdir=/usr/lib/dracut/modules.d',
+            '-Dudevrulesdir=/usr/lib/udev/rules.d', '-Dsystemdunitdir=/usr/lib/systemd/system']
     if not os.path.exists(os.path.join(bdir, 'build.ninja')):
-        run(['meson', 'setup', bdir, SRCDIR, '--prefix=/usr', '-Dtests=disabled',
-             '-Ddracutmodulesdir=/usr/lib/dracut/modules.d', '-Dudevrulesdir=/usr/lib/udev/rules.d'])
+        run(['meson', 'setup', bdir, SRCDIR] + opts)
+    else:
+        # a build from before an option was added here
+        run(['meson', 'configure', bdir] + opts, quiet=True)
     run(['ninja', '-C', bdir], quiet=True)
     shutil.rmtree(stage, ignore_errors=True)
     run(['meson', 'install', '-C', bdir, '--destdir', stage, '--quiet'], quiet=True)
@@ -371,6 +376,41 @@ def unpack_image(img, tree):
     else:
         with open(img, 'rb') as f:
             subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree, check=True)
+
+
+def boot_verify_cases(tree, digest, sources, check):
+    """drvfw_boot_verify, the initramfs's check of drvfw.policy= (drvfw
+    bootcfg), inside the unpacked image @tree (its /bin/sh, its drvfw and
+    policy) with a given /proc/cmdline: @digest (drvfw.policy=sha256:...,
+    the image's policy) passes, another digest is a failure that says why
+    and follows on-error (allow in the policies used here), a line without
+    drvfw.policy= or with rd.drvfw=0 fails nothing. @sources: what the
+    integration's boot script sources before the call."""
+    other = 'drvfw.policy=sha256:' + '0' * 64
+    base = 'root=/dev/vda ro'
+    cases = [(f'{base} {digest}', False, None), (f'{base} {other}', True, 'is not the digest of this image'),
+             (base, False, None), (f'{base} {other} rd.drvfw=0', False, None)]
+    for line, failed, said in cases:
+        with open(os.path.join(tree, 'cmdline'), 'w') as f:
+            f.write(line + '\n')
+        shutil.rmtree(os.path.join(tree, 'run', 'drvfw'), ignore_errors=True)
+        for d in ('proc', 'dev'):
+            os.makedirs(os.path.join(tree, d), exist_ok=True)
+        # the file the library and drvfw read is /proc/cmdline itself; /dev
+        # as at boot (an initramfs-tools image mounts it at run time)
+        inner = '; '.join(f'. {s}' for s in sources) + '; drvfw_boot_verify'
+        script = ('set -e; mount -t proc proc "$1/proc"; mount --bind "$1/cmdline" "$1/proc/cmdline"; '
+                  'mount --bind /dev "$1/dev"; chroot "$1" /bin/sh -c "$2"')
+        r = subprocess.run(['unshare', '-m', 'sh', '-c', script, 'sh', tree, inner], capture_output=True,
+                           text=True)
+        rec = os.path.join(tree, 'run', 'drvfw', 'failed')
+        got = open(rec).read() if os.path.exists(rec) else ''
+        check(r.returncode == 0 and bool(got) == failed,
+              f'drvfw_boot_verify with {line!r}: exit {r.returncode}, failures recorded {got!r} '
+              f'(expected {"one" if failed else "none"}) {r.stderr[-500:]}')
+        if said:
+            check(said in r.stderr and 'on-error = allow' in r.stderr,
+                  f'... and it says why, and what on-error does: {r.stderr[-500:]!r}')
 
 
 def break_drvfw(img, work):
