@@ -101,6 +101,11 @@ check "drvfw puts the binary in /usr/sbin" grep -q ' ./usr/sbin/drvfw$' "$build/
 check "/usr/libexec/drvfw-modprobe is a relative link" \
 	grep -q ' ./usr/libexec/drvfw-modprobe -> \.\./sbin/drvfw$' "$build/contents"
 check "no sysctl file in the packages" bash -c "! grep -q sysctl '$build/contents'"
+check "drvfw ships drvfw-bootcfg.service" grep -q ' ./lib/systemd/system/drvfw-bootcfg.service$' "$build/contents"
+dpkg-deb --fsys-tarfile "$deb_tool" | tar -xO ./lib/systemd/system/drvfw-bootcfg.service >"$build/unit" 2>/dev/null
+check "which runs /usr/sbin/drvfw bootcfg --boot, only where bootcfg wrote a record" \
+	bash -c "grep -qx 'ExecStart=/usr/sbin/drvfw bootcfg --boot' '$build/unit' &&
+		grep -qx 'ConditionPathExists=/var/lib/drvfw/bootcfg.json' '$build/unit'"
 check "no maintainer script calls update-initramfs" \
 	bash -c "! (dpkg-deb -e '$deb_gen' '$build/ctl' && cat '$build'/ctl/* 2>/dev/null) | grep -q update-initramfs"
 
@@ -186,6 +191,9 @@ check "installing them changed nothing under /boot, modprobe.d, sysctl.d, /etc/d
 	test -z "$changed"
 check "the initramfs of $k1 was not rebuilt" test "$(sha256sum "$img1")" = "$sum1"
 check "no update-initramfs or dracut ran" bash -c "! grep -qiE 'update-initramfs|dracut:' '$WORK/drvfw.log'"
+check "drvfw-bootcfg.service is enabled (sysinit.target wants it)" \
+	test -L "$R/etc/systemd/system/sysinit.target.wants/drvfw-bootcfg.service"
+check "and no boot configuration was written" test ! -e "$R/var/lib/drvfw/bootcfg.json"
 in_root drvfw --kver "$k1" audit >"$WORK/audit.txt" 2>"$WORK/audit.err"
 rc=$?
 check "drvfw audit runs on $k1 in the installed root (exit $rc)" test "$rc" -eq 0

@@ -994,11 +994,12 @@ START_TEST(test_on_error_scan_reads_lines_as_the_parser)
 }
 END_TEST
 
-/* The boot library and the C code name drvfw's modprobe.d file alike. */
+/* The boot library and the C code name drvfw's modprobe.d file and bootcfg's record alike. */
 START_TEST(test_boot_library_names_the_modprobe_file)
 {
 	ck_assert_str_eq(shell_lib("echo \"$DRVFW_MODPROBE\""), DRVFW_MODPROBE_FILE);
 	ck_assert_str_eq(shell_lib("echo \"$DRVFW_MODPROBE_LEGACY\""), DRVFW_MODPROBE_LEGACY_FILE);
+	ck_assert_str_eq(shell_lib("echo \"$DRVFW_BOOTCFG_STATE\""), DRVFW_BOOTCFG_STATE);
 }
 END_TEST
 
