@@ -7,7 +7,8 @@
  * same scan, step for step, and tests/unit/test-policy.c holds the two
  * together and, for valid policies, against the parser. Both read lines the
  * way the parser does (policy-file.c's reader): comments start a line with
- * '#' or ';' or follow a blank with '#', ';' separates list items, an
+ * '#' or ';' or follow a blank with '#', ';' separates list items, a line
+ * whose first non-blank character is '[' is a section header, another
  * indented line continues the previous key, keys count only in their own
  * section, a profile is read once where "include =" names it, eight levels
  * deep at most.
@@ -117,8 +118,8 @@ static void scan_file(struct scan *sc, const char *path, unsigned depth)
 			continue;
 		if (isspace((unsigned char)*l)) {
 			l += strspn(l, " \t\n\v\f\r");
-			/* a continuation of the previous key */
-			if (key) {
+			/* a continuation of the previous key; a header is one, indented or not */
+			if (key && *l != '[') {
 				if (streq_ptr(section, "[drvfw]"))
 					scan_key(sc, key, l, depth);
 				continue;

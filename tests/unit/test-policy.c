@@ -981,6 +981,10 @@ START_TEST(test_on_error_scan_reads_lines_as_the_parser)
 	write_file("etc/drvfw/drvfw.conf",
 		   "[drvfw]\non-error = deny\n[deny]\n  on-error = allow\n");
 	assert_scans_agree("an indented line after a section header is no continuation", 0);
+	/* a section header counts where its first non-blank character is '[', indented or not */
+	write_file("etc/drvfw/drvfw.conf",
+		   "[deny]\ndrivers = pci:e1000\n  [drvfw]\non-error = deny\n");
+	assert_scans_agree("an indented section header after a key", 1);
 	/* inih hands a continuation to the handler as the key again: the last value wins */
 	write_file("etc/drvfw/drvfw.conf", "[drvfw]\non-error = deny\n  allow\n");
 	assert_scans_agree("on-error continued", 1);
