@@ -37,16 +37,10 @@ static void usage(FILE *f)
 	    f);
 }
 
-static const char *unbound_reason(const struct device *dev, bool json)
+/* One generated file: {"path", "state", what its header says, "note"}. */
+static void json_artifact(FILE *f, const struct status_artifact *a)
 {
-	if (streq_ptr(dev->driver_override, DRVFW_PIN_NAME))
-		return json ? "pinned by drvfw (driver_override)" : "pinned by drvfw";
-	return json ? "deauthorized (authorized=0)" : "deauthorized";
-}
-
-static void json_artifact(FILE *f, const char *name, const struct status_artifact *a, bool last)
-{
-	fprintf(f, "  \"%s\": {\"path\": ", name);
+	fputs("{\"path\": ", f);
 	json_string(f, a->path);
 	fputs(", \"state\": ", f);
 	json_string(f, drift_to_string(a->state));
@@ -60,7 +54,7 @@ static void json_artifact(FILE *f, const char *name, const struct status_artifac
 		fputs(", \"note\": ", f);
 		json_string(f, a->note);
 	}
-	fprintf(f, "}%s\n", last ? "" : ",");
+	fputc('}', f);
 }
 
 static void json_boot(FILE *f, const struct status *s, const struct policy *p)
@@ -80,14 +74,11 @@ static void json_boot(FILE *f, const struct status *s, const struct policy *p)
 	fprintf(f,
 		", \"devices\": %llu, \"denied\": %llu, \"unbound\": %llu, \"pinned\": %llu, "
 		"\"kept\": %llu, \"cannot_pin\": %llu, \"would_deny\": %llu, \"failed\": %llu, "
-		"\"failures\": [",
+		"\"failures\": ",
 		b->devices, b->denied, b->unbound, b->pinned, b->kept, b->cannot_pin, b->would_deny,
 		b->failed);
-	for (char **l = s->boot_failures; l && *l; l++) {
-		fputs(l == s->boot_failures ? "" : ", ", f);
-		json_string(f, *l);
-	}
-	fputs("]}", f);
+	json_strv(f, s->boot_failures);
+	fputc('}', f);
 }
 
 static void json_kernels(FILE *f, const struct status *s)
@@ -104,15 +95,9 @@ static void json_kernels(FILE *f, const struct status *s)
 			fputs(", \"modprobe_d_note\": ", f);
 			json_string(f, sk->modprobe_note);
 		}
-		fputs(", \"initramfs\": {\"path\": ", f);
-		json_string(f, sk->initramfs.path);
-		fputs(", \"state\": ", f);
-		json_string(f, drift_to_string(sk->initramfs.state));
-		if (sk->initramfs.note) {
-			fputs(", \"note\": ", f);
-			json_string(f, sk->initramfs.note);
-		}
-		fputs("}}", f);
+		fputs(", \"initramfs\": ", f);
+		json_artifact(f, &sk->initramfs);
+		fputc('}', f);
 	}
 	fputs(s->n_kernels ? "\n  ],\n" : "],\n", f);
 	if (s->kernels_note) {
@@ -132,14 +117,13 @@ static void print_json(const struct status *s, const struct decisions *d)
 	json_string(f, policy_mode_to_string(d->policy->mode));
 	fputs(",\n  \"kernel\": ", f);
 	json_string(f, inv->kver);
-	fprintf(f, ",\n  \"policy\": {\"hash\": \"%016llx\", \"files\": [", policy_hash(d->policy));
-	for (char **p = d->policy->files; p && *p; p++) {
-		fputs(p == d->policy->files ? "" : ", ", f);
-		json_string(f, *p);
-	}
-	fputs("]},\n", f);
-	json_artifact(f, "modprobe_d", &s->modprobe, false);
-	json_artifact(f, "initramfs", &s->initramfs, false);
+	fprintf(f, ",\n  \"policy\": {\"hash\": \"%016llx\", \"files\": ", policy_hash(d->policy));
+	json_strv(f, d->policy->files);
+	fputs("},\n  \"modprobe_d\": ", f);
+	json_artifact(f, &s->modprobe);
+	fputs(",\n  \"initramfs\": ", f);
+	json_artifact(f, &s->initramfs);
+	fputs(",\n", f);
 	json_kernels(f, s);
 	json_boot(f, s, d->policy);
 	fprintf(f, ",\n  \"runtime\": %s,\n  \"unbound_devices\": [",
@@ -156,7 +140,7 @@ static void print_json(const struct status *s, const struct decisions *d)
 		fputs(", \"modalias\": ", f);
 		json_string(f, dev->modalias);
 		fputs(", \"reason\": ", f);
-		json_string(f, unbound_reason(dev, true));
+		json_string(f, status_device_unbound_reason(dev));
 		fputc('}', f);
 	}
 	fputs(s->n_unbound ? "\n  ],\n  \"denied_in_use\": [" : "],\n  \"denied_in_use\": [", f);
@@ -177,19 +161,10 @@ static void print_json(const struct status *s, const struct decisions *d)
 	fprintf(f, "  \"in_force\": %s\n}\n", s->in_force ? "true" : "false");
 }
 
-static void print_artifact(const char *label, const struct status_artifact *a,
-			   const struct policy *p)
+static void print_artifact(const char *label, const struct status_artifact *a)
 {
-	printf("%-11s %s: %s", label, strempty(a->path), drift_to_string(a->state));
-	if (a->state == DRIFT_STALE && a->h.valid)
-		printf(" (policy hash %016llx, now %016llx)", a->h.hash, policy_hash(p));
-	else if (a->state == DRIFT_OTHER_KVER)
-		printf(" (kernel%s %s)", a->h.n_kernels > 1 ? "s" : "", a->h.kver);
-	else if (a->state == DRIFT_OUTDATED)
-		printf(" (same policy, other module database: regenerate)");
-	if (a->note)
-		printf(" (%s)", a->note);
-	putchar('\n');
+	printf("%-11s %s: %s%s%s%s\n", label, strempty(a->path), drift_to_string(a->state),
+	       a->note ? " (" : "", strempty(a->note), a->note ? ")" : "");
 }
 
 /*
@@ -248,8 +223,8 @@ static void print_text(const struct status *s, const struct decisions *d)
 	for (char **f = d->policy->files; f && *f; f++)
 		printf("%s%s", f == d->policy->files ? ", from " : " ", *f);
 	putchar('\n');
-	print_artifact("modprobe.d:", &s->modprobe, d->policy);
-	print_artifact("Initramfs:", &s->initramfs, d->policy);
+	print_artifact("modprobe.d:", &s->modprobe);
+	print_artifact("Initramfs:", &s->initramfs);
 	print_kernels(s);
 	print_boot(s, d->policy);
 	status_cmdline_print_text(&s->cmdline, d);
@@ -264,7 +239,7 @@ static void print_text(const struct status *s, const struct decisions *d)
 			if (status_device_unbound(dev))
 				printf("  %s %s %s: %s\n", dev->bus, dev->name,
 				       dev->modalias ? dev->modalias : "-",
-				       unbound_reason(dev, false));
+				       status_device_unbound_reason(dev));
 		}
 	}
 	if (s->n_in_use) {

@@ -37,9 +37,18 @@ static bool drift_is_bad(enum drift d)
 	       d == DRIFT_NO_DRVFW;
 }
 
+const char *status_device_unbound_reason(const struct device *dev)
+{
+	if (streq_ptr(dev->driver_override, DRVFW_PIN_NAME))
+		return "pinned by drvfw (driver_override)";
+	if (dev->authorized == 0)
+		return "deauthorized (authorized=0)";
+	return NULL;
+}
+
 bool status_device_unbound(const struct device *dev)
 {
-	return streq_ptr(dev->driver_override, DRVFW_PIN_NAME) || dev->authorized == 0;
+	return status_device_unbound_reason(dev) != NULL;
 }
 
 /*
@@ -159,13 +168,29 @@ static enum drift judge_modprobe(const struct modprobe_view *v, const char *kver
 	return DRIFT_CURRENT;
 }
 
-static void check_modprobe(const struct modprobe_view *v, const struct decisions *d,
+/* Why a file drifted, where judging it said nothing more precise. */
+static void explain_drift(struct status_artifact *a, const struct policy *p)
+{
+	if (a->note)
+		return;
+	if (a->state == DRIFT_STALE && a->h.valid)
+		a->note = strdup_printf("policy hash %016llx, now %016llx", a->h.hash,
+					policy_hash(p));
+	else if (a->state == DRIFT_OTHER_KVER)
+		a->note = strdup_printf("kernel%s %s", a->h.n_kernels > 1 ? "s" : "", a->h.kver);
+	else if (a->state == DRIFT_OUTDATED)
+		a->note = strdup("same policy, other module database: regenerate");
+}
+
+/* The root's file judged for kernel @kver (@dk: its decisions, or NULL). */
+static void check_modprobe(const struct modprobe_view *v, const char *kver,
+			   const struct decisions *dk, const struct policy *p,
 			   struct status_artifact *a)
 {
-	a->path = v->path ? strdup(v->path) : NULL;
-	a->state = judge_modprobe(v, d->inv->kver, d, d->policy, &a->h, &a->note);
+	a->state = judge_modprobe(v, kver, dk, p, &a->h, &a->note);
 	if (v->legacy)
 		judge_legacy_name(a);
+	explain_drift(a, p);
 }
 
 static void judge_initramfs(struct status_artifact *a, const char *text, const char *kver,
@@ -180,6 +205,7 @@ static void judge_initramfs(struct status_artifact *a, const char *text, const c
 		a->state = DRIFT_STALE;
 	else
 		a->state = DRIFT_CURRENT;
+	explain_drift(a, p);
 }
 
 static void check_initramfs(const struct sysroot *root, const char *kver, const struct policy *p,
@@ -246,7 +272,6 @@ static int check_kernels(const struct sysroot *root, const struct decisions *d,
 	for (size_t k = 0; k < ks->n; k++) {
 		struct status_kernel *sk = &s->kernels[s->n_kernels++];
 		struct status_artifact a = { 0 };
-		struct gen_header h;
 
 		sk->kver = strdup(ks->kvers[k]);
 		if (!sk->kver)
@@ -260,10 +285,7 @@ static int check_kernels(const struct sysroot *root, const struct decisions *d,
 				return -ENOMEM;
 			continue;
 		}
-		a.state = judge_modprobe(v, ks->kvers[k], ks->ds ? ks->ds[k] : NULL, d->policy, &h,
-					 &a.note);
-		if (v->legacy)
-			judge_legacy_name(&a);
+		check_modprobe(v, ks->kvers[k], ks->ds ? ks->ds[k] : NULL, d->policy, &a);
 		sk->modprobe = a.state;
 		sk->modprobe_note = a.note;
 		check_initramfs(root, ks->kvers[k], d->policy, NULL, &sk->initramfs);
@@ -418,7 +440,8 @@ int status_compute(const struct sysroot *root, const struct decisions *d, const 
 	r = load_kernels(root, d, &ks, &v, &s);
 	if (r >= 0) {
 		modprobe_view_read(root, &v);
-		check_modprobe(&v, d, &s.modprobe);
+		s.modprobe.path = v.path ? strdup(v.path) : NULL;
+		check_modprobe(&v, d->inv->kver, d, d->policy, &s.modprobe);
 		check_initramfs(root, d->inv->kver, d->policy, image, &s.initramfs);
 		r = check_kernels(root, d, &v, &s);
 	}

@@ -32,7 +32,7 @@ struct status_artifact {
 	enum drift state;
 	char *path;
 	struct gen_header h;
-	char *note; /* why it is unknown or stale, or NULL */
+	char *note; /* why it drifted or cannot be judged, or NULL */
 };
 
 /*
@@ -88,3 +88,8 @@ void status_done(struct status *s);
 const char *drift_to_string(enum drift d);
 /* Whether a device is one the policy keeps unbound (pinned by drvfw, or deauthorized). */
 bool status_device_unbound(const struct device *dev);
+/*
+ * How: "pinned by drvfw (driver_override)" or "deauthorized (authorized=0)";
+ * NULL for a device the policy does not keep unbound.
+ */
+const char *status_device_unbound_reason(const struct device *dev);

@@ -104,7 +104,8 @@ K generate -o "$MODPROBE"
 expect_rc 3 "a file for one of two kernels: not in force" K status
 expect_grep '^modprobe.d: .*: current$' "$T/out" "it is current for this kernel"
 expect_grep '^Kernels: +1\.0\.0-test \(this one\): modprobe.d current' "$T/out" "the kernels are listed"
-expect_grep '^ +1\.0\.1-test: modprobe.d other-kernel' "$T/out" "the other kernel's row says other-kernel"
+expect_grep '^ +1\.0\.1-test: modprobe.d other-kernel \(kernel 1\.0\.0-test\)' "$T/out" \
+	"the other kernel's row says other-kernel, and for which the file was made"
 "$DRVFW_BIN" --root "$R" --sysfs "" generate --all-kernels -o "$MODPROBE"
 expect_grep '^# drvfw generate: kernels 1\.0\.0-test 1\.0\.1-test, ' "$MODPROBE" "--all-kernels names both"
 expect_rc 0 "generate --all-kernels: in force" K status
@@ -126,8 +127,11 @@ if command -v lsinitrd >/dev/null && command -v cpio >/dev/null; then
 	K generate -o "$T/img/etc/modprobe.d/00-drvfw.conf"
 	(cd "$T/img" && find . | cpio -o -H newc 2>/dev/null) >"$R/boot/initrd.img-1.0.1-test"
 	expect_rc 3 "an image of one kernel with another's file" K status
-	expect_grep '^ +1\.0\.1-test: modprobe.d current, initramfs other-kernel' "$T/out" \
-		"its row says other-kernel"
+	expect_grep '^ +1\.0\.1-test: modprobe.d current, initramfs other-kernel \(kernel 1\.0\.0-test\)' "$T/out" \
+		"its row says other-kernel, and which kernel the image's file is for"
+	K status --json >"$T/out" || true
+	expect_json '[k["initramfs"].get("kernel") for k in d["kernels"] if k["kernel"] == "1.0.1-test"] == ["1.0.0-test"]' \
+		"JSON: the kernel's initramfs with what its header says"
 	rm "$R/boot/initrd.img-1.0.1-test"
 fi
 # A removed kernel package leaves no modules.builtin: the file names one kernel too many.
