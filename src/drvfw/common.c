@@ -117,7 +117,7 @@ void usage_global_options(FILE *f)
  * names): a control byte among them is shown as \xHH, so that a name cannot
  * move the cursor of a terminal or start a line of its own in a log.
  */
-static void log_va(const char *level, const char *fmt, va_list ap)
+_printf_(2, 0) static void log_va(const char *level, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *msg = NULL, *line = NULL;
 	size_t n = 0;
@@ -204,13 +204,17 @@ static char *format_errno(const char *fmt, int r)
 	return out;
 }
 
-static int log_errno(const char *level, int r, const char *fmt, va_list ap)
+_printf_(3, 0) static int log_errno(const char *level, int r, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *f = format_errno(fmt, r);
 
 	/* without memory for the copy, glibc's %m is close enough */
 	errno = r < 0 ? -r : r;
+	/* f is fmt with %m spelled out: the same conversions, checked at the callers */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	log_va(level, f ? f : fmt, ap);
+#pragma GCC diagnostic pop
 	return r;
 }
 

@@ -15,7 +15,7 @@ int sysfs_open(const char *sysfs)
 	return fd < 0 ? -errno : fd;
 }
 
-static char *vpath(const char *fmt, va_list ap)
+_printf_(1, 0) static char *vpath(const char *fmt, va_list ap)
 {
 	char *p;
 

@@ -138,8 +138,8 @@ START_TEST(test_policy_digest_and_hash_agree)
 		"[deny]\ndrivers = pci:e1000\n[autoload]\ndeny = net-pf-33\n",
 		"[deny]\ndrivers = pci:e1000\n[device \"8086:100e\"]\naction = deny\n",
 		"[deny]\ndrivers = pci:e1000\n[device \"8086:100e\"]\naction = allow\n",
-		"[deny]\ndrivers = pci:e1000\n[device \"8086:100e\"]\naction = bind="
-		"vfio-pci\n",
+		("[deny]\ndrivers = pci:e1000\n[device \"8086:100e\"]\naction = bind="
+		 "vfio-pci\n"),
 	};
 	char da[POLICY_DIGEST_SIZE], db[POLICY_DIGEST_SIZE];
 

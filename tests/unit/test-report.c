@@ -384,8 +384,8 @@ START_TEST(test_forged_records_rejected)
 		"[ 6.0] drvfw: autoload/2 alias=fs-a alias=fs-b modules=- action=none",
 		"[ 6.0] drvfw: autoload/2 alias=fs-a modules=a modules=b action=load",
 		/* a second marker on the line */
-		"[ 6.0] drvfw: autoload/2 alias=fs-a modules=- action=none drvfw: autoload/2 "
-		"alias=x modules=sctp action=load",
+		("[ 6.0] drvfw: autoload/2 alias=fs-a modules=- action=none drvfw: autoload/2 "
+		 "alias=x modules=sctp action=load"),
 		/* bad escapes: unknown, short, upper case, NUL, a raw byte escaping never leaves */
 		"[ 6.0] drvfw: autoload/2 alias=fs-\\q modules=- action=none",
 		"[ 6.0] drvfw: autoload/2 alias=fs-\\x4 modules=- action=none",
