@@ -86,7 +86,7 @@ cmd_test() {
 		failed+=(valgrind-cli)
 
 	section "fuzz: 30 s of libFuzzer per parser, on a copy of the corpus"
-	if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+	if CC=clang build build-fuzz -Dwerror=true -Dfuzz=true -Db_sanitize=address,undefined \
 		-Db_lundef=false; then
 		local t work
 		for t in build-fuzz/tests/fuzz/fuzz-*; do
