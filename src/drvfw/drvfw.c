@@ -4,7 +4,6 @@
  * its own cmd-*.c.
  */
 #include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <string.h>
@@ -64,7 +63,10 @@ int main(int argc, char **argv)
 	const struct command *cmd = NULL;
 	int c, r;
 
-	setlocale(LC_ALL, "");
+	/* No setlocale(): fnmatch()'s '?' and ranges follow LC_CTYPE and LC_COLLATE,
+	 * and kmod, the kernel-started helper and udev's probe all decide in the C
+	 * locale. A verdict must not depend on who asks; tables then show bytes
+	 * outside ASCII escaped. */
 	/* Tables are written a character at a time; stdout is never shared between threads. */
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	/* kernel.modprobe names one program and passes "-q -- NAME": no room for a

@@ -170,6 +170,22 @@ DRVFW_KMSG=$T/bkmsg helper "$T/bracket.conf" -q -- 'fs-[unbalanced' || rc=$?
 	fail "fs-[unbalanced under [autoload] deny: exit $rc"
 expect_grep 'action=deny rule=.*bracket.conf:2' "$T/bkmsg" "with the [autoload] entry as the rule"
 
+# The verdict is kmod's, in the C locale, whoever runs drvfw: '?' is one byte
+# even in a UTF-8 locale where the two bytes of "é" are one character.
+printf '[autoload]\ndeny = fs-?\n' >"$T/one.conf"
+printf '[autoload]\ndeny = fs-??\n' >"$T/two.conf"
+: >"$T/lkmsg"
+for loc in C C.UTF-8; do
+	rc=0
+	LC_ALL=$loc DRVFW_KMSG=$T/lkmsg helper "$T/one.conf" -q -- $'fs-\xc3\xa9' || rc=$?
+	[[ $rc -eq 0 ]] && pass "LC_ALL=$loc: fs-? does not match a two-byte name" ||
+		fail "LC_ALL=$loc: fs-? against fs-\\xc3\\xa9: exit $rc"
+	rc=0
+	LC_ALL=$loc DRVFW_KMSG=$T/lkmsg helper "$T/two.conf" -q -- $'fs-\xc3\xa9' || rc=$?
+	[[ $rc -eq 1 ]] && pass "LC_ALL=$loc: fs-?? matches it" ||
+		fail "LC_ALL=$loc: fs-?? against fs-\\xc3\\xa9: exit $rc"
+done
+
 # The real /dev/kmsg, where this test may write and read it back.
 if [[ -w /dev/kmsg ]] && "$DRVFW_BIN" report -o MODULE --raw -n >/dev/null 2>&1; then
 	nonce=drvfw-test-$$-$RANDOM
