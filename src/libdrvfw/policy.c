@@ -647,10 +647,22 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 					       value);
 			return 0;
 		}
+		if (streq(key, "init-module")) {
+			if (streq(value, "allow"))
+				p->init_module = LIST_ALLOW;
+			else if (streq(value, "deny"))
+				p->init_module = LIST_DENY;
+			else
+				return diag_at(ps->d, DIAG_ERROR, o,
+					       "invalid init-module '%s': expected allow or deny",
+					       value);
+			return 0;
+		}
 		if (streq(key, "include"))
 			return handle_include(ps, value, o);
 		return diag_at(ps->d, DIAG_ERROR, o,
-			       "unknown key '%s' in [drvfw]: expected mode, on-error or include",
+			       "unknown key '%s' in [drvfw]: expected mode, on-error, init-module "
+			       "or include",
 			       key);
 	case SECTION_ALLOW:
 	case SECTION_DENY:
@@ -1106,6 +1118,9 @@ void policy_update_hash(struct policy *p)
 	h = hash_str(h, "drvfw-policy-1");
 	h = hash_str(h, policy_mode_to_string(p->mode));
 	h = hash_str(h, p->on_error == ON_ERROR_DENY ? "deny" : "allow");
+	/* only when set: the hash of every policy without it stays what it was */
+	if (p->init_module == LIST_DENY)
+		h = hash_str(h, "init-module-deny");
 	for (size_t i = 0; i < p->n_entries; i++) {
 		h = hash_str(h, policy_list_to_string(p->entries[i].list));
 		h = hash_str(h, p->entries[i].bus);
