@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The in-kernel guard: what its maps hold for a policy and a module
+ * database (guard-maps.c, pure), and the program that reads them
+ * (guard-bpf.c: load, pin, update, unload, read its records; only when drvfw
+ * is built with BPF support). drvfw-guard(8) describes the whole design.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "decide.h"
+#include "guard-abi.h"
+#include "inventory.h"
+
+/* A name of modules.symbols ("symbol:NAME", as the index stores it) and its module. */
+struct guard_symbol {
+	char *name;
+	size_t module; /* index into inv->modules */
+};
+
+/* Reads modules.symbols through libkmod (the index modprobe uses for "symbol:" names). */
+int guard_symbols_load(const struct inventory *inv, struct guard_symbol **ret, size_t *ret_n);
+void guard_symbols_free(struct guard_symbol *s, size_t n);
+
+struct guard_name {
+	__u8 s[GUARD_NAME_MAX];
+};
+
+struct guard_prefix {
+	struct guard_lpm_key key; /* prefixlen in bits, as the trie takes it */
+	struct guard_bucket bucket;
+};
+
+/* The contents of one slot of the guard's maps, as arrays sorted for bsearch(). */
+struct guard_maps {
+	struct guard_cfg cfg; /* mode, flags, policy_hash (active, abi, generation unset) */
+	char kver[128]; /* the kernel whose module database they were built from */
+
+	struct guard_name *exact_keys; /* sorted (memcmp) */
+	__u8 *exact_values; /* GUARD_EXACT_* */
+	size_t n_exact;
+	struct guard_prefix *prefixes; /* sorted by bytes */
+	size_t n_prefixes;
+	struct guard_pattern *patterns;
+	size_t n_patterns;
+	struct guard_set *sets;
+	size_t n_sets;
+	struct guard_name *blocked; /* module names, sorted */
+	size_t n_blocked;
+
+	/* How the build went (drvfw guard --status, tests). */
+	size_t n_concrete; /* names looked at for the exact map */
+	size_t n_pruned; /* patterns left out: they cannot change a decision */
+	size_t n_unmatchable; /* patterns longer than any request name */
+};
+
+/*
+ * Decides the maps for @d's policy and module database. Pure. -E2BIG or
+ * -EINVAL for a module alias or policy pattern the guard cannot express
+ * (more than GUARD_PAT_MAX tokens, a backslash, a character class), with
+ * the pattern in *ret_bad when @ret_bad is given (caller frees).
+ */
+int guard_maps_build(const struct decisions *d, const struct guard_symbol *syms, size_t n_syms,
+		     struct guard_maps **ret, char **ret_bad);
+void guard_maps_free(struct guard_maps *m);
+
+struct guard_verdict {
+	enum guard_action action;
+	enum guard_reason reason; /* why the policy denies it (also in warn mode), or NONE */
+};
+
+/*
+ * What the guard does, with these maps, for request_module(@name) and for
+ * a module file called @file_name: the same code as the BPF program
+ * (guard-scan.h). Names longer than the kernel's are cut as the kernel's
+ * copy would be.
+ */
+void guard_maps_decide_request(const struct guard_maps *m, const char *name,
+			       struct guard_verdict *ret);
+void guard_maps_decide_file(const struct guard_maps *m, const char *file_name,
+			    struct guard_verdict *ret);
+void guard_maps_decide_data(const struct guard_maps *m, struct guard_verdict *ret);
+/* Whether @module (a module name) is in the modules map. */
+bool guard_maps_module_blocked(const struct guard_maps *m, const char *module);
+
+/*
+ * The maps as one blob (a file built with the initramfs, read at boot) and
+ * back. The reader checks the magic, the ABI, every size and a checksum:
+ * -EBADMSG for anything else.
+ */
+int guard_maps_serialize(const struct guard_maps *m, void **ret, size_t *ret_len);
+int guard_maps_deserialize(const void *buf, size_t len, struct guard_maps **ret);
+
+const char *guard_action_to_string(enum guard_action a);
+const char *guard_reason_to_string(enum guard_reason r);
+const char *guard_kind_to_string(enum guard_kind k);
+const char *guard_mode_to_string(enum guard_mode m);
+
+/*
+ * Untrusted bytes (a requested name, a command name) for a record or a
+ * table: printable ASCII but blanks, '\\', '=' and '"' as is, everything else as
+ * \xHH. Reversible, never contains a blank. Stops at NUL or @len bytes.
+ */
+char *guard_escape(const void *bytes, size_t len);
+
+/*
+ * The kernel log record of one guard event (what `drvfw guard --follow`
+ * writes): the one place its format is written, so issue-13's versioned
+ * format can replace it.
+ *   guard KIND NAME action=ACTION reason=REASON pid=PID comm=COMM uid=UID loginuid=LOGINUID cgroup=ID
+ */
+char *guard_format_event(const struct guard_event *ev);
