@@ -9,6 +9,7 @@
 
 #include "drvfw.h"
 #include "autoload-log.h"
+#include "report-guard.h"
 #include "table.h"
 
 enum {
@@ -42,7 +43,8 @@ static const struct column_info columns[] = {
 	[COL_ALIASES] = { "ALIASES", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			  "request_module() names seen ('-': from a warn-mode install line)" },
 	[COL_REQUESTERS] = { "REQUESTERS", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
-			     "processes that asked, COMM[PID] (needs --trace)" },
+			     "processes that asked: COMM(uid N) from the guard, COMM[PID] from "
+			     "--trace" },
 };
 
 #define DEFAULT_COLUMNS "MODULE,COUNT,LOADED,DENIED,WARNED,FIRST,LAST,ALIASES"
@@ -61,6 +63,8 @@ static void usage(FILE *f)
 	      "     --kmsg PATH         read kernel log records from PATH (default /dev/kmsg)\n"
 	      " -t, --trace FILE        name the requesting processes from a saved trace of the\n"
 	      "                         module:module_request event (adds REQUESTERS)\n"
+	      " -g, --guard             list the in-kernel guard's records instead: who asked\n"
+	      "                         for each autoload and module load, how often\n"
 	      " -o, --output LIST       columns to print (+LIST adds to the default)\n"
 	      " -J, --json              JSON output\n"
 	      " -r, --raw               raw output\n"
@@ -68,6 +72,7 @@ static void usage(FILE *f)
 	      " -h, --help              display this help\n",
 	      f);
 	table_usage_columns(f, columns, ELEMENTSOF(columns));
+	report_guard_usage_columns(f);
 	fputs("\nFor more details see drvfw-report(8).\n", f);
 }
 
@@ -170,6 +175,7 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "kmsg", required_argument, NULL, ARG_KMSG },
 		{ "trace", required_argument, NULL, 't' },
+		{ "guard", no_argument, NULL, 'g' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "raw", no_argument, NULL, 'r' },
@@ -185,11 +191,12 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	const char *defaults = DEFAULT_COLUMNS;
 	struct table_options to = { 0 };
 	struct table t;
+	bool guard = false;
 	int c, r, ret = EXIT_RUNTIME;
 
 	if (!longopts)
 		return EXIT_RUNTIME;
-	while ((c = getopt_long(argc, argv, "f:t:o:Jrnhq", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:go:Jrnhq", longopts, NULL)) != -1) {
 		if (table_parse_option(&to, c, optarg))
 			continue;
 		switch (c) {
@@ -202,6 +209,9 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 		case 't':
 			trace = optarg;
 			break;
+		case 'g':
+			guard = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -212,6 +222,12 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
+	if (guard) {
+		if (file || trace)
+			return usage_error("report",
+					   "--guard reads the guard, not --file or --trace");
+		return report_guard(ctx, &to);
+	}
 
 	r = read_events(file, kmsg, &ev, &n);
 	if (r < 0)
@@ -226,6 +242,16 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0) {
 		log_error("out of memory");
 		goto out;
+	}
+	/* the guard, when loaded, knows who asked for each alias */
+	if (!file) {
+		r = report_add_guard_requesters(st, ns);
+		if (r < 0) {
+			log_error("out of memory");
+			goto out;
+		}
+		if (r > 0 && !trace)
+			defaults = DEFAULT_COLUMNS ",REQUESTERS";
 	}
 	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), defaults, &to);
 	if (r == -EINVAL) {

@@ -56,6 +56,8 @@ struct guard_cfg {
 	__u32 flags; /* [1 + slot]: GUARD_CFG_* */
 	__u64 policy_hash; /* [1 + slot]: struct policy.hash the slot was built from */
 	__u64 generation; /* [1 + slot]: counts updates; [0]: of the active slot */
+	/* [1 + slot]: what its maps hold (drvfw guard --status) */
+	__u32 n_exact, n_prefixes, n_patterns, n_sets, n_blocked, pad;
 };
 
 /* Pattern groups: which rule a pattern belongs to. */
@@ -98,7 +100,12 @@ struct guard_set {
 	__u64 w[4]; /* bit c: byte c is a member */
 };
 
-/* Key of the prefix trie (and, data alone, of the exact and modules maps). */
+/* Key of the exact and modules maps: a name, zero-padded. */
+struct guard_name {
+	__u8 s[GUARD_NAME_MAX];
+};
+
+/* Key of the prefix trie. */
 struct guard_lpm_key {
 	__u32 prefixlen; /* bits */
 	__u8 data[GUARD_NAME_MAX];

@@ -993,6 +993,11 @@ int guard_maps_build(const struct decisions *d, const struct guard_symbol *syms,
 		r = build_blocked(d, m);
 	builder_done(&b);
 	uselocale(old);
+	m->cfg.n_exact = (__u32)m->n_exact;
+	m->cfg.n_prefixes = (__u32)m->n_prefixes;
+	m->cfg.n_patterns = (__u32)m->n_patterns;
+	m->cfg.n_sets = (__u32)m->n_sets;
+	m->cfg.n_blocked = (__u32)m->n_blocked;
 	freelocale(c_locale);
 	if (r < 0) {
 		guard_maps_free(m);

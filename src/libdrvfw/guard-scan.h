@@ -52,15 +52,20 @@ struct guard_scan {
 	__s32 p, s, sp, ss; /* matcher: token, byte, last '*' and where it started */
 };
 
-GUARD_INLINE __u64 guard_bloom(const __u8 *s, __u32 len)
+/*
+ * The loops below run over all GUARD_NAME_MAX bytes, not to the name's
+ * length: the name is zero-padded, and a loop bound the verifier cannot
+ * know (the length) would make it walk every loop once per possible length,
+ * and every following loop again for each of those.
+ */
+
+/* Bit (c & 63) of every byte of the name (and of its zero padding: bit 0). */
+GUARD_INLINE __u64 guard_bloom(const __u8 *s)
 {
 	__u64 m = 0;
 
-	for (__u32 i = 0; i < GUARD_NAME_MAX; i++) {
-		if (i >= len)
-			break;
+	for (__u32 i = 0; i < GUARD_NAME_MAX; i++)
 		m |= 1ULL << (s[i] & 63);
-	}
 	return m;
 }
 
@@ -69,45 +74,43 @@ GUARD_INLINE __u64 guard_bloom(const __u8 *s, __u32 len)
  * expressions. -1 for a name libkmod refuses to look up (a ']' outside a
  * bracket expression, an unclosed '['): it resolves to no module.
  */
-GUARD_INLINE int guard_normalize_kmod(__u8 *s, __u32 len)
+GUARD_INLINE int guard_normalize_kmod(__u8 *s)
 {
-	int in = 0;
+	int in = 0, bad = 0;
 
 	for (__u32 i = 0; i < GUARD_NAME_MAX; i++) {
-		__u8 c;
+		__u8 c = s[i];
 
-		if (i >= len)
-			break;
-		c = s[i];
 		if (in) {
 			if (c == ']')
 				in = 0;
-			continue;
-		}
-		if (c == '-')
+		} else if (c == '-')
 			s[i] = '_';
 		else if (c == ']')
-			return -1;
+			bad = 1;
 		else if (c == '[')
 			in = 1;
 	}
-	return in ? -1 : 0;
+	return in || bad ? -1 : 0;
 }
 
-/* decide_autoload()'s normalisation: every '-' becomes '_'. Returns whether one did. */
-GUARD_INLINE int guard_normalize_all(__u8 *s, __u32 len)
+/* Whether the name has a '-' (one that guard_normalize_kmod() kept inside [...]). */
+GUARD_INLINE int guard_has_dash(const __u8 *s)
 {
-	int changed = 0;
+	int dash = 0;
 
-	for (__u32 i = 0; i < GUARD_NAME_MAX; i++) {
-		if (i >= len)
-			break;
-		if (s[i] == '-') {
+	for (__u32 i = 0; i < GUARD_NAME_MAX; i++)
+		if (s[i] == '-')
+			dash = 1;
+	return dash;
+}
+
+/* decide_autoload()'s normalisation: every '-' becomes '_'. */
+GUARD_INLINE void guard_normalize_all(__u8 *s)
+{
+	for (__u32 i = 0; i < GUARD_NAME_MAX; i++)
+		if (s[i] == '-')
 			s[i] = '_';
-			changed = 1;
-		}
-	}
-	return changed;
 }
 
 GUARD_INLINE int guard_tok_meta(const struct guard_pattern *pt, __u32 p)
@@ -271,7 +274,7 @@ GUARD_INLINE int guard_scan_step(struct guard_scan *sc)
 
 GUARD_INLINE void guard_scan_start(struct guard_scan *sc, __u32 want)
 {
-	sc->rmask = guard_bloom(sc->key.data, sc->len);
+	sc->rmask = guard_bloom(sc->key.data);
 	sc->want = want;
 	sc->flags = 0;
 	sc->limit = sc->len;
@@ -307,7 +310,7 @@ GUARD_INLINE int guard_request_denied(struct guard_scan *sc, __u32 *why)
 	__u32 want = GUARD_G_AUTOLOAD, mods = 0;
 	int kmod_ok;
 
-	kmod_ok = guard_normalize_kmod(sc->key.data, sc->len) == 0;
+	kmod_ok = guard_normalize_kmod(sc->key.data) == 0;
 	if (kmod_ok) {
 		exact = guard_env_exact(sc);
 		if (!exact)
@@ -315,23 +318,16 @@ GUARD_INLINE int guard_request_denied(struct guard_scan *sc, __u32 *why)
 	}
 	/* A '-' left inside [...] by libkmod's normalisation: the aliases see
 	 * that name, [autoload] sees it with every '-' as '_'. */
-	if (want & GUARD_G_MODULES) {
-		int dash = 0;
-
-		for (__u32 i = 0; i < GUARD_NAME_MAX; i++)
-			if (i < sc->len && sc->key.data[i] == '-')
-				dash = 1;
-		if (dash) {
-			guard_scan_start(sc, GUARD_G_MODULES);
-			if (!GUARD_RUN_SCAN(sc)) {
-				*why = GUARD_WHY_LIMIT;
-				return 1;
-			}
-			mods = sc->flags;
-			want &= ~GUARD_G_MODULES;
+	if ((want & GUARD_G_MODULES) && guard_has_dash(sc->key.data)) {
+		guard_scan_start(sc, GUARD_G_MODULES);
+		if (!GUARD_RUN_SCAN(sc)) {
+			*why = GUARD_WHY_LIMIT;
+			return 1;
 		}
+		mods = sc->flags;
+		want &= ~GUARD_G_MODULES;
 	}
-	guard_normalize_all(sc->key.data, sc->len);
+	guard_normalize_all(sc->key.data);
 	guard_scan_start(sc, want);
 	if (!GUARD_RUN_SCAN(sc)) {
 		*why = GUARD_WHY_LIMIT;
@@ -353,14 +349,13 @@ GUARD_INLINE int guard_request_denied(struct guard_scan *sc, __u32 *why)
 /* Whether s (len bytes) ends with suffix (n bytes, n <= 7). */
 GUARD_INLINE int guard_ends_with(const __u8 *s, __u32 len, const char *suffix, __u32 n)
 {
-	if (len < n || len > GUARD_NAME_MAX)
+	if (len < n || len >= GUARD_NAME_MAX)
 		return 0;
 	for (__u32 i = 0; i < 7; i++) {
-		__u32 k = len - n + i;
-
 		if (i >= n)
 			break;
-		if (k >= GUARD_NAME_MAX || s[k] != (__u8)suffix[i])
+		/* len < GUARD_NAME_MAX: the mask changes nothing, and tells the verifier so */
+		if (s[(len - n + i) & (GUARD_NAME_MAX - 1)] != (__u8)suffix[i])
 			return 0;
 	}
 	return 1;

@@ -25,10 +25,6 @@ struct guard_symbol {
 int guard_symbols_load(const struct inventory *inv, struct guard_symbol **ret, size_t *ret_n);
 void guard_symbols_free(struct guard_symbol *s, size_t n);
 
-struct guard_name {
-	__u8 s[GUARD_NAME_MAX];
-};
-
 struct guard_prefix {
 	struct guard_lpm_key key; /* prefixlen in bits, as the trie takes it */
 	struct guard_bucket bucket;
@@ -113,3 +109,72 @@ char *guard_escape(const void *bytes, size_t len);
  *   guard KIND NAME action=ACTION reason=REASON pid=PID comm=COMM uid=UID loginuid=LOGINUID cgroup=ID
  */
 char *guard_format_event(const struct guard_event *ev);
+
+/*
+ * The guard in the running kernel (guard-bpf.c; without BPF support at build
+ * time every function returns -EOPNOTSUPP). Pinned under GUARD_PIN_DIR, so
+ * it outlives the process that loaded it.
+ */
+#define GUARD_PIN_DIR "/sys/fs/bpf/drvfw"
+
+/*
+ * Whether the running kernel calls BPF LSM programs: 1 ("bpf" is in
+ * /sys/kernel/security/lsm), 0 (it is not: attaching would succeed and do
+ * nothing), -errno when the list cannot be read. *ret_list: the list read.
+ */
+int guard_bpf_lsm_active(char **ret_list);
+/* Mounts securityfs and bpffs where they are missing (an initramfs). */
+int guard_mount_filesystems(void);
+
+enum {
+	GUARD_LOAD_DRY_RUN = 1 << 0, /* verify and fill, attach and pin nothing */
+};
+
+enum guard_load_result {
+	GUARD_LOADED, /* it was not loaded, now it is */
+	GUARD_UPDATED, /* it was loaded: the other slot filled, then made active */
+	GUARD_REPLACED, /* a guard of another ABI was loaded: the new one attached first */
+	GUARD_VERIFIED, /* GUARD_LOAD_DRY_RUN */
+};
+
+/*
+ * Loads the guard with @m, or updates a loaded one: never a moment without
+ * one (see drvfw-guard(8)). On failure *ret_log holds what libbpf said (the
+ * verifier's log), when it said something; caller frees.
+ */
+int guard_load(const struct guard_maps *m, unsigned flags, enum guard_load_result *ret,
+	       char **ret_log);
+/* Detaches and unpins everything; -ENOENT when nothing was loaded. */
+int guard_unload(void);
+
+struct guard_state {
+	bool pinned; /* GUARD_PIN_DIR holds the guard's maps */
+	unsigned links; /* of its three programs, how many are attached */
+	struct guard_cfg control; /* cfg[0] */
+	struct guard_cfg active; /* cfg[1 + active slot] */
+	__u64 counters[_GUARD_CTR_MAX]; /* summed over CPUs */
+	size_t stats_entries;
+};
+
+int guard_state_read(struct guard_state *st);
+
+struct guard_record {
+	struct guard_stat_key key;
+	struct guard_stat value;
+};
+
+/* Every entry of the stats map, in map order; -ENOENT when no guard is pinned. */
+int guard_records_read(struct guard_record **ret, size_t *ret_n);
+
+/*
+ * Calls @cb for each event of the ring buffer until @cb returns non-zero or
+ * a signal interrupts; one reader at a time (another would take events).
+ */
+int guard_follow(int (*cb)(const struct guard_event *ev, void *userdata), void *userdata);
+
+/*
+ * Where the cgroup v2 ids of records are: for each of @ids, its path under
+ * @cgroupfs ("/" for the root cgroup, "/system.slice/ssh.service", ...), or
+ * NULL when no cgroup has it now (it ended). Walks @cgroupfs once.
+ */
+int guard_cgroup_paths(const char *cgroupfs, const __u64 *ids, size_t n, char ***ret);

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * drvfw's in-kernel guard: BPF LSM programs on the three ways a module gets
+ * into the kernel.
+ *
+ *   kernel_module_request   request_module(NAME), in the requesting task:
+ *                           decided like the kernel.modprobe helper decides
+ *                           (guard-scan.h), recorded with who asked
+ *   kernel_read_file        finit_module(): a module file the policy blocks,
+ *                           by its name, whoever loads it
+ *   kernel_load_data        init_module() from a buffer: refused only when
+ *                           the policy says init-module = deny
+ *
+ * Every event is counted in the stats map (who asked for what, how often)
+ * and sent to the events ring buffer. In warn mode nothing is refused.
+ *
+ * Compiled once (clang -target bpf) for every kernel: the few kernel
+ * structures it reads are declared here with preserve_access_index, so
+ * libbpf relocates the field offsets to the running kernel's BTF (CO-RE).
+ * No vmlinux.h: the build machine's kernel is not the one it runs on.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <linux/errno.h>
+#include <stdbool.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "guard-abi.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* The kernel's types, as far as the guard reads them (CO-RE). */
+typedef struct {
+	__u32 val;
+} kuid_t;
+
+struct qstr {
+	const unsigned char *name;
+} __attribute__((preserve_access_index));
+
+struct dentry {
+	struct qstr d_name;
+} __attribute__((preserve_access_index));
+
+struct path {
+	struct dentry *dentry;
+} __attribute__((preserve_access_index));
+
+struct file {
+	struct path f_path;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	kuid_t loginuid;
+} __attribute__((preserve_access_index));
+
+/* Values are relocated by name (bpf_core_enum_value), these are placeholders. */
+enum kernel_read_file_id {
+	READING_MODULE = 2,
+};
+
+enum kernel_load_data_id {
+	LOADING_MODULE = 2,
+};
+
+/* ---------------------------------------------------------------- maps */
+
+/*
+ * Inner maps give sizes, not BTF types: clang emits only forward
+ * declarations for types reached two pointers deep from a map, and libbpf
+ * needs the size of a key either way.
+ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 3);
+	__type(key, __u32);
+	__type(value, struct guard_cfg);
+} cfg SEC(".maps");
+
+struct exact_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(struct guard_name));
+	__uint(value_size, sizeof(__u8));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct exact_inner);
+} exact SEC(".maps");
+
+struct prefixes_inner {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(struct guard_lpm_key));
+	__uint(value_size, sizeof(struct guard_bucket));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct prefixes_inner);
+} prefixes SEC(".maps");
+
+struct patterns_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct guard_pattern));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct patterns_inner);
+} patterns SEC(".maps");
+
+struct sets_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct guard_set));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct sets_inner);
+} sets SEC(".maps");
+
+struct modules_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(struct guard_name));
+	__uint(value_size, sizeof(__u8));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct modules_inner);
+} modules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GUARD_STATS_MAX);
+	__type(key, struct guard_stat_key);
+	__type(value, struct guard_stat);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, GUARD_EVENTS_BYTES);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, _GUARD_CTR_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* ---------------------------------------------------------------- guard-scan.h */
+
+#define GUARD_INLINE static __always_inline
+struct guard_scan;
+GUARD_INLINE const struct guard_bucket *guard_env_bucket(struct guard_scan *sc);
+GUARD_INLINE const struct guard_pattern *guard_env_pattern(struct guard_scan *sc, __u32 idx);
+GUARD_INLINE int guard_env_set_has(struct guard_scan *sc, __u32 set, __u8 c);
+GUARD_INLINE const __u8 *guard_env_exact(struct guard_scan *sc);
+GUARD_INLINE int guard_run_scan(struct guard_scan *sc);
+#define GUARD_RUN_SCAN(sc) guard_run_scan(sc)
+#include "guard-scan.h"
+
+GUARD_INLINE const struct guard_bucket *guard_env_bucket(struct guard_scan *sc)
+{
+	__u32 slot = (__u32)sc->env;
+	void *m = bpf_map_lookup_elem(&prefixes, &slot);
+
+	return m ? bpf_map_lookup_elem(m, &sc->key) : NULL;
+}
+
+GUARD_INLINE const struct guard_pattern *guard_env_pattern(struct guard_scan *sc, __u32 idx)
+{
+	__u32 slot = (__u32)sc->env;
+	void *m = bpf_map_lookup_elem(&patterns, &slot);
+
+	return m ? bpf_map_lookup_elem(m, &idx) : NULL;
+}
+
+GUARD_INLINE int guard_env_set_has(struct guard_scan *sc, __u32 set, __u8 c)
+{
+	__u32 slot = (__u32)sc->env;
+	void *m = bpf_map_lookup_elem(&sets, &slot);
+	const struct guard_set *s;
+
+	if (!m)
+		return 0;
+	s = bpf_map_lookup_elem(m, &set);
+	if (!s)
+		return 0;
+	return (s->w[(c >> 6) & 3] >> (c & 63)) & 1;
+}
+
+GUARD_INLINE const __u8 *guard_env_exact(struct guard_scan *sc)
+{
+	__u32 slot = (__u32)sc->env;
+	void *m = bpf_map_lookup_elem(&exact, &slot);
+
+	return m ? bpf_map_lookup_elem(m, sc->key.data) : NULL;
+}
+
+static long scan_cb(__u32 index, void *ctx)
+{
+	return guard_scan_step(ctx);
+}
+
+/*
+ * A zero the verifier cannot know: cfg[0].pad, which nothing writes.
+ *
+ * Verifiers before 6.8 check a bpf_loop() callback once, with the values
+ * its context has at the call, and take branches those constants cannot
+ * reach for dead code: the step of a later iteration (another state, a
+ * pattern index, a match found) would run code the verifier rewrote, and
+ * the caller's test of the result likewise. OR-ing every field with this
+ * zero makes them unknown to it and changes nothing at run time.
+ */
+static __always_inline __u32 opaque_zero(void)
+{
+	__u32 k = 0;
+	const struct guard_cfg *c0 = bpf_map_lookup_elem(&cfg, &k);
+
+	return c0 ? *(volatile const __u32 *)&c0->pad : 0;
+}
+
+GUARD_INLINE int guard_run_scan(struct guard_scan *sc)
+{
+	__u32 z = opaque_zero();
+
+	sc->len |= z;
+	sc->want |= z;
+	sc->flags |= z;
+	sc->limit |= z;
+	sc->idx |= z;
+	sc->end |= z;
+	sc->state |= z;
+	sc->more |= z;
+	sc->p |= (__s32)z;
+	sc->s |= (__s32)z;
+	sc->sp |= (__s32)z;
+	sc->ss |= (__s32)z;
+	bpf_loop(GUARD_SCAN_LIMIT, scan_cb, sc, 0);
+	return (sc->state | opaque_zero()) == GUARD_SCAN_DONE;
+}
+
+/* ---------------------------------------------------------------- records */
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+/* The policy in force: the active slot's settings, or NULL before the first fill. */
+static __always_inline const struct guard_cfg *active_cfg(__u32 *slot)
+{
+	__u32 k = 0;
+	const struct guard_cfg *c0 = bpf_map_lookup_elem(&cfg, &k);
+
+	if (!c0)
+		return NULL;
+	/* one read: everything below uses this slot, whatever user space flips meanwhile */
+	*slot = *(volatile const __u32 *)&c0->active & 1;
+	k = 1 + *slot;
+	return bpf_map_lookup_elem(&cfg, &k);
+}
+
+/* Who asks: the current task. */
+static __always_inline __u32 requester(struct guard_stat_key *k)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	k->uid = (__u32)bpf_get_current_uid_gid();
+	k->cgroup = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(k->comm, sizeof(k->comm));
+	k->loginuid = (__u32)-1;
+	if (bpf_core_field_exists(task->loginuid))
+		k->loginuid = BPF_CORE_READ(task, loginuid.val);
+	return (__u32)(pid_tgid >> 32);
+}
+
+static __always_inline void record(const struct guard_stat_key *k, __u32 pid)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct guard_stat *st = bpf_map_lookup_elem(&stats, k);
+	struct guard_event *ev;
+
+	if (st) {
+		__sync_fetch_and_add(&st->count, 1);
+		st->last_ns = now;
+		st->last_pid = pid;
+	} else {
+		struct guard_stat n = {
+			.count = 1, .first_ns = now, .last_ns = now, .last_pid = pid
+		};
+
+		if (bpf_map_update_elem(&stats, k, &n, BPF_NOEXIST) == 0)
+			count(GUARD_CTR_STATS_NEW);
+		else if ((st = bpf_map_lookup_elem(&stats, k)))
+			__sync_fetch_and_add(&st->count, 1); /* another CPU made it meanwhile */
+		else
+			count(GUARD_CTR_STATS_LOST);
+	}
+
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		count(GUARD_CTR_EVENTS_LOST);
+		return;
+	}
+	ev->ts_ns = now;
+	ev->cgroup = k->cgroup;
+	ev->pid = pid;
+	ev->uid = k->uid;
+	ev->loginuid = k->loginuid;
+	ev->kind = k->kind;
+	ev->action = k->action;
+	ev->reason = k->reason;
+	ev->pad = 0;
+	__builtin_memcpy(ev->comm, k->comm, sizeof(ev->comm));
+	__builtin_memcpy(ev->name, k->name, sizeof(ev->name));
+	bpf_ringbuf_submit(ev, 0);
+}
+
+static __always_inline __u8 action_for(const struct guard_cfg *c, int denied)
+{
+	if (!denied)
+		return GUARD_ACT_ALLOW;
+	if (c->mode == GUARD_MODE_ENFORCE)
+		return GUARD_ACT_DENY;
+	count(GUARD_CTR_WARNED);
+	return GUARD_ACT_WARN;
+}
+
+/* ---------------------------------------------------------------- hooks */
+
+SEC("lsm/kernel_module_request")
+int BPF_PROG(drvfw_request, char *kmod_name, int ret)
+{
+	struct guard_stat_key k = {};
+	struct guard_scan sc = {};
+	const struct guard_cfg *c;
+	__u32 slot = 0, why = GUARD_WHY_NONE, pid;
+	int denied = 0;
+	long n;
+
+	if (ret)
+		return ret;
+	count(GUARD_CTR_REQUESTS);
+	n = bpf_probe_read_kernel_str(k.name, sizeof(k.name), kmod_name);
+	if (n < 1)
+		n = 1;
+	c = active_cfg(&slot);
+	if (!c || !bpf_map_lookup_elem(&prefixes, &slot)) {
+		count(GUARD_CTR_NO_MAPS);
+		why = GUARD_WHY_NO_MAPS;
+	} else if (c->mode != GUARD_MODE_OFF) {
+		__builtin_memcpy(sc.key.data, k.name, sizeof(sc.key.data));
+		sc.len = (__u32)(n - 1) & (GUARD_NAME_MAX - 1);
+		sc.env = slot;
+		denied = guard_request_denied(&sc, &why);
+		if (why == GUARD_WHY_LIMIT)
+			count(GUARD_CTR_LIMIT);
+	}
+	pid = requester(&k);
+	k.kind = GUARD_KIND_REQUEST;
+	k.action = c && why != GUARD_WHY_NO_MAPS ? action_for(c, denied) : GUARD_ACT_ALLOW;
+	k.reason = denied ? (__u8)why : GUARD_WHY_NONE;
+	if (k.action == GUARD_ACT_DENY)
+		count(GUARD_CTR_REQUESTS_DENIED);
+	record(&k, pid);
+	return k.action == GUARD_ACT_DENY ? -EPERM : 0;
+}
+
+SEC("lsm/kernel_read_file")
+int BPF_PROG(drvfw_read_file, struct file *file, enum kernel_read_file_id id, bool contents,
+	     int ret)
+{
+	struct guard_stat_key k = {};
+	const struct guard_cfg *c;
+	const unsigned char *name;
+	__u32 slot = 0, pid;
+	int denied = 0;
+	void *m;
+	long n;
+
+	if (ret)
+		return ret;
+	if (id != bpf_core_enum_value(enum kernel_read_file_id, READING_MODULE))
+		return 0;
+	count(GUARD_CTR_FILES);
+	name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	n = bpf_probe_read_kernel_str(k.name, sizeof(k.name), name);
+	if (n < 1)
+		n = 1;
+	guard_module_file_name(k.name, (__u32)(n - 1) & (GUARD_NAME_MAX - 1));
+	c = active_cfg(&slot);
+	m = bpf_map_lookup_elem(&modules, &slot);
+	if (!c || !m)
+		count(GUARD_CTR_NO_MAPS);
+	else if (c->mode != GUARD_MODE_OFF) {
+		const __u8 *v = bpf_map_lookup_elem(m, k.name);
+
+		denied = v && (*v & GUARD_MOD_BLOCKED);
+	}
+	pid = requester(&k);
+	k.kind = GUARD_KIND_FILE;
+	k.action = c && m ? action_for(c, denied) : GUARD_ACT_ALLOW;
+	k.reason = denied ? GUARD_WHY_BLOCKED : (c && m ? GUARD_WHY_NONE : GUARD_WHY_NO_MAPS);
+	if (k.action == GUARD_ACT_DENY)
+		count(GUARD_CTR_FILES_DENIED);
+	record(&k, pid);
+	return k.action == GUARD_ACT_DENY ? -EPERM : 0;
+}
+
+SEC("lsm/kernel_load_data")
+int BPF_PROG(drvfw_load_data, enum kernel_load_data_id id, bool contents, int ret)
+{
+	struct guard_stat_key k = {};
+	const struct guard_cfg *c;
+	__u32 slot = 0, pid;
+	int denied = 0;
+
+	if (ret)
+		return ret;
+	if (id != bpf_core_enum_value(enum kernel_load_data_id, LOADING_MODULE))
+		return 0;
+	count(GUARD_CTR_DATA);
+	c = active_cfg(&slot);
+	if (!c)
+		count(GUARD_CTR_NO_MAPS);
+	else if (c->mode != GUARD_MODE_OFF)
+		denied = !!(c->flags & GUARD_CFG_DENY_INIT_MODULE);
+	pid = requester(&k);
+	k.kind = GUARD_KIND_DATA;
+	k.action = c ? action_for(c, denied) : GUARD_ACT_ALLOW;
+	k.reason = denied ? GUARD_WHY_INIT_MODULE : GUARD_WHY_NONE;
+	if (k.action == GUARD_ACT_DENY)
+		count(GUARD_CTR_DATA_DENIED);
+	record(&k, pid);
+	return k.action == GUARD_ACT_DENY ? -EPERM : 0;
+}
