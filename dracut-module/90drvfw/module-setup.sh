@@ -10,6 +10,9 @@
 #                      the policy would lock the machine out; the warning stays
 #   drvfw_root_device=PATH   the root block device `drvfw check` protects
 #                      (default: what drvfw finds mounted on /)
+#   drvfw_guard=no     leave the in-kernel guard out of the image (default:
+#                      its maps go in, and a hook starts it at boot where the
+#                      kernel and drvfw's build support it; drvfw-guard(8))
 #   drvfw_binary=, drvfw_confdir=, drvfw_profiledir=, drvfw_udev_rules=
 #                      take the binary, the policy directory, the profiles and
 #                      the udev rules from somewhere else than the system's
@@ -139,6 +142,17 @@ install() {
     inst_hook cmdline 00 "$moddir/drvfw-cmdline.sh"
     inst_hook pre-udev 00 "$moddir/drvfw-gate.sh"
     inst_hook pre-pivot 50 "$moddir/drvfw-enforce.sh"
+    if _drvfw_guard_wanted; then
+        inst_hook cmdline 01 "$moddir/drvfw-guard.sh"
+        inst_hook pre-pivot 51 "$moddir/drvfw-guard-pivot.sh"
+    fi
+}
+
+_drvfw_guard_wanted() {
+    case "${drvfw_guard-}" in
+        0 | no | false) return 1 ;;
+    esac
+    return 0
 }
 
 installkernel() {
@@ -164,6 +178,17 @@ installkernel() {
     if ((_rc != 0)); then
         dfatal "drvfw: 'drvfw generate' failed (exit $_rc) for kernel $kernel"
         return 1
+    fi
+
+    # The guard's maps, for this kernel's whole module database (the image
+    # holds only some of its modules): the boot hook loads them as they are.
+    if _drvfw_guard_wanted; then
+        mkdir -p "$initdir/lib/drvfw"
+        _drvfw_run -q guard --output "$initdir/lib/drvfw/guard.maps" || _rc=$?
+        if ((_rc != 0)); then
+            dwarn "drvfw: 'drvfw guard --output' failed (exit $_rc) for kernel $kernel: the image boots without the in-kernel guard"
+            rm -f "$initdir/lib/drvfw/guard.maps"
+        fi
     fi
     return 0
 }

@@ -71,7 +71,7 @@ def on_error_cases():
             check(got == want, f'on-error read by the hooks is {got!r} for {files} (expected {want!r})')
 
 
-def dracut(work, kver, moddir, policy, env=None):
+def dracut(work, kver, moddir, policy, env=None, conf_extra=''):
     base = os.path.join(work, 'dracut-base')
     if not os.path.isdir(base):
         os.makedirs(os.path.join(base, 'modules.d'))
@@ -100,7 +100,7 @@ def dracut(work, kver, moddir, policy, env=None):
         f.write(f'drvfw_binary="{os.environ["DRVFW_BIN"]}"\n'
                 f'drvfw_confdir="{pdir}"\n'
                 f'drvfw_udev_rules="{rules}"\n'
-                f'drvfw_profiledir="{os.path.join(SRCDIR, "profiles")}"\n')
+                f'drvfw_profiledir="{os.path.join(SRCDIR, "profiles")}"\n' + conf_extra)
     os.makedirs(os.path.join(work, 'conf.d'), exist_ok=True)
     img = os.path.join(work, 'initramfs.img')
     cmd = ['dracut', '--force', '--no-hostonly', '--no-hostonly-cmdline', '--no-compress',
@@ -154,6 +154,8 @@ def main():
                          'lib/dracut/hooks/cmdline/00-drvfw-cmdline.sh',
                          'lib/dracut/hooks/pre-udev/00-drvfw-gate.sh',
                          'lib/dracut/hooks/pre-pivot/50-drvfw-enforce.sh',
+                         'lib/dracut/hooks/cmdline/01-drvfw-guard.sh',
+                         'lib/dracut/hooks/pre-pivot/51-drvfw-guard-pivot.sh', 'lib/drvfw/guard.maps',
                          'bin/false', 'libkmod.so', 'libudev.so', 'libinih.so', 'libsmartcols.so',
                          'lib/drvfw-paths.sh', profiles_in_image() + '/confidential-guest.conf'):
                 check(path in files, f'lsinitrd shows {path}')
@@ -169,6 +171,18 @@ def main():
                     subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree)
                 r = subprocess.run(['chroot', tree, '/usr/bin/drvfw', '--version'], capture_output=True, text=True)
                 check(r.returncode == 0, f'drvfw runs inside the image (its libraries are there): {r.stderr.strip()}')
+                # the guard's maps were built for this kernel's whole database, with this policy
+                r = subprocess.run(['chroot', tree, '/usr/bin/drvfw', '--kver', kver, 'guard', '--maps',
+                                    '/lib/drvfw/guard.maps', '--decide', 'net-pf-2-proto-132', 'fs-ext4', 'e1000'],
+                                   capture_output=True, text=True)
+                check(r.stdout.split('\n')[:3] == ['net-pf-2-proto-132 deny autoload', 'fs-ext4 allow -',
+                                                   'e1000 deny modules'],
+                      f'the image\'s guard maps decide as the policy says: {r.stdout!r} {r.stderr.strip()}')
+
+        rc, img, out = dracut(work, kver, moddir, policy, conf_extra='drvfw_guard=no\n')
+        files = lsinitrd(img) if rc == 0 else ''
+        check(rc == 0 and 'guard.maps' not in files and 'drvfw-guard' not in files,
+              'drvfw_guard=no leaves the guard out of the image')
 
         rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = ALL:ALL\n')
         check(rc != 0 and "'drvfw check' failed" in out,
