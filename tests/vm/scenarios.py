@@ -435,6 +435,138 @@ def check_lockout(rc, out, forced_rc, forced_out):
     expect(forced_rc == 0, f'DRVFW_FORCE=1 did not override the refusal:\n{forced_out[-2000:]}')
 
 
+# The in-kernel guard (drvfw-guard(8)). The image's modprobe.d refuses the
+# same things, so the guest removes it first: what is refused afterwards,
+# the guard refused.
+def guard_actions(helper):
+    # With helper, the kernel.modprobe helper logs each autoload too (the
+    # image has drvfw but not its drvfw-modprobe link), so that the plain
+    # report has records whose requesters it takes from the guard.
+    setup = ('    ln -sf /usr/bin/drvfw /run/drvfw-modprobe\n'
+             '    echo /run/drvfw-modprobe > /proc/sys/kernel/modprobe\n') if helper else ''
+    return '''
+scenario_actions() {
+    local ko=/lib/modules/$(uname -r)/kernel
+    act guard-status drvfw guard --status
+    rm -f /etc/modprobe.d/drvfw.conf
+''' + setup + '''    act insmod-dummy insmod $ko/drivers/net/dummy.ko
+    act insmod-ifb insmod $ko/drivers/net/ifb.ko
+    "$VT/vmreport" init-module $ko/drivers/net/nlmon.ko >&3
+    "$VT/vmreport" as 1000 "$VT/vmreport" socket 2 1 132 >&3
+    act report-guard drvfw report --guard -r -n -o KIND,NAME,ACTION,REASON,UID,LOGINUID,COMMAND,FIRST
+    act report drvfw report -r -n -o MODULE,ALIASES,REQUESTERS
+    act guard-unload drvfw guard --unload
+    act insmod-dummy-again insmod $ko/drivers/net/dummy.ko
+    "$VT/vmreport" as 1000 "$VT/vmreport" socket 2 1 132 >&3
+}
+'''
+
+
+GUARD = '''[drvfw]
+mode = enforce
+init-module = deny
+[deny]
+drivers = ALL:dummy
+[autoload]
+deny = net-pf-2-proto-132* net-pf-10-proto-132*
+'''
+
+
+class GuardRecord:
+    def __init__(self, line):
+        f = line.split()
+        self.kind, self.name, self.action, self.reason = f[0], f[1], f[2], f[3]
+        self.uid, self.loginuid, self.comm, self.first = f[4], f[5], f[6], float(f[7])
+
+    def __repr__(self):
+        return f'{self.kind} {self.name} {self.action} {self.reason} uid={self.uid} comm={self.comm}'
+
+
+def guard_records(f):
+    expect(f.actions.get('report-guard') == 0, f'drvfw report --guard failed: {f.outputs.get("report-guard")}')
+    return [GuardRecord(line) for line in f.outputs.get('report-guard', []) if len(line.split()) == 8]
+
+
+def init_module_results(f):
+    return [dict(t.split('=', 1) for t in r.split()[1:]) for r in f.records if r.startswith('INITMODULE ')]
+
+
+def guard_loaded_at_boot(f, recs):
+    out = f.outputs.get('guard-status', [])
+    expect(f.actions.get('guard-status') == 0 and any(line.startswith('guard: loaded') for line in out),
+           f'the guard was not loaded (and current) when the real root started: {out}')
+    expect(kmsg_has(f, 'drvfw: guard: loaded in the initramfs'), 'no "guard: loaded in the initramfs" kernel log line')
+    # in force before the real root: it counted module loads of the initramfs
+    early = [r for r in recs if r.kind == 'file' and f.boot_uptime and r.first < f.boot_uptime]
+    expect(early, f'no guard record from before the real root started (at {f.boot_uptime} s): {recs}')
+
+
+def check_guard(f):
+    recs = guard_records(f)
+    guard_loaded_at_boot(f, recs)
+    # insmod of the blocked module's file: refused, and it did not load (the
+    # same insmod after --unload succeeds, which it could not if dummy were in)
+    expect(f.actions.get('insmod-dummy') not in (None, 0), 'insmod dummy.ko succeeded with the guard loaded')
+    expect(any('Operation not permitted' in line for line in f.outputs.get('insmod-dummy', [])),
+           f'insmod dummy.ko did not fail with EPERM: {f.outputs.get("insmod-dummy")}')
+    expect(f.actions.get('insmod-ifb') == 0, f'insmod of the allowed ifb.ko failed: {f.outputs.get("insmod-ifb")}')
+    expect('ifb' in f.phase('final').modules, 'ifb is not loaded')
+    im = init_module_results(f)
+    expect(im and im[0]['result'] == 'EPERM', f'init_module() with init-module = deny: {im}')
+    expect('nlmon' not in f.phase('final').modules, 'nlmon was loaded from a buffer despite init-module = deny')
+    # the unprivileged socket: refused, and the guard names who asked
+    so = [s for s in f.sockets if (s['family'], s['type'], s['proto']) == ('2', '1', '132')]
+    expect(len(so) == 2, f'expected two SCTP socket() calls, got {so}')
+    expect(so[0]['result'] != 'ok', f'the SCTP socket() of uid 1000 succeeded with the guard loaded: {so[0]}')
+    req = [r for r in recs if r.kind == 'request' and r.name.startswith('net-pf-2-proto-132')]
+    expect(req and all(r.action == 'deny' and r.reason == 'autoload' for r in req),
+           f'the guard did not refuse the SCTP autoload: {req}')
+    expect(any(r.uid == '1000' and r.loginuid == '1000' and r.comm == 'vmreport' for r in req),
+           f'drvfw report --guard does not name uid 1000 and the command vmreport: {req}')
+    expect(any(r.kind == 'file' and r.name == 'dummy' and r.action == 'deny' and r.reason == 'blocked' for r in recs),
+           f'no "file dummy deny blocked" record: {recs}')
+    expect(any(r.kind == 'data' and r.action == 'deny' and r.reason == 'init-module' for r in recs),
+           f'no init_module record refused by init-module = deny: {recs}')
+    # --unload: back to what the system did without the guard
+    expect(f.actions.get('guard-unload') == 0, f'drvfw guard --unload failed: {f.outputs.get("guard-unload")}')
+    expect(f.actions.get('insmod-dummy-again') == 0,
+           f'insmod dummy.ko after --unload failed: {f.outputs.get("insmod-dummy-again")}')
+    expect(so[1]['result'] == 'ok' and 'sctp' in f.phase('final').modules,
+           f'the SCTP socket() after --unload: {so[1]}, sctp loaded: {"sctp" in f.phase("final").modules}')
+    expect(f.ended, 'the guard did not finish its report')
+
+
+GUARD_WARN = GUARD.replace('mode = enforce\ninit-module = deny\n', 'mode = warn\n')
+
+
+def check_guard_warn(f):
+    recs = guard_records(f)
+    guard_loaded_at_boot(f, recs)
+    expect(f.actions.get('insmod-dummy') == 0, f'insmod dummy.ko failed in warn mode: {f.outputs.get("insmod-dummy")}')
+    im = init_module_results(f)
+    expect(im and im[0]['result'] == 'ok', f'init_module() in warn mode: {im}')
+    so = [s for s in f.sockets if (s['family'], s['type'], s['proto']) == ('2', '1', '132')]
+    expect(so and so[0]['result'] == 'ok', f'the SCTP socket() of uid 1000 failed in warn mode: {so}')
+    expect('sctp' in f.phase('final').modules, 'sctp did not load in warn mode')
+    # every request reported, each with its requester
+    reqs = [r for r in recs if r.kind == 'request']
+    expect(reqs, f'no request records: {recs}')
+    for r in reqs:
+        expect(r.uid != '-' and r.comm != '-', f'a request record without its requester: {r}')
+    sctp = [r for r in reqs if r.name.startswith('net-pf-2-proto-132')]
+    expect(sctp and all(r.action == 'warn' and r.reason == 'autoload' for r in sctp),
+           f'the SCTP autoload is not recorded as "warn": {sctp}')
+    expect(any(r.uid == '1000' and r.comm == 'vmreport' for r in sctp), f'the SCTP request does not name uid 1000: {sctp}')
+    expect(any(r.kind == 'file' and r.name == 'dummy' and r.action == 'warn' for r in recs),
+           f'insmod dummy.ko is not recorded as "warn": {recs}')
+    expect(any(r.kind == 'data' and r.action == 'allow' for r in recs), f'init_module() is not recorded: {recs}')
+    # the helper's records, with their requesters taken from the guard
+    rep = f.outputs.get('report', [])
+    expect(any(line.startswith('sctp ') and 'net-pf-2-proto-132' in line and 'vmreport(uid=1000)' in line
+               for line in rep), f'drvfw report does not name the requester of sctp from the guard: {rep}')
+    expect(f.ended, 'the guard did not finish its report')
+
+
 SCENARIOS = [
     Scenario('01-baseline',
              'no drvfw: every device binds as on a stock boot (proves the harness); SCTP autoloads',
@@ -474,6 +606,12 @@ SCENARIOS = [
              'on-error = allow: a policy that fails at boot lets it go on, loudly, and what modprobe.d blocks stays blocked',
              check_on_error_allow, policy='[drvfw]\non-error = allow\n[deny]\ndrivers = pci:e1000\n',
              cmdline=BROKEN_CMDLINE),
+    Scenario('14-guard',
+             'in-kernel guard: insmod of a blocked module and init_module() get EPERM, an allowed one loads, a user\'s SCTP socket() is refused and reported with uid and command, --unload restores',
+             check_guard, policy=GUARD, guest=guard_actions(helper=False)),
+    Scenario('15-guard-warn',
+             'guard in warn mode: everything loads, every request is reported with its requester',
+             check_guard_warn, policy=GUARD_WARN, guest=guard_actions(helper=True)),
     Scenario('10-lockout',
              'dracut -a drvfw refuses a policy that denies the root disk driver',
              check_lockout, policy=LOCKOUT, build_only=True),

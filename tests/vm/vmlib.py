@@ -49,10 +49,11 @@ TOOLS = {
 BUILD_PACKAGES = ['libkmod-dev', 'libudev-dev', 'libinih-dev', 'libsmartcols-dev', 'libc6-dev']
 
 # Drivers put into every test initramfs: the emulated devices' drivers,
-# the root file system's, and the protocols the autoload scenario opens.
+# the root file system's, the protocols the autoload scenario opens, and
+# three modules without dependencies the guard scenarios insmod.
 DRIVERS = ('e1000 virtio_pci virtio_net virtio_blk virtio_rng virtio_console '
            'xhci_pci xhci_hcd usb_storage sd_mod snd_hda_intel snd_hda_codec_generic '
-           'ext4 dccp dccp_ipv4 sctp')
+           'ext4 dccp dccp_ipv4 sctp dummy ifb nlmon')
 
 
 class Skip(Exception):

@@ -8,6 +8,7 @@
  *   MOD name=e1000
  *   KMSG t=12.345678 text...
  *   SOCKET family=2 type=1 proto=132 result=ok|EPROTONOSUPPORT
+ *   INITMODULE file=PATH result=ok|EPERM
  *
  * Values never contain blanks (they become '_'; '-' stands for "no such attribute",
  * '(null)' is what the kernel prints for an unset driver_override).
@@ -23,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/reboot.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -221,6 +224,63 @@ static int cmd_socket(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * as UID CMD...: runs CMD as an unprivileged user, with UID as its audit
+ * login uid too (as a login would set it), so that records can name both.
+ */
+static int cmd_as(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: vmreport as UID CMD...\n");
+		return 2;
+	}
+	uid_t uid = (uid_t)atoi(argv[0]);
+	int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)!write(fd, argv[0], strlen(argv[0]));
+		close(fd);
+	}
+	if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0) {
+		perror("vmreport: as");
+		return 1;
+	}
+	fflush(stdout);
+	execvp(argv[1], argv + 1);
+	perror("vmreport: as");
+	return 127;
+}
+
+/* init-module FILE: loads a module from a buffer (init_module(2)), as kmod does for a compressed file. */
+static int cmd_init_module(int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "usage: vmreport init-module FILE\n");
+		return 2;
+	}
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	long r;
+	int e;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		perror(argv[0]);
+		return 1;
+	}
+	buf = malloc((size_t)st.st_size);
+	if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size) {
+		perror(argv[0]);
+		return 1;
+	}
+	close(fd);
+	r = syscall(SYS_init_module, buf, (unsigned long)st.st_size, "");
+	e = errno;
+	printf("INITMODULE file=%s result=%s\n", argv[0], r == 0 ? "ok" : errname(e));
+	free(buf);
+	return 0;
+}
+
 /* A string that changes when any device appears, disappears or (un)binds. */
 static unsigned long long device_signature(void)
 {
@@ -318,7 +378,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: vmreport sysfs|kmsg PAT...|socket F T P|wait-stable [T Q]|"
-				"wait-count BUS N T|poweroff\n");
+				"wait-count BUS N T|as UID CMD...|init-module FILE|poweroff\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "sysfs"))
@@ -333,6 +393,10 @@ int main(int argc, char **argv)
 		r = cmd_wait_count(argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "poweroff"))
 		r = cmd_poweroff();
+	else if (!strcmp(argv[1], "as"))
+		r = cmd_as(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "init-module"))
+		r = cmd_init_module(argc - 2, argv + 2);
 	else {
 		fprintf(stderr, "vmreport: unknown command '%s'\n", argv[1]);
 		return 2;
