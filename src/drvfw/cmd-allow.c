@@ -3,8 +3,9 @@
  * drvfw allow / drvfw deny: the driver-filter patch's sysfs "allowed" switch,
  * done in user space. The change goes into a drop-in that drvfw owns,
  * ROOT/etc/drvfw/drvfw.conf.d/50-runtime.conf, after the whole resulting
- * policy has been checked; then the modprobe.d output is regenerated, and
- * with --now the change is applied to the devices it concerns.
+ * policy has been checked; then the modprobe.d output is regenerated, a
+ * loaded in-kernel guard updated, and with --now the change is applied to
+ * the devices it concerns.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -564,6 +565,12 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 				goto out;
 			}
 		}
+	}
+	/* a loaded in-kernel guard follows at once: its maps are swapped whole */
+	r = guard_follow_policy(ctx);
+	if (r < 0) {
+		ret = exit_code_for_error(r);
+		goto out;
 	}
 	ret = EXIT_OK;
 	goto out;

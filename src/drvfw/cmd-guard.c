@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "config.h"
 #include "drvfw.h"
@@ -184,6 +185,17 @@ static int check_kernel(bool quiet_ok)
 			    list, list);
 		return EXIT_UNSUPPORTED;
 	}
+	{
+		_cleanup_free_ char *lockdown = NULL;
+
+		/* this level takes bpf_probe_read_kernel() away, which the guard reads names with */
+		if (read_one_line_file("/sys/kernel/security/lockdown", &lockdown) >= 0 &&
+		    strstr(lockdown, "[confidentiality]")) {
+			log_error("the kernel is locked down to 'confidentiality', which forbids BPF "
+				  "programs to read kernel memory: the guard cannot run");
+			return EXIT_UNSUPPORTED;
+		}
+	}
 	if (access("/sys/kernel/btf/vmlinux", F_OK) < 0) {
 		log_error("the running kernel has no BTF (/sys/kernel/btf/vmlinux, "
 			  "CONFIG_DEBUG_INFO_BTF=y): the guard cannot load");
@@ -322,6 +334,40 @@ static int do_status(struct drvfw_ctx *ctx)
 		       (unsigned long long)st.counters[GUARD_CTR_LIMIT],
 		       (unsigned long long)st.counters[GUARD_CTR_NO_MAPS]);
 	return loaded && current ? EXIT_OK : EXIT_EXPOSED;
+}
+
+int guard_follow_policy(struct drvfw_ctx *ctx)
+{
+	const struct sysroot *root;
+	struct guard_maps *m = NULL;
+	_cleanup_free_ char *log = NULL;
+	enum guard_load_result res;
+	struct utsname u;
+	int r;
+
+	if (access(GUARD_PIN_DIR, F_OK) < 0)
+		return 0;
+	r = ctx_sysroot(ctx, &root);
+	if (r < 0)
+		return r;
+	/* only the running system's guard: not for --root, --kver, --moddir of another */
+	if (root->root[0] || !root->sysfs || uname(&u) < 0 || !streq(u.release, root->kver))
+		return 0;
+	r = get_maps(ctx, NULL, &m);
+	if (r < 0)
+		return r;
+	r = guard_load(m, 0, &res, &log);
+	if (r < 0) {
+		if (log && *log)
+			fputs(log, stderr);
+		log_error("failed to update the guard: %s (it keeps the previous policy; run "
+			  "'drvfw guard')",
+			  strerror(-r));
+	} else
+		log_info(ctx, "guard %s: mode %s, policy hash %016llx", load_result(res),
+			 guard_mode_to_string(m->cfg.mode), (unsigned long long)m->cfg.policy_hash);
+	guard_maps_free(m);
+	return r;
 }
 
 struct follow_out {

@@ -43,7 +43,7 @@ static const struct column_info columns[] = {
 	[COL_ALIASES] = { "ALIASES", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			  "request_module() names seen ('-': from a warn-mode install line)" },
 	[COL_REQUESTERS] = { "REQUESTERS", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
-			     "processes that asked: COMM(uid N) from the guard, COMM[PID] from "
+			     "processes that asked: COMM(uid=N) from the guard, COMM[PID] from "
 			     "--trace" },
 };
 

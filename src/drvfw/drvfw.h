@@ -100,6 +100,9 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_guard(struct drvfw_ctx *ctx, int argc, char **argv);
 
+/* cmd-guard.c: a loaded guard takes the policy in force now (allow, deny); 0 when none is loaded. */
+int guard_follow_policy(struct drvfw_ctx *ctx);
+
 /* cmd-enforce.c, for probe too. */
 bool bus_has_allowed_driver(const struct policy *pol, const char *sysfs, const char *bus);
 int bus_allowed_drivers(const struct policy *pol, const char *sysfs, const char *bus, char ***ret);

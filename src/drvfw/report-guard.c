@@ -77,14 +77,14 @@ static int cmp_record(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
-/* "COMM(uid N)" of a record, escaped. */
+/* "COMM(uid=N)" of a record, escaped (no blank: raw output keeps it one word). */
 static char *requester_string(const struct guard_record *r)
 {
 	_cleanup_free_ char *comm = guard_escape(r->key.comm, sizeof(r->key.comm));
 
 	if (!comm)
 		return NULL;
-	return strdup_printf("%s(uid %u)", *comm ? comm : "-", r->key.uid);
+	return strdup_printf("%s(uid=%u)", *comm ? comm : "-", r->key.uid);
 }
 
 static int add_row(struct table *t, const struct guard_record *r, const char *cgroup)

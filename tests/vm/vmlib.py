@@ -44,9 +44,12 @@ TOOLS = {
     'ninja': 'ninja-build',
     'pkg-config': 'pkg-config',
     'apt-get': 'apt',
+    # the in-kernel guard (scenarios 14, 15)
+    'clang': 'clang',
+    'bpftool': 'bpftool',
 }
 # drvfw's own build dependencies (the harness builds it).
-BUILD_PACKAGES = ['libkmod-dev', 'libudev-dev', 'libinih-dev', 'libsmartcols-dev', 'libc6-dev']
+BUILD_PACKAGES = ['libkmod-dev', 'libudev-dev', 'libinih-dev', 'libsmartcols-dev', 'libc6-dev', 'libbpf-dev']
 
 # Drivers put into every test initramfs: the emulated devices' drivers,
 # the root file system's, the protocols the autoload scenario opens, and
