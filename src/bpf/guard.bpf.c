@@ -8,8 +8,13 @@
  *                           (guard-scan.h), recorded with who asked
  *   kernel_read_file        finit_module(): a module file the policy blocks,
  *                           by its name, whoever loads it
- *   kernel_load_data        init_module() from a buffer: refused only when
- *                           the policy says init-module = deny
+ *   kernel_post_read_file   the same file's contents: a module the policy
+ *                           blocks by its own name (a renamed copy)
+ *   kernel_load_data        init_module() from a buffer: refused when the
+ *                           policy says init-module = deny
+ *   kernel_post_load_data   the buffer: a module the policy blocks, by the
+ *                           name in its ELF image (kmod before 31 loads
+ *                           compressed modules this way)
  *
  * Every event is counted in the stats map (who asked for what, how often)
  * and sent to the events ring buffer. In warn mode nothing is refused.
@@ -36,6 +41,8 @@ typedef struct {
 	__u32 val;
 } kuid_t;
 
+typedef long long loff_t;
+
 struct qstr {
 	const unsigned char *name;
 } __attribute__((preserve_access_index));
@@ -54,6 +61,10 @@ struct file {
 
 struct task_struct {
 	kuid_t loginuid;
+} __attribute__((preserve_access_index));
+
+struct module {
+	char name[56];
 } __attribute__((preserve_access_index));
 
 /* Values are relocated by name (bpf_core_enum_value), these are placeholders. */
@@ -437,13 +448,159 @@ int BPF_PROG(drvfw_read_file, struct file *file, enum kernel_read_file_id id, bo
 	return k.action == GUARD_ACT_DENY ? -EPERM : 0;
 }
 
+/*
+ * The name a module calls itself: the name field of the struct module in
+ * its ".gnu.linkonce.this_module" section, the first allocated section of
+ * that name, as the kernel's setup_load_info() finds it. The struct's
+ * layout is the running kernel's (a module built for another does not
+ * load), so CO-RE gives the field's offset. Reads the ELF image at @buf
+ * (@size bytes) with bpf_probe_read_kernel(); 0 and the name in @name, or
+ * -1 when it is not a 64-bit ELF module (a compressed file the kernel will
+ * decompress itself) or is malformed.
+ */
+struct elf_scan {
+	__u64 buf, size, shoff, stroff, strsize, modoff;
+	__u32 shnum, found;
+};
+
+#define SHF_ALLOC 0x2
+#define THIS_MODULE ".gnu.linkonce.this_module"
+
+static long elf_section_cb(__u32 i, void *ctx)
+{
+	struct elf_scan *e = ctx;
+	char want[] = THIS_MODULE, got[sizeof(THIS_MODULE)];
+	__u64 off = e->shoff + (__u64)i * 64, flags = 0, sh_offset = 0;
+	__u32 sh_name = 0;
+
+	if (i == 0 || i >= e->shnum)
+		return i >= e->shnum;
+	if (off + 64 > e->size || bpf_probe_read_kernel(&sh_name, 4, (void *)(e->buf + off)) < 0 ||
+	    bpf_probe_read_kernel(&flags, 8, (void *)(e->buf + off + 8)) < 0 ||
+	    bpf_probe_read_kernel(&sh_offset, 8, (void *)(e->buf + off + 24)) < 0)
+		return 1;
+	if (!(flags & SHF_ALLOC) || sh_name + sizeof(got) > e->strsize)
+		return 0;
+	if (bpf_probe_read_kernel(got, sizeof(got), (void *)(e->buf + e->stroff + sh_name)) < 0)
+		return 0;
+	for (__u32 k = 0; k < sizeof(got); k++)
+		if (got[k] != want[k])
+			return 0;
+	e->modoff = sh_offset;
+	e->found = 1;
+	return 1;
+}
+
+static __always_inline int module_name_from_elf(__u64 buf, __u64 size, __u8 *name)
+{
+	struct elf_scan e = { .buf = buf, .size = size };
+	__u8 ident[5] = {};
+	__u16 shnum = 0, shstrndx = 0;
+	__u64 str_sh, off;
+
+	/* e_ident: ELFMAG, ELFCLASS64 */
+	if (size < 64 || bpf_probe_read_kernel(ident, 5, (void *)buf) < 0 || ident[0] != 0x7f ||
+	    ident[1] != 'E' || ident[2] != 'L' || ident[3] != 'F' || ident[4] != 2)
+		return -1;
+	if (bpf_probe_read_kernel(&e.shoff, 8, (void *)(buf + 0x28)) < 0 ||
+	    bpf_probe_read_kernel(&shnum, 2, (void *)(buf + 0x3c)) < 0 ||
+	    bpf_probe_read_kernel(&shstrndx, 2, (void *)(buf + 0x3e)) < 0)
+		return -1;
+	if (shstrndx >= shnum || e.shoff > size || (__u64)shnum * 64 > size - e.shoff)
+		return -1;
+	str_sh = e.shoff + (__u64)shstrndx * 64;
+	if (bpf_probe_read_kernel(&e.stroff, 8, (void *)(buf + str_sh + 24)) < 0 ||
+	    bpf_probe_read_kernel(&e.strsize, 8, (void *)(buf + str_sh + 32)) < 0 ||
+	    e.stroff > size || e.strsize > size - e.stroff)
+		return -1;
+	e.shnum = shnum;
+	/* laundered, as in guard_run_scan(): the callback runs for every section */
+	e.found |= opaque_zero();
+	bpf_loop(shnum, elf_section_cb, &e, 0);
+	if (!(e.found | opaque_zero()))
+		return -1;
+	off = e.modoff + bpf_core_field_offset(struct module, name);
+	if (off > size || size - off < GUARD_NAME_MAX)
+		return -1;
+	if (bpf_probe_read_kernel_str(name, GUARD_NAME_MAX, (void *)(buf + off)) < 1)
+		return -1;
+	return 0;
+}
+
+/* Whether the active slot's modules map holds @name (zero-padded). -1: no maps. */
+static __always_inline int module_blocked(__u32 slot, const __u8 *name)
+{
+	void *m = bpf_map_lookup_elem(&modules, &slot);
+	const __u8 *v;
+
+	if (!m)
+		return -1;
+	v = bpf_map_lookup_elem(m, name);
+	return v && (*v & GUARD_MOD_BLOCKED);
+}
+
+/*
+ * finit_module() of a file whose name passed kernel_read_file, with the
+ * module's own name blocked (a blocked module copied to another name). A
+ * compressed file has no ELF to read here: the file name decided. Records
+ * only what it refuses (or would); kernel_read_file recorded the load.
+ */
+SEC("lsm/kernel_post_read_file")
+int BPF_PROG(drvfw_post_read_file, struct file *file, char *buf, loff_t size,
+	     enum kernel_read_file_id id, int ret)
+{
+	struct guard_stat_key k = {};
+	__u8 fname[GUARD_NAME_MAX] = {};
+	const struct guard_cfg *c;
+	const unsigned char *dname;
+	__u32 slot = 0, pid;
+	long n;
+
+	if (ret)
+		return ret;
+	if (id != bpf_core_enum_value(enum kernel_read_file_id, READING_MODULE))
+		return 0;
+	c = active_cfg(&slot);
+	if (!c || c->mode == GUARD_MODE_OFF)
+		return 0;
+	if (module_name_from_elf((__u64)buf, (__u64)size, k.name) < 0)
+		return 0;
+	dname = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	n = bpf_probe_read_kernel_str(fname, sizeof(fname), dname);
+	guard_module_file_name(fname, n < 1 ? 0 : (__u32)(n - 1) & (GUARD_NAME_MAX - 1));
+	{
+		int same = 1;
+
+		for (__u32 i = 0; i < GUARD_NAME_MAX; i++) {
+			if (k.name[i] == '-')
+				k.name[i] = '_';
+			if (k.name[i] != fname[i])
+				same = 0;
+		}
+		if (same || module_blocked(slot, k.name) != 1)
+			return 0;
+	}
+	pid = requester(&k);
+	k.kind = GUARD_KIND_FILE;
+	k.action = action_for(c, 1);
+	k.reason = GUARD_WHY_BLOCKED;
+	if (k.action == GUARD_ACT_DENY)
+		count(GUARD_CTR_FILES_DENIED);
+	record(&k, pid);
+	return k.action == GUARD_ACT_DENY ? -EPERM : 0;
+}
+
+/*
+ * init_module(): the module is in a buffer, not read yet. init-module =
+ * deny refuses it here, before it is copied; what passes is decided, by
+ * the module's own name, and recorded in kernel_post_load_data.
+ */
 SEC("lsm/kernel_load_data")
 int BPF_PROG(drvfw_load_data, enum kernel_load_data_id id, bool contents, int ret)
 {
 	struct guard_stat_key k = {};
 	const struct guard_cfg *c;
 	__u32 slot = 0, pid;
-	int denied = 0;
 
 	if (ret)
 		return ret;
@@ -451,14 +608,52 @@ int BPF_PROG(drvfw_load_data, enum kernel_load_data_id id, bool contents, int re
 		return 0;
 	count(GUARD_CTR_DATA);
 	c = active_cfg(&slot);
+	if (!c || c->mode != GUARD_MODE_ENFORCE || !(c->flags & GUARD_CFG_DENY_INIT_MODULE))
+		return 0;
+	pid = requester(&k);
+	k.kind = GUARD_KIND_DATA;
+	k.action = GUARD_ACT_DENY;
+	k.reason = GUARD_WHY_INIT_MODULE;
+	count(GUARD_CTR_DATA_DENIED);
+	record(&k, pid);
+	return -EPERM;
+}
+
+SEC("lsm/kernel_post_load_data")
+int BPF_PROG(drvfw_post_load_data, char *buf, loff_t size, enum kernel_load_data_id id,
+	     char *description, int ret)
+{
+	struct guard_stat_key k = {};
+	const struct guard_cfg *c;
+	__u32 slot = 0, pid;
+	int denied = 0, why = GUARD_WHY_NONE;
+
+	if (ret)
+		return ret;
+	if (id != bpf_core_enum_value(enum kernel_load_data_id, LOADING_MODULE))
+		return 0;
+	c = active_cfg(&slot);
 	if (!c)
 		count(GUARD_CTR_NO_MAPS);
-	else if (c->mode != GUARD_MODE_OFF)
-		denied = !!(c->flags & GUARD_CFG_DENY_INIT_MODULE);
+	if (module_name_from_elf((__u64)buf, (__u64)size, k.name) == 0) {
+		for (__u32 i = 0; i < GUARD_NAME_MAX; i++)
+			if (k.name[i] == '-')
+				k.name[i] = '_';
+		if (c && c->mode != GUARD_MODE_OFF && module_blocked(slot, k.name) == 1) {
+			denied = 1;
+			why = GUARD_WHY_BLOCKED;
+		}
+	} else
+		__builtin_memset(k.name, 0, sizeof(k.name));
+	/* in warn mode kernel_load_data let it through */
+	if (!denied && c && c->mode != GUARD_MODE_OFF && (c->flags & GUARD_CFG_DENY_INIT_MODULE)) {
+		denied = 1;
+		why = GUARD_WHY_INIT_MODULE;
+	}
 	pid = requester(&k);
 	k.kind = GUARD_KIND_DATA;
 	k.action = c ? action_for(c, denied) : GUARD_ACT_ALLOW;
-	k.reason = denied ? GUARD_WHY_INIT_MODULE : GUARD_WHY_NONE;
+	k.reason = denied ? (__u8)why : GUARD_WHY_NONE;
 	if (k.action == GUARD_ACT_DENY)
 		count(GUARD_CTR_DATA_DENIED);
 	record(&k, pid);

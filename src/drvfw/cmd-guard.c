@@ -191,8 +191,9 @@ static int check_kernel(bool quiet_ok)
 		/* this level takes bpf_probe_read_kernel() away, which the guard reads names with */
 		if (read_one_line_file("/sys/kernel/security/lockdown", &lockdown) >= 0 &&
 		    strstr(lockdown, "[confidentiality]")) {
-			log_error("the kernel is locked down to 'confidentiality', which forbids BPF "
-				  "programs to read kernel memory: the guard cannot run");
+			log_error(
+			    "the kernel is locked down to 'confidentiality', which forbids BPF "
+			    "programs to read kernel memory: the guard cannot run");
 			return EXIT_UNSUPPORTED;
 		}
 	}
@@ -288,10 +289,10 @@ static int do_status(struct drvfw_ctx *ctx)
 		log_error("failed to read the guard's state: %s", strerror(-r));
 		return EXIT_RUNTIME;
 	}
-	loaded = st.pinned && st.links == 3;
+	loaded = st.pinned && st.links == GUARD_PROGRAMS;
 	printf("guard: %s", loaded ? "loaded" : st.pinned ? "pinned, NOT attached" : "not loaded");
 	if (st.pinned)
-		printf(" (%u of 3 programs attached)", st.links);
+		printf(" (%u of %d programs attached)", st.links, GUARD_PROGRAMS);
 	putchar('\n');
 	if (lsm >= 0)
 		printf("bpf lsm: %s (%s)\n", lsm ? "active" : "NOT active", list);

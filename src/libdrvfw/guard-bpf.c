@@ -39,7 +39,10 @@
 static const char *const map_pins[] = {
 	"cfg", "exact", "prefixes", "patterns", "sets", "modules", "stats", "events", "counters",
 };
-static const char *const link_pins[] = { "link_request", "link_read_file", "link_load_data" };
+static const char *const link_pins[GUARD_PROGRAMS] = {
+	"link_request",	  "link_read_file",	 "link_post_read_file",
+	"link_load_data", "link_post_load_data",
+};
 
 /* ---------------------------------------------------------------- libbpf's messages */
 
@@ -444,7 +447,7 @@ static int fresh(const struct guard_maps *m, unsigned flags, enum guard_load_res
 	struct drvfw_guard *skel;
 	struct outer_fds o;
 	struct slot_fds s = { -1, -1, -1, -1, -1 };
-	struct bpf_link *links[3] = { NULL };
+	struct bpf_link *links[GUARD_PROGRAMS] = { NULL };
 	bool replacing = false;
 	int r;
 
@@ -483,7 +486,9 @@ static int fresh(const struct guard_maps *m, unsigned flags, enum guard_load_res
 		goto unpin;
 	links[0] = bpf_program__attach_lsm(skel->progs.drvfw_request);
 	links[1] = bpf_program__attach_lsm(skel->progs.drvfw_read_file);
-	links[2] = bpf_program__attach_lsm(skel->progs.drvfw_load_data);
+	links[2] = bpf_program__attach_lsm(skel->progs.drvfw_post_read_file);
+	links[3] = bpf_program__attach_lsm(skel->progs.drvfw_load_data);
+	links[4] = bpf_program__attach_lsm(skel->progs.drvfw_post_load_data);
 	for (size_t i = 0; i < ELEMENTSOF(links); i++) {
 		_cleanup_free_ char *p = NULL;
 

@@ -116,6 +116,8 @@ char *guard_format_event(const struct guard_event *ev);
  * it outlives the process that loaded it.
  */
 #define GUARD_PIN_DIR "/sys/fs/bpf/drvfw"
+/* request, read_file, post_read_file, load_data, post_load_data */
+#define GUARD_PROGRAMS 5
 
 /*
  * Whether the running kernel calls BPF LSM programs: 1 ("bpf" is in
@@ -149,7 +151,7 @@ int guard_unload(void);
 
 struct guard_state {
 	bool pinned; /* GUARD_PIN_DIR holds the guard's maps */
-	unsigned links; /* of its three programs, how many are attached */
+	unsigned links; /* of its GUARD_PROGRAMS programs, how many are attached */
 	struct guard_cfg control; /* cfg[0] */
 	struct guard_cfg active; /* cfg[1 + active slot] */
 	__u64 counters[_GUARD_CTR_MAX]; /* summed over CPUs */

@@ -2,6 +2,8 @@
 """The VM scenarios of issue 4. Each boots once (scenario 10 only builds)
 and asserts facts parsed from the guest's records, not log lines."""
 
+import os
+
 from vmlib import Failure
 
 # Device identities in the modalias the guest reports (qemu's IDs).
@@ -445,18 +447,35 @@ def guard_actions(helper):
     setup = ('    ln -sf /usr/bin/drvfw /run/drvfw-modprobe\n'
              '    echo /run/drvfw-modprobe > /proc/sys/kernel/modprobe\n') if helper else ''
     return '''
+# the module file, and its ELF image (kmod before 31 decompresses .ko.xz itself)
+ko() {
+    for _k in /lib/modules/$(uname -r)/kernel/drivers/net/$1.ko*; do
+        echo "$_k"
+        return
+    done
+}
+elf() {
+    case $(ko $1) in
+        *.xz) "$VT/busybox" xz -dc "$(ko $1)" ;;
+        *) cat "$(ko $1)" ;;
+    esac > /run/$1.elf
+    echo /run/$1.elf
+}
 scenario_actions() {
-    local ko=/lib/modules/$(uname -r)/kernel
     act guard-status drvfw guard --status
     rm -f /etc/modprobe.d/drvfw.conf
-''' + setup + '''    act insmod-dummy insmod $ko/drivers/net/dummy.ko
-    act insmod-ifb insmod $ko/drivers/net/ifb.ko
-    "$VT/vmreport" init-module $ko/drivers/net/nlmon.ko >&3
+''' + setup + '''    act insmod-dummy insmod "$(ko dummy)"
+    _f=$(ko dummy)
+    cp "$_f" "/run/renamed.${_f##*/dummy.}"
+    act insmod-renamed insmod "/run/renamed.${_f##*/dummy.}"
+    "$VT/vmreport" init-module "$(elf dummy)" >&3
+    "$VT/vmreport" init-module "$(elf nlmon)" >&3
+    act insmod-ifb insmod "$(ko ifb)"
     "$VT/vmreport" as 1000 "$VT/vmreport" socket 2 1 132 >&3
     act report-guard drvfw report --guard -r -n -o KIND,NAME,ACTION,REASON,UID,LOGINUID,COMMAND,FIRST
     act report drvfw report -r -n -o MODULE,ALIASES,REQUESTERS
     act guard-unload drvfw guard --unload
-    act insmod-dummy-again insmod $ko/drivers/net/dummy.ko
+    act insmod-dummy-again insmod "$(ko dummy)"
     "$VT/vmreport" as 1000 "$VT/vmreport" socket 2 1 132 >&3
 }
 '''
@@ -464,7 +483,6 @@ scenario_actions() {
 
 GUARD = '''[drvfw]
 mode = enforce
-init-module = deny
 [deny]
 drivers = ALL:dummy
 [autoload]
@@ -511,9 +529,13 @@ def check_guard(f):
            f'insmod dummy.ko did not fail with EPERM: {f.outputs.get("insmod-dummy")}')
     expect(f.actions.get('insmod-ifb') == 0, f'insmod of the allowed ifb.ko failed: {f.outputs.get("insmod-ifb")}')
     expect('ifb' in f.phase('final').modules, 'ifb is not loaded')
-    im = init_module_results(f)
-    expect(im and im[0]['result'] == 'EPERM', f'init_module() with init-module = deny: {im}')
-    expect('nlmon' not in f.phase('final').modules, 'nlmon was loaded from a buffer despite init-module = deny')
+    # a copy under another name: refused by the module's own name (its ELF image)
+    expect(f.actions.get('insmod-renamed') not in (None, 0), 'insmod of a renamed copy of dummy.ko succeeded')
+    # init_module() from a buffer: decided by the name in the image too
+    im = {os.path.basename(r['file']): r['result'] for r in init_module_results(f)}
+    expect(im.get('dummy.elf') == 'EPERM', f'init_module() of dummy: {im}')
+    expect(im.get('nlmon.elf') == 'ok' and 'nlmon' in f.phase('final').modules,
+           f'init_module() of the allowed nlmon: {im}')
     # the unprivileged socket: refused, and the guard names who asked
     so = [s for s in f.sockets if (s['family'], s['type'], s['proto']) == ('2', '1', '132')]
     expect(len(so) == 2, f'expected two SCTP socket() calls, got {so}')
@@ -525,8 +547,10 @@ def check_guard(f):
            f'drvfw report --guard does not name uid 1000 and the command vmreport: {req}')
     expect(any(r.kind == 'file' and r.name == 'dummy' and r.action == 'deny' and r.reason == 'blocked' for r in recs),
            f'no "file dummy deny blocked" record: {recs}')
-    expect(any(r.kind == 'data' and r.action == 'deny' and r.reason == 'init-module' for r in recs),
-           f'no init_module record refused by init-module = deny: {recs}')
+    expect(any(r.kind == 'data' and r.name == 'dummy' and r.action == 'deny' and r.reason == 'blocked'
+               for r in recs), f'no "data dummy deny blocked" record: {recs}')
+    expect(any(r.kind == 'data' and r.name == 'nlmon' and r.action == 'allow' for r in recs),
+           f'no "data nlmon allow" record: {recs}')
     # --unload: back to what the system did without the guard
     expect(f.actions.get('guard-unload') == 0, f'drvfw guard --unload failed: {f.outputs.get("guard-unload")}')
     expect(f.actions.get('insmod-dummy-again') == 0,
@@ -536,15 +560,16 @@ def check_guard(f):
     expect(f.ended, 'the guard did not finish its report')
 
 
-GUARD_WARN = GUARD.replace('mode = enforce\ninit-module = deny\n', 'mode = warn\n')
+GUARD_WARN = GUARD.replace('mode = enforce\n', 'mode = warn\ninit-module = deny\n')
 
 
 def check_guard_warn(f):
     recs = guard_records(f)
     guard_loaded_at_boot(f, recs)
     expect(f.actions.get('insmod-dummy') == 0, f'insmod dummy.ko failed in warn mode: {f.outputs.get("insmod-dummy")}')
-    im = init_module_results(f)
-    expect(im and im[0]['result'] == 'ok', f'init_module() in warn mode: {im}')
+    im = {os.path.basename(r['file']): r['result'] for r in init_module_results(f)}
+    expect(im.get('dummy.elf') in ('ok', 'EEXIST') and im.get('nlmon.elf') == 'ok',
+           f'init_module() in warn mode: {im}')
     so = [s for s in f.sockets if (s['family'], s['type'], s['proto']) == ('2', '1', '132')]
     expect(so and so[0]['result'] == 'ok', f'the SCTP socket() of uid 1000 failed in warn mode: {so}')
     expect('sctp' in f.phase('final').modules, 'sctp did not load in warn mode')
@@ -559,7 +584,8 @@ def check_guard_warn(f):
     expect(any(r.uid == '1000' and r.comm == 'vmreport' for r in sctp), f'the SCTP request does not name uid 1000: {sctp}')
     expect(any(r.kind == 'file' and r.name == 'dummy' and r.action == 'warn' for r in recs),
            f'insmod dummy.ko is not recorded as "warn": {recs}')
-    expect(any(r.kind == 'data' and r.action == 'allow' for r in recs), f'init_module() is not recorded: {recs}')
+    expect(any(r.kind == 'data' and r.name == 'nlmon' and r.action == 'warn' and r.reason == 'init-module'
+               for r in recs), f'init_module() of nlmon is not recorded as "warn" by init-module = deny: {recs}')
     # the helper's records, with their requesters taken from the guard
     rep = f.outputs.get('report', [])
     expect(any(line.startswith('sctp ') and 'net-pf-2-proto-132' in line and 'vmreport(uid=1000)' in line
