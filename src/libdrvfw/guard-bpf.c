@@ -557,13 +557,65 @@ int guard_load(const struct guard_maps *m, unsigned flags, enum guard_load_resul
 	return r;
 }
 
+/* The ids of the programs of the pinned links of @dir (0 where none). */
+static void prog_ids(const char *dir, __u32 ids[GUARD_PROGRAMS])
+{
+	for (size_t i = 0; i < ELEMENTSOF(link_pins); i++) {
+		struct bpf_link_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = obj_get(dir, link_pins[i]);
+
+		ids[i] = 0;
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			ids[i] = info.prog_id;
+		close(fd);
+	}
+}
+
 int guard_unload(void)
 {
+	__u32 ids[GUARD_PROGRAMS];
+	int r;
+
 	if (access(GUARD_PIN_DIR, F_OK) < 0)
 		return -errno;
+	log_start();
+	prog_ids(GUARD_PIN_DIR, ids);
 	(void)unpin_dir(PIN_NEW);
 	(void)unpin_dir(PIN_OLD);
-	return unpin_dir(GUARD_PIN_DIR);
+	r = unpin_dir(GUARD_PIN_DIR);
+	if (r < 0)
+		return r;
+	/*
+	 * The last reference to a link goes with its pin, but newer kernels
+	 * (6.12) detach the program from a work item a moment later: wait until
+	 * the programs are gone (their link held the last reference), so that
+	 * what follows --unload runs without the guard.
+	 */
+	for (int tries = 0; tries < 500; tries++) {
+		bool left = false;
+
+		for (size_t i = 0; i < GUARD_PROGRAMS; i++) {
+			int fd;
+
+			if (!ids[i])
+				continue;
+			fd = bpf_prog_get_fd_by_id(ids[i]);
+			if (fd >= 0) {
+				close(fd);
+				left = true;
+			} else if (errno == ENOENT)
+				ids[i] = 0;
+			else
+				left = true;
+		}
+		if (!left)
+			return 0;
+		usleep(10 * 1000);
+	}
+	return -ETIMEDOUT;
 }
 
 /* ---------------------------------------------------------------- reading */

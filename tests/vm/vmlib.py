@@ -197,10 +197,16 @@ def ensure_vmlinux(kroot, kver):
         return out
     data = open(bz, 'rb').read()
     off = data.find(b'\xfd7zXZ\x00')
-    if off < 0:
-        raise Failure(f'{bz}: no XZ payload (kernel not compressed with XZ?)')
-    d = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
-    elf = d.decompress(data[off:])
+    if off >= 0:
+        d = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+        elf = d.decompress(data[off:])
+    else:
+        # Debian's 6.12 kernels are compressed with zstd; the zstd tool stops
+        # at the end of the frame (and complains about what follows it)
+        off = data.find(b'\x28\xb5\x2f\xfd')
+        if off < 0:
+            raise Failure(f'{bz}: no XZ or zstd payload')
+        elf = subprocess.run(['zstd', '-dc'], input=data[off:], capture_output=True).stdout
     if elf[:4] != b'\x7fELF':
         raise Failure(f'{bz}: the XZ payload is not an ELF kernel')
     tmp = out + '.tmp'
