@@ -330,6 +330,12 @@ static int do_status(struct drvfw_ctx *ctx)
 	    st.stats_entries, GUARD_STATS_MAX, (unsigned long long)st.counters[GUARD_CTR_STATS_NEW],
 	    (unsigned long long)st.counters[GUARD_CTR_STATS_LOST],
 	    (unsigned long long)st.counters[GUARD_CTR_EVENTS_LOST]);
+	for (unsigned i = 0; i < GUARD_PROGRAMS; i++)
+		if (st.run_cnt[i])
+			printf("cost: %s %llu ns a run (%llu runs, kernel.bpf_stats_enabled=1)\n",
+			       guard_program_name(i),
+			       (unsigned long long)(st.run_time_ns[i] / st.run_cnt[i]),
+			       (unsigned long long)st.run_cnt[i]);
 	if (st.counters[GUARD_CTR_LIMIT] || st.counters[GUARD_CTR_NO_MAPS])
 		printf("anomalies: %llu scans cut short, %llu events without maps\n",
 		       (unsigned long long)st.counters[GUARD_CTR_LIMIT],

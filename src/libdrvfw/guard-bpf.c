@@ -648,6 +648,24 @@ int guard_state_read(struct guard_state *st)
 			if (bpf_map_lookup_elem(ctr, &i, per) == 0)
 				for (int c = 0; c < ncpu; c++)
 					st->counters[i] += per[c];
+	{
+		__u32 ids[GUARD_PROGRAMS];
+
+		prog_ids(GUARD_PIN_DIR, ids);
+		for (size_t i = 0; i < GUARD_PROGRAMS; i++) {
+			struct bpf_prog_info info = { 0 };
+			__u32 len = sizeof(info);
+			int fd = ids[i] ? bpf_prog_get_fd_by_id(ids[i]) : -1;
+
+			if (fd < 0)
+				continue;
+			if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+				st->run_cnt[i] = info.run_cnt;
+				st->run_time_ns[i] = info.run_time_ns;
+			}
+			close(fd);
+		}
+	}
 	stats = obj_get(GUARD_PIN_DIR, "stats");
 	if (stats >= 0) {
 		struct guard_stat_key k, next;

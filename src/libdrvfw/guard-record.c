@@ -57,6 +57,15 @@ const char *guard_kind_to_string(enum guard_kind k)
 	return "unknown";
 }
 
+const char *guard_program_name(unsigned i)
+{
+	static const char *const names[GUARD_PROGRAMS] = {
+		"request", "read_file", "post_read_file", "load_data", "post_load_data",
+	};
+
+	return i < GUARD_PROGRAMS ? names[i] : "?";
+}
+
 const char *guard_mode_to_string(enum guard_mode m)
 {
 	switch (m) {

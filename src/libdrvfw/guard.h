@@ -156,7 +156,12 @@ struct guard_state {
 	struct guard_cfg active; /* cfg[1 + active slot] */
 	__u64 counters[_GUARD_CTR_MAX]; /* summed over CPUs */
 	size_t stats_entries;
+	/* per program (GUARD_PROGRAMS order), counted while kernel.bpf_stats_enabled=1 */
+	__u64 run_cnt[GUARD_PROGRAMS], run_time_ns[GUARD_PROGRAMS];
 };
+
+/* "request", "read_file", ... for the programs in guard_state order. */
+const char *guard_program_name(unsigned i);
 
 int guard_state_read(struct guard_state *st);
 
