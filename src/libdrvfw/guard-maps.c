@@ -1018,8 +1018,16 @@ struct blob_header {
 	struct guard_cfg cfg;
 	char kver[128];
 	__u64 n_exact, n_prefixes, n_patterns, n_sets, n_blocked;
-	__u64 checksum; /* FNV-1a 64 of everything after the header */
+	__u64 checksum; /* FNV-1a 64 of the header (with this field 0), then of the body */
 };
+
+static __u64 blob_checksum(const struct blob_header *h, const char *body, size_t len)
+{
+	struct blob_header c = *h;
+
+	c.checksum = 0;
+	return hash_fnv1a64(hash_fnv1a64(HASH_FNV1A64_INIT, &c, sizeof(c)), body, len);
+}
 
 static size_t blob_body_size(const struct blob_header *h)
 {
@@ -1061,7 +1069,7 @@ int guard_maps_serialize(const struct guard_maps *m, void **ret, size_t *ret_len
 	PUT(m->sets, m->n_sets * sizeof(struct guard_set));
 	PUT(m->blocked, m->n_blocked * sizeof(struct guard_name));
 #undef PUT
-	h.checksum = hash_fnv1a64(HASH_FNV1A64_INIT, buf + sizeof(h), body);
+	h.checksum = blob_checksum(&h, buf + sizeof(h), body);
 	memcpy(buf, &h, sizeof(h));
 	*ret = buf;
 	*ret_len = sizeof(h) + body;
@@ -1119,8 +1127,7 @@ int guard_maps_deserialize(const void *buf, size_t len, struct guard_maps **ret)
 	    h.n_sets > GUARD_SETS_MAX || h.n_blocked > cap)
 		return -EBADMSG;
 	body = blob_body_size(&h);
-	if (len - sizeof(h) != body ||
-	    hash_fnv1a64(HASH_FNV1A64_INIT, p + sizeof(h), body) != h.checksum)
+	if (len - sizeof(h) != body || blob_checksum(&h, p + sizeof(h), body) != h.checksum)
 		return -EBADMSG;
 
 	m = calloc(1, sizeof(*m));
