@@ -317,6 +317,23 @@ static int wait_for_readers(int outer, __u32 slot)
 	return r;
 }
 
+int guard_fill_maps(const int fds[6], const struct guard_maps *m)
+{
+	struct outer_fds o = { fds[0], fds[1], fds[2], fds[3], fds[4], fds[5] };
+	struct slot_fds s;
+	int r;
+
+	log_start();
+	r = slot_fill(m, &s);
+	if (r < 0)
+		return r;
+	r = slot_install(&o, 0, &s);
+	if (r >= 0)
+		r = slot_activate(&o, 0, m, 1);
+	slot_fds_close(&s);
+	return r;
+}
+
 /* ---------------------------------------------------------------- load */
 
 static int read_cfg(int fd, __u32 k, struct guard_cfg *ret)

@@ -50,3 +50,8 @@ int guard_follow(int (*cb)(const struct guard_event *ev, void *userdata), void *
 {
 	return -EOPNOTSUPP;
 }
+
+int guard_fill_maps(const int fds[6], const struct guard_maps *m)
+{
+	return -EOPNOTSUPP;
+}

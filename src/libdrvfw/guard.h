@@ -180,6 +180,13 @@ int guard_records_read(struct guard_record **ret, size_t *ret_n);
 int guard_follow(int (*cb)(const struct guard_event *ev, void *userdata), void *userdata);
 
 /*
+ * For tests of a BPF object that includes guard.bpf.c: fills its maps
+ * (file descriptors of cfg, exact, prefixes, patterns, sets, modules) with
+ * @m in slot 0 and makes that slot active.
+ */
+int guard_fill_maps(const int fds[6], const struct guard_maps *m);
+
+/*
  * Where the cgroup v2 ids of records are: for each of @ids, its path under
  * @cgroupfs ("/" for the root cgroup, "/system.slice/ssh.service", ...), or
  * NULL when no cgroup has it now (it ended). Walks @cgroupfs once.

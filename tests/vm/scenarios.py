@@ -23,7 +23,8 @@ USB_STORAGE = r'usb:v46F4p0001.*ic08'
 class Scenario:
     def __init__(self, name, doc, check, drvfw=True, policy=None, cmdline='', guest='',
                  flavour='shell', build_only=False, dracut_conf=(), build_env=None,
-                 on_request=None, qemu_args=(), expect_build_failure=False, broken_drvfw=False):
+                 on_request=None, qemu_args=(), expect_build_failure=False, broken_drvfw=False,
+                 setup=None):
         self.name = name
         self.doc = doc
         self.check = check
@@ -39,6 +40,9 @@ class Scenario:
         self.qemu_args = list(qemu_args)
         self.expect_build_failure = expect_build_failure
         self.broken_drvfw = broken_drvfw
+        # setup(env, work) -> {name: host path}: files the host prepares for
+        # the guest, copied into /vmtest of the root image
+        self.setup = setup
 
 
 def expect(cond, msg):
@@ -594,6 +598,49 @@ def check_guard_warn(f):
     expect(f.ended, 'the guard did not finish its report')
 
 
+# The guard's BPF code run by Debian's kernel (its verifier, its JIT) as a
+# syscall program, against user space, for names of the Debian module
+# database (every 8th: TCG is slow): tests/bpf/guard-kernel-check.
+GUARD_KERNEL_POLICIES = {
+    'default-deny': '[allow]\ndrivers = cpu:ALL pci:virtio-pci virtio:virtio_net,virtio_blk ALL:ext4\n'
+                    '[deny]\ndrivers = ALL:ALL\n[autoload]\ndeny = net-pf-* fs-*\nallow = net-pf-1 fs-ext4\n',
+    'autoload': '[autoload]\ndeny = fs-* crypto-[a-m]* net-pf-[0-9]* char-major-1?-* symbol:*\n'
+                'allow = fs-ext[234] crypto-aes net-pf-1 symbol:ata_*\n',
+}
+
+
+def guard_kernel_setup(env, work):
+    import vmlib
+    tool = vmlib.build_test_program('tests/bpf/guard-kernel-check')
+    files = {'guard-kernel-check': tool}
+    for name, text in GUARD_KERNEL_POLICIES.items():
+        pol, maps, names = (os.path.join(work, f'gk-{name}.{e}') for e in ('conf', 'maps', 'names'))
+        with open(pol, 'w') as f:
+            f.write(text)
+        vmlib.run([tool, 'prepare', env.kroot, env.kver, pol, os.path.join(vmlib.SRCDIR, 'profiles'),
+                   maps, names])
+        files[f'{name}.maps'] = maps
+        files[f'{name}.names'] = names
+    return files
+
+
+GUARD_KERNEL_GUEST = '''
+scenario_actions() {
+''' + ''.join(f'    act gk-{n} "$VT/guard-kernel-check" run "$VT/{n}.maps" "$VT/{n}.names" 8\n'
+              for n in GUARD_KERNEL_POLICIES) + '''}
+'''
+
+
+def check_guard_kernel(f):
+    for name in GUARD_KERNEL_POLICIES:
+        out = f.outputs.get(f'gk-{name}', [])
+        res = [dict(t.split('=', 1) for t in line.split()[1:]) for line in out if line.startswith('CHECK ')]
+        expect(f.actions.get(f'gk-{name}') == 0 and res and res[0]['mismatches'] == '0'
+               and int(res[0]['names']) >= 10000,
+               f'{name}: the kernel does not decide as user space does: {out[-25:]}')
+    expect(f.ended, 'the guard did not finish its report')
+
+
 SCENARIOS = [
     Scenario('01-baseline',
              'no drvfw: every device binds as on a stock boot (proves the harness); SCTP autoloads',
@@ -639,6 +686,10 @@ SCENARIOS = [
     Scenario('15-guard-warn',
              'guard in warn mode: everything loads, every request is reported with its requester',
              check_guard_warn, policy=GUARD_WARN, guest=guard_actions(helper=True)),
+    Scenario('16-guard-kernel',
+             'the guard\'s BPF code in this kernel decides every 8th name of the module database as user space does',
+             check_guard_kernel, policy='[deny]\ndrivers = pci:nouveau\n', guest=GUARD_KERNEL_GUEST,
+             setup=guard_kernel_setup),
     Scenario('10-lockout',
              'dracut -a drvfw refuses a policy that denies the root disk driver',
              check_lockout, policy=LOCKOUT, build_only=True),

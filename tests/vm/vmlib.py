@@ -231,6 +231,17 @@ def build_drvfw():
     return stage
 
 
+def build_test_program(target):
+    """A test program of drvfw's tree (tests/.../NAME) for the guest: built in a
+    build directory of its own with the tests enabled, linked like drvfw, so
+    that the image's libraries serve it."""
+    bdir = os.path.join(CACHE, 'build-tests')
+    if not os.path.exists(os.path.join(bdir, 'build.ninja')):
+        run(['meson', 'setup', bdir, SRCDIR, '--prefix=/usr', '-Dtests=enabled'])
+    run(['ninja', '-C', bdir, target], quiet=True)
+    return os.path.join(bdir, target)
+
+
 def build_guest_tools():
     os.makedirs(CACHE, exist_ok=True)
     out = os.path.join(CACHE, 'vmreport')
@@ -374,6 +385,8 @@ def build_root(env, work, img, sc):
     vt = os.path.join(tree, 'vmtest')
     os.makedirs(vt, exist_ok=True)
     shutil.copy(env.vmreport, os.path.join(vt, 'vmreport'))
+    for name, src in (sc.setup(env, work) if sc.setup else {}).items():
+        shutil.copy(src, os.path.join(vt, name))
     if os.path.lexists(os.path.join(tree, 'sbin')) and not os.path.islink(os.path.join(tree, 'sbin')):
         init = os.path.join(tree, 'sbin', 'init')
     else:
