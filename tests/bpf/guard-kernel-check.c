@@ -201,16 +201,29 @@ static int prepare(char **argv)
 	if (!f)
 		return 2;
 	for (size_t i = 0; i < ns.n; i++) {
-		if (w && streq(ns.v[w - 1], ns.v[i]))
+		if (w && streq(ns.v[w - 1], ns.v[i])) {
+			free(ns.v[i]);
 			continue;
+		}
 		ns.v[w++] = ns.v[i];
 		fprintf(f, "%s\n", ns.v[i]);
 	}
-	if (fclose(f) != 0)
-		return 2;
+	r = fclose(f) != 0 ? 2 : 0;
 	fprintf(stderr, "guard-kernel-check: %zu names, %zu patterns, %zu exact names\n", w,
 		m->n_patterns, m->n_exact);
-	return 0;
+	for (size_t i = 0; i < w; i++)
+		free(ns.v[i]);
+	free(ns.v);
+	free(blob);
+	free(bad);
+	guard_maps_free(m);
+	guard_symbols_free(syms, n_syms);
+	decisions_free(dec);
+	policy_done(&p);
+	diags_done(&d);
+	inventory_free(inv);
+	sysroot_done(&root);
+	return r;
 }
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)

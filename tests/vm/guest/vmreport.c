@@ -457,9 +457,10 @@ int main(int argc, char **argv)
 	int r;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: vmreport sysfs|kmsg PAT...|socket F T P|wait-stable [T Q]|"
-				"wait-count BUS N T|as UID CMD...|init-module FILE|bench-socket ...|\n"
-				"bench-load ...|poweroff\n");
+		fprintf(stderr,
+			"usage: vmreport sysfs|kmsg PAT...|socket F T P|wait-stable [T Q]|"
+			"wait-count BUS N T|as UID CMD...|init-module FILE|bench-socket ...|\n"
+			"bench-load ...|poweroff\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "sysfs"))
