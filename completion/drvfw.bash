@@ -77,9 +77,9 @@ _drvfw()
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;
-	--policy | --kallsyms | -f | --file | --kmsg | -t | --trace | -o | --output)
-		# -o is FILE for learn and generate, a column list for listings
-		if [[ $prev == -o || $prev == --output ]] && [[ $cmd != learn && $cmd != generate ]]; then
+	--policy | --kallsyms | -f | --file | --kmsg | -t | --trace | -o | --output | --maps)
+		# -o is FILE for learn and generate (and guard's --output), a column list for listings
+		if [[ $prev == -o || $prev == --output ]] && [[ $cmd != learn && $cmd != generate && $cmd != guard ]]; then
 			return
 		fi
 		if [[ $cmd == generate && ($prev == -f || $prev == --format) ]]; then
