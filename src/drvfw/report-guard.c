@@ -145,9 +145,17 @@ int report_guard(struct drvfw_ctx *ctx, const struct table_options *to)
 		goto oom;
 	for (size_t i = 0; i < n; i++)
 		ids[i] = v[i].key.cgroup;
-	r = guard_cgroup_paths("/sys/fs/cgroup", ids, n, &paths);
-	if (r < 0)
-		goto oom;
+	{
+		_cleanup_free_ char *cgroupfs = NULL;
+
+		/* without a cgroup2 mount, ids stay ids */
+		if (guard_cgroup2_mount(&cgroupfs) == -ENOMEM)
+			goto oom;
+		r = cgroupfs ? guard_cgroup_paths(cgroupfs, ids, n, &paths)
+			     : ((paths = calloc(n + 1, sizeof(char *))) ? 0 : -ENOMEM);
+		if (r < 0)
+			goto oom;
+	}
 
 	r = table_new(&t, "guard", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, to);
 	if (r == -EINVAL) {

@@ -399,19 +399,12 @@ static bool pinned_current(void)
 
 static int update(const struct guard_maps *m)
 {
-	_cleanup_close_ int dirfd = -1;
 	struct outer_fds o;
 	struct slot_fds s = { -1, -1, -1, -1, -1 };
 	struct guard_cfg c0, ca;
 	__u32 slot;
 	int r;
 
-	/* one updater at a time: allow and deny may run together */
-	dirfd = open(GUARD_PIN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return -errno;
-	if (flock(dirfd, LOCK_EX) < 0)
-		return -errno;
 	r = outer_open(GUARD_PIN_DIR, &o);
 	if (r < 0)
 		goto out;
@@ -553,15 +546,37 @@ out:
 	return r;
 }
 
+/* One loader, updater or unloader at a time (allow and deny may run together). */
+static int lock_bpffs(void)
+{
+	int fd = open(BPF_FS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int guard_load(const struct guard_maps *m, unsigned flags, enum guard_load_result *ret,
 	       char **ret_log)
 {
 	enum guard_load_result res = GUARD_LOADED;
+	_cleanup_close_ int lock = -1;
 	int r;
 
 	if (ret_log)
 		*ret_log = NULL;
 	log_start();
+	if (!(flags & GUARD_LOAD_DRY_RUN)) {
+		lock = lock_bpffs();
+		if (lock < 0)
+			return lock;
+	}
 	if (!(flags & GUARD_LOAD_DRY_RUN) && pinned_current()) {
 		r = update(m);
 		res = GUARD_UPDATED;
@@ -594,11 +609,15 @@ static void prog_ids(const char *dir, __u32 ids[GUARD_PROGRAMS])
 int guard_unload(void)
 {
 	__u32 ids[GUARD_PROGRAMS];
+	_cleanup_close_ int lock = -1;
 	int r;
 
 	if (access(GUARD_PIN_DIR, F_OK) < 0)
 		return -errno;
 	log_start();
+	lock = lock_bpffs();
+	if (lock < 0)
+		return lock;
 	prog_ids(GUARD_PIN_DIR, ids);
 	(void)unpin_dir(PIN_NEW);
 	(void)unpin_dir(PIN_OLD);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "guard.h"
 #include "util.h"
@@ -16,11 +17,14 @@
 /* Deeper than any real hierarchy; bounds the walk. */
 #define DEPTH_MAX 32
 
+#define CGROUP2_MAGIC 0x63677270
+
 struct walk {
 	const __u64 *ids;
 	size_t n;
 	char **paths;
 	size_t found;
+	dev_t dev; /* of the cgroup2 file system: other mounts have other inode numbers */
 };
 
 /* Takes @dirfd (closes it). */
@@ -35,6 +39,12 @@ static int visit(struct walk *w, int dirfd, const char *path, unsigned depth)
 		r = -errno;
 		close(dirfd);
 		return r;
+	}
+	if (depth == 0)
+		w->dev = st.st_dev;
+	else if (st.st_dev != w->dev) {
+		close(dirfd);
+		return 0;
 	}
 	for (size_t i = 0; i < w->n; i++)
 		if (w->ids[i] == (__u64)st.st_ino && !w->paths[i]) {
@@ -74,6 +84,42 @@ static int visit(struct walk *w, int dirfd, const char *path, unsigned depth)
 	}
 	closedir(d);
 	return r;
+}
+
+int guard_cgroup2_mount(char **ret)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	struct statfs sf;
+
+	*ret = NULL;
+	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS... - FSTYPE SOURCE SUPEROPTIONS" */
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && getline(&line, &cap, f) > 0) {
+		char *sep = strstr(line, " - "), *mp;
+		int field = 0;
+
+		if (!sep || !startswith(sep + 3, "cgroup2 "))
+			continue;
+		mp = line;
+		for (char *c = line; c < sep && field < 4; c++)
+			if (*c == ' ') {
+				field++;
+				mp = c + 1;
+			}
+		mp[strcspn(mp, " ")] = '\0';
+		/* mountinfo writes blanks and backslashes octal-escaped; such a path is not used */
+		if (strchr(mp, '\\'))
+			continue;
+		*ret = strdup(mp);
+		return *ret ? 0 : -ENOMEM;
+	}
+	if (statfs("/sys/fs/cgroup", &sf) == 0 && (unsigned long)sf.f_type == CGROUP2_MAGIC) {
+		*ret = strdup("/sys/fs/cgroup");
+		return *ret ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
 }
 
 int guard_cgroup_paths(const char *cgroupfs, const __u64 *ids, size_t n, char ***ret)

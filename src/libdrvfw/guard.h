@@ -192,3 +192,5 @@ int guard_fill_maps(const int fds[6], const struct guard_maps *m);
  * NULL when no cgroup has it now (it ended). Walks @cgroupfs once.
  */
 int guard_cgroup_paths(const char *cgroupfs, const __u64 *ids, size_t n, char ***ret);
+/* Where the cgroup v2 hierarchy is mounted (the guard's ids are its); -ENOENT: nowhere. */
+int guard_cgroup2_mount(char **ret);
