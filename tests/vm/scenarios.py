@@ -406,7 +406,18 @@ def check_systemd(f):
     for h in ('cmdline', 'pre-udev', 'pre-pivot'):
         expect(f'{h} begin' in st, f'the {h} hooks did not run under systemd')
     expect(kmsg_has(f, 'drvfw: enforce:'), 'no drvfw enforce summary in the kernel log')
+    # the in-kernel guard, started by dracut-cmdline.service, survives systemd's switch-root
+    out = f.outputs.get('guard-status', [])
+    expect(f.actions.get('guard-status') == 0 and any(line.startswith('guard: loaded') for line in out),
+           f'the guard is not loaded in the real root after systemd\'s switch-root: {out}')
     expect(f.ended, 'the guest did not finish its report')
+
+
+SYSTEMD_GUEST = '''
+scenario_actions() {
+    act guard-status drvfw guard --status
+}
+'''
 
 
 # A policy that breaks at boot: an invalid entry on the kernel command line
@@ -671,7 +682,7 @@ SCENARIOS = [
              check_disabled, policy=DISABLED, cmdline='rd.drvfw=0', dracut_conf=FORCE_CHECK, broken_drvfw=True),
     Scenario('11-systemd',
              'systemd in the initramfs: modprobe.d stops PID 1\'s early virtio_rng load, the hooks run as services',
-             check_systemd, policy=SYSTEMD, flavour='systemd'),
+             check_systemd, policy=SYSTEMD, flavour='systemd', guest=SYSTEMD_GUEST),
     Scenario('12-on-error-deny',
              'on-error = deny: a policy that fails at boot stops the boot, loudly',
              check_on_error_deny, policy='[drvfw]\non-error = deny\n[deny]\ndrivers = pci:e1000\n',
