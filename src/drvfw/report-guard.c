@@ -186,6 +186,15 @@ out:
 	return ret;
 }
 
+static int cmp_record_name(const void *a, const void *b)
+{
+	const struct guard_record *x = a, *y = b;
+
+	if (x->key.kind != y->key.kind)
+		return x->key.kind < y->key.kind ? -1 : 1;
+	return memcmp(x->key.name, y->key.name, sizeof(x->key.name));
+}
+
 int report_add_guard_requesters(struct autoload_stat *st, size_t n)
 {
 	struct guard_record *v = NULL;
@@ -195,25 +204,34 @@ int report_add_guard_requesters(struct autoload_stat *st, size_t n)
 	r = guard_records_read(&v, &nv);
 	if (r < 0)
 		return 0; /* no guard (or no BPF): the report goes on without it */
+	/* by (kind, name): each alias finds its records by bsearch, not by a scan of all */
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), cmp_record_name);
 	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < nv; k++) {
-			_cleanup_free_ char *req = NULL;
-			bool match = false;
+		for (char **a = st[i].aliases; a && *a; a++) {
+			struct guard_record probe = { .key.kind = GUARD_KIND_REQUEST };
+			size_t lo = 0, hi = nv, len = strlen(*a);
 
-			if (v[k].key.kind != GUARD_KIND_REQUEST)
+			if (len >= sizeof(probe.key.name))
 				continue;
-			for (char **a = st[i].aliases; a && *a && !match; a++)
-				match = strlen(*a) < sizeof(v[k].key.name) &&
-					strncmp((const char *)v[k].key.name, *a,
-						sizeof(v[k].key.name)) == 0;
-			if (!match)
-				continue;
-			req = requester_string(&v[k]);
-			if (!req) {
-				free(v);
-				return -ENOMEM;
+			memcpy(probe.key.name, *a, len);
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (cmp_record_name(&v[mid], &probe) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
 			}
-			if (!strv_contains(st[i].requesters, req)) {
+			for (; lo < nv && cmp_record_name(&v[lo], &probe) == 0; lo++) {
+				_cleanup_free_ char *req = requester_string(&v[lo]);
+
+				if (!req) {
+					free(v);
+					return -ENOMEM;
+				}
+				if (strv_contains(st[i].requesters, req))
+					continue;
 				r = strv_extend(&st[i].requesters, req);
 				if (r < 0) {
 					free(v);
