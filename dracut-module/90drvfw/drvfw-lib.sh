@@ -48,7 +48,8 @@ _drvfw_scan() (
     [ "$3" -gt 4 ] && { echo "$_v"; exit 0; }
     sed -e 's/[#;].*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' \
         -e 's/[[:space:]]*=[[:space:]]*/=/' "$1" 2> /dev/null | {
-        while IFS= read -r _l; do
+        # a last line without its newline counts too
+        while IFS= read -r _l || [ -n "$_l" ]; do
             case "$_l" in
                 \[*\]) _s=$_l ;;
                 on-error=* | on_error=*)
@@ -69,11 +70,15 @@ _drvfw_scan() (
 
 drvfw_on_error() {
     _drvfw_v=allow
+    # drvfw reads drop-ins in the byte order of their names, whatever the locale
+    _drvfw_lc=${LC_ALL-}
+    LC_ALL=C
     for _drvfw_f in "$DRVFW_ETC"/drvfw.conf "$DRVFW_ETC"/drvfw.conf.d/*.conf; do
         [ -f "$_drvfw_f" ] && _drvfw_v=$(_drvfw_scan "$_drvfw_f" "$_drvfw_v" 0)
     done
+    LC_ALL=$_drvfw_lc
     echo "$_drvfw_v"
-    unset _drvfw_v _drvfw_f
+    unset _drvfw_v _drvfw_f _drvfw_lc
 }
 
 # drvfw_failed STEP RC: a drvfw step failed. Say so loudly, record it for

@@ -53,7 +53,8 @@ _drvfw_confdir() {
 
 # The policy files in the order drvfw reads them.
 _drvfw_policy_files() {
-    local _dir _f
+    # byte order of the names, as drvfw reads them, whatever the locale
+    local _dir _f LC_ALL=C
     _dir=$(_drvfw_confdir)
     [[ -f $_dir/drvfw.conf ]] && echo "$_dir/drvfw.conf"
     for _f in "$_dir"/drvfw.conf.d/*.conf; do
@@ -172,7 +173,7 @@ installkernel() {
         return 1
     fi
 
-    _out="$initdir/etc/modprobe.d/drvfw.conf"
+    _out="$initdir/etc/modprobe.d/00-drvfw.conf"
     mkdir -p "${_out%/*}"
     _drvfw_run generate -o "$_out" || _rc=$?
     if ((_rc != 0)); then

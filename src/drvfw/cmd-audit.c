@@ -70,65 +70,6 @@ static void usage(FILE *f)
 	fputs("\nFor more details see drvfw-audit(8).\n", f);
 }
 
-static const char *verdict_name(const struct module_decision *md)
-{
-	switch (md->state) {
-	case MODULE_ALLOWED:
-		return md->n_denied_pairs > 0 ? "partial" : "allow";
-	case MODULE_BLOCKED:
-		return "deny";
-	case MODULE_DENIED_NEEDED:
-		return "deny-needed";
-	case MODULE_DENIED_BUILTIN:
-		return "deny-builtin";
-	}
-	return "?";
-}
-
-/*
- * Descriptions of policy entries, made once per entry: a policy has a few
- * entries and an audit thousands of rows.
- */
-struct rule_cache {
-	const struct policy *policy;
-	char **text; /* indexed like policy->entries */
-};
-
-static void rule_cache_done(struct rule_cache *c)
-{
-	for (size_t i = 0; c->text && i < c->policy->n_entries; i++)
-		free(c->text[i]);
-	free(c->text);
-}
-
-/* "deny ALL:ALL (/etc/drvfw/drvfw.conf:5)", or "default" for no entry; NULL on ENOMEM. */
-static const char *rule_describe(struct rule_cache *c, const struct policy_entry *e)
-{
-	size_t i;
-
-	if (!e)
-		return "default";
-	if (!c->text && !(c->text = calloc(c->policy->n_entries, sizeof(char *))))
-		return NULL;
-	i = (size_t)(e - c->policy->entries);
-	if (!c->text[i])
-		c->text[i] = policy_entry_describe(e);
-	return c->text[i];
-}
-
-/* The entry of the first denied pair, or of the first allowed one. */
-static const struct policy_entry *module_rule(const struct module_decision *md)
-{
-	const struct policy_entry *e = NULL;
-
-	for (size_t i = 0; i < md->n_pairs && !e; i++)
-		if (md->pairs[i].verdict == VERDICT_DENY)
-			e = md->pairs[i].entry;
-	for (size_t i = 0; i < md->n_pairs && !e; i++)
-		e = md->pairs[i].entry;
-	return e;
-}
-
 static char *config_string(const struct module *m)
 {
 	if (m->blacklisted && m->install_cmd)
@@ -154,19 +95,6 @@ static char *state_string(const struct inventory *inv, const struct module *m)
 	return strdup(m->kind == MODULE_BUILTIN ? "idle" : "-");
 }
 
-static bool module_has_bus(const struct module *m, const struct module_decision *md,
-			   const char *bus)
-{
-	/* as in the policy, '-' and '_' are one character: xen-backend is xen_backend */
-	for (size_t i = 0; i < md->n_pairs; i++)
-		if (md->pairs[i].bus && name_eq(md->pairs[i].bus, bus))
-			return true;
-	for (char **b = m->buses; b && *b; b++)
-		if (name_eq(*b, bus))
-			return true;
-	return false;
-}
-
 /* Static buses of the aliases and run-time buses of the drivers alike. */
 static char *buses_string(const struct module_decision *md)
 {
@@ -187,106 +115,52 @@ static int add_row(struct table *t, struct rule_cache *rc, const struct decision
 	const struct inventory *inv = d->inv;
 	const struct module *m = &inv->modules[i];
 	const struct module_decision *md = &d->modules[i];
-	struct libscols_line *ln = table_new_line(t);
-	_cleanup_free_ char *buses = NULL, *reach = NULL, *paths = NULL, *config = NULL,
-			    *state = NULL;
-	const char *rule;
+	_cleanup_free_ char *buses = buses_string(md), *reach = reach_paths_to_string(e->open),
+			    *paths = reach_paths_to_string(e->paths), *state = state_string(inv, m),
+			    *config = config_string(m), *devices = strdup_printf("%u", m->n_bound);
+	const char *v[] = {
+		[COL_NAME] = m->name,
+		[COL_KIND] = m->kind == MODULE_BUILTIN ? "builtin" : "loadable",
+		[COL_BUSES] = buses,
+		[COL_REACH] = reach,
+		[COL_PATHS] = paths,
+		[COL_STATE] = state,
+		[COL_VERDICT] = exposure_verdict(md),
+		[COL_RULE] = rule_describe(rc, module_rule(md), "default"),
+		[COL_BLOCK] = block_source_to_string(e->block),
+		[COL_CONFIG] = config ? config : "-",
+		[COL_NEEDEDBY] = md->needed_by < inv->n_modules ? inv->modules[md->needed_by].name
+								: "-",
+		[COL_DEVICES] = devices,
+	};
 
-	if (!ln)
+	if (!buses || !reach || !paths || !v[COL_RULE] || !state || !devices)
 		return -ENOMEM;
-	buses = buses_string(md);
-	reach = reach_paths_to_string(e->open);
-	paths = reach_paths_to_string(e->paths);
-	rule = rule_describe(rc, module_rule(md));
-	state = state_string(inv, m);
-	config = config_string(m);
-	if (!buses || !reach || !paths || !rule || !state)
-		return -ENOMEM;
-
-	if (table_set(t, ln, COL_NAME, m->name) < 0 ||
-	    table_set(t, ln, COL_KIND, m->kind == MODULE_BUILTIN ? "builtin" : "loadable") < 0 ||
-	    table_set(t, ln, COL_BUSES, buses) < 0 || table_set(t, ln, COL_REACH, reach) < 0 ||
-	    table_set(t, ln, COL_PATHS, paths) < 0 || table_set(t, ln, COL_STATE, state) < 0 ||
-	    table_set(t, ln, COL_VERDICT, verdict_name(md)) < 0 ||
-	    table_set(t, ln, COL_RULE, rule) < 0 ||
-	    table_set(t, ln, COL_BLOCK, block_source_to_string(e->block)) < 0 ||
-	    table_set(t, ln, COL_CONFIG, config ? config : "-") < 0 ||
-	    table_set(t, ln, COL_NEEDEDBY,
-		      md->needed_by < inv->n_modules ? inv->modules[md->needed_by].name : "-") <
-		0 ||
-	    table_setf(t, ln, COL_DEVICES, "%u", m->n_bound) < 0)
-		return -ENOMEM;
-	return 0;
+	return table_add_row(t, v);
 }
 
-/*
- * Built-in drivers bound now that record no module (serial8250 of module
- * 8250): no module row can show them, yet they are reachable. One row per
- * bus:driver, decided by bus and driver name as at bind time.
- */
-struct loose_driver {
-	const char *bus;
-	const char *driver;
-	unsigned n_bound;
-};
-
-static int collect_loose_drivers(const struct inventory *inv, struct loose_driver **ret,
-				 size_t *ret_n)
+static int add_loose_row(struct table *t, struct rule_cache *rc, const struct loose_driver *l)
 {
-	struct loose_driver *v = NULL;
-	size_t n = 0;
+	_cleanup_free_ char *state = strdup_printf("bound:%u", l->n_bound),
+			    *devices = strdup_printf("%u", l->n_bound);
+	const char *v[] = {
+		[COL_NAME] = l->driver,
+		[COL_KIND] = "builtin-driver",
+		[COL_BUSES] = l->bus,
+		[COL_REACH] = "present,builtin",
+		[COL_PATHS] = "present,builtin",
+		[COL_STATE] = state,
+		[COL_VERDICT] = l->verdict == VERDICT_DENY ? "deny-builtin" : "allow",
+		[COL_RULE] = rule_describe(rc, l->entry, "default"),
+		[COL_BLOCK] = "none",
+		[COL_CONFIG] = "-",
+		[COL_NEEDEDBY] = "-",
+		[COL_DEVICES] = devices,
+	};
 
-	for (size_t i = 0; i < inv->n_devices; i++) {
-		const struct device *dev = &inv->devices[i];
-		size_t j;
-
-		if (!dev->driver || dev->module)
-			continue;
-		for (j = 0; j < n; j++)
-			if (streq(v[j].bus, dev->bus) && streq(v[j].driver, dev->driver))
-				break;
-		if (j == n) {
-			struct loose_driver *nv = realloc(v, (n + 1) * sizeof(*nv));
-
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
-			v[n++] = (struct loose_driver){ .bus = dev->bus, .driver = dev->driver };
-		}
-		v[j].n_bound++;
-	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
-
-static int add_loose_row(struct table *t, struct rule_cache *rc, const struct decisions *d,
-			 const struct loose_driver *l)
-{
-	struct libscols_line *ln = table_new_line(t);
-	const struct policy_entry *e = NULL;
-	enum verdict v = decide_pair(d->policy, l->bus, NULL, l->driver, &e);
-	const char *rule;
-
-	if (!ln)
+	if (!state || !devices || !v[COL_RULE])
 		return -ENOMEM;
-	rule = rule_describe(rc, e);
-	if (!rule)
-		return -ENOMEM;
-	if (table_set(t, ln, COL_NAME, l->driver) < 0 ||
-	    table_set(t, ln, COL_KIND, "builtin-driver") < 0 ||
-	    table_set(t, ln, COL_BUSES, l->bus) < 0 ||
-	    table_set(t, ln, COL_REACH, "present,builtin") < 0 ||
-	    table_set(t, ln, COL_PATHS, "present,builtin") < 0 ||
-	    table_setf(t, ln, COL_STATE, "bound:%u", l->n_bound) < 0 ||
-	    table_set(t, ln, COL_VERDICT, v == VERDICT_DENY ? "deny-builtin" : "allow") < 0 ||
-	    table_set(t, ln, COL_RULE, rule) < 0 || table_set(t, ln, COL_BLOCK, "none") < 0 ||
-	    table_set(t, ln, COL_CONFIG, "-") < 0 || table_set(t, ln, COL_NEEDEDBY, "-") < 0 ||
-	    table_setf(t, ln, COL_DEVICES, "%u", l->n_bound) < 0)
-		return -ENOMEM;
-	return 0;
+	return table_add_row(t, v);
 }
 
 static void print_summary(const struct decisions *d, const struct exposure_summary *s,
@@ -319,7 +193,13 @@ static void print_summary(const struct decisions *d, const struct exposure_summa
 		     "known.");
 }
 
-int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
+struct audit_args {
+	struct table_options to;
+	const char *bus;
+	bool only_denied, only_reachable, summary, check;
+};
+
+static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct audit_args *a)
 {
 	enum { ARG_NO_SUMMARY = 0x100, ARG_CHECK };
 	static const struct option options[] = {
@@ -336,42 +216,32 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
-	_cleanup_free_ struct exposure *ex = NULL;
-	_cleanup_free_ struct loose_driver *loose = NULL;
-	struct rule_cache rc = { 0 };
-	size_t n_loose = 0, denied_loose = 0;
-	struct table_options to = { 0 };
-	struct exposure_summary sum;
-	const struct decisions *d;
-	const char *bus = NULL;
-	bool only_denied = false, only_reachable = false, summary = true, check = false;
-	struct table t;
-	int c, r;
+	int c;
 
 	if (!longopts)
-		return EXIT_RUNTIME;
+		return log_oom();
 	while ((c = getopt_long(argc, argv, "o:Jrnb:dRhq", longopts, NULL)) != -1) {
-		if (table_parse_option(&to, c, optarg))
+		if (table_parse_option(&a->to, c, optarg))
 			continue;
 		switch (c) {
 		case 'b':
-			bus = optarg;
+			a->bus = optarg;
 			break;
 		case 'd':
-			only_denied = true;
+			a->only_denied = true;
 			break;
 		case 'R':
-			only_reachable = true;
+			a->only_reachable = true;
 			break;
 		case ARG_NO_SUMMARY:
-			summary = false;
+			a->summary = false;
 			break;
 		case ARG_CHECK:
-			check = true;
+			a->check = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return 0;
 		default:
 			if (c == '?' || ctx_parse_global_option(ctx, c, optarg) < 0)
 				return usage_error("audit", "invalid option");
@@ -379,57 +249,76 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("audit", "unexpected argument '%s'", argv[optind]);
+	return 1;
+}
 
-	r = ctx_decisions(ctx, &d);
-	if (r < 0)
-		return exit_code_for_error(r);
-	r = exposure_compute(d, &ex, &sum);
-	if (r >= 0)
-		r = collect_loose_drivers(d->inv, &loose, &n_loose);
-	if (r < 0) {
-		log_error("out of memory");
-		return EXIT_RUNTIME;
-	}
+/* The rows the options select; *ret_denied_loose: denied loose drivers among them. */
+static int add_rows(struct table *t, const struct audit_args *a, const struct decisions *d,
+		    const struct exposure *ex, const struct loose_driver *loose, size_t n_loose,
+		    size_t *ret_denied_loose)
+{
+	struct rule_cache rc = { .policy = d->policy };
+	int r = 0;
 
-	r = table_new(&t, "modules", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, &to);
-	if (r == -EINVAL)
-		return usage_error("audit", "invalid --output list");
-	if (r < 0) {
-		log_error("out of memory");
-		return EXIT_RUNTIME;
-	}
-	rc.policy = d->policy;
+	*ret_denied_loose = 0;
 	for (size_t i = 0; r >= 0 && i < d->inv->n_modules; i++) {
-		if (bus && !module_has_bus(&d->inv->modules[i], &d->modules[i], bus))
+		if (a->bus && !module_decision_has_bus(&d->inv->modules[i], &d->modules[i], a->bus))
 			continue;
-		if (only_denied && !ex[i].denied && !ex[i].partial)
+		if (a->only_denied && !ex[i].denied && !ex[i].partial)
 			continue;
-		if (only_reachable && ex[i].open == 0)
+		if (a->only_reachable && ex[i].open == 0)
 			continue;
-		r = add_row(&t, &rc, d, i, &ex[i]);
+		r = add_row(t, &rc, d, i, &ex[i]);
 	}
 	for (size_t i = 0; r >= 0 && i < n_loose; i++) {
-		bool denied = decide_pair(d->policy, loose[i].bus, NULL, loose[i].driver, NULL) ==
-			      VERDICT_DENY;
+		bool denied = loose[i].verdict == VERDICT_DENY;
 
-		if ((bus && !streq(bus, loose[i].bus)) || (only_denied && !denied))
+		if ((a->bus && !streq(a->bus, loose[i].bus)) || (a->only_denied && !denied))
 			continue;
 		if (denied)
-			denied_loose++;
-		r = add_loose_row(&t, &rc, d, &loose[i]);
+			(*ret_denied_loose)++;
+		r = add_loose_row(t, &rc, &loose[i]);
 	}
+	rule_cache_done(&rc);
+	return r;
+}
+
+int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
+{
+	struct audit_args a = { .summary = true };
+	_cleanup_free_ struct exposure *ex = NULL;
+	_cleanup_free_ struct loose_driver *loose = NULL;
+	size_t n_loose = 0, denied_loose = 0;
+	struct exposure_summary sum;
+	const struct decisions *d;
+	struct table t;
+	int r;
+
+	r = parse_args(ctx, argc, argv, &a);
+	if (r <= 0)
+		return r;
+	r = ctx_decisions(ctx, &d);
+	if (r < 0)
+		return r;
+	r = exposure_compute(d, &ex, &sum);
+	if (r >= 0)
+		r = exposure_loose_drivers(d, &loose, &n_loose);
+	if (r < 0)
+		return log_oom();
+	r = table_new(&t, "modules", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, &a.to);
+	if (r == -EINVAL)
+		return usage_error("audit", "invalid --output list");
+	if (r < 0)
+		return log_oom();
+	r = add_rows(&t, &a, d, ex, loose, n_loose, &denied_loose);
 	if (r >= 0)
 		table_print(&t);
 	table_done(&t);
-	rule_cache_done(&rc);
-	if (r < 0) {
-		log_error("out of memory");
-		return EXIT_RUNTIME;
-	}
-	if (summary && !to.json && !to.raw)
+	if (r < 0)
+		return log_oom();
+	if (a.summary && !a.to.json && !a.to.raw)
 		print_summary(d, &sum, n_loose);
-
-	if (check && (sum.denied_reachable > 0 || denied_loose > 0))
+	if (a.check && (sum.denied_reachable > 0 || denied_loose > 0))
 		return EXIT_EXPOSED;
 	return EXIT_OK;
 }

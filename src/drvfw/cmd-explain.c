@@ -52,74 +52,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int add_index(size_t **v, size_t *n, size_t idx)
-{
-	size_t *nv;
-
-	for (size_t i = 0; i < *n; i++)
-		if ((*v)[i] == idx)
-			return 0;
-	nv = realloc(*v, (*n + 1) * sizeof(size_t));
-	if (!nv)
-		return -ENOMEM;
-	nv[*n] = idx;
-	*v = nv;
-	(*n)++;
-	return 0;
-}
-
-/*
- * bus:driver (with ALL and globs, as in the policy) matches modules by their
- * pairs; anything else goes to libkmod's lookup, which knows module names,
- * aliases and modaliases alike.
- */
-static int find_candidates(const struct decisions *d, const char *target, size_t **ret, size_t *n)
-{
-	const struct inventory *inv = d->inv;
-	const char *colon = strchr(target, ':');
-	_cleanup_free_ size_t *lk = NULL;
-	size_t n_lk = 0;
-	int r;
-
-	if (colon && !strchr(colon + 1, ':') && colon != target) {
-		_cleanup_free_ char *bus = strndup(target, (size_t)(colon - target));
-		const char *drv = colon + 1;
-
-		if (!bus)
-			return -ENOMEM;
-		for (size_t i = 0; i < inv->n_modules; i++) {
-			const struct module_decision *md = &d->modules[i];
-			const struct module *m = &inv->modules[i];
-
-			for (size_t j = 0; j < md->n_pairs; j++) {
-				const struct pair_decision *p = &md->pairs[j];
-				bool bus_ok = streq(bus, "ALL") || (p->bus && name_eq(p->bus, bus));
-				bool drv_ok = streq(drv, "ALL") || name_glob_match(drv, m->name) ||
-					      (p->driver && name_glob_match(drv, p->driver));
-
-				if (bus_ok && drv_ok) {
-					r = add_index(ret, n, i);
-					if (r < 0)
-						return r;
-					break;
-				}
-			}
-		}
-		if (*n > 0)
-			return 0;
-	}
-
-	r = inventory_lookup(inv, target, &lk, &n_lk);
-	if (r < 0 && r != -ENOENT)
-		return r;
-	for (size_t i = 0; i < n_lk; i++) {
-		r = add_index(ret, n, lk[i]);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static const char *state_name(enum module_state s, enum policy_mode mode)
 {
 	if (mode != POLICY_ENFORCE && s != MODULE_ALLOWED)
@@ -161,7 +93,7 @@ static char *note_string(const struct decisions *d, size_t idx)
 	return notes ? strv_join(notes, "; ") : strdup("-");
 }
 
-static int add_rows(struct table *t, const struct decisions *d, size_t idx)
+static int add_rows(struct table *t, struct rule_cache *rc, const struct decisions *d, size_t idx)
 {
 	const struct module *m = &d->inv->modules[idx];
 	const struct module_decision *md = &d->modules[idx];
@@ -172,13 +104,9 @@ static int add_rows(struct table *t, const struct decisions *d, size_t idx)
 	for (size_t j = 0; j < md->n_pairs; j++) {
 		const struct pair_decision *p = &md->pairs[j];
 		struct libscols_line *ln = table_new_line(t);
-		_cleanup_free_ char *rule = NULL;
+		const char *rule = rule_describe(rc, p->entry, "default: no entry matches");
 
-		if (!ln)
-			return -ENOMEM;
-		rule = p->entry ? policy_entry_describe(p->entry)
-				: strdup("default: no entry matches");
-		if (!rule)
+		if (!ln || !rule)
 			return -ENOMEM;
 		if (table_set(t, ln, COL_MODULE, m->name) < 0 ||
 		    table_set(t, ln, COL_KIND, m->kind == MODULE_BUILTIN ? "builtin" : "loadable") <
@@ -194,6 +122,33 @@ static int add_rows(struct table *t, const struct decisions *d, size_t idx)
 	return 0;
 }
 
+/* The rows of every module @target stands for; EXIT_RUNTIME when it stands for none. */
+static int explain_target(struct table *t, struct rule_cache *rc, const struct decisions *d,
+			  const char *target)
+{
+	_cleanup_free_ size_t *cand = NULL;
+	size_t n = 0;
+	int r;
+
+	r = decisions_lookup(d, target, &cand, &n);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		log_error_errno(r, "failed to look up '%s': %m", target);
+		return EXIT_RUNTIME;
+	}
+	if (n == 0) {
+		log_error("'%s' matches no module of kernel %s", target, d->inv->kver);
+		return EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = add_rows(t, rc, d, cand[i]);
+		if (r < 0)
+			return r;
+	}
+	return EXIT_OK;
+}
+
 int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -205,13 +160,14 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
+	_cleanup_(rule_cache_done) struct rule_cache rc = { 0 };
 	struct table_options to = { 0 };
 	const struct decisions *d;
 	int c, r, ret = EXIT_OK;
 	struct table t;
 
 	if (!longopts)
-		return EXIT_RUNTIME;
+		return log_oom();
 	while ((c = getopt_long(argc, argv, "o:Jrnhq", longopts, NULL)) != -1) {
 		if (table_parse_option(&to, c, optarg))
 			continue;
@@ -229,38 +185,20 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 
 	r = ctx_decisions(ctx, &d);
 	if (r < 0)
-		return exit_code_for_error(r);
+		return r;
+	rc.policy = d->policy;
 	r = table_new(&t, "explain", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, &to);
 	if (r == -EINVAL)
 		return usage_error("explain", "invalid --output list");
 	if (r < 0)
-		return EXIT_RUNTIME;
-
-	for (int a = optind; a < argc; a++) {
-		_cleanup_free_ size_t *cand = NULL;
-		size_t n = 0;
-
-		r = find_candidates(d, argv[a], &cand, &n);
-		if (r < 0) {
-			log_error("failed to look up '%s': %s", argv[a], strerror(-r));
-			ret = EXIT_RUNTIME;
-			continue;
-		}
-		if (n == 0) {
-			log_error("'%s' matches no module of kernel %s", argv[a], d->inv->kver);
-			ret = EXIT_RUNTIME;
-			continue;
-		}
-		for (size_t i = 0; i < n; i++) {
-			r = add_rows(&t, d, cand[i]);
-			if (r < 0) {
-				table_done(&t);
-				log_error("out of memory");
-				return EXIT_RUNTIME;
-			}
-		}
+		return log_oom();
+	for (int a = optind; a < argc && r >= 0; a++) {
+		r = explain_target(&t, &rc, d, argv[a]);
+		if (r > ret)
+			ret = r;
 	}
-	table_print(&t);
+	if (r >= 0)
+		table_print(&t);
 	table_done(&t);
-	return ret;
+	return r < 0 ? log_oom() : ret;
 }

@@ -3,9 +3,10 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "config.h"
 #include "drvfw.h"
 #include "emit.h"
+#include "fileio.h"
+#include "kallsyms.h"
 
 enum format {
 	FORMAT_MODPROBE,
@@ -20,7 +21,7 @@ static void usage(FILE *f)
 	      "\nPrint what enforces the policy ahead of time, for the kernel given by --kver:\n"
 	      "modprobe.d lines (default), a kernel command-line fragment, or udev rules.\n"
 	      "\nOptions:\n"
-	      " -o, --output FILE       write to FILE atomically (mode 0644) instead of stdout\n"
+	      " -o, --output FILE       write to FILE atomically (mode 0644); - is stdout\n"
 	      " -f, --format FORMAT     modprobe, cmdline or udev\n"
 	      " -h, --help              display this help\n",
 	      f);
@@ -41,6 +42,47 @@ static int parse_format(const char *s, enum format *ret)
 	return 0;
 }
 
+/* The kernel's initcall names for the cmdline format; NULL (with a warning) when unreadable. */
+static const struct initcalls *read_initcalls(const char *kallsyms, struct initcalls *ic,
+					      struct diags *diags)
+{
+	int r;
+
+	if (!kallsyms)
+		return NULL;
+	r = initcalls_read(kallsyms, ic);
+	if (r >= 0)
+		return ic;
+	initcalls_done(ic);
+	(void)diag_add(diags, DIAG_WARNING, kallsyms, 0,
+		       "cannot read initcall symbols (%s); built-in drivers are not covered",
+		       error_string(r));
+	return NULL;
+}
+
+static int emit(FILE *f, enum format format, const struct decisions *d, const char *kallsyms,
+		struct diags *diags)
+{
+	struct initcalls ic = { 0 };
+	struct emit_options eo = { 0 };
+	int r = -EINVAL;
+
+	switch (format) {
+	case FORMAT_MODPROBE:
+		r = emit_modprobe(f, d, &eo);
+		break;
+	case FORMAT_CMDLINE:
+		eo.initcalls = read_initcalls(kallsyms, &ic, diags);
+		r = emit_cmdline(f, d, &eo, diags);
+		break;
+	case FORMAT_UDEV:
+		r = emit_udev(f, d, &eo);
+		break;
+	}
+	initcalls_done(&ic);
+	return r;
+}
+
 int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -51,18 +93,17 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
 	_cleanup_free_ char *buf = NULL;
+	_cleanup_(diags_done) struct diags diags = { 0 };
 	const struct decisions *d;
 	const struct sysroot *root;
 	enum format format = FORMAT_MODPROBE;
 	const char *output = NULL;
-	struct diags diags = { 0 };
-	struct emit_options eo = { 0 };
 	size_t len = 0;
 	FILE *mem;
 	int c, r;
 
 	if (!longopts)
-		return EXIT_RUNTIME;
+		return log_oom();
 	while ((c = getopt_long(argc, argv, "o:f:hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -87,49 +128,29 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		return usage_error("generate", "unexpected argument '%s'", argv[optind]);
 
 	r = ctx_decisions(ctx, &d);
+	if (r >= 0)
+		r = ctx_sysroot(ctx, &root);
 	if (r < 0)
-		return exit_code_for_error(r);
-	r = ctx_sysroot(ctx, &root);
-	if (r < 0)
-		return EXIT_RUNTIME;
-	eo.kallsyms = root->kallsyms;
-	eo.drvfw_path = DRVFW_BINDIR "/drvfw";
+		return r;
 
 	/* Everything is produced in memory first: a failure writes nothing. */
 	mem = open_memstream(&buf, &len);
-	if (!mem) {
-		log_error("out of memory");
-		return EXIT_RUNTIME;
-	}
-	switch (format) {
-	case FORMAT_MODPROBE:
-		r = emit_modprobe(mem, d, &eo);
-		break;
-	case FORMAT_CMDLINE:
-		r = emit_cmdline(mem, d, &eo, &diags);
-		break;
-	case FORMAT_UDEV:
-		r = emit_udev(mem, d, &eo);
-		break;
-	}
+	if (!mem)
+		return log_oom();
+	r = emit(mem, format, d, root->kallsyms, &diags);
 	if (fclose(mem) != 0 && r >= 0)
-		r = -errno;
+		r = -ENOMEM;
 	if (!ctx->opt_quiet)
 		diags_print(&diags, stderr);
-	diags_done(&diags);
-	if (r < 0) {
-		log_error("failed to generate output: %s", strerror(-r));
-		return EXIT_RUNTIME;
-	}
+	if (r < 0)
+		return log_error_errno(r, "failed to generate output: %m");
 
-	if (!output) {
+	if (!output || streq(output, "-")) {
 		fwrite(buf, 1, len, stdout);
 		return EXIT_OK;
 	}
 	r = write_file_atomic(output, buf, len, 0644);
-	if (r < 0) {
-		log_error("failed to write '%s': %s", output, strerror(-r));
-		return EXIT_RUNTIME;
-	}
+	if (r < 0)
+		return log_error_errno(r, "failed to write '%s': %m", output);
 	return EXIT_OK;
 }

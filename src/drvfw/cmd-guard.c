@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "drvfw.h"
+#include "fileio.h"
 #include "guard.h"
 
 enum mode {
@@ -304,7 +305,7 @@ static int do_status(struct drvfw_ctx *ctx)
 	/* the policy the maps were built from, against the one in force now */
 	ctx->opt_quiet = true;
 	if (ctx_policy(ctx, &p) >= 0)
-		current = p->hash == a->policy_hash;
+		current = policy_hash(p) == a->policy_hash;
 	printf("mode: %s\n", guard_mode_to_string(a->mode));
 	printf("policy: hash %016llx, %s\n", (unsigned long long)a->policy_hash,
 	       !p	 ? "the current policy cannot be read"

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "config.h"
 #include "drvfw.h"
+#include "fileio.h"
 #include "learn.h"
 
 static void usage(FILE *f)
@@ -15,7 +15,7 @@ static void usage(FILE *f)
 	      "and every module loaded now (with their dependencies), deny everything else.\n"
 	      "Applied on the same machine it changes nothing that is bound now.\n"
 	      "\nOptions:\n"
-	      " -o, --output FILE       write to FILE atomically (mode 0644) instead of stdout\n"
+	      " -o, --output FILE       write to FILE atomically (mode 0644); - is stdout\n"
 	      " -b, --keep-bus BUS      allow every driver of BUS (repeatable)\n"
 	      " -p, --profile NAME      include the profile NAME (repeatable)\n"
 	      " -m, --mode MODE         enforce (default), warn or off\n"
@@ -25,15 +25,19 @@ static void usage(FILE *f)
 	fputs("\nFor more details see drvfw-learn(8).\n", f);
 }
 
-/* The profile directory include = will use, for checking the learned text. */
-static char *profiledir(struct drvfw_ctx *ctx, const struct sysroot *root)
+struct learn_args {
+	struct learn_options lo;
+	const char *output;
+	char **keep, **profiles;
+};
+
+static void learn_args_done(struct learn_args *a)
 {
-	if (ctx->opt_profiledir)
-		return strdup(ctx->opt_profiledir);
-	return sysroot_path(root, DRVFW_PROFILEDIR);
+	strv_free(a->keep);
+	strv_free(a->profiles);
 }
 
-int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
+static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct learn_args *a)
 {
 	static const struct option options[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -44,50 +48,34 @@ int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
-	_cleanup_strv_free_ char **keep = NULL, **profiles = NULL;
-	_cleanup_free_ char *buf = NULL, *pdir = NULL;
-	struct learn_options lo = { .mode = POLICY_ENFORCE };
-	const struct inventory *inv;
-	const struct sysroot *root;
-	const char *output = NULL;
-	struct policy check;
-	struct diags d = { 0 };
-	size_t len = 0;
-	FILE *mem;
-	int c, r;
+	int c;
 
 	if (!longopts)
-		return EXIT_RUNTIME;
+		return log_oom();
 	while ((c = getopt_long(argc, argv, "o:b:p:m:hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			output = optarg;
+			a->output = optarg;
 			break;
 		case 'b':
 			if (!bus_is_known(optarg))
 				return usage_error("learn", "unknown bus '%s'", optarg);
-			if (strv_extend(&keep, optarg) < 0)
-				return EXIT_RUNTIME;
+			if (strv_extend(&a->keep, optarg) < 0)
+				return log_oom();
 			break;
 		case 'p':
-			if (strv_extend(&profiles, optarg) < 0)
-				return EXIT_RUNTIME;
+			if (strv_extend(&a->profiles, optarg) < 0)
+				return log_oom();
 			break;
 		case 'm':
-			if (streq(optarg, "enforce"))
-				lo.mode = POLICY_ENFORCE;
-			else if (streq(optarg, "warn"))
-				lo.mode = POLICY_WARN;
-			else if (streq(optarg, "off"))
-				lo.mode = POLICY_OFF;
-			else
+			if (policy_parse_mode(optarg, &a->lo.mode) < 0)
 				return usage_error(
 				    "learn", "invalid mode '%s': expected enforce, warn or off",
 				    optarg);
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return 0;
 		default:
 			if (c == '?' || ctx_parse_global_option(ctx, c, optarg) < 0)
 				return usage_error("learn", "invalid option");
@@ -95,64 +83,52 @@ int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("learn", "unexpected argument '%s'", argv[optind]);
-	strv_sort_uniq(keep);
-	strv_sort_uniq(profiles);
-	lo.keep_buses = keep;
-	lo.profiles = profiles;
+	strv_sort_uniq(a->keep);
+	strv_sort_uniq(a->profiles);
+	a->lo.keep_buses = a->keep;
+	a->lo.profiles = a->profiles;
+	return 1;
+}
 
+int cmd_learn(struct drvfw_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_(learn_args_done) struct learn_args a = { .lo.mode = POLICY_ENFORCE };
+	_cleanup_(diags_done) struct diags d = { 0 };
+	_cleanup_free_ char *buf = NULL, *pdir = NULL;
+	const struct inventory *inv;
+	size_t len = 0;
+	int r;
+
+	r = parse_args(ctx, argc, argv, &a);
+	if (r <= 0)
+		return r;
 	r = ctx_inventory(ctx, &inv);
 	if (r < 0)
-		return exit_code_for_error(r);
+		return r;
 	if (!inv->have_runtime) {
 		log_error("no runtime view of kernel %s: learn reads what is bound now from /sys "
 			  "(run it on the machine, or give --sysfs)",
 			  inv->kver);
 		return EXIT_USAGE;
 	}
-	r = ctx_sysroot(ctx, &root);
+	r = ctx_profiledir(ctx, &pdir);
 	if (r < 0)
-		return EXIT_RUNTIME;
-
-	mem = open_memstream(&buf, &len);
-	if (!mem) {
-		log_error("out of memory");
-		return EXIT_RUNTIME;
-	}
-	r = learn_write(mem, inv, &lo);
-	if (fclose(mem) != 0 && r >= 0)
-		r = -errno;
-	if (r < 0) {
-		log_error("failed to learn a policy: %s", strerror(-r));
-		return EXIT_RUNTIME;
-	}
-
-	/* What is written must be a valid policy, profiles included: check it first. */
-	pdir = profiledir(ctx, root);
-	if (!pdir) {
-		log_error("out of memory");
-		return EXIT_RUNTIME;
-	}
-	policy_init(&check);
-	r = policy_load_string(&check, output ? output : "learned policy", buf, pdir, &d);
-	if (r < 0 || d.n_errors > 0) {
+		return r;
+	r = learn_policy(inv, &a.lo, pdir, a.output ? a.output : "learned policy", &buf, &len, &d);
+	if (r == -EINVAL) {
 		diags_print(&d, stderr);
 		log_error("the learned policy is not valid, nothing written");
-		diags_done(&d);
-		policy_done(&check);
-		return r == -EINVAL || d.n_errors > 0 ? EXIT_USAGE : EXIT_RUNTIME;
+		return r;
 	}
-	diags_done(&d);
-	policy_done(&check);
-
-	if (!output) {
+	if (r < 0)
+		return log_error_errno(r, "failed to learn a policy: %m");
+	if (!a.output || streq(a.output, "-")) {
 		fwrite(buf, 1, len, stdout);
 		return EXIT_OK;
 	}
-	r = write_file_atomic(output, buf, len, 0644);
-	if (r < 0) {
-		log_error("failed to write '%s': %s", output, strerror(-r));
-		return EXIT_RUNTIME;
-	}
-	log_info(ctx, "wrote '%s'", output);
+	r = write_file_atomic(a.output, buf, len, 0644);
+	if (r < 0)
+		return log_error_errno(r, "failed to write '%s': %m", a.output);
+	log_info(ctx, "wrote '%s'", a.output);
 	return EXIT_OK;
 }

@@ -7,22 +7,23 @@
  * decides it with the [autoload] section and the driver entries of the policy,
  * and hands what is allowed to the real modprobe.
  *
- * It must cost little and must not break autoloading by its own failure: it
- * reads only the policy files and libkmod's indexes (no inventory), and when
- * it cannot decide it logs that and lets modprobe run.
+ * It must cost little: it reads only the policy files and libkmod's indexes
+ * (no inventory). When it cannot decide (the policy does not load, the name
+ * does not look up) the policy's on-error decides, read by the lenient scan
+ * that works on a broken policy: deny refuses the request, allow lets
+ * modprobe run; the record says why (error=).
  *
  * The kernel does not tell the helper which process asked (the helper is a
  * child of a kworker); see drvfw-report(8) for how to name it.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
-#include <libkmod.h>
 #include <stdio.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "drvfw.h"
-#include "autoload-log.h"
+#include "request.h"
 
 #define REAL_MODPROBE "/sbin/modprobe"
 
@@ -60,217 +61,10 @@ static void fix_stdio(void)
 	}
 }
 
-static void log_record(const char *path, enum autoload_action action, const char *msg)
+/* LOG_USER | LOG_NOTICE for what the policy denies, LOG_INFO otherwise. */
+static int record_priority(enum autoload_action action)
 {
-	_cleanup_free_ char *line = NULL;
-	_cleanup_close_ int fd = -1;
-	/* LOG_USER | LOG_NOTICE for what the policy denies, LOG_INFO otherwise. */
-	int pri = (action == AUTOLOAD_DENY || action == AUTOLOAD_WARN) ? 13 : 14;
-
-	line = strdup_printf("<%d>drvfw: %s\n", pri, msg);
-	if (!line)
-		return;
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return;
-	/* A /dev/kmsg write is one record; a short or failed write loses only the log. */
-	(void)!write(fd, line, strlen(line));
-}
-
-static char *origin_string(const struct origin *o)
-{
-	if (!o->file)
-		return NULL;
-	if (o->line)
-		return strdup_printf("%s:%u", o->file, o->line);
-	return strdup(o->file);
-}
-
-enum quick {
-	QUICK_ALLOWED,
-	QUICK_DENIED,
-	QUICK_NEEDS_BUSES,
-};
-
-/*
- * Most requests can be decided from the module name alone: with no deny
- * entry for the name every pair is allowed; with a deny entry on ALL buses
- * and no allow entry for the name every pair is denied. Only the rest need
- * the module's buses, which means reading its modinfo (and, with kmod 30,
- * initialising OpenSSL for the signature): a few milliseconds per request.
- */
-static enum quick decide_by_name(const struct policy *p, const char *norm_name,
-				 const struct policy_entry **ret_entry)
-{
-	const struct policy_entry *deny_all = NULL;
-	bool any_allow = false, any_deny = false;
-
-	for (size_t i = 0; i < p->n_entries; i++) {
-		const struct policy_entry *e = &p->entries[i];
-
-		if (e->driver && fnmatch(e->driver, norm_name, 0) != 0)
-			continue;
-		if (e->list == LIST_ALLOW)
-			any_allow = true;
-		else {
-			any_deny = true;
-			if (!e->bus && !deny_all)
-				deny_all = e;
-		}
-	}
-	if (!any_deny)
-		return QUICK_ALLOWED;
-	if (deny_all && !any_allow) {
-		*ret_entry = deny_all;
-		return QUICK_DENIED;
-	}
-	return QUICK_NEEDS_BUSES;
-}
-
-/*
- * Whether the policy denies module @mod: every bus:name pair of its device
- * aliases (or its single bus-less pair) is denied. Reads the module's
- * modinfo when the name alone does not decide, never the module database.
- */
-static int module_denied(const struct policy *p, struct kmod_module *mod, bool *ret_denied,
-			 const struct policy_entry **ret_entry)
-{
-	struct kmod_list *info = NULL, *l;
-	_cleanup_strv_free_ char **buses = NULL;
-	_cleanup_free_ char *name = name_normalize_dup(kmod_module_get_name(mod));
-	const struct policy_entry *first = NULL;
-	int r;
-
-	if (!name)
-		return -ENOMEM;
-	switch (decide_by_name(p, name, &first)) {
-	case QUICK_ALLOWED:
-		*ret_denied = false;
-		*ret_entry = NULL;
-		return 0;
-	case QUICK_DENIED:
-		*ret_denied = true;
-		*ret_entry = first;
-		return 0;
-	case QUICK_NEEDS_BUSES:
-		break;
-	}
-	first = NULL;
-	r = kmod_module_get_info(mod, &info);
-	if (r < 0)
-		r = 0; /* no modinfo (a built-in without modules.builtin.modinfo): bus-less */
-	kmod_list_foreach(l, info)
-	{
-		const char *key = kmod_module_info_get_key(l);
-		enum alias_class cls;
-		char *bus = NULL;
-
-		if (!streq(key, "alias"))
-			continue;
-		if (alias_classify(kmod_module_info_get_value(l), &cls, &bus) < 0) {
-			kmod_module_info_free_list(info);
-			return -ENOMEM;
-		}
-		if (cls == ALIAS_DEVICE && bus && !strv_contains(buses, bus)) {
-			if (strv_consume(&buses, bus) < 0) {
-				kmod_module_info_free_list(info);
-				return -ENOMEM;
-			}
-		} else
-			free(bus);
-	}
-	kmod_module_info_free_list(info);
-
-	*ret_denied = true;
-	if (!buses) {
-		const struct policy_entry *e = NULL;
-
-		if (decide_pair(p, NULL, name, NULL, &e) == VERDICT_ALLOW)
-			*ret_denied = false;
-		first = e;
-	} else
-		for (char **b = buses; *b; b++) {
-			const struct policy_entry *e = NULL;
-
-			if (decide_pair(p, *b, name, NULL, &e) == VERDICT_ALLOW) {
-				*ret_denied = false;
-				break;
-			}
-			if (!first)
-				first = e;
-		}
-	*ret_entry = *ret_denied ? first : NULL;
-	return 0;
-}
-
-/*
- * Resolves @alias with libkmod's indexes only (no modprobe.d: generate's
- * "alias NAME drvfw_autoload_denied" lines would hide the real module) and
- * decides it. Fills *ret_modules and *ret_rule.
- */
-static int decide(const struct sysroot *root, const struct policy *p, const char *alias,
-		  enum autoload_action *ret_action, char ***ret_modules, char **ret_rule)
-{
-	static const char *const no_config[] = { NULL };
-	struct kmod_ctx *kctx;
-	struct kmod_list *list = NULL, *l;
-	_cleanup_strv_free_ char **modules = NULL;
-	_cleanup_free_ char *rule = NULL;
-	const struct autoload_entry *ae = NULL;
-	bool denied = false, any = false, all_denied = true;
-	int r;
-
-	kctx = kmod_new(root->moddir, no_config);
-	if (!kctx)
-		return -ENOMEM;
-	kmod_set_log_priority(kctx, 0);
-	r = kmod_module_new_from_lookup(kctx, alias, &list);
-	if (r < 0)
-		goto out;
-
-	if (decide_autoload(p, alias, &ae)) {
-		denied = true;
-		rule = origin_string(&ae->origin);
-	}
-	kmod_list_foreach(l, list)
-	{
-		struct kmod_module *mod = kmod_module_get_module(l);
-		const struct policy_entry *e = NULL;
-		bool md = false;
-
-		r = strv_extend(&modules, kmod_module_get_name(mod));
-		if (r >= 0)
-			r = module_denied(p, mod, &md, &e);
-		kmod_module_unref(mod);
-		if (r < 0)
-			goto out;
-		any = true;
-		if (!md)
-			all_denied = false;
-		else if (!rule && e)
-			rule = origin_string(&e->origin);
-	}
-	/* modprobe loads every module an alias names: deny only when all are denied. */
-	if (any && all_denied)
-		denied = true;
-	if (!denied) {
-		free(rule);
-		rule = NULL;
-	}
-
-	if (p->mode == POLICY_OFF)
-		*ret_action = any ? AUTOLOAD_LOAD : AUTOLOAD_NONE;
-	else if (denied)
-		*ret_action = p->mode == POLICY_WARN ? AUTOLOAD_WARN : AUTOLOAD_DENY;
-	else
-		*ret_action = any ? AUTOLOAD_LOAD : AUTOLOAD_NONE;
-	*ret_modules = TAKE_PTR(modules);
-	*ret_rule = TAKE_PTR(rule);
-	r = 0;
-out:
-	kmod_module_unref_list(list);
-	kmod_unref(kctx);
-	return r;
+	return action == AUTOLOAD_DENY || action == AUTOLOAD_WARN ? 13 : 14;
 }
 
 static const char *real_modprobe(void)
@@ -306,10 +100,10 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	};
 	_cleanup_free_ struct option *longopts = NULL;
 	_cleanup_free_ char **orig = NULL;
-	_cleanup_strv_free_ char **modules = NULL;
-	_cleanup_free_ char *rule = NULL, *msg = NULL;
-	const char *kmsg = getenv("DRVFW_KMSG"), *alias;
-	enum autoload_action action = AUTOLOAD_LOAD;
+	_cleanup_(request_decision_done) struct request_decision rd = { 0 };
+	_cleanup_free_ char *msg = NULL, *error = NULL;
+	const char *alias;
+	struct kmsg k;
 	const struct sysroot *root;
 	const struct policy *p;
 	bool quiet = false;
@@ -319,14 +113,12 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	/* getopt permutes argv; a pass-through must see it as given. */
 	orig = calloc(argc + 1, sizeof(char *));
 	if (!orig)
-		return EXIT_RUNTIME;
+		return log_oom();
 	memcpy(orig, argv, argc * sizeof(char *));
-	if (!kmsg || !*kmsg)
-		kmsg = "/dev/kmsg";
 
 	longopts = options_merge(options);
 	if (!longopts)
-		return EXIT_RUNTIME;
+		return log_oom();
 	/* modprobe's own short options are not ours: only -q matters, others are ignored. */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "qhvsnbV", longopts, NULL)) != -1) {
@@ -361,29 +153,42 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 		ctx->opt_proc_cmdline = true;
 	/* The kernel gives us no stderr: ctx_* messages go to /dev/null. */
 	ctx->opt_quiet = true;
+	ctx->on_error_decides = true;
+	/* open before anything is read: a failure to read is logged too */
+	(void)kmsg_open(&k, true);
 	r = ctx_sysroot(ctx, &root);
 	if (r >= 0)
 		r = ctx_policy(ctx, &p);
-	if (r >= 0)
-		r = decide(root, p, alias, &action, &modules, &rule);
+	if (r < 0)
+		error = ctx_error_token(r, "policy");
+	else if ((r = request_decide(root, p, alias, &rd)) < 0)
+		error = rd.error ? strdup(rd.error) : ctx_error_token(r, "moddb");
 	if (r < 0) {
-		/* Fail open: a broken policy must not take autoloading down with it. */
-		_cleanup_free_ char *m = kmsg_format_autoload(alias, NULL, AUTOLOAD_LOAD, NULL);
+		/* Cannot decide: on-error says what happens, and the record says
+		 * why, within the rate limit every drvfw process shares. */
+		enum autoload_action a = ctx_on_error(ctx) == ON_ERROR_DENY ? AUTOLOAD_DENY
+									    : AUTOLOAD_LOAD;
+		unsigned suppressed;
 
-		if (m) {
-			/* No spaces in a value: the record is split on them. */
-			_cleanup_free_ char *m2 = r == -EINVAL
-						      ? strdup_printf("%s error=invalid-policy", m)
-						      : strdup_printf("%s error=errno-%d", m, -r);
-			log_record(kmsg, AUTOLOAD_LOAD, m2 ? m2 : m);
+		if (kmsg_ratelimit(&k, &suppressed)) {
+			if (suppressed)
+				kmsg_line(&k,
+					  "%u autoload records like the next one left out "
+					  "(rate limit)",
+					  suppressed);
+			msg = autoload_record_format(alias, NULL, a, NULL,
+						     error ? error : "unknown");
+			if (msg)
+				kmsg_write(&k, record_priority(a), msg);
 		}
-		return exec_modprobe(quiet, alias);
+		kmsg_close(&k);
+		return a == AUTOLOAD_DENY ? EXIT_RUNTIME : exec_modprobe(quiet, alias);
 	}
-
-	msg = kmsg_format_autoload(alias, modules, action, rule);
+	msg = autoload_record_format(alias, rd.modules, rd.action, rd.rule, rd.error);
 	if (msg)
-		log_record(kmsg, action, msg);
-	if (action == AUTOLOAD_DENY)
+		kmsg_write(&k, record_priority(rd.action), msg);
+	kmsg_close(&k);
+	if (rd.action == AUTOLOAD_DENY)
 		return EXIT_RUNTIME; /* what modprobe returns when it cannot load */
 	return exec_modprobe(quiet, alias);
 }

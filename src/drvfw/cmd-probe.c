@@ -3,14 +3,13 @@
  * drvfw probe: decide and act for one device as it appears, from the udev
  * rule 60-drvfw.rules, before 80-drivers.rules loads its module. Runs once
  * per device event, so it reads one device and one libkmod lookup, never
- * the whole inventory.
+ * the whole inventory (enforce_probe_device()).
  */
 #include <errno.h>
-#include <libkmod.h>
-#include <limits.h>
 
 #include "drvfw.h"
 #include "enforce.h"
+#include "sysfs.h"
 
 static void usage(FILE *f)
 {
@@ -30,175 +29,34 @@ static void usage(FILE *f)
 	fputs("\nFor more details see drvfw-probe(8).\n", f);
 }
 
-/* "BUS/DEVICE", a udev devpath, or a path under SYSFS. */
-static int resolve_target(const char *sysfs, const char *arg, char **ret_bus, char **ret_name)
-{
-	_cleanup_free_ char *path = NULL, *link = NULL;
-	char target[PATH_MAX];
-	const char *devpath = arg, *slash, *base;
-	size_t sl = strlen(sysfs), prefix;
-	ssize_t n;
-
-	if (arg[0] != '/') {
-		slash = strchr(arg, '/');
-		if (!slash || slash == arg || !slash[1] || strchr(slash + 1, '/'))
-			return -EINVAL;
-		/* a path component, not a way out of SYSFS/bus */
-		if (arg[0] == '.' || slash[1] == '.')
-			return -EINVAL;
-		*ret_bus = strndup(arg, (size_t)(slash - arg));
-		*ret_name = strdup(slash + 1);
-		return *ret_bus && *ret_name ? 0 : -ENOMEM;
-	}
-	if (strncmp(arg, sysfs, sl) == 0 && arg[sl] == '/')
-		devpath = arg + sl;
-	path = strdup_printf("%s%s", sysfs, devpath);
-	link = strdup_printf("%s/subsystem", path);
-	if (!path || !link)
-		return -ENOMEM;
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return errno == ENOENT ? -ENODEV : -errno;
-	target[n] = '\0';
-	/* .../bus/pci for a bus device; .../class/net is not one drvfw binds. */
-	base = strrchr(target, '/');
-	if (!base)
-		return -ENOTSUP;
-	prefix = (size_t)(base - target);
-	if (prefix < 3 || strncmp(base - 3, "bus", 3) != 0 || (prefix > 3 && base[-4] != '/'))
-		return -ENOTSUP;
-	while (sl = strlen(path), sl > 1 && path[sl - 1] == '/')
-		path[sl - 1] = '\0';
-	if (strrchr(path, '/')[1] == '.')
-		return -EINVAL; /* "/devices/.." names no device */
-	*ret_bus = strdup(base + 1);
-	*ret_name = strdup(strrchr(path, '/') + 1);
-	return *ret_bus && *ret_name ? 0 : -ENOMEM;
-}
-
+/* DRVFW_ACTION: the outcome, and whether a pin came with an unbind. */
 static const char *udev_action(const struct enforce_plan *p)
 {
-	switch (p->devices[0].outcome) {
-	case OUTCOME_NONE:
-		return "none";
-	case OUTCOME_BOUND:
-		return "bound";
-	case OUTCOME_PINNED:
-		return p->devices[0].unbind ? "unbound-pinned" : "pinned";
-	case OUTCOME_KEPT:
-		return "kept";
-	case OUTCOME_UNPINNED:
-		return "cannot-pin";
-	case OUTCOME_WOULD_DENY:
-		return "would-deny";
-	case OUTCOME_FAILED:
-		return "failed";
-	}
-	return "none";
+	if (p->devices[0].outcome == OUTCOME_PINNED && p->devices[0].unbind)
+		return "unbound-pinned";
+	return enforce_outcome_to_string(p->devices[0].outcome);
 }
 
-static bool plan_probes(const struct enforce_plan *p)
+/* "FILE:LINE" of the rule that decided, "kernel command line" (line 0), or "". */
+static void rule_origin(const struct device_decision *dd, char *buf, size_t size)
 {
-	for (size_t a = 0; a < p->n_actions; a++)
-		if ((p->actions[a].step == STEP_PROBE || p->actions[a].step == STEP_BIND) &&
-		    p->actions[a].status == ACTION_DONE)
-			return true;
-	return false;
+	const struct origin *o = dd->rule    ? &dd->rule->origin
+				 : dd->entry ? &dd->entry->origin
+					     : NULL;
+
+	buf[0] = '\0';
+	if (o && o->file && o->line)
+		snprintf(buf, size, "%s:%u", o->file, o->line);
+	else if (o && o->file)
+		snprintf(buf, size, "%s", o->file);
 }
 
-static bool plan_loads(const struct enforce_plan *p)
-{
-	for (size_t a = 0; a < p->n_actions; a++)
-		if (p->actions[a].step == STEP_LOAD)
-			return true;
-	return false;
-}
-
-struct probe_pass {
-	struct inventory *inv;
-	struct decisions *dec;
-	struct enforce_plan *plan;
+struct probe_args {
+	bool udev, dry_run, use_kmsg;
+	const char *target;
 };
 
-static void probe_pass_done(struct probe_pass *pp)
-{
-	enforce_plan_free(pp->plan);
-	decisions_free(pp->dec);
-	enforce_device_inventory_free(pp->inv);
-	*pp = (struct probe_pass){ 0 };
-}
-
-static int run_pass(struct drvfw_ctx *ctx, const struct sysroot *root, const struct policy *pol,
-		    const char *bus, const char *name, bool dry_run, bool bind_event,
-		    struct probe_pass *pp)
-{
-	_cleanup_free_ char *ap_path = NULL, *ap = NULL;
-	struct enforce_bus eb = { .name = (char *)bus, .autoprobe = -1 };
-	struct kmod_ctx *kmod = NULL;
-	int r;
-
-	r = enforce_device_inventory_load(root, bus, name, &pp->inv);
-	if (r == -ENODEV) {
-		log_error("no device '%s/%s' in '%s/bus'", bus, name, root->sysfs);
-		return r;
-	}
-	if (r < 0) {
-		log_error("failed to read device '%s/%s': %s", bus, name, strerror(-r));
-		return r;
-	}
-	r = decisions_compute(pol, pp->inv, &pp->dec);
-	if (r < 0) {
-		log_error("failed to apply the policy: %s", strerror(-r));
-		return r;
-	}
-	ap_path = strdup_printf("%s/bus/%s/drivers_autoprobe", root->sysfs, bus);
-	if (!ap_path)
-		return -ENOMEM;
-	if (read_one_line_file(ap_path, &ap) >= 0)
-		eb.autoprobe = streq(ap, "0") ? 0 : 1;
-	/* Only a gated device without MODALIAS needs it; spare the others the readdir. */
-	if (eb.autoprobe == 0 && !pp->inv->devices[0].modalias) {
-		r = bus_allowed_drivers(pol, root->sysfs, bus, &eb.allowed_drivers);
-		if (r < 0) {
-			log_error("failed to read '%s/bus/%s/drivers': %s", root->sysfs, bus,
-				  strerror(-r));
-			return r;
-		}
-		eb.allowed_driver = eb.allowed_drivers != NULL;
-	}
-	/*
-	 * A "bind" event is about a driver that bound: when the device is
-	 * unbound again by now (drvfw's own unbind, a moment ago), there is
-	 * nothing to undo, and binding it here would answer every unbind with
-	 * a bind and the next event. Binding is the "add" event's job.
-	 */
-	if (bind_event && !pp->inv->devices[0].driver)
-		r = enforce_plan(pp->dec, &eb, 1, &(struct enforce_options){ .mode = POLICY_OFF },
-				 &pp->plan);
-	else
-		/* The gate is enforce's job (at boot); probe acts on its one device only. */
-		r = enforce_plan(pp->dec, &eb, 1, &(struct enforce_options){ .mode = pol->mode },
-				 &pp->plan);
-	strv_free(eb.allowed_drivers);
-	if (r < 0) {
-		log_error("failed to plan: %s", strerror(-r));
-		return r;
-	}
-	/* modprobe.d is parsed only when something must be loaded, and never
-	 * for a fake tree. */
-	if (!dry_run && !ctx->opt_sysfs && plan_loads(pp->plan))
-		kmod = enforce_kmod_new(root);
-	r = enforce_execute(pp->plan, &(struct enforce_exec){
-					  .sysfs = root->sysfs,
-					  .dry_run = dry_run,
-					  .kmod = kmod,
-				      });
-	if (kmod)
-		kmod_unref(kmod);
-	return r < 0 ? r : 0;
-}
-
-int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
+static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct probe_args *a)
 {
 	enum {
 		ARG_UDEV = 0x100,
@@ -213,35 +71,24 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
-	_cleanup_free_ char *bus = NULL, *name = NULL;
-	bool udev = false, dry_run = false, use_kmsg = true, bind_event = false;
-	const struct sysroot *root;
-	const struct policy *pol;
-	struct probe_pass pass = { 0 };
-	const struct device *dev;
-	const struct device_decision *dd;
-	const char *verdict, *action;
-	char origin[512] = "";
-	struct kmsg k;
-	int c, r, ret = EXIT_OK;
+	int c;
 
-	if (!longopts) {
-		log_error("out of memory");
-		return EXIT_RUNTIME;
-	}
+	if (!longopts)
+		return log_oom();
+	*a = (struct probe_args){ .use_kmsg = true };
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return 0;
 		case ARG_UDEV:
-			udev = true;
+			a->udev = true;
 			break;
 		case ARG_DRY_RUN:
-			dry_run = true;
+			a->dry_run = true;
 			break;
 		case ARG_NO_KMSG:
-			use_kmsg = false;
+			a->use_kmsg = false;
 			break;
 		default:
 			if (c == '?' || ctx_parse_global_option(ctx, c, optarg) < 0)
@@ -250,119 +97,186 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("probe", "expected one DEVPATH or BUS/DEVICE");
-	/* udev gives RUN programs the event's properties in the environment */
-	bind_event = udev && streq_ptr(getenv("ACTION"), "bind");
+	a->target = argv[optind];
+	/* a recorded or fake /sys is not this kernel's: no kernel log, unless a test names one */
+	if (ctx->opt_sysfs && !getenv("DRVFW_KMSG"))
+		a->use_kmsg = false;
+	return 1;
+}
 
+/* udev imports the verdict, the human reader a sentence; the exit code says the rest. */
+static int render(const struct probe_args *a, const struct enforce_probe *pr,
+		  const struct policy *pol, const char *bus, const char *name, struct kmsg *k)
+{
+	const struct enforce_pass *res = enforce_probe_result(pr);
+	const struct device *dev = &res->inv->devices[0];
+	const struct device_decision *dd = &res->dec->devices[0];
+	enum enforce_outcome out = res->plan->devices[0].outcome;
+	const char *verdict, *action = udev_action(res->plan);
+	char origin[512];
+
+	rule_origin(dd, origin, sizeof(origin));
+	if (dd->verdict == VERDICT_DENY && !dd->bind_driver)
+		verdict = pol->mode == POLICY_WARN ? "warn" : "deny";
+	else
+		verdict = "allow";
+	if (out != OUTCOME_NONE && out != OUTCOME_KEPT)
+		kmsg_line(k, "%s/%s (%s, %s): %s%s%s", bus, name,
+			  dev->driver ? dev->driver : "unbound", strempty(dev->modalias), action,
+			  origin[0] ? ", rule " : "", origin);
+	if (a->udev) {
+		/* udev imports nothing from a program that fails: report, exit 0. */
+		printf("DRVFW_VERDICT=%s\nDRVFW_ACTION=%s\n", verdict, action);
+		if (origin[0] && !strpbrk(origin, " \"'\n"))
+			printf("DRVFW_RULE=%s\n", origin);
+		return EXIT_OK;
+	}
+	if (!a->dry_run)
+		printf("drvfw: %s/%s: %s%s%s: %s\n", bus, name, verdict, origin[0] ? " by " : "",
+		       origin, action);
+	if (out == OUTCOME_FAILED)
+		return EXIT_RUNTIME;
+	return out == OUTCOME_UNPINNED ? EXIT_EXPOSED : EXIT_OK;
+}
+
+/*
+ * drvfw cannot decide the device (@r: the policy or the module database
+ * cannot be read, or sysfs does not say which bus it is on; then @bus is
+ * NULL and nothing can be pinned): on-error decides, udev still gets a
+ * verdict, and the kernel log says why, within the shared rate limit.
+ * Returns @r, or EXIT_OK for udev, which imports nothing from a program
+ * that fails.
+ */
+static int probe_on_error(struct drvfw_ctx *ctx, const struct probe_args *a,
+			  const struct sysroot *root, const char *bus, const char *name, int r,
+			  const char *what, struct kmsg *k)
+{
+	_cleanup_free_ char *label = bus ? strdup_printf("%s/%s", bus, name) : strdup(a->target);
+	_cleanup_(enforce_probe_done) struct enforce_probe pr = { 0 };
+	_cleanup_free_ char *error = ctx_error_token(r, what);
+	enum policy_on_error oe = ctx_on_error(ctx);
+	const char *action = "none";
+	unsigned suppressed;
+	int q;
+
+	if (oe == ON_ERROR_DENY && !bus)
+		action = "failed";
+	else if (oe == ON_ERROR_DENY) {
+		q = enforce_probe_device_on_error(
+		    root, bus, name, a->udev && streq_ptr(getenv("ACTION"), "bind"),
+		    &(struct enforce_apply){ .dry_run = a->dry_run, .load_modules = false }, &pr);
+		if (q >= 0) {
+			action = udev_action(enforce_probe_result(&pr)->plan);
+			if (a->dry_run)
+				print_enforce_actions(a->udev ? stderr : stdout,
+						      enforce_probe_result(&pr)->plan, root->sysfs);
+			log_enforce_failures(enforce_probe_result(&pr)->plan, root->sysfs, k);
+		} else
+			action = "failed";
+	}
+	if (kmsg_ratelimit(k, &suppressed)) {
+		if (suppressed)
+			kmsg_line(k, "%u messages like the next one left out (rate limit)",
+				  suppressed);
+		kmsg_line(k, "cannot decide %s (%s): on-error=%s, %s", strempty(label),
+			  error ? error : "error", oe == ON_ERROR_DENY ? "deny" : "allow", action);
+	}
+	log_error("cannot decide '%s' (%s): on-error = %s, %s", strempty(label),
+		  error ? error : "error", oe == ON_ERROR_DENY ? "deny" : "allow", action);
+	if (a->udev) {
+		/* deny: udev clears MODALIAS, so no module is loaded for it either */
+		printf("DRVFW_VERDICT=%s\nDRVFW_ACTION=%s\n",
+		       oe == ON_ERROR_DENY ? "deny" : "allow", action);
+		if (error)
+			printf("DRVFW_ERROR=%s\n", error);
+		return EXIT_OK;
+	}
+	return r;
+}
+
+int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_free_ char *bus = NULL, *name = NULL;
+	_cleanup_(enforce_probe_done) struct enforce_probe pr = { 0 };
+	const struct sysroot *root;
+	const struct policy *pol;
+	struct probe_args a = { 0 };
+	struct kmsg k;
+	int r;
+
+	r = parse_args(ctx, argc, argv, &a);
+	if (r <= 0)
+		return r;
 	r = ctx_sysroot(ctx, &root);
 	if (r < 0)
-		return EXIT_RUNTIME;
+		return r;
 	if (!root->sysfs) {
 		log_error(
 		    "no sysfs for kernel %s: probe acts on the running kernel (or --sysfs DIR)",
 		    root->kver);
 		return EXIT_RUNTIME;
 	}
-	r = resolve_target(root->sysfs, argv[optind], &bus, &name);
+	/* open before anything can fail: a failure is logged too */
+	(void)kmsg_open(&k, a.use_kmsg && !a.dry_run);
+	r = sysfs_device_of(root->sysfs, a.target, &bus, &name);
 	if (r == -ENOTSUP) {
 		/* A class device (net, block, ...): no driver binds it, nothing to decide. */
-		if (udev)
-			printf("DRVFW_VERDICT=allow\nDRVFW_ACTION=none\n");
-		return EXIT_OK;
-	}
-	if (r == -EINVAL)
-		return usage_error("probe", "'%s' is neither a devpath nor BUS/DEVICE",
-				   argv[optind]);
-	if (r < 0) {
-		log_error("failed to resolve '%s': %s", argv[optind], strerror(-r));
-		return EXIT_RUNTIME;
-	}
-
-	r = ctx_policy(ctx, &pol);
-	if (r < 0)
-		return exit_code_for_error(r);
-	if (pol->mode == POLICY_OFF) {
-		if (udev)
-			printf("DRVFW_VERDICT=allow\nDRVFW_ACTION=none\n");
-		return EXIT_OK;
-	}
-	if (ctx->opt_sysfs)
-		use_kmsg = false;
-	(void)kmsg_open(&k, use_kmsg && !dry_run);
-
-	r = run_pass(ctx, root, pol, bus, name, dry_run, bind_event, &pass);
-	if (r < 0) {
-		probe_pass_done(&pass);
 		kmsg_close(&k);
-		return EXIT_RUNTIME;
-	}
-	if (dry_run)
-		for (size_t a = 0; a < pass.plan->n_actions; a++) {
-			const struct enforce_action *act = &pass.plan->actions[a];
-
-			/* udev imports stdout: keep it to KEY=VALUE lines */
-			if (act->step == STEP_LOAD)
-				fprintf(udev ? stderr : stdout, "LOAD %s\n", act->value);
-			else
-				fprintf(udev ? stderr : stdout, "WRITE %s/%s %s\n", root->sysfs,
-					act->path, streq(act->value, "\n") ? "''" : act->value);
-		}
-	log_enforce_failures(pass.plan, root->sysfs, &k);
-
-	/*
-	 * Re-verify after a probe: hot-plugged PCI devices have been probed
-	 * regardless of drivers_autoprobe, and drivers_probe lets the kernel
-	 * pick among every matching driver. If what bound is denied, the
-	 * second pass unbinds and pins it.
-	 */
-	if (!dry_run && plan_probes(pass.plan)) {
-		struct probe_pass again = { 0 };
-
-		r = run_pass(ctx, root, pol, bus, name, false, bind_event, &again);
-		if (r >= 0 && again.plan->devices[0].outcome != OUTCOME_NONE &&
-		    again.plan->devices[0].outcome != OUTCOME_BOUND) {
-			log_enforce_failures(again.plan, root->sysfs, &k);
-			probe_pass_done(&pass);
-			pass = again;
-		} else
-			probe_pass_done(&again);
-	}
-
-	dev = &pass.inv->devices[0];
-	dd = &pass.dec->devices[0];
-	if (dd->rule && dd->rule->origin.file)
-		snprintf(origin, sizeof(origin), "%s:%u", dd->rule->origin.file,
-			 dd->rule->origin.line);
-	else if (dd->entry && dd->entry->origin.file)
-		snprintf(origin, sizeof(origin), "%s:%u", dd->entry->origin.file,
-			 dd->entry->origin.line);
-	action = udev_action(pass.plan);
-	if (dd->verdict == VERDICT_DENY && !dd->bind_driver)
-		verdict = pol->mode == POLICY_WARN ? "warn" : "deny";
-	else
-		verdict = "allow";
-
-	if (pass.plan->devices[0].outcome != OUTCOME_NONE &&
-	    pass.plan->devices[0].outcome != OUTCOME_KEPT)
-		kmsg_line(&k, "%s/%s (%s, %s): %s%s%s", bus, name,
-			  dev->driver ? dev->driver : "unbound", strempty(dev->modalias), action,
-			  origin[0] ? ", rule " : "", origin);
-	kmsg_close(&k);
-
-	if (udev) {
-		/* udev imports nothing from a program that fails: report, exit 0. */
-		printf("DRVFW_VERDICT=%s\nDRVFW_ACTION=%s\n", verdict, action);
-		if (origin[0] && !strpbrk(origin, " \"'\n"))
-			printf("DRVFW_RULE=%s\n", origin);
-		probe_pass_done(&pass);
+		if (a.udev)
+			printf("DRVFW_VERDICT=allow\nDRVFW_ACTION=none\n");
 		return EXIT_OK;
 	}
-	if (!dry_run)
-		printf("drvfw: %s/%s: %s%s%s: %s\n", bus, name, verdict, origin[0] ? " by " : "",
-		       origin, action);
-	if (pass.plan->devices[0].outcome == OUTCOME_FAILED)
-		ret = EXIT_RUNTIME;
-	else if (pass.plan->devices[0].outcome == OUTCOME_UNPINNED)
-		ret = EXIT_EXPOSED;
-	probe_pass_done(&pass);
-	return ret;
+	if (r == -EINVAL && !a.udev) {
+		kmsg_close(&k);
+		return usage_error("probe", "'%s' is neither a devpath nor BUS/DEVICE", a.target);
+	}
+	if (r < 0) {
+		r = probe_on_error(ctx, &a, root, NULL, NULL, r, "sysfs", &k);
+		kmsg_close(&k);
+		return r;
+	}
+
+	ctx->on_error_decides = true;
+	r = ctx_policy(ctx, &pol);
+	if (r < 0) {
+		r = probe_on_error(ctx, &a, root, bus, name, r, "policy", &k);
+		kmsg_close(&k);
+		return r;
+	}
+	if (pol->mode == POLICY_OFF) {
+		kmsg_close(&k);
+		if (a.udev)
+			printf("DRVFW_VERDICT=allow\nDRVFW_ACTION=none\n");
+		return EXIT_OK;
+	}
+	/* udev gives RUN programs the event's properties in the environment */
+	r = enforce_probe_device(root, pol, bus, name,
+				 a.udev && streq_ptr(getenv("ACTION"), "bind"),
+				 &(struct enforce_apply){
+				     .plan = { .mode = pol->mode },
+				     .dry_run = a.dry_run,
+				     .load_modules = !ctx->opt_sysfs,
+				 },
+				 &pr);
+	if (r == -ENODEV && !a.udev) {
+		kmsg_close(&k);
+		log_error_errno(r, "no device '%s/%s' in '%s/bus'", bus, name, root->sysfs);
+		return EXIT_RUNTIME;
+	}
+	if (r < 0) {
+		/* for udev a device gone before it could be decided is undecided
+		 * too: its MODALIAS is still in the event */
+		r = probe_on_error(ctx, &a, root, bus, name, r, r == -ENODEV ? "sysfs" : "moddb",
+				   &k);
+		kmsg_close(&k);
+		return r;
+	}
+	/* udev imports stdout: keep it to KEY=VALUE lines */
+	if (a.dry_run)
+		print_enforce_actions(a.udev ? stderr : stdout, pr.pass[0].plan, root->sysfs);
+	for (unsigned i = 0; i < pr.n_passes; i++)
+		log_enforce_failures(pr.pass[i].plan, root->sysfs, &k);
+	r = render(&a, &pr, pol, bus, name, &k);
+	kmsg_close(&k);
+	return r;
 }

@@ -9,6 +9,7 @@
 
 #include "drvfw.h"
 #include "autoload-log.h"
+#include "fileio.h"
 #include "report-guard.h"
 #include "table.h"
 
@@ -23,6 +24,7 @@ enum {
 	COL_LAST,
 	COL_ALIASES,
 	COL_REQUESTERS,
+	COL_ERRORS,
 };
 
 static const struct column_info columns[] = {
@@ -45,9 +47,11 @@ static const struct column_info columns[] = {
 	[COL_REQUESTERS] = { "REQUESTERS", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			     "processes that asked: COMM(uid=N) from the guard, COMM[PID] from "
 			     "--trace" },
+	[COL_ERRORS] = { "ERRORS", 0.1, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
+			 "why the helper could not decide (then on-error did)" },
 };
 
-#define DEFAULT_COLUMNS "MODULE,COUNT,LOADED,DENIED,WARNED,FIRST,LAST,ALIASES"
+#define DEFAULT_COLUMNS "MODULE,COUNT,LOADED,DENIED,WARNED,FIRST,LAST,ALIASES,ERRORS"
 
 static void usage(FILE *f)
 {
@@ -55,7 +59,7 @@ static void usage(FILE *f)
 	      " drvfw report [options]\n"
 	      "\nList, per module, how often and when the kernel asked to autoload it, from the\n"
 	      "records of 'drvfw modprobe-helper' (and of generate's warn-mode install lines)\n"
-	      "in the kernel log.\n"
+	      "in the kernel log. Bytes of a name that could be mistaken are shown as \\xHH.\n"
 	      "\nOptions:\n"
 	      " -f, --file FILE         read log lines from FILE ('-': standard input) instead of\n"
 	      "                         /dev/kmsg; dmesg and journalctl -k output are understood,\n"
@@ -76,91 +80,110 @@ static void usage(FILE *f)
 	fputs("\nFor more details see drvfw-report(8).\n", f);
 }
 
-static int add_row(struct table *t, const struct autoload_stat *s)
+/*
+ * A name a user chose, as a cell. libsmartcols escapes the table (a newline
+ * or 0xff as \xHH, under --raw also blanks and '\\'), but writes the bytes
+ * of a JSON string as they are: there record_escape() keeps it ASCII and
+ * valid UTF-8, in the same \xHH spelling.
+ */
+static char *cell(const char *s, bool json)
 {
-	struct libscols_line *ln = table_new_line(t);
-	_cleanup_free_ char *aliases = NULL;
-
-	if (!ln)
-		return -ENOMEM;
-	aliases = strv_join(s->aliases, ",");
-	if (!aliases)
-		return -ENOMEM;
-	if (table_set(t, ln, COL_MODULE, s->module) < 0 ||
-	    table_setf(t, ln, COL_COUNT, "%u", s->count) < 0 ||
-	    table_setf(t, ln, COL_LOADED, "%u", s->by_action[AUTOLOAD_LOAD]) < 0 ||
-	    table_setf(t, ln, COL_DENIED, "%u", s->by_action[AUTOLOAD_DENY]) < 0 ||
-	    table_setf(t, ln, COL_WARNED, "%u", s->by_action[AUTOLOAD_WARN]) < 0 ||
-	    table_setf(t, ln, COL_NONE, "%u", s->by_action[AUTOLOAD_NONE]) < 0 ||
-	    table_set(t, ln, COL_FIRST, s->first ? s->first : "-") < 0 ||
-	    table_set(t, ln, COL_LAST, s->last ? s->last : "-") < 0 ||
-	    table_set(t, ln, COL_ALIASES, aliases) < 0)
-		return -ENOMEM;
-	if (s->requesters) {
-		_cleanup_free_ char *req = strv_join(s->requesters, ",");
-
-		if (!req || table_set(t, ln, COL_REQUESTERS, req) < 0)
-			return -ENOMEM;
-	} else if (table_set(t, ln, COL_REQUESTERS, "-") < 0)
-		return -ENOMEM;
-	return 0;
+	return json ? record_escape(s) : strdup(s);
 }
 
-static int read_events(const char *file, const char *kmsg, struct autoload_event **ev, size_t *n)
+/* @l as cells joined by ','; "-" for none. */
+static char *cell_list(char *const *l, bool json)
+{
+	_cleanup_strv_free_ char **esc = NULL;
+
+	if (!l || !l[0])
+		return strdup("-");
+	for (char *const *v = l; *v; v++)
+		if (strv_consume(&esc, cell(*v, json)) < 0)
+			return NULL;
+	return strv_join(esc, ",");
+}
+
+static int add_row(struct table *t, const struct autoload_stat *s, bool json)
+{
+	_cleanup_free_ char *module = cell(s->module, json), *aliases = cell_list(s->aliases, json),
+			    *req = cell_list(s->requesters, json),
+			    *errors = cell_list(s->errors, json);
+	/* on the stack: a report can have 100,000 rows */
+	char count[16], loaded[16], denied[16], warned[16], none[16];
+	const char *v[] = {
+		[COL_MODULE] = module,
+		[COL_COUNT] = count,
+		[COL_LOADED] = loaded,
+		[COL_DENIED] = denied,
+		[COL_WARNED] = warned,
+		[COL_NONE] = none,
+		[COL_FIRST] = s->first ? s->first : "-",
+		[COL_LAST] = s->last ? s->last : "-",
+		[COL_ALIASES] = aliases,
+		[COL_REQUESTERS] = req,
+		[COL_ERRORS] = errors,
+	};
+
+	if (!module || !aliases || !req || !errors)
+		return -ENOMEM;
+	snprintf(count, sizeof(count), "%u", s->count);
+	snprintf(loaded, sizeof(loaded), "%u", s->by_action[AUTOLOAD_LOAD]);
+	snprintf(denied, sizeof(denied), "%u", s->by_action[AUTOLOAD_DENY]);
+	snprintf(warned, sizeof(warned), "%u", s->by_action[AUTOLOAD_WARN]);
+	snprintf(none, sizeof(none), "%u", s->by_action[AUTOLOAD_NONE]);
+	return table_add_row(t, v);
+}
+
+static int read_events(const char *file, const char *kmsg, struct autoload_events *ev)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	int r;
 
 	if (!file) {
-		r = kmsg_read_devkmsg(kmsg, ev, n);
+		r = kmsg_read_devkmsg(kmsg, ev);
 		if (r == -EPERM || r == -EACCES)
-			log_error("failed to read '%s': %s (kernel.dmesg_restrict needs "
-				  "CAP_SYSLOG; or give --file)",
-				  kmsg, strerror(-r));
-		else if (r < 0)
-			log_error("failed to read '%s': %s", kmsg, strerror(-r));
+			return log_error_errno(r,
+					       "failed to read '%s': %m (kernel.dmesg_restrict "
+					       "needs CAP_SYSLOG; or give --file)",
+					       kmsg);
+		if (r < 0)
+			return log_error_errno(r, "failed to read '%s': %m", kmsg);
 		return r;
 	}
 	if (streq(file, "-")) {
-		r = kmsg_read_stream(stdin, ev, n);
-		if (r < 0)
-			log_error("failed to read standard input: %s", strerror(-r));
-		return r;
+		r = kmsg_read_stream(stdin, ev);
+		return r < 0 ? log_error_errno(r, "failed to read standard input: %m") : r;
 	}
-	f = fopen(file, "re");
-	if (!f) {
-		r = -errno;
-		log_error("failed to open '%s': %s", file, strerror(-r));
-		return r;
-	}
-	r = kmsg_read_stream(f, ev, n);
+	/* a pipe goes through "-": a named FIFO without a writer would hang */
+	r = fopen_regular(file, &f);
+	if (r == -EBADFD)
+		return log_error_errno(r, "failed to open '%s': %m (give a pipe as -f -)", file);
 	if (r < 0)
-		log_error("failed to read '%s': %s", file, strerror(-r));
-	return r;
+		return log_error_errno(r, "failed to open '%s': %m", file);
+	r = kmsg_read_stream(f, ev);
+	return r < 0 ? log_error_errno(r, "failed to read '%s': %m", file) : r;
 }
 
 /* Pairs records with the module_request trace events saved in @path. */
-static int read_trace(const char *path, struct autoload_event *ev, size_t n)
+static int read_trace(const char *path, struct autoload_events *ev)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	struct module_request *rq = NULL;
 	size_t nr = 0;
 	int r;
 
-	f = fopen(path, "re");
-	if (!f) {
-		r = -errno;
-		log_error("failed to open '%s': %s", path, strerror(-r));
-		return r;
-	}
+	r = fopen_regular(path, &f);
+	if (r < 0)
+		return log_error_errno(r, "failed to open '%s': %m", path);
 	r = trace_read_stream(f, &rq, &nr);
 	if (r < 0)
-		log_error("failed to read '%s': %s", path, strerror(-r));
+		log_error_errno(r, "failed to read '%s': %m", path);
 	else {
 		/* The helper logs within milliseconds of the request; a second is generous. */
-		r = autoload_pair_requests(ev, n, rq, nr, 1.0);
+		r = autoload_pair_requests(ev, rq, nr, 1.0);
 		if (r < 0)
-			log_error("out of memory");
+			log_oom();
 	}
 	for (size_t i = 0; i < nr; i++)
 		module_request_done(&rq[i]);
@@ -168,7 +191,13 @@ static int read_trace(const char *path, struct autoload_event *ev, size_t n)
 	return r;
 }
 
-int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
+struct report_args {
+	struct table_options to;
+	const char *file, *kmsg, *trace;
+	bool guard;
+};
+
+static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct report_args *a)
 {
 	enum { ARG_KMSG = 0x100 };
 	static const struct option options[] = {
@@ -184,37 +213,29 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
-	struct autoload_event *ev = NULL;
-	struct autoload_stat *st = NULL;
-	size_t n = 0, ns = 0;
-	const char *file = NULL, *kmsg = "/dev/kmsg", *trace = NULL;
-	const char *defaults = DEFAULT_COLUMNS;
-	struct table_options to = { 0 };
-	struct table t;
-	bool guard = false;
-	int c, r, ret = EXIT_RUNTIME;
+	int c;
 
 	if (!longopts)
-		return EXIT_RUNTIME;
+		return log_oom();
 	while ((c = getopt_long(argc, argv, "f:t:go:Jrnhq", longopts, NULL)) != -1) {
-		if (table_parse_option(&to, c, optarg))
+		if (table_parse_option(&a->to, c, optarg))
 			continue;
 		switch (c) {
 		case 'f':
-			file = optarg;
+			a->file = optarg;
 			break;
 		case ARG_KMSG:
-			kmsg = optarg;
+			a->kmsg = optarg;
 			break;
 		case 't':
-			trace = optarg;
+			a->trace = optarg;
 			break;
 		case 'g':
-			guard = true;
+			a->guard = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return 0;
 		default:
 			if (c == '?' || ctx_parse_global_option(ctx, c, optarg) < 0)
 				return usage_error("report", "invalid option");
@@ -222,62 +243,61 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
-	if (guard) {
-		if (file || trace)
-			return usage_error("report",
-					   "--guard reads the guard, not --file or --trace");
-		return report_guard(ctx, &to);
-	}
+	if (a->guard && (a->file || a->trace))
+		return usage_error("report", "--guard reads the guard, not --file or --trace");
+	return 1;
+}
 
-	r = read_events(file, kmsg, &ev, &n);
+int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
+{
+	struct report_args a = { .kmsg = "/dev/kmsg" };
+	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
+	_cleanup_(autoload_stats_done) struct autoload_stats st = { 0 };
+	const char *defaults = DEFAULT_COLUMNS;
+	struct table t;
+	int r;
+
+	r = parse_args(ctx, argc, argv, &a);
+	if (r <= 0)
+		return r;
+	if (a.guard)
+		return report_guard(ctx, &a.to);
+	r = read_events(a.file, a.kmsg, &ev);
+	if (r >= 0 && a.trace)
+		r = read_trace(a.trace, &ev);
 	if (r < 0)
-		goto out;
-	if (trace) {
-		r = read_trace(trace, ev, n);
-		if (r < 0)
-			goto out;
+		return r;
+	if (ev.n_rejected > 0)
+		log_warning("%zu autoload record%s rejected: damaged, or forged (a repeated key, "
+			    "a second 'drvfw:' marker or a bad escape)",
+			    ev.n_rejected, ev.n_rejected == 1 ? "" : "s");
+	r = autoload_stats_compute(&ev, &st);
+	if (r < 0)
+		return log_oom();
+	if (a.trace)
 		defaults = DEFAULT_COLUMNS ",REQUESTERS";
-	}
-	r = autoload_stats(ev, n, &st, &ns);
-	if (r < 0) {
-		log_error("out of memory");
-		goto out;
-	}
 	/* the guard, when loaded, knows who asked for each alias */
-	if (!file) {
-		r = report_add_guard_requesters(st, ns);
-		if (r < 0) {
-			log_error("out of memory");
-			goto out;
-		}
-		if (r > 0 && !trace)
+	if (!a.file) {
+		r = report_add_guard_requesters(st.v, st.n);
+		if (r < 0)
+			return log_oom();
+		if (r > 0)
 			defaults = DEFAULT_COLUMNS ",REQUESTERS";
 	}
-	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), defaults, &to);
-	if (r == -EINVAL) {
-		ret = usage_error("report", "invalid --output list");
-		goto out;
-	}
-	if (r < 0) {
-		log_error("out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < ns; i++)
-		if (add_row(&t, &st[i]) < 0) {
-			table_done(&t);
-			log_error("out of memory");
-			goto out;
-		}
-	table_print(&t);
+	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), defaults, &a.to);
+	if (r == -EINVAL)
+		return usage_error("report", "invalid --output list");
+	if (r < 0)
+		return log_oom();
+	for (size_t i = 0; i < st.n && r >= 0; i++)
+		r = add_row(&t, &st.v[i], a.to.json);
+	if (r >= 0)
+		table_print(&t);
 	table_done(&t);
-	if (ns == 0 && !to.json)
+	if (r < 0)
+		return log_oom();
+	if (st.n == 0 && !a.to.json)
 		log_info(ctx, "no autoload records found%s",
-			 file ? "" : " (is the modprobe helper installed? see drvfw-report(8))");
-	ret = EXIT_OK;
-out:
-	autoload_stats_free(st, ns);
-	for (size_t i = 0; i < n; i++)
-		autoload_event_done(&ev[i]);
-	free(ev);
-	return ret;
+			 a.file ? "" : " (is the modprobe helper installed? see drvfw-report(8))");
+	return EXIT_OK;
 }

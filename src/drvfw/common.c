@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "drvfw.h"
+#include "fileio.h"
 
 enum {
 	ARG_ROOT = ARG_GLOBAL_BASE,
@@ -110,13 +112,36 @@ void usage_global_options(FILE *f)
 	    f);
 }
 
+/*
+ * Messages carry names drvfw did not choose (device names, modaliases, file
+ * names): a control byte among them is shown as \xHH, so that a name cannot
+ * move the cursor of a terminal or start a line of its own in a log.
+ */
 static void log_va(const char *level, const char *fmt, va_list ap)
 {
-	fputs("drvfw: ", stderr);
-	if (level)
-		fprintf(stderr, "%s: ", level);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	_cleanup_free_ char *msg = NULL, *line = NULL;
+	size_t n = 0;
+	char *w;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("drvfw: out of memory\n", stderr);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		n += *p < 0x20 || *p == 0x7f ? 4 : 1;
+	line = w = malloc(n + 1);
+	if (!line) {
+		fputs("drvfw: out of memory\n", stderr);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			w += sprintf(w, "\\x%02x", *p);
+		else
+			*w++ = (char)*p;
+	*w = '\0';
+	/* one write: stderr is unbuffered, and udev logs each write as a line */
+	fprintf(stderr, "drvfw: %s%s%s\n", strempty(level), level ? ": " : "", line);
 }
 
 void log_error(const char *fmt, ...)
@@ -148,6 +173,73 @@ void log_info(const struct drvfw_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * @fmt with each %m spelled out as error_string(@r): glibc's %m would say
+ * "File descriptor in bad state" where the library means "not a regular file".
+ */
+static char *format_errno(const char *fmt, int r)
+{
+	const char *msg = error_string(r);
+	size_t n = strlen(fmt) + 1;
+	char *out, *o;
+
+	for (const char *p = fmt; *p; p++)
+		if (p[0] == '%' && p[1] == 'm')
+			n += strlen(msg);
+	out = o = malloc(n);
+	if (!out)
+		return NULL;
+	for (const char *p = fmt; *p; p++) {
+		if (p[0] == '%' && p[1] == '%') {
+			*o++ = *p++;
+			*o++ = *p;
+		} else if (p[0] == '%' && p[1] == 'm') {
+			/* no '%' in an error string, so the result is still a format */
+			o = stpcpy(o, msg);
+			p++;
+		} else
+			*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+static int log_errno(const char *level, int r, const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *f = format_errno(fmt, r);
+
+	/* without memory for the copy, glibc's %m is close enough */
+	errno = r < 0 ? -r : r;
+	log_va(level, f ? f : fmt, ap);
+	return r;
+}
+
+int log_error_errno(int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = log_errno(NULL, r, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int log_warning_errno(int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = log_errno("warning", r, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int log_oom(void)
+{
+	log_error("out of memory");
+	return -ENOMEM;
+}
+
 int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -159,7 +251,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 		fprintf(stderr, "Try 'drvfw %s --help' for more information.\n", cmd);
 	else
 		fputs("Try 'drvfw --help' for more information.\n", stderr);
-	return EXIT_USAGE;
+	return -EINVAL;
 }
 
 int flush_stdout(int code)
@@ -173,6 +265,8 @@ int flush_stdout(int code)
 
 int exit_code_for_error(int r)
 {
+	if (r >= 0)
+		return r;
 	return r == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
@@ -183,14 +277,25 @@ int ctx_sysroot(struct drvfw_ctx *ctx, const struct sysroot **ret)
 	if (!ctx->root_ready) {
 		r = sysroot_init(&ctx->root, ctx->opt_root, ctx->opt_kver, ctx->opt_moddir,
 				 ctx->opt_sysfs, ctx->opt_kallsyms);
-		if (r < 0) {
-			log_error("failed to set up paths: %s", strerror(-r));
-			return r;
-		}
+		if (r < 0)
+			return log_error_errno(r, "failed to set up paths: %m");
 		ctx->root_ready = true;
 	}
 	*ret = &ctx->root;
 	return 0;
+}
+
+int ctx_profiledir(struct drvfw_ctx *ctx, char **ret)
+{
+	const struct sysroot *root = NULL;
+	int r;
+
+	r = ctx_sysroot(ctx, &root);
+	if (r < 0)
+		return r;
+	*ret = ctx->opt_profiledir ? strdup(ctx->opt_profiledir)
+				   : sysroot_path(root, DRVFW_PROFILEDIR);
+	return *ret ? 0 : log_oom();
 }
 
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
@@ -202,29 +307,21 @@ int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
 		r = ctx_sysroot(ctx, &root);
 		if (r < 0)
 			return r;
-		if (root->sysfs && access(root->sysfs, F_OK) < 0) {
-			r = -errno;
-			log_error("cannot use sysfs at '%s': %s", root->sysfs, strerror(-r));
-			return r;
-		}
+		if (root->sysfs && access(root->sysfs, F_OK) < 0)
+			return log_error_errno(-errno, "cannot use sysfs at '%s': %m", root->sysfs);
 		r = inventory_load(root, &ctx->inv);
-		if (r == -ENODATA) {
-			log_error(
+		if (r == -ENODATA)
+			return log_error_errno(
+			    r,
 			    "the module directory '%s' has no modules.dep: run 'depmod%s%s %s' "
 			    "first (a kernel package ships without it)",
 			    root->moddir, root->root[0] ? " -b " : "", root->root, root->kver);
-			return r;
-		}
-		if (r == -ENOENT) {
-			log_error("no module directory at '%s' (kernel %s): %s", root->moddir,
-				  root->kver, strerror(-r));
-			return -ENOENT;
-		}
-		if (r < 0) {
-			log_error("failed to read the module database in '%s': %s", root->moddir,
-				  strerror(-r));
-			return r;
-		}
+		if (r == -ENOENT)
+			return log_error_errno(r, "no module directory at '%s' (kernel %s): %m",
+					       root->moddir, root->kver);
+		if (r < 0)
+			return log_error_errno(r, "failed to read the module database in '%s': %m",
+					       root->moddir);
 	}
 	*ret = ctx->inv;
 	return 0;
@@ -247,10 +344,8 @@ int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
 			return r;
 		if (ctx->opt_proc_cmdline && !ctx->opt_cmdline) {
 			r = read_one_line_file("/proc/cmdline", &ctx->cmdline_buf);
-			if (r < 0) {
-				log_error("failed to read '/proc/cmdline': %s", strerror(-r));
-				return r;
-			}
+			if (r < 0)
+				return log_error_errno(r, "failed to read '/proc/cmdline': %m");
 			src.cmdline = ctx->cmdline_buf;
 		}
 		policy_init(&ctx->policy);
@@ -258,9 +353,10 @@ int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
 		if (r < 0 || d.n_errors > 0) {
 			diags_print(&d, stderr);
 			if (r >= 0 || r == -EINVAL)
-				log_error("invalid policy, nothing done");
+				log_error("invalid policy%s",
+					  ctx->on_error_decides ? "" : ", nothing done");
 			else
-				log_error("failed to load the policy: %s", strerror(-r));
+				log_error("failed to load the policy: %s", error_string(r));
 			diags_done(&d);
 			policy_done(&ctx->policy);
 			return r < 0 ? r : -EINVAL;
@@ -272,6 +368,27 @@ int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
 	}
 	*ret = &ctx->policy;
 	return 0;
+}
+
+enum policy_on_error ctx_on_error(struct drvfw_ctx *ctx)
+{
+	struct policy_source src = {
+		.files = ctx->opt_policy_files,
+		.profiledir = ctx->opt_profiledir,
+	};
+	const struct sysroot *root = NULL;
+	enum policy_on_error oe = ON_ERROR_ALLOW;
+
+	if (ctx_sysroot(ctx, &root) >= 0)
+		(void)policy_scan_on_error(root, &src, &oe);
+	return oe;
+}
+
+char *ctx_error_token(int r, const char *what)
+{
+	if (r == -EINVAL && streq(what, "policy"))
+		return strdup("invalid-policy");
+	return strdup_printf("%s:%s", what, strerrorname_np(-r) ?: "error");
 }
 
 int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret)
@@ -289,10 +406,8 @@ int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret)
 		if (r < 0)
 			return r;
 		r = decisions_compute(p, inv, &ctx->dec);
-		if (r < 0) {
-			log_error("failed to apply the policy: %s", strerror(-r));
-			return r;
-		}
+		if (r < 0)
+			return log_error_errno(r, "failed to apply the policy: %m");
 		/* A policy may target several kernels: an entry that matches nothing
 		 * in this one is worth a warning, not an error. */
 		if (!ctx->opt_quiet) {

@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 	/* kernel.modprobe names one program and passes "-q -- NAME": no room for a
 	 * subcommand, so a link with this name is the helper. */
 	if (argc > 0 && streq(basename(argv[0]), "drvfw-modprobe")) {
-		r = cmd_modprobe_helper(&ctx, argc, argv);
+		r = exit_code_for_error(cmd_modprobe_helper(&ctx, argc, argv));
 		ctx_done(&ctx);
 		return flush_stdout(r);
 	}
@@ -126,5 +126,5 @@ int main(int argc, char **argv)
 finish:
 	/* every path: --policy FILE before a bad option is on the heap already */
 	ctx_done(&ctx);
-	return flush_stdout(r);
+	return flush_stdout(exit_code_for_error(r));
 }

@@ -43,6 +43,8 @@ struct drvfw_ctx {
 	struct sysroot root;
 	struct inventory *inv;
 	bool policy_ready;
+	/* a policy that fails is not the end: on-error decides (probe, the helper) */
+	bool on_error_decides;
 	struct policy policy;
 	char *cmdline_buf;
 	struct decisions *dec;
@@ -67,20 +69,44 @@ void usage_global_options(FILE *f);
 
 /* Each prints its own message and returns a negative errno on failure. */
 int ctx_sysroot(struct drvfw_ctx *ctx, const struct sysroot **ret);
+/* Where include= finds profiles: --profiledir, else ROOT + the build's profile directory. */
+int ctx_profiledir(struct drvfw_ctx *ctx, char **ret);
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret);
 /* -EINVAL: the policy is invalid (exit 2); diagnostics already printed. */
 int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret);
+/*
+ * The policy's on-error setting when the policy cannot be loaded, read by
+ * the lenient scan (policy_scan_on_error()) from the same files.
+ */
+enum policy_on_error ctx_on_error(struct drvfw_ctx *ctx);
+/*
+ * Why a ctx_* loader failed with @r, in one word for a kernel-log record:
+ * "invalid-policy", "policy:ENOENT", "moddb:ENOENT". @what: "policy" or "moddb".
+ */
+char *ctx_error_token(int r, const char *what);
 int ctx_decisions(struct drvfw_ctx *ctx, const struct decisions **ret);
 void ctx_done(struct drvfw_ctx *ctx);
 
-/* Maps a negative errno of the ctx_* loaders to an exit code. */
+/*
+ * A command returns an exit code of drvfw(8), or a negative errno that the
+ * caller maps: -EINVAL (an invalid policy or usage) to 2, others to 1.
+ */
 int exit_code_for_error(int r);
 
 /* Messages: "drvfw: ..." on stderr. */
 void log_error(const char *fmt, ...) _printf_(1, 2);
 void log_warning(const char *fmt, ...) _printf_(1, 2);
 void log_info(const struct drvfw_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
-/* "Try 'drvfw CMD --help'." and EXIT_USAGE */
+/* Logs with %m standing for error_string(r); returns @r, so that `return log_error_errno(r, ...)`. */
+int log_error_errno(int r, const char *fmt, ...) _printf_(2, 3);
+int log_warning_errno(int r, const char *fmt, ...) _printf_(2, 3);
+/* "out of memory"; returns -ENOMEM. */
+int log_oom(void);
+/*
+ * "drvfw: MSG" and "Try 'drvfw CMD --help'."; returns -EINVAL (exit 2).
+ * A command's parse_args() returns that, 0 to exit with success (--help),
+ * or 1 to go on.
+ */
 int usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 /* Flushes stdout and reports a write error (EPIPE, ENOSPC) as EXIT_RUNTIME. */
 int flush_stdout(int code);
@@ -103,10 +129,6 @@ int cmd_guard(struct drvfw_ctx *ctx, int argc, char **argv);
 /* cmd-guard.c: a loaded guard takes the policy in force now (allow, deny); 0 when none is loaded. */
 int guard_follow_policy(struct drvfw_ctx *ctx);
 
-/* cmd-enforce.c, for probe too. */
-bool bus_has_allowed_driver(const struct policy *pol, const char *sysfs, const char *bus);
-int bus_allowed_drivers(const struct policy *pol, const char *sysfs, const char *bus, char ***ret);
-
 /* kmsg.c: "drvfw: ..." records in the kernel log (enforce, probe). */
 struct kmsg {
 	int fd;
@@ -114,13 +136,32 @@ struct kmsg {
 	char buf[1024];
 	size_t len;
 };
+/* DRVFW_KMSG, or /dev/kmsg. */
+const char *kmsg_path(void);
 int kmsg_open(struct kmsg *k, bool enabled);
+/* One record "<PRI>drvfw: MSG" of a @msg made safe already (autoload_record_format()). */
+void kmsg_write(struct kmsg *k, int pri, const char *msg);
+/* A notice; control bytes, '\\' and non-ASCII bytes of the text are written as \\xHH. */
 void kmsg_line(struct kmsg *k, const char *fmt, ...) _printf_(2, 3);
+/*
+ * For a message about what drvfw could not decide, which a storm of events
+ * could repeat: whether to write it now, under a limit shared by every drvfw
+ * process (ratelimit.h); *ret_suppressed: how many were left out before it.
+ */
+bool kmsg_ratelimit(struct kmsg *k, unsigned *ret_suppressed);
 /* Packs "HEAD: item, item, ..." into as few records as fit. */
 void kmsg_item(struct kmsg *k, const char *head, const char *item);
 void kmsg_flush(struct kmsg *k);
 void kmsg_close(struct kmsg *k);
 
-/* cmd-enforce.c, for probe too: every failed action on stderr and in the kernel log. */
+/*
+ * enforce-log.c: what enforcement did, on stderr and in the kernel log, as
+ * enforce, probe and allow/deny --now report it.
+ */
 struct enforce_plan;
+/* Every failed or refused action and every device the plan refused. */
 void log_enforce_failures(const struct enforce_plan *p, const char *sysfs, struct kmsg *k);
+/* The devices by outcome (pinned, cannot be pinned, failed, bound, would deny), packed. */
+void log_enforce_outcomes(struct kmsg *k, const struct enforce_plan *p);
+/* --dry-run: "WRITE PATH VALUE" and "LOAD MODULE" lines. */
+void print_enforce_actions(FILE *f, const struct enforce_plan *p, const char *sysfs);

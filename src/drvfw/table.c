@@ -149,6 +149,18 @@ int table_setf(struct table *t, struct libscols_line *ln, int id, const char *fm
 	return table_set(t, ln, id, s);
 }
 
+int table_add_row(struct table *t, const char *const *values)
+{
+	struct libscols_line *ln = table_new_line(t);
+
+	if (!ln)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_ids; i++)
+		if (values[t->ids[i]] && scols_line_set_data(ln, i, values[t->ids[i]]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 int table_print(struct table *t)
 {
 	return scols_print_table(t->tb);
@@ -159,4 +171,26 @@ void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_info
 	fputs("\nAvailable output columns:\n", f);
 	for (size_t i = 0; i < n_infos; i++)
 		fprintf(f, " %12s  %s\n", infos[i].name, infos[i].help);
+}
+
+void rule_cache_done(struct rule_cache *c)
+{
+	for (size_t i = 0; c->text && i < c->policy->n_entries; i++)
+		free(c->text[i]);
+	free(c->text);
+	c->text = NULL;
+}
+
+const char *rule_describe(struct rule_cache *c, const struct policy_entry *e, const char *none)
+{
+	size_t i;
+
+	if (!e)
+		return none;
+	if (!c->text && !(c->text = calloc(c->policy->n_entries, sizeof(char *))))
+		return NULL;
+	i = (size_t)(e - c->policy->entries);
+	if (!c->text[i])
+		c->text[i] = policy_entry_describe(e);
+	return c->text[i];
 }

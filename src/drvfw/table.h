@@ -52,6 +52,23 @@ struct libscols_line *table_new_line(struct table *t);
 int table_set(struct table *t, struct libscols_line *ln, int id, const char *value);
 int table_setf(struct table *t, struct libscols_line *ln, int id, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* A new line with @values[id] in column id (indexed like the column infos; NULL: empty). */
+int table_add_row(struct table *t, const char *const *values);
 int table_print(struct table *t);
 /* The "Available output columns" part of a --help. */
 void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_infos);
+
+struct policy;
+struct policy_entry;
+
+/*
+ * Descriptions of policy entries ("deny ALL:ALL (FILE:LINE)"), made once per
+ * entry: a policy has a few entries and a listing thousands of rows.
+ */
+struct rule_cache {
+	const struct policy *policy;
+	char **text; /* indexed like policy->entries */
+};
+void rule_cache_done(struct rule_cache *c);
+/* The description of @e, or @none for no entry; NULL on ENOMEM. */
+const char *rule_describe(struct rule_cache *c, const struct policy_entry *e, const char *none);

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/* The autoload records: written, read back, folded. See autoload-log.h. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 
 #include "autoload-log.h"
+#include "hashmap.h"
 #include "util.h"
+
+/* What follows "drvfw: " in an autoload record of this format. */
+#define MARK "autoload/2 "
 
 static const char *const action_names[_AUTOLOAD_ACTION_MAX] = {
 	[AUTOLOAD_LOAD] = "load",
@@ -27,29 +32,46 @@ enum autoload_action autoload_action_from_string(const char *s)
 	return _AUTOLOAD_ACTION_MAX;
 }
 
+char *autoload_record_format(const char *alias, char *const *modules, enum autoload_action action,
+			     const char *rule, const char *error)
+{
+	_cleanup_free_ char *a = record_escape(alias), *mods = NULL, *ru = NULL, *er = NULL;
+	_cleanup_strv_free_ char **esc = NULL;
+
+	for (char *const *m = modules; m && *m; m++)
+		if (strv_consume(&esc, record_escape(*m)) < 0)
+			return NULL;
+	mods = esc ? strv_join(esc, ",") : strdup("-");
+	if (rule)
+		ru = record_escape(rule);
+	if (error)
+		er = record_escape(error);
+	if (!a || !mods || (rule && !ru) || (error && !er))
+		return NULL;
+	return strdup_printf("autoload/2 alias=%s modules=%s action=%s%s%s%s%s", a, mods,
+			     autoload_action_to_string(action), ru ? " rule=" : "", strempty(ru),
+			     er ? " error=" : "", strempty(er));
+}
+
+/* ---- reading ---- */
+
 void autoload_event_done(struct autoload_event *ev)
 {
 	free(ev->alias);
 	strv_free(ev->modules);
 	free(ev->rule);
+	free(ev->error);
 	free(ev->when);
 	free(ev->requester);
 	*ev = (struct autoload_event){ .mono = -1 };
 }
 
-char *kmsg_format_autoload(const char *alias, char *const *modules, enum autoload_action action,
-			   const char *rule)
+void autoload_events_done(struct autoload_events *e)
 {
-	_cleanup_free_ char *mods = NULL;
-
-	if (modules && modules[0]) {
-		mods = strv_join(modules, ",");
-		if (!mods)
-			return NULL;
-	}
-	return strdup_printf("autoload %s modules=%s action=%s%s%s", alias, mods ? mods : "-",
-			     autoload_action_to_string(action), rule ? " rule=" : "",
-			     rule ? rule : "");
+	for (size_t i = 0; i < e->n; i++)
+		autoload_event_done(&e->v[i]);
+	free(e->v);
+	*e = (struct autoload_events){ 0 };
 }
 
 static char *strip(char *s)
@@ -106,100 +128,19 @@ static bool parse_kmsg_prefix(const char *s, double *ret_mono, const char **ret_
 	return true;
 }
 
-/* What follows "drvfw: " in the records this parser knows. */
-#define MARK_AUTOLOAD "autoload "
-/* generate's warn-mode install line for a module reached by a denied alias */
-#define MARK_WARN_INSTALL "would deny autoload of module "
-
-/*
- * Finds "drvfw: " or journald's "drvfw[PID]: " at a word start, followed by
- * one of the records above; returns where the record begins and sets
- * *ret_start to the marker.
- */
-static const char *find_marker(const char *s, const char **ret_start)
+/* What a time stamp of dmesg or journalctl is made of; anything else is not one. */
+static char *stamp_dup(const char *s)
 {
-	for (const char *p = strstr(s, "drvfw"); p; p = strstr(p + 1, "drvfw")) {
-		const char *q = p + 5;
-
-		if (p != s && !isspace((unsigned char)p[-1]))
-			continue;
-		if (*q == '[') {
-			q++;
-			if (!isdigit((unsigned char)*q))
-				continue;
-			while (isdigit((unsigned char)*q))
-				q++;
-			if (*q != ']')
-				continue;
-			q++;
-		}
-		if (!startswith(q, ": "))
-			continue;
-		q += 2;
-		if (!startswith(q, MARK_AUTOLOAD) && !startswith(q, MARK_WARN_INSTALL))
-			continue;
-		*ret_start = p;
-		return q;
-	}
-	return NULL;
-}
-
-/* "would deny autoload of module M": the alias is not known to an install line. */
-static int parse_warn_install(const char *text, struct autoload_event *ev)
-{
-	_cleanup_free_ char *m = strndup(text, strcspn(text, " \t"));
-
-	if (!m)
-		return -ENOMEM;
-	if (!*m)
-		return 0;
-	ev->alias = strdup("-");
-	if (!ev->alias || strv_consume(&ev->modules, TAKE_PTR(m)) < 0)
-		return -ENOMEM;
-	ev->action = AUTOLOAD_WARN;
-	return 1;
-}
-
-static int parse_fields(char *text, struct autoload_event *ev)
-{
-	char *save = NULL, *tok;
-	bool have_action = false;
-
-	tok = strtok_r(text, " \t", &save);
-	if (!tok)
-		return 0;
-	ev->alias = strdup(tok);
-	if (!ev->alias)
-		return -ENOMEM;
-	while ((tok = strtok_r(NULL, " \t", &save))) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		if (streq(tok, "modules")) {
-			if (!streq(eq + 1, "-") && strv_split(eq + 1, ",", &ev->modules) < 0)
-				return -ENOMEM;
-		} else if (streq(tok, "action")) {
-			ev->action = autoload_action_from_string(eq + 1);
-			if (ev->action == _AUTOLOAD_ACTION_MAX)
-				return 0;
-			have_action = true;
-		} else if (streq(tok, "rule")) {
-			free(ev->rule);
-			ev->rule = strdup(eq + 1);
-			if (!ev->rule)
-				return -ENOMEM;
-		}
-		/* Other keys: written by a newer drvfw; ignored. */
-	}
-	return have_action ? 1 : 0;
+	if (s[strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ :.,+-")])
+		return strdup("-");
+	return strdup(s);
 }
 
 /*
  * The time stamp before the marker: the last "[...]" (dmesg, dmesg -x, dmesg
  * -T, journalctl short-monotonic), else journald's "STAMP HOST" with the
- * host dropped (short, short-iso).
+ * host dropped (short, short-iso). A file given to report can hold any
+ * bytes there; what is not a time stamp is kept as "-".
  */
 static int parse_prefix_stamp(const char *prefix, size_t len, double *ret_mono, char **ret_when)
 {
@@ -216,7 +157,7 @@ static int parse_prefix_stamp(const char *prefix, size_t len, double *ret_mono, 
 			s = strip(open + 1);
 			if (!parse_seconds(s, ret_mono))
 				*ret_mono = -1;
-			*ret_when = strdup(s);
+			*ret_when = stamp_dup(s);
 			return *ret_when ? 0 : -ENOMEM;
 		}
 		*close = ']';
@@ -227,16 +168,178 @@ static int parse_prefix_stamp(const char *prefix, size_t len, double *ret_mono, 
 		return 0; /* only a host name, or nothing */
 	*sp = '\0';
 	s = strip(s);
-	if (*s && !(*ret_when = strdup(s)))
+	if (*s && !(*ret_when = stamp_dup(s)))
 		return -ENOMEM;
 	return 0;
 }
 
+/*
+ * "drvfw: " or journald's "drvfw[PID]: " at a word start, at @p; the
+ * position after it, or NULL.
+ */
+static const char *marker_end(const char *s, const char *p)
+{
+	const char *q = p + 5;
+
+	if (p != s && !isspace((unsigned char)p[-1]))
+		return NULL;
+	if (*q == '[') {
+		q++;
+		if (!isdigit((unsigned char)*q))
+			return NULL;
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (*q != ']')
+			return NULL;
+		q++;
+	}
+	return startswith(q, ": ") ? q + 2 : NULL;
+}
+
+/*
+ * Finds the marker followed by an autoload record; returns where the record
+ * begins and sets *ret_start to the marker. -EBADMSG (through *ret_bad) when
+ * a second marker follows: a name cannot bring one in (its blanks are
+ * escaped), a forgery can.
+ */
+static const char *find_record(const char *s, const char **ret_start, bool *ret_bad)
+{
+	for (const char *p = strstr(s, "drvfw"); p; p = strstr(p + 1, "drvfw")) {
+		const char *q = marker_end(s, p);
+
+		if (!q || !startswith(q, MARK))
+			continue;
+		for (const char *x = strstr(q, "drvfw"); x; x = strstr(x + 1, "drvfw"))
+			if (marker_end(s, x))
+				*ret_bad = true;
+		*ret_start = p;
+		return q + strlen(MARK);
+	}
+	return NULL;
+}
+
+static int set_field(char **field, const char *v, size_t n)
+{
+	if (*field)
+		return -EBADMSG; /* a repeated key */
+	return record_unescape(v, n, field);
+}
+
+static int parse_modules(struct autoload_event *ev, const char *v, size_t n)
+{
+	const char *end = v + n;
+
+	if (ev->modules)
+		return -EBADMSG;
+	if (n == 1 && v[0] == '-')
+		return 0;
+	while (v < end) {
+		const char *comma = memchr(v, ',', (size_t)(end - v));
+		size_t len = comma ? (size_t)(comma - v) : (size_t)(end - v);
+		char *m;
+		int r = record_unescape(v, len, &m);
+
+		if (r < 0)
+			return r;
+		/* "" and "-" are what no module is called: "-" alone means none */
+		if (!*m || streq(m, "-")) {
+			free(m);
+			return -EBADMSG;
+		}
+		r = strv_consume(&ev->modules, m);
+		if (r < 0)
+			return r;
+		v += len + (comma ? 1 : 0);
+		if (comma && v == end)
+			return -EBADMSG; /* a trailing ',': not what the writer makes */
+	}
+	return ev->modules ? 0 : -EBADMSG;
+}
+
+/* The KEY=VALUE fields after the marker. */
+static int parse_fields(const char *s, struct autoload_event *ev)
+{
+	_cleanup_free_ char *action = NULL;
+	bool have_modules = false;
+	int r;
+
+	while (*s) {
+		size_t n = strcspn(s, " "), klen;
+		const char *eq = memchr(s, '=', n);
+
+		if (n == 0) {
+			s++;
+			continue;
+		}
+		if (!eq)
+			return -EBADMSG;
+		klen = (size_t)(eq - s);
+#define KEY(k) (klen == strlen(k) && memcmp(s, k, klen) == 0)
+		if (KEY("alias"))
+			r = set_field(&ev->alias, eq + 1, n - klen - 1);
+		else if (KEY("modules")) {
+			r = have_modules ? -EBADMSG : parse_modules(ev, eq + 1, n - klen - 1);
+			have_modules = true;
+		} else if (KEY("action"))
+			r = set_field(&action, eq + 1, n - klen - 1);
+		else if (KEY("rule"))
+			r = set_field(&ev->rule, eq + 1, n - klen - 1);
+		else if (KEY("error"))
+			r = set_field(&ev->error, eq + 1, n - klen - 1);
+		else
+			r = 0; /* written by a newer drvfw */
+#undef KEY
+		if (r < 0)
+			return r;
+		s += n;
+	}
+	if (!ev->alias || !action)
+		return -EBADMSG;
+	ev->action = autoload_action_from_string(action);
+	return ev->action == _AUTOLOAD_ACTION_MAX ? -EBADMSG : 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * /dev/kmsg hands out each message with the kernel's own escaping: a byte
+ * below ' ', above '~', and '\\' itself as "\\xHH". Undone in place before a
+ * record is parsed, so that a record reads the same from /dev/kmsg as from
+ * dmesg (which undoes it too). The kernel's escaping is unambiguous, so
+ * nothing can be forged through it; a NUL cannot be in a message and ends it.
+ */
+static void kmsg_unescape(char *s)
+{
+	char *w = s;
+
+	for (const char *p = s; *p; p++) {
+		int hi, lo;
+
+		if (p[0] == '\\' && p[1] == 'x' && (hi = hexval(p[2])) >= 0 &&
+		    (lo = hexval(p[3])) >= 0) {
+			if ((hi << 4 | lo) == 0)
+				break;
+			*w++ = (char)(hi << 4 | lo);
+			p += 3;
+		} else
+			*w++ = *p;
+	}
+	*w = '\0';
+}
+
 int kmsg_parse_line(const char *line, struct autoload_event *ret)
 {
-	_cleanup_free_ char *buf = NULL, *when = NULL, *f = NULL;
+	_cleanup_free_ char *buf = NULL, *when = NULL;
 	struct autoload_event ev = { .mono = -1 };
 	const char *rest, *start, *fields;
+	bool bad = false;
 	int r;
 
 	/* Cheap rejection: most kernel log lines are not ours. */
@@ -248,7 +351,8 @@ int kmsg_parse_line(const char *line, struct autoload_event *ret)
 	buf[strcspn(buf, "\r\n")] = '\0';
 
 	if (parse_kmsg_prefix(buf, &ev.mono, &rest)) {
-		fields = find_marker(rest, &start);
+		kmsg_unescape(buf + (rest - buf)); /* rest is inside buf */
+		fields = find_record(rest, &start, &bad);
 		if (!fields)
 			return 0;
 		when = strdup_printf("%.6f", ev.mono);
@@ -265,23 +369,15 @@ int kmsg_parse_line(const char *line, struct autoload_event *ret)
 			if (q > rest + 1 && *q == '>')
 				rest = q + 1;
 		}
-		fields = find_marker(rest, &start);
+		fields = find_record(rest, &start, &bad);
 		if (!fields)
 			return 0;
 		r = parse_prefix_stamp(rest, start - rest, &ev.mono, &when);
 		if (r < 0)
 			return r;
 	}
-
-	if (startswith(fields, MARK_WARN_INSTALL))
-		r = parse_warn_install(fields + strlen(MARK_WARN_INSTALL), &ev);
-	else {
-		f = strdup(fields + strlen(MARK_AUTOLOAD));
-		if (!f)
-			return -ENOMEM;
-		r = parse_fields(f, &ev);
-	}
-	if (r <= 0) {
+	r = bad ? -EBADMSG : parse_fields(fields, &ev);
+	if (r < 0) {
 		autoload_event_done(&ev);
 		return r;
 	}
@@ -290,18 +386,34 @@ int kmsg_parse_line(const char *line, struct autoload_event *ret)
 	return 1;
 }
 
-static int events_append(struct autoload_event **events, size_t *n, struct autoload_event *ev)
+/* Adds a line's record to @e: 1 added, 0 not a record, -ENOMEM. */
+static int events_add_line(struct autoload_events *e, const char *line)
 {
-	struct autoload_event *nv = realloc(*events, (*n + 1) * sizeof(**events));
+	struct autoload_event ev;
+	int r = kmsg_parse_line(line, &ev);
 
-	if (!nv)
-		return -ENOMEM;
-	nv[(*n)++] = *ev;
-	*events = nv;
-	return 0;
+	if (r == -EBADMSG) {
+		e->n_rejected++;
+		return 0;
+	}
+	if (r <= 0)
+		return r;
+	if (e->n == e->alloc) {
+		size_t na = e->alloc ? e->alloc * 2 : 64;
+		struct autoload_event *nv = realloc(e->v, na * sizeof(*nv));
+
+		if (!nv) {
+			autoload_event_done(&ev);
+			return -ENOMEM;
+		}
+		e->v = nv;
+		e->alloc = na;
+	}
+	e->v[e->n++] = ev;
+	return 1;
 }
 
-int kmsg_read_stream(FILE *f, struct autoload_event **events, size_t *n_events)
+int kmsg_read_stream(FILE *f, struct autoload_events *e)
 {
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
@@ -309,26 +421,17 @@ int kmsg_read_stream(FILE *f, struct autoload_event **events, size_t *n_events)
 
 	errno = 0;
 	while (getline(&line, &cap, f) >= 0) {
-		struct autoload_event ev;
-
-		r = kmsg_parse_line(line, &ev);
+		r = events_add_line(e, line);
 		if (r < 0)
 			return r;
-		if (r == 0)
-			continue;
-		r = events_append(events, n_events, &ev);
-		if (r < 0) {
-			autoload_event_done(&ev);
-			return r;
-		}
-		added++;
+		added += r;
 	}
 	if (ferror(f))
 		return errno > 0 ? -errno : -EIO;
 	return added;
 }
 
-int kmsg_read_devkmsg(const char *path, struct autoload_event **events, size_t *n_events)
+int kmsg_read_devkmsg(const char *path, struct autoload_events *e)
 {
 	_cleanup_close_ int fd = -1;
 	/* One record per read(); the kernel limits a record to about 8 KiB. */
@@ -339,7 +442,6 @@ int kmsg_read_devkmsg(const char *path, struct autoload_event **events, size_t *
 	if (fd < 0)
 		return -errno;
 	for (;;) {
-		struct autoload_event ev;
 		ssize_t k = read(fd, buf, sizeof(buf) - 1);
 
 		if (k < 0) {
@@ -355,53 +457,64 @@ int kmsg_read_devkmsg(const char *path, struct autoload_event **events, size_t *
 		buf[k] = '\0';
 		/* Continuation lines (" SUBSYSTEM=...") follow the first line. */
 		buf[strcspn(buf, "\n")] = '\0';
-		r = kmsg_parse_line(buf, &ev);
+		r = events_add_line(e, buf);
 		if (r < 0)
 			return r;
-		if (r == 0)
-			continue;
-		r = events_append(events, n_events, &ev);
-		if (r < 0) {
-			autoload_event_done(&ev);
-			return r;
-		}
-		added++;
+		added += r;
 	}
 	return added;
 }
 
-static struct autoload_stat *stat_get(struct autoload_stat **v, size_t *n, const char *key)
-{
-	struct autoload_stat *nv;
+/* ---- statistics ---- */
 
-	for (size_t i = 0; i < *n; i++)
-		if (streq((*v)[i].module, key))
-			return &(*v)[i];
-	nv = realloc(*v, (*n + 1) * sizeof(**v));
-	if (!nv)
+static struct autoload_stat *stat_get(struct autoload_stats *s, size_t *alloc, struct hashmap *keys,
+				      const char *key)
+{
+	size_t i;
+
+	if (hashmap_gets(keys, key, &i))
+		return &s->v[i];
+	if (s->n == *alloc) {
+		size_t na = *alloc ? *alloc * 2 : 64;
+		struct autoload_stat *nv = realloc(s->v, na * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		s->v = nv;
+		*alloc = na;
+	}
+	s->v[s->n] = (struct autoload_stat){ .first_mono = -1, .last_mono = -1 };
+	s->v[s->n].module = strdup(key);
+	if (!s->v[s->n].module || hashmap_puts(keys, key, s->n) < 0) {
+		free(s->v[s->n].module);
 		return NULL;
-	*v = nv;
-	nv[*n] = (struct autoload_stat){ .first_mono = -1, .last_mono = -1 };
-	nv[*n].module = strdup(key);
-	if (!nv[*n].module)
-		return NULL;
-	return &nv[(*n)++];
+	}
+	return &s->v[s->n++];
+}
+
+/* Appends @v to @l unless it is the last one; duplicates go at the end (sort_uniq). */
+static int add_unique_later(char ***l, const char *v)
+{
+	size_t n = strv_length(*l);
+
+	if (n > 0 && streq((*l)[n - 1], v))
+		return 0;
+	return strv_extend(l, v);
 }
 
 static int stat_add(struct autoload_stat *s, const struct autoload_event *ev)
 {
 	s->count++;
 	s->by_action[ev->action]++;
-	if (!strv_contains(s->aliases, ev->alias) && strv_extend(&s->aliases, ev->alias) < 0)
+	if (add_unique_later(&s->aliases, ev->alias) < 0 ||
+	    (ev->error && add_unique_later(&s->errors, ev->error) < 0) ||
+	    (ev->requester && add_unique_later(&s->requesters, ev->requester) < 0))
 		return -ENOMEM;
 	if (s->count == 1) {
 		s->first_mono = ev->mono;
 		if (ev->when && !(s->first = strdup(ev->when)))
 			return -ENOMEM;
 	}
-	if (ev->requester && !strv_contains(s->requesters, ev->requester) &&
-	    strv_extend(&s->requesters, ev->requester) < 0)
-		return -ENOMEM;
 	s->last_mono = ev->mono;
 	free(s->last);
 	s->last = NULL;
@@ -419,61 +532,60 @@ static int cmp_stat(const void *a, const void *b)
 	return strcmp(x->module, y->module);
 }
 
-int autoload_stats(const struct autoload_event *ev, size_t n, struct autoload_stat **ret,
-		   size_t *ret_n)
+int autoload_stats_compute(const struct autoload_events *e, struct autoload_stats *ret)
 {
-	struct autoload_stat *v = NULL, *s;
-	size_t nv = 0;
-	int r;
+	struct autoload_stats s = { 0 };
+	struct hashmap *keys = hashmap_new();
+	size_t alloc = 0;
+	int r = keys ? 0 : -ENOMEM;
 
-	for (size_t i = 0; i < n; i++) {
-		if (ev[i].modules && ev[i].modules[0]) {
-			for (char **m = ev[i].modules; *m; m++) {
-				s = stat_get(&v, &nv, *m);
-				if (!s)
-					goto oom;
-				r = stat_add(s, &ev[i]);
-				if (r < 0)
-					goto oom;
+	for (size_t i = 0; i < e->n && r >= 0; i++) {
+		const struct autoload_event *ev = &e->v[i];
+
+		if (ev->modules && ev->modules[0])
+			for (char **m = ev->modules; *m && r >= 0; m++) {
+				struct autoload_stat *st = stat_get(&s, &alloc, keys, *m);
+
+				r = st ? stat_add(st, ev) : -ENOMEM;
 			}
-		} else {
-			_cleanup_free_ char *key = strdup_printf("(%s)", ev[i].alias);
+		else {
+			_cleanup_free_ char *key = strdup_printf("(%s)", ev->alias);
+			struct autoload_stat *st = key ? stat_get(&s, &alloc, keys, key) : NULL;
 
-			if (!key)
-				goto oom;
-			s = stat_get(&v, &nv, key);
-			if (!s)
-				goto oom;
-			r = stat_add(s, &ev[i]);
-			if (r < 0)
-				goto oom;
+			r = st ? stat_add(st, ev) : -ENOMEM;
 		}
 	}
-	for (size_t i = 0; i < nv; i++) {
-		strv_sort_uniq(v[i].aliases);
-		strv_sort_uniq(v[i].requesters);
+	hashmap_free(keys);
+	if (r < 0) {
+		autoload_stats_done(&s);
+		return r;
 	}
-	if (nv > 1)
-		qsort(v, nv, sizeof(*v), cmp_stat);
-	*ret = v;
-	*ret_n = nv;
+	for (size_t i = 0; i < s.n; i++) {
+		strv_sort_uniq(s.v[i].aliases);
+		strv_sort_uniq(s.v[i].errors);
+		strv_sort_uniq(s.v[i].requesters);
+	}
+	if (s.n > 1)
+		qsort(s.v, s.n, sizeof(*s.v), cmp_stat);
+	*ret = s;
 	return 0;
-oom:
-	autoload_stats_free(v, nv);
-	return -ENOMEM;
 }
 
-void autoload_stats_free(struct autoload_stat *s, size_t n)
+void autoload_stats_done(struct autoload_stats *s)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(s[i].module);
-		strv_free(s[i].aliases);
-		strv_free(s[i].requesters);
-		free(s[i].first);
-		free(s[i].last);
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].module);
+		strv_free(s->v[i].aliases);
+		strv_free(s->v[i].errors);
+		strv_free(s->v[i].requesters);
+		free(s->v[i].first);
+		free(s->v[i].last);
 	}
-	free(s);
+	free(s->v);
+	*s = (struct autoload_stats){ 0 };
 }
+
+/* ---- requesters ---- */
 
 void module_request_done(struct module_request *r)
 {
@@ -570,41 +682,103 @@ int trace_read_stream(FILE *f, struct module_request **reqs, size_t *n_reqs)
 	return added;
 }
 
-int autoload_pair_requests(struct autoload_event *ev, size_t n, struct module_request *reqs,
-			   size_t n_reqs, double window)
+/*
+ * The unused request nearest in one direction: @next[i] leads from request
+ * i (in time order) to one not used yet, with the paths shortened as they
+ * are walked, so that pairing every event costs about as much as reading it.
+ */
+static size_t find_unused(size_t *next, size_t i)
 {
-	int paired = 0;
+	size_t root = i, t;
 
-	for (size_t i = 0; i < n; i++) {
-		struct module_request *best = NULL;
-		double best_d = 0;
+	while (next[root] != root)
+		root = next[root];
+	while (next[i] != root) {
+		t = next[i];
+		next[i] = root;
+		i = t;
+	}
+	return root;
+}
 
-		if (ev[i].mono < 0 || ev[i].requester)
+static int cmp_req(const void *a, const void *b, void *userdata)
+{
+	const struct module_request *reqs = userdata;
+	const struct module_request *x = &reqs[*(const size_t *)a];
+	const struct module_request *y = &reqs[*(const size_t *)b];
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+int autoload_pair_requests(struct autoload_events *e, struct module_request *reqs, size_t n_reqs,
+			   double window)
+{
+	_cleanup_free_ size_t *order = malloc((n_reqs + 1) * sizeof(size_t));
+	/* left[k], right[k]: to the nearest unused at or before / at or after position k;
+	 * position n_reqs + 1 (and 0 after the shift) stands for "none" */
+	_cleanup_free_ size_t *left = malloc((n_reqs + 2) * sizeof(size_t));
+	_cleanup_free_ size_t *right = malloc((n_reqs + 2) * sizeof(size_t));
+	struct hashmap *first = hashmap_new();
+	int paired = 0, r = 0;
+
+	if (!order || !left || !right || !first) {
+		hashmap_free(first);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_reqs; i++)
+		order[i] = i;
+	qsort_r(order, n_reqs, sizeof(size_t), cmp_req, reqs);
+	/* positions 1..n_reqs are requests in (name, time) order; 0 and n_reqs + 1 are ends */
+	for (size_t k = 0; k < n_reqs + 2; k++)
+		left[k] = right[k] = k;
+	for (size_t k = n_reqs; k-- > 0 && r >= 0;)
+		r = hashmap_puts(first, reqs[order[k]].name, k + 1);
+	for (size_t i = 0; i < e->n && r >= 0; i++) {
+		struct autoload_event *ev = &e->v[i];
+		size_t lo, hi, k, best = 0;
+		double best_d = window;
+
+		if (ev->mono < 0 || ev->requester || !hashmap_gets(first, ev->alias, &lo))
 			continue;
-		/*
-		 * Nearest in either direction: the event fires before the helper
-		 * logs, but ftrace's "local" clock is sched_clock() and printk's is
-		 * local_clock(), which differ by milliseconds where the TSC is not
-		 * stable (seen under qemu: the trace stamp 5 ms after the record).
-		 */
-		for (size_t j = 0; j < n_reqs; j++) {
-			struct module_request *q = &reqs[j];
-			double dist = q->ts > ev[i].mono ? q->ts - ev[i].mono : ev[i].mono - q->ts;
+		/* the requests of this name are positions lo..hi-1, by time */
+		for (hi = lo; hi <= n_reqs && streq(reqs[order[hi - 1]].name, ev->alias); hi++)
+			;
+		/* the first of them not earlier than the event */
+		for (k = lo; k < hi && reqs[order[k - 1]].ts < ev->mono; k++)
+			;
+		for (int side = 0; side < 2; side++) {
+			size_t c = side == 0 ? find_unused(left, k - 1) : find_unused(right, k);
+			double dist;
 
-			if (q->used || !streq(q->name, ev[i].alias) || dist > window)
+			if (c < lo || c >= hi)
 				continue;
-			if (!best || dist < best_d) {
-				best = q;
+			dist = reqs[order[c - 1]].ts - ev->mono;
+			if (dist < 0)
+				dist = -dist;
+			/* the earlier one on a tie, as a scan in time order would pick */
+			if (dist <= best_d && (!best || dist < best_d)) {
+				best = c;
 				best_d = dist;
 			}
 		}
 		if (!best)
 			continue;
-		ev[i].requester = strdup_printf("%s[%d]", best->comm, best->pid);
-		if (!ev[i].requester)
-			return -ENOMEM;
-		best->used = true;
+		ev->requester = strdup_printf("%s[%d]", reqs[order[best - 1]].comm,
+					      reqs[order[best - 1]].pid);
+		if (!ev->requester) {
+			r = -ENOMEM;
+			break;
+		}
+		reqs[order[best - 1]].used = true;
+		left[best] = best - 1;
+		right[best] = best + 1;
 		paired++;
 	}
-	return paired;
+	hashmap_free(first);
+	return r < 0 ? r : paired;
 }

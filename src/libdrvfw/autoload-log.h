@@ -2,29 +2,33 @@
 #pragma once
 
 /*
- * The autoload records that `drvfw modprobe-helper` writes to the kernel log
- * and `drvfw report` reads back. The writer and the parser live together so
- * that the format has one definition:
+ * The records drvfw writes to the kernel log about autoloads, and reads back
+ * in `drvfw report`. The writer and the parser live together so that the
+ * format has one definition:
  *
- *   drvfw: autoload ALIAS modules=M1,M2 action=load|deny|warn|none [rule=FILE:LINE]
+ *   drvfw: autoload/2 alias=ALIAS modules=M1,M2 action=ACTION [rule=RULE] [error=ERROR]
  *
- * ALIAS is the request_module() name as the kernel passed it; modules= is
- * what libkmod resolved it to ("-" for nothing); action= what the helper did:
+ * ALIAS is the request_module() name as the kernel passed it; modules= what
+ * libkmod resolved it to ("-" for nothing); action= what the helper did:
  * load (handed to modprobe), deny (refused), warn (would be denied, loaded in
- * warn mode), none (nothing to load). Unknown keys are ignored by the parser,
- * so later versions can add some.
+ * warn mode), none (nothing to load); rule= the FILE:LINE of the deciding
+ * entry; error= what kept the helper from deciding (then on-error decided).
  *
- * It also reads the line that `drvfw generate` puts in warn-mode install
- * commands for a module reached by a denied alias, "drvfw: would deny
- * autoload of module M" (alias "-", action warn): where the helper is not
- * installed, that is the only trace of such an autoload.
+ * Every value is escaped with record_escape(): an unprivileged user chooses
+ * the names the kernel requests (mount -t TYPE asks for fs-TYPE, an AF_ALG
+ * bind for crypto-NAME), and an escaped name has no blank, no '=', ',' or
+ * '\', no control byte and nothing outside ASCII, so one request is exactly
+ * one record whatever its name, and a name cannot pose as a field or as
+ * another record. The "/2" is the version: unknown keys are ignored, so a
+ * later version can add some. A record with a repeated key, a second
+ * "drvfw: " marker or a bad escape is rejected and counted, never guessed at.
  *
  * The parser reads one line of any of the forms these records reach an
  * administrator in: /dev/kmsg records ("PRI,SEQ,USEC,FLAGS;MSG"), dmesg
  * ("[   5.123456] MSG", "<14>[ ...] MSG", "[Sun Nov 22 ...] MSG"), and
  * journalctl -k in the short-monotonic, short and short-iso formats, where
  * journald has split "drvfw:" off as the syslog identifier
- * ("[   5.123456] host drvfw: autoload ...").
+ * ("[   5.123456] host drvfw: autoload/2 ...").
  */
 
 #include <stdbool.h>
@@ -39,11 +43,16 @@ enum autoload_action {
 	_AUTOLOAD_ACTION_MAX,
 };
 
+/* What the helper writes: the record's message, without "drvfw: "; malloc'ed. */
+char *autoload_record_format(const char *alias, char *const *modules, enum autoload_action action,
+			     const char *rule, const char *error);
+
 struct autoload_event {
-	char *alias;
+	char *alias; /* unescaped: the bytes the kernel passed */
 	char **modules; /* NULL-terminated; NULL when the alias resolved to nothing */
 	enum autoload_action action;
 	char *rule; /* "FILE:LINE" of the [autoload] or driver entry; NULL if none */
+	char *error; /* what kept the helper from deciding, or NULL */
 	double mono; /* seconds since boot; < 0 when the line has no monotonic time */
 	char *when; /* the line's timestamp as written (e.g. "5.123456", "Nov 22 01:23:45") */
 	char *requester; /* "COMM[PID]" from a module_request trace record, or NULL */
@@ -54,16 +63,29 @@ void autoload_event_done(struct autoload_event *ev);
 /*
  * Parses one log line (without or with its trailing newline). Returns 1 and
  * fills @ev when the line is an autoload record, 0 when it is not (ev is
- * untouched), -ENOMEM.
+ * untouched), -EBADMSG for a damaged or forged one, -ENOMEM.
  */
 int kmsg_parse_line(const char *line, struct autoload_event *ev);
 
-/* The message part of a record, without "drvfw: " and timestamp; malloc'ed. */
-char *kmsg_format_autoload(const char *alias, char *const *modules, enum autoload_action action,
-			   const char *rule);
-
 const char *autoload_action_to_string(enum autoload_action a);
 enum autoload_action autoload_action_from_string(const char *s);
+
+/* The records read from a log, in log order, and how many were rejected. */
+struct autoload_events {
+	struct autoload_event *v;
+	size_t n, alloc;
+	size_t n_rejected; /* damaged or forged records (kmsg_parse_line() -EBADMSG) */
+};
+void autoload_events_done(struct autoload_events *e);
+
+/* Appends the records of every line of @f; the number added, or -errno. */
+int kmsg_read_stream(FILE *f, struct autoload_events *e);
+/*
+ * Appends the records in the kernel ring buffer through @path (normally
+ * /dev/kmsg), without blocking. -EPERM/-EACCES when dmesg_restrict forbids
+ * it.
+ */
+int kmsg_read_devkmsg(const char *path, struct autoload_events *e);
 
 /* Per module (or per alias that resolved to nothing): how often and when. */
 struct autoload_stat {
@@ -71,32 +93,20 @@ struct autoload_stat {
 	unsigned count;
 	unsigned by_action[_AUTOLOAD_ACTION_MAX];
 	char **aliases; /* sorted, unique */
+	char **errors; /* what the helper could not decide: sorted, unique; NULL if none */
 	double first_mono, last_mono; /* < 0 when unknown */
 	char *first, *last; /* timestamp text of the first and last record */
 	char **requesters; /* "COMM[PID]", sorted, unique; NULL if none known */
 };
 
-/*
- * Folds events (in log order) into per-module statistics, sorted by count
- * (most first), then name.
- */
-int autoload_stats(const struct autoload_event *ev, size_t n, struct autoload_stat **ret,
-		   size_t *ret_n);
-void autoload_stats_free(struct autoload_stat *s, size_t n);
-
-/*
- * Reads every line of @f and appends the autoload records found to
- * *events / *n_events (realloc'ed). Returns the number of records added or
- * -errno.
- */
-int kmsg_read_stream(FILE *f, struct autoload_event **events, size_t *n_events);
-
-/*
- * Reads the records currently in the kernel ring buffer through @path
- * (normally /dev/kmsg), without blocking. -EPERM/-EACCES when
- * dmesg_restrict forbids it.
- */
-int kmsg_read_devkmsg(const char *path, struct autoload_event **events, size_t *n_events);
+/* Statistics of a set of events, sorted by count (most first), then name. */
+struct autoload_stats {
+	struct autoload_stat *v;
+	size_t n;
+};
+/* Folds the events into per-module statistics: linear in the events (and n log n to sort). */
+int autoload_stats_compute(const struct autoload_events *e, struct autoload_stats *ret);
+void autoload_stats_done(struct autoload_stats *s);
 
 /*
  * The requesting process, which the kernel does not pass to the helper, from
@@ -127,5 +137,5 @@ void module_request_done(struct module_request *r);
  * way: the two clocks differ by milliseconds on some machines). Returns how
  * many were paired, or -ENOMEM.
  */
-int autoload_pair_requests(struct autoload_event *ev, size_t n, struct module_request *reqs,
-			   size_t n_reqs, double window);
+int autoload_pair_requests(struct autoload_events *e, struct module_request *reqs, size_t n_reqs,
+			   double window);

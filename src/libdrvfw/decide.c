@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <strings.h>
 
+#include "bus-names.h"
 #include "decide.h"
+#include "policy-index.h"
 #include "util.h"
 
 /* Longer than any module, driver or alias name (the kernel caps them well below). */
@@ -61,11 +63,28 @@ static bool entry_is_glob(const struct policy_entry *e)
 	return e->driver && string_has_glob(e->driver);
 }
 
+/* The first entry of @list that matches, in policy order, among the candidates of the names. */
+static const struct policy_entry *first_match(const struct policy *p, enum policy_list list,
+					      const char *bus, const char *mod, const char *drv)
+{
+	struct policy_candidates it;
+
+	policy_candidates_init(&it, p, mod, drv);
+	for (size_t i; (i = policy_candidates_next(&it)) != SIZE_MAX;) {
+		const struct policy_entry *e = &p->entries[i];
+
+		if (e->list == list && entry_matches(e, entry_is_glob(e), bus, mod, drv))
+			return e;
+	}
+	return NULL;
+}
+
 enum verdict decide_pair(const struct policy *p, const char *bus, const char *module_name,
 			 const char *driver_name, const struct policy_entry **ret_entry)
 {
 	char mbuf[NAME_BUF], dbuf[NAME_BUF];
 	const char *mod = NULL, *drv = NULL;
+	const struct policy_entry *e;
 
 	if (module_name && normalize_into(module_name, mbuf))
 		mod = mbuf;
@@ -73,22 +92,38 @@ enum verdict decide_pair(const struct policy *p, const char *bus, const char *mo
 		drv = dbuf;
 
 	/* As in the driver-filter patch: the allow list first, and it wins. */
-	for (size_t i = 0; i < p->n_entries; i++) {
-		const struct policy_entry *e = &p->entries[i];
+	e = first_match(p, LIST_ALLOW, bus, mod, drv);
+	if (!e)
+		e = first_match(p, LIST_DENY, bus, mod, drv);
+	if (ret_entry)
+		*ret_entry = e;
+	return e && e->list == LIST_DENY ? VERDICT_DENY : VERDICT_ALLOW;
+}
 
-		if (e->list == LIST_ALLOW && entry_matches(e, entry_is_glob(e), bus, mod, drv)) {
+/* A pattern that matches every driver name: ALL, or '*' alone. */
+static bool entry_names_every_driver(const struct policy_entry *e)
+{
+	if (!e->driver)
+		return true;
+	return e->driver[strspn(e->driver, "*")] == '\0';
+}
+
+enum verdict decide_bus_default(const struct policy *p, const char *bus,
+				const struct policy_entry **ret_entry)
+{
+	/* As in decide_pair(): the allow list first, and it wins. */
+	for (int pass = 0; pass < 2; pass++) {
+		enum policy_list list = pass == 0 ? LIST_ALLOW : LIST_DENY;
+
+		for (size_t i = 0; i < p->n_entries; i++) {
+			const struct policy_entry *e = &p->entries[i];
+
+			if (e->list != list || !entry_names_every_driver(e) ||
+			    (e->bus && (!bus || !name_eq(e->bus, bus))))
+				continue;
 			if (ret_entry)
 				*ret_entry = e;
-			return VERDICT_ALLOW;
-		}
-	}
-	for (size_t i = 0; i < p->n_entries; i++) {
-		const struct policy_entry *e = &p->entries[i];
-
-		if (e->list == LIST_DENY && entry_matches(e, entry_is_glob(e), bus, mod, drv)) {
-			if (ret_entry)
-				*ret_entry = e;
-			return VERDICT_DENY;
+			return list == LIST_ALLOW ? VERDICT_ALLOW : VERDICT_DENY;
 		}
 	}
 	if (ret_entry)
@@ -96,16 +131,120 @@ enum verdict decide_pair(const struct policy *p, const char *bus, const char *mo
 	return VERDICT_ALLOW;
 }
 
+enum verdict decide_entry(const struct policy *p, const struct policy_entry *e,
+			  const struct policy_entry **ret_entry)
+{
+	if (!e->driver || entry_names_every_driver(e))
+		return decide_bus_default(p, e->bus, ret_entry);
+	return decide_pair(p, e->bus, e->driver, e->driver, ret_entry);
+}
+
+/*
+ * Per-device rules match MODALIAS globs or PCI/USB ids. A glob whose prefix
+ * names the bus ("pci:v8086*") matches devices of that bus only, on the buses
+ * whose devices always carry their own prefix; any other glob ("acpi*",
+ * "of:*", "*") may match a device of any bus.
+ */
+static bool device_rule_may_match_bus(const struct device_rule *r, const char *bus)
+{
+	static const char *const own_prefix[] = { "pci", "usb", "virtio", "hid", "hdaudio" };
+	const char *colon;
+
+	if (r->by_id)
+		return streq(bus, "pci") || streq(bus, "usb");
+	if (!r->match || !(colon = strchr(r->match, ':')))
+		return true;
+	for (size_t i = 0; i < ELEMENTSOF(own_prefix); i++)
+		if (strlen(own_prefix[i]) == (size_t)(colon - r->match) &&
+		    strncmp(r->match, own_prefix[i], (size_t)(colon - r->match)) == 0)
+			return streq(bus, own_prefix[i]);
+	return true;
+}
+
+bool decide_bus_can_deny(const struct policy *p, const char *bus)
+{
+	for (size_t i = 0; i < p->n_entries; i++) {
+		const struct policy_entry *e = &p->entries[i];
+
+		if (e->list != LIST_DENY)
+			continue;
+		/* ALL, the bus itself, or a pattern that may stand for it */
+		if (!e->bus || name_eq(e->bus, bus) || string_has_glob(e->bus))
+			return true;
+	}
+	for (size_t i = 0; i < p->n_devices; i++)
+		if (device_rule_may_match_bus(&p->devices[i], bus))
+			return true;
+	return false;
+}
+
+enum name_verdict decide_module_name(const struct policy *p, const char *name,
+				     const struct policy_entry **ret_entry)
+{
+	const struct policy_entry *deny_all = NULL;
+	bool any_allow = false, any_deny = false;
+	struct policy_candidates it;
+	char buf[NAME_BUF];
+
+	if (!normalize_into(name, buf))
+		return NAME_NEEDS_BUSES;
+	policy_candidates_init(&it, p, buf, NULL);
+	for (size_t i; (i = policy_candidates_next(&it)) != SIZE_MAX;) {
+		const struct policy_entry *e = &p->entries[i];
+
+		if (e->driver && !driver_matches(e->driver, buf))
+			continue;
+		if (e->list == LIST_ALLOW)
+			any_allow = true;
+		else {
+			any_deny = true;
+			if (!e->bus && !deny_all)
+				deny_all = e;
+		}
+	}
+	if (!any_deny)
+		return NAME_ALLOWED;
+	if (deny_all && !any_allow) {
+		*ret_entry = deny_all;
+		return NAME_DENIED;
+	}
+	return NAME_NEEDS_BUSES;
+}
+
+enum verdict decide_module_buses(const struct policy *p, const char *name, char *const *buses,
+				 const struct policy_entry **ret_entry)
+{
+	const struct policy_entry *first = NULL, *e = NULL;
+
+	*ret_entry = NULL;
+	if (!buses) {
+		if (decide_pair(p, NULL, name, NULL, &e) == VERDICT_ALLOW)
+			return VERDICT_ALLOW;
+		*ret_entry = e;
+		return VERDICT_DENY;
+	}
+	for (char *const *b = buses; *b; b++) {
+		if (decide_pair(p, *b, name, NULL, &e) == VERDICT_ALLOW)
+			return VERDICT_ALLOW;
+		if (!first)
+			first = e;
+	}
+	*ret_entry = first;
+	return VERDICT_DENY;
+}
+
 bool decide_autoload(const struct policy *p, const char *alias, const struct autoload_entry **ret)
 {
 	const struct autoload_entry *deny = NULL;
+	struct policy_candidates it;
 	char buf[NAME_BUF];
 
 	if (ret)
 		*ret = NULL;
 	if (!normalize_into(alias, buf))
 		return false;
-	for (size_t i = 0; i < p->n_autoload; i++) {
+	policy_autoload_candidates_init(&it, p, buf);
+	for (size_t i; (i = policy_autoload_candidates_next(&it)) != SIZE_MAX;) {
 		const struct autoload_entry *e = &p->autoload[i];
 
 		if (fnmatch(e->pattern, buf, 0) != 0)
@@ -543,14 +682,34 @@ fail:
 	return r;
 }
 
-static bool entry_matches_any_module(const struct decisions *d, const struct policy_entry *e)
+/* Marks every entry that may match @bus, @mod, @drv (normalised) and does. */
+static void mark_matches(const struct policy *p, const char *bus, const char *mod, const char *drv,
+			 bool *matched)
 {
-	bool glob = entry_is_glob(e);
+	struct policy_candidates it;
 
+	policy_candidates_init(&it, p, mod, drv);
+	for (size_t i; (i = policy_candidates_next(&it)) != SIZE_MAX;) {
+		const struct policy_entry *e = &p->entries[i];
+
+		if (!matched[i] && entry_matches(e, entry_is_glob(e), bus, mod, drv))
+			matched[i] = true;
+	}
+}
+
+/*
+ * Which entries match some pair of some module, or a driver bound now that
+ * records no module (serial8250). From the pairs to the entries that may
+ * match them, so that a large policy costs what deciding it costs.
+ */
+static int entries_matched(const struct decisions *d, bool **ret)
+{
+	bool *matched = calloc(d->policy->n_entries + 1, sizeof(bool));
+
+	if (!matched)
+		return -ENOMEM;
 	for (size_t i = 0; i < d->inv->n_modules; i++) {
 		const struct module_decision *md = &d->modules[i];
-		/* inventory names are normalised already */
-		const char *mod = d->inv->modules[i].name;
 
 		for (size_t k = 0; k < md->n_pairs; k++) {
 			char dbuf[NAME_BUF];
@@ -558,55 +717,99 @@ static bool entry_matches_any_module(const struct decisions *d, const struct pol
 
 			if (md->pairs[k].driver && normalize_into(md->pairs[k].driver, dbuf))
 				drv = dbuf;
-			if (entry_matches(e, glob, md->pairs[k].bus, mod, drv))
-				return true;
+			/* inventory names are normalised already */
+			mark_matches(d->policy, md->pairs[k].bus, d->inv->modules[i].name, drv,
+				     matched);
 		}
 	}
-	/* drivers bound now that record no module (serial8250) */
 	for (size_t i = 0; i < d->inv->n_devices; i++) {
 		const struct device *dev = &d->inv->devices[i];
 		char dbuf[NAME_BUF];
 
-		if (dev->driver && !dev->module && normalize_into(dev->driver, dbuf) &&
-		    entry_matches(e, glob, dev->bus, NULL, dbuf))
-			return true;
+		if (dev->driver && !dev->module && normalize_into(dev->driver, dbuf))
+			mark_matches(d->policy, dev->bus, NULL, dbuf, matched);
 	}
-	return false;
+	*ret = matched;
+	return 0;
 }
 
-static bool autoload_matches_any_alias(const struct inventory *inv, const struct autoload_entry *e)
+/*
+ * Which [autoload] entries match some autoload alias, either way round:
+ * "char-major-4-64" is reached by the alias "char-major-4-*". A plain alias
+ * finds the entries that may match it by hash; the few glob aliases are
+ * tried against the entries not matched yet.
+ */
+static int autoload_matched(const struct decisions *d, bool **ret)
 {
-	for (size_t i = 0; i < inv->n_modules; i++) {
-		const struct module *m = &inv->modules[i];
+	const struct policy *p = d->policy;
+	bool *matched = calloc(p->n_autoload + 1, sizeof(bool));
+	_cleanup_strv_free_ char **globs = NULL;
+
+	if (!matched)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->inv->n_modules; i++) {
+		const struct module *m = &d->inv->modules[i];
 
 		for (size_t k = 0; k < m->n_aliases; k++) {
+			struct policy_candidates it;
 			char buf[NAME_BUF];
 
 			if (m->aliases[k].class != ALIAS_AUTOLOAD ||
 			    !normalize_into(m->aliases[k].pattern, buf))
 				continue;
-			/* either way round: "char-major-4-64" is reached by the alias "char-major-4-*" */
-			if (fnmatch(e->pattern, buf, 0) == 0 || fnmatch(buf, e->pattern, 0) == 0)
-				return true;
+			if (string_has_glob(buf) && strv_extend(&globs, buf) < 0) {
+				free(matched);
+				return -ENOMEM;
+			}
+			policy_autoload_candidates_init(&it, p, buf);
+			for (size_t e; (e = policy_autoload_candidates_next(&it)) != SIZE_MAX;)
+				if (!matched[e] && fnmatch(p->autoload[e].pattern, buf, 0) == 0)
+					matched[e] = true;
 		}
 	}
-	return false;
+	for (size_t e = 0; e < p->n_autoload; e++)
+		for (char **g = globs; g && *g && !matched[e]; g++)
+			matched[e] = fnmatch(*g, p->autoload[e].pattern, 0) == 0;
+	*ret = matched;
+	return 0;
+}
+
+/* A bus that neither this kernel nor drvfw's table has: a typo, or another kernel's bus. */
+static int warn_unknown_bus(const struct decisions *d, struct diags *diags, struct origin o,
+			    const char *bus, const char *what)
+{
+	return diag_add(diags, DIAG_WARNING, o.file, o.line,
+			"unknown bus '%s' in '%s': kernel %s has no such bus; did you mean '%s'?",
+			bus, what, strempty(d->inv->kver), bus_closest(d->inv, bus));
 }
 
 int decisions_warn_unmatched(const struct decisions *d, struct diags *diags)
 {
 	const struct policy *p = d->policy;
+	_cleanup_free_ bool *matched = NULL, *alias_matched = NULL;
 	int r;
 
+	r = entries_matched(d, &matched);
+	if (r >= 0)
+		r = autoload_matched(d, &alias_matched);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < p->n_entries; i++) {
 		const struct policy_entry *e = &p->entries[i];
 		_cleanup_free_ char *s = NULL;
 
-		if (entry_matches_any_module(d, e))
+		/* drivers-if-present: written for other kernels too */
+		if (e->if_present || matched[i])
 			continue;
 		s = policy_entry_to_string(e);
 		if (!s)
 			return -ENOMEM;
+		if (e->bus && !bus_exists(d->inv, e->bus)) {
+			r = warn_unknown_bus(d, diags, e->origin, e->bus, s);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		/* Without sysfs, driver names that only exist at run time
 		 * (platform:serial8250 of module 8250) cannot be told from typos. */
 		r = diag_add(diags, DIAG_WARNING, e->origin.file, e->origin.line,
@@ -620,15 +823,60 @@ int decisions_warn_unmatched(const struct decisions *d, struct diags *diags)
 	for (size_t i = 0; i < p->n_autoload; i++) {
 		const struct autoload_entry *e = &p->autoload[i];
 
-		if (autoload_matches_any_alias(d->inv, e))
+		if (e->if_present || alias_matched[i])
 			continue;
 		r = diag_add(diags, DIAG_WARNING, e->origin.file, e->origin.line,
-			     "autoload '%s' matches no module alias of kernel %s", e->pattern,
-			     strempty(d->inv->kver));
+			     "autoload '%s' matches no module alias of kernel %s",
+			     e->written ? e->written : e->pattern, strempty(d->inv->kver));
 		if (r < 0)
 			return r;
 	}
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const struct device_rule *dr = &p->devices[i];
+		_cleanup_free_ char *bus = NULL;
+
+		if (dr->by_id || !dr->match)
+			continue;
+		bus = strndup(dr->match, strcspn(dr->match, ":"));
+		if (!bus)
+			return -ENOMEM;
+		if (!bus_exists(d->inv, bus)) {
+			r = warn_unknown_bus(d, diags, dr->origin, bus, dr->match);
+			if (r < 0)
+				return r;
+		}
+	}
 	return 0;
+}
+
+const struct policy_entry *module_deny_entry(const struct module_decision *md)
+{
+	for (size_t i = 0; i < md->n_pairs; i++)
+		if (md->pairs[i].verdict == VERDICT_DENY && md->pairs[i].entry)
+			return md->pairs[i].entry;
+	return NULL;
+}
+
+const struct policy_entry *module_rule(const struct module_decision *md)
+{
+	const struct policy_entry *e = module_deny_entry(md);
+
+	for (size_t i = 0; i < md->n_pairs && !e; i++)
+		e = md->pairs[i].entry;
+	return e;
+}
+
+bool module_decision_has_bus(const struct module *m, const struct module_decision *md,
+			     const char *bus)
+{
+	/* as in the policy, '-' and '_' are one character: xen-backend is xen_backend */
+	for (size_t i = 0; i < md->n_pairs; i++)
+		if (md->pairs[i].bus && name_eq(md->pairs[i].bus, bus))
+			return true;
+	for (char **b = m->buses; b && *b; b++)
+		if (name_eq(*b, bus))
+			return true;
+	return false;
 }
 
 const char *module_state_to_string(enum module_state s)

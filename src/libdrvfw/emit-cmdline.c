@@ -11,134 +11,12 @@
 #include <errno.h>
 
 #include "emit.h"
+#include "kallsyms.h"
+#include "kernel-arch.h"
 #include "util.h"
 
-#define INITCALL_PREFIX "__initcall__kmod_"
-/* COMMAND_LINE_SIZE of x86 (arch/x86/include/asm/setup.h) */
+/* COMMAND_LINE_SIZE where the tree does not say its architecture: x86's and arm64's */
 #define CMDLINE_MAX 2048
-
-struct initcall {
-	char *module;
-	char *fn;
-};
-
-struct initcalls {
-	struct initcall *v;
-	size_t n;
-};
-
-static void initcalls_done(struct initcalls *ic)
-{
-	for (size_t i = 0; i < ic->n; i++) {
-		free(ic->v[i].module);
-		free(ic->v[i].fn);
-	}
-	free(ic->v);
-}
-
-/* Strips the initcall level from the end of @s in place; false if there is none. */
-static bool strip_level(char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > 5 && streq(s + n - 5, "early")) {
-		s[n - 5] = '\0';
-		return true;
-	}
-	if (n > 6 && streq(s + n - 6, "rootfs")) {
-		s[n - 6] = '\0';
-		return true;
-	}
-	if (n > 2 && s[n - 1] == 's' && s[n - 2] >= '0' && s[n - 2] <= '7') {
-		s[n - 2] = '\0';
-		return true;
-	}
-	if (n > 1 && s[n - 1] >= '0' && s[n - 1] <= '7') {
-		s[n - 1] = '\0';
-		return true;
-	}
-	return false;
-}
-
-/* Skips "<digits>_" at *p. */
-static bool skip_number(const char **p)
-{
-	const char *s = *p;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	while (*s >= '0' && *s <= '9')
-		s++;
-	if (*s != '_')
-		return false;
-	*p = s + 1;
-	return true;
-}
-
-/* Parses one symbol name; 0 and *ret filled, or -EINVAL if it is not an initcall. */
-static int initcall_parse(const char *sym, struct initcall *ret)
-{
-	const char *p = sym + strlen(INITCALL_PREFIX), *sep;
-	_cleanup_free_ char *module = NULL, *fn = NULL;
-
-	if (!startswith(sym, INITCALL_PREFIX))
-		return -EINVAL;
-	/* Module names never contain "__"; the counter follows the first one. */
-	sep = strstr(p, "__");
-	if (!sep || sep == p)
-		return -EINVAL;
-	module = strndup(p, (size_t)(sep - p));
-	if (!module)
-		return -ENOMEM;
-	p = sep + 2;
-	if (!skip_number(&p) || !skip_number(&p))
-		return -EINVAL;
-	fn = strdup(p);
-	if (!fn)
-		return -ENOMEM;
-	if (!strip_level(fn) || fn[0] == '\0')
-		return -EINVAL;
-	ret->module = name_normalize(TAKE_PTR(module));
-	ret->fn = TAKE_PTR(fn);
-	return 0;
-}
-
-static int initcalls_read(const char *path, struct initcalls *ic)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (getline(&line, &cap, f) > 0) {
-		char sym[512];
-		struct initcall c;
-		int r;
-
-		/* "ADDRESS TYPE NAME [module]" */
-		if (sscanf(line, "%*s %*s %511s", sym) != 1)
-			continue;
-		r = initcall_parse(sym, &c);
-		if (r == -EINVAL)
-			continue;
-		if (r < 0)
-			return r;
-		if (ic->n % 64 == 0) {
-			struct initcall *nv = realloc(ic->v, (ic->n + 64) * sizeof(*nv));
-
-			if (!nv) {
-				free(c.module);
-				free(c.fn);
-				return -ENOMEM;
-			}
-			ic->v = nv;
-		}
-		ic->v[ic->n++] = c;
-	}
-	return ferror(f) ? -EIO : 0;
-}
 
 /*
  * The initcall_blacklist= names for module @name. A function name that
@@ -189,32 +67,44 @@ static bool builtin_is_named_driver(const struct module_decision *md, const char
 	return false;
 }
 
+/* Adds the initcall_blacklist= names of the denied built-in @name, or says why it cannot. */
+static int builtin_initcalls(const struct initcalls *ic, const char *name, char ***initcalls,
+			     struct diags *diags)
+{
+	int r;
+
+	if (!ic)
+		return diag_add(diags, DIAG_WARNING, NULL, 0,
+				"built-in '%s' is denied but no kallsyms was given: not covered",
+				name);
+	r = initcalls_for(ic, name, initcalls);
+	if (r == -ENOTUNIQ)
+		return diag_add(diags, DIAG_WARNING, NULL, 0,
+				"built-in '%s' is denied but its initcall function name is shared "
+				"with another built-in: not coverable by initcall_blacklist=",
+				name);
+	if (r == 0)
+		return diag_add(diags, DIAG_WARNING, NULL, 0,
+				"built-in '%s' is denied but has no initcall symbol in kallsyms: "
+				"not coverable by initcall_blacklist=; unbind it at boot instead",
+				name);
+	return r < 0 ? r : 0;
+}
+
 int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *o,
 		 struct diags *diags)
 {
 	const struct inventory *inv = d->inv;
 	_cleanup_strv_free_ char **blacklist = NULL, **initcalls = NULL;
 	_cleanup_free_ char *bl = NULL, *icl = NULL;
-	struct initcalls ic = { 0 };
-	bool have_kallsyms = false;
+	const struct initcalls *ic = o ? o->initcalls : NULL;
 	size_t len, n_left = 0;
+	const char *arch;
+	unsigned cmdline_max;
 	int r = 0;
 
 	if (d->policy->mode != POLICY_ENFORCE)
 		goto out; /* warn and off stop nothing at boot */
-
-	if (o && o->kallsyms) {
-		r = initcalls_read(o->kallsyms, &ic);
-		if (r < 0) {
-			diag_add(
-			    diags, DIAG_WARNING, o->kallsyms, 0,
-			    "cannot read initcall symbols (%s); built-in drivers are not covered",
-			    strerror(-r));
-			r = 0;
-		} else {
-			have_kallsyms = true;
-		}
-	}
 
 	for (size_t i = 0; i < inv->n_modules; i++) {
 		const struct module *m = &inv->modules[i];
@@ -236,35 +126,10 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 			if (r < 0)
 				goto out;
 		} else if (st == MODULE_DENIED_BUILTIN) {
-			if (!builtin_is_named_driver(&d->modules[i], m->name)) {
+			if (!builtin_is_named_driver(&d->modules[i], m->name))
 				n_left++;
-				continue;
-			}
-			if (!have_kallsyms) {
-				diag_add(
-				    diags, DIAG_WARNING, NULL,
-				    0, "built-in '%s' is denied but no kallsyms was given: not covered",
-				    m->name);
-				continue;
-			}
-			r = initcalls_for(&ic, m->name, &initcalls);
-			if (r == -ENOTUNIQ)
-				diag_add(
-				    diags, DIAG_WARNING, NULL, 0,
-				    "built-in '%s' is denied but its initcall function name is "
-				    "shared "
-				    "with another built-in: not coverable by initcall_blacklist=",
-				    m->name);
-			else if (r == 0)
-				diag_add(diags, DIAG_WARNING, NULL, 0,
-					 "built-in '%s' is denied but has no initcall symbol in "
-					 "kallsyms: "
-					 "not coverable by initcall_blacklist=; unbind it at boot "
-					 "instead",
-					 m->name);
-			else if (r < 0)
+			else if ((r = builtin_initcalls(ic, m->name, &initcalls, diags)) < 0)
 				goto out;
-			r = 0;
 		}
 	}
 	strv_sort_uniq(initcalls);
@@ -295,14 +160,16 @@ int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *
 		fputc('\n', f);
 	len = (icl[0] ? strlen("initcall_blacklist=") + strlen(icl) : 0) +
 	      (bl[0] ? strlen(" module_blacklist=") + strlen(bl) : 0);
-	if (len >= CMDLINE_MAX)
-		diag_add(
-		    diags, DIAG_WARNING, NULL, 0,
-		    "the fragment is %zu bytes; x86 keeps %d bytes of command line and cuts the "
-		    "rest: rely on the modprobe.d output for loadable modules",
-		    len, CMDLINE_MAX - 1);
+	/* the limit is the audited kernel's, not x86's: arm has 1024, mips 4096 */
+	arch = kernel_arch(inv);
+	cmdline_max = arch ? kernel_cmdline_size(arch) : CMDLINE_MAX;
+	if (len >= cmdline_max)
+		diag_add(diags, DIAG_WARNING, NULL, 0,
+			 "the fragment is %zu bytes; %s keeps %u bytes of command line and cuts "
+			 "the rest: rely on the modprobe.d output for loadable modules",
+			 len, arch ? arch : "a kernel of unknown architecture (as x86)",
+			 cmdline_max - 1);
 	r = ferror(f) ? -EIO : 0;
 out:
-	initcalls_done(&ic);
 	return r;
 }

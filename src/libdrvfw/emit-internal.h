@@ -17,3 +17,7 @@ void emit_comment_text(FILE *f, const char *s);
 void emit_origin(FILE *f, const struct origin *o);
 /* "# policy: FILE..." or "# policy: (none)", comment-safe. */
 void emit_policy_files(FILE *f, const struct policy *p);
+
+struct decisions;
+/* The header line of gen_header_parse() for @format (NULL: modprobe.d), and the policy files. */
+void emit_header(FILE *f, const char *format, const struct decisions *d);

@@ -7,14 +7,16 @@
  * inventory and policy give the same bytes.
  */
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "decide.h"
 #include "diag.h"
 
+struct initcalls;
+
 struct emit_options {
-	const char *kallsyms; /* path of a kallsyms file for initcall names, or NULL */
-	const char *drvfw_path; /* the drvfw binary as udev rules call it */
+	const struct initcalls *initcalls; /* the kernel's initcall names (kallsyms.h), or NULL */
 };
 
 int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options *o);
@@ -22,3 +24,39 @@ int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options 
 int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *o,
 		 struct diags *diags);
 int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o);
+/*
+ * The udev rules that mark the devices of every bus in @buses on which @p
+ * denies nothing with ENV{DRVFW_SKIP}="1", so that 60-drvfw.rules does not
+ * start drvfw for them (written by enforce --gate to DRVFW_SKIP_RULES_DIR).
+ */
+int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses);
+
+/*
+ * The first line of what generate writes, and its reader: which kernel,
+ * policy (by hash) and mode a generated file was made for. `drvfw status`
+ * reads it back to tell whether a file is current.
+ *
+ *   # drvfw generate: kernel KVER, policy hash HASH, mode MODE
+ *   # drvfw generate --format udev: kernel KVER, policy hash HASH, mode MODE
+ */
+struct gen_header {
+	bool valid;
+	char format[16]; /* "" for the modprobe.d format, else "udev" */
+	char kver[256];
+	unsigned long long hash;
+	char mode[16];
+};
+
+/* Reads the header from the start of @text; -EBADMSG when there is none. */
+int gen_header_parse(const char *text, struct gen_header *ret);
+
+/*
+ * Removes ROOT/DRVFW_MODPROBE_LEGACY_FILE when drvfw generated it (its
+ * header says so): 1 removed, 0 none or not drvfw's, -errno.
+ */
+struct sysroot;
+int modprobe_legacy_remove(const struct sysroot *root);
+
+/* The modprobe.d text of emit_modprobe(), in memory. */
+int emit_modprobe_text(const struct decisions *d, const struct emit_options *o, char **ret,
+		       size_t *ret_len);

@@ -5,10 +5,15 @@
  * Enforcement at run time: which sysfs writes (and module loads) bring every
  * device where the policy wants it, and the one place that performs them.
  *
- * enforce_plan() is pure: it reads the inventory, the decisions and the bus
- * states handed to it and nothing else, so tests build those by hand.
- * enforce_execute() is the only code in drvfw that writes to sysfs or loads
- * a module.
+ *  - enforce-plan.c: enforce_plan() is pure: it reads the inventory, the
+ *    decisions and the bus states handed to it and nothing else, so tests
+ *    build those by hand;
+ *  - enforce-exec.c: enforce_execute() is the only code in drvfw that writes
+ *    to sysfs or loads a module;
+ *  - enforce-apply.c: the bus view, read once, and enforce_apply(), which
+ *    plans and executes for `drvfw enforce`, `drvfw probe` and
+ *    `drvfw allow/deny --now` alike;
+ *  - enforce-report.c: the report left in /run/drvfw, written and read back.
  */
 
 #include <stdbool.h>
@@ -17,28 +22,23 @@
 
 #include "decide.h"
 #include "inventory.h"
+#include "names.h"
 #include "policy.h"
 #include "sysroot.h"
-
-struct kmod_ctx;
-
-/*
- * What a denied device's driver_override is set to: a name no driver has, so
- * that no driver, loaded now or later, binds the device. Never a real driver:
- * its probe would run on hardware it was not written for. The name says who
- * pinned the device; `echo > driver_override` undoes it.
- */
-#define ENFORCE_PIN_NAME "drvfw-denied"
 
 /* One directory of SYSFS/bus. */
 struct enforce_bus {
 	char *name;
 	int autoprobe; /* drivers_autoprobe: 0/1; -1 when the bus has none */
 	bool default_deny; /* an unknown driver on this bus is denied (ALL:ALL, BUS:ALL) */
-	/* Some driver registered on the bus now is allowed: worth a drivers_probe
-	 * for an allowed device without a MODALIAS on a gated bus (a USB device,
-	 * whose "usb" driver creates its interfaces). */
-	bool allowed_driver;
+	/*
+	 * enforce closes the bus's gate (drivers_autoprobe := 0) and binds its
+	 * allowed devices itself: under default-deny, and where the policy
+	 * denies a driver of the bus but its devices cannot be pinned one by one
+	 * (no driver_override, no authorized: virtio), so that a denied driver
+	 * loaded later does not bind them by itself.
+	 */
+	bool gate;
 	/* The allowed drivers registered on the bus now (strv, may be NULL):
 	 * where a device whose drivers drvfw cannot tell apart (no MODALIAS, or
 	 * a denied driver that matches it is loaded or built in) is bound, one
@@ -50,7 +50,7 @@ struct enforce_bus {
 enum enforce_step {
 	STEP_GATE, /* bus/B/drivers_autoprobe := 0 */
 	STEP_UNBIND, /* bus/B/drivers/D/unbind := DEV */
-	STEP_PIN_OVERRIDE, /* bus/B/devices/DEV/driver_override := ENFORCE_PIN_NAME */
+	STEP_PIN_OVERRIDE, /* bus/B/devices/DEV/driver_override := DRVFW_PIN_NAME */
 	STEP_PIN_AUTHORIZED, /* bus/B/devices/DEV/authorized := 0 */
 	STEP_UNPIN, /* driver_override := "" (pinned by drvfw, now allowed) */
 	STEP_OVERRIDE_BIND, /* driver_override := the driver of a bind= rule */
@@ -60,6 +60,10 @@ enum enforce_step {
 	 * only. A driver that does not match says ENODEV; the next one is
 	 * tried, and none after the first that took it. */
 	STEP_BIND,
+	/* bus/B/devices/DEV/uevent := add, after a probe of a device drvfw
+	 * unpinned: udev loads its driver (allow --now). A failure is reported,
+	 * not counted: the device is allowed either way. */
+	STEP_UEVENT,
 	_STEP_MAX,
 };
 
@@ -82,7 +86,7 @@ struct enforce_action {
 	size_t device; /* index into inv->devices; SIZE_MAX for a bus-wide action */
 	bool apply_blacklist; /* STEP_LOAD: on behalf of a device's modalias, as udev loads */
 	enum action_status status;
-	int error; /* ACTION_FAILED: negative errno */
+	int error; /* ACTION_FAILED (and a skipped STEP_UEVENT): negative errno */
 };
 
 enum enforce_outcome {
@@ -100,16 +104,28 @@ struct enforce_device {
 	const char *note; /* static text for the report, or NULL */
 	bool unbind; /* the plan unbinds its driver (for the summary) */
 	bool bind_done; /* enforce_execute(): a STEP_BIND for it succeeded */
+	bool probe_done; /* enforce_execute(): a STEP_PROBE for it succeeded */
+};
+
+enum enforce_scope {
+	ENFORCE_ALL, /* close the gate of default-deny buses, then every device */
+	ENFORCE_GATE_ONLY, /* --gate: only drivers_autoprobe, before udev starts */
+	ENFORCE_DEVICES, /* the devices only, against the buses as they are (probe, --now) */
 };
 
 struct enforce_options {
 	enum policy_mode mode;
-	bool gate_only; /* --gate: only close drivers_autoprobe on default-deny buses */
+	enum enforce_scope scope;
+	/* Only the devices whose verdict differs from these decisions (on the
+	 * same inventory): what a policy change changes, nothing else. */
+	const struct decisions *changed_since;
+	bool trigger_uevent; /* plan STEP_UEVENT after a probe of an unpinned device */
 };
 
 struct enforce_plan {
 	const struct inventory *inv; /* the devices the indices refer to */
 	enum policy_mode mode;
+	char **bus_names; /* the buses it was planned for, sorted */
 	struct enforce_action *actions; /* in the order they must be performed */
 	size_t n_actions;
 	struct enforce_device *devices; /* parallel to inv->devices */
@@ -117,33 +133,17 @@ struct enforce_plan {
 };
 
 /*
- * Plans enforcement. @buses: every bus of SYSFS/bus (any order). Devices are
+ * Plans enforcement. @buses: the buses of SYSFS/bus the devices are on (any
+ * order; with ENFORCE_ALL and ENFORCE_GATE_ONLY every bus). Devices are
  * taken in inventory order; for one device the order is unbind, then pin;
  * for a bind= rule driver_override, load, unbind, probe.
  */
 int enforce_plan(const struct decisions *d, const struct enforce_bus *buses, size_t n_buses,
 		 const struct enforce_options *o, struct enforce_plan **ret);
 void enforce_plan_free(struct enforce_plan *p);
-
-/*
- * Whether @p can deny anything on @bus: a deny entry for the bus (or ALL),
- * or a per-device rule that may match one of its devices. Pure. On a bus
- * where it cannot, the udev rule need not run drvfw at all.
- */
-bool enforce_policy_can_deny_on(const struct policy *p, const char *bus);
-
-/*
- * The udev rules that mark the devices of every bus in @buses on which @p
- * denies nothing with ENV{DRVFW_SKIP}="1", so that 60-drvfw.rules does not
- * start drvfw for them (written by enforce --gate to /run/udev/rules.d).
- */
-int enforce_skip_rules(FILE *f, const struct policy *p, const struct enforce_bus *buses,
-		       size_t n_buses);
-#define ENFORCE_SKIP_RULES_FILE "59-drvfw-buses.rules"
-
-/* Reads SYSFS/bus/<star>/drivers_autoprobe; default_deny is left false for the caller. */
-int enforce_buses_load(const char *sysfs, struct enforce_bus **ret, size_t *ret_n);
-void enforce_buses_free(struct enforce_bus *b, size_t n);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct enforce_plan *, enforce_plan_free);
+/* Whether the plan loads a module. */
+bool enforce_plan_loads(const struct enforce_plan *p);
 
 struct enforce_exec {
 	const char *sysfs;
@@ -164,13 +164,6 @@ int enforce_execute(struct enforce_plan *p, const struct enforce_exec *e);
 /* The note of a device whose driver refused the unbind (ACTION_REFUSED). */
 extern const char enforce_note_no_unbind[];
 
-/*
- * The one function that writes to sysfs: a single write(2) of @value.
- * Attributes without any write permission bit are refused with -EACCES even
- * for root, as sysfs refuses them (fake trees of regular files would not).
- */
-int sysfs_write_attr(const char *path, const char *value);
-
 const char *enforce_step_to_string(enum enforce_step s);
 const char *enforce_outcome_to_string(enum enforce_outcome o);
 const char *action_status_to_string(enum action_status s);
@@ -181,6 +174,82 @@ struct enforce_counts {
 };
 void enforce_plan_count(const struct enforce_plan *p, struct enforce_counts *c);
 
+/* ---- enforce-apply.c ---- */
+
+/*
+ * The buses enforcement acts on, read once from the sysfs at @sysfd:
+ * drivers_autoprobe, the policy's default for an unknown driver, and the
+ * allowed drivers of the buses that will be gated and have a device
+ * without MODALIAS in @d's inventory. @all: every bus (a gate is planned),
+ * else the buses of the inventory's devices only.
+ */
+int enforce_buses_load(int sysfd, const struct decisions *d, bool all, struct enforce_bus **ret,
+		       size_t *ret_n);
+void enforce_buses_free(struct enforce_bus *b, size_t n);
+
+struct enforce_apply {
+	struct enforce_options plan;
+	bool dry_run;
+	bool load_modules; /* false: never load a module (a fake sysfs) */
+};
+
+/*
+ * Plans and performs enforcement for the devices of @d's inventory on the
+ * sysfs of @root. *ret_plan is set whenever planning succeeded, also when
+ * writes failed. Returns the number of failed writes or -errno.
+ */
+int enforce_apply(const struct sysroot *root, const struct decisions *d,
+		  const struct enforce_apply *o, struct enforce_plan **ret_plan);
+
+/* One decision and action for one device: the one-device view, its decisions, the plan. */
+struct enforce_pass {
+	struct inventory *inv;
+	struct decisions *dec;
+	struct enforce_plan *plan;
+};
+
+/* What `drvfw probe` decided and did for one device: one or two passes, the last one counts. */
+struct enforce_probe {
+	struct enforce_pass pass[2];
+	unsigned n_passes;
+	struct policy *on_error_policy; /* enforce_probe_device_on_error()'s own */
+};
+void enforce_probe_done(struct enforce_probe *p);
+static inline const struct enforce_pass *enforce_probe_result(const struct enforce_probe *p)
+{
+	return &p->pass[p->n_passes - 1];
+}
+
+/*
+ * Decides and acts for the device @name on @bus (the one-device view, see
+ * inventory_load_device()). @bind_event: udev's "bind" event, which only
+ * undoes a denied bind (binding is the "add" event's job: answering an
+ * unbind with a bind would loop). When the plan probed or bound the
+ * device, it is read again and decided again: hot-plugged PCI devices are
+ * probed regardless of drivers_autoprobe, and drivers_probe lets the
+ * kernel pick among every matching driver; what bound and is denied is
+ * unbound and pinned by that second pass, whose result is kept.
+ */
+int enforce_probe_device(const struct sysroot *root, const struct policy *p, const char *bus,
+			 const char *name, bool bind_event, const struct enforce_apply *o,
+			 struct enforce_probe *ret);
+
+/* The origin of the rule on-error = deny decides by. */
+#define ENFORCE_ON_ERROR_ORIGIN "on-error"
+
+/*
+ * on-error = deny for one device when drvfw cannot decide it (the policy or
+ * the module database cannot be read): the device is decided by "deny
+ * ALL:ALL" and a [device "*"] deny rule (origin ENFORCE_ON_ERROR_ORIGIN)
+ * from sysfs alone, unbound if a driver holds it, and pinned where its bus
+ * allows.
+ */
+int enforce_probe_device_on_error(const struct sysroot *root, const char *bus, const char *name,
+				  bool bind_event, const struct enforce_apply *o,
+				  struct enforce_probe *ret);
+
+/* ---- enforce-report.c ---- */
+
 /*
  * The report left for the real root: one line per action and per denied
  * device (enforce.log), and the same as JSON (enforce.json).
@@ -189,25 +258,16 @@ int enforce_report_log(FILE *f, const struct enforce_plan *p, const struct decis
 		       const char *sysfs);
 int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct decisions *d,
 			const char *sysfs);
+/* Both, into @dir (created): a failure leaves the previous ones. */
+int enforce_report_write(const char *dir, const struct enforce_plan *p, const struct decisions *d,
+			 const char *sysfs);
 
-/*
- * The light path for one device (drvfw probe, from a udev rule): an
- * inventory holding only that device and the modules its MODALIAS resolves
- * to, found with one libkmod lookup instead of reading the whole module
- * database. Decide it with decisions_compute() as usual; free it with
- * enforce_device_inventory_free(), not inventory_free(). Module states are
- * those of the device's bus only, and without dependencies (no "needed").
- * -ENODEV: no such device on that bus; -ENXIO: no sysfs.
- */
-int enforce_device_inventory_load(const struct sysroot *root, const char *bus, const char *name,
-				  struct inventory **ret);
-void enforce_device_inventory_free(struct inventory *inv);
-
-/*
- * A libkmod context for loading modules: ROOT's modprobe.d directories, so
- * that install and blacklist lines apply as they do for modprobe.
- */
-struct kmod_ctx *enforce_kmod_new(const struct sysroot *root);
-
-/* Loads @module (and its dependencies) as modprobe would, blacklist applied or not. */
-int enforce_load_module(struct kmod_ctx *ctx, const char *module, bool apply_blacklist);
+/* What an enforce.json says, as `drvfw status` needs it. */
+struct enforce_record {
+	char mode[16]; /* "" when absent */
+	bool have_hash;
+	unsigned long long hash;
+	unsigned long long devices, denied, unbound, pinned, kept, cannot_pin, failed, would_deny;
+};
+/* -ENOENT: no file; -EBADMSG: not an enforce.json. */
+int enforce_report_read(const char *path, struct enforce_record *ret);

@@ -47,6 +47,21 @@ const char *block_source_to_string(enum block_source b)
 	return "none";
 }
 
+const char *exposure_verdict(const struct module_decision *md)
+{
+	switch (md->state) {
+	case MODULE_ALLOWED:
+		return md->n_denied_pairs > 0 ? "partial" : "allow";
+	case MODULE_BLOCKED:
+		return "deny";
+	case MODULE_DENIED_NEEDED:
+		return "deny-needed";
+	case MODULE_DENIED_BUILTIN:
+		return "deny-builtin";
+	}
+	return "?";
+}
+
 /* An install command that never loads the module it stands for. */
 static bool install_blocks(const char *cmd)
 {
@@ -134,13 +149,17 @@ int exposure_compute(const struct decisions *d, struct exposure **ret, struct ex
 		e->partial = md->state == MODULE_ALLOWED && md->n_denied_pairs > 0;
 
 		if (m->kind == MODULE_LOADABLE) {
-			if (m->install_cmd && install_blocks(m->install_cmd)) {
+			/* an install line kmod skips (softdeps, see struct module) blocks nothing */
+			if (m->install_cmd && install_blocks(m->install_cmd) &&
+			    !m->install_ignored) {
 				e->block = BLOCK_CONFIG_INSTALL;
 				e->open = 0;
-			} else if (enforce && md->state == MODULE_BLOCKED) {
+			} else if (enforce && md->state == MODULE_BLOCKED &&
+				   !m->softdep_first_source) {
 				e->block = BLOCK_POLICY;
 				e->open = 0;
-			} else if ((enforce && md->state == MODULE_DENIED_NEEDED) ||
+			} else if ((enforce && (md->state == MODULE_DENIED_NEEDED ||
+						md->state == MODULE_BLOCKED)) ||
 				   m->blacklisted) {
 				/* blacklist: no alias loads; by name and as a dependency it still loads */
 				e->block = m->blacklisted ? BLOCK_CONFIG_BLACKLIST
@@ -170,5 +189,40 @@ int exposure_compute(const struct decisions *d, struct exposure **ret, struct ex
 				sum->by_path[b]++;
 	}
 	*ret = TAKE_PTR(ex);
+	return 0;
+}
+
+int exposure_loose_drivers(const struct decisions *d, struct loose_driver **ret, size_t *ret_n)
+{
+	const struct inventory *inv = d->inv;
+	struct loose_driver *v = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct device *dev = &inv->devices[i];
+		size_t j;
+
+		if (!dev->driver || dev->module)
+			continue;
+		for (j = 0; j < n; j++)
+			if (streq(v[j].bus, dev->bus) && streq(v[j].driver, dev->driver))
+				break;
+		if (j == n) {
+			struct loose_driver *nv = realloc(v, (n + 1) * sizeof(*nv));
+
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			v[n] = (struct loose_driver){ .bus = dev->bus, .driver = dev->driver };
+			v[n].verdict = decide_pair(d->policy, dev->bus, NULL, dev->driver,
+						   &v[n].entry);
+			n++;
+		}
+		v[j].n_bound++;
+	}
+	*ret = v;
+	*ret_n = n;
 	return 0;
 }

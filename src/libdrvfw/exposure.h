@@ -44,7 +44,24 @@ struct exposure_summary {
 /* Fills @ret (parallel to inv->modules, caller frees) and @sum. */
 int exposure_compute(const struct decisions *d, struct exposure **ret,
 		     struct exposure_summary *sum);
+/*
+ * Built-in drivers bound now that record no module (serial8250 of module
+ * 8250): no module row can show them, yet they run. One per bus:driver,
+ * decided by bus and driver name as at bind time. Pointers into the
+ * inventory and the policy.
+ */
+struct loose_driver {
+	const char *bus;
+	const char *driver;
+	unsigned n_bound;
+	enum verdict verdict;
+	const struct policy_entry *entry;
+};
+int exposure_loose_drivers(const struct decisions *d, struct loose_driver **ret, size_t *ret_n);
+
 /* "present,hotplug,autoload" for a REACH_* mask; "none" for 0. Caller frees. */
 char *reach_paths_to_string(unsigned paths);
 const char *reach_path_to_string(enum reach_path p);
 const char *block_source_to_string(enum block_source b);
+/* The verdict column of audit: allow, partial, deny, deny-needed or deny-builtin. */
+const char *exposure_verdict(const struct module_decision *md);

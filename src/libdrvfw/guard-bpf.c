@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "fileio.h"
 #include "guard.h"
 #include "guard.skel.h"
 #include "util.h"

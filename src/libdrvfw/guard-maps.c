@@ -981,7 +981,7 @@ int guard_maps_build(const struct decisions *d, const struct guard_symbol *syms,
 	m->cfg.mode = mode_of(d->policy->mode);
 	if (d->policy->init_module == LIST_DENY)
 		m->cfg.flags |= GUARD_CFG_DENY_INIT_MODULE;
-	m->cfg.policy_hash = d->policy->hash;
+	m->cfg.policy_hash = policy_hash(d->policy);
 	snprintf(m->kver, sizeof(m->kver), "%s", strempty(d->inv->kver));
 
 	r = builder_init(&b, d, syms, n_syms);

@@ -2,13 +2,17 @@
 #pragma once
 
 /*
- * Shared by the files that build an inventory (inventory.c, modprobe-config.c,
- * runtime.c); not part of the library API.
+ * Shared by the files that build an inventory: inventory.c orchestrates,
+ * moddb.c reads the module database, modprobe-config.c the modprobe.d
+ * configuration, runtime.c sysfs. Not part of the library API.
  */
 
 #include <stddef.h>
 
+#include "index-dump.h"
 #include "inventory.h"
+
+struct alias_scan;
 
 /*
  * The inventory as allocated: the public part first, then the storage its
@@ -22,6 +26,7 @@ struct inventory_storage {
 	char *alias_text; /* KMOD_INDEX_MODULES_ALIAS dump, patterns point here */
 	char *builtin_text; /* KMOD_INDEX_MODULES_BUILTIN dump */
 	char *builtin_alias_text; /* KMOD_INDEX_MODULES_BUILTIN_ALIAS dump */
+	char **strings; /* other strings module names point to (the one-device view) */
 
 	struct alias *alias_pool; /* every module's aliases, module by module */
 	size_t *index_pool; /* deps and rdeps of every module */
@@ -32,6 +37,10 @@ struct inventory_storage {
 	/* libkmod without modprobe.d: inventory_lookup() answers from the
 	 * module database alone, as its contract says. */
 	struct kmod_ctx *lookup;
+
+	/* the alias index, dumped while the rest is read (moddb.c) */
+	struct index_dump alias_dump;
+	struct alias_scan *alias_scan;
 };
 
 static inline struct inventory_storage *inventory_storage(const struct inventory *inv)
@@ -39,12 +48,28 @@ static inline struct inventory_storage *inventory_storage(const struct inventory
 	return (struct inventory_storage *)inv;
 }
 
-/* modprobe-config.c: blacklist and install lines with the file and line they came from. */
-int inventory_load_modprobe_config(struct inventory *inv, const char *root);
-
-/* runtime.c: devices, bound drivers and loaded modules from @sysfs. */
-int inventory_load_runtime(struct inventory *inv, const char *sysfs);
-
+/* moddb.c: the module database. Open, start the alias dump, read the
+ * modules, then attach the aliases (or cancel on failure), then softdeps. */
+int moddb_open(struct inventory_storage *s, const struct sysroot *root);
+int moddb_start_aliases(struct inventory_storage *s);
+int moddb_load_modules(struct inventory_storage *s);
+int moddb_finish_aliases(struct inventory_storage *s);
+void moddb_cancel_aliases(struct inventory_storage *s);
+int moddb_load_softdeps(struct inventory *inv);
 /* Modules libkmod resolves @name to through @ctx, as sorted unique indices. */
-int inventory_lookup_ctx(const struct inventory *inv, struct kmod_ctx *ctx, const char *name,
-			 size_t **ret, size_t *ret_n);
+int moddb_lookup(const struct inventory *inv, struct kmod_ctx *ctx, const char *name, size_t **ret,
+		 size_t *ret_n);
+/* The one-device view: the modules @modalias resolves to, each with only @bus. */
+int moddb_load_candidates(struct inventory_storage *s, struct kmod_ctx *ctx, const char *modalias,
+			  const char *bus);
+
+/* modprobe-config.c: blacklist and install lines with the file and line they came from. */
+int modprobe_config_load(struct inventory *inv, const char *root);
+
+/* runtime.c: devices, bound drivers and loaded modules from the sysfs at @sysfd. */
+int runtime_load(struct inventory *inv, int sysfd, bool live);
+/* Appends one device to inv->devices. */
+int runtime_load_device(struct inventory *inv, int sysfd, const char *bus, const char *name);
+/* Whether each module of @inv is loaded and which drivers it registered. */
+int runtime_load_module_state(struct inventory *inv, int sysfd);
+void device_done(struct device *d);

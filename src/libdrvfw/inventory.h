@@ -14,6 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util.h"
+
+#include "bus.h"
 #include "sysroot.h"
 
 struct kmod_ctx;
@@ -21,11 +24,6 @@ struct kmod_ctx;
 enum module_kind {
 	MODULE_LOADABLE,
 	MODULE_BUILTIN,
-};
-
-enum alias_class {
-	ALIAS_DEVICE, /* "bus:..." modalias: matched against device uevents */
-	ALIAS_AUTOLOAD, /* request_module() name: net-pf-*, fs-*, char-major-*, ... */
 };
 
 struct alias {
@@ -59,6 +57,16 @@ struct module {
 	size_t n_softdeps;
 
 	/* modprobe.d configuration in effect (libkmod's config iterators). */
+	/*
+	 * kmod (30 to 34 at least) skips a module's install command when the
+	 * first softdep line naming it (in modprobe.d file-name order,
+	 * modules.softdep among them) resolves to modules: install_ignored says
+	 * that is so now. softdep_first_source: "FILE:LINE" of such a line in a
+	 * file kmod reads before DRVFW_MODPROBE_FILE, whose own "softdep M
+	 * pre:" then cannot come first: drvfw's install line is ignored too.
+	 */
+	bool install_ignored;
+	char *softdep_first_source;
 	bool blacklisted;
 	char *blacklist_source; /* "FILE:LINE" of the blacklist line, or NULL if unknown */
 	char *install_cmd; /* the install command, or NULL */
@@ -80,6 +88,10 @@ struct device {
 	bool has_driver_override;
 	char *driver_override; /* its value; NULL when empty ("(null)") or absent */
 	int authorized; /* 0/1, -1 when the device has no such attribute */
+	/* The first error reading its sysfs entry other than an attribute it
+	 * does not have (-EACCES, -EIO, -EBADFD for a FIFO); 0 if none. What is
+	 * known of it then may be wrong: enforcement fails it. */
+	int read_error;
 	size_t *candidates; /* modules whose device aliases match modalias (libkmod lookup) */
 	size_t n_candidates;
 };
@@ -113,7 +125,23 @@ struct inventory {
  * softdeps.
  */
 int inventory_load(const struct sysroot *root, struct inventory **ret);
+
+/*
+ * The light inventory behind `drvfw probe`, which udev runs for every device
+ * event: one device (BUS/NAME under the sysroot's sysfs) and the modules its
+ * MODALIAS resolves to, found with one libkmod lookup instead of reading the
+ * whole module database. Module states are those of the device's bus only,
+ * and without dependencies (no "needed"); no modprobe.d view (inv->kmod is
+ * NULL). Without @lookup_modules the device alone, from sysfs: what is left
+ * to decide with when the module database cannot be read. -ENODEV: no such
+ * device on that bus; -ENXIO: no sysfs; -EINVAL: a name that would leave
+ * SYSFS/bus.
+ */
+int inventory_load_device(const struct sysroot *root, const char *bus, const char *name,
+			  bool lookup_modules, struct inventory **ret);
+
 void inventory_free(struct inventory *inv);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct inventory *, inventory_free);
 
 /* Binary search by name; '-' and '_' are equivalent. */
 struct module *inventory_find_module(const struct inventory *inv, const char *name);
@@ -126,9 +154,3 @@ size_t inventory_module_index(const struct inventory *inv, const struct module *
  */
 int inventory_lookup(const struct inventory *inv, const char *name_or_alias, size_t **ret,
 		     size_t *ret_n);
-
-/* Classifies a raw alias pattern; *ret_bus is malloc'ed for ALIAS_DEVICE. */
-int alias_classify(const char *pattern, enum alias_class *ret_class, char **ret_bus);
-
-/* Whether a bus name is one drvfw knows (used to reject typos in policies). */
-bool bus_is_known(const char *bus);

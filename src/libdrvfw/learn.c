@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <errno.h>
 
 #include "learn.h"
@@ -82,13 +83,37 @@ static int cmp_learned(const void *a, const void *b)
 	return strcmp(x->entry, y->entry);
 }
 
-/* Whether @s can stand as the driver part of an entry, as written. */
-static bool name_is_plain(const char *s)
+/* A byte that can stand in an entry as written: the policy's name syntax. */
+static bool name_char_ok(char c)
 {
-	if (!*s)
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+/*
+ * @name as the driver part of an entry that matches it. Driver names are
+ * the kernel's and may hold what the policy syntax cannot (i8042's PNP
+ * drivers are "i8042 kbd" and "i8042 aux", and entries split on blanks):
+ * each such byte becomes '?', which matches it (and any other one byte).
+ * NULL for an empty or overlong name.
+ */
+static char *name_as_entry(const char *name)
+{
+	char *s;
+
+	if (!*name || strlen(name) > DRIVER_NAME_MAX || !(s = strdup(name)))
+		return NULL;
+	for (char *c = s; *c; c++)
+		if (!name_char_ok(*c))
+			*c = '?';
+	return s;
+}
+
+static bool bus_is_plain(const char *bus)
+{
+	if (!*bus)
 		return false;
-	for (; *s; s++)
-		if (strchr(" \t,;:*?[]\\#=\"'", *s))
+	for (; *bus; bus++)
+		if (!name_char_ok(*bus))
 			return false;
 	return true;
 }
@@ -97,18 +122,20 @@ static int learn_devices(struct learner *l, const struct inventory *inv, bool *a
 {
 	for (size_t i = 0; i < inv->n_devices; i++) {
 		const struct device *dev = &inv->devices[i];
-		const char *name = dev->module ? dev->module : dev->driver;
-		_cleanup_free_ char *entry = NULL;
+		_cleanup_free_ char *entry = NULL, *name = NULL;
 		char *why;
 		int r;
 
 		if (!dev->driver)
 			continue;
-		if (!name_is_plain(name))
-			continue; /* cannot be written as an entry; the caller's check reports it */
+		/* a name of no byte or too long for any driver: not from a kernel */
+		name = name_as_entry(dev->module ? dev->module : dev->driver);
+		if (!name)
+			continue;
 		const struct module *mod = dev->module ? inventory_find_module(inv, dev->module)
 						       : NULL;
-		const char *bus = bus_is_known(dev->bus) ? dev->bus : "ALL";
+		/* the kernel's own bus, whatever drvfw's table says */
+		const char *bus = bus_is_plain(dev->bus) ? dev->bus : "ALL";
 
 		/* A module whose own aliases do not name this bus (a core module such
 		 * as usbcore, whose drivers bind by type) is matched only through ALL
@@ -304,4 +331,32 @@ oom:
 fail:
 	learner_done(&l);
 	return r;
+}
+
+int learn_policy(const struct inventory *inv, const struct learn_options *o, const char *profiledir,
+		 const char *name, char **ret, size_t *ret_len, struct diags *d)
+{
+	_cleanup_(policy_done) struct policy check = { 0 };
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int r;
+
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return -ENOMEM;
+	r = learn_write(mem, inv, o);
+	if (fclose(mem) != 0 && r >= 0)
+		r = -ENOMEM;
+	if (r < 0)
+		return r;
+	policy_init(&check);
+	r = policy_load_string(&check, name, buf, profiledir, d);
+	if (r < 0)
+		return r;
+	if (d->n_errors > 0)
+		return -EINVAL;
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
 }

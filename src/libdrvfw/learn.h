@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "diag.h"
 #include "inventory.h"
 #include "policy.h"
 
@@ -33,3 +34,11 @@ struct learn_options {
  * Sorted, deterministic. -ENODATA when the inventory has no runtime view.
  */
 int learn_write(FILE *f, const struct inventory *inv, const struct learn_options *o);
+
+/*
+ * The same in memory, checked: what is written must be a valid policy, the
+ * profiles it includes (from @profiledir) too. -EINVAL with diagnostics in
+ * @d, which name the text @name, when it is not.
+ */
+int learn_policy(const struct inventory *inv, const struct learn_options *o, const char *profiledir,
+		 const char *name, char **ret, size_t *ret_len, struct diags *d);

@@ -11,24 +11,29 @@
 #include <libkmod.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "inventory-private.h"
+#include "kmod-ctx.h"
+#include "names.h"
 #include "util.h"
-
-/* Same directories, in the same precedence, as inventory_load() gives libkmod. */
-static const char *const config_dirs[] = {
-	"/etc/modprobe.d", "/run/modprobe.d",	  "/usr/local/lib/modprobe.d",
-	"/lib/modprobe.d", "/usr/lib/modprobe.d",
-};
 
 struct conf_file {
 	char *base;
 	char *path;
 };
 
+enum conf_kind {
+	CONF_BLACKLIST,
+	CONF_INSTALL,
+	CONF_SOFTDEP,
+};
+
 struct conf_record {
-	bool install;
-	char *name; /* normalised */
+	enum conf_kind kind;
+	char *name; /* normalised; a glob for install and softdep lines */
 	char *source; /* "FILE:LINE" */
+	const char *base; /* the file's name, which orders it (conf_file.base) */
+	bool targets; /* CONF_SOFTDEP: names a module after "pre:" or "post:" */
 };
 
 struct conf_scan {
@@ -115,18 +120,21 @@ static int cmp_conf_file(const void *a, const void *b)
 	return strcmp(((const struct conf_file *)a)->base, ((const struct conf_file *)b)->base);
 }
 
-static int conf_add_record(struct conf_scan *c, const char *root, bool install, const char *name,
-			   const char *file, unsigned line)
+static int conf_add_record(struct conf_scan *c, const char *root, enum conf_kind kind,
+			   const char *name, const struct conf_file *file, unsigned line,
+			   bool targets)
 {
 	struct conf_record *nr = realloc(c->records, (c->n_records + 1) * sizeof(*nr));
 
 	if (!nr)
 		return -ENOMEM;
 	c->records = nr;
-	nr[c->n_records].install = install;
+	nr[c->n_records].kind = kind;
+	nr[c->n_records].base = file->base;
+	nr[c->n_records].targets = targets;
 	nr[c->n_records].name = name_normalize_dup(name);
 	/* as the audited system names the file, without --root */
-	nr[c->n_records].source = strdup_printf("%s:%u", file + strlen(root), line);
+	nr[c->n_records].source = strdup_printf("%s:%u", file->path + strlen(root), line);
 	if (!nr[c->n_records].name || !nr[c->n_records].source) {
 		free(nr[c->n_records].name);
 		free(nr[c->n_records].source);
@@ -136,21 +144,35 @@ static int conf_add_record(struct conf_scan *c, const char *root, bool install, 
 	return 0;
 }
 
-/* Records the blacklist and install lines of one file; a logical line may continue with '\'. */
-static int conf_parse_file(struct conf_scan *c, const char *root, const char *path)
+/* Whether a softdep line's rest ("pre: a b post: c") names a module. */
+static bool softdep_has_targets(char *rest, char **save)
 {
+	for (char *w = rest; w; w = strtok_r(NULL, "\t ", save))
+		if (!streq(w, "pre:") && !streq(w, "post:"))
+			return true;
+	return false;
+}
+
+/*
+ * Records the blacklist, install and softdep lines of one file; a logical
+ * line may continue with '\'.
+ */
+static int conf_parse_file(struct conf_scan *c, const char *root, const struct conf_file *file)
+{
+	const char *path = file->path;
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *buf = NULL, *logical = NULL;
 	size_t bufsz = 0, llen = 0;
 	unsigned lineno = 0, start = 0;
 	ssize_t n;
 
-	f = fopen(path, "re");
-	if (!f)
+	/* what kmod cannot open is not configuration; a FIFO would hang us (and kmod) */
+	if (fopen_regular(path, &f) < 0)
 		return 0;
 	while ((n = getline(&buf, &bufsz, f)) >= 0) {
 		char *nl, *cmd, *name, *save = NULL;
-		bool cont;
+		enum conf_kind kind;
+		bool cont, targets;
 
 		lineno++;
 		if (n > 0 && buf[n - 1] == '\n')
@@ -173,12 +195,17 @@ static int conf_parse_file(struct conf_scan *c, const char *root, const char *pa
 		cmd = strtok_r(logical, "\t ", &save);
 		if (!cmd || cmd[0] == '#')
 			continue;
-		if (!streq(cmd, "blacklist") && !streq(cmd, "install"))
+		if (!streq(cmd, "blacklist") && !streq(cmd, "install") && !streq(cmd, "softdep"))
 			continue;
 		name = strtok_r(NULL, "\t ", &save);
 		if (!name)
 			continue;
-		if (conf_add_record(c, root, streq(cmd, "install"), name, path, start) < 0)
+		kind = streq(cmd, "install")   ? CONF_INSTALL
+		       : streq(cmd, "softdep") ? CONF_SOFTDEP
+					       : CONF_BLACKLIST;
+		targets = kind == CONF_SOFTDEP &&
+			  softdep_has_targets(strtok_r(NULL, "\t ", &save), &save);
+		if (conf_add_record(c, root, kind, name, file, start, targets) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -188,8 +215,9 @@ static int conf_scan(struct conf_scan *c, const char *root)
 {
 	int r;
 
-	for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
-		_cleanup_free_ char *dir = strdup_printf("%s%s", root, config_dirs[i]);
+	/* the directories libkmod reads (kmod-ctx.c), in the same precedence */
+	for (size_t i = 0; modprobe_config_dirs[i]; i++) {
+		_cleanup_free_ char *dir = strdup_printf("%s%s", root, modprobe_config_dirs[i]);
 
 		if (!dir)
 			return -ENOMEM;
@@ -201,19 +229,56 @@ static int conf_scan(struct conf_scan *c, const char *root)
 	if (c->n_files > 1)
 		qsort(c->files, c->n_files, sizeof(*c->files), cmp_conf_file);
 	for (size_t i = 0; i < c->n_files; i++) {
-		r = conf_parse_file(c, root, c->files[i].path);
+		r = conf_parse_file(c, root, &c->files[i]);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static const char *conf_source(const struct conf_scan *c, bool install, const char *name)
+static const char *conf_source(const struct conf_scan *c, enum conf_kind kind, const char *name)
 {
 	for (size_t i = 0; i < c->n_records; i++)
-		if (c->records[i].install == install && name_eq(c->records[i].name, name))
+		if (c->records[i].kind == kind && name_eq(c->records[i].name, name))
 			return c->records[i].source;
 	return NULL;
+}
+
+static bool record_matches(const struct conf_record *rec, const char *module)
+{
+	return string_has_glob(rec->name) ? fnmatch(rec->name, module, 0) == 0
+					  : name_eq(rec->name, module);
+}
+
+/*
+ * For each module, the first softdep line naming it, in the order kmod
+ * reads them: when that line names modules and its file comes before
+ * drvfw's own, drvfw's "softdep M pre:" cannot come first.
+ */
+static int softdep_firsts(const struct conf_scan *c, struct inventory *inv)
+{
+	const char *own = strrchr(DRVFW_MODPROBE_FILE, '/') + 1;
+	_cleanup_free_ bool *seen = calloc(inv->n_modules ? inv->n_modules : 1, sizeof(bool));
+
+	if (!seen)
+		return -ENOMEM;
+	for (size_t k = 0; k < c->n_records; k++) {
+		const struct conf_record *rec = &c->records[k];
+
+		if (rec->kind != CONF_SOFTDEP)
+			continue;
+		for (size_t i = 0; i < inv->n_modules; i++) {
+			struct module *m = &inv->modules[i];
+
+			if (seen[i] || !record_matches(rec, m->name))
+				continue;
+			seen[i] = true;
+			if (rec->targets && strcmp(rec->base, own) < 0 &&
+			    !(m->softdep_first_source = strdup(rec->source)))
+				return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 static int set_install(struct module *m, const char *cmd, const char *source)
@@ -229,7 +294,7 @@ static int set_install(struct module *m, const char *cmd, const char *source)
 	return 0;
 }
 
-int inventory_load_modprobe_config(struct inventory *inv, const char *root)
+int modprobe_config_load(struct inventory *inv, const char *root)
 {
 	struct conf_scan c = { 0 };
 	struct kmod_config_iter *it;
@@ -242,7 +307,7 @@ int inventory_load_modprobe_config(struct inventory *inv, const char *root)
 	it = kmod_config_get_blacklists(inv->kmod);
 	while (it && kmod_config_iter_next(it)) {
 		const char *name = kmod_config_iter_get_key(it);
-		const char *source = conf_source(&c, false, name);
+		const char *source = conf_source(&c, CONF_BLACKLIST, name);
 		struct module *m = inventory_find_module(inv, name);
 
 		if (!m || m->blacklisted)
@@ -270,7 +335,7 @@ int inventory_load_modprobe_config(struct inventory *inv, const char *root)
 	while (it && kmod_config_iter_next(it)) {
 		const char *key = kmod_config_iter_get_key(it);
 		const char *cmd = kmod_config_iter_get_value(it);
-		const char *source = conf_source(&c, true, key);
+		const char *source = conf_source(&c, CONF_INSTALL, key);
 
 		if (!key || !cmd)
 			continue;
@@ -291,6 +356,8 @@ int inventory_load_modprobe_config(struct inventory *inv, const char *root)
 			break;
 	}
 	kmod_config_iter_free_iter(it);
+	if (r >= 0)
+		r = softdep_firsts(&c, inv);
 out:
 	conf_scan_done(&c);
 	return r;

@@ -115,6 +115,5 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d)
 		if (r < 0 && r != -EINVAL)
 			return r;
 	}
-	policy_update_hash(p);
 	return d->n_errors > before ? -EINVAL : 0;
 }

@@ -14,6 +14,8 @@
 #include "diag.h"
 #include "sysroot.h"
 
+struct policy_index;
+
 enum policy_mode {
 	POLICY_ENFORCE,
 	POLICY_WARN,
@@ -30,7 +32,13 @@ enum policy_list {
 	LIST_DENY,
 };
 
+/* Longer than any module or driver name the kernel accepts (MODULE_NAME_LEN 56). */
+#define DRIVER_NAME_MAX 64
+
 /* Where an entry came from. file points into policy.files (never freed separately). */
+/* Longer than any module or driver name the kernel accepts (MODULE_NAME_LEN 56). */
+#define DRIVER_NAME_MAX 64
+
 struct origin {
 	const char *file; /* path, or "kernel command line" */
 	unsigned line; /* 0 for the command line */
@@ -41,12 +49,15 @@ struct policy_entry {
 	char *bus; /* NULL for ALL */
 	char *driver; /* NULL for ALL; else normalised name or glob */
 	struct origin origin;
+	bool if_present; /* drivers-if-present: matching nothing here is expected */
 };
 
 struct autoload_entry {
 	enum policy_list list;
 	char *pattern; /* request_module() name or glob, normalised ('_') */
+	char *written; /* the same as the policy spells it, for messages */
 	struct origin origin;
+	bool if_present; /* deny-if-present, allow-if-present */
 };
 
 enum device_action {
@@ -80,7 +91,8 @@ struct policy {
 
 	char **files; /* every file read, in order (origins point here) */
 	char **includes; /* profile names included */
-	unsigned long long hash; /* of the effective policy, stable across runs */
+
+	struct policy_index *index; /* policy-index.h; NULL for a policy built by hand */
 };
 
 /* Options that say where policies come from. */
@@ -91,6 +103,7 @@ struct policy_source {
 };
 
 void policy_init(struct policy *p);
+/* Frees what @p holds and zeroes it (again is harmless): _cleanup_(policy_done) works. */
 void policy_done(struct policy *p);
 
 /*
@@ -101,8 +114,34 @@ void policy_done(struct policy *p);
 int policy_load(struct policy *p, const struct sysroot *root, const struct policy_source *src,
 		struct diags *d);
 
+/*
+ * The policy's on-error setting, read even when the policy is not valid:
+ * what drvfw must do when it cannot decide. A line scan rather than the
+ * parser, with the rules of the initramfs integrations' shell scan (which
+ * must work without drvfw, and is tested against this function): comments
+ * from the first '#' or ';', "on-error = VALUE" (or on_error) in a [drvfw]
+ * section, profiles scanned where "include =" names them (four levels at
+ * most), files in policy_files() order (or @src->files), the last value
+ * read wins. Anything but "deny" is allow. Unreadable files are skipped.
+ */
+int policy_scan_on_error(const struct sysroot *root, const struct policy_source *src,
+			 enum policy_on_error *ret);
+
 /* Parses one INI file into @p. Same error convention. */
 int policy_load_file(struct policy *p, const char *path, const char *profiledir, struct diags *d);
+/* The same, reading @path but naming it @name in origins and messages. */
+int policy_load_file_as(struct policy *p, const char *path, const char *name,
+			const char *profiledir, struct diags *d);
+
+/*
+ * The policy files of @root in the one order drvfw reads them (the dracut
+ * and initramfs-tools integrations follow it too): DRVFW_POLICY_FILE when it
+ * exists, then every "*.conf" of DRVFW_DROPIN_DIR not starting with '.', by
+ * the byte order of their names. Paths carry the root. Returns -errno, with
+ * *ret still set to the files found, when the drop-in directory cannot be
+ * read; -ENOMEM leaves *ret untouched.
+ */
+int policy_files(const struct sysroot *root, char ***ret);
 /* Parses an INI text held in memory (tests, fuzzers); @name is used in messages. */
 int policy_load_string(struct policy *p, const char *name, const char *text, const char *profiledir,
 		       struct diags *d);
@@ -122,10 +161,22 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
  */
 int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
 
-/* Recomputes p->hash; policy_load() calls it. */
-void policy_update_hash(struct policy *p);
+/*
+ * Appends @rule, whose strings the policy takes over. Checks nothing: the
+ * parser checks what files say, and the library's own rules (on-error) are
+ * built right.
+ */
+int policy_append_device_rule(struct policy *p, const struct device_rule *rule);
+
+/*
+ * The hash of the effective policy, stable across runs (drvfw.conf(5),
+ * HASH). Computed when asked: the hot paths never need it.
+ */
+unsigned long long policy_hash(const struct policy *p);
 
 const char *policy_mode_to_string(enum policy_mode m);
+/* "enforce", "warn", "off"; -EINVAL otherwise. */
+int policy_parse_mode(const char *v, enum policy_mode *ret);
 const char *policy_list_to_string(enum policy_list l);
 /* "bus:driver" with ALL, malloc'ed. */
 char *policy_entry_to_string(const struct policy_entry *e);

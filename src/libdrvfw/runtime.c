@@ -2,64 +2,15 @@
 /*
  * The run-time view: the devices on each bus of /sys (or a --sysfs tree),
  * the driver bound to each and that driver's module, and which modules are
- * loaded. Plain openat()/readlinkat() relative to the sysfs directory:
+ * loaded. Every read goes through sysfs.h, relative to the sysfs directory:
  * libudev cannot be pointed at a recorded tree.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <sys/stat.h>
 
+#include "fileio.h"
 #include "inventory-private.h"
+#include "sysfs.h"
 #include "util.h"
-
-/* Reads a small attribute relative to @dfd, without its trailing newline. */
-static int read_attr(int dfd, const char *rel, char **ret)
-{
-	_cleanup_close_ int fd = -1;
-	char buf[4096];
-	size_t len = 0;
-
-	fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == sizeof(buf) - 1)
-			break;
-	}
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		len--;
-	buf[len] = '\0';
-	*ret = strdup(buf);
-	return *ret ? 0 : -ENOMEM;
-}
-
-/* The last component of a symlink's target, e.g. "e1000" for .../drivers/e1000. */
-static int read_link_base(int dfd, const char *rel, char **ret)
-{
-	char target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	n = readlinkat(dfd, rel, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	*ret = strdup(base ? base + 1 : target);
-	return *ret ? 0 : -ENOMEM;
-}
 
 /* "bus:driver" names of /sys/module/M/drivers mapped to M, for drivers without a module link. */
 struct driver_owner {
@@ -85,36 +36,46 @@ static const char *owner_of(const struct runtime_scan *rs, const char *bus, cons
 	return NULL;
 }
 
-static int list_dir(int dfd, const char *rel, char ***ret)
+void device_done(struct device *d)
 {
-	_cleanup_strv_free_ char **l = NULL;
-	struct dirent *de;
-	DIR *d;
-	int fd, r = 0;
+	free(d->bus);
+	free(d->name);
+	free(d->modalias);
+	free(d->driver);
+	free(d->module);
+	free(d->driver_override);
+	free(d->candidates);
+	*d = (struct device){ .authorized = -1 };
+}
 
-	fd = openat(dfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
+/* The run-time state of one module: loaded (@use_initstate), and the drivers it registered. */
+static int module_state(int sysfd, struct module *m, bool use_initstate)
+{
+	_cleanup_free_ char *state = NULL;
+	char **drivers = NULL;
+	int r;
+
+	if (use_initstate && m->kind == MODULE_LOADABLE &&
+	    sysfs_read_attr(sysfd, &state, "module/%s/initstate", m->name) >= 0)
+		m->loaded = streq(state, "live") || streq(state, "coming");
+	r = sysfs_list_dir(sysfd, &drivers, "module/%s/drivers", m->name);
+	if (r == -ENOMEM)
 		return r;
-	}
-	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		r = strv_extend(&l, de->d_name);
-		if (r < 0)
-			break;
-	}
-	closedir(d);
 	if (r < 0)
-		return r;
-	if (!l && !(l = calloc(1, sizeof(char *))))
-		return -ENOMEM;
-	strv_sort_uniq(l);
-	*ret = TAKE_PTR(l);
+		return 0;
+	strv_free(m->drivers);
+	m->drivers = drivers;
+	return 0;
+}
+
+int runtime_load_module_state(struct inventory *inv, int sysfd)
+{
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		int r = module_state(sysfd, &inv->modules[i], true);
+
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -125,51 +86,30 @@ static int scan_modules(struct inventory *inv, int sysfd, bool use_initstate,
 	_cleanup_strv_free_ char **names = NULL;
 	int r;
 
-	r = list_dir(sysfd, "module", &names);
+	r = sysfs_list_dir(sysfd, &names, "module");
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
-	for (char **n = names; n && *n; n++) {
-		_cleanup_free_ char *rel = NULL, *state = NULL;
-		char **drivers = NULL;
+	for (char **n = names; *n; n++) {
 		struct module *m = inventory_find_module(inv, *n);
 
 		/* A module the database does not know (out of tree): nothing to attach to. */
 		if (!m)
 			continue;
-		if (use_initstate && m->kind == MODULE_LOADABLE) {
-			rel = strdup_printf("module/%s/initstate", *n);
-			if (!rel)
-				return -ENOMEM;
-			if (read_attr(sysfd, rel, &state) >= 0 && streq(state, "live"))
-				m->loaded = true;
-			free(TAKE_PTR(rel));
-		}
-		rel = strdup_printf("module/%s/drivers", *n);
-		if (!rel)
-			return -ENOMEM;
-		r = list_dir(sysfd, rel, &drivers);
-		if (r == -ENOENT || r == -ENOTDIR)
-			continue;
+		r = module_state(sysfd, m, use_initstate);
 		if (r < 0)
 			return r;
-		for (char **d = drivers; *d; d++) {
+		for (char **d = m->drivers; d && *d; d++) {
 			struct driver_owner *no;
 
 			no = realloc(rs->owners, (rs->n_owners + 1) * sizeof(*no));
-			if (!no) {
-				strv_free(drivers);
+			if (!no)
 				return -ENOMEM;
-			}
 			rs->owners = no;
-			no[rs->n_owners].bus_driver = *d;
-			no[rs->n_owners].module = m->name;
-			rs->n_owners++;
+			/* the owners borrow the strings; the module keeps them */
+			no[rs->n_owners++] = (struct driver_owner){ *d, m->name };
 		}
-		/* the owners borrow the strings; the module keeps them */
-		strv_free(m->drivers);
-		m->drivers = drivers;
 	}
 	return 0;
 }
@@ -180,10 +120,11 @@ static int scan_proc_modules(struct inventory *inv)
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t sz = 0;
+	int r;
 
-	f = fopen("/proc/modules", "re");
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
+	r = fopen_regular("/proc/modules", &f);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	while (getline(&line, &sz, f) > 0) {
 		struct module *m;
 
@@ -203,10 +144,20 @@ static int cmp_device(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-static int scan_device(struct inventory *inv, int busfd, const char *bus, const char *name,
-		       const struct runtime_scan *rs, struct device *d)
+/* Keeps the first real read error of @d: a missing attribute is not one. */
+static int note_error(struct device *d, int r)
 {
-	_cleanup_free_ char *rel = NULL, *val = NULL;
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 && r != -ENOENT && r != -ENODEV && d->read_error == 0)
+		d->read_error = r;
+	return 0;
+}
+
+/* What one device directory says: modalias, driver, its module, the pins. */
+static int device_read(int sysfd, const char *bus, const char *name, struct device *d)
+{
+	_cleanup_free_ char *val = NULL;
 	int r;
 
 	*d = (struct device){ .authorized = -1 };
@@ -215,27 +166,18 @@ static int scan_device(struct inventory *inv, int busfd, const char *bus, const 
 	if (!d->bus || !d->name)
 		return -ENOMEM;
 
-#define ATTR(a)                                                \
-	({                                                     \
-		free(rel);                                     \
-		rel = strdup_printf("devices/%s/%s", name, a); \
-		if (!rel)                                      \
-			return -ENOMEM;                        \
-		rel;                                           \
-	})
-
-	r = read_attr(busfd, ATTR("modalias"), &d->modalias);
-	if (r == -ENOMEM)
+	r = sysfs_read_attr(sysfd, &d->modalias, "bus/%s/devices/%s/modalias", bus, name);
+	if (note_error(d, r) < 0)
 		return r;
 	if (d->modalias && d->modalias[0] == '\0')
 		d->modalias = (free(d->modalias), NULL);
 
-	r = read_link_base(busfd, ATTR("driver"), &d->driver);
-	if (r == -ENOMEM)
+	r = sysfs_read_link_base(sysfd, &d->driver, "bus/%s/devices/%s/driver", bus, name);
+	if (note_error(d, r) < 0)
 		return r;
 
-	r = read_attr(busfd, ATTR("driver_override"), &val);
-	if (r == -ENOMEM)
+	r = sysfs_read_attr(sysfd, &val, "bus/%s/devices/%s/driver_override", bus, name);
+	if (note_error(d, r) < 0)
 		return r;
 	if (r >= 0) {
 		d->has_driver_override = true;
@@ -245,38 +187,48 @@ static int scan_device(struct inventory *inv, int busfd, const char *bus, const 
 		free(TAKE_PTR(val));
 	}
 
-	r = read_attr(busfd, ATTR("authorized"), &val);
-	if (r == -ENOMEM)
+	r = sysfs_read_attr(sysfd, &val, "bus/%s/devices/%s/authorized", bus, name);
+	if (note_error(d, r) < 0)
 		return r;
 	if (r >= 0)
 		d->authorized = streq(val, "0") ? 0 : 1;
-	free(TAKE_PTR(val));
-#undef ATTR
 
+	/* i8042, serial8250: built-in drivers that record no module stay NULL */
 	if (d->driver) {
-		const char *owner;
-
-		free(rel);
-		rel = strdup_printf("drivers/%s/module", d->driver);
-		if (!rel)
-			return -ENOMEM;
-		r = read_link_base(busfd, rel, &d->module);
+		r = sysfs_read_link_base(sysfd, &d->module, "bus/%s/drivers/%s/module", bus,
+					 d->driver);
 		if (r == -ENOMEM)
 			return r;
 		if (d->module)
 			name_normalize(d->module);
-		else if ((owner = owner_of(rs, bus, d->driver)) && !(d->module = strdup(owner)))
-			return -ENOMEM;
-		/* i8042, serial8250: built-in drivers that record no module stay NULL */
-	}
-
-	if (d->modalias) {
-		r = inventory_lookup_ctx(inv, inventory_storage(inv)->lookup, d->modalias,
-					 &d->candidates, &d->n_candidates);
-		if (r == -ENOMEM)
-			return r;
 	}
 	return 0;
+}
+
+static struct device *devices_add(struct inventory *inv, size_t *alloc)
+{
+	if (inv->n_devices == *alloc) {
+		size_t na = *alloc ? *alloc * 2 : 64;
+		struct device *nd = realloc(inv->devices, na * sizeof(*nd));
+
+		if (!nd)
+			return NULL;
+		inv->devices = nd;
+		*alloc = na;
+	}
+	inv->devices[inv->n_devices] = (struct device){ .authorized = -1 };
+	return &inv->devices[inv->n_devices++];
+}
+
+int runtime_load_device(struct inventory *inv, int sysfd, const char *bus, const char *name)
+{
+	size_t alloc = inv->n_devices;
+	struct device *d;
+
+	if (!sysfs_exists(sysfd, "bus/%s/devices/%s/", bus, name))
+		return -ENODEV;
+	d = devices_add(inv, &alloc);
+	return d ? device_read(sysfd, bus, name, d) : -ENOMEM;
 }
 
 static int scan_buses(struct inventory *inv, int sysfd, const struct runtime_scan *rs)
@@ -285,43 +237,38 @@ static int scan_buses(struct inventory *inv, int sysfd, const struct runtime_sca
 	size_t alloc = 0;
 	int r;
 
-	r = list_dir(sysfd, "bus", &buses);
+	r = sysfs_list_dir(sysfd, &buses, "bus");
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
 	for (char **b = buses; *b; b++) {
 		_cleanup_strv_free_ char **devs = NULL;
-		_cleanup_close_ int busfd = -1;
-		_cleanup_free_ char *rel = strdup_printf("bus/%s", *b);
 
-		if (!rel)
-			return -ENOMEM;
-		busfd = openat(sysfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (busfd < 0)
-			continue;
-		r = list_dir(busfd, "devices", &devs);
-		if (r == -ENOENT || r == -ENOTDIR)
-			continue;
-		if (r < 0)
+		r = sysfs_list_dir(sysfd, &devs, "bus/%s/devices", *b);
+		if (r == -ENOMEM)
 			return r;
+		if (r < 0)
+			continue;
 		for (char **n = devs; *n; n++) {
-			struct device *d;
+			struct device *d = devices_add(inv, &alloc);
+			const char *owner;
 			struct module *m;
 
-			if (inv->n_devices == alloc) {
-				size_t na = alloc ? alloc * 2 : 64;
-				struct device *nd = realloc(inv->devices, na * sizeof(*nd));
-
-				if (!nd)
-					return -ENOMEM;
-				inv->devices = nd;
-				alloc = na;
-			}
-			d = &inv->devices[inv->n_devices++];
-			r = scan_device(inv, busfd, *b, *n, rs, d);
+			if (!d)
+				return -ENOMEM;
+			r = device_read(sysfd, *b, *n, d);
 			if (r < 0)
 				return r;
+			if (d->driver && !d->module && (owner = owner_of(rs, *b, d->driver)) &&
+			    !(d->module = strdup(owner)))
+				return -ENOMEM;
+			if (d->modalias) {
+				r = moddb_lookup(inv, inventory_storage(inv)->lookup, d->modalias,
+						 &d->candidates, &d->n_candidates);
+				if (r == -ENOMEM)
+					return r;
+			}
 			if (d->module && (m = inventory_find_module(inv, d->module)))
 				m->n_bound++;
 		}
@@ -363,19 +310,12 @@ static int attribute_builtin_drivers(struct inventory *inv)
 	return 0;
 }
 
-int inventory_load_runtime(struct inventory *inv, const char *sysfs)
+int runtime_load(struct inventory *inv, int sysfd, bool live)
 {
 	struct runtime_scan rs = { 0 };
-	_cleanup_close_ int sysfd = -1;
-	/* /proc/modules belongs to the running kernel, whose /sys is "/sys". */
-	bool live = streq(sysfs, "/sys");
 	int r;
 
-	sysfd = open(sysfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (sysfd < 0)
-		return -errno;
 	inv->have_runtime = true;
-
 	r = scan_modules(inv, sysfd, !live, &rs);
 	if (r >= 0 && live)
 		r = scan_proc_modules(inv);

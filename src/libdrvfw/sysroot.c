@@ -99,10 +99,3 @@ char *sysroot_path(const struct sysroot *s, const char *path)
 {
 	return strdup_printf("%s%s", s->root, path);
 }
-
-char *sysroot_sysfs_path(const struct sysroot *s, const char *rel)
-{
-	if (!s->sysfs)
-		return NULL;
-	return strdup_printf("%s/%s", s->sysfs, rel);
-}

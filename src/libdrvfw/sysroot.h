@@ -29,5 +29,3 @@ void sysroot_done(struct sysroot *s);
 
 /* ROOT + @path (@path absolute). NULL on allocation failure. */
 char *sysroot_path(const struct sysroot *s, const char *path);
-/* SYSFS + "/" + @rel; NULL when there is no runtime view or on ENOMEM. */
-char *sysroot_sysfs_path(const struct sysroot *s, const char *rel);

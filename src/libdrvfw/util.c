@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <libkmod.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -219,6 +219,13 @@ bool module_name_is_plain(const char *s)
 	return true;
 }
 
+const char *error_string(int r)
+{
+	if (r < 0)
+		r = -r;
+	return r == EBADFD ? "not a regular file" : strerror(r);
+}
+
 char *strdup_printf(const char *fmt, ...)
 {
 	va_list ap;
@@ -229,121 +236,6 @@ char *strdup_printf(const char *fmt, ...)
 	r = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	return r < 0 ? NULL : s;
-}
-
-int read_full_file(const char *path, char **ret, size_t *ret_size)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, alloc = 0;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	for (;;) {
-		size_t n;
-
-		if (alloc - len < 4096) {
-			char *nb;
-
-			if (alloc > 64u * 1024 * 1024)
-				return -EFBIG;
-			alloc = alloc ? alloc * 2 : 8192;
-			nb = realloc(buf, alloc);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		n = fread(buf + len, 1, alloc - len - 1, f);
-		len += n;
-		if (n == 0) {
-			if (ferror(f))
-				return errno > 0 ? -errno : -EIO;
-			break;
-		}
-	}
-	buf[len] = '\0';
-	if (ret_size)
-		*ret_size = len;
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
-int read_one_line_file(const char *path, char **ret)
-{
-	char *buf;
-	size_t len;
-	int r;
-
-	r = read_full_file(path, &buf, &len);
-	if (r < 0)
-		return r;
-	if (len > 0 && buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
-	*ret = buf;
-	return 0;
-}
-
-/*
- * The rename lives in the directory: without this a crash soon after
- * (generate -o /etc/modprobe.d/drvfw.conf, then a reboot) can bring the old
- * file back. Best effort: the new content is in place either way.
- */
-static void fsync_parent_dir(const char *path)
-{
-	_cleanup_free_ char *dir = strdup(path);
-	_cleanup_close_ int fd = -1;
-	char *slash;
-
-	if (!dir)
-		return;
-	slash = strrchr(dir, '/');
-	if (slash)
-		/* "/x" lives in "/" */
-		slash[slash == dir] = '\0';
-	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
-		(void)fsync(fd);
-}
-
-int write_file_atomic(const char *path, const void *data, size_t len, unsigned int mode)
-{
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	const char *p = data;
-	int r;
-
-	tmp = strdup_printf("%s.XXXXXX", path);
-	if (!tmp)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	fsync_parent_dir(path);
-	return 0;
-fail:
-	unlink(tmp);
-	return r;
 }
 
 unsigned long long hash_fnv1a64(unsigned long long h, const void *data, size_t len)
@@ -357,12 +249,76 @@ unsigned long long hash_fnv1a64(unsigned long long h, const void *data, size_t l
 	return h;
 }
 
-static void log_nothing(void *data, int priority, const char *file, int line, const char *fn,
-			const char *format, va_list args)
+static bool byte_is_plain(unsigned char c)
 {
+	return isascii(c) && (isalnum(c) || strchr("_.:()+@/-", c));
 }
 
-void kmod_quiet(struct kmod_ctx *ctx)
+char *record_escape(const char *s)
 {
-	kmod_set_log_fn(ctx, log_nothing, NULL);
+	size_t n = 0;
+	char *out, *w;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += byte_is_plain(*p) ? 1 : 4;
+	out = w = malloc(n + 1);
+	if (!out)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (byte_is_plain(*p))
+			*w++ = (char)*p;
+		else
+			w += sprintf(w, "\\x%02x", *p);
+	}
+	*w = '\0';
+	return out;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+void fput_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (byte_is_plain(*p))
+			fputc(*p, f);
+		else
+			fprintf(f, "\\x%02x", *p);
+	}
+}
+
+int record_unescape(const char *s, size_t len, char **ret)
+{
+	char *out = malloc(len + 1), *w = out;
+
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		int hi, lo;
+
+		if (s[i] != '\\') {
+			/* what record_escape() never leaves as it is */
+			if (!byte_is_plain((unsigned char)s[i]))
+				goto bad;
+			*w++ = s[i];
+			continue;
+		}
+		if (i + 3 >= len || s[i + 1] != 'x' || (hi = hexval(s[i + 2])) < 0 ||
+		    (lo = hexval(s[i + 3])) < 0 || (hi | lo) == 0)
+			goto bad;
+		*w++ = (char)(hi * 16 + lo);
+		i += 3;
+	}
+	*w = '\0';
+	*ret = out;
+	return 0;
+bad:
+	free(out);
+	return -EBADMSG;
 }

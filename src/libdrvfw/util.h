@@ -3,8 +3,7 @@
 
 /*
  * Small helpers shared by the library and the tool: ownership cleanup,
- * NULL-terminated string vectors, module-name normalisation and atomic
- * file replacement.
+ * NULL-terminated string vectors and module-name normalisation.
  */
 
 #include <stdbool.h>
@@ -50,6 +49,14 @@ static inline void *take_ptr(void *pp)
 	return v;
 }
 #define TAKE_PTR(p) take_ptr(&(p))
+
+/* type_freep() for a type_free(): `_cleanup_(type_freep) type *x = NULL`. */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+	static inline void func##p(type *p)     \
+	{                                       \
+		if (*p)                         \
+			func(*p);               \
+	}
 
 static inline bool streq(const char *a, const char *b)
 {
@@ -113,26 +120,26 @@ bool string_is_word(const char *s);
 /* Only letters, digits, '_' and '-', as every kernel module name: safe even in a shell command. */
 bool module_name_is_plain(const char *s);
 
+/*
+ * The one escaping of a name someone else chose (a request_module() name, a
+ * device name, a modalias) where drvfw writes it as one word of a record or
+ * a log line: every byte but [A-Za-z0-9_.:()+@/-] as \xHH, so the result
+ * has no blank, '=', ',', '\\', control byte or non-ASCII byte. malloc'ed.
+ */
+char *record_escape(const char *s);
+/* record_escape(@s) written to @f. */
+void fput_escaped(FILE *f, const char *s);
+/* The bytes @s[0..@len) stands for; -EBADMSG for a bad escape or a NUL. */
+int record_unescape(const char *s, size_t len, char **ret);
+
+/*
+ * strerror() of @r (negative or positive errno), except that EBADFD is the
+ * library's "not a regular file" (fileio.h).
+ */
+const char *error_string(int r);
+
 /* strdup/asprintf that return NULL on failure (callers map it to -ENOMEM). */
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
-
-/* Reads a whole (small) file; strips one trailing newline. */
-int read_one_line_file(const char *path, char **ret);
-int read_full_file(const char *path, char **ret, size_t *ret_size);
-
-/*
- * Writes @len bytes of @data to @path through a temporary file in the same
- * directory, fsync()s it and renames it into place: readers see the old or
- * the new content, never a partial one.
- */
-int write_file_atomic(const char *path, const void *data, size_t len, unsigned int mode);
-
-/*
- * Silences libkmod: it logs to stderr by default, and the library never
- * writes there (its callers report what matters once).
- */
-struct kmod_ctx;
-void kmod_quiet(struct kmod_ctx *ctx);
 
 /* FNV-1a 64 bit, for the policy hash in generated headers. */
 unsigned long long hash_fnv1a64(unsigned long long h, const void *data, size_t len);

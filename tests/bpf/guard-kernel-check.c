@@ -28,6 +28,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "fileio.h"
 #include "guard-test.skel.h"
 #include "guard.h"
 #include "policy.h"

@@ -3,12 +3,13 @@
 # drvfw allow / deny on a copy of the fixture machine: the drop-in, the
 # regenerated modprobe.d file, --now on the fake sysfs, and that an invalid or
 # ineffective change leaves every file as it was.
-source "$DRVFW_SRCDIR/tests/cli/lib.sh"
-
+# shellcheck source=tests/lib/shell.sh
+. "$DRVFW_SRCDIR/tests/lib/shell.sh" cli-allow-deny
+set -e
 F=${DRVFW_FIXTURES:?}
 [[ -e $F/basic/lib/modules/1.0.0-test/modules.dep.bin ]] || { echo "SKIP: no fixture tree" >&2; exit 77; }
 
-R=$TMP/root S=$TMP/sys
+R=$T/root S=$T/sys
 cp -a "$F/basic" "$R"
 cp -a "$F/basic-sys" "$S"
 mkdir -p "$R/etc/drvfw"
@@ -19,7 +20,7 @@ mode = enforce
 drivers = virtio:ALL
 EOS
 DROPIN=$R/etc/drvfw/drvfw.conf.d/50-runtime.conf
-MODPROBE=$R/etc/modprobe.d/drvfw.conf
+MODPROBE=$R/etc/modprobe.d/00-drvfw.conf
 D() { "$DRVFW_BIN" --root "$R" --kver 1.0.0-test --sysfs "$S" --profiledir "$DRVFW_SRCDIR/profiles" "$@"; }
 state() { cat "$DROPIN" "$MODPROBE" "$S/bus/pci/devices/0000:00:02.0/driver_override" 2>/dev/null | md5sum; }
 
@@ -32,21 +33,21 @@ expect_grep '^install e1000 /bin/false$' "$MODPROBE" "and blocks e1000"
 expect_grep '^0000:00:02.0$' "$S/bus/pci/drivers/e1000/unbind" "--now unbinds the NIC"
 expect_grep '^drvfw-denied$' "$S/bus/pci/devices/0000:00:02.0/driver_override" "and pins it"
 expect_no_grep . "$S/bus/pci/drivers/virtio-pci/unbind" "nothing else is unbound"
-"$DRVFW_BIN" --root "$R" --kver 1.0.0-test generate >"$TMP/generated"
-if cmp -s "$TMP/generated" "$MODPROBE"; then pass "the file is what generate prints"; else
-	fail "modprobe.d differs from generate's output"; diff "$TMP/generated" "$MODPROBE" | head >&2; fi
+"$DRVFW_BIN" --root "$R" --kver 1.0.0-test generate >"$T/generated"
+if cmp -s "$T/generated" "$MODPROBE"; then pass "the file is what generate prints"; else
+	fail "modprobe.d differs from generate's output"; diff "$T/generated" "$MODPROBE" | head >&2; fi
 [[ $(stat -c %a "$DROPIN") == 644 ]] && pass "the drop-in is 0644" || fail "drop-in mode $(stat -c %a "$DROPIN")"
 left=$(find "$R/etc/drvfw/drvfw.conf.d" -mindepth 1 ! -name 50-runtime.conf)
 if [[ -z $left ]]; then pass "no temporary file is left"; else fail "left behind: $left"; fi
 
 before=$(state)
-expect_rc 2 "an invalid entry" D deny nosuchbus:x
+expect_rc 2 "an invalid entry" D deny no+such+bus:x
 [[ $(state) == "$before" ]] && pass "changes nothing" || fail "an invalid entry changed files"
 expect_rc 2 "a deny that contradicts an allow of the same entry" D deny virtio:ALL
-expect_grep 'drvfw.conf:4' "$TMP/err" "names the file and line of the other entry"
+expect_grep 'drvfw.conf:4' "$T/err" "names the file and line of the other entry"
 [[ $(state) == "$before" ]] && pass "changes nothing" || fail "a contradiction changed files"
 expect_rc 2 "a deny that an allow overrides" D deny virtio:virtio_net
-expect_grep "stay allowed by 'allow virtio:ALL' at .*drvfw.conf:4" "$TMP/err" "says which allow wins"
+expect_grep "stay allowed by 'allow virtio:ALL' at .*drvfw.conf:4" "$T/err" "says which allow wins"
 [[ $(state) == "$before" ]] && pass "changes nothing" || fail "an ineffective deny changed files"
 expect_rc 2 "--policy is refused" D --policy "$R/etc/drvfw/drvfw.conf" deny pci:e1000
 expect_rc 2 "no argument" D deny
@@ -64,18 +65,18 @@ else
 fi
 
 expect_rc 0 "allow again changes nothing" D allow pci:e1000
-expect_grep "already" "$TMP/err" "and says so"
+expect_grep "already" "$T/err" "and says so"
 
 # A device pinned by hand (override=none) is not drvfw's to unpin.
 expect_rc 0 "allow pci:snd_hda_intel --now" D allow pci:snd_hda_intel --now
 expect_grep '^none$' "$S/bus/pci/devices/0000:00:1b.0/driver_override" "a pin drvfw did not set stays"
 
 # A fresh machine: no /etc/drvfw, no /etc/modprobe.d.
-R2=$TMP/fresh
+R2=$T/fresh
 cp -a "$F/basic" "$R2"
 rm -rf "$R2/etc"
 expect_rc 0 "deny on a machine without /etc/drvfw" "$DRVFW_BIN" --root "$R2" --kver 1.0.0-test deny ALL:cramfs
 expect_grep '^drivers = ALL:cramfs$' "$R2/etc/drvfw/drvfw.conf.d/50-runtime.conf" "creates the drop-in"
-expect_grep '^install cramfs /bin/false$' "$R2/etc/modprobe.d/drvfw.conf" "and the modprobe.d file"
+expect_grep '^install cramfs /bin/false$' "$R2/etc/modprobe.d/00-drvfw.conf" "and the modprobe.d file"
 
 finish

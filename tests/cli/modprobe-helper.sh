@@ -7,22 +7,23 @@
 # The helper is run as drvfw-modprobe (argv[0]) and with stdio closed, as the
 # kernel runs it; a valgrind wrapper would stand between and change both.
 DRVFW_VALGRIND=
-source "$DRVFW_SRCDIR/tests/cli/lib.sh"
-
+# shellcheck source=tests/lib/shell.sh
+. "$DRVFW_SRCDIR/tests/lib/shell.sh" cli-modprobe-helper
+set -e
 F=${DRVFW_FIXTURES:?}/basic
 [[ -e $F/lib/modules/1.0.0-test/modules.dep.bin ]] || { echo "SKIP: no fixture tree" >&2; exit 77; }
 
-cat >"$TMP/modprobe" <<'EOS'
+cat >"$T/modprobe" <<'EOS'
 #!/bin/sh
 echo "$*" >>"${0%/*}/modprobe.log"
 [ "$3" = fails ] && exit 7
 exit 0
 EOS
-chmod +x "$TMP/modprobe"
-export DRVFW_MODPROBE=$TMP/modprobe DRVFW_KMSG=$TMP/kmsg
-: >"$TMP/kmsg"
+chmod +x "$T/modprobe"
+export DRVFW_MODPROBE=$T/modprobe DRVFW_KMSG=$T/kmsg
+: >"$T/kmsg"
 
-cat >"$TMP/policy.conf" <<'EOS'
+cat >"$T/policy.conf" <<'EOS'
 [drvfw]
 mode = enforce
 [autoload]
@@ -37,74 +38,151 @@ helper() { # helper POLICY ARGS... : as the kernel runs it, with no stdio
 	"$DRVFW_BIN" modprobe-helper --root "$F" --kver 1.0.0-test --policy "$policy" "$@" </dev/null
 }
 
-: >"$TMP/modprobe.log"
-expect_rc 1 "an [autoload] deny refuses fs-cramfs" helper "$TMP/policy.conf" -q -- fs-cramfs
-expect_grep '^<13>drvfw: autoload fs-cramfs modules=cramfs action=deny rule=.*policy.conf:4$' "$TMP/kmsg" \
+: >"$T/modprobe.log"
+expect_rc 1 "an [autoload] deny refuses fs-cramfs" helper "$T/policy.conf" -q -- fs-cramfs
+expect_grep '^<13>drvfw: autoload/2 alias=fs-cramfs modules=cramfs action=deny rule=.*policy.conf:4$' "$T/kmsg" \
 	"the refusal is logged with the module and the rule"
-expect_no_grep 'fs-cramfs' "$TMP/modprobe.log" "modprobe is not run for a refused request"
+expect_no_grep 'fs-cramfs' "$T/modprobe.log" "modprobe is not run for a refused request"
 
 expect_rc 1 "a module whose every pair is denied is refused (dccp_ipv4)" \
-	helper "$TMP/policy.conf" -q -- net-pf-2-proto-33-type-6
-expect_grep 'autoload net-pf-2-proto-33-type-6 modules=dccp_ipv4 action=deny rule=.*policy.conf:6$' \
-	"$TMP/kmsg" "the driver entry is named as the rule"
+	helper "$T/policy.conf" -q -- net-pf-2-proto-33-type-6
+expect_grep 'autoload/2 alias=net-pf-2-proto-33-type-6 modules=dccp_ipv4 action=deny rule=.*policy.conf:6$' \
+	"$T/kmsg" "the driver entry is named as the rule"
 
-expect_rc 0 "an allowed request goes to modprobe" helper "$TMP/policy.conf" -q -- fs-fuse
-expect_grep '^-q -- fs-fuse$' "$TMP/modprobe.log" "modprobe gets the kernel's arguments"
-expect_grep '^<14>drvfw: autoload fs-fuse modules=fuse action=load$' "$TMP/kmsg" "the load is logged"
+expect_rc 0 "an allowed request goes to modprobe" helper "$T/policy.conf" -q -- fs-fuse
+expect_grep '^-q -- fs-fuse$' "$T/modprobe.log" "modprobe gets the kernel's arguments"
+expect_grep '^<14>drvfw: autoload/2 alias=fs-fuse modules=fuse action=load$' "$T/kmsg" "the load is logged"
 
-expect_rc 7 "modprobe's exit status is the helper's" helper "$TMP/policy.conf" -q -- fails
-expect_grep 'autoload fails modules=- action=none' "$TMP/kmsg" "an alias no module has is logged as none"
+expect_rc 7 "modprobe's exit status is the helper's" helper "$T/policy.conf" -q -- fails
+expect_grep 'autoload/2 alias=fails modules=- action=none' "$T/kmsg" "an alias no module has is logged as none"
 
-sed 's/mode = enforce/mode = warn/' "$TMP/policy.conf" >"$TMP/warn.conf"
-expect_rc 0 "warn mode loads a denied request" helper "$TMP/warn.conf" -q -- fs-cramfs
-expect_grep '^<13>drvfw: autoload fs-cramfs modules=cramfs action=warn rule=' "$TMP/kmsg" "and logs it as warn"
+sed 's/mode = enforce/mode = warn/' "$T/policy.conf" >"$T/warn.conf"
+expect_rc 0 "warn mode loads a denied request" helper "$T/warn.conf" -q -- fs-cramfs
+expect_grep '^<13>drvfw: autoload/2 alias=fs-cramfs modules=cramfs action=warn rule=' "$T/kmsg" "and logs it as warn"
 
-printf '[deny]\ndrivers = nosuchbus:x\n' >"$TMP/bad.conf"
-expect_rc 0 "an invalid policy fails open" helper "$TMP/bad.conf" -q -- fs-cramfs
-expect_grep 'autoload fs-cramfs modules=- action=load error=invalid-policy' "$TMP/kmsg" \
+# A policy that cannot be loaded: on-error decides (default allow), the
+# record carries the reason, and [drvfw] on-error is read even from a file
+# the parser rejects.
+printf '[deny]\ndrivers = ALL:x\nbogus line\n' >"$T/bad.conf"
+expect_rc 0 "an invalid policy with the default on-error = allow loads" helper "$T/bad.conf" -q -- fs-cramfs
+expect_grep '^<14>drvfw: autoload/2 alias=fs-cramfs modules=- action=load error=invalid-policy$' "$T/kmsg" \
 	"and says so in the record"
-
+printf '[drvfw]\non-error = deny\n[deny]\nbogus line\n' >"$T/bad-deny.conf"
+: >"$T/modprobe.log"
+expect_rc 1 "an invalid policy with on-error = deny refuses" helper "$T/bad-deny.conf" -q -- fs-fuse
+expect_grep '^<13>drvfw: autoload/2 alias=fs-fuse modules=- action=deny error=invalid-policy$' "$T/kmsg" \
+	"the refusal names the reason"
+expect_no_grep 'fs-fuse' "$T/modprobe.log" "modprobe is not run under on-error = deny"
+printf '[drvfw]\non-error = deny\ninclude = no-such-profile\n' >"$T/bad-include.conf"
+expect_rc 1 "a missing profile under on-error = deny refuses" helper "$T/bad-include.conf" -q -- fs-fuse
+expect_rc 0 "a missing policy file (no on-error to read: allow) loads" \
+	helper "$T/nonexistent.conf" -q -- fs-fuse
 # Under the name the sysctl points at, with stdin, stdout and stderr closed as
 # the kernel starts usermode helpers.
-ln -s "$DRVFW_BIN" "$TMP/drvfw-modprobe"
+ln -s "$DRVFW_BIN" "$T/drvfw-modprobe"
 rc=0
-"$TMP/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$TMP/policy.conf" -q -- fs-cramfs \
+"$T/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$T/policy.conf" -q -- fs-cramfs \
 	<&- >&- 2>&- || rc=$?
 if [[ $rc -eq 1 ]]; then pass "drvfw-modprobe with closed stdio refuses fs-cramfs"; else
 	fail "drvfw-modprobe with closed stdio: exit $rc, expected 1"; fi
 rc=0
-"$TMP/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$TMP/policy.conf" -q -- fs-fuse \
+"$T/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$T/policy.conf" -q -- fs-fuse \
 	<&- >&- 2>&- || rc=$?
 if [[ $rc -eq 0 ]]; then pass "drvfw-modprobe with closed stdio runs modprobe"; else
 	fail "drvfw-modprobe with closed stdio: exit $rc, expected 0"; fi
-[[ $(grep -c 'fs-fuse' "$TMP/modprobe.log") -eq 2 ]] && pass "modprobe ran for it" ||
+[[ $(grep -c 'fs-fuse' "$T/modprobe.log") -eq 2 ]] && pass "modprobe ran for it" ||
 	fail "modprobe did not run under drvfw-modprobe"
 
-: >"$TMP/modprobe.log"
+: >"$T/modprobe.log"
 rc=0
-"$TMP/drvfw-modprobe" one -a two <&- >&- 2>&- || rc=$?
-if [[ $rc -eq 0 ]] && grep -qx -- 'one -a two' "$TMP/modprobe.log"; then
+"$T/drvfw-modprobe" one -a two <&- >&- 2>&- || rc=$?
+if [[ $rc -eq 0 ]] && grep -qx -- 'one -a two' "$T/modprobe.log"; then
 	pass "drvfw-modprobe hands arguments it does not expect to modprobe unchanged"
 else
-	fail "drvfw-modprobe -a one two: exit $rc, modprobe got: $(cat "$TMP/modprobe.log")"
+	fail "drvfw-modprobe -a one two: exit $rc, modprobe got: $(cat "$T/modprobe.log")"
 fi
 expect_rc 2 "drvfw modprobe-helper without a name is a usage error" "$DRVFW_BIN" modprobe-helper
 
 # drvfw report reads the records back (a file of /dev/kmsg writes: "<13>drvfw: ...").
-expect_rc 0 "report --file" "$DRVFW_BIN" report --file "$TMP/kmsg" -o MODULE,COUNT,DENIED,WARNED,LOADED --raw --noheadings
-expect_grep '^cramfs 3 2 1 0$' "$TMP/out" "cramfs: 3 requests, 2 denied, 1 warned"
-expect_grep '^fuse 2 0 0 2$' "$TMP/out" "fuse: 2 loads"
-expect_grep '^\(fails\) 1 0 0 0$' "$TMP/out" "an alias without module is listed by name"
-expect_grep '^\(fs-cramfs\) 1 0 0 1$' "$TMP/out" "the fail-open record is counted as a load"
-expect_rc 0 "report --json" "$DRVFW_BIN" report --file "$TMP/kmsg" --json
-if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r={x["module"]:x for x in d["autoloads"]}; assert r["dccp_ipv4"]["denied"]==1 and r["cramfs"]["count"]==3' "$TMP/out" 2>"$TMP/err"; then
+expect_rc 0 "report --file" "$DRVFW_BIN" report --file "$T/kmsg" -o MODULE,COUNT,DENIED,WARNED,LOADED --raw --noheadings
+expect_grep '^cramfs 3 2 1 0$' "$T/out" "cramfs: 3 requests, 2 denied, 1 warned"
+expect_grep '^fuse 2 0 0 2$' "$T/out" "fuse: 2 loads"
+expect_grep '^\(fails\) 1 0 0 0$' "$T/out" "an alias without module is listed by name"
+expect_grep '^\(fs-cramfs\) 1 0 0 1$' "$T/out" "the on-error load is counted as a load"
+expect_grep '^\(fs-fuse\) 3 2 0 1$' "$T/out" "the on-error refusals are counted as denials"
+expect_rc 0 "report -o ERRORS" "$DRVFW_BIN" report --file "$T/kmsg" -o MODULE,ERRORS --raw --noheadings
+expect_grep '^\(fs-fuse\) invalid-policy$' "$T/out" "the ERRORS column says why the helper could not decide"
+expect_grep '^fuse -$' "$T/out" "and is empty where it could"
+expect_rc 0 "report --json" "$DRVFW_BIN" report --file "$T/kmsg" --json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r={x["module"]:x for x in d["autoloads"]}; assert r["dccp_ipv4"]["denied"]==1 and r["cramfs"]["count"]==3' "$T/out" 2>"$T/err"; then
 	pass "report --json is JSON with numbers"
 else
-	fail "report --json: $(cat "$TMP/err")"
+	fail "report --json: $(cat "$T/err")"
 fi
-expect_rc 0 "report from standard input" sh -c "\"$DRVFW_BIN\" report -f - --raw -n -o MODULE <\"$TMP/kmsg\""
-expect_grep '^cramfs$' "$TMP/out" "stdin is read"
-expect_rc 1 "report of a missing file fails" "$DRVFW_BIN" report --file "$TMP/nonexistent"
-expect_rc 2 "report with an unknown column" "$DRVFW_BIN" report --file "$TMP/kmsg" -o NOPE
+expect_rc 0 "report from standard input" sh -c "\"$DRVFW_BIN\" report -f - --raw -n -o MODULE <\"$T/kmsg\""
+expect_grep '^cramfs$' "$T/out" "stdin is read"
+expect_rc 1 "report of a missing file fails" "$DRVFW_BIN" report --file "$T/nonexistent"
+expect_rc 2 "report with an unknown column" "$DRVFW_BIN" report --file "$T/kmsg" -o NOPE
+
+# Hostile request names: each byte but NUL can be chosen by an unprivileged
+# user (mount -t TYPE asks for fs-TYPE). Each request must stay one record,
+# read back as one row under its own name, shown escaped.
+ff=$(printf '\xff%.0s' {1..55})
+hostile=(
+	'fs-a b'
+	$'fs-x\n6,1,1,-;drvfw: autoload/2 alias=fs-y modules=ext4 action=load'
+	'fs-x modules=ext4 action=load'
+	'fs-back\slash=eq'
+	'fs-drvfw: autoload/2 alias=z modules=ext4 action=load'
+	'fs-[unbalanced'
+	"$ff"
+)
+: >"$T/hkmsg"
+for name in "${hostile[@]}"; do
+	rc=0
+	DRVFW_KMSG=$T/hkmsg helper "$T/policy.conf" -q -- "$name" || rc=$?
+	[[ $rc -eq 0 ]] || fail "hostile name ${name@Q}: exit $rc"
+done
+[[ $(wc -l <"$T/hkmsg") -eq ${#hostile[@]} ]] && pass "one record line per hostile request" ||
+	fail "$(wc -l <"$T/hkmsg") record lines for ${#hostile[@]} requests: $(cat -v "$T/hkmsg")"
+expect_no_grep 'modules=ext4' "$T/hkmsg" "no hostile name poses as a field"
+expect_rc 0 "report reads the hostile records" "$DRVFW_BIN" report --file "$T/hkmsg" -o MODULE,COUNT --raw --noheadings
+[[ $(wc -l <"$T/out") -eq ${#hostile[@]} ]] && pass "exactly one row per hostile request" ||
+	fail "report rows: $(cat -v "$T/out")"
+expect_no_grep '^ext4 ' "$T/out" "no request is attributed to a module it did not name"
+expect_grep '^\(fs-a\\x20b\) 1$' "$T/out" "a blank is shown escaped"
+expect_grep '^\(fs-x\\x0a6,1,1,-;drvfw:\\x20autoload' "$T/out" "a newline and a forged record stay inside the name"
+expect_grep "^\\($(printf '\\\\xff%.0s' {1..55})\\) 1\$" "$T/out" "55 bytes of 0xff are shown escaped"
+expect_grep '^\(fs-\[unbalanced\) 1$' "$T/out" "an unbalanced bracket is one request without a module"
+expect_grep '^\(fs-back\\x5cslash=eq\) 1$' "$T/out" "a backslash is shown escaped"
+expect_rc 0 "report -J over hostile records" "$DRVFW_BIN" report --file "$T/hkmsg" --json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding="utf-8", errors="strict")); assert len(d["autoloads"]) == int(sys.argv[2])' "$T/out" "${#hostile[@]}" 2>"$T/err"; then
+	pass "report -J is valid UTF-8 JSON with one entry per hostile request"
+else
+	fail "report -J: $(cat "$T/err")"
+fi
+# [autoload] decides the raw name even when libkmod cannot look it up.
+printf '[autoload]\ndeny = fs-?unbalanced\n' >"$T/bracket.conf"
+: >"$T/bkmsg"
+rc=0
+DRVFW_KMSG=$T/bkmsg helper "$T/bracket.conf" -q -- 'fs-[unbalanced' || rc=$?
+[[ $rc -eq 1 ]] && pass "an [autoload] deny of a name libkmod cannot look up refuses it" ||
+	fail "fs-[unbalanced under [autoload] deny: exit $rc"
+expect_grep 'action=deny rule=.*bracket.conf:2' "$T/bkmsg" "with the [autoload] entry as the rule"
+
+# The real /dev/kmsg, where this test may write and read it back.
+if [[ -w /dev/kmsg ]] && "$DRVFW_BIN" report -o MODULE --raw -n >/dev/null 2>&1; then
+	nonce=drvfw-test-$$-$RANDOM
+	for name in "fs-$nonce a" $'fs-'"$nonce"$'\nx' "fs-$nonce=b"; do
+		DRVFW_KMSG=/dev/kmsg helper "$T/policy.conf" -q -- "$name" || :
+	done
+	expect_rc 0 "report from /dev/kmsg" "$DRVFW_BIN" report -o MODULE,COUNT --raw --noheadings
+	[[ $(grep -c -- "$nonce" "$T/out") -eq 3 ]] && pass "/dev/kmsg: one row per hostile request" ||
+		fail "/dev/kmsg rows: $(grep -- "$nonce" "$T/out" | cat -v)"
+	expect_grep "^\\(fs-$nonce\\\\x0ax\\) 1\$" "$T/out" "/dev/kmsg: the newline stays in the name"
+else
+	# not a pass: the records were only read back from a file
+	echo "note: /dev/kmsg is not writable and readable here; its part did not run" >&2
+fi
 
 finish

@@ -3,31 +3,32 @@
 # drvfw status on a copy of the fixture machine: a missing, current, stale and
 # outdated modprobe.d file, an initramfs, the boot record of drvfw enforce,
 # and denied drivers in use.
-source "$DRVFW_SRCDIR/tests/cli/lib.sh"
-
+# shellcheck source=tests/lib/shell.sh
+. "$DRVFW_SRCDIR/tests/lib/shell.sh" cli-status
+set -e
 F=${DRVFW_FIXTURES:?}
 [[ -e $F/basic/lib/modules/1.0.0-test/modules.dep.bin ]] || { echo "SKIP: no fixture tree" >&2; exit 77; }
 
-R=$TMP/root S=$TMP/sys
+R=$T/root S=$T/sys
 cp -a "$F/basic" "$R"
 cp -a "$F/basic-sys" "$S"
 mkdir -p "$R/etc/drvfw"
 printf '[drvfw]\nmode = enforce\n[deny]\ndrivers = ALL:cramfs\n' >"$R/etc/drvfw/drvfw.conf"
-MODPROBE=$R/etc/modprobe.d/drvfw.conf
+MODPROBE=$R/etc/modprobe.d/00-drvfw.conf
 D() { "$DRVFW_BIN" --root "$R" --kver 1.0.0-test --sysfs "$S" "$@"; }
-json() { # json EXPR: evaluates a Python expression on the JSON in $TMP/out (as d)
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$TMP/out" "$1"
+json() { # json EXPR: evaluates a Python expression on the JSON in $T/out (as d)
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" "$1"
 }
-expect_json() { if json "$1"; then pass "$2"; else fail "$2: $1 is false in:"; sed 's/^/    /' "$TMP/out" | head -30 >&2; fi; }
+expect_json() { if json "$1"; then pass "$2"; else fail "$2: $1 is false in:"; sed 's/^/    /' "$T/out" | head -30 >&2; fi; }
 
 expect_rc 3 "no modprobe.d file: not in force" D status
-expect_grep '^modprobe.d: .*drvfw.conf: missing$' "$TMP/out" "the file is reported missing"
+expect_grep '^modprobe.d: .*drvfw.conf: missing$' "$T/out" "the file is reported missing"
 
 D generate -o "$MODPROBE"
 expect_rc 0 "after generate -o: in force" D status
-expect_grep '^modprobe.d: .*: current$' "$TMP/out" "the file is current"
-expect_grep '^Mode: +enforce$' "$TMP/out" "the mode is shown"
-expect_grep '^Policy: +hash [0-9a-f]{16}' "$TMP/out" "the policy hash is shown"
+expect_grep '^modprobe.d: .*: current$' "$T/out" "the file is current"
+expect_grep '^Mode: +enforce$' "$T/out" "the mode is shown"
+expect_grep '^Policy: +hash [0-9a-f]{16}' "$T/out" "the policy hash is shown"
 expect_rc 0 "status --json" D status --json
 expect_json 'd["modprobe_d"]["state"] == "current" and d["in_force"]' "JSON: current, in force"
 expect_json 'd["modprobe_d"]["policy_hash"] == d["policy"]["hash"]' "JSON: the header's hash is the policy's"
@@ -35,32 +36,32 @@ expect_json 'd["modprobe_d"]["policy_hash"] == d["policy"]["hash"]' "JSON: the h
 printf '[deny]\ndrivers = ALL:fuse\n' >"$R/etc/drvfw/drvfw.conf.d.tmp"
 mkdir -p "$R/etc/drvfw/drvfw.conf.d" && mv "$R/etc/drvfw/drvfw.conf.d.tmp" "$R/etc/drvfw/drvfw.conf.d/10-more.conf"
 expect_rc 3 "a policy change makes the file stale" D status
-expect_grep '^modprobe.d: .*: stale \(policy hash [0-9a-f]{16}, now [0-9a-f]{16}\)$' "$TMP/out" \
+expect_grep '^modprobe.d: .*: stale \(policy hash [0-9a-f]{16}, now [0-9a-f]{16}\)$' "$T/out" \
 	"stale, with both hashes"
-D status --json >"$TMP/out" || true
+D status --json >"$T/out" || true
 expect_json 'd["modprobe_d"]["state"] == "stale" and not d["in_force"]' "JSON: stale"
 rm "$R/etc/drvfw/drvfw.conf.d/10-more.conf"
 
 # dracut generates the image's file with its own path to the policy files
 sed -i 's|^# policy: .*|# policy: /var/tmp/dracut-copy/drvfw.conf|' "$MODPROBE"
 expect_rc 0 "a header naming other policy paths is still current" D status
-expect_grep '^modprobe.d: .*: current$' "$TMP/out" "current"
+expect_grep '^modprobe.d: .*: current$' "$T/out" "current"
 echo "install e1000 /bin/true" >>"$MODPROBE"
 expect_rc 3 "an edited file with the right header is outdated" D status
-expect_grep ': outdated ' "$TMP/out" "outdated"
+expect_grep ': outdated ' "$T/out" "outdated"
 D generate -o "$MODPROBE"
 
 # An initramfs image with the same file (lsinitrd reads a plain cpio archive).
 if command -v lsinitrd >/dev/null && command -v cpio >/dev/null; then
-	mkdir -p "$TMP/img/etc/modprobe.d" "$TMP/img2/etc"
-	cp "$MODPROBE" "$TMP/img/etc/modprobe.d/drvfw.conf"
-	(cd "$TMP/img" && find . | cpio -o -H newc 2>/dev/null) >"$TMP/initramfs.img"
-	(cd "$TMP/img2" && find . | cpio -o -H newc 2>/dev/null) >"$TMP/plain.img"
-	expect_rc 0 "an initramfs with the current file" D status --initramfs "$TMP/initramfs.img"
-	expect_grep '^Initramfs: .*initramfs.img: current$' "$TMP/out" "the initramfs is current"
-	mkdir -p "$R/boot" && cp "$TMP/plain.img" "$R/boot/initrd.img-1.0.0-test"
+	mkdir -p "$T/img/etc/modprobe.d" "$T/img2/etc"
+	cp "$MODPROBE" "$T/img/etc/modprobe.d/00-drvfw.conf"
+	(cd "$T/img" && find . | cpio -o -H newc 2>/dev/null) >"$T/initramfs.img"
+	(cd "$T/img2" && find . | cpio -o -H newc 2>/dev/null) >"$T/plain.img"
+	expect_rc 0 "an initramfs with the current file" D status --initramfs "$T/initramfs.img"
+	expect_grep '^Initramfs: .*initramfs.img: current$' "$T/out" "the initramfs is current"
+	mkdir -p "$R/boot" && cp "$T/plain.img" "$R/boot/initrd.img-1.0.0-test"
 	expect_rc 3 "Debian's initrd.img-KVER without drvfw" D status
-	expect_grep '^Initramfs: .*initrd.img-1.0.0-test: no-drvfw$' "$TMP/out" "is found and reported"
+	expect_grep '^Initramfs: .*initrd.img-1.0.0-test: no-drvfw$' "$T/out" "is found and reported"
 	rm "$R/boot/initrd.img-1.0.0-test"
 else
 	echo "note: lsinitrd or cpio missing, initramfs checks not run" >&2
@@ -75,7 +76,7 @@ expect_json 'd["boot"]["current"] and d["boot"]["policy_hash"] == d["policy"]["h
 	"the boot record's policy is the current one"
 echo "drvfw-enforce 1" >"$R/run/drvfw/failed"
 expect_rc 3 "a failure at boot: not in force" D status
-expect_grep 'failed at boot: drvfw-enforce 1' "$TMP/out" "the failure is shown"
+expect_grep 'failed at boot: drvfw-enforce 1' "$T/out" "the failure is shown"
 
 rm "$R/run/drvfw/failed"
 
@@ -84,11 +85,11 @@ printf '[drvfw]\nmode = enforce\n[deny]\ndrivers = pci:e1000\n' >"$R/etc/drvfw/d
 D generate -o "$MODPROBE"
 cp -a "$F/basic-sys/." "$S/"
 expect_rc 3 "a denied driver still bound" D status
-expect_grep '^  e1000 \(loaded, 1 device bound\): .*policy changed since boot' "$TMP/out" \
+expect_grep '^  e1000 \(loaded, 1 device bound\): .*policy changed since boot' "$T/out" \
 	"is listed with the reason"
-D status --json >"$TMP/out" || true
+D status --json >"$T/out" || true
 expect_json '[m["module"] for m in d["denied_in_use"]] == ["e1000"]' "JSON lists it"
 expect_json 'any(x["device"] == "1-2" for x in d["unbound_devices"])' "JSON lists the deauthorized device"
 
-expect_rc 2 "an invalid policy" D --policy /dev/null --cmdline "filter_deny_drivers=nosuchbus:x" status
+expect_rc 2 "an invalid policy" D --policy /dev/null --cmdline "filter_deny_drivers=no+such+bus:x" status
 finish

@@ -149,7 +149,7 @@ def main():
         check(rc == 0, f'dracut -a drvfw builds (exit {rc})' + ('' if rc == 0 else f'\n{out[-3000:]}'))
         if rc == 0:
             files = lsinitrd(img)
-            for path in ('usr/bin/drvfw', 'etc/drvfw/drvfw.conf', 'etc/modprobe.d/drvfw.conf',
+            for path in ('usr/bin/drvfw', 'etc/drvfw/drvfw.conf', 'etc/modprobe.d/00-drvfw.conf',
                          'rules.d/60-drvfw.rules', 'lib/drvfw-lib.sh',
                          'lib/dracut/hooks/cmdline/00-drvfw-cmdline.sh',
                          'lib/dracut/hooks/pre-udev/00-drvfw-gate.sh',
@@ -159,7 +159,7 @@ def main():
                          'bin/false', 'libkmod.so', 'libudev.so', 'libinih.so', 'libsmartcols.so',
                          'lib/drvfw-paths.sh', profiles_in_image() + '/confidential-guest.conf'):
                 check(path in files, f'lsinitrd shows {path}')
-            conf = lsinitrd(img, '-f', 'etc/modprobe.d/drvfw.conf')
+            conf = lsinitrd(img, '-f', 'etc/modprobe.d/00-drvfw.conf')
             check('install e1000 /bin/false' in conf and 'blacklist e1000' in conf,
                   'the image\'s modprobe.d blocks e1000 (blacklist + install /bin/false)')
             check(kver in conf, f'the image\'s modprobe.d was generated for kernel {kver}')

@@ -9,8 +9,10 @@
 # Regression test for that loop.
 set -u
 
-# shellcheck source=tests/enforce/lib.sh
-. "${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}/tests/enforce/lib.sh" agree
+# shellcheck source=tests/lib/shell.sh
+. "${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}/tests/lib/shell.sh" enforce-agree
+need_fixtures
+HERE=$SRC/tests/enforce
 
 SYS=$T/sys
 cat "$HERE/machine.sysfs" "$HERE/pnp.sysfs" >"$T/machine.sysfs"
@@ -25,7 +27,7 @@ drivers = ALL:ALL
 [device "8086:100f"]
 action = bind=vfio-pci
 CONF
-drvfw() { "$BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$SYS" --policy "$T/policy.conf" "$@"; }
+drvfw() { "$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$SYS" --policy "$T/policy.conf" "$@"; }
 
 # Both see the buses as the boot leaves them: gated first (pre-udev hook).
 drvfw enforce --gate >/dev/null 2>&1
@@ -88,5 +90,56 @@ check "bind event for a device drvfw just unbound: nothing written" cmp -s "$T/b
 check "bind event for a device drvfw just unbound: no action" grep -q -x "DRVFW_ACTION=none" "$T/p2"
 check "nothing handed to rtc_cmos" test ! -s "$SYS/bus/pnp/drivers/rtc_cmos/bind"
 
-echo "1..$n"
-[ $failures -eq 0 ]
+# allow/deny --now act through the same apply as enforce and probe: the tree
+# they leave must be the tree probe leaves under the new policy when it runs
+# for each device whose verdict the change changes, in inventory order (a
+# write leaves the value in the file of a fake tree, so the trees compare
+# whole). The drop-in goes into a copy of the fixture root.
+R=$T/root
+N=$T/now
+cp -a "$FIX/basic" "$R"
+mkdir -p "$R/etc/drvfw"
+printf '[deny]\ndrivers = usb:usb-storage\n' >"$R/etc/drvfw/drvfw.conf"
+DROPIN=$R/etc/drvfw/drvfw.conf.d/50-runtime.conf
+python3 "$MKSYSFS" "$T/machine.sysfs" "$N" >/dev/null || exit 1
+# every file and its content but the uevents allow --now writes (probe does not)
+files() { (cd "$1" && find . -type f ! -name uevent -print0 | sort -z | xargs -0 md5sum); }
+now() { "$DRVFW_BIN" --root "$R" --kver 1.0.0-test --sysfs "$N" "$@" >/dev/null 2>>"$T/now.err"; }
+verdicts() { # SYSFS POLICY-ARGS...: "BUS/DEV VERDICT" for every device
+	local dev b
+	for dev in "$1"/bus/*/devices/*; do
+		b=${dev#"$1"/bus/}
+		printf '%s %s\n' "${b%%/*}/${dev##*/}" "$("$DRVFW_BIN" --root "$FIX/basic" \
+			--kver 1.0.0-test --sysfs "$1" "${@:2}" probe --udev --dry-run "${b%%/*}/${dev##*/}" \
+			2>/dev/null | sed -n 's/^DRVFW_VERDICT=//p')"
+	done
+}
+policy_args() { echo --policy "$R/etc/drvfw/drvfw.conf" ${1:+--policy "$1"}; }
+agree_now() { # WHAT CHANGE-ARGS...
+	local what=$1 pre=$T/pre dropin_before
+	shift
+	rm -rf "$pre" && cp -a "$N" "$pre"
+	dropin_before=$([[ -f $DROPIN ]] && echo "$DROPIN")
+	# shellcheck disable=SC2046 # the words of policy_args
+	verdicts "$pre" $(policy_args "$dropin_before") >"$T/old.v"
+	check "$what succeeds" now "$@"
+	# shellcheck disable=SC2046
+	verdicts "$pre" $(policy_args "$DROPIN") >"$T/new.v"
+	join <(sort "$T/old.v") <(sort "$T/new.v") | awk '$2 != $3 { print $1 }' >"$T/changed"
+	check "$what changes the verdict of some device" test -s "$T/changed"
+	while read -r dev; do
+		# shellcheck disable=SC2046
+		"$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$pre" \
+			$(policy_args "$DROPIN") probe --udev "$dev" >/dev/null 2>&1
+	done <"$T/changed"
+	check "$what leaves the tree probe leaves" cmp -s <(files "$N") <(files "$pre")
+	cmp -s <(files "$N") <(files "$pre") || diff <(files "$pre") <(files "$N") | sed 's/^/# /'
+}
+agree_now "deny pci:e1000 --now" deny pci:e1000 --now --no-modprobe
+# what the kernel does on that unbind
+rm -f "$N/devices/pci0000:00/0000:00:02.0/driver" "$N/bus/pci/drivers/e1000/0000:00:02.0"
+agree_now "allow pci:e1000 --now" allow pci:e1000 --now --no-modprobe
+check "allow --now asks udev to load the unpinned NIC's driver" \
+	grep -qx add "$N/bus/pci/devices/0000:00:02.0/uevent"
+
+finish

@@ -10,68 +10,47 @@
 # rules jump to their end and no drvfw program runs on this machine.
 set -u
 
-skip() { echo "SKIP: $*" >&2; exit 77; }
-BIN=${DRVFW_BIN:?DRVFW_BIN not set}
-SRC=${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}
-BUILD=${DRVFW_BUILDDIR:?DRVFW_BUILDDIR not set}
-FIX=${DRVFW_FIXTURES:-$BUILD/tests/fixtures}
-RULES=$BUILD/udev-rules/60-drvfw.rules
+# shellcheck source=tests/lib/shell.sh
+. "${DRVFW_SRCDIR:?DRVFW_SRCDIR not set}/tests/lib/shell.sh" enforce-udev-rules
+need_fixtures
+RULES=${DRVFW_BUILDDIR:?DRVFW_BUILDDIR not set}/udev-rules/60-drvfw.rules
 
 command -v udevadm >/dev/null || skip "no udevadm"
-[ -f "$RULES" ] || { echo "missing $RULES" >&2; exit 1; }
-
+check "60-drvfw.rules is built" test -f "$RULES"
 # Regression: an unquoted $devpath split "Fixed MDIO bus.0" into three
 # arguments, probe printed no verdict and the device went unguarded.
-if grep -vE '^[[:space:]]*#' "$RULES" | grep -E "(^|[^'])[\$]devpath|[\$]devpath([^']|$)" >&2; then
-	echo "\$devpath not in single quotes in $RULES (above)" >&2
-	exit 1
-fi
+check "\$devpath is in single quotes" sh -c \
+	"! grep -vE '^[[:space:]]*#' '$RULES' | grep -E \"(^|[^'])[\\\$]devpath|[\\\$]devpath([^']|\\\$)\""
 
-T=$(mktemp -d /tmp/drvfw-udev-rules.XXXXXX)
-trap 'rm -rf "$T"' EXIT
 cp "$RULES" "$T/60-drvfw.rules"
-if [ -d "$FIX/basic/lib/modules/1.0.0-test" ]; then
-	"$BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "" \
-		--policy "$SRC/tests/enforce/deny-all.conf" generate --format udev \
-		>"$T/59-drvfw-static.rules" || { echo "generate --format udev failed" >&2; exit 1; }
-	grep -q 'LABEL="drvfw_static_end"' "$T/59-drvfw-static.rules" || exit 1
-	# what enforce --gate writes to /run/udev/rules.d: the buses to skip
-	# (on a copy of the fixture tree: the gate writes to the sysfs it is given)
-	cp -a "$FIX/basic-sys" "$T/sys" || exit 1
-	"$BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$T/sys" \
-		--policy "$SRC/tests/enforce/deny-nic.conf" enforce --gate --udev-rules-dir "$T" \
-		>/dev/null || { echo "enforce --gate --udev-rules-dir failed" >&2; exit 1; }
-	grep -q 'ENV{DRVFW_SKIP}="1"' "$T/59-drvfw-buses.rules" || { echo "no bus skipped" >&2; exit 1; }
-else
-	echo "note: fixture module tree missing, only 60-drvfw.rules is checked" >&2
-fi
+"$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "" \
+	--policy "$SRC/tests/enforce/deny-all.conf" generate --format udev >"$T/59-drvfw-static.rules"
+check "generate --format udev writes whole rules" grep -q 'LABEL="drvfw_static_end"' \
+	"$T/59-drvfw-static.rules"
+# what enforce --gate writes to /run/udev/rules.d: the buses to skip (on a copy
+# of the fixture tree: the gate writes to the sysfs it is given)
+cp -a "$FIX/basic-sys" "$T/sys"
+"$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$T/sys" \
+	--policy "$SRC/tests/enforce/deny-nic.conf" enforce --gate --udev-rules-dir "$T" >/dev/null
+check "enforce --gate marks buses to skip" grep -q 'ENV{DRVFW_SKIP}="1"' "$T/59-drvfw-buses.rules"
 
 if udevadm verify --help >/dev/null 2>&1; then
-	echo "checking with udevadm verify"
-	exec udevadm verify "$T"/*.rules
+	check "udevadm verify accepts every file" udevadm verify "$T"/*.rules
+	finish
+	exit
 fi
-
 [ -e /sys/devices/virtual/mem/null ] || skip "no /sys/devices/virtual/mem/null for udevadm test"
 unshare -m true 2>/dev/null || skip "cannot create a mount namespace (not root?) for udevadm test"
-echo "checking with udevadm test (no udevadm verify in udev $(udevadm --version))"
 # shellcheck disable=SC2016 # expanded by the inner shell
 unshare -m sh -c '
 	mount -t tmpfs drvfw-rules /etc/udev/rules.d || exit 99
 	cp "$1"/*.rules /etc/udev/rules.d/ || exit 99
 	udevadm test --action=add /sys/devices/virtual/mem/null
 ' sh "$T" >"$T/log" 2>&1
-rc=$?
-[ $rc -ne 99 ] || skip "cannot mount a private rules directory"
+[ $? -ne 99 ] || skip "cannot mount a private rules directory"
 for f in "$T"/*.rules; do
 	b=$(basename "$f")
-	grep -q "Reading rules file: /etc/udev/rules.d/$b" "$T/log" || {
-		echo "udevadm did not read $b:" >&2
-		cat "$T/log" >&2
-		exit 1
-	}
-	if grep -E "/etc/udev/rules.d/$b:[0-9]+" "$T/log" >&2; then
-		echo "udev reports problems in $b (above)" >&2
-		exit 1
-	fi
-	echo "ok $b"
+	check "udevadm test reads $b" grep -q "Reading rules file: /etc/udev/rules.d/$b" "$T/log"
+	check "udevadm test finds nothing wrong in $b" sh -c "! grep -E '/etc/udev/rules.d/$b:[0-9]+' '$T/log' >&2"
 done
+finish

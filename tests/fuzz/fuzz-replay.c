@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "fuzz.h"
+#include "fileio.h"
 #include "util.h"
 
 static int replay_file(const char *path)

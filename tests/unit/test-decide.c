@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "decide.h"
+#include "denial-check.h"
 #include "test-common.h"
 #include "util.h"
 
@@ -223,6 +224,55 @@ START_TEST(test_dependency_trap)
 	ck_assert_int_eq(state(other), MODULE_BLOCKED);
 	ck_assert_int_eq(state(olib), MODULE_BLOCKED);
 	ck_assert_str_eq(module_state_to_string(state(lib)), "denied-needed");
+}
+END_TEST
+
+/*
+ * Regression: on Linux 6.12 net/tipc's diag module is tipc_diag (it was
+ * "diag"), which the CIS profile did not name: allowed by default, it kept
+ * the denied tipc loadable, and nothing said so. A deny entry naming a
+ * module that stays loadable is an error naming the module that keeps it;
+ * a glob or ALL:ALL says no name, so the trap there is not.
+ */
+START_TEST(test_named_denial_kept_loadable)
+{
+	size_t diag = module("tipc_diag", MODULE_LOADABLE, NULL);
+	size_t tipc = module("tipc", MODULE_LOADABLE, NULL);
+	size_t diag_deps[] = { tipc }, tipc_rdeps[] = { diag };
+	struct diags w = { 0 };
+
+	mods[diag].deps = diag_deps;
+	mods[diag].n_deps = 1;
+	mods[tipc].rdeps = tipc_rdeps;
+	mods[tipc].n_rdeps = 1;
+	inv.kver = (char *)"6.12.0-test";
+	policy("[deny]\ndrivers = ALL:sctp\n\ndrivers = ALL:tipc,diag\n");
+	compute();
+	ck_assert_int_eq(state(tipc), MODULE_DENIED_NEEDED);
+	ck_assert_int_eq(decisions_check_named_denials(dec, &w), 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_uint_eq(w.n_errors, 1);
+	ck_assert_str_eq(w.v[0].file, "test.conf");
+	ck_assert_uint_eq(w.v[0].line, 4);
+	ck_assert_str_eq(w.v[0].msg, "'ALL:tipc' denies tipc, but tipc stays loadable on kernel "
+				     "6.12.0-test: tipc_diag, which the policy allows, needs it "
+				     "(deny tipc_diag too, or allow tipc)");
+	diags_done(&w);
+
+	/* denying both: nothing is kept, nothing to say */
+	policy("[deny]\ndrivers = ALL:tipc\ndrivers-if-present = ALL:diag,tipc_diag\n");
+	compute();
+	ck_assert_int_eq(state(tipc), MODULE_BLOCKED);
+	ck_assert_int_eq(decisions_check_named_denials(dec, &w), 0);
+	ck_assert_uint_eq(w.n, 0);
+
+	/* a glob names nothing: the trap is the policy working as written */
+	policy("[deny]\ndrivers = ALL:tip*\n[allow]\ndrivers = ALL:tipc_diag\n");
+	compute();
+	ck_assert_int_eq(state(tipc), MODULE_DENIED_NEEDED);
+	ck_assert_int_eq(decisions_check_named_denials(dec, &w), 0);
+	ck_assert_uint_eq(w.n, 0);
+	diags_done(&w);
 }
 END_TEST
 
@@ -555,9 +605,48 @@ START_TEST(test_warn_unmatched)
 	ck_assert_str_eq(w.v[0].file, "test.conf");
 	ck_assert_uint_eq(w.v[0].line, 3);
 	ck_assert_str_eq(w.v[1].msg, "'pci:e1000x' matches no module of kernel 6.1.0-test");
+	/* as the policy spells it, not as drvfw stores it (net_pf_33) */
 	ck_assert_str_eq(w.v[2].msg,
-			 "autoload 'net_pf_33' matches no module alias of kernel 6.1.0-test");
+			 "autoload 'net-pf-33' matches no module alias of kernel 6.1.0-test");
 	ck_assert_uint_eq(w.v[2].line, 5);
+	diags_done(&w);
+}
+END_TEST
+
+/*
+ * A bus neither this kernel nor drvfw's table has is a warning that names the
+ * closest bus there is; the kernel's own buses ('-' or '_' alike) and the
+ * table's (fsl-mc, for a kernel of another architecture) are not.
+ */
+START_TEST(test_unknown_bus_warning)
+{
+	static char *plat_ledtrig[] = { (char *)"ledtrig", (char *)"platform", NULL };
+	char *sd[] = { (char *)"pci:xhci-hcd", NULL };
+	struct diags w = { 0 };
+
+	module("ledtrig_netdev", MODULE_LOADABLE, plat_ledtrig);
+	module("xhci_pci", MODULE_LOADABLE, PCI);
+	mods[1].drivers = sd;
+	device("idxd", NULL, "dsa", NULL); /* a bus only sysfs shows */
+	inv.have_runtime = true;
+	inv.kver = (char *)"6.12.0-test";
+	policy("[deny]\ndrivers = pcie:e1000 ledtrig:ALL fsl_mc:ALL idxd:ALL\n"
+	       "drivers-if-present = pcie:e100 ALL:nosuchmodule\n"
+	       "[autoload]\ndeny-if-present = fs-cramfs\n"
+	       "[device \"platfrom:serial8250\"]\naction = deny\n"
+	       "[device \"ledtrig:netdev\"]\naction = allow\n");
+	compute();
+	ck_assert_int_eq(decisions_warn_unmatched(dec, &w), 0);
+	diags_print(&w, stderr);
+	ck_assert_uint_eq(w.n, 3);
+	ck_assert_str_eq(w.v[0].msg, "unknown bus 'pcie' in 'pcie:e1000': kernel 6.12.0-test has "
+				     "no such bus; did you mean 'pci'?");
+	ck_assert_uint_eq(w.v[0].line, 2);
+	/* in drvfw's table, not in this kernel: only "matches no module" */
+	ck_assert_str_eq(w.v[1].msg, "'fsl_mc:ALL' matches no module of kernel 6.12.0-test");
+	ck_assert_str_eq(w.v[2].msg, "unknown bus 'platfrom' in 'platfrom:serial8250': kernel "
+				     "6.12.0-test has no such bus; did you mean 'platform'?");
+	ck_assert_uint_eq(w.v[2].line, 6);
 	diags_done(&w);
 }
 END_TEST
@@ -582,6 +671,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_patch_example_on_inventory);
 	tcase_add_test(tc, test_runtime_driver_pairs);
 	tcase_add_test(tc, test_dependency_trap);
+	tcase_add_test(tc, test_named_denial_kept_loadable);
 	tcase_add_test(tc, test_dependency_closure);
 	tcase_add_test(tc, test_softdep_trap);
 	tcase_add_test(tc, test_needed_through_allowed);
@@ -590,6 +680,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_autoload);
 	tcase_add_test(tc, test_bus_dash_underscore);
 	tcase_add_test(tc, test_warn_unmatched);
+	tcase_add_test(tc, test_unknown_bus_warning);
 	tcase_add_test(tc, test_empty_inventory);
 	suite_add_tcase(s, tc);
 

@@ -151,11 +151,114 @@ START_TEST(test_udev_casefold_bracket)
 }
 END_TEST
 
+/*
+ * Regression: the static rules wrote aliases as depmod stores them
+ * ("platform:dw_apb_uart"), while the kernel's MODALIAS keeps its '-'
+ * ("platform:dw-apb-uart") and udev compares bytes: the rule never matched.
+ * A bracket expression keeps its '-' (a range) and its '_'.
+ */
+START_TEST(test_udev_kernel_spelling)
+{
+	static struct alias dw_aliases[] = {
+		{ .pattern = "acpi*:INT33C[4-5_]_x:*", .bus = "acpi", .class = ALIAS_DEVICE },
+		{ .pattern = "platform:dw_apb_uart", .bus = "platform", .class = ALIAS_DEVICE },
+	};
+	static char *buses[] = { "acpi", "platform", NULL };
+	static struct module dw = { .name = "8250_dw",
+				    .kind = MODULE_BUILTIN,
+				    .aliases = dw_aliases,
+				    .n_aliases = 2,
+				    .buses = buses };
+	struct inventory one = {
+		.kver = "6.1.0-test", .modules = &dw, .n_modules = 1, .n_builtin = 1
+	};
+	struct policy p;
+	struct diags d = { 0 };
+	struct decisions *dec = NULL;
+	struct emit_options o = { 0 };
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	policy_init(&p);
+	ck_assert_int_eq(policy_load_string(&p, "p.conf", deny_all, "/nonexistent", &d), 0);
+	ck_assert_int_eq(decisions_compute(&p, &one, &dec), 0);
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(emit_udev(f, dec, &o), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_msg(strstr(out, "ENV{MODALIAS}==\"platform:dw[-_]apb[-_]uart\", "
+				  "GOTO=\"drvfw_static_deny\"\n"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "ENV{MODALIAS}==\"acpi*:INT33C[4-5_][-_]x:*\""), "%s", out);
+	decisions_free(dec);
+	policy_done(&p);
+	diags_done(&d);
+}
+END_TEST
+
 START_TEST(test_cmdline_unsafe_name_skipped)
 {
 	_cleanup_free_ char *out = emit_with("p.conf", "[deny]\ndrivers = ALL:ALL\n", 2);
 
 	ck_assert_str_eq(out, "module_blacklist=e1000,fsmod\n");
+}
+END_TEST
+
+/*
+ * Regression: the length warning said "x86" on arm64. The limit and the name
+ * are the tree's own architecture's (from the paths of its modules): arm
+ * keeps 1023 bytes, x86 2047; a tree that says nothing is taken as x86.
+ */
+static void cmdline_warning(const char *path, char *ret, size_t size)
+{
+	enum { N = 60 };
+	static char names[N][40];
+	struct module mods[N] = { 0 };
+	struct inventory many = { .kver = "6.1.0-test", .modules = mods, .n_modules = N };
+	struct policy p;
+	struct diags d = { 0 };
+	struct decisions *dec = NULL;
+	struct emit_options o = { 0 };
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* 60 names of 20 bytes: a 1,277-byte module_blacklist= */
+	for (size_t i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "a_long_module_nam%03zu", i);
+		mods[i] = (struct module){ .name = names[i], .kind = MODULE_LOADABLE };
+	}
+	mods[0].path = (char *)path;
+	many.n_loadable = N;
+	policy_init(&p);
+	ck_assert_int_eq(policy_load_string(&p, "p.conf", deny_all, "/nonexistent", &d), 0);
+	ck_assert_int_eq(decisions_compute(&p, &many, &dec), 0);
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(emit_cmdline(f, dec, &o, &d), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ret[0] = '\0';
+	for (size_t i = 0; i < d.n; i++)
+		if (strstr(d.v[i].msg, "the fragment is"))
+			snprintf(ret, size, "%s", d.v[i].msg);
+	decisions_free(dec);
+	policy_done(&p);
+	diags_done(&d);
+}
+
+START_TEST(test_cmdline_size_per_arch)
+{
+	char w[512];
+
+	cmdline_warning("kernel/arch/arm/crypto/a_long_module_nam000.ko", w, sizeof(w));
+	ck_assert_msg(strstr(w, "1277 bytes; arm keeps 1023 bytes"), "'%s'", w);
+	cmdline_warning("kernel/arch/x86/crypto/a_long_module_nam000.ko", w, sizeof(w));
+	ck_assert_str_eq(w, "");
+	cmdline_warning("kernel/arch/arm64/crypto/a_long_module_nam000.ko", w, sizeof(w));
+	ck_assert_str_eq(w, "");
+	cmdline_warning(NULL, w, sizeof(w));
+	ck_assert_str_eq(w, "");
 }
 END_TEST
 
@@ -197,7 +300,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_modprobe_warn_unsafe_name_not_in_shell);
 	tcase_add_test(tc, test_modprobe_enforce_blocks_odd_name);
 	tcase_add_test(tc, test_udev_casefold_bracket);
+	tcase_add_test(tc, test_udev_kernel_spelling);
 	tcase_add_test(tc, test_cmdline_unsafe_name_skipped);
+	tcase_add_test(tc, test_cmdline_size_per_arch);
 	tcase_add_test(tc, test_exposure_install_true_prefix);
 	suite_add_tcase(s, tc);
 	return s;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "enforce.h"
+#include "fileio.h"
 #include "test-common.h"
 
 enum {
@@ -71,7 +72,7 @@ static struct device devices[N_DEVICES] = {
 	[D_PINNED] = { .bus = "pci",
 		       .name = "0000:00:07.0",
 		       .has_driver_override = true,
-		       .driver_override = ENFORCE_PIN_NAME,
+		       .driver_override = DRVFW_PIN_NAME,
 		       .authorized = -1 },
 	[D_USB] = { .bus = "usb",
 		    .name = "1-1:1.0",
@@ -111,8 +112,8 @@ static struct decisions dec = { .policy = &pol, .inv = &inv, .modules = mdec, .d
 
 /* virtio is gated (autoprobe 0) and "default deny" so the gate has work on pci. */
 static struct enforce_bus buses_template[] = {
-	{ .name = "virtio", .autoprobe = 0, .default_deny = true },
-	{ .name = "pci", .autoprobe = 1, .default_deny = true },
+	{ .name = "virtio", .autoprobe = 0, .default_deny = true, .gate = true },
+	{ .name = "pci", .autoprobe = 1, .default_deny = true, .gate = true },
 	{ .name = "platform", .autoprobe = 1, .default_deny = false },
 	{ .name = "usb", .autoprobe = 1, .default_deny = false },
 };
@@ -137,7 +138,8 @@ static void setup(void)
 static struct enforce_plan *plan_for(enum policy_mode mode, bool gate_only)
 {
 	struct enforce_plan *p = NULL;
-	struct enforce_options o = { .mode = mode, .gate_only = gate_only };
+	struct enforce_options o = { .mode = mode,
+				     .scope = gate_only ? ENFORCE_GATE_ONLY : ENFORCE_ALL };
 
 	ck_assert_int_eq(enforce_plan(&dec, buses_template, ELEMENTSOF(buses_template), &o, &p), 0);
 	ck_assert_ptr_nonnull(p);
@@ -178,7 +180,7 @@ START_TEST(test_plan_denied_order)
 	ck_assert_int_ge(u, 0);
 	ck_assert_int_gt(o, u);
 	ck_assert_str_eq(p->actions[u].value, "0000:00:03.0");
-	ck_assert_str_eq(p->actions[o].value, ENFORCE_PIN_NAME);
+	ck_assert_str_eq(p->actions[o].value, DRVFW_PIN_NAME);
 	ck_assert_int_eq(p->devices[D_E1000].outcome, OUTCOME_PINNED);
 
 	/* A built-in driver without a module name is unbound by its driver name. */
@@ -337,7 +339,7 @@ START_TEST(test_plan_no_modalias_gated)
 		{ .name = "usb",
 		  .autoprobe = 0,
 		  .default_deny = true,
-		  .allowed_driver = true,
+		  .gate = true,
 		  .allowed_drivers = allowed },
 	};
 	struct enforce_options o = { .mode = POLICY_ENFORCE };
@@ -358,7 +360,6 @@ START_TEST(test_plan_no_modalias_gated)
 	enforce_plan_free(p);
 
 	/* No allowed driver on the bus: nothing to hand it to. */
-	buses[0].allowed_driver = false;
 	buses[0].allowed_drivers = NULL;
 	ck_assert_int_eq(enforce_plan(&dec, buses, 1, &o, &p), 0);
 	ck_assert_int_eq(find_write(p, "bus/usb/drivers_probe"), -1);
@@ -403,7 +404,7 @@ START_TEST(test_plan_none_override_is_a_pin)
 	ck_assert_int_eq(find_write(p, "bus/pci/devices/0000:00:07.0/driver_override"), -1);
 	ck_assert_int_eq(p->devices[D_PINNED].outcome, OUTCOME_KEPT);
 	enforce_plan_free(p);
-	devices[D_PINNED].driver_override = ENFORCE_PIN_NAME;
+	devices[D_PINNED].driver_override = DRVFW_PIN_NAME;
 }
 END_TEST
 
@@ -480,7 +481,7 @@ START_TEST(test_execute_writes)
 	r = enforce_execute(p, &(struct enforce_exec){ .sysfs = tree });
 	ck_assert_int_eq(r, 0);
 	ck_assert_str_eq((s1 = slurp("bus/pci/devices/0000:00:03.0/driver_override")),
-			 ENFORCE_PIN_NAME);
+			 DRVFW_PIN_NAME);
 	ck_assert_str_eq((s2 = slurp("bus/pci/drivers/e1000/unbind")), "0000:00:03.0");
 	ck_assert_str_eq((s3 = slurp("bus/usb/devices/1-1:1.0/authorized")), "0");
 	ck_assert_str_eq((s4 = slurp("bus/pci/drivers_autoprobe")), "0");
@@ -546,7 +547,7 @@ START_TEST(test_execute_errors)
 	ck_assert_int_eq(p->devices[D_E1000].outcome, OUTCOME_FAILED);
 	/* other devices still got theirs */
 	ck_assert_str_eq((unbind = slurp("bus/platform/devices/i8042/driver_override")),
-			 ENFORCE_PIN_NAME);
+			 DRVFW_PIN_NAME);
 	enforce_plan_free(p);
 	remove_tree();
 	(void)rm;

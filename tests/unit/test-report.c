@@ -19,7 +19,7 @@ static double dabs(double x)
 	return x < 0 ? -x : x;
 }
 
-#define REC "autoload net-pf-33 modules=rxrpc action=deny rule=/etc/drvfw/drvfw.conf:7"
+#define REC "autoload/2 alias=net-pf-33 modules=rxrpc action=deny rule=/etc/drvfw/drvfw.conf:7"
 
 static void check_line(const char *line, double mono, const char *when)
 {
@@ -72,15 +72,13 @@ START_TEST(test_not_ours)
 		/* another program's "autoload" word */
 		"[    6.000000] foo: autoload net-pf-33 modules=rxrpc action=deny",
 		/* "drvfw" inside another word */
-		"[    6.000000] notdrvfw: autoload net-pf-33 modules=rxrpc action=deny",
-		/* our marker but no action: incomplete (truncated) record */
-		"[    6.000000] drvfw: autoload net-pf-33 modules=rxrpc",
-		/* an action this version does not know */
-		"[    6.000000] drvfw: autoload net-pf-33 modules=rxrpc action=teleport",
+		"[    6.000000] notdrvfw: autoload/2 alias=net-pf-33 modules=rxrpc action=deny",
+		/* the unversioned format of drvfw before 0.2: forgeable, not read */
+		"[    6.000000] drvfw: autoload net-pf-33 modules=rxrpc action=deny",
 		"[    6.000000] drvfw: autoload ",
 		/* generate's warn line for a module load that is not an autoload */
 		"[    6.000000] drvfw: would deny module e1000",
-		"[    6.000000] drvfw: would deny autoload of module ",
+		"[    6.000000] drvfw: would deny autoload of module rxrpc",
 		"",
 	};
 	struct autoload_event ev;
@@ -96,8 +94,8 @@ START_TEST(test_round_trip)
 	_cleanup_free_ char *msg = NULL, *line = NULL;
 	struct autoload_event ev;
 
-	msg = kmsg_format_autoload("fs-ext4", mods, AUTOLOAD_LOAD, NULL);
-	ck_assert_str_eq(msg, "autoload fs-ext4 modules=ext4,crc16 action=load");
+	msg = autoload_record_format("fs-ext4", mods, AUTOLOAD_LOAD, NULL, NULL);
+	ck_assert_str_eq(msg, "autoload/2 alias=fs-ext4 modules=ext4,crc16 action=load");
 	line = strdup_printf("[    3.500000] drvfw: %s extra=ignored", msg);
 	ck_assert_int_eq(kmsg_parse_line(line, &ev), 1);
 	ck_assert_str_eq(ev.alias, "fs-ext4");
@@ -107,13 +105,16 @@ START_TEST(test_round_trip)
 	autoload_event_done(&ev);
 
 	free(msg);
-	msg = kmsg_format_autoload("char-major-10-999", NULL, AUTOLOAD_NONE, NULL);
-	ck_assert_str_eq(msg, "autoload char-major-10-999 modules=- action=none");
+	msg = autoload_record_format("char-major-10-999", NULL, AUTOLOAD_NONE, NULL,
+				     "lookup:EINVAL");
+	ck_assert_str_eq(msg, "autoload/2 alias=char-major-10-999 modules=- action=none "
+			      "error=lookup:EINVAL");
 	free(line);
 	line = strdup_printf("drvfw: %s", msg);
 	ck_assert_int_eq(kmsg_parse_line(line, &ev), 1);
 	ck_assert_ptr_null(ev.modules);
 	ck_assert_int_eq(ev.action, AUTOLOAD_NONE);
+	ck_assert_str_eq(ev.error, "lookup:EINVAL");
 	autoload_event_done(&ev);
 }
 END_TEST
@@ -130,26 +131,28 @@ START_TEST(test_stats)
 {
 	static const char log[] =
 	    "[    0.000000] Linux version 6.1.0-56-amd64\n"
-	    "[   12.000001] drvfw: autoload net-pf-10-proto-132 modules=sctp action=warn "
+	    "[   12.000001] drvfw: autoload/2 alias=net-pf-10-proto-132 modules=sctp action=warn "
 	    "rule=/usr/share/drvfw/profiles/cis.conf:40\n"
 	    "[   12.100000] sctp: Hash tables configured (bind 256/256)\n"
-	    "[   20.500000] drvfw: autoload fs-ext4 modules=ext4 action=load\n"
-	    "[   30.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n"
-	    "[   31.000000] drvfw: autoload net-pf-33 modules=rxrpc action=deny "
+	    "[   20.500000] drvfw: autoload/2 alias=fs-ext4 modules=ext4 action=load\n"
+	    "[   30.000000] drvfw: autoload/2 alias=net-pf-2-proto-132 modules=sctp action=warn\n"
+	    "[   31.000000] drvfw: autoload/2 alias=net-pf-33 modules=rxrpc action=deny "
 	    "rule=/etc/drvfw/drvfw.conf:7\n"
-	    "[   35.250000] drvfw: autoload net-pf-10-proto-132 modules=sctp action=load\n"
-	    "[   40.000000] drvfw: autoload char-major-10-999 modules=- action=none\n"
+	    "[   35.250000] drvfw: autoload/2 alias=net-pf-10-proto-132 modules=sctp action=load\n"
+	    "[   40.000000] drvfw: autoload/2 alias=char-major-10-999 modules=- action=none\n"
 	    /* generate's warn-mode install line, as journald shows it */
-	    "[   41.000000] debian drvfw: would deny autoload of module rxrpc\n";
-	struct autoload_event *ev = NULL;
-	struct autoload_stat *st = NULL;
-	size_t n = 0, ns = 0;
+	    "[   41.000000] debian drvfw: autoload/2 alias=- modules=rxrpc action=warn "
+	    "via=install\n";
+	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
+	_cleanup_(autoload_stats_done) struct autoload_stats sts = { 0 };
+	struct autoload_stat *st;
 	FILE *f = text_stream(log);
 
-	ck_assert_int_eq(kmsg_read_stream(f, &ev, &n), 7);
+	ck_assert_int_eq(kmsg_read_stream(f, &ev), 7);
 	fclose(f);
-	ck_assert_int_eq(autoload_stats(ev, n, &st, &ns), 0);
-	ck_assert_int_eq(ns, 4);
+	ck_assert_int_eq(autoload_stats_compute(&ev, &sts), 0);
+	st = sts.v;
+	ck_assert_int_eq(sts.n, 4);
 	/* Most frequent first, then by name. */
 	ck_assert_str_eq(st[0].module, "sctp");
 	ck_assert_int_eq(st[0].count, 3);
@@ -171,10 +174,6 @@ START_TEST(test_stats)
 	ck_assert_str_eq(st[1].aliases[0], "-");
 	ck_assert_str_eq(st[1].aliases[1], "net-pf-33");
 	ck_assert_str_eq(st[1].last, "41.000000");
-	autoload_stats_free(st, ns);
-	for (size_t i = 0; i < n; i++)
-		autoload_event_done(&ev[i]);
-	free(ev);
 }
 END_TEST
 
@@ -183,11 +182,10 @@ END_TEST
  * for its error handling here. */
 START_TEST(test_devkmsg_missing)
 {
-	struct autoload_event *ev = NULL;
-	size_t n = 0;
+	struct autoload_events ev = { 0 };
 
-	ck_assert_int_eq(kmsg_read_devkmsg("/nonexistent/kmsg", &ev, &n), -ENOENT);
-	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(kmsg_read_devkmsg("/nonexistent/kmsg", &ev), -ENOENT);
+	ck_assert_int_eq(ev.n, 0);
 }
 END_TEST
 
@@ -206,14 +204,14 @@ START_TEST(test_trace)
 	    "wait=1 call_site=__sock_create+0x1b3/0x2f0\n"
 	    "         python3-4242    [001] .....   11.000000: sched_switch: prev_comm=python3\n";
 	static const char log[] =
-	    "[   20.500000] drvfw: autoload fs-ext4 modules=ext4 action=load\n"
-	    "[   31.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n"
+	    "[   20.500000] drvfw: autoload/2 alias=fs-ext4 modules=ext4 action=load\n"
+	    "[   31.000000] drvfw: autoload/2 alias=net-pf-2-proto-132 modules=sctp action=warn\n"
 	    /* too late for the 30.999 request, which is used up anyway */
-	    "[   50.000000] drvfw: autoload net-pf-2-proto-132 modules=sctp action=warn\n";
+	    "[   50.000000] drvfw: autoload/2 alias=net-pf-2-proto-132 modules=sctp action=warn\n";
+	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
+	_cleanup_(autoload_stats_done) struct autoload_stats st = { 0 };
 	struct module_request *rq = NULL;
-	struct autoload_event *ev = NULL;
-	struct autoload_stat *st = NULL;
-	size_t nr = 0, n = 0, ns = 0;
+	size_t nr = 0;
 	FILE *f;
 
 	f = text_stream(trace);
@@ -227,22 +225,18 @@ START_TEST(test_trace)
 	ck_assert_str_eq(rq[2].comm, "<...>");
 
 	f = text_stream(log);
-	ck_assert_int_eq(kmsg_read_stream(f, &ev, &n), 3);
+	ck_assert_int_eq(kmsg_read_stream(f, &ev), 3);
 	fclose(f);
 	/* 50.0 - 40.0 is more than the window */
-	ck_assert_int_eq(autoload_pair_requests(ev, n, rq, nr, 5.0), 2);
-	ck_assert_str_eq(ev[0].requester, "mount-helper[77]");
-	ck_assert_str_eq(ev[1].requester, "python3[4242]");
-	ck_assert_ptr_null(ev[2].requester);
+	ck_assert_int_eq(autoload_pair_requests(&ev, rq, nr, 5.0), 2);
+	ck_assert_str_eq(ev.v[0].requester, "mount-helper[77]");
+	ck_assert_str_eq(ev.v[1].requester, "python3[4242]");
+	ck_assert_ptr_null(ev.v[2].requester);
 
-	ck_assert_int_eq(autoload_stats(ev, n, &st, &ns), 0);
-	ck_assert_str_eq(st[0].module, "sctp");
-	ck_assert_str_eq(st[0].requesters[0], "python3[4242]");
-	ck_assert_ptr_null(st[0].requesters[1]);
-	autoload_stats_free(st, ns);
-	for (size_t i = 0; i < n; i++)
-		autoload_event_done(&ev[i]);
-	free(ev);
+	ck_assert_int_eq(autoload_stats_compute(&ev, &st), 0);
+	ck_assert_str_eq(st.v[0].module, "sctp");
+	ck_assert_str_eq(st.v[0].requesters[0], "python3[4242]");
+	ck_assert_ptr_null(st.v[0].requesters[1]);
 	for (size_t i = 0; i < nr; i++)
 		module_request_done(&rq[i]);
 	free(rq);
@@ -260,14 +254,17 @@ END_TEST
 START_TEST(test_real_capture)
 {
 	static const char log[] =
-	    "[   46.385613] drvfw: autoload net-pf-10-proto-132-type-1 modules=- action=none\n"
-	    "[   46.461729] drvfw: autoload net-pf-10-proto-132 modules=sctp action=deny "
+	    "[   46.385613] drvfw: autoload/2 alias=net-pf-10-proto-132-type-1 modules=- "
+	    "action=none\n"
+	    "[   46.461729] drvfw: autoload/2 alias=net-pf-10-proto-132 modules=sctp action=deny "
 	    "rule=/etc/drvfw/drvfw.conf:4\n"
-	    "[   46.510834] drvfw: autoload net-pf-2-proto-132-type-1 modules=- action=none\n"
-	    "[   46.580448] drvfw: autoload net-pf-2-proto-132 modules=sctp action=load\n"
+	    "[   46.510834] drvfw: autoload/2 alias=net-pf-2-proto-132-type-1 modules=- "
+	    "action=none\n"
+	    "[   46.580448] drvfw: autoload/2 alias=net-pf-2-proto-132 modules=sctp action=load\n"
 	    "[   46.601003] sctp: Hash tables configured (bind 256/256)\n"
-	    "[   47.653818] drvfw: autoload net-pf-2-proto-33-type-6 modules=- action=none\n"
-	    "[   47.723654] drvfw: autoload net-pf-2-proto-33 modules=- action=none\n";
+	    "[   47.653818] drvfw: autoload/2 alias=net-pf-2-proto-33-type-6 modules=- "
+	    "action=none\n"
+	    "[   47.723654] drvfw: autoload/2 alias=net-pf-2-proto-33 modules=- action=none\n";
 	static const char trace[] =
 	    "        vmreport-501     [000] .....    46.392078: module_request: "
 	    "net-pf-10-proto-132-type-1 wait=1 call_site=inet6_create\n"
@@ -281,37 +278,173 @@ START_TEST(test_real_capture)
 	    "net-pf-2-proto-33-type-6 wait=1 call_site=inet_create\n"
 	    "        vmreport-509     [000] .....    47.729038: module_request: net-pf-2-proto-33 "
 	    "wait=1 call_site=inet_create\n";
+	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
+	_cleanup_(autoload_stats_done) struct autoload_stats st = { 0 };
 	struct module_request *rq = NULL;
-	struct autoload_event *ev = NULL;
-	struct autoload_stat *st = NULL;
-	size_t nr = 0, n = 0, ns = 0;
+	size_t nr = 0;
 	FILE *f;
 
 	f = text_stream(log);
-	ck_assert_int_eq(kmsg_read_stream(f, &ev, &n), 6);
+	ck_assert_int_eq(kmsg_read_stream(f, &ev), 6);
 	fclose(f);
 	f = text_stream(trace);
 	ck_assert_int_eq(trace_read_stream(f, &rq, &nr), 6);
 	fclose(f);
-	ck_assert_int_eq(autoload_pair_requests(ev, n, rq, nr, 1.0), 6);
-	ck_assert_str_eq(ev[1].requester, "vmreport[501]");
-	ck_assert_str_eq(ev[3].requester, "vmreport[505]");
-	ck_assert_str_eq(ev[5].requester, "vmreport[509]");
+	ck_assert_int_eq(autoload_pair_requests(&ev, rq, nr, 1.0), 6);
+	ck_assert_str_eq(ev.v[1].requester, "vmreport[501]");
+	ck_assert_str_eq(ev.v[3].requester, "vmreport[505]");
+	ck_assert_str_eq(ev.v[5].requester, "vmreport[509]");
 
-	ck_assert_int_eq(autoload_stats(ev, n, &st, &ns), 0);
-	ck_assert_int_eq(ns, 5);
-	ck_assert_str_eq(st[0].module, "sctp");
-	ck_assert_int_eq(st[0].by_action[AUTOLOAD_DENY], 1);
-	ck_assert_int_eq(st[0].by_action[AUTOLOAD_LOAD], 1);
-	ck_assert_str_eq(st[0].requesters[0], "vmreport[501]");
-	ck_assert_str_eq(st[0].requesters[1], "vmreport[505]");
-	autoload_stats_free(st, ns);
-	for (size_t i = 0; i < n; i++)
-		autoload_event_done(&ev[i]);
-	free(ev);
+	ck_assert_int_eq(autoload_stats_compute(&ev, &st), 0);
+	ck_assert_int_eq(st.n, 5);
+	ck_assert_str_eq(st.v[0].module, "sctp");
+	ck_assert_int_eq(st.v[0].by_action[AUTOLOAD_DENY], 1);
+	ck_assert_int_eq(st.v[0].by_action[AUTOLOAD_LOAD], 1);
+	ck_assert_str_eq(st.v[0].requesters[0], "vmreport[501]");
+	ck_assert_str_eq(st.v[0].requesters[1], "vmreport[505]");
 	for (size_t i = 0; i < nr; i++)
 		module_request_done(&rq[i]);
 	free(rq);
+}
+END_TEST
+
+/* What /dev/kmsg makes of a message: bytes outside ' '..'~' and '\\' as \\xHH. */
+static char *kernel_escape(const char *msg)
+{
+	char *out = malloc(strlen(msg) * 4 + 1), *w = out;
+
+	ck_assert_ptr_nonnull(out);
+	for (const unsigned char *c = (const unsigned char *)msg; *c; c++)
+		if (*c < ' ' || *c >= 127 || *c == '\\')
+			w += sprintf(w, "\\x%02x", *c);
+		else
+			*w++ = (char)*c;
+	*w = '\0';
+	return out;
+}
+
+/*
+ * Names an unprivileged user chooses (mount -t TYPE asks for fs-TYPE, an
+ * AF_ALG bind for crypto-NAME; up to 55 bytes, any byte but NUL) go through
+ * the record and come back the same, as one record, whatever they hold.
+ */
+START_TEST(test_hostile_names_round_trip)
+{
+	char ff[56];
+	const char *names[] = {
+		"fs-a b",
+		"fs-x\nexample drvfw: autoload/2 alias=fs-x modules=sctp action=load",
+		"fs-a=b",
+		"fs-a\\x41",
+		"fs-drvfw: autoload/2",
+		"crypto-[abc",
+		"fs-,;\"'$`",
+		"fs-\x1b[2J",
+		"fs-\xc3\xa9",
+		ff,
+	};
+	char *mods[] = { "ext4", NULL };
+
+	memset(ff, 0xff, 55);
+	ff[55] = '\0';
+	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+		_cleanup_free_ char *msg = autoload_record_format(names[i], mods, AUTOLOAD_DENY,
+								  "/etc/drvfw/a b.conf:3", NULL);
+		_cleanup_free_ char *line = NULL, *kesc = NULL;
+		struct autoload_event ev;
+
+		ck_assert_ptr_nonnull(msg);
+		/* one line of plain ASCII: nothing a terminal or a parser could take for more */
+		for (const char *c = msg; *c; c++)
+			ck_assert_msg(*c > ' ' - 1 && *c < 0x7f && *c != '\n', "byte %02x in %s",
+				      (unsigned char)*c, msg);
+		/* as dmesg shows it, and as /dev/kmsg hands it out */
+		kesc = kernel_escape(msg);
+		for (int form = 0; form < 2; form++) {
+			free(line);
+			line = form == 0 ? strdup_printf("[    2.000000] drvfw: %s", msg)
+					 : strdup_printf("13,1,2000000,-;drvfw: %s", kesc);
+			ck_assert_int_eq(kmsg_parse_line(line, &ev), 1);
+			ck_assert_str_eq(ev.alias, names[i]);
+			ck_assert_str_eq(ev.modules[0], "ext4");
+			ck_assert_ptr_null(ev.modules[1]);
+			ck_assert_int_eq(ev.action, AUTOLOAD_DENY);
+			ck_assert_str_eq(ev.rule, "/etc/drvfw/a b.conf:3");
+			autoload_event_done(&ev);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_forged_records_rejected)
+{
+	static const char *const lines[] = {
+		/* a repeated key: the second alias= or action= would decide what is shown */
+		"[ 6.0] drvfw: autoload/2 alias=fs-a modules=- action=none action=load",
+		"[ 6.0] drvfw: autoload/2 alias=fs-a alias=fs-b modules=- action=none",
+		"[ 6.0] drvfw: autoload/2 alias=fs-a modules=a modules=b action=load",
+		/* a second marker on the line */
+		"[ 6.0] drvfw: autoload/2 alias=fs-a modules=- action=none drvfw: autoload/2 "
+		"alias=x modules=sctp action=load",
+		/* bad escapes: unknown, short, upper case, NUL, a raw byte escaping never leaves */
+		"[ 6.0] drvfw: autoload/2 alias=fs-\\q modules=- action=none",
+		"[ 6.0] drvfw: autoload/2 alias=fs-\\x4 modules=- action=none",
+		"[ 6.0] drvfw: autoload/2 alias=fs-\\x4A modules=- action=none",
+		"[ 6.0] drvfw: autoload/2 alias=fs-\\x00 modules=- action=none",
+		"[ 6.0] drvfw: autoload/2 alias=fs-\xff modules=- action=none",
+		/* incomplete, or an action this version does not know */
+		"[ 6.0] drvfw: autoload/2 alias=net-pf-33 modules=rxrpc",
+		"[ 6.0] drvfw: autoload/2 alias=net-pf-33 modules=rxrpc action=teleport",
+		"[ 6.0] drvfw: autoload/2 modules=rxrpc action=load",
+		"[ 6.0] drvfw: autoload/2 alias=a modules=x,,y action=load",
+		"[ 6.0] drvfw: autoload/2 alias=a noequals action=load",
+	};
+	struct autoload_event ev;
+
+	for (size_t i = 0; i < ELEMENTSOF(lines); i++)
+		ck_assert_msg(kmsg_parse_line(lines[i], &ev) == -EBADMSG, "not rejected: %s",
+			      lines[i]);
+}
+END_TEST
+
+/* Rejected records are counted, and do not hide the records around them. */
+START_TEST(test_rejected_counted)
+{
+	static const char log[] =
+	    "[ 1.0] drvfw: autoload/2 alias=fs-a modules=- action=none\n"
+	    "[ 2.0] drvfw: autoload/2 alias=fs-b modules=- action=none action=load\n"
+	    "[ 3.0] drvfw: autoload/2 alias=fs-c modules=- action=none\n";
+	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
+	FILE *f = text_stream(log);
+
+	ck_assert_int_eq(kmsg_read_stream(f, &ev), 2);
+	fclose(f);
+	ck_assert_int_eq(ev.n_rejected, 1);
+	ck_assert_str_eq(ev.v[0].alias, "fs-a");
+	ck_assert_str_eq(ev.v[1].alias, "fs-c");
+}
+END_TEST
+
+/* 100,000 distinct names (any user can mint fs-<random>): one row each, no name lost. */
+START_TEST(test_many_distinct_names)
+{
+	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
+	_cleanup_(autoload_stats_done) struct autoload_stats st = { 0 };
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	for (int i = 0; i < 100000; i++)
+		fprintf(mem, "[ %d.0] drvfw: autoload/2 alias=fs-r%d modules=- action=none\n", i,
+			i % 50000);
+	fclose(mem);
+	mem = text_stream(buf);
+	ck_assert_int_eq(kmsg_read_stream(mem, &ev), 100000);
+	fclose(mem);
+	ck_assert_int_eq(autoload_stats_compute(&ev, &st), 0);
+	ck_assert_int_eq(st.n, 50000);
+	for (size_t i = 0; i < st.n; i++)
+		ck_assert_int_eq(st.v[i].count, 2);
 }
 END_TEST
 
@@ -327,6 +460,10 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_devkmsg_missing);
 	tcase_add_test(tc, test_trace);
 	tcase_add_test(tc, test_real_capture);
+	tcase_add_test(tc, test_hostile_names_round_trip);
+	tcase_add_test(tc, test_forged_records_rejected);
+	tcase_add_test(tc, test_rejected_counted);
+	tcase_add_test(tc, test_many_distinct_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,6 +5,8 @@
 
 #include "test-common.h"
 #include "sysroot.h"
+#include "fileio.h"
+#include "ratelimit.h"
 #include "util.h"
 
 START_TEST(test_name_eq)
@@ -107,6 +109,74 @@ START_TEST(test_sysroot_paths)
 }
 END_TEST
 
+/* Every drvfw process shares the limit: each call here stands for one process. */
+START_TEST(test_ratelimit_shared)
+{
+	char dir[] = "/tmp/drvfw-ratelimit.XXXXXX";
+	_cleanup_free_ char *state = NULL, *fifo = NULL;
+	unsigned suppressed, allowed = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	state = strdup_printf("%s/state", dir);
+	for (int i = 0; i < 25; i++) {
+		int r = ratelimit_shared(state, 3600, 10, &suppressed);
+
+		ck_assert_int_ge(r, 0);
+		ck_assert_uint_eq(suppressed, 0);
+		allowed += (unsigned)r;
+	}
+	ck_assert_uint_eq(allowed, 10);
+	/* a new window tells how many the last one left out */
+	ck_assert_int_eq(ratelimit_shared(state, 0, 10, &suppressed), 1);
+	ck_assert_uint_eq(suppressed, 15);
+	ck_assert_int_eq(ratelimit_shared(state, 3600, 10, &suppressed), 1);
+	ck_assert_uint_eq(suppressed, 0);
+	/* a state file that is not a file: never silence, never block */
+	fifo = strdup_printf("%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	for (int i = 0; i < 20; i++)
+		ck_assert_int_eq(ratelimit_shared(fifo, 3600, 1, &suppressed), 1);
+	unlink(fifo);
+	unlink(state);
+	rmdir(dir);
+}
+END_TEST
+
+/* The one escaping of a chosen name: round trip, and nothing unsafe left. */
+START_TEST(test_record_escape)
+{
+	const char *names[] = { "plain-name_1.2:(x)+@/", "a b", "a=b,c\\d", "\n\r\t\x1b",
+				"\xc3\xa9\xff",		 "" };
+
+	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+		_cleanup_free_ char *e = record_escape(names[i]), *u = NULL;
+
+		ck_assert_ptr_nonnull(e);
+		for (const char *c = e; *c; c++)
+			ck_assert_msg(*c > ' ' && *c < 0x7f && *c != '=' && *c != ',',
+				      "byte %02x left in '%s'", (unsigned char)*c, e);
+		ck_assert_int_eq(record_unescape(e, strlen(e), &u), 0);
+		ck_assert_str_eq(u, names[i]);
+	}
+	{
+		_cleanup_free_ char *e = record_escape("plain-name_1.2:(x)+@/");
+
+		ck_assert_str_eq(e, "plain-name_1.2:(x)+@/");
+	}
+	{
+		char *u = NULL;
+
+		/* what record_escape() never writes */
+		ck_assert_int_eq(record_unescape("a b", 3, &u), -EBADMSG);
+		ck_assert_int_eq(record_unescape("\\x0", 3, &u), -EBADMSG);
+		ck_assert_int_eq(record_unescape("\\x00", 4, &u), -EBADMSG);
+		ck_assert_int_eq(record_unescape("\\X41", 4, &u), -EBADMSG);
+		ck_assert_int_eq(record_unescape("\\x4G", 4, &u), -EBADMSG);
+		ck_assert_ptr_null(u);
+	}
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -118,6 +188,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_strv);
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_sysroot_paths);
+	tcase_add_test(tc, test_ratelimit_shared);
+	tcase_add_test(tc, test_record_escape);
 	suite_add_tcase(s, tc);
 	return s;
 }

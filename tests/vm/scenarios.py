@@ -420,6 +420,44 @@ scenario_actions() {
 '''
 
 
+# The driver-filter syntax on the command line alone (no policy file, so the
+# image's modprobe.d names nothing): systemd loads virtio_rng before any hook
+# and it binds. drvfw unbinds it, but a virtio device has no driver_override
+# or authorized to pin it by, so drvfw must close the virtio bus's gate
+# (drivers_autoprobe = 0, binding the allowed virtio drivers itself): a
+# reload of the denied driver then binds nothing, and an explicit
+# drivers_probe is undone by the guard's "bind" rule.
+UNPINNABLE_GUEST = r'''
+rng_dev() {
+    for d in /sys/bus/virtio/devices/*; do
+        grep -q '^virtio:d00000004v' "$d/modalias" && { basename "$d"; return; }
+    done
+}
+scenario_actions() {
+    dev=$(rng_dev)
+    # right after the driver registers again: bound now only if the bus is open
+    act reload sh -c "modprobe -r virtio_rng; modprobe virtio_rng; \
+        echo autoprobe=\$(cat /sys/bus/virtio/drivers_autoprobe); \
+        ls /sys/bus/virtio/drivers/virtio_rng | sed -n 's/^virtio[0-9]*\$/bound=&/p'"
+    act probe sh -c "echo $dev > /sys/bus/virtio/drivers_probe"
+}
+'''
+
+
+def check_unpinnable(f):
+    for name in ('pivot', 'root', 'final'):
+        ph = f.phase(name)
+        unbound(ph, 'virtio rng device', VIRTIO_RNG)
+        bound(ph, 'virtio block device', VIRTIO_BLK, 'virtio_blk')
+        bound(ph, 'virtio net device', VIRTIO_NET, 'virtio_net')
+    out = f.outputs.get('reload', [])
+    expect('autoprobe=0' in out, f'the virtio bus was not gated: {out}')
+    expect(not [o for o in out if o.startswith('bound=')],
+           f'virtio_rng bound a device as soon as it was loaded again: {out}')
+    expect('probe' in f.actions, 'the drivers_probe attempt did not run')
+    expect(f.ended, 'the guest did not finish its report')
+
+
 # A policy that breaks at boot: an invalid entry on the kernel command line
 # (the build-time check cannot see it). Every drvfw step then fails.
 BROKEN_CMDLINE = 'drvfw.deny=nonsense'
@@ -683,6 +721,11 @@ SCENARIOS = [
     Scenario('11-systemd',
              'systemd in the initramfs: modprobe.d stops PID 1\'s early virtio_rng load, the hooks run as services',
              check_systemd, policy=SYSTEMD, flavour='systemd', guest=SYSTEMD_GUEST),
+    Scenario('17-unpinnable',
+             'filter_deny_drivers=virtio:virtio_rng on the command line, systemd loads it first: '
+             'unbound, the virtio bus gated, a reload binds nothing',
+             check_unpinnable, cmdline='filter_deny_drivers=virtio:virtio_rng',
+             guest=UNPINNABLE_GUEST, flavour='systemd'),
     Scenario('12-on-error-deny',
              'on-error = deny: a policy that fails at boot stops the boot, loudly',
              check_on_error_deny, policy='[drvfw]\non-error = deny\n[deny]\ndrivers = pci:e1000\n',

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2016 # backquotes are Markdown, not command substitution
+#
+# What an attacker or a large site can grow, run by bench/run (or alone:
+# DRVFW=build/src/drvfw/drvfw bench/hostile.sh). On the real Debian module
+# tree, medians of whole processes (bench/runmedian.c), each against a
+# named baseline in the same run:
+#   - `drvfw report` over 100,000 distinct request names (any user can mint
+#     fs-<random> requests) against `sort -u` of the same file; target <= 1 s;
+#   - the kernel.modprobe helper with a 100,000-entry policy against the
+#     same helper with no policy; target <= 50 ms;
+#   - `drvfw check` and `drvfw generate` with that policy against
+#     `modprobe -c`; target <= 2 s each.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+drvfw=${DRVFW:-$top/build/src/drvfw/drvfw}
+runs=${BENCH_RUNS:-21}
+[[ -x $drvfw ]] || { echo "bench/hostile: no drvfw at $drvfw" >&2; exit 1; }
+root=$("$top/tests/lib/debian-kernel.sh")
+kver=$(ls "$root/lib/modules")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cc -O2 -o "$tmp/runmedian" "$top/bench/runmedian.c"
+median_ms() { "$tmp/runmedian" "$@"; }
+
+# 100,000 entries, one per line, as a policy generated from an inventory would be
+{
+	echo "[deny]"
+	for ((i = 0; i < 100000; i++)); do echo "drivers = pci:nodrv_$i"; done
+} >"$tmp/big.conf"
+# 100,000 records of distinct names, as dmesg shows them
+awk 'BEGIN { srand(1); for (i = 0; i < 100000; i++)
+	printf "[%12.6f] drvfw: autoload/2 alias=fs-r%08x%04x modules=- action=none\n",
+	       i / 1000, int(rand() * 4294967295), i % 65536 }' >"$tmp/names.log"
+: >"$tmp/kmsg"
+
+report=$(median_ms "$runs" "$drvfw" report -f "$tmp/names.log")
+sort_u=$(median_ms "$runs" /usr/bin/sort -u -o "$tmp/sorted" "$tmp/names.log")
+env=(/usr/bin/env "DRVFW_KMSG=$tmp/kmsg" DRVFW_MODPROBE=/bin/true)
+helper=(modprobe-helper -q -- fs-cramfs)
+helper_big=$(median_ms "$runs" --empty-env "${env[@]}" "$drvfw" --root "$root" --kver "$kver" \
+	--policy "$tmp/big.conf" "${helper[@]}")
+helper_none=$(median_ms "$runs" --empty-env "${env[@]}" "$drvfw" --root "$root" --kver "$kver" \
+	--policy /dev/null "${helper[@]}")
+dr=("$drvfw" --root "$root" --kver "$kver" --sysfs "" --policy "$tmp/big.conf" -q)
+check=$(median_ms 5 "${dr[@]}" check)
+generate=$(median_ms 5 "${dr[@]}" generate)
+modprobe_c=$(median_ms 5 /sbin/modprobe -d "$root" -S "$kver" -c)
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "Inputs that grow ($runs runs; check, generate and modprobe -c 5 runs):"
+echo
+printf '| what | median | baseline | ratio | target |\n|---|---|---|---|---|\n'
+printf '| `drvfw report` over 100,000 distinct names | %s ms | `sort -u` of the file %s ms | %s× | ≤ 1000 ms |\n' \
+	"$report" "$sort_u" "$(ratio "$report" "$sort_u")"
+printf '| helper call, 100,000-entry policy | %s ms | same helper, no policy %s ms | %s× | ≤ 50 ms |\n' \
+	"$helper_big" "$helper_none" "$(ratio "$helper_big" "$helper_none")"
+printf '| `drvfw check`, 100,000-entry policy | %s ms | `modprobe -c` %s ms | %s× | ≤ 2000 ms |\n' \
+	"$check" "$modprobe_c" "$(ratio "$check" "$modprobe_c")"
+printf '| `drvfw generate`, 100,000-entry policy | %s ms | `modprobe -c` %s ms | %s× | ≤ 2000 ms |\n' \
+	"$generate" "$modprobe_c" "$(ratio "$generate" "$modprobe_c")"

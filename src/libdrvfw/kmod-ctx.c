@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <dirent.h>
+#include <libkmod.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "kmod-ctx.h"
+#include "util.h"
+
+const char *const modprobe_config_dirs[] = {
+	"/etc/modprobe.d", "/run/modprobe.d",	  "/usr/local/lib/modprobe.d",
+	"/lib/modprobe.d", "/usr/lib/modprobe.d", NULL,
+};
+
+static void log_nothing(void *data, int priority, const char *file, int line, const char *fn,
+			const char *format, va_list args)
+{
+}
+
+/*
+ * libkmod opens its indexes and configuration files with a blocking open():
+ * a FIFO under one of those names would hang every caller, udev's included.
+ * 0 when each name that exists is a regular file (or, for @dir itself, a
+ * directory); -EBADFD otherwise. With @conf_only, only "*.conf" entries of
+ * @dir are looked at, the ones kmod reads.
+ */
+static int check_regular_entries(const char *dir, bool conf_only)
+{
+	static const char *const indexes[] = {
+		"modules.dep.bin",     "modules.alias.bin",
+		"modules.symbols.bin", "modules.builtin.alias.bin",
+		"modules.builtin.bin", "modules.builtin.modinfo",
+		"modules.softdep",     "modules.weakdep",
+		"modules.devname",     "modules.order",
+		"modules.builtin",     NULL,
+	};
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return 0; /* what is not there, kmod does not read either */
+	while ((de = readdir(d)) && r == 0) {
+		struct stat st;
+		size_t n = strlen(de->d_name);
+
+		if (conf_only ? !(n > 5 && streq(de->d_name + n - 5, ".conf"))
+			      : !strv_contains((char *const *)indexes, de->d_name))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
+			continue; /* a dangling link: kmod's open fails at once */
+		if (!S_ISREG(st.st_mode) && !(conf_only && S_ISDIR(st.st_mode)))
+			r = -EBADFD;
+	}
+	closedir(d);
+	return r;
+}
+
+struct kmod_ctx *drvfw_kmod_new(const char *moddir, const char *config_root)
+{
+	static const char *const no_config[] = { NULL };
+	char *paths[ELEMENTSOF(modprobe_config_dirs)] = { NULL };
+	struct kmod_ctx *ctx = NULL;
+	int r;
+
+	r = check_regular_entries(moddir, false);
+	if (r < 0) {
+		errno = -r;
+		return NULL;
+	}
+	if (config_root)
+		for (size_t i = 0; modprobe_config_dirs[i]; i++) {
+			if (!(paths[i] = strdup_printf("%s%s", config_root,
+						       modprobe_config_dirs[i]))) {
+				errno = ENOMEM;
+				goto out;
+			}
+			r = check_regular_entries(paths[i], true);
+			if (r < 0) {
+				errno = -r;
+				goto out;
+			}
+		}
+	ctx = kmod_new(moddir, config_root ? (const char *const *)paths : no_config);
+	if (ctx)
+		kmod_set_log_fn(ctx, log_nothing, NULL);
+	else
+		errno = ENOMEM; /* kmod_new() fails only to allocate */
+out:
+	for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+		free(paths[i]);
+	return ctx;
+}

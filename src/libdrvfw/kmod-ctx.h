@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The one way drvfw opens libkmod: on a module directory, with the
+ * modprobe.d directories of a root (as modprobe reads them) or with none
+ * (the module database alone), and silent: libkmod logs to stderr by
+ * default, and the library never writes there.
+ */
+
+#include <stdbool.h>
+
+struct kmod_ctx;
+
+/* The modprobe.d directories kmod reads, in its order of precedence; NULL-terminated. */
+extern const char *const modprobe_config_dirs[];
+
+/*
+ * A libkmod context on @moddir. @config_root: the configuration of that root
+ * ("" for /) is read; NULL: none is, so look-ups answer from the module
+ * database alone (config aliases such as drvfw's own do not hide modules).
+ * NULL on failure, errno set: EBADFD when an index or a configuration file
+ * is not a regular file (libkmod would block opening a FIFO), else ENOMEM.
+ */
+struct kmod_ctx *drvfw_kmod_new(const char *moddir, const char *config_root);

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * One request_module() name decided the way the kernel.modprobe helper must
+ * decide it, once per autoload and cheaply: from the policy and libkmod's
+ * indexes, without reading the whole module database.
+ */
+
+#include "autoload-log.h"
+#include "policy.h"
+#include "sysroot.h"
+
+struct request_decision {
+	enum autoload_action action;
+	char **modules; /* what libkmod resolves the name to (NULL: nothing) */
+	char *rule; /* "FILE:LINE" of the deciding entry when denied, or NULL */
+	char *error; /* what kept it from deciding fully ("lookup:EINVAL"), or NULL */
+};
+
+/*
+ * Decides @alias: the [autoload] section first, on the name as the kernel
+ * passed it, then the modules libkmod resolves it to with the module
+ * database of @root alone (no modprobe.d: generate's "alias NAME
+ * drvfw_autoload_denied" lines would hide the real module): denied when
+ * every one is (modprobe loads them all). When the lookup fails (a name
+ * with an unbalanced '['), ret->error says so; an [autoload] denial still
+ * stands (0), otherwise the lookup's -errno is returned and the caller
+ * applies on-error.
+ */
+int request_decide(const struct sysroot *root, const struct policy *p, const char *alias,
+		   struct request_decision *ret);
+void request_decision_done(struct request_decision *d);

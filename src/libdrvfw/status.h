@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Is the policy in force where it must be? The model behind `drvfw status`:
+ * whether the modprobe.d file and the initramfs were generated from this
+ * policy (drift), what enforcement did at boot, which devices the policy
+ * keeps unbound, and which denied drivers run nonetheless, and why.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "decide.h"
+#include "emit.h"
+#include "enforce.h"
+#include "sysroot.h"
+
+enum drift {
+	DRIFT_CURRENT, /* same policy hash (and, for modprobe.d, the same bytes) */
+	DRIFT_STALE, /* another policy hash: generated from another policy */
+	DRIFT_OUTDATED, /* same policy, other bytes: another module database or version */
+	DRIFT_OTHER_KVER, /* generated for another kernel */
+	DRIFT_NO_DRVFW, /* the image has no drvfw modprobe.d file */
+	DRIFT_MISSING, /* no file, no image, no record */
+	DRIFT_UNKNOWN, /* cannot tell (no lsinitrd, unreadable) */
+};
+
+/* One generated file and how it compares with the policy. */
+struct status_artifact {
+	enum drift state;
+	char *path;
+	struct gen_header h;
+	char *note; /* why it is unknown or stale, or NULL */
+};
+
+/* A denied module that is loaded or bound now, and why. */
+struct status_in_use {
+	const struct module *m;
+	const struct module_decision *md;
+	char *reason;
+};
+
+struct status {
+	struct status_artifact modprobe, initramfs;
+	char *run_dir;
+	bool boot_present; /* enforce ran at boot: a record or a failure was left */
+	struct enforce_record boot;
+	char **boot_failures; /* lines of RUN_DIR/failed */
+	struct status_in_use *in_use;
+	size_t n_in_use;
+	size_t n_unbound; /* devices pinned by drvfw or deauthorized */
+	bool in_force;
+};
+
+/*
+ * @image: the initramfs to check (NULL: ROOT/boot/initramfs-KVER.img or
+ * ROOT/boot/initrd.img-KVER); @run_dir: what enforcement left at boot
+ * (NULL: ROOT + DRVFW_RUN_DIR).
+ */
+int status_compute(const struct sysroot *root, const struct decisions *d, const char *image,
+		   const char *run_dir, struct status *ret);
+void status_done(struct status *s);
+
+const char *drift_to_string(enum drift d);
+/* Whether a device is one the policy keeps unbound (pinned by drvfw, or deauthorized). */
+bool status_device_unbound(const struct device *dev);

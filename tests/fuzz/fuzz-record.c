@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer target: kernel-log text through the autoload record parser, as
+ * `drvfw report --file` reads it. Aborts when a record it accepts does not
+ * come back the same after autoload_record_format() (the one writer), or
+ * when a name does not survive record_escape()/record_unescape().
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "autoload-log.h"
+#include "fuzz.h"
+#include "util.h"
+
+static void check_reformat(const struct autoload_event *ev)
+{
+	_cleanup_free_ char *msg = NULL, *line = NULL;
+	struct autoload_event again;
+
+	msg = autoload_record_format(ev->alias, ev->modules, ev->action, ev->rule, ev->error);
+	if (!msg)
+		return;
+	line = strdup_printf("drvfw: %s", msg);
+	if (!line)
+		return;
+	if (kmsg_parse_line(line, &again) != 1)
+		abort();
+	if (!streq(again.alias, ev->alias) || again.action != ev->action ||
+	    !streq_ptr(again.rule, ev->rule) || !streq_ptr(again.error, ev->error) ||
+	    strv_length(again.modules) != strv_length(ev->modules))
+		abort();
+	for (size_t i = 0; ev->modules && ev->modules[i]; i++)
+		if (!streq(again.modules[i], ev->modules[i]))
+			abort();
+	autoload_event_done(&again);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	_cleanup_free_ char *text = NULL, *esc = NULL, *back = NULL;
+	struct autoload_events ev = { 0 };
+	struct autoload_stats st = { 0 };
+	FILE *f;
+
+	if (size > 64 * 1024)
+		return 0;
+	text = fuzz_strndup(data, size);
+	if (!text)
+		return 0;
+
+	/* any bytes but NUL as a name: escaped, then back the same */
+	esc = record_escape(text);
+	if (esc && (record_unescape(esc, strlen(esc), &back) < 0 || !streq(back, text)))
+		abort();
+
+	f = fmemopen(text, strlen(text), "r");
+	if (!f)
+		return 0;
+	if (kmsg_read_stream(f, &ev) >= 0) {
+		for (size_t i = 0; i < ev.n; i++)
+			check_reformat(&ev.v[i]);
+		if (autoload_stats_compute(&ev, &st) >= 0)
+			autoload_stats_done(&st);
+	}
+	fclose(f);
+	autoload_events_done(&ev);
+	return 0;
+}
