@@ -516,7 +516,7 @@ elf() {
 }
 scenario_actions() {
     act guard-status drvfw guard --status
-    rm -f /etc/modprobe.d/drvfw.conf
+    rm -f /etc/modprobe.d/00-drvfw.conf /etc/modprobe.d/drvfw.conf
 ''' + setup + '''    act insmod-dummy insmod "$(ko dummy)"
     _f=$(ko dummy)
     cp "$_f" "/run/renamed.${_f##*/dummy.}"
