@@ -13,6 +13,7 @@
 #include "emit.h"
 #include "enforce.h"
 #include "fileio.h"
+#include "guard-load.h"
 #include "policy-dropin.h"
 
 static void usage(FILE *f, const char *cmd)

@@ -126,9 +126,6 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_guard(struct drvfw_ctx *ctx, int argc, char **argv);
 
-/* cmd-guard.c: a loaded guard takes the policy in force now (allow, deny); 0 when none is loaded. */
-int guard_follow_policy(struct drvfw_ctx *ctx);
-
 /* kmsg.c: "drvfw: ..." records in the kernel log (enforce, probe). */
 struct kmsg {
 	int fd;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "autoload-log.h"
 #include "decide.h"
 #include "guard-abi.h"
 #include "inventory.h"
@@ -96,17 +97,15 @@ const char *guard_kind_to_string(enum guard_kind k);
 const char *guard_mode_to_string(enum guard_mode m);
 
 /*
- * Untrusted bytes (a requested name, a command name) for a record or a
- * table: printable ASCII but blanks, '\\', '=' and '"' as is, everything else as
- * \xHH. Reversible, never contains a blank. Stops at NUL or @len bytes.
+ * A fixed-size name field of the guard's records (a requested name, a
+ * command name: bytes a user chooses), up to its first NUL or @len bytes,
+ * through record_escape(): the one escaping of a chosen name.
  */
 char *guard_escape(const void *bytes, size_t len);
 
 /*
- * The kernel log record of one guard event (what `drvfw guard --follow`
- * writes): the one place its format is written, so issue-13's versioned
- * format can replace it.
- *   guard KIND NAME action=ACTION reason=REASON pid=PID comm=COMM uid=UID loginuid=LOGINUID cgroup=ID
+ * One event of the ring buffer as the guard/1 record of the kernel log
+ * (autoload-log.h); what `drvfw guard --follow` prints and writes.
  */
 char *guard_format_event(const struct guard_event *ev);
 
@@ -172,6 +171,45 @@ struct guard_record {
 
 /* Every entry of the stats map, in map order; -ENOENT when no guard is pinned. */
 int guard_records_read(struct guard_record **ret, size_t *ret_n);
+
+/*
+ * The guard's records folded per what and who, from either place they are
+ * kept: the stats map of a loaded guard (counted in the kernel), or the
+ * guard/1 records of a kernel log (one per event, folded here).
+ */
+struct guard_log_stat {
+	enum guard_kind kind;
+	char *name; /* NULL when the records have none */
+	enum guard_action action;
+	enum guard_reason reason;
+	uint32_t uid, loginuid; /* loginuid GUARD_LOGINUID_UNSET: unset */
+	char *comm;
+	uint64_t cgroup;
+	uint64_t count;
+	uint32_t last_pid;
+	char *first, *last; /* time of the first and last event, as logged or "%.6f" seconds */
+};
+
+/* Sorted by count (most first), then by name, user and the rest. */
+struct guard_log_stats {
+	struct guard_log_stat *v;
+	size_t n;
+};
+void guard_log_stats_done(struct guard_log_stats *s);
+int guard_log_stats_from_records(const struct guard_record *v, size_t n,
+				 struct guard_log_stats *ret);
+/* Folds the guard/1 records of @e: linear in them (and n log n to sort). */
+int guard_log_stats_from_events(const struct autoload_events *e, struct guard_log_stats *ret);
+
+/* "COMM(uid:UID)": a requester as report's REQUESTERS column names it; malloc'ed. */
+char *guard_requester_string(const char *comm, uint32_t uid);
+/*
+ * Adds the requester of every request record of @g to the requesters of
+ * each of @st whose aliases include its name. Returns how many it added,
+ * or -ENOMEM.
+ */
+int guard_log_stats_add_requesters(const struct guard_log_stats *g, struct autoload_stat *st,
+				   size_t n);
 
 /*
  * Calls @cb for each event of the ring buffer until @cb returns non-zero or

@@ -49,6 +49,33 @@ expect_rc 2 "--kmsg goes with --follow" "$DRVFW_BIN" guard --kmsg
 expect_rc 2 "--decide needs a name" "${dp[@]}" guard --decide
 expect_rc 2 "an invalid policy" "${dr[@]}" --cmdline "drvfw.deny=nonsense" guard --decide e1000
 
+# The guard's records in a kernel log (drvfw guard --follow --kmsg writes
+# them): report --guard folds them, the plain report takes the requesters of
+# the helper's records from them, a forged one is rejected and counted.
+cat >"$T/log" <<'L'
+[    1.000000] drvfw: guard/1 kind=request name=net-pf-2-proto-132 action=deny reason=autoload pid=50 comm=python3 uid=1000 loginuid=1000 cgroup=9
+[    1.000100] drvfw: autoload/2 alias=net-pf-2-proto-132 modules=sctp action=deny
+[    2.000000] drvfw: guard/1 kind=request name=net-pf-2-proto-132 action=deny reason=autoload pid=51 comm=python3 uid=1000 loginuid=1000 cgroup=9
+[    3.000000] drvfw: guard/1 kind=file name=dummy action=deny reason=blocked pid=70 comm=a\x20b\x0a uid=0 loginuid=- cgroup=1
+[    4.000000] drvfw: guard/1 kind=request name=fs-x action=allow pid=1 comm=x uid=0 loginuid=- cgroup=1 uid=5
+L
+expect_rc 0 "report --guard --file reads guard/1 records" "$DRVFW_BIN" report --guard -f "$T/log" -r -n \
+	-o KIND,NAME,ACTION,REASON,COUNT,UID,LOGINUID,PID,CGROUP,FIRST,LAST
+cat >"$T/want" <<'W'
+request net-pf-2-proto-132 deny autoload 2 1000 1000 51 id:9 1.000000 2.000000
+file dummy deny blocked 1 0 - 70 id:1 3.000000 3.000000
+W
+if diff -u "$T/want" "$T/out"; then pass "... folded per what and who, most frequent first"; else
+	fail "report --guard --file output differs"
+fi
+expect_grep "1 record rejected" "$T/err" "... and the forged one (a repeated uid=) is counted"
+expect_rc 0 "report --guard --json" "$DRVFW_BIN" report --guard -f "$T/log" -J -o NAME,COMMAND
+check "... shows a chosen command in the record escaping" grep -q '"command": "a\\\\x20b\\\\x0a"' "$T/out"
+expect_rc 0 "the plain report names the helper's requesters from the guard's records" \
+	"$DRVFW_BIN" report -f "$T/log" -r -n -o MODULE,REQUESTERS
+check "... COMM(uid:N)" grep -qx 'sctp python3(uid:1000)' "$T/out"
+expect_rc 2 "--guard and --trace exclude each other" "$DRVFW_BIN" report --guard -t "$T/log"
+
 # A kernel whose LSM list lacks bpf: a private mount namespace with a
 # securityfs stand-in (the test must not touch the machine's mounts).
 if [[ $(id -u) -eq 0 ]] && command -v unshare >/dev/null &&

@@ -425,7 +425,7 @@ END_TEST
 START_TEST(test_escape_and_record)
 {
 	static const unsigned char hostile[] = "a b\nc=d\\e\"f\x01\xff\x7fg";
-	_cleanup_free_ char *e = guard_escape(hostile, sizeof(hostile));
+	_cleanup_free_ char *e = guard_escape(hostile, sizeof(hostile)), *back = NULL;
 	struct guard_event ev = { .ts_ns = 1,
 				  .cgroup = 7,
 				  .pid = 42,
@@ -434,34 +434,45 @@ START_TEST(test_escape_and_record)
 				  .kind = GUARD_KIND_REQUEST,
 				  .action = GUARD_ACT_DENY,
 				  .reason = GUARD_WHY_AUTOLOAD };
-	_cleanup_free_ char *rec = NULL;
-	char back[64];
-	size_t n = 0;
+	_cleanup_free_ char *rec = NULL, *line = NULL;
+	struct autoload_event unused;
+	struct guard_log_event le;
+	char full[GUARD_NAME_MAX];
 
+	/* the one escaping of a chosen name, and back */
 	ck_assert_ptr_nonnull(e);
 	ck_assert_str_eq(e, "a\\x20b\\x0ac\\x3dd\\x5ce\\x22f\\x01\\xff\\x7fg");
-	/* reversible */
-	for (const char *c = e; *c;) {
-		if (c[0] == '\\' && c[1] == 'x') {
-			unsigned v;
-
-			ck_assert_int_eq(sscanf(c + 2, "%2x", &v), 1);
-			back[n++] = (char)v;
-			c += 4;
-		} else
-			back[n++] = *c++;
-	}
-	back[n] = '\0';
+	ck_assert_int_eq(record_unescape(e, strlen(e), &back), 0);
 	ck_assert_str_eq(back, (const char *)hostile);
+	/* a field without NUL stops at its size */
+	memset(full, 'x', sizeof(full));
+	free(back);
+	back = guard_escape(full, sizeof(full));
+	ck_assert_uint_eq(strlen(back), sizeof(full));
 
+	/* an event as a guard/1 record: one line, and read back the same */
 	memcpy(ev.name, "net-pf-5 x=y", 12);
-	memcpy(ev.comm, "evil\ndrvfw:", 11);
+	memcpy(ev.comm, "evil\ndrvfw: x", 13);
 	rec = guard_format_event(&ev);
 	ck_assert_ptr_nonnull(rec);
-	ck_assert_str_eq(rec,
-			 "guard request net-pf-5\\x20x\\x3dy action=deny reason=autoload pid=42 "
-			 "comm=evil\\x0adrvfw: uid=1000 loginuid=-1 cgroup=7");
+	ck_assert_str_eq(rec, "guard/1 kind=request name=net-pf-5\\x20x\\x3dy action=deny "
+			      "reason=autoload pid=42 comm=evil\\x0adrvfw:\\x20x uid=1000 "
+			      "loginuid=- cgroup=7");
 	ck_assert_ptr_null(strchr(rec, '\n'));
+	/* as dmesg shows it (/dev/kmsg would escape each '\\' once more, as \x5c) */
+	line = strdup_printf("[    5.123456] drvfw: %s", rec);
+	ck_assert_int_eq(kmsg_parse_line(line, &unused, &le), KMSG_RECORD_GUARD);
+	ck_assert_str_eq(le.name, "net-pf-5 x=y");
+	ck_assert_str_eq(le.comm, "evil\ndrvfw: x");
+	ck_assert_int_eq(le.kind, GUARD_KIND_REQUEST);
+	ck_assert_int_eq(le.action, GUARD_ACT_DENY);
+	ck_assert_int_eq(le.reason, GUARD_WHY_AUTOLOAD);
+	ck_assert_uint_eq(le.pid, 42);
+	ck_assert_uint_eq(le.uid, 1000);
+	ck_assert_uint_eq(le.loginuid, GUARD_LOGINUID_UNSET);
+	ck_assert_uint_eq(le.cgroup, 7);
+	ck_assert_str_eq(le.when, "5.123456");
+	guard_log_event_done(&le);
 }
 END_TEST
 

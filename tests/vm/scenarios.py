@@ -524,10 +524,20 @@ scenario_actions() {
     "$VT/vmreport" init-module "$(elf dummy)" >&3
     "$VT/vmreport" init-module "$(elf nlmon)" >&3
     act insmod-ifb insmod "$(ko ifb)"
+    # the guard's events as guard/1 records in the kernel log, while the socket() asks
+    drvfw guard --follow --kmsg > /run/guard-follow.out 2>&1 &
+    _follow=$!
+    sleep 1
     "$VT/vmreport" as 1000 "$VT/vmreport" socket 2 1 132 >&3
+    sleep 1
+    kill $_follow
+    wait $_follow
+    act guard-follow cat /run/guard-follow.out
     act report-guard drvfw report --guard -r -n -o KIND,NAME,ACTION,REASON,UID,LOGINUID,COMMAND,FIRST
     act report drvfw report -r -n -o MODULE,ALIASES,REQUESTERS
     act guard-unload drvfw guard --unload
+    # no guard loaded now: report --guard reads the records the follower logged
+    act report-guard-kmsg drvfw report --guard -r -n -o KIND,NAME,ACTION,REASON,UID,LOGINUID,COMMAND,FIRST
     act insmod-dummy-again insmod "$(ko dummy)"
     "$VT/vmreport" as 1000 "$VT/vmreport" socket 2 1 132 >&3
 }
@@ -553,9 +563,24 @@ class GuardRecord:
         return f'{self.kind} {self.name} {self.action} {self.reason} uid={self.uid} comm={self.comm}'
 
 
-def guard_records(f):
-    expect(f.actions.get('report-guard') == 0, f'drvfw report --guard failed: {f.outputs.get("report-guard")}')
-    return [GuardRecord(line) for line in f.outputs.get('report-guard', []) if len(line.split()) == 8]
+def guard_records(f, action='report-guard'):
+    expect(f.actions.get(action) == 0, f'drvfw {action} failed: {f.outputs.get(action)}')
+    return [GuardRecord(line) for line in f.outputs.get(action, []) if len(line.split()) == 8]
+
+
+def check_guard_log(f, action):
+    # the follower wrote the SCTP request as a guard/1 record; with the guard
+    # unloaded, report --guard reads it back from /dev/kmsg
+    out = f.outputs.get('guard-follow', [])
+    expect(any(line.startswith('guard/1 kind=request name=net-pf-2-proto-132') and ' uid=1000 ' in line
+               and f' action={action} ' in line for line in out),
+           f'drvfw guard --follow printed no guard/1 record of the SCTP request: {out}')
+    expect(kmsg_has(f, 'drvfw: guard/1 kind=request name=net-pf-2-proto-132'),
+           'drvfw guard --follow --kmsg wrote no guard/1 record to the kernel log')
+    logged = [r for r in guard_records(f, 'report-guard-kmsg')
+              if r.kind == 'request' and r.name.startswith('net-pf-2-proto-132')]
+    expect(any(r.action == action and r.uid == '1000' and r.comm == 'vmreport' for r in logged),
+           f'drvfw report --guard (no guard loaded) does not read the SCTP request from the kernel log: {logged}')
 
 
 def init_module_results(f):
@@ -610,6 +635,7 @@ def check_guard(f):
            f'insmod dummy.ko after --unload failed: {f.outputs.get("insmod-dummy-again")}')
     expect(so[1]['result'] == 'ok' and 'sctp' in f.phase('final').modules,
            f'the SCTP socket() after --unload: {so[1]}, sctp loaded: {"sctp" in f.phase("final").modules}')
+    check_guard_log(f, 'deny')
     expect(f.ended, 'the guard did not finish its report')
 
 
@@ -642,8 +668,9 @@ def check_guard_warn(f):
                for r in recs), f'init_module() of nlmon is not recorded as "warn" by init-module = deny: {recs}')
     # the helper's records, with their requesters taken from the guard
     rep = f.outputs.get('report', [])
-    expect(any(line.startswith('sctp ') and 'net-pf-2-proto-132' in line and 'vmreport(uid=1000)' in line
+    expect(any(line.startswith('sctp ') and 'net-pf-2-proto-132' in line and 'vmreport(uid:1000)' in line
                for line in rep), f'drvfw report does not name the requester of sctp from the guard: {rep}')
+    check_guard_log(f, 'warn')
     expect(f.ended, 'the guard did not finish its report')
 
 
