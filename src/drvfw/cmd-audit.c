@@ -5,6 +5,7 @@
 
 #include "drvfw.h"
 #include "exposure.h"
+#include "guard.h"
 #include "table.h"
 
 enum {
@@ -188,6 +189,11 @@ static void print_summary(const struct decisions *d, const struct exposure_summa
 	if (n_loose > 0)
 		printf("%zu built-in driver(s) bound now record no module (KIND builtin-driver).\n",
 		       n_loose);
+	if (s->guard_blocked > 0)
+		printf(
+		    "%zu module(s) refused by the loaded in-kernel guard, insmod included (BLOCK "
+		    "guard).\n",
+		    s->guard_blocked);
 	if (!d->inv->have_runtime)
 		puts("No runtime view (sysfs of another kernel): 'present' and STATE are not "
 		     "known.");
@@ -288,8 +294,10 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	struct audit_args a = { .summary = true };
 	_cleanup_free_ struct exposure *ex = NULL;
 	_cleanup_free_ struct loose_driver *loose = NULL;
+	_cleanup_strv_free_ char **guard = NULL;
 	size_t n_loose = 0, denied_loose = 0;
 	struct exposure_summary sum;
+	const struct sysroot *root;
 	const struct decisions *d;
 	struct table t;
 	int r;
@@ -297,10 +305,16 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = parse_args(ctx, argc, argv, &a);
 	if (r <= 0)
 		return r;
-	r = ctx_decisions(ctx, &d);
+	r = ctx_sysroot(ctx, &root);
+	if (r >= 0)
+		r = ctx_decisions(ctx, &d);
 	if (r < 0)
 		return r;
-	r = exposure_compute(d, &ex, &sum);
+	/* what a loaded in-kernel guard refuses, insmod included */
+	r = guard_blocked_for(root, &guard);
+	if (r < 0)
+		log_warning_errno(r, "cannot read the in-kernel guard's modules, ignoring: %m");
+	r = exposure_compute(d, guard, &ex, &sum);
 	if (r >= 0)
 		r = exposure_loose_drivers(d, &loose, &n_loose);
 	if (r < 0)

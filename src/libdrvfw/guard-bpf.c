@@ -756,6 +756,58 @@ int guard_records_read(struct guard_record **ret, size_t *ret_n)
 	return 0;
 }
 
+/* The names in the modules map of @slot, as a NULL-terminated list. */
+static int blocked_names(int outer_modules, __u32 slot, char ***ret)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_close_ int fd = -1;
+	struct guard_name k, next;
+	void *prev = NULL;
+	__u32 id = 0;
+	int r;
+
+	if (bpf_map_lookup_elem(outer_modules, &slot, &id) < 0)
+		return -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		r = strv_consume(&names, strndup((const char *)k.s, sizeof(k.s)));
+		if (r < 0)
+			return r;
+	}
+	*ret = TAKE_PTR(names);
+	return 0;
+}
+
+int guard_blocked_read(char ***ret)
+{
+	struct outer_fds o;
+	struct guard_cfg c0, ca;
+	char **names = NULL;
+	int r;
+
+	*ret = NULL;
+	log_start();
+	r = outer_open(GUARD_PIN_DIR, &o);
+	if (r >= 0)
+		r = read_cfg(o.cfg, 0, &c0);
+	if (r >= 0)
+		r = read_cfg(o.cfg, 1 + (c0.active & 1), &ca);
+	/* a guard that is not attached, or in warn or off mode, refuses nothing */
+	if (r >= 0 && ca.mode == GUARD_MODE_ENFORCE &&
+	    links_attached(GUARD_PIN_DIR) == ELEMENTSOF(link_pins))
+		r = blocked_names(o.modules, c0.active & 1, &names);
+	outer_close(&o);
+	if (r < 0)
+		return r;
+	strv_sort_uniq(names);
+	*ret = names;
+	return 0;
+}
+
 struct follow_ctx {
 	int (*cb)(const struct guard_event *ev, void *userdata);
 	void *userdata;

@@ -46,6 +46,12 @@ int guard_records_read(struct guard_record **ret, size_t *ret_n)
 	return -EOPNOTSUPP;
 }
 
+int guard_blocked_read(char ***ret)
+{
+	*ret = NULL;
+	return -EOPNOTSUPP;
+}
+
 int guard_follow(int (*cb)(const struct guard_event *ev, void *userdata), void *userdata)
 {
 	return -EOPNOTSUPP;

@@ -15,6 +15,7 @@
 #include "decide.h"
 #include "guard-abi.h"
 #include "inventory.h"
+#include "sysroot.h"
 
 /* A name of modules.symbols ("symbol:NAME", as the index stores it) and its module. */
 struct guard_symbol {
@@ -171,6 +172,20 @@ struct guard_record {
 
 /* Every entry of the stats map, in map order; -ENOENT when no guard is pinned. */
 int guard_records_read(struct guard_record **ret, size_t *ret_n);
+
+/*
+ * The modules the loaded guard refuses whoever loads them and however
+ * (insmod, finit_module(), init_module()): the module names of its active
+ * modules map, sorted; NULL when it refuses none (warn or off mode, its
+ * programs not attached). -ENOENT when no guard is pinned. For
+ * exposure_compute().
+ */
+int guard_blocked_read(char ***ret);
+/*
+ * guard_blocked_read() for an audit of @root: NULL (and 0) unless @root is
+ * the running system and a guard is loaded there.
+ */
+int guard_blocked_for(const struct sysroot *root, char ***ret);
 
 /*
  * The guard's records folded per what and who, from either place they are

@@ -535,7 +535,9 @@ scenario_actions() {
     act guard-follow cat /run/guard-follow.out
     act report-guard drvfw report --guard -r -n -o KIND,NAME,ACTION,REASON,UID,LOGINUID,COMMAND,FIRST
     act report drvfw report -r -n -o MODULE,ALIASES,REQUESTERS
+    act audit-guard drvfw audit -r -n -o NAME,BLOCK
     act guard-unload drvfw guard --unload
+    act audit-unloaded drvfw audit -r -n -o NAME,BLOCK
     # no guard loaded now: report --guard reads the records the follower logged
     act report-guard-kmsg drvfw report --guard -r -n -o KIND,NAME,ACTION,REASON,UID,LOGINUID,COMMAND,FIRST
     act insmod-dummy-again insmod "$(ko dummy)"
@@ -566,6 +568,12 @@ class GuardRecord:
 def guard_records(f, action='report-guard'):
     expect(f.actions.get(action) == 0, f'drvfw {action} failed: {f.outputs.get(action)}')
     return [GuardRecord(line) for line in f.outputs.get(action, []) if len(line.split()) == 8]
+
+
+def audit_block(f, action, module):
+    rows = dict(line.split()[:2] for line in f.outputs.get(action, []) if len(line.split()) == 2)
+    expect(f.actions.get(action) == 0 and rows, f'drvfw {action} failed: {f.outputs.get(action, [])[-5:]}')
+    return rows.get(module)
 
 
 def check_guard_log(f, action):
@@ -636,6 +644,11 @@ def check_guard(f):
     expect(so[1]['result'] == 'ok' and 'sctp' in f.phase('final').modules,
            f'the SCTP socket() after --unload: {so[1]}, sctp loaded: {"sctp" in f.phase("final").modules}')
     check_guard_log(f, 'deny')
+    # audit names the guard as what blocks insmod of dummy, while it is loaded
+    expect(audit_block(f, 'audit-guard', 'dummy') == 'guard',
+           f'drvfw audit does not show the guard blocking dummy: {audit_block(f, "audit-guard", "dummy")}')
+    expect(audit_block(f, 'audit-unloaded', 'dummy') == 'drvfw',
+           f'drvfw audit after --unload: dummy blocked by {audit_block(f, "audit-unloaded", "dummy")}')
     expect(f.ended, 'the guard did not finish its report')
 
 
@@ -671,6 +684,9 @@ def check_guard_warn(f):
     expect(any(line.startswith('sctp ') and 'net-pf-2-proto-132' in line and 'vmreport(uid:1000)' in line
                for line in rep), f'drvfw report does not name the requester of sctp from the guard: {rep}')
     check_guard_log(f, 'warn')
+    # in warn mode the guard refuses nothing: audit does not count it as a block
+    expect(audit_block(f, 'audit-guard', 'dummy') not in (None, 'guard'),
+           f'drvfw audit shows a warn-mode guard as blocking dummy: {audit_block(f, "audit-guard", "dummy")}')
     expect(f.ended, 'the guard did not finish its report')
 
 
