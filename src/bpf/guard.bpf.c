@@ -199,8 +199,14 @@ GUARD_INLINE const struct guard_bucket *guard_env_bucket(struct guard_scan *sc)
 {
 	__u32 slot = (__u32)sc->env;
 	void *m = bpf_map_lookup_elem(&prefixes, &slot);
+	struct guard_lpm_key key;
 
-	return m ? bpf_map_lookup_elem(m, &sc->key) : NULL;
+	if (!m)
+		return NULL;
+	/* on the stack: 6.1's verifier takes no other memory as a map key, and
+	 * a global function's argument (drvfw_scan_step()) is other memory */
+	__builtin_memcpy(&key, &sc->key, sizeof(key));
+	return bpf_map_lookup_elem(m, &key);
 }
 
 GUARD_INLINE const struct guard_pattern *guard_env_pattern(struct guard_scan *sc, __u32 idx)
@@ -233,9 +239,25 @@ GUARD_INLINE const __u8 *guard_env_exact(struct guard_scan *sc)
 	return m ? bpf_map_lookup_elem(m, sc->key.data) : NULL;
 }
 
+/*
+ * One step of a scan, as a global function: the verifier checks it once,
+ * on its own, with every field of the scan unknown, instead of once per
+ * state in which the bpf_loop() callback can be reached (kernels from 6.8
+ * follow the callback's iterations until their states repeat): the scan
+ * cost the verifier 15,000-100,000 instructions of the request program
+ * otherwise, most of the guard's load time.
+ */
+__noinline int drvfw_scan_step(struct guard_scan *sc)
+{
+	if (!sc)
+		return 1;
+	return guard_scan_step(sc);
+}
+
 static long scan_cb(__u32 index, void *ctx)
 {
-	return guard_scan_step(ctx);
+	/* a callback returns 0 or 1, and the verifier knows nothing of what a global function does */
+	return drvfw_scan_step(ctx) & 1;
 }
 
 /*
@@ -472,6 +494,7 @@ static long elf_section_cb(__u32 i, void *ctx)
 	char want[] = THIS_MODULE, got[sizeof(THIS_MODULE)];
 	__u64 off = e->shoff + (__u64)i * 64, flags = 0, sh_offset = 0;
 	__u32 sh_name = 0;
+	__u8 diff = 0;
 
 	if (i == 0 || i >= e->shnum)
 		return i >= e->shnum;
@@ -483,9 +506,11 @@ static long elf_section_cb(__u32 i, void *ctx)
 		return 0;
 	if (bpf_probe_read_kernel(got, sizeof(got), (void *)(e->buf + e->stroff + sh_name)) < 0)
 		return 0;
+	/* one branch, not one per byte (see guard-scan.h) */
 	for (__u32 k = 0; k < sizeof(got); k++)
-		if (got[k] != want[k])
-			return 0;
+		diff |= (__u8)(got[k] ^ want[k]);
+	if (diff)
+		return 0;
 	e->modoff = sh_offset;
 	e->found = 1;
 	return 1;
@@ -569,15 +594,12 @@ int BPF_PROG(drvfw_post_read_file, struct file *file, char *buf, loff_t size,
 	n = bpf_probe_read_kernel_str(fname, sizeof(fname), dname);
 	guard_module_file_name(fname, n < 1 ? 0 : (__u32)(n - 1) & (GUARD_NAME_MAX - 1));
 	{
-		int same = 1;
+		__u32 differ = 0;
 
-		for (__u32 i = 0; i < GUARD_NAME_MAX; i++) {
-			if (k.name[i] == '-')
-				k.name[i] = '_';
-			if (k.name[i] != fname[i])
-				same = 0;
-		}
-		if (same || module_blocked(slot, k.name) != 1)
+		guard_normalize_all(k.name);
+		for (__u32 i = 0; i < GUARD_NAME_MAX; i++)
+			differ |= guard_eq(k.name[i], fname[i]) ^ 1;
+		if (!differ || module_blocked(slot, k.name) != 1)
 			return 0;
 	}
 	pid = requester(&k);
@@ -636,9 +658,7 @@ int BPF_PROG(drvfw_post_load_data, char *buf, loff_t size, enum kernel_load_data
 	if (!c)
 		count(GUARD_CTR_NO_MAPS);
 	if (module_name_from_elf((__u64)buf, (__u64)size, k.name) == 0) {
-		for (__u32 i = 0; i < GUARD_NAME_MAX; i++)
-			if (k.name[i] == '-')
-				k.name[i] = '_';
+		guard_normalize_all(k.name);
 		if (c && c->mode != GUARD_MODE_OFF && module_blocked(slot, k.name) == 1) {
 			denied = 1;
 			why = GUARD_WHY_BLOCKED;

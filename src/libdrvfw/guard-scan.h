@@ -57,7 +57,42 @@ struct guard_scan {
  * length: the name is zero-padded, and a loop bound the verifier cannot
  * know (the length) would make it walk every loop once per possible length,
  * and every following loop again for each of those.
+ *
+ * They have no branch on a byte of the name either: the verifier follows
+ * both sides of each such branch and keeps their states apart wherever the
+ * two differ (a byte rewritten or not, a flag set or not), so a 64-byte loop
+ * with two of them cost it tens of thousands of instructions per program,
+ * which is most of the guard's load time. Comparisons are arithmetic
+ * (guard_eq()), kept from the compiler's branch-making by GUARD_OPAQUE().
  */
+
+/* An optimisation barrier: the compiler must take @x as any value. */
+#define GUARD_OPAQUE(x) __asm__ volatile("" : "+r"(x))
+
+/* 1 when bytes a and b are equal, else 0, without a branch. */
+GUARD_INLINE __u32 guard_eq(__u8 a, __u8 b)
+{
+	/* a ^ b is 0..255: minus one wraps to 2^64 - 1 exactly when it is 0 */
+	__u64 d = (__u64)(a ^ b) - 1;
+
+	GUARD_OPAQUE(d);
+	return (__u32)(d >> 63);
+}
+
+/* 1 when a < b (both below 2^31), else 0, without a branch. */
+GUARD_INLINE __u32 guard_lt(__u32 a, __u32 b)
+{
+	__u32 d = a - b;
+
+	GUARD_OPAQUE(d);
+	return d >> 31;
+}
+
+/* @c with '-' as '_' when @on is 1. */
+GUARD_INLINE __u8 guard_dash_to_underscore(__u8 c, __u32 on)
+{
+	return (__u8)(c ^ ((guard_eq(c, '-') & on) * ('-' ^ '_')));
+}
 
 /* Bit (c & 63) of every byte of the name (and of its zero padding: bit 0). */
 GUARD_INLINE __u64 guard_bloom(const __u8 *s)
@@ -76,41 +111,35 @@ GUARD_INLINE __u64 guard_bloom(const __u8 *s)
  */
 GUARD_INLINE int guard_normalize_kmod(__u8 *s)
 {
-	int in = 0, bad = 0;
+	__u32 in = 0, bad = 0;
 
 	for (__u32 i = 0; i < GUARD_NAME_MAX; i++) {
 		__u8 c = s[i];
+		__u32 out = in ^ 1, close = guard_eq(c, ']');
 
-		if (in) {
-			if (c == ']')
-				in = 0;
-		} else if (c == '-')
-			s[i] = '_';
-		else if (c == ']')
-			bad = 1;
-		else if (c == '[')
-			in = 1;
+		s[i] = guard_dash_to_underscore(c, out);
+		bad |= out & close;
+		/* inside: until a ']'; outside: from a '[' */
+		in = (in & (close ^ 1)) | (out & guard_eq(c, '['));
 	}
-	return in || bad ? -1 : 0;
+	return (in | bad) ? -1 : 0;
 }
 
 /* Whether the name has a '-' (one that guard_normalize_kmod() kept inside [...]). */
 GUARD_INLINE int guard_has_dash(const __u8 *s)
 {
-	int dash = 0;
+	__u32 dash = 0;
 
 	for (__u32 i = 0; i < GUARD_NAME_MAX; i++)
-		if (s[i] == '-')
-			dash = 1;
-	return dash;
+		dash |= guard_eq(s[i], '-');
+	return (int)dash;
 }
 
 /* decide_autoload()'s normalisation: every '-' becomes '_'. */
 GUARD_INLINE void guard_normalize_all(__u8 *s)
 {
 	for (__u32 i = 0; i < GUARD_NAME_MAX; i++)
-		if (s[i] == '-')
-			s[i] = '_';
+		s[i] = guard_dash_to_underscore(s[i], 1);
 }
 
 GUARD_INLINE int guard_tok_meta(const struct guard_pattern *pt, __u32 p)
@@ -346,20 +375,22 @@ GUARD_INLINE int guard_request_denied(struct guard_scan *sc, __u32 *why)
 	return 0;
 }
 
-/* Whether s (len bytes) ends with suffix (n bytes, n <= 7). */
-GUARD_INLINE int guard_ends_with(const __u8 *s, __u32 len, const char *suffix, __u32 n)
+/* The last 7 bytes of s (len bytes), the last one lowest; the bytes before s[0] as 0. */
+GUARD_INLINE __u64 guard_tail7(const __u8 *s, __u32 len)
 {
-	if (len < n || len >= GUARD_NAME_MAX)
-		return 0;
-	for (__u32 i = 0; i < 7; i++) {
-		if (i >= n)
-			break;
-		/* len < GUARD_NAME_MAX: the mask changes nothing, and tells the verifier so */
-		if (s[(len - n + i) & (GUARD_NAME_MAX - 1)] != (__u8)suffix[i])
-			return 0;
+	__u64 v = 0;
+
+	for (__u32 k = 0; k < 7; k++) {
+		/* the mask keeps the index in the array; guard_lt() drops what precedes s[0] */
+		__u64 c = s[(len - 1 - k) & (GUARD_NAME_MAX - 1)] * (__u64)guard_lt(k, len);
+
+		v |= c << (8 * k);
 	}
-	return 1;
+	return v;
 }
+
+#define GUARD_SUFFIX3(a, b, c) ((__u64)(c) | (__u64)(b) << 8 | (__u64)(a) << 16)
+#define GUARD_SUFFIX6(a, b, c, d, e, f) (GUARD_SUFFIX3(d, e, f) | GUARD_SUFFIX3(a, b, c) << 24)
 
 /*
  * A module file name as the kernel reads it ("sctp.ko", "sctp.ko.xz",
@@ -370,19 +401,26 @@ GUARD_INLINE int guard_ends_with(const __u8 *s, __u32 len, const char *suffix, _
  */
 GUARD_INLINE __u32 guard_module_file_name(__u8 *s, __u32 len)
 {
-	__u32 cut = len;
+	__u64 t;
+	__u32 cut;
 
-	if (guard_ends_with(s, len, ".ko", 3))
+	len &= GUARD_NAME_MAX - 1;
+	t = guard_tail7(s, len);
+	if ((t & 0xffffff) == GUARD_SUFFIX3('.', 'k', 'o') && len >= 3)
 		cut = len - 3;
-	else if (guard_ends_with(s, len, ".ko.xz", 6) || guard_ends_with(s, len, ".ko.gz", 6))
+	else if (((t & 0xffffffffffff) == GUARD_SUFFIX6('.', 'k', 'o', '.', 'x', 'z') ||
+		  (t & 0xffffffffffff) == GUARD_SUFFIX6('.', 'k', 'o', '.', 'g', 'z')) &&
+		 len >= 6)
 		cut = len - 6;
-	else if (guard_ends_with(s, len, ".ko.zst", 7))
+	else if (t == (GUARD_SUFFIX6('.', 'k', 'o', '.', 'z', 's') << 8 | 't') && len >= 7)
 		cut = len - 7;
+	else
+		cut = len;
 	for (__u32 i = 0; i < GUARD_NAME_MAX; i++) {
-		if (i >= cut)
-			s[i] = 0;
-		else if (s[i] == '-')
-			s[i] = '_';
+		/* 0xff before the cut, 0 from it on */
+		__u8 keep = (__u8)(0 - guard_lt(i, cut));
+
+		s[i] = guard_dash_to_underscore(s[i], 1) & keep;
 	}
 	return cut;
 }
