@@ -210,12 +210,83 @@ static int put(int fd, const void *k, const void *v)
 	return bpf_map_update_elem(fd, k, v, BPF_ANY) < 0 ? -errno : 0;
 }
 
+/*
+ * Puts @n elements into @fd: in one call where the kernel can (hash and
+ * array maps), else, from where it stopped, one call each (an LPM trie).
+ * The guard's maps hold tens of thousands of elements; a system call each
+ * was most of the time their filling took in an emulated guest.
+ */
+static int put_many(int fd, const void *keys, size_t key_size, const void *values,
+		    size_t value_size, size_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	__u32 done = (__u32)n;
+	int r;
+
+	if (n == 0)
+		return 0;
+	if (bpf_map_update_batch(fd, keys, values, &done, &opts) == 0 && done == n)
+		return 0;
+	/* not supported for this map type (ENOTSUPP), or stopped: the rest one by one */
+	for (size_t i = done < n ? done : 0; i < n; i++) {
+		r = put(fd, (const char *)keys + i * key_size,
+			(const char *)values + i * value_size);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The elements of @m's maps as put_many() takes them: keys and values apart. */
+struct slot_arrays {
+	__u32 *index; /* 0, 1, 2...: the keys of the array maps */
+	struct guard_lpm_key *prefix_keys;
+	struct guard_bucket *buckets;
+	__u8 *blocked_values;
+};
+
+static void slot_arrays_done(struct slot_arrays *a)
+{
+	free(a->index);
+	free(a->prefix_keys);
+	free(a->buckets);
+	free(a->blocked_values);
+}
+
+static int slot_arrays_make(const struct guard_maps *m, struct slot_arrays *a)
+{
+	size_t n_index = m->n_patterns > m->n_sets ? m->n_patterns : m->n_sets;
+
+	*a = (struct slot_arrays){
+		.index = calloc(n_index + 1, sizeof(__u32)),
+		.prefix_keys = calloc(m->n_prefixes + 1, sizeof(struct guard_lpm_key)),
+		.buckets = calloc(m->n_prefixes + 1, sizeof(struct guard_bucket)),
+		.blocked_values = malloc(m->n_blocked + 1),
+	};
+	if (!a->index || !a->prefix_keys || !a->buckets || !a->blocked_values) {
+		slot_arrays_done(a);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_index; i++)
+		a->index[i] = (__u32)i;
+	for (size_t i = 0; i < m->n_prefixes; i++) {
+		a->prefix_keys[i] = m->prefixes[i].key;
+		a->buckets[i] = m->prefixes[i].bucket;
+	}
+	memset(a->blocked_values, GUARD_MOD_BLOCKED, m->n_blocked + 1);
+	return 0;
+}
+
 /* New inner maps holding @m (flags as the templates of guard.bpf.c). */
 static int slot_fill(const struct guard_maps *m, struct slot_fds *s)
 {
+	struct slot_arrays a;
 	int r;
 
 	*s = (struct slot_fds){ -1, -1, -1, -1, -1 };
+	r = slot_arrays_make(m, &a);
+	if (r < 0)
+		return r;
 	s->exact = map_new(BPF_MAP_TYPE_HASH, "drvfw_exact", sizeof(struct guard_name), 1,
 			   m->n_exact, 0);
 	s->prefixes = map_new(BPF_MAP_TYPE_LPM_TRIE, "drvfw_prefixes", sizeof(struct guard_lpm_key),
@@ -226,35 +297,30 @@ static int slot_fill(const struct guard_maps *m, struct slot_fds *s)
 			  m->n_sets, BPF_F_INNER_MAP);
 	s->modules = map_new(BPF_MAP_TYPE_HASH, "drvfw_modules", sizeof(struct guard_name), 1,
 			     m->n_blocked, 0);
-	if (s->exact < 0 || s->prefixes < 0 || s->patterns < 0 || s->sets < 0 || s->modules < 0) {
-		r = s->exact < 0      ? s->exact
-		    : s->prefixes < 0 ? s->prefixes
-		    : s->patterns < 0 ? s->patterns
-		    : s->sets < 0     ? s->sets
-				      : s->modules;
-		goto fail;
-	}
-	for (size_t i = 0; i < m->n_exact; i++)
-		if ((r = put(s->exact, &m->exact_keys[i], &m->exact_values[i])) < 0)
-			goto fail;
-	for (size_t i = 0; i < m->n_prefixes; i++)
-		if ((r = put(s->prefixes, &m->prefixes[i].key, &m->prefixes[i].bucket)) < 0)
-			goto fail;
-	for (__u32 i = 0; i < m->n_patterns; i++)
-		if ((r = put(s->patterns, &i, &m->patterns[i])) < 0)
-			goto fail;
-	for (__u32 i = 0; i < m->n_sets; i++)
-		if ((r = put(s->sets, &i, &m->sets[i])) < 0)
-			goto fail;
-	for (size_t i = 0; i < m->n_blocked; i++) {
-		__u8 v = GUARD_MOD_BLOCKED;
-
-		if ((r = put(s->modules, &m->blocked[i], &v)) < 0)
-			goto fail;
-	}
-	return 0;
-fail:
-	slot_fds_close(s);
+	r = s->exact < 0      ? s->exact
+	    : s->prefixes < 0 ? s->prefixes
+	    : s->patterns < 0 ? s->patterns
+	    : s->sets < 0     ? s->sets
+	    : s->modules < 0  ? s->modules
+			      : 0;
+	if (r >= 0)
+		r = put_many(s->exact, m->exact_keys, sizeof(struct guard_name), m->exact_values, 1,
+			     m->n_exact);
+	if (r >= 0)
+		r = put_many(s->prefixes, a.prefix_keys, sizeof(struct guard_lpm_key), a.buckets,
+			     sizeof(struct guard_bucket), m->n_prefixes);
+	if (r >= 0)
+		r = put_many(s->patterns, a.index, sizeof(__u32), m->patterns,
+			     sizeof(struct guard_pattern), m->n_patterns);
+	if (r >= 0)
+		r = put_many(s->sets, a.index, sizeof(__u32), m->sets, sizeof(struct guard_set),
+			     m->n_sets);
+	if (r >= 0)
+		r = put_many(s->modules, m->blocked, sizeof(struct guard_name), a.blocked_values, 1,
+			     m->n_blocked);
+	slot_arrays_done(&a);
+	if (r < 0)
+		slot_fds_close(s);
 	return r;
 }
 
