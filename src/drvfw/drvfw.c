@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	  "refuse a policy that denies the root disk's or the console's drivers" },
 	{ "guard", cmd_guard,
 	  "load the in-kernel guard: refuse denied module loads, record who asked" },
+	{ "bootcfg", cmd_bootcfg,
+	  "write the kernel command line into the boot configuration, for every kernel" },
 };
 
 static void usage(FILE *f)

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 
+#include "builtin-fate.h"
 #include "exposure.h"
 #include "util.h"
 
 static const char *const reach_names[] = {
-	"present", "hotplug", "autoload", "explicit", "dependency", "builtin",
+	"present", "hotplug", "autoload", "explicit", "dependency", "builtin", "builtin-unbound",
 };
 
 const char *reach_path_to_string(enum reach_path p)
@@ -43,6 +44,10 @@ const char *block_source_to_string(enum block_source b)
 		return "blacklist";
 	case BLOCK_GUARD:
 		return "guard";
+	case BLOCK_CMDLINE:
+		return "cmdline";
+	case BLOCK_UNBIND:
+		return "unbind";
 	case BLOCK_NONE:
 		break;
 	}
@@ -154,6 +159,59 @@ static void block_loadable(const struct decisions *d, size_t i, bool by_guard, s
 	}
 }
 
+/* The counts of audit's summary, from the exposure of every module. */
+static void summarize(const struct decisions *d, const struct exposure *ex,
+		      struct exposure_summary *sum)
+{
+	const struct inventory *inv = d->inv;
+
+	*sum = (struct exposure_summary){ .modules = inv->n_modules };
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		const struct module *m = &inv->modules[i];
+		const struct exposure *e = &ex[i];
+
+		if (m->kind == MODULE_LOADABLE)
+			sum->loadable++;
+		else
+			sum->builtin++;
+		if (e->denied)
+			sum->denied++;
+		if (e->block == BLOCK_GUARD)
+			sum->guard_blocked++;
+		sum->builtin_stopped += e->builtin_stopped;
+		if (e->open) {
+			sum->reachable++;
+			if (m->kind == MODULE_LOADABLE)
+				sum->reachable_loadable++;
+			else
+				sum->reachable_builtin++;
+			if (e->denied)
+				sum->denied_reachable++;
+		}
+		for (size_t b = 0; b < ELEMENTSOF(sum->by_path); b++)
+			if (e->open & (1u << b))
+				sum->by_path[b]++;
+	}
+}
+
+void exposure_apply_fates(const struct decisions *d, const enum builtin_fate *fate,
+			  struct exposure *ex, struct exposure_summary *sum)
+{
+	for (size_t i = 0; d->policy->mode == POLICY_ENFORCE && i < d->inv->n_modules; i++) {
+		struct exposure *e = &ex[i];
+
+		if (fate[i] == BUILTIN_STOPPED) {
+			e->open = 0;
+			e->block = BLOCK_CMDLINE;
+			e->builtin_stopped = true;
+		} else if (fate[i] == BUILTIN_UNBOUND) {
+			e->open = (e->open & ~(unsigned)REACH_BUILTIN) | REACH_BUILTIN_UNBOUND;
+			e->block = BLOCK_UNBIND;
+		}
+	}
+	summarize(d, ex, sum);
+}
+
 int exposure_compute(const struct decisions *d, char *const *guard_blocked, struct exposure **ret,
 		     struct exposure_summary *sum)
 {
@@ -177,7 +235,6 @@ int exposure_compute(const struct decisions *d, char *const *guard_blocked, stru
 			present[inventory_module_index(inv, m)] = true;
 	}
 
-	*sum = (struct exposure_summary){ .modules = inv->n_modules };
 	for (size_t i = 0; i < inv->n_modules; i++) {
 		const struct module *m = &inv->modules[i];
 		const struct module_decision *md = &d->modules[i];
@@ -190,28 +247,8 @@ int exposure_compute(const struct decisions *d, char *const *guard_blocked, stru
 
 		if (m->kind == MODULE_LOADABLE)
 			block_loadable(d, i, sorted_contains(guard_blocked, n_guard, m->name), e);
-		if (e->block == BLOCK_GUARD)
-			sum->guard_blocked++;
-
-		if (m->kind == MODULE_LOADABLE)
-			sum->loadable++;
-		else
-			sum->builtin++;
-		if (e->denied)
-			sum->denied++;
-		if (e->open) {
-			sum->reachable++;
-			if (m->kind == MODULE_LOADABLE)
-				sum->reachable_loadable++;
-			else
-				sum->reachable_builtin++;
-			if (e->denied)
-				sum->denied_reachable++;
-		}
-		for (size_t b = 0; b < ELEMENTSOF(sum->by_path); b++)
-			if (e->open & (1u << b))
-				sum->by_path[b]++;
 	}
+	summarize(d, ex, sum);
 	*ret = TAKE_PTR(ex);
 	return 0;
 }

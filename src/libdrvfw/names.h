@@ -22,13 +22,16 @@
 
 /*
  * The modprobe.d file drvfw allow/deny regenerate, the initramfs carries and
- * `drvfw status` checks. "00-": kmod reads modprobe.d files in the order of
+ * `drvfw status` checks (the _REL forms: the same path inside an image's
+ * archive, which names its files without the leading slash). "00-": kmod reads modprobe.d files in the order of
  * their names, and the first softdep line naming a module decides whether
  * its install line counts at all (emit-modprobe.c).
  */
-#define DRVFW_MODPROBE_FILE "/etc/modprobe.d/00-drvfw.conf"
+#define DRVFW_MODPROBE_REL "etc/modprobe.d/00-drvfw.conf"
+#define DRVFW_MODPROBE_FILE "/" DRVFW_MODPROBE_REL
 /* Its name before: read after files whose softdep lines void its install lines. */
-#define DRVFW_MODPROBE_LEGACY_FILE "/etc/modprobe.d/drvfw.conf"
+#define DRVFW_MODPROBE_LEGACY_REL "etc/modprobe.d/drvfw.conf"
+#define DRVFW_MODPROBE_LEGACY_FILE "/" DRVFW_MODPROBE_LEGACY_REL
 
 /* What enforcement leaves for the real root (enforce.log, enforce.json, failed). */
 #define DRVFW_RUN_DIR "/run/drvfw"
@@ -44,3 +47,16 @@
 /* The udev rules enforce --gate writes so that 60-drvfw.rules skips buses. */
 #define DRVFW_SKIP_RULES_DIR "/run/udev/rules.d"
 #define DRVFW_SKIP_RULES_FILE "59-drvfw-buses.rules"
+
+/*
+ * What drvfw keeps between runs: the initcall names learned on a kernel's
+ * first boot (initcalls/KVER), and what `drvfw bootcfg` wrote into the boot
+ * configuration (bootcfg.json), so that it can refresh and remove exactly that.
+ */
+#define DRVFW_STATE_DIR "/var/lib/drvfw"
+#define DRVFW_LEARNED_INITCALLS_DIR DRVFW_STATE_DIR "/initcalls"
+#define DRVFW_BOOTCFG_STATE DRVFW_STATE_DIR "/bootcfg.json"
+
+/* Where `drvfw bootcfg` writes the fragment for each boot loader. */
+#define DRVFW_GRUB_SNIPPET "/etc/default/grub.d/drvfw.cfg"
+#define DRVFW_KERNEL_CMDLINE "/etc/kernel/cmdline"

@@ -48,6 +48,31 @@ static char *next_param(char *s, char **param, char **value)
 	return end;
 }
 
+int kernel_cmdline_each(const char *cmdline,
+			int (*fn)(const char *param, const char *value, void *userdata),
+			void *userdata)
+{
+	_cleanup_free_ char *buf = strdup(cmdline);
+	char *s = buf;
+
+	if (!buf)
+		return -ENOMEM;
+	while (isspace((unsigned char)*s))
+		s++;
+	while (*s) {
+		char *param, *value;
+		int r;
+
+		s = next_param(s, &param, &value);
+		if (streq(param, "--") && !value)
+			break; /* the rest belongs to init */
+		r = fn(param, value, userdata);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Kernel parameter names treat '-' and '_' alike. */
 static bool param_is(const char *param, const char *name)
 {
@@ -105,11 +130,13 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d)
 				r = diag_at(d, DIAG_ERROR, o,
 					    "invalid rd.drvfw='%s': expected 0, 1 or warn",
 					    strempty(value));
+		} else if (param_is(param, "drvfw.policy")) {
+			/* the boot's binding to a policy, not a policy entry: bootcfg.h */
 		} else if (startswith(param, "drvfw.") || startswith(param, "rd.drvfw.")) {
 			/* our namespace: a typo here must not silently weaken the policy */
 			r = diag_at(d, DIAG_ERROR, o,
-				    "unknown parameter '%s': expected drvfw.allow=, drvfw.deny= or "
-				    "drvfw.mode=",
+				    "unknown parameter '%s': expected drvfw.allow=, drvfw.deny=, "
+				    "drvfw.mode= or drvfw.policy=",
 				    param);
 		}
 		if (r < 0 && r != -EINVAL)

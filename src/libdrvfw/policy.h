@@ -44,11 +44,12 @@ struct origin {
 	unsigned line; /* 0 for the command line */
 };
 
+/* In this order, 40 bytes rather than 48: a policy may hold 100,000 of them. */
 struct policy_entry {
-	enum policy_list list;
 	char *bus; /* NULL for ALL */
 	char *driver; /* NULL for ALL; else normalised name or glob */
 	struct origin origin;
+	enum policy_list list;
 	bool if_present; /* drivers-if-present: matching nothing here is expected */
 };
 
@@ -116,13 +117,14 @@ int policy_load(struct policy *p, const struct sysroot *root, const struct polic
 
 /*
  * The policy's on-error setting, read even when the policy is not valid:
- * what drvfw must do when it cannot decide. A line scan rather than the
- * parser, with the rules of the initramfs integrations' shell scan (which
- * must work without drvfw, and is tested against this function): comments
- * from the first '#' or ';', "on-error = VALUE" (or on_error) in a [drvfw]
- * section, profiles scanned where "include =" names them (four levels at
- * most), files in policy_files() order (or @src->files), the last value
- * read wins. Anything but "deny" is allow. Unreadable files are skipped.
+ * what drvfw must do when it cannot decide (policy-scan.c). A line scan
+ * rather than the parser, step for step the initramfs integrations' shell
+ * scan (boot/drvfw-lib.sh.in, which must work without drvfw and is tested
+ * against this function): lines read as the parser reads them,
+ * "on-error = VALUE" (or on_error) in a [drvfw] section, each profile once
+ * where "include =" names it (eight levels at most), files in
+ * policy_files() order (or @src->files), the last value read wins.
+ * Anything but "deny" is allow. Unreadable files are skipped.
  */
 int policy_scan_on_error(const struct sysroot *root, const struct policy_source *src,
 			 enum policy_on_error *ret);
@@ -160,6 +162,14 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
  * and rd.drvfw=warn map to off and warn).
  */
 int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
+/*
+ * Calls @fn for each parameter of a kernel command line, split the way the
+ * kernel splits it (policy-cmdline.c): @value is NULL without '=', quotes
+ * are removed, "--" ends it. Stops at the first negative return.
+ */
+int kernel_cmdline_each(const char *cmdline,
+			int (*fn)(const char *param, const char *value, void *userdata),
+			void *userdata);
 
 /*
  * Appends @rule, whose strings the policy takes over. Checks nothing: the
@@ -168,6 +178,15 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
  */
 int policy_append_device_rule(struct policy *p, const struct device_rule *rule);
 
+/*
+ * What identifies the effective policy, field by field (NULL for ALL): the
+ * mode, on-error, the entries with their list in the order read, the
+ * [autoload] entries and the device rules; not file names, line numbers,
+ * comments or layout. The one definition that policy_hash() and the
+ * SHA-256 of drvfw.policy= (policy-digest.h) both hash.
+ */
+void policy_identity(const struct policy *p, void (*field)(const char *v, void *userdata),
+		     void *userdata);
 /*
  * The hash of the effective policy, stable across runs (drvfw.conf(5),
  * HASH). Computed when asked: the hot paths never need it.

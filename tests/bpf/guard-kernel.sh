@@ -6,7 +6,7 @@
 # Debian kernel's module database, under several policies. Skips (77) where
 # the Debian tree cannot be fetched or this kernel does not load the
 # program (not root, no BPF): said loudly, never a pass. The VM scenario
-# 16-guard-kernel runs the same on Debian's own kernels.
+# 32-guard-kernel runs the same on Debian's own kernels.
 set -euo pipefail
 
 check=${DRVFW_BUILDDIR:?}/tests/bpf/guard-kernel-check

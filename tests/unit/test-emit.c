@@ -4,10 +4,12 @@
  * rules and the kernel command line must stay one line per item, whatever
  * names the module tree or the policy holds.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "emit.h"
 #include "exposure.h"
+#include "kernel-arch.h"
 #include "test-common.h"
 #include "util.h"
 
@@ -64,8 +66,12 @@ static char *emit_with(const char *file, const char *policy_text, int which)
 		r = emit_modprobe(f, dec, &o);
 	else if (which == 1)
 		r = emit_udev(f, dec, &o);
-	else
+	else {
+		struct cmdline_limit l = { .max = 2000, .arch = "x86" };
+
+		o.cmdline_limit = &l;
 		r = emit_cmdline(f, dec, &o, &d);
+	}
 	ck_assert_int_eq(r, 0);
 	ck_assert_int_eq(fclose(f), 0);
 	decisions_free(dec);
@@ -200,17 +206,22 @@ END_TEST
 START_TEST(test_cmdline_unsafe_name_skipped)
 {
 	_cleanup_free_ char *out = emit_with("p.conf", "[deny]\ndrivers = ALL:ALL\n", 2);
+	const char *tail = " module_blacklist=e1000,fsmod\n";
 
-	ck_assert_str_eq(out, "module_blacklist=e1000,fsmod\n");
+	ck_assert_msg(startswith(out, "drvfw.policy=sha256:"), "no policy digest first: %s", out);
+	ck_assert_uint_eq(strlen(out), strlen("drvfw.policy=sha256:") + 64 + strlen(tail));
+	ck_assert_str_eq(out + strlen(out) - strlen(tail), tail);
 }
 END_TEST
 
 /*
  * Regression: the length warning said "x86" on arm64. The limit and the name
  * are the tree's own architecture's (from the paths of its modules): arm
- * keeps 1023 bytes, x86 2047; a tree that says nothing is taken as x86.
+ * keeps 1023 bytes, x86 2047; a tree that says nothing is taken as x86. The
+ * fragment never goes past the limit: what does not fit is left out and
+ * said. Returns the fragment's length.
  */
-static void cmdline_warning(const char *path, char *ret, size_t size)
+static size_t cmdline_warning(const char *path, char *ret, size_t size)
 {
 	enum { N = 60 };
 	static char names[N][40];
@@ -240,24 +251,33 @@ static void cmdline_warning(const char *path, char *ret, size_t size)
 	ck_assert_int_eq(fclose(f), 0);
 	ret[0] = '\0';
 	for (size_t i = 0; i < d.n; i++)
-		if (strstr(d.v[i].msg, "the fragment is"))
+		if (strstr(d.v[i].msg, "do not fit"))
 			snprintf(ret, size, "%s", d.v[i].msg);
 	decisions_free(dec);
 	policy_done(&p);
 	diags_done(&d);
+	ck_assert_msg(len > 0 && out[len - 1] == '\n', "'%s'", out);
+	return len - 1;
 }
 
 START_TEST(test_cmdline_size_per_arch)
 {
 	char w[512];
 
-	cmdline_warning("kernel/arch/arm/crypto/a_long_module_nam000.ko", w, sizeof(w));
-	ck_assert_msg(strstr(w, "1277 bytes; arm keeps 1023 bytes"), "'%s'", w);
-	cmdline_warning("kernel/arch/x86/crypto/a_long_module_nam000.ko", w, sizeof(w));
+	/* drvfw.policy= (84 bytes) and a 1,277-byte module_blacklist=: 1,361 bytes */
+	ck_assert_uint_le(
+	    cmdline_warning("kernel/arch/arm/crypto/a_long_module_nam000.ko", w, sizeof(w)), 1023);
+	ck_assert_msg(strstr(w, "of 60 blocked module(s) do not fit in module_blacklist= (1023 "
+				"bytes for drvfw: arm keeps 1023 bytes)"),
+		      "'%s'", w);
+	ck_assert_uint_eq(
+	    cmdline_warning("kernel/arch/x86/crypto/a_long_module_nam000.ko", w, sizeof(w)), 1361);
 	ck_assert_str_eq(w, "");
-	cmdline_warning("kernel/arch/arm64/crypto/a_long_module_nam000.ko", w, sizeof(w));
+	ck_assert_uint_eq(
+	    cmdline_warning("kernel/arch/arm64/crypto/a_long_module_nam000.ko", w, sizeof(w)),
+	    1361);
 	ck_assert_str_eq(w, "");
-	cmdline_warning(NULL, w, sizeof(w));
+	ck_assert_uint_eq(cmdline_warning(NULL, w, sizeof(w)), 1361);
 	ck_assert_str_eq(w, "");
 }
 END_TEST
@@ -331,6 +351,80 @@ START_TEST(test_exposure_guard_blocks_insmod)
 	free(ex);
 	modules[M_FSMOD].softdep_first_source = NULL;
 	decisions_free(dec);
+}
+END_TEST
+
+/* The header's writer and reader: one kernel and several, round trip and refusals. */
+START_TEST(test_gen_header_kernels)
+{
+	struct inventory inv2 = inv, inv3 = inv;
+	struct decisions *dec[3] = { 0 };
+	const struct decisions *ds[3];
+	struct gen_header h;
+	struct policy p;
+	struct diags d = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+
+	inv2.kver = "6.1.0-57-amd64";
+	inv3.kver = "6.12.48+deb13-amd64";
+	policy_init(&p);
+	ck_assert_int_eq(
+	    policy_load_string(&p, "t.conf", "[deny]\ndrivers = pci:e1000\n", "/nonexistent", &d),
+	    0);
+	ck_assert_int_eq(decisions_compute(&p, &inv2, &dec[0]), 0);
+	ck_assert_int_eq(decisions_compute(&p, &inv3, &dec[1]), 0);
+	ds[0] = dec[0];
+	ds[1] = dec[1];
+
+	ck_assert_int_eq(emit_modprobe_kernels_text(ds, 2, &(struct emit_options){ 0 }, &buf, &len),
+			 0);
+	ck_assert_int_eq(gen_header_parse(buf, &h), 0);
+	ck_assert_uint_eq(h.n_kernels, 2);
+	ck_assert_str_eq(h.kver, "6.1.0-57-amd64 6.12.48+deb13-amd64");
+	ck_assert(h.hash == policy_hash(&p));
+	ck_assert_str_eq(h.mode, "enforce");
+	ck_assert(gen_header_has_kernel(&h, "6.1.0-57-amd64"));
+	ck_assert(gen_header_has_kernel(&h, "6.12.48+deb13-amd64"));
+	ck_assert(!gen_header_has_kernel(&h, "6.1.0-57"));
+	ck_assert(!gen_header_has_kernel(&h, "6.1.0-57-amd64 6.12.48+deb13-amd64"));
+	free(buf);
+	buf = NULL;
+
+	ck_assert_int_eq(emit_modprobe_kernels_text(ds, 1, &(struct emit_options){ 0 }, &buf, &len),
+			 0);
+	ck_assert_int_eq(gen_header_parse(buf, &h), 0);
+	ck_assert_uint_eq(h.n_kernels, 1);
+	ck_assert(gen_header_has_kernel(&h, "6.1.0-57-amd64"));
+	ck_assert(!gen_header_has_kernel(&h, "6.12.48+deb13-amd64"));
+	free(buf);
+
+	/* a version that cannot go into a shell case pattern, among several */
+	ck_assert_int_eq(decisions_compute(&p, &inv, &dec[2]), 0);
+	ds[2] = dec[2];
+	buf = NULL;
+	ck_assert_int_eq(emit_modprobe_kernels_text(ds, 3, &(struct emit_options){ 0 }, &buf, &len),
+			 -EINVAL);
+	ck_assert_ptr_null(buf);
+
+	ck_assert_int_eq(
+	    gen_header_parse("# drvfw generate: kernels 1.0, policy hash 0000000000000001, "
+			     "mode enforce\n",
+			     &h),
+	    -EBADMSG);
+	ck_assert_int_eq(gen_header_parse("# drvfw generate: kernels 1.0  2.0, policy hash "
+					  "0000000000000001, mode enforce\n",
+					  &h),
+			 -EBADMSG);
+	ck_assert_int_eq(gen_header_parse("# drvfw generate --format udev: kernels 1.0 2.0, policy "
+					  "hash 0000000000000001, mode enforce\n",
+					  &h),
+			 -EBADMSG);
+	ck_assert_int_eq(
+	    gen_header_parse("# drvfw generate: kernel 1.0 policy hash 1, mode enforce\n", &h),
+	    -EBADMSG);
+	for (size_t k = 0; k < 3; k++)
+		decisions_free(dec[k]);
 	policy_done(&p);
 	diags_done(&d);
 }
@@ -351,6 +445,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_cmdline_size_per_arch);
 	tcase_add_test(tc, test_exposure_install_true_prefix);
 	tcase_add_test(tc, test_exposure_guard_blocks_insmod);
+	tcase_add_test(tc, test_gen_header_kernels);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,9 +9,11 @@
 
 #include "config.h"
 #include "decide.h"
+#include "policy-dropin.h"
 #include "policy.h"
 #include "test-common.h"
 #include "fileio.h"
+#include "names.h"
 #include "util.h"
 
 static struct policy p;
@@ -546,6 +548,117 @@ START_TEST(test_duplicate_is_warning)
 }
 END_TEST
 
+/*
+ * A policy of many entries, as learn or a generator writes them: every
+ * entry kept with its origin, duplicates and contradictions found at the
+ * end of it, each bus name stored once, and the same policy as the
+ * entries added one by one. Costs are in bench/, not here.
+ */
+START_TEST(test_large_policy)
+{
+	/* enough for several chunks of the string pool, few enough for valgrind */
+	const size_t n = 30000;
+	size_t cap = n * 32 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+	char last[32], msg[128];
+	struct policy q;
+	struct diags qd = { 0 };
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[deny]\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "drivers = %s:drv-%zu\n",
+					i % 2 ? "pci" : "usb", i);
+	snprintf(last, sizeof(last), "drv_%zu", n - 1);
+	len += (size_t)snprintf(text + len, cap - len,
+				"drivers = usb:drv_0\n[allow]\ndrivers = pci:%s\n"
+				"[autoload]\ndeny = fs-a\nallow = fs-a\n",
+				last);
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_uint_eq(p.n_entries, n);
+	assert_entry(0, LIST_DENY, "usb", "drv_0");
+	assert_entry(n - 1, LIST_DENY, "pci", last);
+	ck_assert_uint_eq(p.entries[n - 1].origin.line, n + 1);
+	ck_assert(has_diag(DIAG_WARNING, "test.conf", n + 2,
+			   "duplicate entry 'usb:drv_0' (also at test.conf:2)"));
+	snprintf(msg, sizeof(msg), "'pci:%s' is allowed here but denied at test.conf:%zu", last,
+		 n + 1);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 4, msg));
+	snprintf(msg, sizeof(msg), "autoload 'fs-a' is allowed here but denied at test.conf:%zu",
+		 n + 6);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 7, msg));
+	ck_assert_uint_eq(d.n, 3);
+	/* one copy of each bus */
+	ck_assert_ptr_eq(p.entries[0].bus, p.entries[n - 2].bus);
+	ck_assert_ptr_eq(p.entries[1].bus, p.entries[n - 1].bus);
+	ck_assert_int_eq(pair("pci", last, NULL), VERDICT_DENY);
+	ck_assert_int_eq(pair("usb", last, NULL), VERDICT_ALLOW);
+
+	/* the last entries alone hash as the same entries read one by one */
+	policy_init(&q);
+	for (size_t i = 0; i < n; i++) {
+		char item[32];
+
+		snprintf(item, sizeof(item), "%s:drv_%zu", i % 2 ? "pci" : "usb", i);
+		ck_assert_int_eq(
+		    policy_add_list(&q, LIST_DENY, item, (struct origin){ "q.conf", 1 }, &qd), 0);
+	}
+	ck_assert_int_eq(policy_load_string(&q, "q.conf", "[autoload]\ndeny = fs-a\n", NULL, &qd),
+			 0);
+	ck_assert_uint_eq(q.n_entries, n);
+	ck_assert_uint_eq(policy_hash(&q), policy_hash(&p));
+	policy_done(&q);
+	diags_done(&qd);
+}
+END_TEST
+
+/* Regression: each [device] rule was compared with every rule before it. */
+START_TEST(test_many_device_rules)
+{
+	const size_t n = 50000;
+	size_t cap = n * 48 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"[device \"pci:v%08zXd*\"]\naction = deny\n", i);
+	/* the same glob but for case, and the same ids */
+	snprintf(text + len, cap - len,
+		 "[device \"PCI:V00000007D*\"]\naction = allow\n"
+		 "[device \"8086:100e\"]\naction = deny\n[device \"8086:100E\"]\naction = deny\n");
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_uint_eq(p.n_devices, n + 3);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2 * n + 1,
+			   "contradicts the rule for the same device at test.conf:15"));
+	ck_assert(has_diag(DIAG_WARNING, "test.conf", 2 * n + 5,
+			   "duplicate device rule (also at test.conf:100003)"));
+	ck_assert_uint_eq(d.n, 2);
+}
+END_TEST
+
+/* Regression: each include was looked for in, and appended to, the whole list. */
+START_TEST(test_many_includes)
+{
+	const size_t n = 50000;
+	size_t cap = n * 24 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[drvfw]\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "include = p%zu\n", i);
+	snprintf(text + len, cap - len, "include = p7 p49999\n");
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_uint_eq(strv_length(p.includes), n);
+	ck_assert_str_eq(p.includes[n - 1], "p49999");
+	/* one "cannot read profile" each, none for the second mention */
+	ck_assert_uint_eq(d.n, n);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 1,
+			   "cannot read profile '/nonexistent-profiles/p49999.conf'"));
+}
+END_TEST
+
 START_TEST(test_err_syntax)
 {
 	ck_assert_int_eq(
@@ -606,6 +719,54 @@ START_TEST(test_err_long_line)
 }
 END_TEST
 
+/*
+ * The limits inih set when it read these files, kept when it no longer did:
+ * 197 characters a line, comments and trailing blanks not counted, section
+ * headers exempt; a continuation line repeats the first 49 bytes of its key.
+ */
+START_TEST(test_line_limits)
+{
+	char text[1200], key[61];
+	int n = snprintf(text, sizeof(text), "[deny]\ndrivers =   ");
+
+	/* "drivers =   " and 37 items of " p:NN": 12 + 185 = 197 characters */
+	for (int i = 0; i < 37; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " p:%02d", i);
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "   # %0150d\n", 0);
+	/* a header longer than any line */
+	n += snprintf(text + n, sizeof(text) - (size_t)n,
+		      "[device \"pci:v*%0200d\"]\naction = deny\n", 0);
+	ck_assert_int_eq(load(text), 0);
+	ck_assert_uint_eq(p.n_entries, 37);
+	assert_entry(36, LIST_DENY, "p", "36");
+	ck_assert_uint_eq(p.n_devices, 1);
+	teardown();
+	setup();
+
+	/* one more character is one too many */
+	n = snprintf(text, sizeof(text), "[deny]\ndrivers =   ");
+	for (int i = 0; i < 37; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " p:%02d", i);
+	snprintf(text + n, sizeof(text) - (size_t)n, "x\n");
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert(
+	    has_diag(DIAG_ERROR, "test.conf", 2, "line too long (198 characters, at most 197)"));
+	teardown();
+	setup();
+
+	memset(key, 'k', 60);
+	key[60] = '\0';
+	snprintf(text, sizeof(text), "[deny]\n%s = pci:a\n  pci:b\n", key);
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2, key));
+	key[49] = '\0';
+	ck_assert(
+	    has_diag(DIAG_ERROR, "test.conf", 3,
+		     "unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk' in [deny]"));
+	ck_assert_uint_eq(p.n_entries, 0);
+}
+END_TEST
+
 START_TEST(test_err_unreadable_file)
 {
 	ck_assert_int_eq(policy_load_file(&p, "/nonexistent/drvfw.conf", NULL, &d), -EINVAL);
@@ -649,32 +810,66 @@ START_TEST(test_err_nul_byte)
 }
 END_TEST
 
+/* Regression: reading drvfw allow/deny's drop-in walked its lists once per entry. */
+START_TEST(test_large_dropin)
+{
+	const size_t n = 150000;
+	size_t cap = n * 32 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+	struct policy_dropin t;
+	struct sysroot root;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[allow]\ndrivers = usb:a\n[deny]\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "drivers = pci:rt%zu\n", i);
+	write_file("etc/drvfw/drvfw.conf.d/50-runtime.conf", text);
+	ck_assert_int_eq(sysroot_init(&root, tmpdir, "1.0", NULL, "", ""), 0);
+	ck_assert_int_eq(policy_dropin_open(&t, &root, NULL, &d), 0);
+	ck_assert_uint_eq(strv_length(t.allow), 1);
+	ck_assert_uint_eq(strv_length(t.deny), n);
+	ck_assert_str_eq(t.deny[0], "pci:rt0");
+	ck_assert_str_eq(t.deny[n - 1], "pci:rt149999");
+	policy_dropin_done(&t);
+	sysroot_done(&root);
+}
+END_TEST
+
 /*
  * The initramfs integrations read on-error with a shell scan (a broken
- * binary or policy must not decide whether the boot stops): it must give
- * what policy_scan_on_error() gives, and for a valid policy what the parser
- * gives, and read the files in policy_files() order. ROOT is tmpdir.
+ * binary or policy must not decide whether the boot stops): the shared
+ * boot library's (boot/drvfw-lib.sh, as meson configured it) must give what
+ * policy_scan_on_error() gives, and for a valid policy what the parser
+ * gives, and read the files in policy_files() order. ROOT is tmpdir. Run
+ * with dash, the smallest shell the images have.
  */
-static const char *shell_on_error(void)
+static const char *shell_lib(const char *function_call)
 {
-	static char out[64];
-	const char *src = getenv("DRVFW_SRCDIR");
+	static char out[4096];
+	const char *build = getenv("DRVFW_BUILDDIR");
 	_cleanup_free_ char *cmd = NULL;
+	size_t n;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(src);
-	cmd = strdup_printf(
-	    "dash -c 'getarg() { return 1; }; . \"%s/dracut-module/90drvfw/drvfw-lib.sh\"; "
-	    "DRVFW_ETC=\"%s/etc/drvfw\"; DRVFW_PROFILES=\"%s/profiles\"; drvfw_on_error'",
-	    src, tmpdir, tmpdir);
+	ck_assert_ptr_nonnull(build);
+	cmd = strdup_printf("LC_ALL=C.UTF-8 dash -c '. \"%s/boot/drvfw-lib.sh\"; "
+			    "DRVFW_PROFILES=\"%s/profiles\"; %s'",
+			    build, tmpdir, function_call);
 	f = popen(cmd, "re");
 	ck_assert_ptr_nonnull(f);
-	out[0] = '\0';
-	if (!fgets(out, sizeof(out), f))
-		out[0] = '\0';
-	out[strcspn(out, "\n")] = '\0';
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	if (n > 0 && out[n - 1] == '\n')
+		out[n - 1] = '\0';
 	ck_assert_int_eq(pclose(f), 0);
 	return out;
+}
+
+static const char *shell_on_error(void)
+{
+	_cleanup_free_ char *call = strdup_printf("drvfw_on_error \"%s/etc/drvfw\"", tmpdir);
+
+	return shell_lib(call);
 }
 
 static void assert_scans_agree(const char *what, int want_valid)
@@ -704,34 +899,19 @@ static void assert_scans_agree(const char *what, int want_valid)
 	sysroot_done(&root);
 }
 
-/* What the dracut module installs, in its order, is policy_files(). */
+/* What both initramfs integrations install, in its order, is policy_files(). */
 static void assert_file_order_matches(void)
 {
-	_cleanup_free_ char *cmd = NULL, *want = NULL, *got = NULL;
+	_cleanup_free_ char *call = NULL, *want = NULL;
 	_cleanup_strv_free_ char **files = NULL;
 	struct sysroot root;
-	size_t len = 0;
-	char buf[4096];
-	FILE *f, *mem;
 
 	ck_assert_int_eq(sysroot_init(&root, tmpdir, "1.0", NULL, "", ""), 0);
 	ck_assert_int_eq(policy_files(&root, &files), 0);
 	sysroot_done(&root);
 	want = strv_join(files, "\n");
-	cmd = strdup_printf(
-	    "LC_ALL=C.UTF-8 bash -c '. \"%s/dracut-module/90drvfw/module-setup.sh\"; "
-	    "drvfw_confdir=\"%s/etc/drvfw\" _drvfw_policy_files'",
-	    getenv("DRVFW_SRCDIR"), tmpdir);
-	f = popen(cmd, "re");
-	mem = open_memstream(&got, &len);
-	ck_assert(f && mem);
-	while (fgets(buf, sizeof(buf), f))
-		fputs(buf, mem);
-	ck_assert_int_eq(pclose(f), 0);
-	fclose(mem);
-	if (len && got[len - 1] == '\n')
-		got[len - 1] = '\0';
-	ck_assert_str_eq(got, want);
+	call = strdup_printf("drvfw_policy_files \"%s/etc/drvfw\"", tmpdir);
+	ck_assert_str_eq(shell_lib(call), want);
 }
 
 START_TEST(test_on_error_scan_matches_parser)
@@ -766,6 +946,65 @@ START_TEST(test_on_error_scan_matches_parser)
 	write_file("etc/drvfw/drvfw.conf.d/60-broken.conf",
 		   "[drvfw]\non-error = deny\nmode = sideways\n");
 	assert_scans_agree("an invalid drop-in", 0);
+}
+END_TEST
+
+/* The lines as the parser reads them, in both scans. */
+START_TEST(test_on_error_scan_reads_lines_as_the_parser)
+{
+	write_file("profiles/strict.conf", "[drvfw]\non-error = deny\n");
+	write_file("profiles/loose.conf", "[drvfw]\non-error = allow\n");
+	write_file("profiles/deep1.conf", "[drvfw]\ninclude = deep2\n");
+	write_file("profiles/deep2.conf", "[drvfw]\ninclude = deep3\n");
+	write_file("profiles/deep3.conf", "[drvfw]\ninclude = deep4\n");
+	write_file("profiles/deep4.conf", "[drvfw]\ninclude = deep5\n");
+	write_file("profiles/deep5.conf", "[drvfw]\ninclude = strict\n");
+	/* an include continued on an indented line, after a ';' */
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\ninclude = loose;\n  strict\n");
+	assert_scans_agree("an include continued on the next line", 1);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\ninclude = loose;strict\n");
+	assert_scans_agree("';' separates profiles", 1);
+	/* '#' and ';' start a comment at a line's start; '#' after a blank anywhere */
+	write_file("etc/drvfw/drvfw.conf",
+		   "[drvfw]\n# on-error = deny\n; on-error = deny\n  # on-error = deny\n"
+		   "mode = enforce # on-error = deny\n");
+	assert_scans_agree("commented out", 1);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw] # the main section\non-error = deny;\n");
+	assert_scans_agree("a comment after a section, ';' after a value", 1);
+	/* a profile is read once: the second include changes nothing */
+	write_file("etc/drvfw/drvfw.conf",
+		   "[drvfw]\ninclude = strict\non-error = allow\ninclude = strict\n");
+	assert_scans_agree("a profile included twice", 1);
+	write_file("etc/drvfw/drvfw.conf", "\xEF\xBB\xBF[drvfw]\non-error = deny\n");
+	assert_scans_agree("a byte-order mark", 1);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\ninclude = deep1\n");
+	assert_scans_agree("five levels of profiles", 1);
+	write_file("etc/drvfw/drvfw.conf",
+		   "[drvfw]\non-error = deny\n[deny]\n  on-error = allow\n");
+	assert_scans_agree("an indented line after a section header is no continuation", 0);
+	/* a section header counts where its first non-blank character is '[', indented or not */
+	write_file("etc/drvfw/drvfw.conf",
+		   "[deny]\ndrivers = pci:e1000\n  [drvfw]\non-error = deny\n");
+	assert_scans_agree("an indented section header after a key", 1);
+	/* inih hands a continuation to the handler as the key again: the last value wins */
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\non-error = deny\n  allow\n");
+	assert_scans_agree("on-error continued", 1);
+	/* invalid policies: the two scans agree */
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\non_error = deny\n");
+	assert_scans_agree("on_error", 0);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\non-error = *\ninclude = *\n");
+	assert_scans_agree("globs are not file names", 0);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\nbogus\n  on-error = deny\n");
+	assert_scans_agree("an indented key after a broken line", 0);
+}
+END_TEST
+
+/* The boot library and the C code name drvfw's modprobe.d file and bootcfg's record alike. */
+START_TEST(test_boot_library_names_the_modprobe_file)
+{
+	ck_assert_str_eq(shell_lib("echo \"$DRVFW_MODPROBE\""), DRVFW_MODPROBE_FILE);
+	ck_assert_str_eq(shell_lib("echo \"$DRVFW_MODPROBE_LEGACY\""), DRVFW_MODPROBE_LEGACY_FILE);
+	ck_assert_str_eq(shell_lib("echo \"$DRVFW_BOOTCFG_STATE\""), DRVFW_BOOTCFG_STATE);
 }
 END_TEST
 
@@ -995,10 +1234,14 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_bad_mode);
 	tcase_add_test(tc, test_err_contradiction);
 	tcase_add_test(tc, test_duplicate_is_warning);
+	tcase_add_test(tc, test_large_policy);
+	tcase_add_test(tc, test_many_device_rules);
+	tcase_add_test(tc, test_many_includes);
 	tcase_add_test(tc, test_err_syntax);
 	tcase_add_test(tc, test_err_device);
 	tcase_add_test(tc, test_err_autoload);
 	tcase_add_test(tc, test_err_long_line);
+	tcase_add_test(tc, test_line_limits);
 	tcase_add_test(tc, test_err_unreadable_file);
 	suite_add_tcase(s, tc);
 
@@ -1007,9 +1250,12 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_nul_byte);
 	tcase_add_test(tc, test_include);
 	tcase_add_test(tc, test_on_error_scan_matches_parser);
+	tcase_add_test(tc, test_on_error_scan_reads_lines_as_the_parser);
+	tcase_add_test(tc, test_boot_library_names_the_modprobe_file);
 	tcase_add_test(tc, test_err_include);
 	tcase_add_test(tc, test_load_sysroot);
 	tcase_add_test(tc, test_load_sysroot_empty);
+	tcase_add_test(tc, test_large_dropin);
 	suite_add_tcase(s, tc);
 
 	return s;
