@@ -663,6 +663,25 @@ def check_guard(f):
     expect(f.ended, 'the guard did not finish its report')
 
 
+def check_it_guard(f):
+    # initramfs-tools: init-top started the guard from the image's maps
+    # before udev, it is loaded (and current) in the real root, and it
+    # refuses insmod of the blocked module's file while an allowed one loads
+    recs = guard_records(f)
+    guard_loaded_at_boot(f, recs)
+    expect(f.actions.get('insmod-dummy') not in (None, 0), 'insmod dummy.ko succeeded with the guard loaded')
+    expect(any('Operation not permitted' in line for line in f.outputs.get('insmod-dummy', [])),
+           f'insmod dummy.ko did not fail with EPERM: {f.outputs.get("insmod-dummy")}')
+    expect(any(r.kind in ('file', 'data') and r.name == 'dummy' and r.action == 'deny' and r.reason == 'blocked'
+               for r in recs), f'no "dummy deny blocked" record: {recs}')
+    expect(f.actions.get('insmod-ifb') == 0, f'insmod of the allowed ifb.ko failed: {f.outputs.get("insmod-ifb")}')
+    expect('ifb' in f.phase('final').modules, 'ifb is not loaded')
+    expect(f.actions.get('guard-unload') == 0, f'drvfw guard --unload failed: {f.outputs.get("guard-unload")}')
+    expect(f.actions.get('insmod-dummy-again') == 0,
+           f'insmod dummy.ko after --unload failed: {f.outputs.get("insmod-dummy-again")}')
+    expect(f.ended, 'the guard did not finish its report')
+
+
 GUARD_WARN = GUARD.replace('mode = enforce\n', 'mode = warn\ninit-module = deny\n')
 
 
@@ -885,6 +904,10 @@ SCENARIOS = [
     Scenario('26-it-vfio',
              'initramfs-tools: bind=vfio-pci for the e1000 NIC (emulated IOMMU): bound to vfio-pci after the pivot',
              check_vfio, policy=VFIO, cmdline=VFIO_CMDLINE, generator=IT, **VFIO_MACHINE),
+    Scenario('33-it-guard',
+             'initramfs-tools: the guard started by init-top is loaded in the real root; insmod of a blocked '
+             'module gets EPERM, an allowed one loads, --unload restores',
+             check_it_guard, policy=GUARD, guest=guard_actions(helper=False), generator=IT),
 ]
 
 
