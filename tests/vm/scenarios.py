@@ -535,10 +535,12 @@ scenario_actions() {
     "$VT/vmreport" init-module "$(elf dummy)" >&3
     "$VT/vmreport" init-module "$(elf nlmon)" >&3
     act insmod-ifb insmod "$(ko ifb)"
-    # the guard's events as guard/1 records in the kernel log, while the socket() asks
+    # the guard's events as guard/1 records in the kernel log, while the socket() asks;
+    # the follower first writes the boot's backlog, ten records and then the rate
+    # limit every drvfw process shares (10 in 5 s): the socket() waits that out
     drvfw guard --follow --kmsg > /run/guard-follow.out 2>&1 &
     _follow=$!
-    sleep 1
+    sleep 7
     "$VT/vmreport" as 1000 "$VT/vmreport" socket 2 1 132 >&3
     sleep 1
     kill $_follow
