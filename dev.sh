@@ -13,7 +13,8 @@ top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 
 build_deps=(meson ninja-build pkg-config gcc libc6-dev libkmod-dev
-	libsmartcols-dev check scdoc kmod)
+	libsmartcols-dev check scdoc kmod
+	clang libbpf-dev bpftool) # the in-kernel guard (meson -Dbpf=auto builds it when they are there)
 test_deps=(clang libclang-rt-dev clang-format valgrind shellcheck dracut-core qemu-system-x86 busybox-static
 	e2fsprogs cpio zstd xz-utils udev binutils python3 file initramfs-tools-core mmdebstrap dash
 	dpkg-dev debhelper lintian fakeroot man-db groff-base bash-completion)

@@ -124,10 +124,10 @@ _drvfw()
 	--reserve | --cmdline-size)
 		return
 		;;
-	--policy | --kallsyms | --symbols | -f | --file | --kmsg | -t | --trace | -o | --output)
-		# -o is FILE for learn and generate, a column list for listings:
+	--policy | --kallsyms | --symbols | -f | --file | --kmsg | -t | --trace | -o | --output | --maps)
+		# -o is FILE for learn and generate (and guard's --output), a column list for listings:
 		# COL,COL,... (a leading + adds to the default columns)
-		if [[ $prev == -o || $prev == --output ]] && [[ $cmd != learn && $cmd != generate ]]; then
+		if [[ $prev == -o || $prev == --output ]] && [[ $cmd != learn && $cmd != generate && $cmd != guard ]]; then
 			local head=${cur%"${cur##*,}"} last=${cur##*,}
 			[[ -z $head && $last == +* ]] && head=+ && last=${last#+}
 			COMPREPLY=($(compgen -P "$head" -W "$(_drvfw_columns "$drvfw" "$cmd")" -- "$last"))

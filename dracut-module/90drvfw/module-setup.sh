@@ -14,6 +14,9 @@
 #                      the policy would lock the machine out; the warning stays
 #   drvfw_root_device=PATH   the root block device `drvfw check` protects
 #                      (default: what drvfw finds mounted on /)
+#   drvfw_guard=no     leave the in-kernel guard out of the image (default:
+#                      its maps go in, and a hook starts it at boot where the
+#                      kernel and drvfw's build support it; drvfw-guard(8))
 #   drvfw_console="ttyS0 ..." the consoles it protects (default: this
 #                      machine's, /proc/consoles)
 #   drvfw_target_cmdline="root=... console=..."  the kernel command line of
@@ -79,6 +82,7 @@ _drvfw_setup() {
     case "${drvfw_force-}" in
         1 | yes | true) DRVFW_FORCE=1 ;;
     esac
+    DRVFW_GUARD=${drvfw_guard-}
     DRVFW_ROOT_DEVICE=${drvfw_root_device-}
     DRVFW_CONSOLE=${drvfw_console-}
     DRVFW_TARGET_CMDLINE=${drvfw_target_cmdline-}
@@ -177,6 +181,10 @@ install() {
     inst_hook cmdline 00 "$moddir/drvfw-cmdline.sh"
     inst_hook pre-udev 00 "$moddir/drvfw-gate.sh"
     inst_hook pre-pivot 50 "$moddir/drvfw-enforce.sh"
+    if drvfw_build_guard_wanted; then
+        inst_hook cmdline 01 "$moddir/drvfw-guard.sh"
+        inst_hook pre-pivot 51 "$moddir/drvfw-guard-pivot.sh"
+    fi
 }
 
 installkernel() {
@@ -205,6 +213,13 @@ installkernel() {
     done <<< "$(drvfw_bind_drivers "$DRVFW_BUILD_CONFDIR")"
     if [[ -n $_missing ]]; then
         dwarn "drvfw: bind= driver(s)${_missing} not found as modules of kernel $kernel: built in, or not a module name; their devices may stay unbound"
+    fi
+
+    # The guard's maps, for this kernel's whole module database (the image
+    # holds only some of its modules): the boot hook loads them as they are.
+    if drvfw_build_guard_wanted; then
+        mkdir -p "$initdir${DRVFW_GUARD_MAPS%/*}"
+        drvfw_build_guard "$initdir$DRVFW_GUARD_MAPS"
     fi
     return 0
 }

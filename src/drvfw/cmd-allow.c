@@ -3,8 +3,8 @@
  * drvfw allow / drvfw deny: the driver-filter patch's sysfs "allowed" switch,
  * done in user space. The change goes into the drop-in drvfw owns
  * (policy-dropin.h) after the whole resulting policy has been checked; then
- * the modprobe.d output is regenerated, and with --now the change is applied
- * to the devices it concerns.
+ * the modprobe.d output is regenerated, a loaded in-kernel guard updated, and
+ * with --now the change is applied to the devices it concerns.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +13,8 @@
 #include "drvfw.h"
 #include "emit.h"
 #include "enforce.h"
+#include "fileio.h"
+#include "guard-load.h"
 #include "kernels.h"
 #include "policy-dropin.h"
 
@@ -269,7 +271,7 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 	_cleanup_free_ char *pdir = NULL, *hint = NULL;
 	const struct policy *new_p;
 	const struct sysroot *root;
-	int r;
+	int r, g;
 
 	r = parse_args(ctx, argc, argv, &a);
 	if (r <= 0)
@@ -288,9 +290,16 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 	r = change_dropin(ctx, &a, root, pdir);
 	if (r >= 0 && ctx_policy(ctx, &new_p) >= 0 && (hint = bootcfg_refresh_hint(root, new_p)))
 		log_warning("%s", hint);
-	if (r < 0 || (!a.modprobe && !a.now))
+	if (r < 0)
 		return r;
-	return follow_up(ctx, &a, root, &old_p);
+	if (a.modprobe || a.now)
+		r = follow_up(ctx, &a, root, &old_p);
+	/*
+	 * The policy is changed whatever follow_up() managed: a loaded
+	 * in-kernel guard follows at once (its maps are swapped whole).
+	 */
+	g = guard_follow_policy(ctx);
+	return r != 0 ? r : g;
 }
 
 int cmd_allow(struct drvfw_ctx *ctx, int argc, char **argv)

@@ -6,6 +6,7 @@
 #include "builtin-fate.h"
 #include "drvfw.h"
 #include "exposure.h"
+#include "guard.h"
 #include "table.h"
 
 enum {
@@ -197,6 +198,11 @@ static void print_summary(const struct decisions *d, const struct exposure_summa
 	if (n_loose > 0)
 		printf("%zu built-in driver(s) bound now record no module (KIND builtin-driver).\n",
 		       n_loose);
+	if (s->guard_blocked > 0)
+		printf(
+		    "%zu module(s) refused by the loaded in-kernel guard, insmod included (BLOCK "
+		    "guard).\n",
+		    s->guard_blocked);
 	if (!d->inv->have_runtime)
 		puts("No runtime view (sysfs of another kernel): 'present' and STATE are not "
 		     "known.");
@@ -297,6 +303,7 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	struct audit_args a = { .summary = true };
 	_cleanup_free_ struct exposure *ex = NULL;
 	_cleanup_free_ struct loose_driver *loose = NULL;
+	_cleanup_strv_free_ char **guard = NULL;
 	size_t n_loose = 0, denied_loose = 0;
 	_cleanup_(builtin_fates_done) struct builtin_fates fates = { 0 };
 	struct exposure_summary sum;
@@ -308,10 +315,16 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = parse_args(ctx, argc, argv, &a);
 	if (r <= 0)
 		return r;
-	r = ctx_decisions(ctx, &d);
+	r = ctx_sysroot(ctx, &root);
+	if (r >= 0)
+		r = ctx_decisions(ctx, &d);
 	if (r < 0)
 		return r;
-	r = exposure_compute(d, &ex, &sum);
+	/* what a loaded in-kernel guard refuses, insmod included */
+	r = guard_blocked_for(root, &guard);
+	if (r < 0)
+		log_warning_errno(r, "cannot read the in-kernel guard's modules, ignoring: %m");
+	r = exposure_compute(d, guard, &ex, &sum);
 	if (r >= 0)
 		r = exposure_loose_drivers(d, &loose, &n_loose);
 	if (r >= 0 && (r = ctx_sysroot(ctx, &root)) >= 0 &&

@@ -10,6 +10,7 @@
 #include "drvfw.h"
 #include "autoload-log.h"
 #include "fileio.h"
+#include "report-guard.h"
 #include "table.h"
 
 enum {
@@ -44,7 +45,8 @@ static const struct column_info columns[] = {
 	[COL_ALIASES] = { "ALIASES", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			  "request_module() names seen ('-': from a warn-mode install line)" },
 	[COL_REQUESTERS] = { "REQUESTERS", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
-			     "processes that asked, COMM[PID] (needs --trace)" },
+			     "processes that asked: COMM(uid:N) from the guard, COMM[PID] from "
+			     "--trace" },
 	[COL_ERRORS] = { "ERRORS", 0.1, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			 "why the helper could not decide (then on-error did)" },
 };
@@ -65,6 +67,9 @@ static void usage(FILE *f)
 	      "     --kmsg PATH         read kernel log records from PATH (default /dev/kmsg)\n"
 	      " -t, --trace FILE        name the requesting processes from a saved trace of the\n"
 	      "                         module:module_request event (adds REQUESTERS)\n"
+	      " -g, --guard             list the in-kernel guard's records instead: who asked\n"
+	      "                         for each autoload and module load, how often (from\n"
+	      "                         the loaded guard, else from the kernel log)\n"
 	      " -o, --output LIST       columns to print (+LIST adds to the default)\n"
 	      " -J, --json              JSON output\n"
 	      " -r, --raw               raw output\n"
@@ -72,6 +77,7 @@ static void usage(FILE *f)
 	      " -h, --help              display this help\n",
 	      f);
 	table_usage_columns(f, columns, ELEMENTSOF(columns));
+	report_guard_usage_columns(f);
 	fputs("\nFor more details see drvfw-report(8).\n", f);
 }
 
@@ -191,6 +197,7 @@ static int read_trace(const char *path, struct autoload_events *ev)
 struct report_args {
 	struct table_options to;
 	const char *file, *kmsg, *trace;
+	bool guard;
 };
 
 static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct report_args *a)
@@ -200,6 +207,7 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct repor
 		{ "file", required_argument, NULL, 'f' },
 		{ "kmsg", required_argument, NULL, ARG_KMSG },
 		{ "trace", required_argument, NULL, 't' },
+		{ "guard", no_argument, NULL, 'g' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "raw", no_argument, NULL, 'r' },
@@ -212,7 +220,7 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct repor
 
 	if (!longopts)
 		return log_oom();
-	while ((c = getopt_long(argc, argv, "f:t:o:Jrnhq", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:go:Jrnhq", longopts, NULL)) != -1) {
 		if (table_parse_option(&a->to, c, optarg))
 			continue;
 		switch (c) {
@@ -225,6 +233,9 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct repor
 		case 't':
 			a->trace = optarg;
 			break;
+		case 'g':
+			a->guard = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -235,34 +246,73 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct repor
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
+	if (a->guard && a->trace)
+		return usage_error("report", "--guard and --trace exclude each other");
 	return 1;
+}
+
+static void warn_rejected(const struct autoload_events *ev)
+{
+	if (ev->n_rejected > 0)
+		log_warning("%zu record%s rejected: damaged, or forged (a repeated key, a second "
+			    "'drvfw:' marker or a bad escape)",
+			    ev->n_rejected, ev->n_rejected == 1 ? "" : "s");
+}
+
+/*
+ * report --guard: the loaded guard's records, unless a log is named (or no
+ * guard is loaded): then the guard/1 records of that log.
+ */
+static int run_guard(struct drvfw_ctx *ctx, const struct report_args *a)
+{
+	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
+	int r;
+
+	if (!a->file && !a->kmsg) {
+		r = report_guard_live(ctx, &a->to);
+		if (r != -ENOENT && r != -EOPNOTSUPP)
+			return r;
+		log_info(ctx, "%s: the guard's records in the kernel log",
+			 r == -ENOENT ? "no guard is loaded" : "this drvfw has no BPF support");
+	}
+	r = read_events(a->file, a->kmsg ? a->kmsg : "/dev/kmsg", &ev);
+	if (r < 0)
+		return r;
+	warn_rejected(&ev);
+	/* a file may come from another boot or machine: its cgroup ids are not ours */
+	return report_guard_log(ctx, &a->to, &ev, !a->file);
 }
 
 int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 {
-	struct report_args a = { .kmsg = "/dev/kmsg" };
+	struct report_args a = { 0 };
 	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
 	_cleanup_(autoload_stats_done) struct autoload_stats st = { 0 };
+	const char *defaults = DEFAULT_COLUMNS;
 	struct table t;
 	int r;
 
 	r = parse_args(ctx, argc, argv, &a);
 	if (r <= 0)
 		return r;
-	r = read_events(a.file, a.kmsg, &ev);
+	if (a.guard)
+		return run_guard(ctx, &a);
+	r = read_events(a.file, a.kmsg ? a.kmsg : "/dev/kmsg", &ev);
 	if (r >= 0 && a.trace)
 		r = read_trace(a.trace, &ev);
 	if (r < 0)
 		return r;
-	if (ev.n_rejected > 0)
-		log_warning("%zu autoload record%s rejected: damaged, or forged (a repeated key, "
-			    "a second 'drvfw:' marker or a bad escape)",
-			    ev.n_rejected, ev.n_rejected == 1 ? "" : "s");
+	warn_rejected(&ev);
 	r = autoload_stats_compute(&ev, &st);
 	if (r < 0)
 		return log_oom();
-	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns),
-		      a.trace ? DEFAULT_COLUMNS ",REQUESTERS" : DEFAULT_COLUMNS, &a.to);
+	/* the guard knows who asked for each alias */
+	r = report_add_guard_requesters(&ev, &st, !a.file);
+	if (r < 0)
+		return log_oom();
+	if (a.trace || r > 0)
+		defaults = DEFAULT_COLUMNS ",REQUESTERS";
+	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), defaults, &a.to);
 	if (r == -EINVAL)
 		return usage_error("report", "invalid --output list");
 	if (r < 0)

@@ -29,6 +29,8 @@ static const struct command commands[] = {
 	{ "probe", cmd_probe, "decide and act for one new device (from a udev rule)" },
 	{ "check", cmd_check,
 	  "refuse a policy that denies the root disk's or the console's drivers" },
+	{ "guard", cmd_guard,
+	  "load the in-kernel guard: refuse denied module loads, record who asked" },
 	{ "bootcfg", cmd_bootcfg,
 	  "write the kernel command line into the boot configuration, for every kernel" },
 };

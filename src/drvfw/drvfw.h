@@ -20,7 +20,9 @@ enum {
 	EXIT_RUNTIME = 1, /* something failed at run time */
 	EXIT_USAGE = 2, /* bad usage, or an invalid policy */
 	EXIT_EXPOSED = 3, /* audit --check: a denied driver is still reachable;
-	                   * enforce: some device could not be pinned */
+	                   * enforce: some device could not be pinned;
+	                   * guard --status: the guard is not in force */
+	EXIT_UNSUPPORTED = 4, /* guard: this kernel (or build) cannot run the guard */
 };
 
 struct drvfw_ctx {
@@ -122,6 +124,7 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_guard(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_bootcfg(struct drvfw_ctx *ctx, int argc, char **argv);
 
 /* bootcfg-render.c: what `drvfw bootcfg` prints. */

@@ -3,14 +3,18 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "autoload-log.h"
+#include "guard.h"
 #include "hashmap.h"
 #include "util.h"
 
-/* What follows "drvfw: " in an autoload record of this format. */
-#define MARK "autoload/2 "
+/* What follows "drvfw: " in a record of each type in this format. */
+#define MARK_AUTOLOAD "autoload/2 "
+#define MARK_GUARD "guard/1 "
 
 static const char *const action_names[_AUTOLOAD_ACTION_MAX] = {
 	[AUTOLOAD_LOAD] = "load",
@@ -48,9 +52,29 @@ char *autoload_record_format(const char *alias, char *const *modules, enum autol
 		er = record_escape(error);
 	if (!a || !mods || (rule && !ru) || (error && !er))
 		return NULL;
-	return strdup_printf("autoload/2 alias=%s modules=%s action=%s%s%s%s%s", a, mods,
+	return strdup_printf(MARK_AUTOLOAD "alias=%s modules=%s action=%s%s%s%s%s", a, mods,
 			     autoload_action_to_string(action), ru ? " rule=" : "", strempty(ru),
 			     er ? " error=" : "", strempty(er));
+}
+
+char *guard_record_format(const struct guard_log_event *ev)
+{
+	_cleanup_free_ char *name = NULL, *comm = record_escape(strempty(ev->comm));
+	char loginuid[16] = "-", reason[32] = "";
+
+	if (ev->name && *ev->name && !(name = record_escape(ev->name)))
+		return NULL;
+	if (!comm)
+		return NULL;
+	if (ev->loginuid != GUARD_LOGINUID_UNSET)
+		snprintf(loginuid, sizeof(loginuid), "%" PRIu32, ev->loginuid);
+	if (ev->reason != GUARD_WHY_NONE)
+		snprintf(reason, sizeof(reason), " reason=%s", guard_reason_to_string(ev->reason));
+	return strdup_printf(MARK_GUARD "kind=%s%s%s action=%s%s pid=%" PRIu32
+					" comm=%s uid=%" PRIu32 " loginuid=%s cgroup=%" PRIu64,
+			     guard_kind_to_string(ev->kind), name ? " name=" : "", strempty(name),
+			     guard_action_to_string(ev->action), reason, ev->pid, comm, ev->uid,
+			     loginuid, ev->cgroup);
 }
 
 /* ---- reading ---- */
@@ -66,11 +90,22 @@ void autoload_event_done(struct autoload_event *ev)
 	*ev = (struct autoload_event){ .mono = -1 };
 }
 
+void guard_log_event_done(struct guard_log_event *ev)
+{
+	free(ev->name);
+	free(ev->comm);
+	free(ev->when);
+	*ev = (struct guard_log_event){ .mono = -1 };
+}
+
 void autoload_events_done(struct autoload_events *e)
 {
 	for (size_t i = 0; i < e->n; i++)
 		autoload_event_done(&e->v[i]);
 	free(e->v);
+	for (size_t i = 0; i < e->n_guard; i++)
+		guard_log_event_done(&e->guard[i]);
+	free(e->guard);
 	*e = (struct autoload_events){ 0 };
 }
 
@@ -197,23 +232,30 @@ static const char *marker_end(const char *s, const char *p)
 }
 
 /*
- * Finds the marker followed by an autoload record; returns where the record
- * begins and sets *ret_start to the marker. -EBADMSG (through *ret_bad) when
- * a second marker follows: a name cannot bring one in (its blanks are
- * escaped), a forgery can.
+ * Finds the marker followed by a record of either type; returns where its
+ * fields begin, and sets *ret_start to the marker and *ret_type. -EBADMSG
+ * (through *ret_bad) when a second marker follows: a name cannot bring one
+ * in (its blanks are escaped), a forgery can.
  */
-static const char *find_record(const char *s, const char **ret_start, bool *ret_bad)
+static const char *find_record(const char *s, const char **ret_start,
+			       enum kmsg_record_type *ret_type, bool *ret_bad)
 {
 	for (const char *p = strstr(s, "drvfw"); p; p = strstr(p + 1, "drvfw")) {
-		const char *q = marker_end(s, p);
+		const char *q = marker_end(s, p), *mark;
 
-		if (!q || !startswith(q, MARK))
+		if (q && startswith(q, MARK_AUTOLOAD)) {
+			*ret_type = KMSG_RECORD_AUTOLOAD;
+			mark = MARK_AUTOLOAD;
+		} else if (q && startswith(q, MARK_GUARD)) {
+			*ret_type = KMSG_RECORD_GUARD;
+			mark = MARK_GUARD;
+		} else
 			continue;
 		for (const char *x = strstr(q, "drvfw"); x; x = strstr(x + 1, "drvfw"))
 			if (marker_end(s, x))
 				*ret_bad = true;
 		*ret_start = p;
-		return q + strlen(MARK);
+		return q + strlen(mark);
 	}
 	return NULL;
 }
@@ -299,6 +341,141 @@ static int parse_fields(const char *s, struct autoload_event *ev)
 	return ev->action == _AUTOLOAD_ACTION_MAX ? -EBADMSG : 0;
 }
 
+/* A decimal number as the writer prints it: digits only, no sign, no leading zero, in range. */
+static int parse_number(const char *v, size_t n, uint64_t max, bool *seen, uint64_t *ret)
+{
+	uint64_t x = 0;
+
+	if (*seen || n == 0 || n > 20 || (n > 1 && v[0] == '0'))
+		return -EBADMSG;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(v[i] - '0');
+
+		if (d > 9 || x > (max - d) / 10)
+			return -EBADMSG;
+		x = x * 10 + d;
+	}
+	*seen = true;
+	*ret = x;
+	return 0;
+}
+
+/* One of the names of @to_string (kind, action, reason), for a value of @n bytes at @v. */
+static int parse_enum(const char *v, size_t n, const char *(*to_string)(unsigned), unsigned first,
+		      unsigned last, bool *seen, unsigned *ret)
+{
+	if (*seen)
+		return -EBADMSG;
+	for (unsigned i = first; i <= last; i++) {
+		const char *s = to_string(i);
+
+		if (strlen(s) == n && memcmp(s, v, n) == 0) {
+			*seen = true;
+			*ret = i;
+			return 0;
+		}
+	}
+	return -EBADMSG;
+}
+
+static const char *kind_name(unsigned i)
+{
+	return guard_kind_to_string(i);
+}
+
+static const char *action_name(unsigned i)
+{
+	return guard_action_to_string(i);
+}
+
+static const char *reason_name(unsigned i)
+{
+	/* GUARD_WHY_NONE is written as no reason= at all */
+	return i == GUARD_WHY_NONE ? "" : guard_reason_to_string(i);
+}
+
+struct guard_fields_seen {
+	bool kind, action, reason, pid, uid, loginuid, cgroup;
+};
+
+/* One KEY=VALUE of a guard/1 record; @k, @v: key and value, @kn, @vn their lengths. */
+static int guard_field(struct guard_log_event *ev, struct guard_fields_seen *seen, const char *k,
+		       size_t kn, const char *v, size_t vn)
+{
+	uint64_t x = 0;
+	unsigned e = 0;
+	int r;
+
+#define KEY(s) (kn == strlen(s) && memcmp(k, s, kn) == 0)
+	if (KEY("name"))
+		return set_field(&ev->name, v, vn);
+	if (KEY("comm"))
+		return set_field(&ev->comm, v, vn);
+	if (KEY("kind")) {
+		r = parse_enum(v, vn, kind_name, GUARD_KIND_REQUEST, GUARD_KIND_DATA, &seen->kind,
+			       &e);
+		ev->kind = e;
+	} else if (KEY("action")) {
+		r = parse_enum(v, vn, action_name, GUARD_ACT_ALLOW, GUARD_ACT_WARN, &seen->action,
+			       &e);
+		ev->action = e;
+	} else if (KEY("reason")) {
+		r = parse_enum(v, vn, reason_name, GUARD_WHY_AUTOLOAD, GUARD_WHY_NO_MAPS,
+			       &seen->reason, &e);
+		ev->reason = e;
+	} else if (KEY("pid")) {
+		r = parse_number(v, vn, UINT32_MAX, &seen->pid, &x);
+		ev->pid = (uint32_t)x;
+	} else if (KEY("uid")) {
+		r = parse_number(v, vn, UINT32_MAX, &seen->uid, &x);
+		ev->uid = (uint32_t)x;
+	} else if (KEY("loginuid")) {
+		if (vn == 1 && v[0] == '-' && !seen->loginuid) {
+			seen->loginuid = true;
+			ev->loginuid = GUARD_LOGINUID_UNSET;
+			return 0;
+		}
+		/* UINT32_MAX itself is written as "-" */
+		r = parse_number(v, vn, UINT32_MAX - 1, &seen->loginuid, &x);
+		ev->loginuid = (uint32_t)x;
+	} else if (KEY("cgroup")) {
+		r = parse_number(v, vn, UINT64_MAX, &seen->cgroup, &x);
+		ev->cgroup = x;
+	} else
+		r = 0; /* written by a newer drvfw */
+#undef KEY
+	return r;
+}
+
+/* The KEY=VALUE fields of a guard/1 record. */
+static int parse_guard_fields(const char *s, struct guard_log_event *ev)
+{
+	struct guard_fields_seen seen = { 0 };
+	int r;
+
+	while (*s) {
+		size_t n = strcspn(s, " ");
+		const char *eq = memchr(s, '=', n);
+
+		if (n == 0) {
+			s++;
+			continue;
+		}
+		if (!eq)
+			return -EBADMSG;
+		r = guard_field(ev, &seen, s, (size_t)(eq - s), eq + 1, n - (size_t)(eq - s) - 1);
+		if (r < 0)
+			return r;
+		s += n;
+	}
+	if (!seen.kind || !seen.action || !seen.pid || !seen.uid || !seen.loginuid ||
+	    !seen.cgroup || !ev->comm)
+		return -EBADMSG;
+	if (ev->name && !*ev->name)
+		return -EBADMSG; /* the writer leaves an empty name out */
+	return 0;
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -334,11 +511,38 @@ static void kmsg_unescape(char *s)
 	*w = '\0';
 }
 
-int kmsg_parse_line(const char *line, struct autoload_event *ret)
+/* The fields of a record of @type into @ev or @gev, with the line's time. */
+static int parse_record(enum kmsg_record_type type, const char *fields, double mono, char **when,
+			struct autoload_event *ev, struct guard_log_event *gev)
+{
+	int r;
+
+	if (type == KMSG_RECORD_AUTOLOAD) {
+		*ev = (struct autoload_event){ .mono = mono };
+		r = parse_fields(fields, ev);
+		if (r < 0) {
+			autoload_event_done(ev);
+			return r;
+		}
+		ev->when = TAKE_PTR(*when);
+	} else {
+		*gev = (struct guard_log_event){ .mono = mono };
+		r = parse_guard_fields(fields, gev);
+		if (r < 0) {
+			guard_log_event_done(gev);
+			return r;
+		}
+		gev->when = TAKE_PTR(*when);
+	}
+	return type;
+}
+
+int kmsg_parse_line(const char *line, struct autoload_event *ev, struct guard_log_event *gev)
 {
 	_cleanup_free_ char *buf = NULL, *when = NULL;
-	struct autoload_event ev = { .mono = -1 };
 	const char *rest, *start, *fields;
+	enum kmsg_record_type type = 0;
+	double mono = -1;
 	bool bad = false;
 	int r;
 
@@ -350,12 +554,12 @@ int kmsg_parse_line(const char *line, struct autoload_event *ret)
 		return -ENOMEM;
 	buf[strcspn(buf, "\r\n")] = '\0';
 
-	if (parse_kmsg_prefix(buf, &ev.mono, &rest)) {
+	if (parse_kmsg_prefix(buf, &mono, &rest)) {
 		kmsg_unescape(buf + (rest - buf)); /* rest is inside buf */
-		fields = find_record(rest, &start, &bad);
-		if (!fields)
+		fields = find_record(rest, &start, &type, &bad);
+		if (!fields || (type == KMSG_RECORD_GUARD && !gev))
 			return 0;
-		when = strdup_printf("%.6f", ev.mono);
+		when = strdup_printf("%.6f", mono);
 		if (!when)
 			return -ENOMEM;
 	} else {
@@ -369,28 +573,41 @@ int kmsg_parse_line(const char *line, struct autoload_event *ret)
 			if (q > rest + 1 && *q == '>')
 				rest = q + 1;
 		}
-		fields = find_record(rest, &start, &bad);
-		if (!fields)
+		fields = find_record(rest, &start, &type, &bad);
+		if (!fields || (type == KMSG_RECORD_GUARD && !gev))
 			return 0;
-		r = parse_prefix_stamp(rest, start - rest, &ev.mono, &when);
+		r = parse_prefix_stamp(rest, start - rest, &mono, &when);
 		if (r < 0)
 			return r;
 	}
-	r = bad ? -EBADMSG : parse_fields(fields, &ev);
-	if (r < 0) {
-		autoload_event_done(&ev);
-		return r;
-	}
-	ev.when = TAKE_PTR(when);
-	*ret = ev;
-	return 1;
+	if (bad)
+		return -EBADMSG;
+	return parse_record(type, fields, mono, &when, ev, gev);
+}
+
+/* Room for one more element of @size bytes in *@v (of *@n, *@alloc); -ENOMEM. */
+static int grow(void **v, size_t n, size_t *alloc, size_t size)
+{
+	size_t na;
+	void *nv;
+
+	if (n < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : 64;
+	nv = reallocarray(*v, na, size);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*alloc = na;
+	return 0;
 }
 
 /* Adds a line's record to @e: 1 added, 0 not a record, -ENOMEM. */
 static int events_add_line(struct autoload_events *e, const char *line)
 {
 	struct autoload_event ev;
-	int r = kmsg_parse_line(line, &ev);
+	struct guard_log_event gev;
+	int r = kmsg_parse_line(line, &ev, &gev);
 
 	if (r == -EBADMSG) {
 		e->n_rejected++;
@@ -398,16 +615,17 @@ static int events_add_line(struct autoload_events *e, const char *line)
 	}
 	if (r <= 0)
 		return r;
-	if (e->n == e->alloc) {
-		size_t na = e->alloc ? e->alloc * 2 : 64;
-		struct autoload_event *nv = realloc(e->v, na * sizeof(*nv));
-
-		if (!nv) {
-			autoload_event_done(&ev);
+	if (r == KMSG_RECORD_GUARD) {
+		if (grow((void **)&e->guard, e->n_guard, &e->alloc_guard, sizeof(gev)) < 0) {
+			guard_log_event_done(&gev);
 			return -ENOMEM;
 		}
-		e->v = nv;
-		e->alloc = na;
+		e->guard[e->n_guard++] = gev;
+		return 1;
+	}
+	if (grow((void **)&e->v, e->n, &e->alloc, sizeof(ev)) < 0) {
+		autoload_event_done(&ev);
+		return -ENOMEM;
 	}
 	e->v[e->n++] = ev;
 	return 1;

@@ -3,8 +3,8 @@
 
 /*
  * The records drvfw writes to the kernel log about autoloads, and reads back
- * in `drvfw report`. The writer and the parser live together so that the
- * format has one definition:
+ * in `drvfw report`. The writers and the parser live together so that the
+ * format has one definition. The kernel.modprobe helper writes
  *
  *   drvfw: autoload/2 alias=ALIAS modules=M1,M2 action=ACTION [rule=RULE] [error=ERROR]
  *
@@ -14,13 +14,25 @@
  * warn mode), none (nothing to load); rule= the FILE:LINE of the deciding
  * entry; error= what kept the helper from deciding (then on-error decided).
  *
+ * The in-kernel guard's events, as `drvfw guard --follow --kmsg` writes them:
+ *
+ *   drvfw: guard/1 kind=KIND [name=NAME] action=ACTION [reason=REASON] pid=PID comm=COMM
+ *          uid=UID loginuid=LOGINUID cgroup=ID
+ *
+ * kind= request (request_module()), file (finit_module()) or data
+ * (init_module()); name= as requested, or the module's (absent when the
+ * guard could not read one: init_module() before its image is); action= allow, deny or warn; reason= why
+ * the policy denies it (absent when it does not); pid=, uid= (initial user
+ * namespace), loginuid= ("-" when unset) and cgroup= (cgroup v2 id) of the
+ * requester, comm= its command name.
+ *
  * Every value is escaped with record_escape(): an unprivileged user chooses
  * the names the kernel requests (mount -t TYPE asks for fs-TYPE, an AF_ALG
  * bind for crypto-NAME), and an escaped name has no blank, no '=', ',' or
  * '\', no control byte and nothing outside ASCII, so one request is exactly
  * one record whatever its name, and a name cannot pose as a field or as
- * another record. The "/2" is the version: unknown keys are ignored, so a
- * later version can add some. A record with a repeated key, a second
+ * another record. "/2" and "/1" are versions: unknown keys are ignored, so
+ * a later version can add some. A record with a repeated key, a second
  * "drvfw: " marker or a bad escape is rejected and counted, never guessed at.
  *
  * The parser reads one line of any of the forms these records reach an
@@ -33,7 +45,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "guard-abi.h"
 
 enum autoload_action {
 	AUTOLOAD_LOAD,
@@ -60,12 +75,38 @@ struct autoload_event {
 
 void autoload_event_done(struct autoload_event *ev);
 
+/* A guard/1 record, as read back (or about to be written). */
+struct guard_log_event {
+	enum guard_kind kind;
+	char *name; /* unescaped; NULL when the record has none */
+	enum guard_action action;
+	enum guard_reason reason; /* GUARD_WHY_NONE when the policy does not deny it */
+	uint32_t pid, uid;
+	uint32_t loginuid; /* GUARD_LOGINUID_UNSET when unset */
+	uint64_t cgroup;
+	char *comm; /* unescaped */
+	double mono; /* as in struct autoload_event */
+	char *when;
+};
+#define GUARD_LOGINUID_UNSET UINT32_MAX
+
+/* What `drvfw guard --follow` writes: the record's message, without "drvfw: "; malloc'ed. */
+char *guard_record_format(const struct guard_log_event *ev);
+void guard_log_event_done(struct guard_log_event *ev);
+
+enum kmsg_record_type {
+	KMSG_RECORD_AUTOLOAD = 1,
+	KMSG_RECORD_GUARD = 2,
+};
+
 /*
- * Parses one log line (without or with its trailing newline). Returns 1 and
- * fills @ev when the line is an autoload record, 0 when it is not (ev is
- * untouched), -EBADMSG for a damaged or forged one, -ENOMEM.
+ * Parses one log line (without or with its trailing newline). Returns
+ * KMSG_RECORD_AUTOLOAD and fills @ev for an autoload record,
+ * KMSG_RECORD_GUARD and fills @gev for a guard record (0 when @gev is NULL:
+ * the caller reads only autoload records), 0 when it is neither (nothing
+ * filled), -EBADMSG for a damaged or forged one, -ENOMEM.
  */
-int kmsg_parse_line(const char *line, struct autoload_event *ev);
+int kmsg_parse_line(const char *line, struct autoload_event *ev, struct guard_log_event *gev);
 
 const char *autoload_action_to_string(enum autoload_action a);
 enum autoload_action autoload_action_from_string(const char *s);
@@ -74,11 +115,13 @@ enum autoload_action autoload_action_from_string(const char *s);
 struct autoload_events {
 	struct autoload_event *v;
 	size_t n, alloc;
+	struct guard_log_event *guard; /* the guard/1 records */
+	size_t n_guard, alloc_guard;
 	size_t n_rejected; /* damaged or forged records (kmsg_parse_line() -EBADMSG) */
 };
 void autoload_events_done(struct autoload_events *e);
 
-/* Appends the records of every line of @f; the number added, or -errno. */
+/* Appends the records (both kinds) of every line of @f; the number added, or -errno. */
 int kmsg_read_stream(FILE *f, struct autoload_events *e);
 /*
  * Appends the records in the kernel ring buffer through @path (normally

@@ -42,6 +42,8 @@ const char *block_source_to_string(enum block_source b)
 		return "install";
 	case BLOCK_CONFIG_BLACKLIST:
 		return "blacklist";
+	case BLOCK_GUARD:
+		return "guard";
 	case BLOCK_CMDLINE:
 		return "cmdline";
 	case BLOCK_UNBIND:
@@ -120,6 +122,43 @@ static unsigned module_paths(const struct decisions *d, size_t idx, const bool *
 	return paths;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether @name is in the sorted list @l. */
+static bool sorted_contains(char *const *l, size_t n, const char *name)
+{
+	return n > 0 && bsearch(&name, l, n, sizeof(char *), cmp_name);
+}
+
+/* Which block closes which paths of a loadable module. */
+static void block_loadable(const struct decisions *d, size_t i, bool by_guard, struct exposure *e)
+{
+	const struct module *m = &d->inv->modules[i];
+	const struct module_decision *md = &d->modules[i];
+	bool enforce = d->policy->mode == POLICY_ENFORCE;
+
+	if (by_guard) {
+		e->block = BLOCK_GUARD;
+		e->open = 0;
+	} else if (m->install_cmd && install_blocks(m->install_cmd) && !m->install_ignored) {
+		/* an install line kmod skips (softdeps, see struct module) blocks nothing */
+		e->block = BLOCK_CONFIG_INSTALL;
+		e->open = 0;
+	} else if (enforce && md->state == MODULE_BLOCKED && !m->softdep_first_source) {
+		e->block = BLOCK_POLICY;
+		e->open = 0;
+	} else if ((enforce &&
+		    (md->state == MODULE_DENIED_NEEDED || md->state == MODULE_BLOCKED)) ||
+		   m->blacklisted) {
+		/* blacklist: no alias loads; by name and as a dependency it still loads */
+		e->block = m->blacklisted ? BLOCK_CONFIG_BLACKLIST : BLOCK_POLICY_PARTIAL;
+		e->open &= ~(unsigned)(REACH_HOTPLUG | REACH_AUTOLOAD | REACH_PRESENT);
+	}
+}
+
 /* The counts of audit's summary, from the exposure of every module. */
 static void summarize(const struct decisions *d, const struct exposure *ex,
 		      struct exposure_summary *sum)
@@ -137,6 +176,8 @@ static void summarize(const struct decisions *d, const struct exposure *ex,
 			sum->builtin++;
 		if (e->denied)
 			sum->denied++;
+		if (e->block == BLOCK_GUARD)
+			sum->guard_blocked++;
 		sum->builtin_stopped += e->builtin_stopped;
 		if (e->open) {
 			sum->reachable++;
@@ -171,10 +212,11 @@ void exposure_apply_fates(const struct decisions *d, const enum builtin_fate *fa
 	summarize(d, ex, sum);
 }
 
-int exposure_compute(const struct decisions *d, struct exposure **ret, struct exposure_summary *sum)
+int exposure_compute(const struct decisions *d, char *const *guard_blocked, struct exposure **ret,
+		     struct exposure_summary *sum)
 {
 	const struct inventory *inv = d->inv;
-	bool enforce = d->policy->mode == POLICY_ENFORCE;
+	size_t n_guard = strv_length(guard_blocked);
 	_cleanup_free_ struct exposure *ex = NULL;
 	_cleanup_free_ bool *present = NULL;
 
@@ -203,26 +245,8 @@ int exposure_compute(const struct decisions *d, struct exposure **ret, struct ex
 		e->denied = md->state != MODULE_ALLOWED;
 		e->partial = md->state == MODULE_ALLOWED && md->n_denied_pairs > 0;
 
-		if (m->kind == MODULE_LOADABLE) {
-			/* an install line kmod skips (softdeps, see struct module) blocks nothing */
-			if (m->install_cmd && install_blocks(m->install_cmd) &&
-			    !m->install_ignored) {
-				e->block = BLOCK_CONFIG_INSTALL;
-				e->open = 0;
-			} else if (enforce && md->state == MODULE_BLOCKED &&
-				   !m->softdep_first_source) {
-				e->block = BLOCK_POLICY;
-				e->open = 0;
-			} else if ((enforce && (md->state == MODULE_DENIED_NEEDED ||
-						md->state == MODULE_BLOCKED)) ||
-				   m->blacklisted) {
-				/* blacklist: no alias loads; by name and as a dependency it still loads */
-				e->block = m->blacklisted ? BLOCK_CONFIG_BLACKLIST
-							  : BLOCK_POLICY_PARTIAL;
-				e->open &= ~(unsigned)(REACH_HOTPLUG | REACH_AUTOLOAD |
-						       REACH_PRESENT);
-			}
-		}
+		if (m->kind == MODULE_LOADABLE)
+			block_loadable(d, i, sorted_contains(guard_blocked, n_guard, m->name), e);
 	}
 	summarize(d, ex, sum);
 	*ret = TAKE_PTR(ex);

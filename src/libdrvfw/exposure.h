@@ -26,6 +26,7 @@ enum block_source {
 	BLOCK_POLICY_PARTIAL, /* drvfw's blacklist only (an allowed module needs it) */
 	BLOCK_CONFIG_INSTALL, /* an existing install line in modprobe.d */
 	BLOCK_CONFIG_BLACKLIST, /* an existing blacklist line in modprobe.d */
+	BLOCK_GUARD, /* the loaded in-kernel guard: every load, insmod too */
 	BLOCK_CMDLINE, /* initcall_blacklist= on the command line: never initialised */
 	BLOCK_UNBIND, /* drvfw enforce unbinds it after its init ran */
 };
@@ -45,11 +46,19 @@ struct exposure_summary {
 	size_t reachable_loadable, reachable_builtin;
 	size_t by_path[7]; /* open paths, indexed by bit number of REACH_* */
 	size_t denied, denied_reachable;
+	size_t guard_blocked; /* modules whose block is BLOCK_GUARD */
 	size_t builtin_stopped; /* denied built-ins stopped before init */
 };
 
-/* Fills @ret (parallel to inv->modules, caller frees) and @sum. */
-int exposure_compute(const struct decisions *d, struct exposure **ret,
+/*
+ * Fills @ret (parallel to inv->modules, caller frees) and @sum.
+ * @guard_blocked: the modules the loaded in-kernel guard refuses
+ * (guard_blocked_read(), sorted), or NULL when none is loaded or the audit
+ * is not of the running kernel. modprobe.d lines stop modprobe, not insmod;
+ * the guard stops both, so a module it refuses has no open path, whatever
+ * modprobe.d says.
+ */
+int exposure_compute(const struct decisions *d, char *const *guard_blocked, struct exposure **ret,
 		     struct exposure_summary *sum);
 /*
  * What the kernel command line does for denied built-in drivers (fate:

@@ -264,7 +264,7 @@ static int handle_include(struct parser *ps, const char *value, struct origin o)
 	return 0;
 }
 
-/* mode, on-error and include of the [drvfw] section. */
+/* mode, on-error, init-module and include of the [drvfw] section. */
 static int handle_drvfw_key(struct parser *ps, const char *key, const char *value)
 {
 	struct origin o = { ps->file, ps->line };
@@ -286,10 +286,21 @@ static int handle_drvfw_key(struct parser *ps, const char *key, const char *valu
 				       "invalid on-error '%s': expected allow or deny", value);
 		return 0;
 	}
+	if (streq(key, "init-module")) {
+		if (streq(value, "allow"))
+			p->init_module = LIST_ALLOW;
+		else if (streq(value, "deny"))
+			p->init_module = LIST_DENY;
+		else
+			return diag_at(ps->d, DIAG_ERROR, o,
+				       "invalid init-module '%s': expected allow or deny", value);
+		return 0;
+	}
 	if (streq(key, "include"))
 		return handle_include(ps, value, o);
-	return diag_at(ps->d, DIAG_ERROR, o,
-		       "unknown key '%s' in [drvfw]: expected mode, on-error or include", key);
+	return diag_at(
+	    ps->d, DIAG_ERROR, o,
+	    "unknown key '%s' in [drvfw]: expected mode, on-error, init-module or include", key);
 }
 
 /* "action = allow|deny|bind=DRIVER" of a [device "MATCH"] section. */

@@ -430,6 +430,9 @@ void policy_identity(const struct policy *p, void (*field)(const char *v, void *
 	field("drvfw-policy-1", userdata);
 	field(policy_mode_to_string(p->mode), userdata);
 	field(p->on_error == ON_ERROR_DENY ? "deny" : "allow", userdata);
+	/* only when set: the identity of every policy without it stays what it was */
+	if (p->init_module == LIST_DENY)
+		field("init-module-deny", userdata);
 	for (size_t i = 0; i < p->n_entries; i++) {
 		field(policy_list_to_string(p->entries[i].list), userdata);
 		field(p->entries[i].bus, userdata);

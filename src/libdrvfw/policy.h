@@ -79,6 +79,9 @@ struct device_rule {
 struct policy {
 	enum policy_mode mode;
 	enum policy_on_error on_error;
+	/* [drvfw] init-module: what the guard does with init_module(2), a module
+	 * loaded from a buffer whose name it cannot see (drvfw-guard(8)) */
+	enum policy_list init_module;
 
 	struct policy_entry *entries; /* allow and deny, in the order read */
 	size_t n_entries;

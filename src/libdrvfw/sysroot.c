@@ -95,6 +95,13 @@ void sysroot_done(struct sysroot *s)
 	*s = (struct sysroot){ 0 };
 }
 
+bool sysroot_is_running(const struct sysroot *s)
+{
+	struct utsname u;
+
+	return s->root[0] == '\0' && uname(&u) == 0 && streq(u.release, s->kver);
+}
+
 char *sysroot_path(const struct sysroot *s, const char *path)
 {
 	return strdup_printf("%s%s", s->root, path);

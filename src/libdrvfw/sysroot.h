@@ -27,5 +27,8 @@ int sysroot_init(struct sysroot *s, const char *root, const char *kver, const ch
 		 const char *sysfs, const char *kallsyms);
 void sysroot_done(struct sysroot *s);
 
+/* Whether @s is the running system: the real root and the running kernel's version. */
+bool sysroot_is_running(const struct sysroot *s);
+
 /* ROOT + @path (@path absolute). NULL on allocation failure. */
 char *sysroot_path(const struct sysroot *s, const char *path);

@@ -24,7 +24,7 @@ K2=$K-second
 ks=$DRVFW_SRCDIR/tests/data/kallsyms-debian-6.1.txt
 
 # --- the Debian root, cached
-packages=grub2-common,grub-pc-bin,systemd,kmod,udev,libkmod2,libinih1,libsmartcols1
+packages=grub2-common,grub-pc-bin,systemd,kmod,udev,libkmod2,libsmartcols1,libbpf1
 cache=${DRVFW_DEBROOT_CACHE:-/var/cache/drvfw-debroot}
 tar=$cache/bookworm-$(printf %s "$packages" | sha256sum | cut -c1-12).tar
 if [[ ! -s $tar ]]; then

@@ -211,6 +211,8 @@ def main():
                          'lib/dracut/hooks/cmdline/00-drvfw-cmdline.sh',
                          'lib/dracut/hooks/pre-udev/00-drvfw-gate.sh',
                          'lib/dracut/hooks/pre-pivot/50-drvfw-enforce.sh',
+                         'lib/dracut/hooks/cmdline/01-drvfw-guard.sh',
+                         'lib/dracut/hooks/pre-pivot/51-drvfw-guard-pivot.sh', 'lib/drvfw/guard.maps',
                          'bin/false', 'libkmod.so', 'libudev.so', 'libsmartcols.so',
                          profiles_in_image() + '/legacy-protocols.conf',
                          # the bind= rule's driver, with what it needs
@@ -235,6 +237,18 @@ def main():
                 calls = [line.strip() for line in open(hook) if line.startswith('drvfw_boot_')]
                 check(calls == ['drvfw_boot_cmdline', 'drvfw_boot_verify'],
                       f'the cmdline hook: the off switch and command line, then drvfw.policy= ({calls})')
+                # the guard's maps were built for this kernel's whole database, with this policy
+                r = subprocess.run(['chroot', tree, '/' + bin_in_image(), '--kver', kver, 'guard', '--maps',
+                                    '/lib/drvfw/guard.maps', '--decide', 'net-pf-2-proto-132', 'fs-ext4', 'e1000'],
+                                   capture_output=True, text=True)
+                check(r.stdout.split('\n')[:3] == ['net-pf-2-proto-132 deny autoload', 'fs-ext4 allow -',
+                                                   'e1000 deny modules'],
+                      f'the image\'s guard maps decide as the policy says: {r.stdout!r} {r.stderr.strip()}')
+
+        rc, img, out = dracut(work, kver, moddir, policy, extra_conf='drvfw_guard=no\n')
+        files = lsinitrd(img) if rc == 0 else ''
+        check(rc == 0 and 'guard.maps' not in files and 'drvfw-guard' not in files,
+              'drvfw_guard=no leaves the guard out of the image')
 
         rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = ALL:ALL\n')
         check(rc != 0 and "'drvfw check' failed" in out,

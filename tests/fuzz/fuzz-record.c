@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target: kernel-log text through the autoload record parser, as
- * `drvfw report --file` reads it. Aborts when a record it accepts does not
- * come back the same after autoload_record_format() (the one writer), or
- * when a name does not survive record_escape()/record_unescape().
+ * libFuzzer target: kernel-log text through the record parser, as `drvfw
+ * report --file` reads it. Aborts when a record it accepts (autoload/2 or
+ * guard/1) does not come back the same after its one writer
+ * (autoload_record_format(), guard_record_format()), or when a name does
+ * not survive record_escape()/record_unescape().
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "autoload-log.h"
 #include "fuzz.h"
+#include "guard.h"
 #include "util.h"
 
 static void check_reformat(const struct autoload_event *ev)
@@ -24,7 +26,7 @@ static void check_reformat(const struct autoload_event *ev)
 	line = strdup_printf("drvfw: %s", msg);
 	if (!line)
 		return;
-	if (kmsg_parse_line(line, &again) != 1)
+	if (kmsg_parse_line(line, &again, NULL) != KMSG_RECORD_AUTOLOAD)
 		abort();
 	if (!streq(again.alias, ev->alias) || again.action != ev->action ||
 	    !streq_ptr(again.rule, ev->rule) || !streq_ptr(again.error, ev->error) ||
@@ -36,11 +38,37 @@ static void check_reformat(const struct autoload_event *ev)
 	autoload_event_done(&again);
 }
 
+static void check_reformat_guard(const struct guard_log_event *ev)
+{
+	_cleanup_free_ char *msg = NULL, *line = NULL;
+	struct autoload_event unused;
+	struct guard_log_event again;
+
+	msg = guard_record_format(ev);
+	if (!msg)
+		return;
+	line = strdup_printf("drvfw: %s", msg);
+	if (!line)
+		return;
+	if (kmsg_parse_line(line, &unused, &again) != KMSG_RECORD_GUARD)
+		abort();
+	if (again.kind != ev->kind || !streq_ptr(again.name, ev->name) ||
+	    again.action != ev->action || again.reason != ev->reason || again.pid != ev->pid ||
+	    !streq(again.comm, ev->comm) || again.uid != ev->uid ||
+	    again.loginuid != ev->loginuid || again.cgroup != ev->cgroup)
+		abort();
+	/* a reader of only autoload records passes it over */
+	if (kmsg_parse_line(line, &unused, NULL) != 0)
+		abort();
+	guard_log_event_done(&again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	_cleanup_free_ char *text = NULL, *esc = NULL, *back = NULL;
 	struct autoload_events ev = { 0 };
 	struct autoload_stats st = { 0 };
+	struct guard_log_stats gst = { 0 };
 	FILE *f;
 
 	if (size > 64 * 1024)
@@ -60,8 +88,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (kmsg_read_stream(f, &ev) >= 0) {
 		for (size_t i = 0; i < ev.n; i++)
 			check_reformat(&ev.v[i]);
-		if (autoload_stats_compute(&ev, &st) >= 0)
+		for (size_t i = 0; i < ev.n_guard; i++)
+			check_reformat_guard(&ev.guard[i]);
+		if (autoload_stats_compute(&ev, &st) >= 0) {
+			if (guard_log_stats_from_events(&ev, &gst) >= 0) {
+				(void)guard_log_stats_add_requesters(&gst, st.v, st.n);
+				guard_log_stats_done(&gst);
+			}
 			autoload_stats_done(&st);
+		}
 	}
 	fclose(f);
 	autoload_events_done(&ev);

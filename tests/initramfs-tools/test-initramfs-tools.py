@@ -67,6 +67,14 @@ def off_switch():
                                env=dict(os.environ, CMD=line))
             got = r.stdout.strip() == 'off'
             check(got == want, f'{os.path.basename(sh.split()[0])}: drvfw_disabled for {line!r} is {got}')
+            # the guard's own switch reads the same way, and only its own word
+            gline = line.replace('rd.drvfw', 'rd.drvfw.guard')
+            script = f'. {LIB}\ndrvfw_cmdline() {{ echo "$CMD"; }}\ndrvfw_guard_off && echo off || echo on\n'
+            for cmd, gwant in ((gline, want), (line, False)):
+                r = subprocess.run(sh.split() + ['-c', script], capture_output=True, text=True,
+                                   env=dict(os.environ, CMD=cmd))
+                got = r.stdout.strip() == 'off'
+                check(got == gwant, f'{os.path.basename(sh.split()[0])}: drvfw_guard_off for {cmd!r} is {got}')
 
 
 class Root:
@@ -153,7 +161,7 @@ def main():
                          'etc/modprobe.d/00-drvfw.conf', 'usr/lib/udev/rules.d/60-drvfw.rules',
                          'usr/lib/drvfw-lib.sh', 'scripts/drvfw-functions', 'scripts/init-top/drvfw',
                          'scripts/init-bottom/drvfw', 'usr/bin/false',
-                         'usr/share/drvfw/profiles/legacy-protocols.conf'):
+                         'usr/share/drvfw/profiles/legacy-protocols.conf', 'usr/lib/drvfw/guard.maps'):
                 check(exists(t, path), f'the image has {path}')
             check(not exists(t, 'usr/share/drvfw/profiles/cis.conf'), 'a profile the policy does not include is left out')
             vfio = [f for f in ('vfio-pci.ko', 'vfio-pci-core.ko', 'vfio.ko')
@@ -168,8 +176,12 @@ def main():
             check(conf == want, 'it is what drvfw generates for that kernel in the root')
             calls = [line.strip() for line in open(os.path.join(t, 'scripts/init-top/drvfw'))
                      if line.startswith('drvfw_boot_')]
-            check(calls == ['drvfw_boot_cmdline', 'drvfw_boot_verify', 'drvfw_boot_gate'],
-                  f'init-top/drvfw: the off switch and command line, drvfw.policy=, then the gate ({calls})')
+            check(calls == ['drvfw_boot_cmdline', 'drvfw_boot_verify', 'drvfw_boot_guard', 'drvfw_boot_gate'],
+                  f'init-top/drvfw: the off switch and command line, drvfw.policy=, the guard, then the gate ({calls})')
+            calls = [line.strip() for line in open(os.path.join(t, 'scripts/init-bottom/drvfw'))
+                     if line.startswith('drvfw_boot_')]
+            check(calls == ['drvfw_boot_enforce', 'drvfw_boot_guard_refresh "${rootmnt:-/root}"'],
+                  f'init-bottom/drvfw: enforce, then the guard\'s refresh from the real root ({calls})')
             top = order(t, 'init-top')
             check('drvfw' in top and 'udev' in top and top.index('drvfw') < top.index('udev'),
                   f'init-top/drvfw runs before init-top/udev (ORDER: {top})')
@@ -178,6 +190,13 @@ def main():
                   f'init-bottom/drvfw runs before init-bottom/udev stops udevd (ORDER: {bottom})')
             r = subprocess.run(['chroot', t, '/usr/sbin/drvfw', '--version'], capture_output=True, text=True)
             check(r.returncode == 0, f'drvfw runs inside the image (its libraries are there): {r.stderr.strip()}')
+            # the guard's maps: this kernel's whole database (e1000 is not in the image), this policy
+            r = subprocess.run(['chroot', t, '/usr/sbin/drvfw', '--kver', root.kver, 'guard', '--maps',
+                                '/lib/drvfw/guard.maps', '--decide', 'net-pf-2-proto-132', 'fs-ext4', 'e1000'],
+                               capture_output=True, text=True)
+            check(r.stdout.split('\n')[:3] == ['net-pf-2-proto-132 deny autoload', 'fs-ext4 allow -',
+                                               'e1000 deny modules'],
+                  f'the image\'s guard maps decide as the policy says: {r.stdout!r} {r.stderr.strip()}')
             # drvfw.policy= (drvfw bootcfg) against the image's policy, under
             # the image's busybox sh, sourced as init-top/drvfw does
             r = subprocess.run(['chroot', root.root, 'drvfw', '--kver', root.kver, '-q', 'generate',
@@ -201,6 +220,12 @@ def main():
         if t:
             trees.append(t)
         check(rc == 0 and t and not exists(t, 'usr/sbin/drvfw'), 'DRVFW_INITRAMFS=no leaves drvfw out')
+
+        rc, out, t = root.mkinitramfs(policy, settings=settings + 'DRVFW_GUARD=no\n')
+        if t:
+            trees.append(t)
+        check(rc == 0 and t and exists(t, 'usr/sbin/drvfw') and not exists(t, 'usr/lib/drvfw/guard.maps'),
+              'DRVFW_GUARD=no leaves the guard\'s maps out, drvfw in')
 
         bad = '[deny]\ndrivers = pci:e1000 nonsense\n'
         rc, out, t = root.mkinitramfs(bad)

@@ -28,7 +28,7 @@ initramfs-tools) include=initramfs-tools,busybox,zstd ;;
 dracut) include=dracut,zstd ;;
 *) skip "unknown generator '$gen'" ;;
 esac
-include+=,linux-base,kmod,udev,libsmartcols1,libkmod2,libudev1,binutils,cpio
+include+=,linux-base,kmod,udev,libsmartcols1,libkmod2,libudev1,libbpf1,binutils,cpio
 cache=${DRVFW_ROOTFS_CACHE:-/var/cache/drvfw-rootfs}
 mirror=${DRVFW_DEBIAN_MIRROR:-http://deb.debian.org}
 tarball=$cache/bookworm-$gen-$(echo "$include" | sha256sum | cut -c1-8).tar

@@ -438,7 +438,7 @@ START_TEST(test_builtin_fates)
 	ck_assert_int_eq(f.fate[2], BUILTIN_UNBOUND);
 	ck_assert_int_eq(f.fate[0], BUILTIN_NOT_DRIVER);
 
-	ck_assert_int_eq(exposure_compute(dec, &ex, &sum), 0);
+	ck_assert_int_eq(exposure_compute(dec, NULL, &ex, &sum), 0);
 	exposure_apply_fates(dec, f.fate, ex, &sum);
 	ck_assert(ex[1].builtin_stopped);
 	ck_assert_uint_eq(ex[1].open, 0);

@@ -293,20 +293,64 @@ START_TEST(test_exposure_install_true_prefix)
 	policy_init(&p);
 	modules[M_E1000].install_cmd = "/bin/truecrypt-load e1000";
 	ck_assert_int_eq(decisions_compute(&p, &inv, &dec), 0);
-	ck_assert_int_eq(exposure_compute(dec, &ex, &sum), 0);
+	ck_assert_int_eq(exposure_compute(dec, NULL, &ex, &sum), 0);
 	ck_assert_int_eq(ex[M_E1000].block, BLOCK_NONE);
 	free(ex);
 	modules[M_E1000].install_cmd = "/bin/true";
-	ck_assert_int_eq(exposure_compute(dec, &ex, &sum), 0);
+	ck_assert_int_eq(exposure_compute(dec, NULL, &ex, &sum), 0);
 	ck_assert_int_eq(ex[M_E1000].block, BLOCK_CONFIG_INSTALL);
 	free(ex);
 	modules[M_E1000].install_cmd = "false # no";
-	ck_assert_int_eq(exposure_compute(dec, &ex, &sum), 0);
+	ck_assert_int_eq(exposure_compute(dec, NULL, &ex, &sum), 0);
 	ck_assert_int_eq(ex[M_E1000].block, BLOCK_CONFIG_INSTALL);
 	free(ex);
 	modules[M_E1000].install_cmd = NULL;
 	decisions_free(dec);
 	policy_done(&p);
+}
+END_TEST
+
+/*
+ * modprobe.d stops modprobe but not insmod: a module the loaded guard
+ * refuses is blocked on every path, even where kmod would skip drvfw's
+ * install line (a softdep's first source); one it does not list is not.
+ */
+START_TEST(test_exposure_guard_blocks_insmod)
+{
+	static char *guard[] = { "e1000", "fsmod", NULL }; /* sorted, as guard_blocked_read() */
+	struct policy p;
+	struct diags d = { 0 };
+	struct decisions *dec = NULL;
+	struct exposure *ex = NULL;
+	struct exposure_summary sum;
+
+	policy_init(&p);
+	ck_assert_int_eq(policy_load_string(&p, "p.conf", "[deny]\ndrivers = ALL:e1000 ALL:fsmod\n",
+					    "/nonexistent", &d),
+			 0);
+	ck_assert_int_eq(decisions_compute(&p, &inv, &dec), 0);
+	ck_assert_int_eq(exposure_compute(dec, NULL, &ex, &sum), 0);
+	ck_assert_int_eq(ex[M_E1000].block, BLOCK_POLICY);
+	ck_assert_uint_eq(sum.guard_blocked, 0);
+	free(ex);
+
+	modules[M_FSMOD].softdep_first_source = "/etc/modprobe.d/x.conf:1";
+	ck_assert_int_eq(exposure_compute(dec, NULL, &ex, &sum), 0);
+	ck_assert_int_ne(ex[M_FSMOD].block, BLOCK_POLICY);
+	ck_assert_uint_ne(ex[M_FSMOD].open, 0);
+	free(ex);
+
+	ck_assert_int_eq(exposure_compute(dec, guard, &ex, &sum), 0);
+	ck_assert_int_eq(ex[M_E1000].block, BLOCK_GUARD);
+	ck_assert_uint_eq(ex[M_E1000].open, 0);
+	ck_assert_int_eq(ex[M_FSMOD].block, BLOCK_GUARD);
+	ck_assert_uint_eq(ex[M_FSMOD].open, 0);
+	ck_assert_int_eq(ex[M_BAD].block, BLOCK_NONE);
+	ck_assert_uint_eq(sum.guard_blocked, 2);
+	ck_assert_str_eq(block_source_to_string(ex[M_E1000].block), "guard");
+	free(ex);
+	modules[M_FSMOD].softdep_first_source = NULL;
+	decisions_free(dec);
 }
 END_TEST
 
@@ -400,6 +444,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_cmdline_unsafe_name_skipped);
 	tcase_add_test(tc, test_cmdline_size_per_arch);
 	tcase_add_test(tc, test_exposure_install_true_prefix);
+	tcase_add_test(tc, test_exposure_guard_blocks_insmod);
 	tcase_add_test(tc, test_gen_header_kernels);
 	suite_add_tcase(s, tc);
 	return s;

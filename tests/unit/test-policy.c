@@ -421,7 +421,8 @@ START_TEST(test_err_unknown_key)
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2,
 			   "unknown key 'driver' in [allow]: expected drivers"));
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 4,
-			   "unknown key 'mod' in [drvfw]: expected mode, on-error or include"));
+			   "unknown key 'mod' in [drvfw]: expected mode, on-error, init-module or "
+			   "include"));
 	ck_assert(has_diag(DIAG_ERROR, "test.conf", 6,
 			   "unknown key 'block' in [autoload]: expected deny, allow, "
 			   "deny-if-present or allow-if-present"));

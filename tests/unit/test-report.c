@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "autoload-log.h"
+#include "guard.h"
 #include "test-common.h"
 #include "util.h"
 
@@ -25,7 +26,7 @@ static void check_line(const char *line, double mono, const char *when)
 {
 	struct autoload_event ev;
 
-	ck_assert_msg(kmsg_parse_line(line, &ev) == 1, "not parsed: %s", line);
+	ck_assert_msg(kmsg_parse_line(line, &ev, NULL) == 1, "not parsed: %s", line);
 	ck_assert_str_eq(ev.alias, "net-pf-33");
 	ck_assert_ptr_nonnull(ev.modules);
 	ck_assert_str_eq(ev.modules[0], "rxrpc");
@@ -84,7 +85,7 @@ START_TEST(test_not_ours)
 	struct autoload_event ev;
 
 	for (size_t i = 0; i < ELEMENTSOF(lines); i++)
-		ck_assert_msg(kmsg_parse_line(lines[i], &ev) == 0, "parsed: %s", lines[i]);
+		ck_assert_msg(kmsg_parse_line(lines[i], &ev, NULL) == 0, "parsed: %s", lines[i]);
 }
 END_TEST
 
@@ -97,7 +98,7 @@ START_TEST(test_round_trip)
 	msg = autoload_record_format("fs-ext4", mods, AUTOLOAD_LOAD, NULL, NULL);
 	ck_assert_str_eq(msg, "autoload/2 alias=fs-ext4 modules=ext4,crc16 action=load");
 	line = strdup_printf("[    3.500000] drvfw: %s extra=ignored", msg);
-	ck_assert_int_eq(kmsg_parse_line(line, &ev), 1);
+	ck_assert_int_eq(kmsg_parse_line(line, &ev, NULL), 1);
 	ck_assert_str_eq(ev.alias, "fs-ext4");
 	ck_assert_str_eq(ev.modules[1], "crc16");
 	ck_assert_int_eq(ev.action, AUTOLOAD_LOAD);
@@ -111,7 +112,7 @@ START_TEST(test_round_trip)
 			      "error=lookup:EINVAL");
 	free(line);
 	line = strdup_printf("drvfw: %s", msg);
-	ck_assert_int_eq(kmsg_parse_line(line, &ev), 1);
+	ck_assert_int_eq(kmsg_parse_line(line, &ev, NULL), 1);
 	ck_assert_ptr_null(ev.modules);
 	ck_assert_int_eq(ev.action, AUTOLOAD_NONE);
 	ck_assert_str_eq(ev.error, "lookup:EINVAL");
@@ -364,7 +365,7 @@ START_TEST(test_hostile_names_round_trip)
 			free(line);
 			line = form == 0 ? strdup_printf("[    2.000000] drvfw: %s", msg)
 					 : strdup_printf("13,1,2000000,-;drvfw: %s", kesc);
-			ck_assert_int_eq(kmsg_parse_line(line, &ev), 1);
+			ck_assert_int_eq(kmsg_parse_line(line, &ev, NULL), 1);
 			ck_assert_str_eq(ev.alias, names[i]);
 			ck_assert_str_eq(ev.modules[0], "ext4");
 			ck_assert_ptr_null(ev.modules[1]);
@@ -402,7 +403,7 @@ START_TEST(test_forged_records_rejected)
 	struct autoload_event ev;
 
 	for (size_t i = 0; i < ELEMENTSOF(lines); i++)
-		ck_assert_msg(kmsg_parse_line(lines[i], &ev) == -EBADMSG, "not rejected: %s",
+		ck_assert_msg(kmsg_parse_line(lines[i], &ev, NULL) == -EBADMSG, "not rejected: %s",
 			      lines[i]);
 }
 END_TEST
@@ -445,6 +446,209 @@ START_TEST(test_many_distinct_names)
 	ck_assert_int_eq(st.n, 50000);
 	for (size_t i = 0; i < st.n; i++)
 		ck_assert_int_eq(st.v[i].count, 2);
+}
+END_TEST
+
+/* ---- the guard's records (guard/1) ---- */
+
+#define GREC                                                                               \
+	"guard/1 kind=request name=net-pf-2-proto-132-type-1 action=deny reason=autoload " \
+	"pid=812 comm=python3 uid=1000 loginuid=1000 cgroup=4242"
+
+static void check_guard_line(const char *line, double mono, const char *when)
+{
+	struct autoload_event unused;
+	struct guard_log_event g;
+
+	ck_assert_msg(kmsg_parse_line(line, &unused, &g) == KMSG_RECORD_GUARD, "not parsed: %s",
+		      line);
+	ck_assert_int_eq(g.kind, GUARD_KIND_REQUEST);
+	ck_assert_str_eq(g.name, "net-pf-2-proto-132-type-1");
+	ck_assert_int_eq(g.action, GUARD_ACT_DENY);
+	ck_assert_int_eq(g.reason, GUARD_WHY_AUTOLOAD);
+	ck_assert_uint_eq(g.pid, 812);
+	ck_assert_str_eq(g.comm, "python3");
+	ck_assert_uint_eq(g.uid, 1000);
+	ck_assert_uint_eq(g.loginuid, 1000);
+	ck_assert_uint_eq(g.cgroup, 4242);
+	if (mono < 0)
+		ck_assert(g.mono < 0);
+	else
+		ck_assert(dabs(g.mono - mono) < 1e-6);
+	ck_assert_str_eq(g.when, when);
+	guard_log_event_done(&g);
+	/* a reader of autoload records only passes it over */
+	ck_assert_int_eq(kmsg_parse_line(line, &unused, NULL), 0);
+}
+
+START_TEST(test_guard_formats)
+{
+	struct autoload_event unused;
+	struct guard_log_event g;
+
+	check_guard_line("13,346,515787950,-;drvfw: " GREC "\n", 515.78795, "515.787950");
+	check_guard_line("[  515.787950] drvfw: " GREC, 515.78795, "515.787950");
+	check_guard_line("<13>[  515.787950] drvfw: " GREC, 515.78795, "515.787950");
+	check_guard_line("[  515.787950] debian drvfw[412]: " GREC, 515.78795, "515.787950");
+	check_guard_line("Nov 22 01:25:57 debian drvfw: " GREC, -1, "Nov 22 01:25:57");
+	/* init_module() before its image is read: no name, no reason, no login user */
+	ck_assert_int_eq(kmsg_parse_line("[ 7.5] drvfw: guard/1 kind=data action=allow pid=1 "
+					 "comm=systemd-udevd uid=0 loginuid=- cgroup=1",
+					 &unused, &g),
+			 KMSG_RECORD_GUARD);
+	ck_assert_ptr_null(g.name);
+	ck_assert_int_eq(g.kind, GUARD_KIND_DATA);
+	ck_assert_int_eq(g.reason, GUARD_WHY_NONE);
+	ck_assert_uint_eq(g.loginuid, GUARD_LOGINUID_UNSET);
+	guard_log_event_done(&g);
+	/* a key of a later version is ignored */
+	ck_assert_int_eq(kmsg_parse_line("[ 7.5] drvfw: " GREC " netns=4026531840", &unused, &g),
+			 KMSG_RECORD_GUARD);
+	guard_log_event_done(&g);
+}
+END_TEST
+
+/* What the writer makes of every field, read back the same: both extremes. */
+START_TEST(test_guard_round_trip)
+{
+	static const char *const names[] = { NULL, "fs-a b", "x=y,z\\", "\x01\xff", "-" };
+	struct autoload_event unused;
+
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		for (int ext = 0; ext < 2; ext++) {
+			struct guard_log_event in = {
+				.kind = GUARD_KIND_FILE,
+				.name = (char *)names[i],
+				.action = ext ? GUARD_ACT_WARN : GUARD_ACT_ALLOW,
+				.reason = ext ? GUARD_WHY_NO_MAPS : GUARD_WHY_NONE,
+				.pid = ext ? UINT32_MAX : 0,
+				.uid = ext ? UINT32_MAX : 0,
+				.loginuid = ext ? UINT32_MAX - 1 : GUARD_LOGINUID_UNSET,
+				.cgroup = ext ? UINT64_MAX : 0,
+				.comm = ext ? "a\nb drvfw: " : "",
+			}, out;
+			_cleanup_free_ char *rec = guard_record_format(&in), *line = NULL;
+
+			ck_assert_ptr_nonnull(rec);
+			ck_assert_ptr_null(strpbrk(rec, "\n\r"));
+			line = strdup_printf("[ 1.0] drvfw: %s", rec);
+			ck_assert_int_eq(kmsg_parse_line(line, &unused, &out), KMSG_RECORD_GUARD);
+			ck_assert(streq_ptr(out.name, in.name));
+			ck_assert_str_eq(out.comm, in.comm);
+			ck_assert_int_eq(out.kind, in.kind);
+			ck_assert_int_eq(out.action, in.action);
+			ck_assert_int_eq(out.reason, in.reason);
+			ck_assert_uint_eq(out.pid, in.pid);
+			ck_assert_uint_eq(out.uid, in.uid);
+			ck_assert_uint_eq(out.loginuid, in.loginuid);
+			ck_assert(out.cgroup == in.cgroup);
+			guard_log_event_done(&out);
+		}
+}
+END_TEST
+
+START_TEST(test_guard_forged_rejected)
+{
+	static const char *const lines[] = {
+		/* repeated keys */
+		"[ 6.0] drvfw: " GREC " uid=0",
+		"[ 6.0] drvfw: " GREC " name=fs-ext4",
+		"[ 6.0] drvfw: " GREC " action=allow",
+		"[ 6.0] drvfw: " GREC " comm=sshd",
+		"[ 6.0] drvfw: " GREC " loginuid=-",
+		"[ 6.0] drvfw: " GREC " reason=modules",
+		/* a second marker */
+		"[ 6.0] drvfw: " GREC " drvfw: " GREC,
+		/* numbers the writer never writes */
+		"[ 6.0] drvfw: guard/1 kind=request name=a action=allow pid=1 comm=x uid=-1 "
+		"loginuid=- cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=request name=a action=allow pid=1 comm=x uid=01 "
+		"loginuid=- cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=request name=a action=allow pid=1 comm=x "
+		"uid=4294967296 "
+		"loginuid=- cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=request name=a action=allow pid=1 comm=x uid=0 "
+		"loginuid=4294967295 cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=request name=a action=allow pid=1 comm=x uid=0 "
+		"loginuid=- cgroup=18446744073709551616",
+		"[ 6.0] drvfw: guard/1 kind=request name=a action=allow pid= comm=x uid=0 "
+		"loginuid=- cgroup=1",
+		/* words this version does not know, an empty name, a bad escape */
+		"[ 6.0] drvfw: guard/1 kind=module name=a action=allow pid=1 comm=x uid=0 "
+		"loginuid=- cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=file name=a action=block pid=1 comm=x uid=0 "
+		"loginuid=- cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=file name=a action=deny reason=- pid=1 comm=x uid=0 "
+		"loginuid=- cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=file name= action=deny pid=1 comm=x uid=0 "
+		"loginuid=- cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=file name=a\\x0 action=deny pid=1 comm=x uid=0 "
+		"loginuid=- cgroup=1",
+		/* incomplete: each required key missing once */
+		"[ 6.0] drvfw: guard/1 name=a action=allow pid=1 comm=x uid=0 loginuid=- cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=file name=a pid=1 comm=x uid=0 loginuid=- cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=file name=a action=allow comm=x uid=0 loginuid=- "
+		"cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=file name=a action=allow pid=1 uid=0 loginuid=- "
+		"cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=file name=a action=allow pid=1 comm=x loginuid=- "
+		"cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=file name=a action=allow pid=1 comm=x uid=0 cgroup=1",
+		"[ 6.0] drvfw: guard/1 kind=file name=a action=allow pid=1 comm=x uid=0 loginuid=-",
+	};
+	struct autoload_event unused;
+	struct guard_log_event g;
+
+	for (size_t i = 0; i < ELEMENTSOF(lines); i++)
+		ck_assert_msg(kmsg_parse_line(lines[i], &unused, &g) == -EBADMSG,
+			      "not rejected: %s", lines[i]);
+}
+END_TEST
+
+/* Both kinds of records in one log: folded apart, and the guard names the helper's requesters. */
+START_TEST(test_guard_stats_and_requesters)
+{
+	static const char log[] =
+	    "[ 1.0] drvfw: guard/1 kind=request name=net-pf-2-proto-132 action=deny "
+	    "reason=autoload pid=50 comm=python3 uid=1000 loginuid=1000 cgroup=9\n"
+	    "[ 1.0] drvfw: autoload/2 alias=net-pf-2-proto-132 modules=sctp action=deny\n"
+	    "[ 2.0] drvfw: guard/1 kind=request name=net-pf-2-proto-132 action=deny "
+	    "reason=autoload pid=51 comm=python3 uid=1000 loginuid=1000 cgroup=9\n"
+	    "[ 2.5] drvfw: guard/1 kind=request name=net-pf-2-proto-132 action=deny "
+	    "reason=autoload pid=60 comm=evil\\x20x uid=0 loginuid=- cgroup=1\n"
+	    "[ 3.0] drvfw: guard/1 kind=file name=dummy action=deny reason=blocked pid=70 "
+	    "comm=insmod uid=0 loginuid=0 cgroup=1\n"
+	    "[ 4.0] drvfw: guard/1 kind=request name=fs-x action=allow pid=1 comm=x uid=0 "
+	    "loginuid=- cgroup=1 uid=5\n";
+	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
+	_cleanup_(autoload_stats_done) struct autoload_stats st = { 0 };
+	_cleanup_(guard_log_stats_done) struct guard_log_stats g = { 0 };
+	FILE *f = text_stream(log);
+
+	ck_assert_int_eq(kmsg_read_stream(f, &ev), 5);
+	fclose(f);
+	ck_assert_uint_eq(ev.n, 1);
+	ck_assert_uint_eq(ev.n_guard, 4);
+	ck_assert_uint_eq(ev.n_rejected, 1);
+	ck_assert_int_eq(guard_log_stats_from_events(&ev, &g), 0);
+	ck_assert_uint_eq(g.n, 3);
+	/* most frequent first: python3's two requests are one record */
+	ck_assert_uint_eq(g.v[0].count, 2);
+	ck_assert_str_eq(g.v[0].comm, "python3");
+	ck_assert_uint_eq(g.v[0].last_pid, 51);
+	ck_assert_str_eq(g.v[0].first, "1.0");
+	ck_assert_str_eq(g.v[0].last, "2.0");
+	/* then by name: "dummy" before "net-pf-..." */
+	ck_assert_str_eq(g.v[1].name, "dummy");
+	ck_assert_int_eq(g.v[1].kind, GUARD_KIND_FILE);
+	ck_assert_str_eq(g.v[2].comm, "evil x");
+
+	ck_assert_int_eq(autoload_stats_compute(&ev, &st), 0);
+	ck_assert_uint_eq(st.n, 1);
+	ck_assert_int_eq(guard_log_stats_add_requesters(&g, st.v, st.n), 2);
+	ck_assert_uint_eq(strv_length(st.v[0].requesters), 2);
+	ck_assert_str_eq(st.v[0].requesters[0], "evil x(uid:0)");
+	ck_assert_str_eq(st.v[0].requesters[1], "python3(uid:1000)");
 }
 END_TEST
 
@@ -506,6 +710,12 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_rejected_counted);
 	tcase_add_test(tc, test_many_distinct_names);
 	tcase_add_test(tc, test_one_module_many_names);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("guard");
+	tcase_add_test(tc, test_guard_formats);
+	tcase_add_test(tc, test_guard_round_trip);
+	tcase_add_test(tc, test_guard_forged_rejected);
+	tcase_add_test(tc, test_guard_stats_and_requesters);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -177,3 +177,52 @@ def measure(env, n, timeout, results):
         log(f'figures written to {out}')
     except OSError as e:
         log(f'cannot write {out}: {e}, ignoring')
+
+
+def measure_guard(env, n, timeout):
+    """What the in-kernel guard adds to the boot: the same image policy with
+    and without the guard (drvfw_guard=no), booted alternately n times each
+    so that a slow spell of the shared host hits both; medians of the guest's
+    uptime when the real root's init starts, and of the cmdline hooks (the
+    guard's hook runs among them, between the test module's stamps)."""
+    kinds = {
+        'without': Scenario('figures-guard-without', 'figures: drvfw without the guard', _ok,
+                            policy=NEUTRAL_POLICY, dracut_conf=['drvfw_guard=no']),
+        'with': Scenario('figures-guard-with', 'figures: drvfw with the guard', _ok, policy=NEUTRAL_POLICY),
+    }
+    images = {}
+    for k, sc in kinds.items():
+        work = os.path.join(CACHE, 'run', sc.name)
+        os.makedirs(work, exist_ok=True)
+        rc, img, secs, out = vmlib.build_initramfs(env, work, sc)
+        if rc != 0:
+            raise Failure(f'{sc.name}: dracut failed ({rc}):\n{out[-3000:]}')
+        images[k] = (work, vmlib.build_root(env, work, img, sc), os.path.getsize(img))
+    facts = {k: [] for k in kinds}
+    for i in range(n):
+        for k, sc in kinds.items():
+            work, (rootimg, usbimg), _ = images[k]
+            f = vmlib.boot(env, work, rootimg, usbimg, sc, timeout)
+            sc.check(f)
+            loaded = kmsg_loaded(f)
+            expect(loaded == (k == 'with'), f'{sc.name}: guard loaded in the initramfs: {loaded}')
+            facts[k].append(f)
+            log(f'{sc.name} boot {i + 1}/{n}: report at {f.boot_uptime:.2f} s, cmdline hooks '
+                f'{_hook_ms(f).get("cmdline", float("nan")):.0f} ms')
+    rep = {k: median([f.boot_uptime for f in v]) for k, v in facts.items()}
+    cmd = {k: median([_hook_ms(f)['cmdline'] for f in v if 'cmdline' in _hook_ms(f)]) for k, v in facts.items()}
+    lines = [
+        f'Guard figures (`tests/vm/run --figures-guard {n}`, {time.strftime("%Y-%m-%d")}, qemu '
+        f'{env.accel.upper()}, Debian kernel {env.kver}, {n} boots each, alternating):',
+        f'- boot to report: {rep["without"]:.2f} s without the guard, {rep["with"]:.2f} s with '
+        f'({(rep["with"] - rep["without"]) * 1000:+.0f} ms); each boot: '
+        + ', '.join(f'{k} ' + ' '.join(f'{f.boot_uptime:.2f}' for f in v) for k, v in facts.items()),
+        f'- cmdline hooks (the guard\'s load among them): {cmd["without"]:.0f} ms without, {cmd["with"]:.0f} ms '
+        f'with ({cmd["with"] - cmd["without"]:+.0f} ms)',
+        f'- image size: {images["without"][2] / 2**20:.1f} MiB without, {images["with"][2] / 2**20:.1f} MiB with',
+    ]
+    print('\n'.join(lines), flush=True)
+
+
+def kmsg_loaded(f):
+    return any('drvfw: guard: loaded in the initramfs' in t for _, t in f.kmsg)

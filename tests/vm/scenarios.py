@@ -2,6 +2,8 @@
 """The VM scenarios of issue 4. Each boots once (scenario 10 only builds)
 and asserts facts parsed from the guest's records, not log lines."""
 
+import os
+
 from vmlib import Failure
 
 # Device identities in the modalias the guest reports (qemu's IDs).
@@ -23,7 +25,7 @@ class Scenario:
                  flavour='shell', build_only=False, dracut_conf=(), build_env=None,
                  on_request=None, qemu_args=(), expect_build_failure=False, broken_drvfw=False,
                  generator='dracut', machine='pc', qemu_pre=(), append=None, prepare_root=None,
-                 runner=None):
+                 runner=None, setup=None):
         self.name = name
         self.doc = doc
         self.check = check
@@ -45,6 +47,9 @@ class Scenario:
         self.append = append
         self.prepare_root = prepare_root
         self.runner = runner  # runner(env, work, timeout): several boots, its own checks
+        # setup(env, work) -> {name: host path}: files the host prepares for
+        # the guest, copied into /vmtest of the root image
+        self.setup = setup
 
 
 def expect(cond, msg):
@@ -410,7 +415,18 @@ def check_systemd(f):
     for h in ('cmdline', 'pre-udev', 'pre-pivot'):
         expect(f'{h} begin' in st, f'the {h} hooks did not run under systemd')
     expect(kmsg_has(f, 'drvfw: enforce:'), 'no drvfw enforce summary in the kernel log')
+    # the in-kernel guard, started by dracut-cmdline.service, survives systemd's switch-root
+    out = f.outputs.get('guard-status', [])
+    expect(f.actions.get('guard-status') == 0 and any(line.startswith('guard: loaded') for line in out),
+           f'the guard is not loaded in the real root after systemd\'s switch-root: {out}')
     expect(f.ended, 'the guest did not finish its report')
+
+
+SYSTEMD_GUEST = '''
+scenario_actions() {
+    act guard-status drvfw guard --status
+}
+'''
 
 
 # The driver-filter syntax on the command line alone (no policy file, so the
@@ -483,6 +499,270 @@ def check_lockout(rc, out, forced_rc, forced_out):
     expect('every driver the console ttyS0 can have' in out and 'console=ttyS0 of the target' in out,
            f'the refusal does not name the guest\'s console and where it comes from:\n{out[-2000:]}')
     expect(forced_rc == 0, f'DRVFW_FORCE=1 did not override the refusal:\n{forced_out[-2000:]}')
+
+
+# The in-kernel guard (drvfw-guard(8)). The image's modprobe.d refuses the
+# same things, so the guest removes it first: what is refused afterwards,
+# the guard refused.
+def guard_actions(helper):
+    # With helper, the kernel.modprobe helper logs each autoload too (the
+    # image has drvfw but not its drvfw-modprobe link), so that the plain
+    # report has records whose requesters it takes from the guard.
+    setup = ('    ln -sf "$(command -v drvfw)" /run/drvfw-modprobe\n'
+             '    echo /run/drvfw-modprobe > /proc/sys/kernel/modprobe\n') if helper else ''
+    return '''
+# the module file, and its ELF image (kmod before 31 decompresses .ko.xz itself)
+ko() {
+    for _k in /lib/modules/$(uname -r)/kernel/drivers/net/$1.ko*; do
+        echo "$_k"
+        return
+    done
+}
+elf() {
+    case $(ko $1) in
+        *.xz) "$VT/busybox" xz -dc "$(ko $1)" ;;
+        *) cat "$(ko $1)" ;;
+    esac > /run/$1.elf
+    echo /run/$1.elf
+}
+scenario_actions() {
+    act guard-status drvfw guard --status
+    rm -f /etc/modprobe.d/00-drvfw.conf /etc/modprobe.d/drvfw.conf
+''' + setup + '''    act insmod-dummy insmod "$(ko dummy)"
+    _f=$(ko dummy)
+    cp "$_f" "/run/renamed.${_f##*/dummy.}"
+    act insmod-renamed insmod "/run/renamed.${_f##*/dummy.}"
+    "$VT/vmreport" init-module "$(elf dummy)" >&3
+    "$VT/vmreport" init-module "$(elf nlmon)" >&3
+    act insmod-ifb insmod "$(ko ifb)"
+    # the guard's events as guard/1 records in the kernel log, while the socket() asks;
+    # the follower first writes the boot's backlog, ten records and then the rate
+    # limit every drvfw process shares (10 in 5 s): the socket() waits that out
+    drvfw guard --follow --kmsg > /run/guard-follow.out 2>&1 &
+    _follow=$!
+    sleep 7
+    "$VT/vmreport" as 1000 "$VT/vmreport" socket 2 1 132 >&3
+    sleep 1
+    kill $_follow
+    wait $_follow
+    act guard-follow cat /run/guard-follow.out
+    act report-guard drvfw report --guard -r -n -o KIND,NAME,ACTION,REASON,UID,LOGINUID,COMMAND,FIRST
+    act report drvfw report -r -n -o MODULE,ALIASES,REQUESTERS
+    act audit-guard drvfw audit -r -n -o NAME,BLOCK
+    act guard-unload drvfw guard --unload
+    act audit-unloaded drvfw audit -r -n -o NAME,BLOCK
+    # no guard loaded now: report --guard reads the records the follower logged
+    act report-guard-kmsg drvfw report --guard -r -n -o KIND,NAME,ACTION,REASON,UID,LOGINUID,COMMAND,FIRST
+    act insmod-dummy-again insmod "$(ko dummy)"
+    "$VT/vmreport" as 1000 "$VT/vmreport" socket 2 1 132 >&3
+}
+'''
+
+
+GUARD = '''[drvfw]
+mode = enforce
+[deny]
+drivers = ALL:dummy
+[autoload]
+deny = net-pf-2-proto-132* net-pf-10-proto-132*
+'''
+
+
+class GuardRecord:
+    def __init__(self, line):
+        f = line.split()
+        self.kind, self.name, self.action, self.reason = f[0], f[1], f[2], f[3]
+        self.uid, self.loginuid, self.comm, self.first = f[4], f[5], f[6], float(f[7])
+
+    def __repr__(self):
+        return f'{self.kind} {self.name} {self.action} {self.reason} uid={self.uid} comm={self.comm}'
+
+
+def guard_records(f, action='report-guard'):
+    expect(f.actions.get(action) == 0, f'drvfw {action} failed: {f.outputs.get(action)}')
+    return [GuardRecord(line) for line in f.outputs.get(action, []) if len(line.split()) == 8]
+
+
+def audit_block(f, action, module):
+    rows = dict(line.split()[:2] for line in f.outputs.get(action, []) if len(line.split()) == 2)
+    expect(f.actions.get(action) == 0 and rows, f'drvfw {action} failed: {f.outputs.get(action, [])[-5:]}')
+    return rows.get(module)
+
+
+def check_guard_log(f, action):
+    # the follower wrote the SCTP request as a guard/1 record; with the guard
+    # unloaded, report --guard reads it back from /dev/kmsg
+    out = f.outputs.get('guard-follow', [])
+    expect(any(line.startswith('guard/1 kind=request name=net-pf-2-proto-132') and ' uid=1000 ' in line
+               and f' action={action} ' in line for line in out),
+           f'drvfw guard --follow printed no guard/1 record of the SCTP request: {out}')
+    expect(kmsg_has(f, 'drvfw: guard/1 kind=request name=net-pf-2-proto-132'),
+           'drvfw guard --follow --kmsg wrote no guard/1 record to the kernel log')
+    logged = [r for r in guard_records(f, 'report-guard-kmsg')
+              if r.kind == 'request' and r.name.startswith('net-pf-2-proto-132')]
+    expect(any(r.action == action and r.uid == '1000' and r.comm == 'vmreport' for r in logged),
+           f'drvfw report --guard (no guard loaded) does not read the SCTP request from the kernel log: {logged}')
+
+
+def init_module_results(f):
+    return [dict(t.split('=', 1) for t in r.split()[1:]) for r in f.records if r.startswith('INITMODULE ')]
+
+
+def guard_loaded_at_boot(f, recs):
+    out = f.outputs.get('guard-status', [])
+    expect(f.actions.get('guard-status') == 0 and any(line.startswith('guard: loaded') for line in out),
+           f'the guard was not loaded (and current) when the real root started: {out}')
+    expect(kmsg_has(f, 'drvfw: guard: loaded in the initramfs'), 'no "guard: loaded in the initramfs" kernel log line')
+    # in force before the real root: it counted module loads of the initramfs
+    early = [r for r in recs if r.kind in ('file', 'data') and f.boot_uptime and r.first < f.boot_uptime]
+    expect(early, f'no guard record from before the real root started (at {f.boot_uptime} s): {recs}')
+
+
+def check_guard(f):
+    recs = guard_records(f)
+    guard_loaded_at_boot(f, recs)
+    # insmod of the blocked module's file: refused, and it did not load (the
+    # same insmod after --unload succeeds, which it could not if dummy were in)
+    expect(f.actions.get('insmod-dummy') not in (None, 0), 'insmod dummy.ko succeeded with the guard loaded')
+    expect(any('Operation not permitted' in line for line in f.outputs.get('insmod-dummy', [])),
+           f'insmod dummy.ko did not fail with EPERM: {f.outputs.get("insmod-dummy")}')
+    expect(f.actions.get('insmod-ifb') == 0, f'insmod of the allowed ifb.ko failed: {f.outputs.get("insmod-ifb")}')
+    expect('ifb' in f.phase('final').modules, 'ifb is not loaded')
+    # a copy under another name: refused by the module's own name (its ELF image)
+    expect(f.actions.get('insmod-renamed') not in (None, 0), 'insmod of a renamed copy of dummy.ko succeeded')
+    # init_module() from a buffer: decided by the name in the image too
+    im = {os.path.basename(r['file']): r['result'] for r in init_module_results(f)}
+    expect(im.get('dummy.elf') == 'EPERM', f'init_module() of dummy: {im}')
+    expect(im.get('nlmon.elf') == 'ok' and 'nlmon' in f.phase('final').modules,
+           f'init_module() of the allowed nlmon: {im}')
+    # the unprivileged socket: refused, and the guard names who asked
+    so = [s for s in f.sockets if (s['family'], s['type'], s['proto']) == ('2', '1', '132')]
+    expect(len(so) == 2, f'expected two SCTP socket() calls, got {so}')
+    expect(so[0]['result'] != 'ok', f'the SCTP socket() of uid 1000 succeeded with the guard loaded: {so[0]}')
+    req = [r for r in recs if r.kind == 'request' and r.name.startswith('net-pf-2-proto-132')]
+    expect(req and all(r.action == 'deny' and r.reason == 'autoload' for r in req),
+           f'the guard did not refuse the SCTP autoload: {req}')
+    expect(any(r.uid == '1000' and r.loginuid == '1000' and r.comm == 'vmreport' for r in req),
+           f'drvfw report --guard does not name uid 1000 and the command vmreport: {req}')
+    expect(any(r.kind in ('file', 'data') and r.name == 'dummy' and r.action == 'deny' and r.reason == 'blocked'
+               for r in recs), f'no "dummy deny blocked" record: {recs}')
+    expect(any(r.kind == 'data' and r.name == 'dummy' and r.action == 'deny' and r.reason == 'blocked'
+               for r in recs), f'no "data dummy deny blocked" record: {recs}')
+    expect(any(r.kind == 'data' and r.name == 'nlmon' and r.action == 'allow' for r in recs),
+           f'no "data nlmon allow" record: {recs}')
+    # --unload: back to what the system did without the guard
+    expect(f.actions.get('guard-unload') == 0, f'drvfw guard --unload failed: {f.outputs.get("guard-unload")}')
+    expect(f.actions.get('insmod-dummy-again') == 0,
+           f'insmod dummy.ko after --unload failed: {f.outputs.get("insmod-dummy-again")}')
+    expect(so[1]['result'] == 'ok' and 'sctp' in f.phase('final').modules,
+           f'the SCTP socket() after --unload: {so[1]}, sctp loaded: {"sctp" in f.phase("final").modules}')
+    check_guard_log(f, 'deny')
+    # audit names the guard as what blocks insmod of dummy, while it is loaded
+    expect(audit_block(f, 'audit-guard', 'dummy') == 'guard',
+           f'drvfw audit does not show the guard blocking dummy: {audit_block(f, "audit-guard", "dummy")}')
+    expect(audit_block(f, 'audit-unloaded', 'dummy') == 'drvfw',
+           f'drvfw audit after --unload: dummy blocked by {audit_block(f, "audit-unloaded", "dummy")}')
+    expect(f.ended, 'the guard did not finish its report')
+
+
+def check_it_guard(f):
+    # initramfs-tools: init-top started the guard from the image's maps
+    # before udev, it is loaded (and current) in the real root, and it
+    # refuses insmod of the blocked module's file while an allowed one loads
+    recs = guard_records(f)
+    guard_loaded_at_boot(f, recs)
+    expect(f.actions.get('insmod-dummy') not in (None, 0), 'insmod dummy.ko succeeded with the guard loaded')
+    expect(any('Operation not permitted' in line for line in f.outputs.get('insmod-dummy', [])),
+           f'insmod dummy.ko did not fail with EPERM: {f.outputs.get("insmod-dummy")}')
+    expect(any(r.kind in ('file', 'data') and r.name == 'dummy' and r.action == 'deny' and r.reason == 'blocked'
+               for r in recs), f'no "dummy deny blocked" record: {recs}')
+    expect(f.actions.get('insmod-ifb') == 0, f'insmod of the allowed ifb.ko failed: {f.outputs.get("insmod-ifb")}')
+    expect('ifb' in f.phase('final').modules, 'ifb is not loaded')
+    expect(f.actions.get('guard-unload') == 0, f'drvfw guard --unload failed: {f.outputs.get("guard-unload")}')
+    expect(f.actions.get('insmod-dummy-again') == 0,
+           f'insmod dummy.ko after --unload failed: {f.outputs.get("insmod-dummy-again")}')
+    expect(f.ended, 'the guard did not finish its report')
+
+
+GUARD_WARN = GUARD.replace('mode = enforce\n', 'mode = warn\ninit-module = deny\n')
+
+
+def check_guard_warn(f):
+    recs = guard_records(f)
+    guard_loaded_at_boot(f, recs)
+    expect(f.actions.get('insmod-dummy') == 0, f'insmod dummy.ko failed in warn mode: {f.outputs.get("insmod-dummy")}')
+    im = {os.path.basename(r['file']): r['result'] for r in init_module_results(f)}
+    expect(im.get('dummy.elf') in ('ok', 'EEXIST') and im.get('nlmon.elf') == 'ok',
+           f'init_module() in warn mode: {im}')
+    so = [s for s in f.sockets if (s['family'], s['type'], s['proto']) == ('2', '1', '132')]
+    expect(so and so[0]['result'] == 'ok', f'the SCTP socket() of uid 1000 failed in warn mode: {so}')
+    expect('sctp' in f.phase('final').modules, 'sctp did not load in warn mode')
+    # every request reported, each with its requester
+    reqs = [r for r in recs if r.kind == 'request']
+    expect(reqs, f'no request records: {recs}')
+    for r in reqs:
+        expect(r.uid != '-' and r.comm != '-', f'a request record without its requester: {r}')
+    sctp = [r for r in reqs if r.name.startswith('net-pf-2-proto-132')]
+    expect(sctp and all(r.action == 'warn' and r.reason == 'autoload' for r in sctp),
+           f'the SCTP autoload is not recorded as "warn": {sctp}')
+    expect(any(r.uid == '1000' and r.comm == 'vmreport' for r in sctp), f'the SCTP request does not name uid 1000: {sctp}')
+    # a module file, or on kernels whose modules kmod decompresses itself (6.12), a buffer
+    expect(any(r.kind in ('file', 'data') and r.name == 'dummy' and r.action == 'warn' for r in recs),
+           f'insmod dummy.ko is not recorded as "warn": {recs}')
+    expect(any(r.kind == 'data' and r.name == 'nlmon' and r.action == 'warn' and r.reason == 'init-module'
+               for r in recs), f'init_module() of nlmon is not recorded as "warn" by init-module = deny: {recs}')
+    # the helper's records, with their requesters taken from the guard
+    rep = f.outputs.get('report', [])
+    expect(any(line.startswith('sctp ') and 'net-pf-2-proto-132' in line and 'vmreport(uid:1000)' in line
+               for line in rep), f'drvfw report does not name the requester of sctp from the guard: {rep}')
+    check_guard_log(f, 'warn')
+    # in warn mode the guard refuses nothing: audit does not count it as a block
+    expect(audit_block(f, 'audit-guard', 'dummy') not in (None, 'guard'),
+           f'drvfw audit shows a warn-mode guard as blocking dummy: {audit_block(f, "audit-guard", "dummy")}')
+    expect(f.ended, 'the guard did not finish its report')
+
+
+# The guard's BPF code run by Debian's kernel (its verifier, its JIT) as a
+# syscall program, against user space, for names of the Debian module
+# database (every 8th: TCG is slow): tests/bpf/guard-kernel-check.
+GUARD_KERNEL_POLICIES = {
+    'default-deny': '[allow]\ndrivers = cpu:ALL pci:virtio-pci virtio:virtio_net,virtio_blk ALL:ext4\n'
+                    '[deny]\ndrivers = ALL:ALL\n[autoload]\ndeny = net-pf-* fs-*\nallow = net-pf-1 fs-ext4\n',
+    'autoload': '[autoload]\ndeny = fs-* crypto-[a-m]* net-pf-[0-9]* char-major-1?-* symbol:*\n'
+                'allow = fs-ext[234] crypto-aes net-pf-1 symbol:ata_*\n',
+}
+
+
+def guard_kernel_setup(env, work):
+    import vmlib
+    tool = vmlib.build_test_program('tests/bpf/guard-kernel-check')
+    files = {'guard-kernel-check': tool}
+    for name, text in GUARD_KERNEL_POLICIES.items():
+        pol, maps, names = (os.path.join(work, f'gk-{name}.{e}') for e in ('conf', 'maps', 'names'))
+        with open(pol, 'w') as f:
+            f.write(text)
+        vmlib.run([tool, 'prepare', env.kroot, env.kver, pol, os.path.join(vmlib.SRCDIR, 'profiles'),
+                   maps, names])
+        files[f'{name}.maps'] = maps
+        files[f'{name}.names'] = names
+    return files
+
+
+GUARD_KERNEL_GUEST = '''
+scenario_actions() {
+''' + ''.join(f'    act gk-{n} "$VT/guard-kernel-check" run "$VT/{n}.maps" "$VT/{n}.names" 8\n'
+              for n in GUARD_KERNEL_POLICIES) + '''}
+'''
+
+
+def check_guard_kernel(f):
+    for name in GUARD_KERNEL_POLICIES:
+        out = f.outputs.get(f'gk-{name}', [])
+        res = [dict(t.split('=', 1) for t in line.split()[1:]) for line in out if line.startswith('CHECK ')]
+        expect(f.actions.get(f'gk-{name}') == 0 and res and res[0]['mismatches'] == '0'
+               and int(res[0]['names']) >= 10000,
+               f'{name}: the kernel does not decide as user space does: {out[-25:]}')
+    expect(f.ended, 'the guard did not finish its report')
 
 
 # bind=: a device handed to a driver other than its own; the integration
@@ -567,7 +847,7 @@ SCENARIOS = [
              check_disabled, policy=DISABLED, cmdline='rd.drvfw=0', dracut_conf=FORCE_CHECK, broken_drvfw=True),
     Scenario('11-systemd',
              'systemd in the initramfs: modprobe.d stops PID 1\'s early virtio_rng load, the hooks run as services',
-             check_systemd, policy=SYSTEMD, flavour='systemd'),
+             check_systemd, policy=SYSTEMD, flavour='systemd', guest=SYSTEMD_GUEST),
     Scenario('17-unpinnable',
              'filter_deny_drivers=virtio:virtio_rng on the command line, systemd loads it first: '
              'unbound, the virtio bus gated, a reload binds nothing',
@@ -581,6 +861,16 @@ SCENARIOS = [
              'on-error = allow: a policy that fails at boot lets it go on, loudly, and what modprobe.d blocks stays blocked',
              check_on_error_allow, policy='[drvfw]\non-error = allow\n[deny]\ndrivers = pci:e1000\n',
              cmdline=BROKEN_CMDLINE),
+    Scenario('30-guard',
+             'in-kernel guard: insmod of a blocked module and init_module() get EPERM, an allowed one loads, a user\'s SCTP socket() is refused and reported with uid and command, --unload restores',
+             check_guard, policy=GUARD, guest=guard_actions(helper=False)),
+    Scenario('31-guard-warn',
+             'guard in warn mode: everything loads, every request is reported with its requester',
+             check_guard_warn, policy=GUARD_WARN, guest=guard_actions(helper=True)),
+    Scenario('32-guard-kernel',
+             'the guard\'s BPF code in this kernel decides every 8th name of the module database as user space does',
+             check_guard_kernel, policy='[deny]\ndrivers = pci:nouveau\n', guest=GUARD_KERNEL_GUEST,
+             setup=guard_kernel_setup),
     Scenario('10-lockout',
              'dracut -a drvfw refuses a policy that denies the root disk driver',
              check_lockout, policy=LOCKOUT, build_only=True),
@@ -616,6 +906,10 @@ SCENARIOS = [
     Scenario('26-it-vfio',
              'initramfs-tools: bind=vfio-pci for the e1000 NIC (emulated IOMMU): bound to vfio-pci after the pivot',
              check_vfio, policy=VFIO, cmdline=VFIO_CMDLINE, generator=IT, **VFIO_MACHINE),
+    Scenario('33-it-guard',
+             'initramfs-tools: the guard started by init-top is loaded in the real root; insmod of a blocked '
+             'module gets EPERM, an allowed one loads, --unload restores',
+             check_it_guard, policy=GUARD, guest=guard_actions(helper=False), generator=IT),
 ]
 
 

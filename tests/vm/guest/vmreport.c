@@ -8,6 +8,7 @@
  *   MOD name=e1000
  *   KMSG t=12.345678 text...
  *   SOCKET family=2 type=1 proto=132 result=ok|EPROTONOSUPPORT
+ *   INITMODULE file=PATH result=ok|EPERM
  *
  * Values never contain blanks (they become '_'; '-' stands for "no such attribute",
  * '(null)' is what the kernel prints for an unset driver_override).
@@ -23,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/reboot.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -221,6 +224,143 @@ static int cmd_socket(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * as UID CMD...: runs CMD as an unprivileged user, with UID as its audit
+ * login uid too (as a login would set it), so that records can name both.
+ */
+static int cmd_as(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: vmreport as UID CMD...\n");
+		return 2;
+	}
+	uid_t uid = (uid_t)atoi(argv[0]);
+	int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)!write(fd, argv[0], strlen(argv[0]));
+		close(fd);
+	}
+	if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0) {
+		perror("vmreport: as");
+		return 1;
+	}
+	fflush(stdout);
+	execvp(argv[1], argv + 1);
+	perror("vmreport: as");
+	return 127;
+}
+
+/* init-module FILE: loads a module from a buffer (init_module(2)), as kmod does for a compressed file. */
+static int cmd_init_module(int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "usage: vmreport init-module FILE\n");
+		return 2;
+	}
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	long r;
+	int e;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		perror(argv[0]);
+		return 1;
+	}
+	buf = malloc((size_t)st.st_size);
+	if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size) {
+		perror(argv[0]);
+		return 1;
+	}
+	close(fd);
+	r = syscall(SYS_init_module, buf, (unsigned long)st.st_size, "");
+	e = errno;
+	printf("INITMODULE file=%s result=%s\n", argv[0], r == 0 ? "ok" : errname(e));
+	free(buf);
+	return 0;
+}
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* BENCH name=NAME n=N median_us=.. min_us=.. p90_us=.. (benchmarks, bench/guard) */
+static void bench_print(const char *name, long long *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_ll);
+	printf("BENCH name=%s n=%d median_us=%.1f min_us=%lld p90_us=%lld\n", name, n,
+	       n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0, v[0], v[n * 9 / 10]);
+}
+
+/* bench-socket NAME N FAMILY TYPE PROTO: the time of socket(), which autoloads. */
+static int cmd_bench_socket(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: vmreport bench-socket NAME N FAMILY TYPE PROTO\n");
+		return 2;
+	}
+	int n = atoi(argv[1]), family = atoi(argv[2]), type = atoi(argv[3]), proto = atoi(argv[4]);
+	long long *v = calloc((size_t)n, sizeof(*v));
+
+	for (int i = 0; i < n; i++) {
+		long long t0 = now_us();
+		int fd = socket(family, type | SOCK_CLOEXEC, proto);
+
+		v[i] = now_us() - t0;
+		if (fd >= 0)
+			close(fd);
+	}
+	bench_print(argv[0], v, n);
+	free(v);
+	return 0;
+}
+
+/* bench-load NAME N FILE MODULE: the time of finit_module(FILE), unloading MODULE after each. */
+static int cmd_bench_load(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: vmreport bench-load NAME N FILE MODULE\n");
+		return 2;
+	}
+	int n = atoi(argv[1]);
+	long long *v = calloc((size_t)n, sizeof(*v));
+
+	for (int i = 0; i < n; i++) {
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+		long long t0 = now_us();
+		long r = syscall(SYS_finit_module, fd, "", 0);
+		int e = errno;
+
+		v[i] = now_us() - t0;
+		close(fd);
+		if (r != 0) {
+			printf("BENCH name=%s error=%s\n", argv[0], errname(e));
+			free(v);
+			return 1;
+		}
+		if (syscall(SYS_delete_module, argv[3], O_NONBLOCK) != 0) {
+			printf("BENCH name=%s error=delete-%s\n", argv[0], errname(errno));
+			free(v);
+			return 1;
+		}
+	}
+	bench_print(argv[0], v, n);
+	free(v);
+	return 0;
+}
+
 /* A string that changes when any device appears, disappears or (un)binds. */
 static unsigned long long device_signature(void)
 {
@@ -317,8 +457,10 @@ int main(int argc, char **argv)
 	int r;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: vmreport sysfs|kmsg PAT...|socket F T P|wait-stable [T Q]|"
-				"wait-count BUS N T|poweroff\n");
+		fprintf(stderr,
+			"usage: vmreport sysfs|kmsg PAT...|socket F T P|wait-stable [T Q]|"
+			"wait-count BUS N T|as UID CMD...|init-module FILE|bench-socket ...|\n"
+			"bench-load ...|poweroff\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "sysfs"))
@@ -333,6 +475,14 @@ int main(int argc, char **argv)
 		r = cmd_wait_count(argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "poweroff"))
 		r = cmd_poweroff();
+	else if (!strcmp(argv[1], "as"))
+		r = cmd_as(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "init-module"))
+		r = cmd_init_module(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "bench-socket"))
+		r = cmd_bench_socket(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "bench-load"))
+		r = cmd_bench_load(argc - 2, argv + 2);
 	else {
 		fprintf(stderr, "vmreport: unknown command '%s'\n", argv[1]);
 		return 2;
