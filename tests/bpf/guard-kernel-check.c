@@ -227,7 +227,7 @@ static int prepare(char **argv)
 	return r;
 }
 
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+_printf_(2, 0) static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_WARN)
 		vfprintf(stderr, fmt, ap);
