@@ -163,7 +163,7 @@ static int follow_cb(const struct guard_event *ev, void *userdata)
 		return 0;
 	printf("%s\n", rec);
 	fflush(stdout);
-	if (kmsg_ratelimit(k, &suppressed)) {
+	if (kmsg_ratelimit(k, KMSG_KIND_GUARD, &suppressed)) {
 		if (suppressed)
 			kmsg_line(k, "%u guard records left out (rate limit)", suppressed);
 		/* LOG_USER | LOG_NOTICE for what the policy denies, LOG_INFO otherwise */

@@ -170,7 +170,7 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 									    : AUTOLOAD_LOAD;
 		unsigned suppressed;
 
-		if (kmsg_ratelimit(&k, &suppressed)) {
+		if (kmsg_ratelimit(&k, KMSG_KIND_UNDECIDED, &suppressed)) {
 			if (suppressed)
 				kmsg_line(&k,
 					  "%u autoload records like the next one left out "

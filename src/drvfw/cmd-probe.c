@@ -174,7 +174,7 @@ static int probe_on_error(struct drvfw_ctx *ctx, const struct probe_args *a,
 		} else
 			action = "failed";
 	}
-	if (kmsg_ratelimit(k, &suppressed)) {
+	if (kmsg_ratelimit(k, KMSG_KIND_UNDECIDED, &suppressed)) {
 		if (suppressed)
 			kmsg_line(k, "%u messages like the next one left out (rate limit)",
 				  suppressed);

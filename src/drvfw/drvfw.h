@@ -153,11 +153,15 @@ void kmsg_write(struct kmsg *k, int pri, const char *msg);
 /* A notice; control bytes, '\\' and non-ASCII bytes of the text are written as \\xHH. */
 void kmsg_line(struct kmsg *k, const char *fmt, ...) _printf_(2, 3);
 /*
- * For a message about what drvfw could not decide, which a storm of events
- * could repeat: whether to write it now, under a limit shared by every drvfw
- * process (ratelimit.h); *ret_suppressed: how many were left out before it.
+ * For a message a storm of events could repeat: whether to write it now, under
+ * a limit shared by every drvfw process (ratelimit.h), one per @kind, so that
+ * a storm of one kind (guard records, which any user can cause) cannot leave
+ * out the messages of another (what drvfw could not decide);
+ * *ret_suppressed: how many of @kind were left out before it.
  */
-bool kmsg_ratelimit(struct kmsg *k, unsigned *ret_suppressed);
+#define KMSG_KIND_UNDECIDED "undecided"
+#define KMSG_KIND_GUARD "guard"
+bool kmsg_ratelimit(struct kmsg *k, const char *kind, unsigned *ret_suppressed);
 /* Packs "HEAD: item, item, ..." into as few records as fit. */
 void kmsg_item(struct kmsg *k, const char *head, const char *item);
 void kmsg_flush(struct kmsg *k);

@@ -85,7 +85,7 @@ void kmsg_line(struct kmsg *k, const char *fmt, ...)
 	kmsg_write(k, 5, buf);
 }
 
-bool kmsg_ratelimit(struct kmsg *k, unsigned *ret_suppressed)
+bool kmsg_ratelimit(struct kmsg *k, const char *kind, unsigned *ret_suppressed)
 {
 	_cleanup_free_ char *state = NULL;
 	const char *env = getenv("DRVFW_KMSG");
@@ -95,10 +95,10 @@ bool kmsg_ratelimit(struct kmsg *k, unsigned *ret_suppressed)
 		return false;
 	/* next to the log it limits: a test's DRVFW_KMSG file, else /run/drvfw */
 	if (env && *env)
-		state = strdup_printf("%s.ratelimit", env);
+		state = strdup_printf("%s.%s.ratelimit", env, kind);
 	else {
 		(void)mkdir(DRVFW_RUN_DIR, 0755);
-		state = strdup(DRVFW_RUN_DIR "/kmsg.ratelimit");
+		state = strdup_printf(DRVFW_RUN_DIR "/kmsg-%s.ratelimit", kind);
 	}
 	if (!state)
 		return true;

@@ -371,6 +371,8 @@ else
 	check "15 undecided events over ${elapsed_ms} ms leave at most 10 notices per 5 s window" \
 		test "$notices" -le $((10 * (elapsed_ms / 5000 + 2)))
 fi
+check "that limit is the undecided messages' own, not the guard records'" \
+	sh -c "test -s '$T/kmsg.undecided.ratelimit' && ! test -e '$T/kmsg.guard.ratelimit'"
 printf '[drvfw]\non-error = allow\ninclude = no-such-profile\n' >"$T/oe-allow.conf"
 mktree
 out=$(drvfw --policy "$T/oe-allow.conf" probe --udev pci/0000:00:02.0 2>/dev/null)
