@@ -351,6 +351,8 @@ START_TEST(test_exposure_guard_blocks_insmod)
 	free(ex);
 	modules[M_FSMOD].softdep_first_source = NULL;
 	decisions_free(dec);
+	policy_done(&p);
+	diags_done(&d);
 }
 END_TEST
 
