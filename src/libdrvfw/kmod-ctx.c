@@ -85,8 +85,8 @@ struct kmod_ctx *drvfw_kmod_new(const char *moddir, const char *config_root)
 	ctx = kmod_new(moddir, config_root ? (const char *const *)paths : no_config);
 	if (ctx)
 		kmod_set_log_fn(ctx, log_nothing, NULL);
-	else
-		errno = ENOMEM; /* kmod_new() fails only to allocate */
+	else if (drvfw_kmod_loaded())
+		errno = ENOMEM; /* once loaded, kmod_new() fails only to allocate */
 out:
 	for (size_t i = 0; i < ELEMENTSOF(paths); i++)
 		free(paths[i]);
