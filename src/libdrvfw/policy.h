@@ -157,6 +157,14 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
  * and rd.drvfw=warn map to off and warn).
  */
 int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
+/*
+ * The parameters of @cmdline (NULL: none) that policy_add_cmdline() reads,
+ * one "PARAM=VALUE" per line as the kernel hands them on, in order: two
+ * command lines with the same settings make the same policy, whatever else
+ * they say. What the decision index records of the command line (dindex.h).
+ * NULL on ENOMEM.
+ */
+char *policy_cmdline_settings(const char *cmdline);
 
 /*
  * Appends @rule, whose strings the policy takes over. Checks nothing: the
