@@ -30,6 +30,8 @@ static const struct command commands[] = {
 	{ "probe", cmd_probe, "decide and act for one new device (from a udev rule)" },
 	{ "check", cmd_check,
 	  "refuse a policy that denies the root disk's or the console's drivers" },
+	{ "index", cmd_index,
+	  "compile the policy and module database for probe, the helper and audit" },
 };
 
 static void usage(FILE *f)

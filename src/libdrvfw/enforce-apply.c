@@ -232,7 +232,7 @@ static int probe_pass(const struct sysroot *root, const struct policy *pol, cons
 	struct enforce_apply a = *o;
 	int r;
 
-	r = inventory_load_device(root, bus, name, lookup_modules, &pp->inv);
+	r = inventory_load_device(root, bus, name, lookup_modules, o->index, &pp->inv);
 	if (r < 0)
 		return r;
 	r = decisions_compute(pol, pp->inv, &pp->dec);

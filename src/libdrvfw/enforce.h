@@ -187,10 +187,12 @@ int enforce_buses_load(int sysfd, const struct decisions *d, bool all, struct en
 		       size_t *ret_n);
 void enforce_buses_free(struct enforce_bus *b, size_t n);
 
+struct dindex;
 struct enforce_apply {
 	struct enforce_options plan;
 	bool dry_run;
 	bool load_modules; /* false: never load a module (a fake sysfs) */
+	struct dindex *index; /* probe: look modules up in this fresh index, or NULL */
 };
 
 /*

@@ -30,6 +30,14 @@
 /* Its name before: read after files whose softdep lines void its install lines. */
 #define DRVFW_MODPROBE_LEGACY_FILE "/etc/modprobe.d/drvfw.conf"
 
+/*
+ * The decision index (dindex.h), in the module directory it was compiled
+ * from as depmod's modules.*.bin are: the initramfs has its own (its module
+ * directory is its own), and Debian's kernel package removes it with the
+ * others (modules.*.bin) when purged.
+ */
+#define DRVFW_INDEX_NAME "modules.drvfw.bin"
+
 /* What enforcement leaves for the real root (enforce.log, enforce.json, failed). */
 #define DRVFW_RUN_DIR "/run/drvfw"
 
