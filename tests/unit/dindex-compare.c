@@ -69,8 +69,9 @@ char *cmp_request(const struct sysroot *root, const struct policy *p, struct din
 	if (r < 0)
 		return strdup_printf("error:%d %s", -r, strempty(d.error));
 	mods = d.modules ? strv_join(d.modules, ",") : strdup("-");
-	return strdup_printf("action=%d modules=%s rule=%s error=%s", (int)d.action, strempty(mods),
-			     strempty(d.rule), strempty(d.error));
+	return strdup_printf("action=%s modules=%s rule=%s error=%s",
+			     autoload_action_to_string(d.action), strempty(mods), strempty(d.rule),
+			     strempty(d.error));
 }
 
 static void dump_indices(FILE *f, const char *what, const size_t *v, size_t n)
