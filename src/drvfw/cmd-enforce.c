@@ -185,6 +185,8 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	const struct sysroot *root;
 	const struct policy *pol;
 	const struct decisions *d;
+	_cleanup_(inventory_freep) struct inventory *gate_inv = NULL;
+	_cleanup_(decisions_freep) struct decisions *gate_full = NULL;
 	struct inventory empty_inv = { 0 };
 	struct decisions gate_dec;
 	struct kmsg k;
@@ -197,6 +199,8 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return r;
 	(void)kmsg_open(&k, a.use_kmsg && !a.dry_run);
+	/* before udev, a fresh index says which buses have a driver to deny */
+	ctx->use_index = a.gate_only;
 
 	/* Policy first: an invalid policy changes nothing (exit 2). */
 	r = ctx_policy(ctx, &pol);
@@ -219,9 +223,15 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (a.gate_only) {
-		/* The gate needs no inventory: it runs before udev, as early as it can. */
+		/* The gate reads no inventory: it runs before udev, as early as it
+		 * can. The index's module database is cheap; without it, a bus's
+		 * devices and drivers in sysfs tell whether it needs a gate. */
 		gate_dec = (struct decisions){ .policy = pol, .inv = &empty_inv };
 		d = &gate_dec;
+		if (ctx_index(ctx) &&
+		    inventory_load_index_modules(root, ctx_index(ctx), &gate_inv) >= 0 &&
+		    decisions_compute(pol, gate_inv, &gate_full) >= 0)
+			d = gate_full;
 	} else if ((r = ctx_decisions(ctx, &d)) < 0) {
 		kmsg_line(&k, "failed to read the module database or the policy, nothing enforced");
 		kmsg_close(&k);

@@ -55,6 +55,52 @@ static int bus_allowed_drivers(int sysfd, const struct policy *pol, const char *
 	return 0;
 }
 
+/*
+ * Whether a driver registered on @bus now is denied, by its module's name or
+ * its own: a built-in one that records no module (serial8250) is a module
+ * pair of no inventory module.
+ */
+static int bus_denies_registered_driver(int sysfd, const struct policy *pol, const char *bus)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	int r;
+
+	r = sysfs_list_dir(sysfd, &names, "bus/%s/drivers", bus);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	for (char **n = names; *n; n++) {
+		_cleanup_free_ char *module = NULL;
+
+		r = sysfs_read_link_base(sysfd, &module, "bus/%s/drivers/%s/module", bus, *n);
+		if (r == -ENOMEM)
+			return r;
+		if (decide_pair(pol, bus, module ? module : *n, *n, NULL) == VERDICT_DENY)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether a device of @bus in sysfs has a MODALIAS: udev may load a module for it. */
+static int bus_has_modalias_device(int sysfd, const char *bus)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	int r;
+
+	r = sysfs_list_dir(sysfd, &names, "bus/%s/devices", bus);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	for (char **n = names; *n; n++) {
+		_cleanup_free_ char *ma = NULL;
+
+		r = sysfs_read_attr(sysfd, &ma, "bus/%s/devices/%s/modalias", bus, *n);
+		if (r == -ENOMEM)
+			return r;
+		if (r >= 0 && ma[0])
+			return 1;
+	}
+	return 0;
+}
+
 /* Whether a device of @bus in @inv has no MODALIAS: only such a device needs allowed_drivers. */
 static bool bus_has_device_without_modalias(const struct inventory *inv, const char *bus)
 {
@@ -81,7 +127,22 @@ static bool bus_pins_devices(const struct inventory *inv, const char *bus)
 	return any || bus_has_device_pin(bus);
 }
 
-/* The buses on which a module's pair or a present device is denied, sorted. */
+/* Whether @m registered a driver on @bus now (/sys/module/M/drivers). */
+static bool module_has_driver_on(const struct module *m, const char *bus)
+{
+	size_t n = strlen(bus);
+
+	for (char **drv = m->drivers; drv && *drv; drv++)
+		if (strncmp(*drv, bus, n) == 0 && (*drv)[n] == ':')
+			return true;
+	return false;
+}
+
+/*
+ * The buses on which a driver is denied, sorted: a module's pair (from a
+ * device alias that stands for a driver of the bus, or from a driver it
+ * registered), or a present device.
+ */
 static int buses_with_denials(const struct decisions *d, char ***ret)
 {
 	_cleanup_strv_free_ char **v = NULL;
@@ -91,8 +152,14 @@ static int buses_with_denials(const struct decisions *d, char ***ret)
 		for (size_t i = 0; i < d->modules[m].n_pairs; i++) {
 			const struct pair_decision *pd = &d->modules[m].pairs[i];
 
-			if (pd->bus && pd->verdict == VERDICT_DENY && !strv_contains(v, pd->bus) &&
-			    (r = strv_extend(&v, pd->bus)) < 0)
+			if (!pd->bus || pd->verdict != VERDICT_DENY || strv_contains(v, pd->bus))
+				continue;
+			/* a CPU feature module binds nothing on the cpu bus */
+			if (!bus_aliases_bind(pd->bus) &&
+			    !module_has_driver_on(&d->inv->modules[m], pd->bus))
+				continue;
+			r = strv_extend(&v, pd->bus);
+			if (r < 0)
 				return r;
 		}
 	for (size_t i = 0; i < d->inv->n_devices; i++)
@@ -121,6 +188,22 @@ static int bus_load(int sysfd, const struct decisions *d, bool gate, char *const
 	b->default_deny = decide_bus_default(d->policy, name, NULL) == VERDICT_DENY;
 	b->gate = b->default_deny ||
 		  (strv_contains(denials, name) && !bus_pins_devices(d->inv, name));
+	/*
+	 * A gate holds back drivers: on a bus where none that could bind is
+	 * denied (memory, node, clocksource, workqueue: no driver at all; cpu:
+	 * feature modules only) it holds back nothing, and costs every device
+	 * of the bus a drvfw process at boot.
+	 */
+	if (b->gate && gate && !strv_contains(denials, name)) {
+		r = bus_denies_registered_driver(sysfd, d->policy, name);
+		/* without the module database (enforce --gate with no index), any
+		 * device a MODALIAS could load a module for keeps the gate */
+		if (r == 0 && d->inv->n_modules == 0)
+			r = bus_has_modalias_device(sysfd, name);
+		if (r < 0)
+			return r;
+		b->gate = r > 0;
+	}
 	/* gated now, or by this run's gate */
 	if ((b->autoprobe == 0 || (gate && b->gate && b->autoprobe == 1)) &&
 	    bus_has_device_without_modalias(d->inv, name))

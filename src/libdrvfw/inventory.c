@@ -54,6 +54,32 @@ int inventory_load(const struct sysroot *root, struct inventory **ret)
 	return 0;
 }
 
+int inventory_load_index_modules(const struct sysroot *root, struct dindex *x,
+				 struct inventory **ret)
+{
+	struct inventory_storage *s;
+	struct inventory *inv;
+	int r;
+
+	if (!root || !root->moddir || !x || !ret)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	inv = &s->inv;
+	inv->kver = strdup(strempty(root->kver));
+	inv->moddir = strdup(root->moddir);
+	r = inv->kver && inv->moddir ? 0 : -ENOMEM;
+	if (r >= 0)
+		r = dindex_fill_inventory(x, s);
+	if (r < 0) {
+		inventory_free(inv);
+		return r;
+	}
+	*ret = inv;
+	return 0;
+}
+
 int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct inventory **ret)
 {
 	_cleanup_close_ int sysfd = -1;

@@ -150,6 +150,13 @@ int inventory_load_device(const struct sysroot *root, const char *bus, const cha
  * read as inventory_load() reads them. -EBADMSG: the index is damaged.
  */
 int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct inventory **ret);
+/*
+ * The module database alone from the index: no modprobe.d, no soft
+ * dependencies, no run-time view, no libkmod. What enforce --gate needs to
+ * know which buses have a driver to deny, before udev starts.
+ */
+int inventory_load_index_modules(const struct sysroot *root, struct dindex *x,
+				 struct inventory **ret);
 
 void inventory_free(struct inventory *inv);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct inventory *, inventory_free);
