@@ -32,7 +32,9 @@ CMDLINE="quiet drvfw.deny=usb:usb_storage"
 export DRVFW_KMSG=$T/kmsg
 : >"$T/kmsg"
 # the sysfs trees of the fixtures: the built ones and those of tests/enforce
-SYSFS=("$FIX/basic-sys" "$FIX/q35-sys" "$T/machine-sys")
+# (copies: probe without --dry-run writes to them)
+cp -a "$FIX/basic-sys" "$T/basic-sys"
+SYSFS=("$T/basic-sys" "$FIX/q35-sys" "$T/machine-sys")
 python3 "$MKSYSFS" "$SRC/tests/enforce/machine.sysfs" "$T/machine-sys" >/dev/null
 # pnp.sysfs is an addition to machine.sysfs (test-agree.sh)
 cat "$SRC/tests/enforce/machine.sysfs" "$SRC/tests/enforce/pnp.sysfs" >"$T/pnp.sysfs"
@@ -74,19 +76,19 @@ for s in "${SYSFS[@]}"; do
 	done
 done
 check "probe decides and acts the same with the index on all $same devices" test "$differ" -eq 0 -a "$same" -gt 20
-expect_rc 0 "probe of a denied e1000 with the index" D --sysfs "$FIX/basic-sys" probe --udev --dry-run pci/0000:00:02.0
+expect_rc 0 "probe of a denied e1000 with the index" D --sysfs "$T/basic-sys" probe --udev --dry-run pci/0000:00:02.0
 expect_grep '^DRVFW_VERDICT=deny$' "$T/out" "it is denied"
 expect_no_grep 'decision index' "$T/err" "a fresh index is not worth a word"
 
 # --- a fresh index spares probe libkmod and the policy's parser
 if command -v strace >/dev/null && [[ -z ${DRVFW_VALGRIND:-} ]]; then
 	strace -f -e trace=openat -o "$T/trace" "$DRVFW_BIN" --root "$R" --kver "$K" \
-		--policy "$T/policy.conf" --cmdline "$CMDLINE" --sysfs "$FIX/basic-sys" \
+		--policy "$T/policy.conf" --cmdline "$CMDLINE" --sysfs "$T/basic-sys" \
 		probe --udev --dry-run pci/0000:00:02.0 >/dev/null 2>&1
 	expect_no_grep 'libkmod' "$T/trace" "probe from the index does not load libkmod"
 	expect_grep 'modules.drvfw.bin' "$T/trace" "it reads the index"
 	strace -f -e trace=openat -o "$T/trace" env DRVFW_INDEX="$T/none" "$DRVFW_BIN" \
-		--root "$R" --kver "$K" --policy "$T/policy.conf" --sysfs "$FIX/basic-sys" \
+		--root "$R" --kver "$K" --policy "$T/policy.conf" --sysfs "$T/basic-sys" \
 		probe --udev --dry-run pci/0000:00:02.0 >/dev/null 2>&1
 	expect_grep 'libkmod' "$T/trace" "without it, probe loads libkmod"
 fi
@@ -127,17 +129,20 @@ check "answered without starting modprobe" test ! -s "$T/modprobe.log"
 # --- audit: the same table, the same JSON
 for fmt in "" "--json" "-o NAME,KIND,BUSES,REACH,PATHS,VERDICT,RULE,BLOCK,CONFIG,NEEDED-BY"; do
 	# shellcheck disable=SC2086 # the options, split
-	N --sysfs "$FIX/basic-sys" audit $fmt >"$T/a1" 2>&1 || :
+	N --sysfs "$T/basic-sys" audit $fmt >"$T/a1" 2>&1 || :
 	# shellcheck disable=SC2086
-	D --sysfs "$FIX/basic-sys" audit $fmt >"$T/a2" 2>&1 || :
+	D --sysfs "$T/basic-sys" audit $fmt >"$T/a2" 2>&1 || :
 	check "audit ${fmt:-(table)} is the same with the index" cmp -s "$T/a1" "$T/a2"
 done
 
 # --- what is not used, and said so: the decision is the same
 probe_same() { # WHAT: probe of pci/0000:00:02.0 as without an index, and a warning naming it
 	: >"$T/kmsg"
-	D --sysfs "$FIX/basic-sys" probe --udev pci/0000:00:02.0 >"$T/p2" 2>"$T/e2" || :
-	N --sysfs "$FIX/basic-sys" probe --udev pci/0000:00:02.0 >"$T/p1" 2>/dev/null || :
+	# each on a tree of its own: probe writes (unbind, pin)
+	rm -rf "$T/s1" "$T/s2" && cp -a "$FIX/basic-sys" "$T/s1" && cp -a "$FIX/basic-sys" "$T/s2"
+	D --sysfs "$T/s2" probe --udev pci/0000:00:02.0 >"$T/p2" 2>"$T/e2" || :
+	N --sysfs "$T/s1" probe --udev pci/0000:00:02.0 >"$T/p1" 2>/dev/null || :
+	check "$1: the same writes" diff -r --no-dereference "$T/s1" "$T/s2"
 	check "$1: the same verdict" cmp -s "$T/p1" "$T/p2"
 	expect_grep "warning: decision index '$IDX' $2" "$T/e2" "$1: a warning says why"
 	expect_grep "drvfw: decision index '$IDX' $2.*: decided without it" "$T/kmsg" "$1: so does the kernel log"
@@ -153,8 +158,8 @@ probe_same "a damaged header" "is damaged or not an index of this drvfw"
 cp "$T/good.bin" "$IDX"
 size=$(stat -c %s "$IDX")
 printf 'X' | dd of="$IDX" bs=1 seek=$((size / 2)) conv=notrunc status=none
-N --sysfs "$FIX/basic-sys" audit --json >"$T/a1" 2>/dev/null || :
-D --sysfs "$FIX/basic-sys" audit --json >"$T/a2" 2>"$T/e2" || :
+N --sysfs "$T/basic-sys" audit --json >"$T/a1" 2>/dev/null || :
+D --sysfs "$T/basic-sys" audit --json >"$T/a2" 2>"$T/e2" || :
 check "audit over a damaged index: the same output" cmp -s "$T/a1" "$T/a2"
 expect_grep "warning: decision index .*damaged" "$T/e2" "and a warning"
 cp "$T/good.bin" "$IDX"
@@ -164,12 +169,12 @@ chown 0 "$IDX" && chmod 0666 "$IDX"
 probe_same "a world-writable index" "is not root's alone"
 rm "$IDX" && mkfifo "$IDX"
 timeout 5 "$DRVFW_BIN" --root "$R" --kver "$K" --policy "$T/policy.conf" --cmdline "$CMDLINE" \
-	--sysfs "$FIX/basic-sys" probe --udev pci/0000:00:02.0 >"$T/out" 2>"$T/err" && rc=0 || rc=$?
+	--sysfs "$T/basic-sys" probe --udev pci/0000:00:02.0 >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 check "a FIFO as index is not waited on (exit $rc)" test "$rc" -eq 0
 expect_grep '^DRVFW_VERDICT=deny$' "$T/out" "and the device is still decided"
 rm "$IDX"
 : >"$T/kmsg"
-D --sysfs "$FIX/basic-sys" probe --udev pci/0000:00:02.0 >"$T/out" 2>"$T/err" || :
+D --sysfs "$T/basic-sys" probe --udev pci/0000:00:02.0 >"$T/out" 2>"$T/err" || :
 expect_no_grep 'decision index' "$T/err" "no index at all is not worth a warning"
 
 finish
