@@ -183,6 +183,8 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("explain", "no target given");
 
+	/* a fresh index holds the policy and the module database: no dump of libkmod's */
+	ctx->use_index = true;
 	r = ctx_decisions(ctx, &d);
 	if (r < 0)
 		return r;

@@ -127,6 +127,8 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return usage_error("generate", "unexpected argument '%s'", argv[optind]);
 
+	/* a fresh index holds the policy and the module database: no dump of libkmod's */
+	ctx->use_index = true;
 	r = ctx_decisions(ctx, &d);
 	if (r >= 0)
 		r = ctx_sysroot(ctx, &root);

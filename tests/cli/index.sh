@@ -135,6 +135,16 @@ for fmt in "" "--json" "-o NAME,KIND,BUSES,REACH,PATHS,VERDICT,RULE,BLOCK,CONFIG
 	check "audit ${fmt:-(table)} is the same with the index" cmp -s "$T/a1" "$T/a2"
 done
 
+# --- generate and explain read the module database from it too
+for args in "generate" "generate --format cmdline" "generate --format udev" \
+	"explain pci:e1000 usb-storage fs-cramfs pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"; do
+	# shellcheck disable=SC2086 # the arguments, split
+	N --sysfs "$T/basic-sys" $args >"$T/g1" 2>&1 || :
+	# shellcheck disable=SC2086
+	D --sysfs "$T/basic-sys" $args >"$T/g2" 2>&1 || :
+	check "$args is the same with the index" cmp -s "$T/g1" "$T/g2"
+done
+
 # --- what is not used, and said so: the decision is the same
 probe_same() { # WHAT: probe of pci/0000:00:02.0 as without an index, and a warning naming it
 	: >"$T/kmsg"
