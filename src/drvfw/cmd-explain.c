@@ -103,7 +103,7 @@ static int add_rows(struct table *t, struct rule_cache *rc, const struct decisio
 		return -ENOMEM;
 	for (size_t j = 0; j < md->n_pairs; j++) {
 		const struct pair_decision *p = &md->pairs[j];
-		struct libscols_line *ln = table_new_line(t);
+		struct table_row *ln = table_new_line(t);
 		const char *rule = rule_describe(rc, p->entry, "default: no entry matches");
 
 		if (!ln || !rule)

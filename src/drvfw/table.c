@@ -78,11 +78,16 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 		goto fail;
 
 	r = -ENOMEM;
+	if (o->json) {
+		t->name = strdup(name);
+		if (!t->name)
+			goto fail;
+		return 0;
+	}
 	t->tb = scols_new_table();
 	if (!t->tb)
 		goto fail;
 	scols_table_set_name(t->tb, name);
-	scols_table_enable_json(t->tb, o->json);
 	scols_table_enable_raw(t->tb, o->raw);
 	scols_table_enable_noheadings(t->tb, o->noheadings);
 	for (size_t i = 0; i < t->n_ids; i++) {
@@ -92,8 +97,6 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 		cl = scols_table_new_column(t->tb, ci->name, ci->whint, ci->flags);
 		if (!cl)
 			goto fail;
-		if (o->json)
-			scols_column_set_json_type(cl, ci->json_type);
 	}
 	return 0;
 fail:
@@ -104,23 +107,64 @@ fail:
 void table_done(struct table *t)
 {
 	scols_unref_table(t->tb);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		for (size_t k = 0; t->rows[i].cells && k < t->n_ids; k++)
+			free(t->rows[i].cells[k]);
+		free(t->rows[i].cells);
+	}
+	free(t->rows);
+	free(t->name);
 	free(t->ids);
 	*t = (struct table){ 0 };
 }
 
-struct libscols_line *table_new_line(struct table *t)
+struct table_row *table_new_line(struct table *t)
 {
-	return scols_table_new_line(t->tb, NULL);
+	struct table_row *row;
+
+	if (t->n_rows == t->alloc_rows) {
+		size_t na = t->alloc_rows ? t->alloc_rows * 2 : 64;
+		struct table_row *nv = realloc(t->rows, na * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		t->rows = nv;
+		t->alloc_rows = na;
+	}
+	row = &t->rows[t->n_rows];
+	*row = (struct table_row){ 0 };
+	if (t->tb)
+		row->ln = scols_table_new_line(t->tb, NULL);
+	else
+		row->cells = calloc(t->n_ids ? t->n_ids : 1, sizeof(char *));
+	if (!row->ln && !row->cells)
+		return NULL;
+	t->n_rows++;
+	return row;
+}
+
+static int row_set(struct table_row *row, size_t pos, const char *value)
+{
+	char *v;
+
+	if (row->ln)
+		return scols_line_set_data(row->ln, pos, value);
+	v = strdup(value);
+	if (!v)
+		return -ENOMEM;
+	free(row->cells[pos]);
+	row->cells[pos] = v;
+	return 0;
 }
 
 /* Every position of column @id: "-o NAME,NAME" shows it twice. */
-int table_set(struct table *t, struct libscols_line *ln, int id, const char *value)
+int table_set(struct table *t, struct table_row *row, int id, const char *value)
 {
 	if (!value)
 		return 0;
 	for (size_t i = 0; i < t->n_ids; i++)
 		if (t->ids[i] == id) {
-			int r = scols_line_set_data(ln, i, value);
+			int r = row_set(row, i, value);
 
 			if (r < 0)
 				return r;
@@ -128,7 +172,7 @@ int table_set(struct table *t, struct libscols_line *ln, int id, const char *val
 	return 0;
 }
 
-int table_setf(struct table *t, struct libscols_line *ln, int id, const char *fmt, ...)
+int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, ...)
 {
 	_cleanup_free_ char *s = NULL;
 	bool selected = false;
@@ -146,24 +190,104 @@ int table_setf(struct table *t, struct libscols_line *ln, int id, const char *fm
 		s = NULL;
 		return -ENOMEM;
 	}
-	return table_set(t, ln, id, s);
+	return table_set(t, row, id, s);
 }
 
 int table_add_row(struct table *t, const char *const *values)
 {
-	struct libscols_line *ln = table_new_line(t);
+	struct table_row *row = table_new_line(t);
 
-	if (!ln)
+	if (!row)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n_ids; i++)
-		if (values[t->ids[i]] && scols_line_set_data(ln, i, values[t->ids[i]]) < 0)
+		if (values[t->ids[i]] && row_set(row, i, values[t->ids[i]]) < 0)
 			return -ENOMEM;
 	return 0;
 }
 
+/*
+ * A JSON string as libsmartcols writes one: '"' and '\\' escaped, the
+ * control characters below 0x20 as \b \t \n \f \r or \u00xx, every
+ * other byte as it is (UTF-8 passes, 0x7f too).
+ */
+static void json_string(FILE *f, const char *s)
+{
+	putc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+		case '\\':
+			putc('\\', f);
+			putc(*p, f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				putc(*p, f);
+		}
+	}
+	putc('"', f);
+}
+
+/* The key of a column: its name in lower case. */
+static void json_key(FILE *f, const char *name)
+{
+	putc('"', f);
+	for (const char *p = name; *p; p++)
+		putc(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p, f);
+	fputs("\": ", f);
+}
+
+int table_print_json(const struct table *t, FILE *f)
+{
+	fputs("{\n   ", f);
+	json_string(f, t->name);
+	fputs(": [\n", f);
+	if (t->n_rows == 0)
+		putc('\n', f);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		fputs(i == 0 ? "      {\n" : "      },{\n", f);
+		for (size_t k = 0; k < t->n_ids; k++) {
+			const struct column_info *ci = &t->infos[t->ids[k]];
+			const char *v = t->rows[i].cells[k];
+
+			fputs("         ", f);
+			json_key(f, ci->name);
+			/* an empty cell is null, a number bare */
+			if (!v || !*v)
+				fputs("null", f);
+			else if (ci->json_type == SCOLS_JSON_NUMBER)
+				fputs(v, f);
+			else
+				json_string(f, v);
+			fputs(k + 1 < t->n_ids ? ",\n" : "\n", f);
+		}
+	}
+	if (t->n_rows > 0)
+		fputs("      }\n", f);
+	fputs("   ]\n}\n", f);
+	return ferror(f) ? -EIO : 0;
+}
+
 int table_print(struct table *t)
 {
-	return scols_print_table(t->tb);
+	return t->tb ? scols_print_table(t->tb) : table_print_json(t, stdout);
 }
 
 void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_infos)
