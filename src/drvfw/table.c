@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdio_ext.h>
 #include <stdarg.h>
 #include <strings.h>
 
@@ -80,8 +81,11 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 	r = -ENOMEM;
 	if (o->json) {
 		t->name = strdup(name);
-		if (!t->name)
+		t->json = open_memstream(&t->json_text, &t->json_len);
+		if (!t->name || !t->json)
 			goto fail;
+		/* written one character at a time, by this thread alone */
+		__fsetlocking(t->json, FSETLOCKING_BYCALLER);
 		return 0;
 	}
 	t->tb = scols_new_table();
@@ -114,11 +118,14 @@ void table_done(struct table *t)
 	}
 	free(t->rows);
 	free(t->name);
+	if (t->json)
+		fclose(t->json);
+	free(t->json_text);
 	free(t->ids);
 	*t = (struct table){ 0 };
 }
 
-struct table_row *table_new_line(struct table *t)
+static struct table_row *new_row(struct table *t, bool cells)
 {
 	struct table_row *row;
 
@@ -135,12 +142,17 @@ struct table_row *table_new_line(struct table *t)
 	*row = (struct table_row){ 0 };
 	if (t->tb)
 		row->ln = scols_table_new_line(t->tb, NULL);
-	else
+	else if (cells)
 		row->cells = calloc(t->n_ids ? t->n_ids : 1, sizeof(char *));
-	if (!row->ln && !row->cells)
+	if (!row->ln && cells && !row->cells)
 		return NULL;
 	t->n_rows++;
 	return row;
+}
+
+struct table_row *table_new_line(struct table *t)
+{
+	return new_row(t, true);
 }
 
 static int row_set(struct table_row *row, size_t pos, const char *value)
@@ -193,16 +205,32 @@ int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, 
 	return table_set(t, row, id, s);
 }
 
+static void json_fields(const struct table *t, FILE *f, const char *const *cells);
+
 int table_add_row(struct table *t, const char *const *values)
 {
-	struct table_row *row = table_new_line(t);
+	_cleanup_free_ const char **cells = NULL;
+	struct table_row *row = new_row(t, false);
 
 	if (!row)
 		return -ENOMEM;
+	if (row->ln) {
+		for (size_t i = 0; i < t->n_ids; i++)
+			if (values[t->ids[i]] &&
+			    scols_line_set_data(row->ln, i, values[t->ids[i]]) < 0)
+				return -ENOMEM;
+		return 0;
+	}
+	/* --json: written now, no copy of each cell kept */
+	cells = calloc(t->n_ids ? t->n_ids : 1, sizeof(char *));
+	if (!cells)
+		return -ENOMEM;
 	for (size_t i = 0; i < t->n_ids; i++)
-		if (values[t->ids[i]] && row_set(row, i, values[t->ids[i]]) < 0)
-			return -ENOMEM;
-	return 0;
+		cells[i] = values[t->ids[i]];
+	row->text_start = ftell(t->json);
+	json_fields(t, t->json, cells);
+	row->text_end = ftell(t->json);
+	return ferror(t->json) ? -ENOMEM : 0;
 }
 
 /*
@@ -212,76 +240,89 @@ int table_add_row(struct table *t, const char *const *values)
  */
 static void json_string(FILE *f, const char *s)
 {
-	putc('"', f);
+	putc_unlocked('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
 		case '"':
 		case '\\':
-			putc('\\', f);
-			putc(*p, f);
+			putc_unlocked('\\', f);
+			putc_unlocked(*p, f);
 			break;
 		case '\b':
-			fputs("\\b", f);
+			fputs_unlocked("\\b", f);
 			break;
 		case '\t':
-			fputs("\\t", f);
+			fputs_unlocked("\\t", f);
 			break;
 		case '\n':
-			fputs("\\n", f);
+			fputs_unlocked("\\n", f);
 			break;
 		case '\f':
-			fputs("\\f", f);
+			fputs_unlocked("\\f", f);
 			break;
 		case '\r':
-			fputs("\\r", f);
+			fputs_unlocked("\\r", f);
 			break;
 		default:
 			if (*p < 0x20)
 				fprintf(f, "\\u%04x", *p);
 			else
-				putc(*p, f);
+				putc_unlocked(*p, f);
 		}
 	}
-	putc('"', f);
+	putc_unlocked('"', f);
 }
 
 /* The key of a column: its name in lower case. */
 static void json_key(FILE *f, const char *name)
 {
-	putc('"', f);
+	putc_unlocked('"', f);
 	for (const char *p = name; *p; p++)
-		putc(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p, f);
-	fputs("\": ", f);
+		putc_unlocked(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p, f);
+	fputs_unlocked("\": ", f);
+}
+
+/* The fields of one row, by output position: an empty cell is null, a number bare. */
+static void json_fields(const struct table *t, FILE *f, const char *const *cells)
+{
+	for (size_t k = 0; k < t->n_ids; k++) {
+		const struct column_info *ci = &t->infos[t->ids[k]];
+		const char *v = cells[k];
+
+		fputs_unlocked("         ", f);
+		json_key(f, ci->name);
+		if (!v || !*v)
+			fputs_unlocked("null", f);
+		else if (ci->json_type == SCOLS_JSON_NUMBER)
+			fputs_unlocked(v, f);
+		else
+			json_string(f, v);
+		fputs_unlocked(k + 1 < t->n_ids ? ",\n" : "\n", f);
+	}
 }
 
 int table_print_json(const struct table *t, FILE *f)
 {
-	fputs("{\n   ", f);
+	if (fflush(t->json) != 0)
+		return -ENOMEM;
+	fputs_unlocked("{\n   ", f);
 	json_string(f, t->name);
-	fputs(": [\n", f);
+	fputs_unlocked(": [\n", f);
 	if (t->n_rows == 0)
-		putc('\n', f);
+		putc_unlocked('\n', f);
 	for (size_t i = 0; i < t->n_rows; i++) {
-		fputs(i == 0 ? "      {\n" : "      },{\n", f);
-		for (size_t k = 0; k < t->n_ids; k++) {
-			const struct column_info *ci = &t->infos[t->ids[k]];
-			const char *v = t->rows[i].cells[k];
+		const struct table_row *row = &t->rows[i];
 
-			fputs("         ", f);
-			json_key(f, ci->name);
-			/* an empty cell is null, a number bare */
-			if (!v || !*v)
-				fputs("null", f);
-			else if (ci->json_type == SCOLS_JSON_NUMBER)
-				fputs(v, f);
-			else
-				json_string(f, v);
-			fputs(k + 1 < t->n_ids ? ",\n" : "\n", f);
-		}
+		fputs_unlocked(i == 0 ? "      {\n" : "      },{\n", f);
+		if (row->cells)
+			json_fields(t, f, (const char *const *)row->cells);
+		else
+			fwrite_unlocked(t->json_text + row->text_start, 1,
+					(size_t)(row->text_end - row->text_start), f);
 	}
 	if (t->n_rows > 0)
-		fputs("      }\n", f);
-	fputs("   ]\n}\n", f);
+		fputs_unlocked("      }\n", f);
+	fputs_unlocked("   ]\n}\n", f);
 	return ferror(f) ? -EIO : 0;
 }
 

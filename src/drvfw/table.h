@@ -29,10 +29,14 @@ struct table_options {
 	const char *columns; /* -o LIST, or "+LIST" to add to the defaults; NULL: defaults */
 };
 
-/* One row: a libsmartcols line, or with --json the cells (strings, by output position). */
+/*
+ * One row: a libsmartcols line, or with --json the cells (strings, by
+ * output position) or, from table_add_row(), its fields written already.
+ */
 struct table_row {
 	struct libscols_line *ln;
 	char **cells;
+	long text_start, text_end; /* in the table's json_text */
 };
 
 struct table {
@@ -46,6 +50,9 @@ struct table {
 	char *name;
 	struct table_row *rows;
 	size_t n_rows, alloc_rows;
+	FILE *json; /* the fields of table_add_row()'s rows, as they came */
+	char *json_text;
+	size_t json_len;
 };
 
 /*
