@@ -199,8 +199,9 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return r;
 	(void)kmsg_open(&k, a.use_kmsg && !a.dry_run);
-	/* before udev, a fresh index says which buses have a driver to deny */
-	ctx->use_index = a.gate_only;
+	/* a fresh index holds the policy and the module database (before udev,
+	 * what the gate needs to know which buses have a driver to deny) */
+	ctx->use_index = true;
 
 	/* Policy first: an invalid policy changes nothing (exit 2). */
 	r = ctx_policy(ctx, &pol);

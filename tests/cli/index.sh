@@ -135,8 +135,10 @@ for fmt in "" "--json" "-o NAME,KIND,BUSES,REACH,PATHS,VERDICT,RULE,BLOCK,CONFIG
 	check "audit ${fmt:-(table)} is the same with the index" cmp -s "$T/a1" "$T/a2"
 done
 
-# --- generate and explain read the module database from it too
+# --- generate, explain and enforce read the module database from it too (enforce
+# --gate alone knows more with it than without: tests/enforce/test-cli.sh)
 for args in "generate" "generate --format cmdline" "generate --format udev" \
+	"enforce --dry-run --no-kmsg" \
 	"explain pci:e1000 usb-storage fs-cramfs pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"; do
 	# shellcheck disable=SC2086 # the arguments, split
 	N --sysfs "$T/basic-sys" $args >"$T/g1" 2>&1 || :
