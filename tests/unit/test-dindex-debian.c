@@ -27,13 +27,15 @@ static struct distro_tree tree;
 static struct sysroot root;
 static char *tmp;
 
-static const char default_deny[] = "[allow]\n"
-				   "drivers = pci:virtio_pci virtio:ALL ALL:ext4,jbd2,crc*\n"
-				   "[deny]\n"
-				   "drivers = ALL:ALL\n"
-				   "[autoload]\n"
-				   "deny = net-pf-* fs-cramfs char-major-*\n"
-				   "allow = net-pf-10 net-pf-1\n";
+/* Allow entries by name: most modules are decided by their name alone (the by-bus policy has the rest). */
+static const char default_deny[] =
+    "[allow]\n"
+    "drivers = pci:virtio_pci virtio:virtio_net,virtio_blk ALL:ext4,jbd2,crc*\n"
+    "[deny]\n"
+    "drivers = ALL:ALL\n"
+    "[autoload]\n"
+    "deny = net-pf-* fs-cramfs char-major-*\n"
+    "allow = net-pf-10 net-pf-1\n";
 
 /* Entries on buses only: no module is decided by its name alone. */
 static const char by_bus[] = "[allow]\n"
