@@ -81,13 +81,15 @@ expect_grep '^DRVFW_VERDICT=deny$' "$T/out" "it is denied"
 expect_no_grep 'decision index' "$T/err" "a fresh index is not worth a word"
 
 # --- a fresh index spares probe libkmod and the policy's parser
+# (LeakSanitizer cannot run under ptrace: off for these two)
 if command -v strace >/dev/null && [[ -z ${DRVFW_VALGRIND:-} ]]; then
-	strace -f -e trace=openat -o "$T/trace" "$DRVFW_BIN" --root "$R" --kver "$K" \
+	ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o "$T/trace" "$DRVFW_BIN" --root "$R" --kver "$K" \
 		--policy "$T/policy.conf" --cmdline "$CMDLINE" --sysfs "$T/basic-sys" \
 		probe --udev --dry-run pci/0000:00:02.0 >/dev/null 2>&1
 	expect_no_grep 'libkmod' "$T/trace" "probe from the index does not load libkmod"
 	expect_grep 'modules.drvfw.bin' "$T/trace" "it reads the index"
-	strace -f -e trace=openat -o "$T/trace" env DRVFW_INDEX="$T/none" "$DRVFW_BIN" \
+	ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o "$T/trace" \
+		env DRVFW_INDEX="$T/none" "$DRVFW_BIN" \
 		--root "$R" --kver "$K" --policy "$T/policy.conf" --sysfs "$T/basic-sys" \
 		probe --udev --dry-run pci/0000:00:02.0 >/dev/null 2>&1
 	expect_grep 'libkmod' "$T/trace" "without it, probe loads libkmod"
