@@ -91,10 +91,14 @@ static int snapshot_read(const struct sysroot *root, const struct policy_source 
 	return 0;
 }
 
+#define RACY_NS 1000000000LL
+
 /*
  * How long until every module database file is a second older than now: a
  * file written again within the clock's granularity (coarse, a few
  * milliseconds) could keep its mtime, and the reader trusts an equal mtime.
+ * A second at most: a time stamp in the future (an initramfs booted with
+ * its clock behind the machine that built it) is not waited for.
  */
 static long long racy_ns(const struct dindex_snapshot *s)
 {
@@ -108,11 +112,18 @@ static long long racy_ns(const struct dindex_snapshot *s)
 
 		if (in->kind != DX_INPUT_MODDB || in->state != DX_PRESENT)
 			continue;
+		/* in seconds first: a time stamp far off must not overflow */
+		if (now.tv_sec - in->mtime_sec > 2)
+			continue;
+		if (in->mtime_sec - now.tv_sec > 2) {
+			wait = RACY_NS;
+			continue;
+		}
 		age = (now.tv_sec - in->mtime_sec) * 1000000000LL + (now.tv_nsec - in->mtime_nsec);
-		if (age < 1000000000LL && 1000000000LL - age > wait)
-			wait = 1000000000LL - age;
+		if (age < RACY_NS && RACY_NS - age > wait)
+			wait = RACY_NS - age;
 	}
-	return wait;
+	return wait < RACY_NS ? wait : RACY_NS;
 }
 
 int dindex_snapshot_take(const struct sysroot *root, const struct policy_source *src,
