@@ -116,6 +116,9 @@ struct dx_input {
 	int64_t mtime_sec;
 	int64_t mtime_nsec;
 	uint64_t hash; /* dx_hash() of the content */
+	/* its mtime was not a second older than the index (a clock behind the
+	 * file's): an equal mtime proves nothing, the content is compared */
+	uint32_t racy, reserved;
 };
 
 struct dx_origin {

@@ -94,11 +94,28 @@ static int snapshot_read(const struct sysroot *root, const struct policy_source 
 #define RACY_NS 1000000000LL
 
 /*
+ * How old @in is, in ns, capped to what matters here: 2 s for anything
+ * older, -1 for a time stamp in the future (a clock behind the file's).
+ */
+static long long age_ns(const struct dx_input *in, const struct timespec *now)
+{
+	long long age;
+
+	/* in seconds first: a time stamp far off must not overflow */
+	if (now->tv_sec - in->mtime_sec > 2)
+		return 2 * RACY_NS;
+	if (in->mtime_sec - now->tv_sec > 2)
+		return -1;
+	age = (now->tv_sec - in->mtime_sec) * 1000000000LL + (now->tv_nsec - in->mtime_nsec);
+	return age < 0 ? -1 : age;
+}
+
+/*
  * How long until every module database file is a second older than now: a
  * file written again within the clock's granularity (coarse, a few
  * milliseconds) could keep its mtime, and the reader trusts an equal mtime.
- * A second at most: a time stamp in the future (an initramfs booted with
- * its clock behind the machine that built it) is not waited for.
+ * A time stamp in the future (an initramfs booted with its clock behind the
+ * machine that built it) is not waited for: the index marks it racy.
  */
 static long long racy_ns(const struct dindex_snapshot *s)
 {
@@ -112,18 +129,25 @@ static long long racy_ns(const struct dindex_snapshot *s)
 
 		if (in->kind != DX_INPUT_MODDB || in->state != DX_PRESENT)
 			continue;
-		/* in seconds first: a time stamp far off must not overflow */
-		if (now.tv_sec - in->mtime_sec > 2)
-			continue;
-		if (in->mtime_sec - now.tv_sec > 2) {
-			wait = RACY_NS;
-			continue;
-		}
-		age = (now.tv_sec - in->mtime_sec) * 1000000000LL + (now.tv_nsec - in->mtime_nsec);
-		if (age < RACY_NS && RACY_NS - age > wait)
+		age = age_ns(in, &now);
+		if (age >= 0 && age < RACY_NS && RACY_NS - age > wait)
 			wait = RACY_NS - age;
 	}
-	return wait < RACY_NS ? wait : RACY_NS;
+	return wait;
+}
+
+/* Inputs whose mtime an equal mtime cannot vouch for. */
+static void mark_racy(struct dindex_snapshot *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (size_t i = 0; i < s->n; i++) {
+		struct dx_input *in = &s->v[i].in;
+
+		if (in->state == DX_PRESENT && age_ns(in, &now) < RACY_NS)
+			in->racy = 1;
+	}
 }
 
 int dindex_snapshot_take(const struct sysroot *root, const struct policy_source *src,
@@ -335,6 +359,7 @@ static int add_inputs(struct builder *b, const struct dindex_snapshot *before,
 		      a->mtime_nsec != c->mtime_nsec)))
 			return -EAGAIN;
 	}
+	mark_racy(now);
 	/* files the policy read that no list named: its profiles */
 	for (char **f = src->policy->files; f && *f; f++) {
 		bool known = false;

@@ -418,7 +418,7 @@ static int check_input(struct dindex *x, const struct dx_input *in, char **why)
 		return 0;
 	if (now.size != in->size)
 		goto changed;
-	if (in->kind == DX_INPUT_MODDB && now.mtime_sec == in->mtime_sec &&
+	if (in->kind == DX_INPUT_MODDB && !in->racy && now.mtime_sec == in->mtime_sec &&
 	    now.mtime_nsec == in->mtime_nsec)
 		return 0;
 	/* policy files always, and a module database file rewritten (depmod) by content */
