@@ -186,10 +186,47 @@ struct sbuf {
 	uint32_t count;
 };
 
-struct builder {
-	struct sbuf sec[DX_N_SECTIONS];
-	struct hashmap *strings; /* string -> offset in DX_STRINGS */
+/*
+ * DX_STRINGS, in chunks that never move, so that the map that finds a
+ * string again can point into them instead of copying each (60,000 strings
+ * for a distribution kernel: peak memory of drvfw index).
+ */
+struct chunk {
+	char *p;
+	size_t used, cap;
 };
+
+struct builder {
+	struct sbuf sec[DX_N_SECTIONS]; /* DX_STRINGS unused: the chunks are */
+	struct chunk *chunks;
+	size_t n_chunks, strings_len;
+	struct hashmap *strings; /* string (borrowed from a chunk) -> offset in DX_STRINGS */
+};
+
+#define STRING_CHUNK (256 * 1024)
+
+/* Room for @len bytes in the last chunk: a pointer to them. */
+static char *chunk_room(struct builder *b, size_t len)
+{
+	struct chunk *c = b->n_chunks ? &b->chunks[b->n_chunks - 1] : NULL;
+
+	if (!c || c->cap - c->used < len) {
+		size_t cap = len > STRING_CHUNK ? len : STRING_CHUNK;
+		struct chunk *nv = realloc(b->chunks, (b->n_chunks + 1) * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		b->chunks = nv;
+		c = &b->chunks[b->n_chunks];
+		*c = (struct chunk){ .p = malloc(cap), .cap = cap };
+		if (!c->p)
+			return NULL;
+		b->n_chunks++;
+	}
+	c->used += len;
+	b->strings_len += len;
+	return c->p + c->used - len;
+}
 
 static int sbuf_append(struct sbuf *b, const void *data, size_t len)
 {
@@ -222,8 +259,8 @@ static int add_record(struct builder *b, enum dx_section_id id, const void *rec,
 /* @s in DX_STRINGS (each distinct string once); NULL is offset 0. */
 static int add_string(struct builder *b, const char *s, struct dx_str *ret)
 {
-	struct sbuf *sb = &b->sec[DX_STRINGS];
 	size_t off, len;
+	char *copy;
 	int r;
 
 	*ret = (struct dx_str){ 0 };
@@ -236,12 +273,14 @@ static int add_string(struct builder *b, const char *s, struct dx_str *ret)
 		*ret = (struct dx_str){ (uint32_t)off, (uint32_t)len };
 		return 0;
 	}
-	off = sb->len;
+	off = b->strings_len;
 	if (off + len + 1 > UINT32_MAX)
 		return -E2BIG;
-	r = sbuf_append(sb, s, len + 1);
-	if (r >= 0)
-		r = hashmap_puts(b->strings, s, off);
+	copy = chunk_room(b, len + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, s, len + 1);
+	r = hashmap_puts(b->strings, copy, off);
 	if (r < 0)
 		return r;
 	*ret = (struct dx_str){ (uint32_t)off, (uint32_t)len };
@@ -252,6 +291,9 @@ static void builder_done(struct builder *b)
 {
 	for (size_t i = 0; i < DX_N_SECTIONS; i++)
 		free(b->sec[i].p);
+	for (size_t i = 0; i < b->n_chunks; i++)
+		free(b->chunks[i].p);
+	free(b->chunks);
 	hashmap_free(b->strings);
 }
 
@@ -390,11 +432,12 @@ struct pair {
 	uint32_t prefix; /* before the first wildcard; strlen(key) when none */
 	bool builtin; /* from modules.builtin.alias.bin */
 	uint32_t name_id;
+	struct dx_str str; /* the key in DX_STRINGS, once written */
 };
 
 struct lookups {
-	char *dep_text, *builtin_text, *alias_text, *builtin_alias_text;
-	char **dep_names, **builtin_names; /* keys, sorted */
+	char *builtin_text, *alias_text, *builtin_alias_text;
+	char **dep_names, **builtin_names; /* keys, sorted (dep_names: the inventory's) */
 	size_t n_dep, n_builtin;
 	struct pair *pairs;
 	size_t n_pairs;
@@ -405,7 +448,6 @@ struct lookups {
 
 static void lookups_done(struct lookups *l)
 {
-	free(l->dep_text);
 	free(l->builtin_text);
 	free(l->alias_text);
 	free(l->builtin_alias_text);
@@ -532,7 +574,22 @@ static int collect_names(struct lookups *l)
 }
 
 /* What a context without modprobe.d looks up in @moddir, dumped by libkmod. */
-static int read_lookups(const char *moddir, struct lookups *l)
+/*
+ * The keys of modules.dep.bin: the inventory's loadable modules, read from
+ * the same dump (load_modules() in moddb.c keeps every line's name), sorted.
+ */
+static int dep_keys(const struct inventory *inv, struct lookups *l)
+{
+	l->dep_names = malloc((inv->n_loadable + 1) * sizeof(char *));
+	if (!l->dep_names)
+		return -ENOMEM;
+	for (size_t i = 0; i < inv->n_modules; i++)
+		if (inv->modules[i].kind == MODULE_LOADABLE && l->n_dep < inv->n_loadable)
+			l->dep_names[l->n_dep++] = inv->modules[i].name;
+	return 0;
+}
+
+static int read_lookups(const char *moddir, const struct inventory *inv, struct lookups *l)
 {
 	struct kmod_ctx *ctx = drvfw_kmod_new(moddir, NULL);
 	size_t alloc = 0;
@@ -540,9 +597,8 @@ static int read_lookups(const char *moddir, struct lookups *l)
 
 	if (!ctx)
 		return errno > 0 ? -errno : -ENOMEM;
-	r = index_dump(ctx, KMOD_INDEX_MODULES_DEP, &l->dep_text);
-	if (r >= 0)
-		r = dump_keys(l->dep_text, &l->dep_names, &l->n_dep);
+	/* not dumped again: the alias index is the one the writer cannot take from the inventory */
+	r = dep_keys(inv, l);
 	if (r >= 0 && file_exists(moddir, "modules.builtin.bin")) {
 		l->moddb |= DX_HAVE_BUILTIN;
 		r = index_dump(ctx, KMOD_INDEX_MODULES_BUILTIN, &l->builtin_text);
@@ -634,31 +690,92 @@ static int cmp_pair_wild(const void *a, const void *b)
 	return c ? c : cmp_pair_exact(a, b);
 }
 
-static int add_keys(struct builder *b, struct pair *v, size_t n, bool wild, enum dx_section_id id)
+/* The four tables: alias or built-in alias, exact or with a wildcard. */
+static int pair_table(const struct pair *p)
 {
-	int r;
+	return (p->builtin ? 2 : 0) + (p->key[p->prefix] != '\0');
+}
 
-	if (n)
-		qsort(v, n, sizeof(*v), wild ? cmp_pair_wild : cmp_pair_exact);
+static int cmp_pair_table(const void *a, const void *b)
+{
+	int x = pair_table(a), y = pair_table(b);
+
+	if (x != y)
+		return x - y;
+	return x % 2 ? cmp_pair_wild(a, b) : cmp_pair_exact(a, b);
+}
+
+/*
+ * Keys are written without the string map (26,000 of them: its peak
+ * memory): a key with several modules is one run in either table's order,
+ * and module aliases find their pattern among the keys (key_string()).
+ */
+static int add_keys(struct builder *b, struct pair *v, size_t n, enum dx_section_id id)
+{
 	for (size_t i = 0; i < n; i++) {
 		struct dx_key k = { .name = v[i].name_id, .prefix = v[i].prefix };
+		size_t len = strlen(v[i].key);
+		char *copy;
 
-		r = add_string(b, v[i].key, &k.key);
-		if (r >= 0)
-			r = add_record(b, id, &k, sizeof(k));
-		if (r < 0)
-			return r;
+		if (i > 0 && streq(v[i - 1].key, v[i].key))
+			v[i].str = v[i - 1].str;
+		else {
+			if (b->strings_len + len + 1 > UINT32_MAX)
+				return -E2BIG;
+			v[i].str = (struct dx_str){ (uint32_t)b->strings_len, (uint32_t)len };
+			copy = chunk_room(b, len + 1);
+			if (!copy)
+				return -ENOMEM;
+			memcpy(copy, v[i].key, len + 1);
+		}
+		k.key = v[i].str;
+		if (add_record(b, id, &k, sizeof(k)) < 0)
+			return -ENOMEM;
 	}
+	return 0;
+}
+
+static int cmp_pair_key(const void *a, const void *b)
+{
+	return strcmp((*(const struct pair *const *)a)->key, (*(const struct pair *const *)b)->key);
+}
+
+/* The pairs by key, for key_string(). */
+static int keys_by_string(struct lookups *l, const struct pair ***ret)
+{
+	const struct pair **v = malloc((l->n_pairs + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n_pairs; i++)
+		v[i] = &l->pairs[i];
+	if (l->n_pairs)
+		qsort(v, l->n_pairs, sizeof(*v), cmp_pair_key);
+	*ret = v;
+	return 0;
+}
+
+/* @pattern as one of the keys already written, or through the string map. */
+static int key_string(struct builder *b, const struct pair *const *by_key, size_t n,
+		      const char *pattern, struct dx_str *ret)
+{
+	struct pair want = { .key = pattern };
+	const struct pair *w = &want, *const * hit;
+
+	hit = n ? bsearch(&w, by_key, n, sizeof(*by_key), cmp_pair_key) : NULL;
+	if (!hit)
+		return add_string(b, pattern, ret);
+	*ret = (*hit)->str;
 	return 0;
 }
 
 static int add_lookups(struct builder *b, struct lookups *l, const struct inventory *inv)
 {
-	_cleanup_free_ struct pair *sel = malloc((l->n_pairs + 1) * sizeof(*sel));
+	static const enum dx_section_id ids[] = { DX_ALIAS_EXACT, DX_ALIAS_WILD, DX_BUILTIN_EXACT,
+						  DX_BUILTIN_WILD };
+	size_t start = 0;
 	int r;
 
-	if (!sel)
-		return -ENOMEM;
 	for (size_t i = 0; i < l->n_names; i++) {
 		struct dx_name dn = { 0 };
 
@@ -676,26 +793,28 @@ static int add_lookups(struct builder *b, struct lookups *l, const struct invent
 		if (r < 0)
 			return r;
 	}
+	/* each table sorted in its order, one after the other */
+	if (l->n_pairs)
+		qsort(l->pairs, l->n_pairs, sizeof(*l->pairs), cmp_pair_table);
 	for (int t = 0; t < 4; t++) {
-		bool builtin = t >= 2, wild = t % 2;
-		static const enum dx_section_id ids[] = { DX_ALIAS_EXACT, DX_ALIAS_WILD,
-							  DX_BUILTIN_EXACT, DX_BUILTIN_WILD };
-		size_t n = 0;
+		size_t end = start;
 
-		for (size_t i = 0; i < l->n_pairs; i++)
-			if (l->pairs[i].builtin == builtin &&
-			    (l->pairs[i].key[l->pairs[i].prefix] != '\0') == wild)
-				sel[n++] = l->pairs[i];
-		r = add_keys(b, sel, n, wild, ids[t]);
+		while (end < l->n_pairs && pair_table(&l->pairs[end]) == t)
+			end++;
+		r = add_keys(b, l->pairs + start, end - start, ids[t]);
 		if (r < 0)
 			return r;
+		start = end;
 	}
 	return 0;
 }
 
-static int add_modules(struct builder *b, const struct inventory *inv)
+static int add_modules(struct builder *b, const struct inventory *inv, struct lookups *l)
 {
-	int r = 0;
+	_cleanup_free_ const struct pair **by_key = NULL;
+	int r;
+
+	r = keys_by_string(l, &by_key);
 
 	for (size_t i = 0; r >= 0 && i < inv->n_modules; i++) {
 		const struct module *m = &inv->modules[i];
@@ -716,7 +835,7 @@ static int add_modules(struct builder *b, const struct inventory *inv)
 		for (size_t k = 0; r >= 0 && k < m->n_aliases; k++) {
 			struct dx_module_alias a = { .class = m->aliases[k].class };
 
-			r = add_string(b, m->aliases[k].pattern, &a.pattern);
+			r = key_string(b, by_key, l->n_pairs, m->aliases[k].pattern, &a.pattern);
 			if (r >= 0)
 				r = add_string(b, m->aliases[k].bus, &a.bus);
 			if (r >= 0)
@@ -796,6 +915,7 @@ static int layout(struct builder *b, unsigned char **ret, size_t *ret_size)
 	uint64_t data = 0, off;
 	unsigned char *f;
 
+	b->sec[DX_STRINGS].len = b->strings_len;
 	for (size_t i = 0; i < DX_N_SECTIONS; i++)
 		data = align8(data + b->sec[i].len);
 	h.n_chunks = (uint32_t)((data + DX_CHUNK - 1) / DX_CHUNK);
@@ -818,9 +938,15 @@ static int layout(struct builder *b, unsigned char **ret, size_t *ret_size)
 					.size = b->sec[i].len };
 
 		memcpy(f + sizeof(h) + i * sizeof(s), &s, sizeof(s));
-		if (b->sec[i].len)
+		if (i == DX_STRINGS)
+			for (size_t c = 0, at = 0; c < b->n_chunks; at += b->chunks[c++].used)
+				memcpy(f + off + at, b->chunks[c].p, b->chunks[c].used);
+		else if (b->sec[i].len)
 			memcpy(f + off, b->sec[i].p, b->sec[i].len);
 		off = align8(off + b->sec[i].len);
+		/* copied: not held twice */
+		free(b->sec[i].p);
+		b->sec[i].p = NULL;
 	}
 	for (uint32_t c = 0; c < h.n_chunks; c++) {
 		uint64_t start = h.data_start + (uint64_t)c * DX_CHUNK;
@@ -841,7 +967,7 @@ int dindex_write(const char *path, const struct dindex_snapshot *before,
 		 const struct dindex_source *source)
 {
 	_cleanup_free_ unsigned char *file = NULL;
-	struct builder b = { .strings = hashmap_new() };
+	struct builder b = { .strings = hashmap_new_borrowed() };
 	struct lookups l = { 0 };
 	size_t size = 0;
 	int r;
@@ -849,9 +975,11 @@ int dindex_write(const char *path, const struct dindex_snapshot *before,
 	if (!b.strings)
 		return -ENOMEM;
 	/* offset 0 of the strings is NULL: a byte no string starts at */
-	r = sbuf_append(&b.sec[DX_STRINGS], "", 1);
+	r = chunk_room(&b, 1) ? 0 : -ENOMEM;
 	if (r >= 0)
-		r = read_lookups(source->root->moddir, &l);
+		b.chunks[0].p[0] = '\0';
+	if (r >= 0)
+		r = read_lookups(source->root->moddir, source->inv, &l);
 	if (r >= 0)
 		r = add_info(&b, source, l.moddb);
 	if (r >= 0)
@@ -859,13 +987,16 @@ int dindex_write(const char *path, const struct dindex_snapshot *before,
 	if (r >= 0)
 		r = add_lookups(&b, &l, source->inv);
 	if (r >= 0)
-		r = add_modules(&b, source->inv);
+		r = add_modules(&b, source->inv, &l);
+	/* the dumps are copied: freed before the next part grows (peak memory) */
+	lookups_done(&l);
 	/* last: what was read must still be what is there */
 	if (r >= 0)
 		r = add_inputs(&b, before, source);
+	hashmap_free(b.strings);
+	b.strings = NULL;
 	if (r >= 0)
 		r = layout(&b, &file, &size);
-	lookups_done(&l);
 	builder_done(&b);
 	if (r < 0)
 		return r;
