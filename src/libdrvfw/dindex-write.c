@@ -623,45 +623,85 @@ static int read_lookups(const char *moddir, const struct inventory *inv, struct 
 	return collect_names(l);
 }
 
+/* A built-in device alias of a name: the bus of its key. */
+struct bus_of {
+	uint32_t name_id;
+	const char *bus;
+	size_t len;
+};
+
+static int cmp_bus_of(const void *a, const void *b)
+{
+	const struct bus_of *x = a, *y = b;
+	int c;
+
+	if (x->name_id != y->name_id)
+		return x->name_id < y->name_id ? -1 : 1;
+	c = memcmp(x->bus, y->bus, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The buses of the built-in device aliases, by name and bus (one sort: linear enough). */
+static int builtin_buses(const struct lookups *l, struct bus_of **ret, size_t *ret_n)
+{
+	struct bus_of *v = malloc((l->n_pairs + 1) * sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n_pairs; i++) {
+		const struct pair *p = &l->pairs[i];
+		const char *bus;
+		size_t len;
+
+		if (p->builtin && alias_parse(p->key, &bus, &len) == ALIAS_DEVICE)
+			v[n++] = (struct bus_of){ p->name_id, bus, len };
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_bus_of);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
 /*
  * The buses of name @name as request.c reads them from its modinfo: a
  * module of the inventory has them from the same aliases depmod indexed; a
  * built-in one only modules.builtin.alias.bin names (libkmod marks what that
  * index answers as built in and reads modules.builtin.modinfo, which that
- * index is made from); anything else has no modinfo.
+ * index is made from: @bo, its buses, sorted and maybe repeated); anything
+ * else has no modinfo.
  */
-static int name_buses(struct builder *b, const struct lookups *l, const struct inventory *inv,
-		      const char *name, struct dx_name *dn)
+static int name_buses(struct builder *b, const struct inventory *inv, const char *name,
+		      const struct bus_of *bo, size_t n_bo, struct dx_name *dn)
 {
-	_cleanup_strv_free_ char **own = NULL;
-	char **buses = NULL;
 	struct module *m = inventory_find_module(inv, name);
 	int r;
 
-	if (m && streq(m->name, name))
-		buses = m->buses;
-	else
-		for (size_t i = 0; i < l->n_pairs; i++) {
-			const struct pair *p = &l->pairs[i];
-			_cleanup_free_ char *s = NULL;
-			const char *bus;
-			size_t len;
-
-			if (!p->builtin || !streq(p->name, name) ||
-			    alias_parse(p->key, &bus, &len) != ALIAS_DEVICE)
-				continue;
-			s = strndup(bus, len);
-			if (!s)
-				return -ENOMEM;
-			if (!strv_contains(own, s) && (r = strv_extend(&own, s)) < 0)
-				return r;
-			buses = own;
-		}
 	dn->buses_first = b->sec[DX_STRING_LISTS].count;
-	for (char **s = buses; s && *s; s++) {
+	if (m && streq(m->name, name)) {
+		for (char **bus = m->buses; bus && *bus; bus++) {
+			struct dx_str ds;
+
+			r = add_string(b, *bus, &ds);
+			if (r >= 0)
+				r = add_record(b, DX_STRING_LISTS, &ds, sizeof(ds));
+			if (r < 0)
+				return r;
+			dn->n_buses++;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < n_bo; i++) {
+		_cleanup_free_ char *bus = NULL;
 		struct dx_str ds;
 
-		r = add_string(b, *s, &ds);
+		if (i > 0 && cmp_bus_of(&bo[i - 1], &bo[i]) == 0)
+			continue;
+		bus = strndup(bo[i].bus, bo[i].len);
+		if (!bus)
+			return -ENOMEM;
+		r = add_string(b, bus, &ds);
 		if (r >= 0)
 			r = add_record(b, DX_STRING_LISTS, &ds, sizeof(ds));
 		if (r < 0)
@@ -773,10 +813,16 @@ static int add_lookups(struct builder *b, struct lookups *l, const struct invent
 {
 	static const enum dx_section_id ids[] = { DX_ALIAS_EXACT, DX_ALIAS_WILD, DX_BUILTIN_EXACT,
 						  DX_BUILTIN_WILD };
-	size_t start = 0;
+	_cleanup_free_ struct bus_of *bo = NULL;
+	size_t start = 0, n_bo = 0, at = 0;
 	int r;
 
+	r = builtin_buses(l, &bo, &n_bo);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < l->n_names; i++) {
+		size_t from;
+
 		struct dx_name dn = { 0 };
 
 		r = add_string(b, l->names[i], &dn.name);
@@ -786,7 +832,12 @@ static int add_lookups(struct builder *b, struct lookups *l, const struct invent
 			dn.flags |= DX_NAME_MODDEP;
 		if (sorted_contains(l->builtin_names, l->n_builtin, l->names[i]))
 			dn.flags |= DX_NAME_BUILTIN;
-		r = name_buses(b, l, inv, l->names[i], &dn);
+		/* names ascend, and so do the buses' name ids */
+		while (at < n_bo && bo[at].name_id < i)
+			at++;
+		for (from = at; at < n_bo && bo[at].name_id == i;)
+			at++;
+		r = name_buses(b, inv, l->names[i], bo + from, at - from, &dn);
 		if (r < 0)
 			return r;
 		r = add_record(b, DX_NAMES, &dn, sizeof(dn));
