@@ -11,10 +11,10 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 
-build_deps=(meson ninja-build pkg-config gcc libc6-dev libkmod-dev libinih-dev
+build_deps=(meson ninja-build pkg-config gcc libc6-dev libkmod-dev
 	libsmartcols-dev check scdoc kmod)
 test_deps=(clang libclang-rt-dev clang-format valgrind shellcheck dracut-core qemu-system-x86 busybox-static
-	e2fsprogs cpio zstd xz-utils udev binutils python3 file)
+	e2fsprogs cpio zstd xz-utils udev binutils python3 file mmdebstrap)
 
 install_missing() {
 	local missing=() p
@@ -69,13 +69,14 @@ cmd_test() {
 
 	section "build with -Werror, unit and integration tests"
 	build build-ci -Dwerror=true -Dtests=enabled
-	meson test -C build-ci --no-suite vm --no-suite dracut --print-errorlogs || failed+=(unit)
+	meson test -C build-ci --no-suite vm --no-suite dracut --no-suite bootcfg --print-errorlogs ||
+		failed+=(unit)
 
 	section "build with AddressSanitizer and UBSan, same tests"
 	build build-asan -Dwerror=true -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
 	# the distro suite ran above, on every Debian tree: once is enough
-	meson test -C build-asan --no-suite vm --no-suite dracut --no-suite slow --no-suite distro \
-		--print-errorlogs || failed+=(asan)
+	meson test -C build-asan --no-suite vm --no-suite dracut --no-suite bootcfg --no-suite slow \
+		--no-suite distro --print-errorlogs || failed+=(asan)
 
 	section "valgrind"
 	meson test -C build-ci --setup valgrind --suite unit --print-errorlogs || failed+=(valgrind)
@@ -115,6 +116,9 @@ cmd_test() {
 
 	section "dracut module"
 	meson test -C build-ci --suite dracut --print-errorlogs || failed+=(dracut)
+
+	section "boot configuration: update-grub and kernel-install in a Debian root"
+	meson test -C build-ci --suite bootcfg --print-errorlogs || failed+=(bootcfg)
 
 	section "VM boot suite"
 	meson test -C build-ci --suite vm --print-errorlogs --timeout-multiplier 1 || failed+=(vm)

@@ -77,7 +77,14 @@ _drvfw()
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;
-	--policy | --kallsyms | -f | --file | --kmsg | -t | --trace | -o | --output)
+	--loader | -l)
+		[[ $cmd == bootcfg ]] && COMPREPLY=($(compgen -W 'grub kernel-install uki' -- "$cur"))
+		return
+		;;
+	--reserve | --cmdline-size)
+		return
+		;;
+	--policy | --kallsyms | --symbols | -f | --file | --kmsg | -t | --trace | -o | --output)
 		# -o is FILE for learn and generate, a column list for listings
 		if [[ $prev == -o || $prev == --output ]] && [[ $cmd != learn && $cmd != generate ]]; then
 			return

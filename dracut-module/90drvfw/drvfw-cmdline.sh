@@ -28,3 +28,6 @@ elif drvfw_cmdline_changes_policy; then
     fi
     unset _drvfw_rc
 fi
+
+# drvfw.policy= (drvfw bootcfg): the image's policy must be the booted one.
+drvfw_boot_verify

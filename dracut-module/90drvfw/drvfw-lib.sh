@@ -81,7 +81,7 @@ drvfw_on_error() {
     unset _drvfw_v _drvfw_f _drvfw_lc
 }
 
-# drvfw_failed STEP RC: a drvfw step failed. Say so loudly, record it for
+# drvfw_failed STEP RC [WHY]: a drvfw step failed. Say so loudly, record it for
 # the real root, then do what the policy's on-error asks: go on (allow) or
 # stop the boot (deny).
 drvfw_failed() {
@@ -93,6 +93,8 @@ drvfw_failed() {
         127) _drvfw_why="$DRVFW is missing" ;;
         *) _drvfw_why="runtime failure" ;;
     esac
+    # a step may say why itself (drvfw_failed STEP RC WHY)
+    [ -n "${3-}" ] && _drvfw_why=$3
     if [ "$(drvfw_on_error)" = deny ]; then
         drvfw_alert "FAILED: $1 exited $2 ($_drvfw_why); policy on-error = deny: stopping the boot (rd.drvfw=0 on the kernel command line boots without drvfw)"
         unset _drvfw_why
@@ -116,4 +118,30 @@ drvfw_cmdline_changes_policy() {
     esac
     unset _drvfw_c
     return 1
+}
+
+# drvfw.policy= on the command line binds this boot to a policy (drvfw
+# bootcfg; measured in a confidential guest): the policy this image holds
+# must be that one, or the boot applies on-error. Without drvfw.policy= the
+# boot is bound to nothing and drvfw is not run for it.
+drvfw_boot_verify() {
+    drvfw_disabled && return 0
+    read -r _drvfw_c < /proc/cmdline || return 0
+    case " $_drvfw_c " in
+        *" drvfw.policy="*) ;;
+        *)
+            unset _drvfw_c
+            return 0
+            ;;
+    esac
+    unset _drvfw_c
+    "$DRVFW" -q bootcfg --verify
+    _drvfw_rc=$?
+    case "$_drvfw_rc" in
+        0) ;;
+        3) drvfw_failed "drvfw bootcfg --verify" 3 \
+            "drvfw.policy= on the kernel command line is not the digest of this image's policy" ;;
+        *) drvfw_failed "drvfw bootcfg --verify" "$_drvfw_rc" ;;
+    esac
+    unset _drvfw_rc
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "bootcfg.h"
 #include "drvfw.h"
 #include "emit.h"
 #include "enforce.h"
@@ -306,7 +307,8 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 	};
 	_cleanup_(policy_done) struct policy old_p = { 0 };
 	_cleanup_(diags_done) struct diags d = { 0 };
-	_cleanup_free_ char *pdir = NULL;
+	_cleanup_free_ char *pdir = NULL, *hint = NULL;
+	const struct policy *new_p;
 	const struct sysroot *root;
 	int r;
 
@@ -325,6 +327,8 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 		return policy_failed(
 		    &d, r, "the policy in force is not valid; fix it first, nothing changed");
 	r = change_dropin(ctx, &a, root, pdir);
+	if (r >= 0 && ctx_policy(ctx, &new_p) >= 0 && (hint = bootcfg_refresh_hint(root, new_p)))
+		log_warning("%s", hint);
 	if (r < 0 || (!a.modprobe && !a.now))
 		return r;
 	return follow_up(ctx, &a, root, &old_p);

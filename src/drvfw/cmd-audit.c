@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "builtin-fate.h"
 #include "drvfw.h"
 #include "exposure.h"
 #include "table.h"
@@ -28,7 +29,8 @@ static const struct column_info columns[] = {
 	[COL_BUSES] = { "BUSES", 0.1, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			"buses of its device aliases" },
 	[COL_REACH] = { "REACH", 0.15, 0, SCOLS_JSON_STRING,
-			"ways it can still run once the policy is enforced" },
+			"ways it can still run once the policy is enforced; a denied built-in "
+			"driver: builtin-stopped or builtin-unbound" },
 	[COL_PATHS] = { "PATHS", 0.15, 0, SCOLS_JSON_STRING,
 			"every way it could run without drvfw" },
 	[COL_STATE] = { "STATE", 0.1, 0, SCOLS_JSON_STRING, "loaded, bound devices (needs sysfs)" },
@@ -37,7 +39,7 @@ static const struct column_info columns[] = {
 	[COL_RULE] = { "RULE", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 		       "the policy entry that decided, with file:line" },
 	[COL_BLOCK] = { "BLOCK", 0.05, 0, SCOLS_JSON_STRING,
-			"what stops it: drvfw, install, blacklist" },
+			"what stops it: drvfw, install, blacklist, cmdline, unbind" },
 	[COL_CONFIG] = { "CONFIG", 0.15, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			 "existing modprobe.d blacklist/install lines, with file:line" },
 	[COL_NEEDEDBY] = { "NEEDED-BY", 0.1, 0, SCOLS_JSON_STRING,
@@ -115,7 +117,9 @@ static int add_row(struct table *t, struct rule_cache *rc, const struct decision
 	const struct inventory *inv = d->inv;
 	const struct module *m = &inv->modules[i];
 	const struct module_decision *md = &d->modules[i];
-	_cleanup_free_ char *buses = buses_string(md), *reach = reach_paths_to_string(e->open),
+	_cleanup_free_ char *buses = buses_string(md),
+			    *reach = e->builtin_stopped ? strdup("builtin-stopped")
+							: reach_paths_to_string(e->open),
 			    *paths = reach_paths_to_string(e->paths), *state = state_string(inv, m),
 			    *config = config_string(m), *devices = strdup_printf("%u", m->n_bound);
 	const char *v[] = {
@@ -167,8 +171,8 @@ static void print_summary(const struct decisions *d, const struct exposure_summa
 			  size_t n_loose)
 {
 	static const enum reach_path order[] = {
-		REACH_PRESENT,	REACH_HOTPLUG,	  REACH_AUTOLOAD,
-		REACH_EXPLICIT, REACH_DEPENDENCY, REACH_BUILTIN,
+		REACH_PRESENT,	  REACH_HOTPLUG, REACH_AUTOLOAD,	REACH_EXPLICIT,
+		REACH_DEPENDENCY, REACH_BUILTIN, REACH_BUILTIN_UNBOUND,
 	};
 
 	printf("\n%zu modules (%zu loadable, %zu built-in) for kernel %s, policy mode %s.\n",
@@ -185,6 +189,11 @@ static void print_summary(const struct decisions *d, const struct exposure_summa
 		printf(" %s %zu%s", reach_path_to_string(order[i]), s->by_path[bit],
 		       i + 1 < ELEMENTSOF(order) ? "," : "\n");
 	}
+	if (s->builtin_stopped > 0)
+		printf(
+		    "%zu denied built-in driver(s) stopped before init by the kernel command line "
+		    "(builtin-stopped).\n",
+		    s->builtin_stopped);
 	if (n_loose > 0)
 		printf("%zu built-in driver(s) bound now record no module (KIND builtin-driver).\n",
 		       n_loose);
@@ -289,7 +298,9 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ struct exposure *ex = NULL;
 	_cleanup_free_ struct loose_driver *loose = NULL;
 	size_t n_loose = 0, denied_loose = 0;
+	_cleanup_(builtin_fates_done) struct builtin_fates fates = { 0 };
 	struct exposure_summary sum;
+	const struct sysroot *root;
 	const struct decisions *d;
 	struct table t;
 	int r;
@@ -305,6 +316,9 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = exposure_compute(d, &ex, &sum);
 	if (r >= 0)
 		r = exposure_loose_drivers(d, &loose, &n_loose);
+	if (r >= 0 && (r = ctx_sysroot(ctx, &root)) >= 0 &&
+	    (r = builtin_fates_load(root, d, &fates)) >= 0)
+		exposure_apply_fates(d, fates.fate, ex, &sum);
 	if (r < 0)
 		return log_oom();
 	r = table_new(&t, "modules", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, &a.to);

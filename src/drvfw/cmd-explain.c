@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "builtin-fate.h"
 #include "drvfw.h"
 #include "exposure.h"
 #include "table.h"
@@ -26,7 +27,7 @@ static const struct column_info columns[] = {
 	[COL_RULE] = { "RULE", 0.25, 0, SCOLS_JSON_STRING, "deciding entry and its file:line" },
 	[COL_STATE] = { "STATE", 0.1, 0, SCOLS_JSON_STRING, "module state after the policy" },
 	[COL_NOTE] = { "NOTE", 0.25, 0, SCOLS_JSON_STRING,
-		       "dependency, autoload and config notes" },
+		       "command-line entry, dependency, autoload and config notes" },
 };
 
 #define DEFAULT_COLUMNS "MODULE,KIND,PAIR,VERDICT,RULE,STATE,NOTE"
@@ -59,13 +60,44 @@ static const char *state_name(enum module_state s, enum policy_mode mode)
 	return module_state_to_string(s);
 }
 
-static char *note_string(const struct decisions *d, size_t idx)
+/* A denied built-in driver: the command-line entry that stops it before init, or why none does. */
+static char *cmdline_note(const struct builtin_fates *bf, const struct decisions *d, size_t idx)
+{
+	const struct cmdline_item *it = builtin_fates_item(bf, d, idx);
+	_cleanup_free_ char *names = NULL;
+
+	if (!it)
+		return NULL;
+	if (!it->initcalls || !it->initcalls[0])
+		return strdup(
+		    "its initcall names are not known (no kernel symbols): its init runs at "
+		    "boot");
+	names = strv_join(it->initcalls, ",");
+	if (!names)
+		return NULL;
+	if (bf->fate[idx] == BUILTIN_STOPPED)
+		return strdup_printf(
+		    "stopped before init by initcall_blacklist=%s (%s command line)", names,
+		    fate_line_to_string(bf->line));
+	if (bf->line == FATE_LINE_NONE)
+		return strdup_printf("its init runs at boot: no known command line has "
+				     "initcall_blacklist=%s (drvfw bootcfg writes it)",
+				     names);
+	return strdup_printf("its init runs at boot: the %s command line lacks "
+			     "initcall_blacklist=%s (drvfw bootcfg writes it)",
+			     fate_line_to_string(bf->line), names);
+}
+
+static char *note_string(const struct decisions *d, size_t idx, const struct builtin_fates *bf)
 {
 	const struct module *m = &d->inv->modules[idx];
 	const struct module_decision *md = &d->modules[idx];
 	_cleanup_strv_free_ char **notes = NULL;
+	char *c = cmdline_note(bf, d, idx);
 	int r = 0;
 
+	if (c)
+		r = strv_consume(&notes, c);
 	if (md->state == MODULE_DENIED_NEEDED)
 		r = strv_consume(
 		    &notes, strdup_printf("needed by %s", d->inv->modules[md->needed_by].name));
@@ -93,11 +125,12 @@ static char *note_string(const struct decisions *d, size_t idx)
 	return notes ? strv_join(notes, "; ") : strdup("-");
 }
 
-static int add_rows(struct table *t, struct rule_cache *rc, const struct decisions *d, size_t idx)
+static int add_rows(struct table *t, struct rule_cache *rc, const struct decisions *d, size_t idx,
+		    const struct builtin_fates *bf)
 {
 	const struct module *m = &d->inv->modules[idx];
 	const struct module_decision *md = &d->modules[idx];
-	_cleanup_free_ char *note = note_string(d, idx);
+	_cleanup_free_ char *note = note_string(d, idx, bf);
 
 	if (!note)
 		return -ENOMEM;
@@ -124,7 +157,7 @@ static int add_rows(struct table *t, struct rule_cache *rc, const struct decisio
 
 /* The rows of every module @target stands for; EXIT_RUNTIME when it stands for none. */
 static int explain_target(struct table *t, struct rule_cache *rc, const struct decisions *d,
-			  const char *target)
+			  const struct builtin_fates *bf, const char *target)
 {
 	_cleanup_free_ size_t *cand = NULL;
 	size_t n = 0;
@@ -142,7 +175,7 @@ static int explain_target(struct table *t, struct rule_cache *rc, const struct d
 		return EXIT_RUNTIME;
 	}
 	for (size_t i = 0; i < n; i++) {
-		r = add_rows(t, rc, d, cand[i]);
+		r = add_rows(t, rc, d, cand[i], bf);
 		if (r < 0)
 			return r;
 	}
@@ -161,6 +194,8 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
 	_cleanup_(rule_cache_done) struct rule_cache rc = { 0 };
+	_cleanup_(builtin_fates_done) struct builtin_fates bf = { 0 };
+	const struct sysroot *root;
 	struct table_options to = { 0 };
 	const struct decisions *d;
 	int c, r, ret = EXIT_OK;
@@ -186,8 +221,13 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 	/* a fresh index holds the policy and the module database: no dump of libkmod's */
 	ctx->use_index = true;
 	r = ctx_decisions(ctx, &d);
+	if (r >= 0)
+		r = ctx_sysroot(ctx, &root);
 	if (r < 0)
 		return r;
+	r = builtin_fates_load(root, d, &bf);
+	if (r < 0)
+		return log_error_errno(r, "failed to read the kernel command line: %m");
 	rc.policy = d->policy;
 	r = table_new(&t, "explain", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, &to);
 	if (r == -EINVAL)
@@ -195,7 +235,7 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return log_oom();
 	for (int a = optind; a < argc && r >= 0; a++) {
-		r = explain_target(&t, &rc, d, argv[a]);
+		r = explain_target(&t, &rc, d, &bf, argv[a]);
 		if (r > ret)
 			ret = r;
 	}

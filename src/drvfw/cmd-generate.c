@@ -7,6 +7,7 @@
 #include "emit.h"
 #include "fileio.h"
 #include "kallsyms.h"
+#include "kernel-arch.h"
 
 enum format {
 	FORMAT_MODPROBE,
@@ -50,7 +51,7 @@ static const struct initcalls *read_initcalls(const char *kallsyms, struct initc
 
 	if (!kallsyms)
 		return NULL;
-	r = initcalls_read(kallsyms, ic);
+	r = initcalls_load(kallsyms, ic, NULL);
 	if (r >= 0)
 		return ic;
 	initcalls_done(ic);
@@ -60,9 +61,16 @@ static const struct initcalls *read_initcalls(const char *kallsyms, struct initc
 	return NULL;
 }
 
-static int emit(FILE *f, enum format format, const struct decisions *d, const char *kallsyms,
+/*
+ * What the cmdline format leaves for the rest of the line (root=, console=,
+ * the boot loader's BOOT_IMAGE=). `drvfw bootcfg` measures the rest instead.
+ */
+#define GENERATE_CMDLINE_REST 512
+
+static int emit(FILE *f, enum format format, const struct decisions *d, const struct sysroot *root,
 		struct diags *diags)
 {
+	_cleanup_(cmdline_limit_done) struct cmdline_limit limit = { 0 };
 	struct initcalls ic = { 0 };
 	struct emit_options eo = { 0 };
 	int r = -EINVAL;
@@ -72,7 +80,15 @@ static int emit(FILE *f, enum format format, const struct decisions *d, const ch
 		r = emit_modprobe(f, d, &eo);
 		break;
 	case FORMAT_CMDLINE:
-		eo.initcalls = read_initcalls(kallsyms, &ic, diags);
+		eo.initcalls = read_initcalls(root->kallsyms, &ic, diags);
+		/* the kernel's own word (its boot header) where it has one; else the
+		 * tree's architecture's, as emit_cmdline() takes it */
+		r = kernel_cmdline_limit(root, root->kver, d->inv, &limit);
+		if (r >= 0)
+			eo.cmdline_limit = &limit;
+		else if (r != -ENODATA)
+			break;
+		eo.cmdline_rest = GENERATE_CMDLINE_REST;
 		r = emit_cmdline(f, d, &eo, diags);
 		break;
 	case FORMAT_UDEV:
@@ -139,7 +155,7 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	mem = open_memstream(&buf, &len);
 	if (!mem)
 		return log_oom();
-	r = emit(mem, format, d, root->kallsyms, &diags);
+	r = emit(mem, format, d, root, &diags);
 	if (fclose(mem) != 0 && r >= 0)
 		r = -ENOMEM;
 	if (!ctx->opt_quiet)

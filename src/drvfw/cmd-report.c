@@ -90,11 +90,13 @@ static char *cell(const char *s, bool json)
 static char *cell_list(char *const *l, bool json)
 {
 	_cleanup_strv_free_ char **esc = NULL;
+	size_t n = 0;
 
 	if (!l || !l[0])
 		return strdup("-");
+	/* strv_push(): one module can be asked for under 100,000 names */
 	for (char *const *v = l; *v; v++)
-		if (strv_consume(&esc, cell(*v, json)) < 0)
+		if (strv_push(&esc, &n, cell(*v, json)) < 0)
 			return NULL;
 	return strv_join(esc, ",");
 }

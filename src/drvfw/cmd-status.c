@@ -138,8 +138,9 @@ static void print_json(const struct status *s, const struct decisions *d)
 		json_string(f, u->reason);
 		fputc('}', f);
 	}
-	fprintf(f, "%s],\n  \"in_force\": %s\n}\n", s->n_in_use ? "\n  " : "",
-		s->in_force ? "true" : "false");
+	fprintf(f, "%s],\n", s->n_in_use ? "\n  " : "");
+	status_cmdline_print_json(f, &s->cmdline, d);
+	fprintf(f, "  \"in_force\": %s\n}\n", s->in_force ? "true" : "false");
 }
 
 static void print_artifact(const char *label, const struct status_artifact *a,
@@ -190,6 +191,7 @@ static void print_text(const struct status *s, const struct decisions *d)
 	print_artifact("modprobe.d:", &s->modprobe, d->policy);
 	print_artifact("Initramfs:", &s->initramfs, d->policy);
 	print_boot(s, d->policy);
+	status_cmdline_print_text(&s->cmdline, d);
 	if (!inv->have_runtime)
 		puts("\nNo runtime view (sysfs of another kernel): devices and loaded modules "
 		     "are not known.");

@@ -147,6 +147,18 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_index(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_bootcfg(struct drvfw_ctx *ctx, int argc, char **argv);
+
+/* bootcfg-render.c: what `drvfw bootcfg` prints. */
+struct bootcfg;
+struct bootcfg_options;
+int bootcfg_log_error(int r, const struct bootcfg *b, const struct sysroot *root);
+int bootcfg_render(struct drvfw_ctx *ctx, const struct bootcfg *b, bool removed, bool boot,
+		   const struct bootcfg_options *o, bool json);
+/* ... and the kernel command line's part of `drvfw status`. */
+struct status_cmdline;
+void status_cmdline_print_text(const struct status_cmdline *c, const struct decisions *d);
+void status_cmdline_print_json(FILE *f, const struct status_cmdline *c, const struct decisions *d);
 
 /* kmsg.c: "drvfw: ..." records in the kernel log (enforce, probe). */
 struct kmsg {

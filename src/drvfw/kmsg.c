@@ -44,7 +44,10 @@ void kmsg_write(struct kmsg *k, int pri, const char *msg)
 
 	if (k->fd < 0)
 		return;
-	/* the kernel drops the newline; a file named by DRVFW_KMSG keeps one line per record */
+	/* The newline closes the record: without it the kernel keeps it open for a
+	 * continuation and hands it to readers (dmesg, journald) only when the next
+	 * record arrives. The kernel drops it; a DRVFW_KMSG file keeps one line per
+	 * record. */
 	n = asprintf(&line, "<%d>drvfw: %.1000s\n", pri, msg);
 	/* One write is one record; a short or failed write loses only the log. */
 	if (n > 0)

@@ -467,48 +467,87 @@ int kmsg_read_devkmsg(const char *path, struct autoload_events *e)
 
 /* ---- statistics ---- */
 
-static struct autoload_stat *stat_get(struct autoload_stats *s, size_t *alloc, struct hashmap *keys,
-				      const char *key)
+/*
+ * What folding keeps beside each stat: the lengths of its lists, so that an
+ * append does not walk the list (one module asked for under 100,000 names
+ * was quadratic).
+ */
+struct stat_lists {
+	size_t n[3], alloc[3];
+};
+
+struct stats_builder {
+	struct autoload_stats s;
+	struct stat_lists *lists;
+	size_t alloc;
+	struct hashmap *keys; /* module -> index; keys borrowed from s.v[i].module */
+};
+
+static struct autoload_stat *stat_get(struct stats_builder *b, const char *key, size_t len)
 {
+	struct autoload_stats *s = &b->s;
 	size_t i;
 
-	if (hashmap_gets(keys, key, &i))
+	if (hashmap_get(b->keys, key, len, &i))
 		return &s->v[i];
-	if (s->n == *alloc) {
-		size_t na = *alloc ? *alloc * 2 : 64;
+	if (s->n == b->alloc) {
+		size_t na = b->alloc ? b->alloc * 2 : 64;
 		struct autoload_stat *nv = realloc(s->v, na * sizeof(*nv));
+		struct stat_lists *nl;
 
 		if (!nv)
 			return NULL;
 		s->v = nv;
-		*alloc = na;
+		nl = realloc(b->lists, na * sizeof(*nl));
+		if (!nl)
+			return NULL;
+		b->lists = nl;
+		b->alloc = na;
 	}
 	s->v[s->n] = (struct autoload_stat){ .first_mono = -1, .last_mono = -1 };
-	s->v[s->n].module = strdup(key);
-	if (!s->v[s->n].module || hashmap_puts(keys, key, s->n) < 0) {
+	b->lists[s->n] = (struct stat_lists){ 0 };
+	s->v[s->n].module = strndup(key, len);
+	if (!s->v[s->n].module || hashmap_put(b->keys, s->v[s->n].module, len, s->n) < 0) {
 		free(s->v[s->n].module);
 		return NULL;
 	}
 	return &s->v[s->n++];
 }
 
-/* Appends @v to @l unless it is the last one; duplicates go at the end (sort_uniq). */
-static int add_unique_later(char ***l, const char *v)
+/* Appends @v to list @k of @st unless it is the last one; duplicates go at the end (sort_uniq). */
+static int list_add(struct stats_builder *b, struct autoload_stat *st, char ***l, int k,
+		    const char *v)
 {
-	size_t n = strv_length(*l);
+	struct stat_lists *sl = &b->lists[st - b->s.v];
+	size_t n = sl->n[k];
 
 	if (n > 0 && streq((*l)[n - 1], v))
 		return 0;
-	return strv_extend(l, v);
+	if (n + 2 > sl->alloc[k]) {
+		size_t na = sl->alloc[k] ? sl->alloc[k] * 2 : 4;
+		char **nv = realloc(*l, na * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*l = nv;
+		sl->alloc[k] = na;
+	}
+	(*l)[n] = strdup(v);
+	if (!(*l)[n])
+		return -ENOMEM;
+	(*l)[n + 1] = NULL;
+	sl->n[k] = n + 1;
+	return 0;
 }
 
-static int stat_add(struct autoload_stat *s, const struct autoload_event *ev)
+static int stat_add(struct stats_builder *b, struct autoload_stat *s,
+		    const struct autoload_event *ev)
 {
 	s->count++;
 	s->by_action[ev->action]++;
-	if (add_unique_later(&s->aliases, ev->alias) < 0 ||
-	    (ev->error && add_unique_later(&s->errors, ev->error) < 0) ||
-	    (ev->requester && add_unique_later(&s->requesters, ev->requester) < 0))
+	if (list_add(b, s, &s->aliases, 0, ev->alias) < 0 ||
+	    (ev->error && list_add(b, s, &s->errors, 1, ev->error) < 0) ||
+	    (ev->requester && list_add(b, s, &s->requesters, 2, ev->requester) < 0))
 		return -ENOMEM;
 	if (s->count == 1) {
 		s->first_mono = ev->mono;
@@ -523,6 +562,23 @@ static int stat_add(struct autoload_stat *s, const struct autoload_event *ev)
 	return 0;
 }
 
+/* The stat of an alias that resolved to nothing: "(ALIAS)". */
+static struct autoload_stat *stat_get_alias(struct stats_builder *b, const char *alias)
+{
+	size_t len = strlen(alias);
+	char small[128];
+	_cleanup_free_ char *big = NULL;
+	char *key = len + 3 <= sizeof(small) ? small : (big = malloc(len + 3));
+
+	if (!key)
+		return NULL;
+	key[0] = '(';
+	memcpy(key + 1, alias, len);
+	key[len + 1] = ')';
+	key[len + 2] = '\0';
+	return stat_get(b, key, len + 2);
+}
+
 static int cmp_stat(const void *a, const void *b)
 {
 	const struct autoload_stat *x = a, *y = b;
@@ -534,40 +590,38 @@ static int cmp_stat(const void *a, const void *b)
 
 int autoload_stats_compute(const struct autoload_events *e, struct autoload_stats *ret)
 {
-	struct autoload_stats s = { 0 };
-	struct hashmap *keys = hashmap_new();
-	size_t alloc = 0;
-	int r = keys ? 0 : -ENOMEM;
+	struct stats_builder b = { .keys = hashmap_new_borrowed() };
+	int r = b.keys ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < e->n && r >= 0; i++) {
 		const struct autoload_event *ev = &e->v[i];
 
 		if (ev->modules && ev->modules[0])
 			for (char **m = ev->modules; *m && r >= 0; m++) {
-				struct autoload_stat *st = stat_get(&s, &alloc, keys, *m);
+				struct autoload_stat *st = stat_get(&b, *m, strlen(*m));
 
-				r = st ? stat_add(st, ev) : -ENOMEM;
+				r = st ? stat_add(&b, st, ev) : -ENOMEM;
 			}
 		else {
-			_cleanup_free_ char *key = strdup_printf("(%s)", ev->alias);
-			struct autoload_stat *st = key ? stat_get(&s, &alloc, keys, key) : NULL;
+			struct autoload_stat *st = stat_get_alias(&b, ev->alias);
 
-			r = st ? stat_add(st, ev) : -ENOMEM;
+			r = st ? stat_add(&b, st, ev) : -ENOMEM;
 		}
 	}
-	hashmap_free(keys);
+	hashmap_free(b.keys);
+	free(b.lists);
 	if (r < 0) {
-		autoload_stats_done(&s);
+		autoload_stats_done(&b.s);
 		return r;
 	}
-	for (size_t i = 0; i < s.n; i++) {
-		strv_sort_uniq(s.v[i].aliases);
-		strv_sort_uniq(s.v[i].errors);
-		strv_sort_uniq(s.v[i].requesters);
+	for (size_t i = 0; i < b.s.n; i++) {
+		strv_sort_uniq(b.s.v[i].aliases);
+		strv_sort_uniq(b.s.v[i].errors);
+		strv_sort_uniq(b.s.v[i].requesters);
 	}
-	if (s.n > 1)
-		qsort(s.v, s.n, sizeof(*s.v), cmp_stat);
-	*ret = s;
+	if (b.s.n > 1)
+		qsort(b.s.v, b.s.n, sizeof(*b.s.v), cmp_stat);
+	*ret = b.s;
 	return 0;
 }
 

@@ -229,6 +229,29 @@ int alias_classify(const char *pattern, enum alias_class *ret_class, char **ret_
 	return 0;
 }
 
+bool bus_is_exposed(const char *bus)
+{
+	/* Devices described by firmware or a hypervisor, and external ports; not
+	 * the kernel's own software buses (cpu, node, memory, clockevents, ...). */
+	static const char *const exposed[] = {
+		"ac97",	  "acpi",  "amba",	  "ap",		 "bcma",	"ccw",
+		"css",	  "cxl",   "eisa",	  "firewire",	 "gameport",	"hdaudio",
+		"hid",	  "i2c",   "i3c",	  "ieee1394",	 "isa",		"mdio_bus",
+		"mei",	  "mmc",   "pci",	  "pci_express", "pcmcia",	"platform",
+		"pnp",	  "rpmsg", "scsi",	  "sdio",	 "serial",	"serio",
+		"spi",	  "ssb",   "thunderbolt", "usb",	 "usb-serial",	"vdpa",
+		"virtio", "vmbus", "wmi",	  "xen",	 "xen-backend",
+	};
+
+	if (!bus)
+		return false;
+	/* '-' and '_' alike, as bus_is_known(): depmod spells alias prefixes with '_' */
+	for (size_t i = 0; i < ELEMENTSOF(exposed); i++)
+		if (name_eq(bus, exposed[i]))
+			return true;
+	return false;
+}
+
 bool bus_has_device_pin(const char *bus)
 {
 	/*

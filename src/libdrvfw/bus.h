@@ -24,6 +24,7 @@ int alias_classify(const char *pattern, enum alias_class *ret_class, char **ret_
 
 /* Whether a bus name is in drvfw's table of known buses ('-' and '_' alike). */
 bool bus_is_known(const char *bus);
+
 /*
  * Whether the kernel gives the devices of @bus a per-device pin: a
  * driver_override attribute, or authorized. What the devices present show
@@ -39,3 +40,11 @@ bool bus_has_device_pin(const char *bus);
 bool bus_aliases_bind(const char *bus);
 /* The @i-th name of that table, NULL past its end. */
 const char *bus_known_nth(size_t i);
+
+/*
+ * Whether devices on @bus are ones an attacker chooses: a hostile host or
+ * hypervisor (pci, virtio, platform/acpi/pnp firmware devices, vmbus, xen)
+ * or someone with a port (usb, thunderbolt, firewire, serio). Built-in
+ * drivers on these buses come first on the kernel command line.
+ */
+bool bus_is_exposed(const char *bus);

@@ -340,10 +340,17 @@ static int module_pairs(struct decisions_impl *di, const struct module *m,
 	 * (initcall_blacklist=). Globs and ALL do not, or "platform:*" would
 	 * reach every built-in library.
 	 */
-	if (md->n_pairs == 0 && m->kind == MODULE_BUILTIN) {
+	/* (a name of NAME_BUF bytes or more is no kernel module's: MODULE_NAME_LEN is 56) */
+	if (md->n_pairs == 0 && m->kind == MODULE_BUILTIN && strlen(m->name) < NAME_BUF) {
 		const struct policy *p = di->pub.policy;
+		struct policy_candidates it;
+		char buf[NAME_BUF];
+		size_t i;
 
-		for (size_t i = 0; i < p->n_entries; i++) {
+		/* the entries naming it, by hash: 1,000 built-ins times 100,000 entries otherwise */
+		normalize_into(m->name, buf);
+		policy_candidates_init(&it, p, buf, NULL);
+		while ((i = policy_candidates_next(&it)) != SIZE_MAX) {
 			const struct policy_entry *e = &p->entries[i];
 
 			if (!e->bus || !e->driver || string_has_glob(e->driver) ||
@@ -794,6 +801,9 @@ int decisions_warn_unmatched(const struct decisions *d, struct diags *diags)
 		r = autoload_matched(d, &alias_matched);
 	if (r < 0)
 		return r;
+	const char *last_bus = NULL;
+	bool last_exists = false;
+
 	for (size_t i = 0; i < p->n_entries; i++) {
 		const struct policy_entry *e = &p->entries[i];
 		_cleanup_free_ char *s = NULL;
@@ -804,7 +814,12 @@ int decisions_warn_unmatched(const struct decisions *d, struct diags *diags)
 		s = policy_entry_to_string(e);
 		if (!s)
 			return -ENOMEM;
-		if (e->bus && !bus_exists(d->inv, e->bus)) {
+		/* bus_exists() walks the bus lists: asked once per run of one bus */
+		if (e->bus && !(last_bus && streq(last_bus, e->bus))) {
+			last_bus = e->bus;
+			last_exists = bus_exists(d->inv, e->bus);
+		}
+		if (e->bus && !last_exists) {
 			r = warn_unknown_bus(d, diags, e->origin, e->bus, s);
 			if (r < 0)
 				return r;

@@ -24,12 +24,15 @@ int diag_addv(struct diags *d, enum diag_level level, const char *file, unsigned
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		return -ENOMEM;
-	nv = realloc(d->v, (d->n + 1) * sizeof(*nv));
-	if (!nv) {
-		free(msg);
-		return -ENOMEM;
+	/* grown to powers of two: a policy can earn 100,000 warnings */
+	if ((d->n & (d->n - 1)) == 0) {
+		nv = realloc(d->v, (d->n ? 2 * d->n : 1) * sizeof(*nv));
+		if (!nv) {
+			free(msg);
+			return -ENOMEM;
+		}
+		d->v = nv;
 	}
-	d->v = nv;
 	e = &d->v[d->n];
 	e->level = level;
 	e->file = file ? strdup(file) : NULL;

@@ -38,7 +38,7 @@ struct dindex {
 	unsigned char *checked; /* a bit per chunk */
 	struct dx_section sec[DX_N_SECTIONS];
 
-	struct policy *policy; /* built by dindex_policy(), strings in the mapping */
+	struct policy *policy; /* built by dindex_policy(); device rules, files in the mapping */
 };
 
 static const size_t record_size[DX_N_SECTIONS] = {
@@ -347,7 +347,10 @@ struct dindex *dindex_ref(struct dindex *x)
 	return x;
 }
 
-/* What build_policy() allocated: the arrays, not the strings, which are the mapping's. */
+/*
+ * What build_policy() allocated: the arrays and the policy's index (which
+ * owns the entries' strings), not the other strings, which are the mapping's.
+ */
 static void policy_free_borrowed(struct policy *p)
 {
 	if (!p)
@@ -543,24 +546,31 @@ static int origin_of(struct dindex *x, const struct dx_origin *o, struct origin 
 
 static int build_entries(struct dindex *x, struct policy *p)
 {
-	for (size_t i = 0; i < x->sec[DX_ENTRIES].count; i++) {
+	int r = policy_index_reserve(p, x->sec[DX_ENTRIES].count);
+
+	for (size_t i = 0; r >= 0 && i < x->sec[DX_ENTRIES].count; i++) {
 		const struct dx_entry *e = record(x, DX_ENTRIES, i);
 		const char *bus, *driver;
+		struct policy_lookup l;
 		struct policy_entry *pe;
 		struct origin o;
+		size_t dup;
 
 		if (!e || e->list > LIST_DENY || str(x, e->bus, &bus) < 0 ||
 		    str(x, e->driver, &driver) < 0 || origin_of(x, &e->origin, &o) < 0)
 			return -EBADMSG;
-		/* the policy's index borrows the names: the mapping outlives it */
-		pe = policy_append_entry(p, (char *)bus, (char *)driver);
+		/* the index's own copies of the names, in its pool, as policy_load() makes them */
+		r = policy_find_entry(p, bus, driver, &l, &dup);
+		if (r < 0)
+			return r;
+		pe = policy_append_entry(p, &l, bus, driver);
 		if (!pe)
 			return -ENOMEM;
 		pe->list = e->list;
 		pe->origin = o;
 		pe->if_present = e->if_present;
 	}
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 static int build_autoload(struct dindex *x, struct policy *p)
@@ -568,17 +578,22 @@ static int build_autoload(struct dindex *x, struct policy *p)
 	for (size_t i = 0; i < x->sec[DX_AUTOLOAD].count; i++) {
 		const struct dx_autoload *a = record(x, DX_AUTOLOAD, i);
 		const char *pattern, *written;
+		struct policy_lookup l;
 		struct autoload_entry *ae;
 		struct origin o;
+		size_t dup;
+		int r;
 
 		if (!a || a->list > LIST_DENY || str_nonnull(x, a->pattern, &pattern) < 0 ||
 		    str_nonnull(x, a->written, &written) < 0 || origin_of(x, &a->origin, &o) < 0)
 			return -EBADMSG;
-		ae = policy_append_autoload(p, (char *)pattern);
+		r = policy_find_autoload(p, pattern, &l, &dup);
+		if (r < 0)
+			return r;
+		ae = policy_append_autoload(p, &l, written);
 		if (!ae)
 			return -ENOMEM;
 		ae->list = a->list;
-		ae->written = (char *)written;
 		ae->origin = o;
 		ae->if_present = a->if_present;
 	}

@@ -75,8 +75,9 @@ int dindex_check(struct dindex *x, const struct sysroot *root, const struct poli
 bool dindex_damaged(const struct dindex *x);
 
 /*
- * The policy it holds, owned by @x (strings point into the mapping), and the
- * warnings of loading it (added to @d). -EBADMSG when damaged.
+ * The policy it holds, owned by @x (the entries' strings in the policy's
+ * pool, the others in the mapping), and the warnings of loading it (added
+ * to @d). -EBADMSG when damaged.
  */
 int dindex_policy(struct dindex *x, const struct policy **ret, struct diags *d);
 /* policy_hash() of that policy, as the writer computed it. */

@@ -14,15 +14,41 @@
 #include "diag.h"
 
 struct initcalls;
+struct cmdline_limit;
 
 struct emit_options {
 	const struct initcalls *initcalls; /* the kernel's initcall names (kallsyms.h), or NULL */
+	/*
+	 * cmdline: the kernel's command-line size (kernel-arch.h; NULL: that of
+	 * the module tree's architecture, x86's when it says none), the bytes
+	 * of it left for the rest of the line, and the drvfw.policy= value
+	 * (NULL: the digest of the decisions' policy)
+	 */
+	const struct cmdline_limit *cmdline_limit;
+	size_t cmdline_rest;
+	const char *digest;
 };
 
 int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options *o);
-/* Denied built-ins with no initcall symbol go into @diags as warnings. */
+/*
+ * The fragment within the kernel's line less o->cmdline_rest bytes, by
+ * priority (cmdline-plan.h).
+ * Denied built-ins with no initcall symbol, and what did not fit, go into
+ * @diags as warnings.
+ */
 int emit_cmdline(FILE *f, const struct decisions *d, const struct emit_options *o,
 		 struct diags *diags);
+struct cmdline_plan;
+/*
+ * What one kernel's fragment names: an item per denied built-in driver
+ * (with its initcall names from @ic; without @ic none) and per blocked
+ * loadable module. Built-ins it cannot name go into @diags.
+ */
+int cmdline_plan_build(const struct decisions *d, const struct initcalls *ic,
+		       struct cmdline_plan *plan, struct diags *diags);
+/* Warnings for what cmdline_fill() left out of @budget bytes (@why: where that comes from, or NULL). */
+int cmdline_plan_report(const struct cmdline_plan *plan, size_t budget, const char *why,
+			struct diags *diags);
 int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o);
 /*
  * The udev rules that mark the devices of every bus in @buses on which @p

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 
+#include "builtin-fate.h"
 #include "exposure.h"
 #include "util.h"
 
 static const char *const reach_names[] = {
-	"present", "hotplug", "autoload", "explicit", "dependency", "builtin",
+	"present", "hotplug", "autoload", "explicit", "dependency", "builtin", "builtin-unbound",
 };
 
 const char *reach_path_to_string(enum reach_path p)
@@ -41,6 +42,10 @@ const char *block_source_to_string(enum block_source b)
 		return "install";
 	case BLOCK_CONFIG_BLACKLIST:
 		return "blacklist";
+	case BLOCK_CMDLINE:
+		return "cmdline";
+	case BLOCK_UNBIND:
+		return "unbind";
 	case BLOCK_NONE:
 		break;
 	}
@@ -115,6 +120,57 @@ static unsigned module_paths(const struct decisions *d, size_t idx, const bool *
 	return paths;
 }
 
+/* The counts of audit's summary, from the exposure of every module. */
+static void summarize(const struct decisions *d, const struct exposure *ex,
+		      struct exposure_summary *sum)
+{
+	const struct inventory *inv = d->inv;
+
+	*sum = (struct exposure_summary){ .modules = inv->n_modules };
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		const struct module *m = &inv->modules[i];
+		const struct exposure *e = &ex[i];
+
+		if (m->kind == MODULE_LOADABLE)
+			sum->loadable++;
+		else
+			sum->builtin++;
+		if (e->denied)
+			sum->denied++;
+		sum->builtin_stopped += e->builtin_stopped;
+		if (e->open) {
+			sum->reachable++;
+			if (m->kind == MODULE_LOADABLE)
+				sum->reachable_loadable++;
+			else
+				sum->reachable_builtin++;
+			if (e->denied)
+				sum->denied_reachable++;
+		}
+		for (size_t b = 0; b < ELEMENTSOF(sum->by_path); b++)
+			if (e->open & (1u << b))
+				sum->by_path[b]++;
+	}
+}
+
+void exposure_apply_fates(const struct decisions *d, const enum builtin_fate *fate,
+			  struct exposure *ex, struct exposure_summary *sum)
+{
+	for (size_t i = 0; d->policy->mode == POLICY_ENFORCE && i < d->inv->n_modules; i++) {
+		struct exposure *e = &ex[i];
+
+		if (fate[i] == BUILTIN_STOPPED) {
+			e->open = 0;
+			e->block = BLOCK_CMDLINE;
+			e->builtin_stopped = true;
+		} else if (fate[i] == BUILTIN_UNBOUND) {
+			e->open = (e->open & ~(unsigned)REACH_BUILTIN) | REACH_BUILTIN_UNBOUND;
+			e->block = BLOCK_UNBIND;
+		}
+	}
+	summarize(d, ex, sum);
+}
+
 int exposure_compute(const struct decisions *d, struct exposure **ret, struct exposure_summary *sum)
 {
 	const struct inventory *inv = d->inv;
@@ -137,7 +193,6 @@ int exposure_compute(const struct decisions *d, struct exposure **ret, struct ex
 			present[inventory_module_index(inv, m)] = true;
 	}
 
-	*sum = (struct exposure_summary){ .modules = inv->n_modules };
 	for (size_t i = 0; i < inv->n_modules; i++) {
 		const struct module *m = &inv->modules[i];
 		const struct module_decision *md = &d->modules[i];
@@ -168,26 +223,8 @@ int exposure_compute(const struct decisions *d, struct exposure **ret, struct ex
 						       REACH_PRESENT);
 			}
 		}
-
-		if (m->kind == MODULE_LOADABLE)
-			sum->loadable++;
-		else
-			sum->builtin++;
-		if (e->denied)
-			sum->denied++;
-		if (e->open) {
-			sum->reachable++;
-			if (m->kind == MODULE_LOADABLE)
-				sum->reachable_loadable++;
-			else
-				sum->reachable_builtin++;
-			if (e->denied)
-				sum->denied_reachable++;
-		}
-		for (size_t b = 0; b < ELEMENTSOF(sum->by_path); b++)
-			if (e->open & (1u << b))
-				sum->by_path[b]++;
 	}
+	summarize(d, ex, sum);
 	*ret = TAKE_PTR(ex);
 	return 0;
 }

@@ -15,6 +15,9 @@ enum reach_path {
 	REACH_EXPLICIT = 1 << 3, /* modprobe by name (root) */
 	REACH_DEPENDENCY = 1 << 4, /* loads as a dependency of an allowed module */
 	REACH_BUILTIN = 1 << 5, /* built in: registered at boot, binds what it matches */
+	/* a denied built-in driver whose init ran at boot and whose devices drvfw
+	 * enforce unbinds: the command line does not stop it (exposure_apply_fates) */
+	REACH_BUILTIN_UNBOUND = 1 << 6,
 };
 
 enum block_source {
@@ -23,6 +26,8 @@ enum block_source {
 	BLOCK_POLICY_PARTIAL, /* drvfw's blacklist only (an allowed module needs it) */
 	BLOCK_CONFIG_INSTALL, /* an existing install line in modprobe.d */
 	BLOCK_CONFIG_BLACKLIST, /* an existing blacklist line in modprobe.d */
+	BLOCK_CMDLINE, /* initcall_blacklist= on the command line: never initialised */
+	BLOCK_UNBIND, /* drvfw enforce unbinds it after its init ran */
 };
 
 struct exposure {
@@ -31,19 +36,31 @@ struct exposure {
 	enum block_source block;
 	bool denied; /* the policy denies every pair of it */
 	bool partial; /* the policy denies some pairs, not all */
+	bool builtin_stopped; /* a denied built-in the command line stops before init */
 };
 
 struct exposure_summary {
 	size_t modules, loadable, builtin;
 	size_t reachable; /* open != 0 */
 	size_t reachable_loadable, reachable_builtin;
-	size_t by_path[6]; /* open paths, indexed by bit number of REACH_* */
+	size_t by_path[7]; /* open paths, indexed by bit number of REACH_* */
 	size_t denied, denied_reachable;
+	size_t builtin_stopped; /* denied built-ins stopped before init */
 };
 
 /* Fills @ret (parallel to inv->modules, caller frees) and @sum. */
 int exposure_compute(const struct decisions *d, struct exposure **ret,
 		     struct exposure_summary *sum);
+/*
+ * What the kernel command line does for denied built-in drivers (fate:
+ * builtin-fate.h, parallel to inv->modules): one stopped before init runs
+ * no more ("builtin-stopped", block "cmdline"); one only unbound after its
+ * init ran is reachable by REACH_BUILTIN_UNBOUND (block "unbind"); one with
+ * devices bound now stays REACH_BUILTIN. Recomputes @sum. Enforce mode only.
+ */
+enum builtin_fate;
+void exposure_apply_fates(const struct decisions *d, const enum builtin_fate *fate,
+			  struct exposure *ex, struct exposure_summary *sum);
 /*
  * Built-in drivers bound now that record no module (serial8250 of module
  * 8250): no module row can show them, yet they run. One per bus:driver,

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "elf-read.h"
 #include "fileio.h"
 #include "kallsyms.h"
 #include "util.h"
@@ -91,6 +92,47 @@ static int initcall_parse(const char *sym, struct initcall *ret)
 	return 0;
 }
 
+/* A C identifier: what initcall_blacklist= can hold and a shell or GRUB line cannot misread. */
+static bool is_identifier(const char *s)
+{
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+int initcalls_add_symbol(struct initcalls *ic, const char *sym)
+{
+	struct initcall c;
+	int r;
+
+	r = initcall_parse(sym, &c);
+	if (r == -EINVAL)
+		return 0;
+	if (r < 0)
+		return r;
+	if (!is_identifier(c.fn) || !module_name_is_plain(c.module)) {
+		free(c.module);
+		free(c.fn);
+		return 0;
+	}
+	if (ic->n % 64 == 0) {
+		struct initcall *nv = realloc(ic->v, (ic->n + 64) * sizeof(*nv));
+
+		if (!nv) {
+			free(c.module);
+			free(c.fn);
+			return -ENOMEM;
+		}
+		ic->v = nv;
+	}
+	ic->v[ic->n++] = c;
+	return 1;
+}
+
 int initcalls_read(const char *path, struct initcalls *ic)
 {
 	_cleanup_fclose_ FILE *f = NULL;
@@ -103,27 +145,36 @@ int initcalls_read(const char *path, struct initcalls *ic)
 		return r;
 	while (getline(&line, &cap, f) > 0) {
 		char sym[512];
-		struct initcall c;
 
 		/* "ADDRESS TYPE NAME [module]" */
 		if (sscanf(line, "%*s %*s %511s", sym) != 1)
 			continue;
-		r = initcall_parse(sym, &c);
-		if (r == -EINVAL)
-			continue;
+		r = initcalls_add_symbol(ic, sym);
 		if (r < 0)
 			return r;
-		if (ic->n % 64 == 0) {
-			struct initcall *nv = realloc(ic->v, (ic->n + 64) * sizeof(*nv));
-
-			if (!nv) {
-				free(c.module);
-				free(c.fn);
-				return -ENOMEM;
-			}
-			ic->v = nv;
-		}
-		ic->v[ic->n++] = c;
 	}
 	return ferror(f) ? -EIO : 0;
+}
+
+static int add_elf_symbol(const char *name, void *userdata)
+{
+	return initcalls_add_symbol(userdata, name);
+}
+
+int initcalls_load(const char *path, struct initcalls *ic, enum initcalls_format *ret_format)
+{
+	struct elf_info info;
+	int r;
+
+	r = elf_read_info(path, &info);
+	if (r == -ENOEXEC) {
+		if (ret_format)
+			*ret_format = INITCALLS_TEXT;
+		return initcalls_read(path, ic);
+	}
+	if (r < 0)
+		return r;
+	if (ret_format)
+		*ret_format = INITCALLS_ELF;
+	return elf_for_each_symbol(path, add_elf_symbol, ic);
 }

@@ -52,3 +52,16 @@
 /* The udev rules enforce --gate writes so that 60-drvfw.rules skips buses. */
 #define DRVFW_SKIP_RULES_DIR "/run/udev/rules.d"
 #define DRVFW_SKIP_RULES_FILE "59-drvfw-buses.rules"
+
+/*
+ * What drvfw keeps between runs: the initcall names learned on a kernel's
+ * first boot (initcalls/KVER), and what `drvfw bootcfg` wrote into the boot
+ * configuration (bootcfg.json), so that it can refresh and remove exactly that.
+ */
+#define DRVFW_STATE_DIR "/var/lib/drvfw"
+#define DRVFW_LEARNED_INITCALLS_DIR DRVFW_STATE_DIR "/initcalls"
+#define DRVFW_BOOTCFG_STATE DRVFW_STATE_DIR "/bootcfg.json"
+
+/* Where `drvfw bootcfg` writes the fragment for each boot loader. */
+#define DRVFW_GRUB_SNIPPET "/etc/default/grub.d/drvfw.cfg"
+#define DRVFW_KERNEL_CMDLINE "/etc/kernel/cmdline"

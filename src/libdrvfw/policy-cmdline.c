@@ -149,11 +149,13 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d)
 				r = diag_at(d, DIAG_ERROR, o,
 					    "invalid rd.drvfw='%s': expected 0, 1 or warn",
 					    strempty(value));
+		} else if (param_is(param, "drvfw.policy")) {
+			/* the boot's binding to a policy, not a policy entry: bootcfg.h */
 		} else if (startswith(param, "drvfw.") || startswith(param, "rd.drvfw.")) {
 			/* our namespace: a typo here must not silently weaken the policy */
 			r = diag_at(d, DIAG_ERROR, o,
-				    "unknown parameter '%s': expected drvfw.allow=, drvfw.deny= or "
-				    "drvfw.mode=",
+				    "unknown parameter '%s': expected drvfw.allow=, drvfw.deny=, "
+				    "drvfw.mode= or drvfw.policy=",
 				    param);
 		}
 		if (r < 0 && r != -EINVAL)

@@ -14,6 +14,7 @@ int policy_dropin_open(struct policy_dropin *t, const struct sysroot *root, cons
 		       struct diags *d)
 {
 	_cleanup_(policy_done) struct policy p = { 0 };
+	size_t n_allow = 0, n_deny = 0;
 	int r;
 
 	*t = (struct policy_dropin){ 0 };
@@ -32,8 +33,10 @@ int policy_dropin_open(struct policy_dropin *t, const struct sysroot *root, cons
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < p.n_entries; i++) {
-		r = strv_consume(p.entries[i].list == LIST_ALLOW ? &t->allow : &t->deny,
-				 policy_entry_to_string(&p.entries[i]));
+		bool allow = p.entries[i].list == LIST_ALLOW;
+
+		r = strv_push(allow ? &t->allow : &t->deny, allow ? &n_allow : &n_deny,
+			      policy_entry_to_string(&p.entries[i]));
 		if (r < 0)
 			return r;
 	}

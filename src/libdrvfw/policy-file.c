@@ -1,28 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * drvfw.conf files (INI, read with inih) into struct policy, and the one
- * order in which a system's policy files are read. The format is described
- * in drvfw.conf(5).
+ * drvfw.conf files (INI) into struct policy, and the one order in which a
+ * system's policy files are read. The format is described in drvfw.conf(5).
  *
- * inih is used as Debian builds it (default INI_* settings), so its handler
- * gets no line number and its lines are limited to INI_MAX_LINE bytes. We
- * feed it through our own line reader instead of ini_parse_string(): the
- * reader hands inih exactly one physical line per call, so the line the
- * handler is working on is always the one the reader returned last, and it
- * can reject what inih would silently mangle (over-long lines, section names
- * longer than inih's 50 bytes or containing ']').
+ * The files were read with inih once, through a line reader of ours that did
+ * the syntax work itself (comments, continuation lines, section headers,
+ * over-long lines) so that inih's own rules never bit; inih only split
+ * "key = value". That split is done here now, one line at a time, without a
+ * copy per line: a policy of 100,000 entries is read on every autoload. The
+ * rules inih imposed are kept where they show (a line is at most 197
+ * characters; a continuation line repeats the first 49 bytes of the key),
+ * so that every file means what it meant.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
+#include <stdint.h>
 #include <strings.h>
 
 #include "bus.h"
 #include "config.h"
 #include "fileio.h"
 #include "names.h"
+#include "policy-index.h"
 #include "policy-internal.h"
 #include "policy.h"
 #include "util.h"
@@ -30,7 +31,12 @@
 /* Nested include= deeper than this is a loop or a mistake. */
 #define INCLUDE_DEPTH_MAX 8
 
-/* What the sections of a file are; inih sees them as "[N]", an index here. */
+/* The longest line, comments and trailing blanks left out: inih's buffer (200), less '\n', '\0'. */
+#define LINE_LEN_MAX 197
+/* The longest key a continuation line repeats: what inih remembered (MAX_NAME 50, with '\0'). */
+#define KEY_REMEMBERED_MAX 49
+
+/* What the sections of a file are. */
 enum section_kind {
 	SECTION_INVALID, /* reported already: its keys are skipped */
 	SECTION_DRVFW,
@@ -57,10 +63,11 @@ struct parser {
 	/* the reader */
 	const char *pos;
 	unsigned line;
-	bool prev_key; /* inih would take an indented line as a continuation */
+	size_t section; /* the current one, an index into sections; SIZE_MAX before any */
+	char key[KEY_REMEMBERED_MAX + 1]; /* of the last setting since it: "" for none */
 
 	struct section *sections;
-	size_t n_sections;
+	size_t n_sections, alloc_sections;
 
 	int error; /* first -errno that is not a policy error (ENOMEM) */
 };
@@ -131,15 +138,6 @@ static int open_device_section(struct parser *ps, const char *match, struct sect
 	return 0;
 }
 
-static bool device_rule_same_match(const struct device_rule *a, const struct device_rule *b)
-{
-	if (a->by_id != b->by_id)
-		return false;
-	if (a->by_id)
-		return a->vendor == b->vendor && a->device == b->device;
-	return strcasecmp(a->match, b->match) == 0;
-}
-
 static bool device_rule_same_action(const struct device_rule *a, const struct device_rule *b)
 {
 	return a->action == b->action && streq_ptr(a->bind_driver, b->bind_driver);
@@ -161,10 +159,15 @@ static int open_section(struct parser *ps, const char *s, size_t *ret)
 	size_t len = strlen(s);
 	int r = 0;
 
-	nv = realloc(ps->sections, (ps->n_sections + 1) * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	ps->sections = nv;
+	if (ps->n_sections == ps->alloc_sections) {
+		size_t na = ps->alloc_sections ? ps->alloc_sections * 2 : 8;
+
+		nv = realloc(ps->sections, na * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		ps->sections = nv;
+		ps->alloc_sections = na;
+	}
 	sec = &ps->sections[ps->n_sections];
 	*sec = (struct section){ .kind = SECTION_INVALID, .line = ps->line };
 	*ret = ps->n_sections++;
@@ -238,7 +241,7 @@ static int handle_include(struct parser *ps, const char *value, struct origin o)
 			continue;
 		}
 		/* Included already (a diamond or a loop): once is enough. */
-		if (strv_contains(ps->p->includes, *n))
+		if (policy_has_include(ps->p, *n))
 			continue;
 		if (ps->depth + 1 >= INCLUDE_DEPTH_MAX) {
 			r = diag_at(ps->d, DIAG_ERROR, o,
@@ -248,7 +251,7 @@ static int handle_include(struct parser *ps, const char *value, struct origin o)
 				return r;
 			continue;
 		}
-		r = strv_extend(&ps->p->includes, *n);
+		r = policy_add_include(ps->p, *n);
 		if (r < 0)
 			return r;
 		path = strdup_printf("%s/%s.conf", ps->profiledir, *n);
@@ -296,6 +299,10 @@ static int handle_device_key(struct parser *ps, struct section *sec, const char 
 	struct origin o = { ps->file, ps->line };
 	struct policy *p = ps->p;
 	struct device_rule *rule = &p->devices[sec->device];
+	const struct device_rule *other;
+	_cleanup_free_ char *where = NULL;
+	size_t i;
+	int r;
 
 	if (!streq(key, "action"))
 		return diag_at(ps->d, DIAG_ERROR, o,
@@ -331,23 +338,19 @@ static int handle_device_key(struct parser *ps, struct section *sec, const char 
 			       "invalid action '%s': expected allow, deny or bind=DRIVER", value);
 	sec->has_action = true;
 
-	for (size_t i = 0; i < sec->device; i++) {
-		const struct device_rule *other = &p->devices[i];
-		_cleanup_free_ char *where = NULL;
-
-		if (!device_rule_same_match(other, rule))
-			continue;
-		where = origin_to_string(other->origin);
-		if (!where)
-			return -ENOMEM;
-		if (device_rule_same_action(other, rule))
-			return diag_at(ps->d, DIAG_WARNING, rule->origin,
-				       "duplicate device rule (also at %s)", where);
-		return diag_at(ps->d, DIAG_ERROR, rule->origin,
-			       "contradicts the rule for the same device at %s: remove one of them",
-			       where);
-	}
-	return 0;
+	/* by hash: the first earlier rule for the same device */
+	r = policy_find_same_device(p, sec->device, &i);
+	if (r <= 0)
+		return r;
+	other = &p->devices[i];
+	where = origin_to_string(other->origin);
+	if (!where)
+		return -ENOMEM;
+	if (device_rule_same_action(other, rule))
+		return diag_at(ps->d, DIAG_WARNING, rule->origin,
+			       "duplicate device rule (also at %s)", where);
+	return diag_at(ps->d, DIAG_ERROR, rule->origin,
+		       "contradicts the rule for the same device at %s: remove one of them", where);
 }
 
 static int handle_key(struct parser *ps, struct section *sec, const char *key, const char *value)
@@ -398,48 +401,36 @@ static int handle_key(struct parser *ps, struct section *sec, const char *key, c
 	return 0;
 }
 
-/* inih's handler: always "succeeds", our own diagnostics say what was wrong. */
-static int ini_handler_cb(void *user, const char *section, const char *name, const char *value)
+/* One setting; problems are diagnostics, -errno is kept in ps->error. */
+static void handle_setting(struct parser *ps, const char *key, const char *value)
 {
-	struct parser *ps = user;
-	char *end;
-	unsigned long idx;
 	int r;
 
 	if (ps->error < 0)
-		return 1;
-	if (section[0] == '\0') {
+		return;
+	if (ps->section == SIZE_MAX)
 		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
-			    "key '%s' outside of a section: %s", name, section_expected);
-	} else {
-		errno = 0;
-		idx = strtoul(section, &end, 10);
-		/* The reader writes every section header as "[N]"; anything else
-		 * is a header inih recognised and the reader did not. */
-		if (errno != 0 || *end != '\0' || idx >= ps->n_sections)
-			r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
-				    "malformed section header before key '%s': expected "
-				    "[drvfw], [allow], [deny], [autoload] or [device \"MATCH\"]",
-				    name);
-		else
-			r = handle_key(ps, &ps->sections[idx], name, value);
-	}
+			    "key '%s' outside of a section: %s", key, section_expected);
+	else
+		r = handle_key(ps, &ps->sections[ps->section], key, value);
 	if (r < 0)
 		ps->error = r;
-	return 1;
+}
+
+static void set_error(struct parser *ps, int r)
+{
+	if (r < 0)
+		ps->error = r;
 }
 
 /*
- * The text of the next physical line without its leading blanks, a byte-order
- * mark at the file's start and comments; NULL (*ret_len unset) for a line
- * that carries nothing, or on error (ps->error, or a diagnostic).
+ * The next physical line as [*ret_s, *ret_e): without its line end, leading
+ * blanks, a byte-order mark at the file's start, comments and trailing
+ * blanks. false for a line that carries nothing (or after a diagnostic).
  */
-static char *next_line_text(struct parser *ps, bool *ret_indented)
+static bool next_line(struct parser *ps, const char **ret_s, const char **ret_e, bool *ret_indented)
 {
 	const char *eol = strchrnul(ps->pos, '\n'), *s = ps->pos, *e = eol;
-	size_t len;
-	char *t;
-	int r;
 
 	ps->pos = *eol ? eol + 1 : eol;
 	ps->line++;
@@ -450,109 +441,108 @@ static char *next_line_text(struct parser *ps, bool *ret_indented)
 	*ret_indented = s < e && isspace((unsigned char)*s);
 	while (s < e && isspace((unsigned char)*s))
 		s++;
-	/* inih strips a byte-order mark from the first line it reads: one
-	 * anywhere else would hide a section header from this reader */
+	/* inih stripped a byte-order mark from the first line only: one
+	 * anywhere else would hide a section header */
 	if (e - s >= 3 && startswith(s, "\xEF\xBB\xBF")) {
-		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
-			    "a byte-order mark that does not start the file: expected a section "
-			    "header, a key or a comment");
-		if (r < 0)
-			ps->error = r;
-		return NULL;
+		set_error(ps, diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
+				      "a byte-order mark that does not start the file: expected a "
+				      "section header, a key or a comment"));
+		return false;
 	}
 	if (s == e || *s == '#' || *s == ';')
-		return NULL;
-	t = strndup(s, (size_t)(e - s));
-	if (!t) {
-		ps->error = -ENOMEM;
-		return NULL;
-	}
+		return false;
 	/* inline comment: '#' after a blank */
-	for (char *c = t + 1; *c; c++)
-		if (*c == '#' && isspace((unsigned char)c[-1])) {
-			*c = '\0';
+	for (const char *c = memchr(s + 1, '#', (size_t)(e - s - 1)); c;
+	     c = memchr(c + 1, '#', (size_t)(e - c - 1)))
+		if (isspace((unsigned char)c[-1])) {
+			e = c;
 			break;
 		}
-	len = strlen(t);
-	while (len > 0 && isspace((unsigned char)t[len - 1]))
-		t[--len] = '\0';
-	return t;
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	*ret_s = s;
+	*ret_e = e;
+	return true;
+}
+
+static void rstrip(char *s, size_t *len)
+{
+	while (*len > 0 && isspace((unsigned char)s[*len - 1]))
+		s[--*len] = '\0';
 }
 
 /*
- * The line reader handed to ini_parse_stream(): one physical line per call,
- * rewritten so inih's own rules never bite:
+ * One line:
  *   - comments: '#' or ';' at the start of a line, and '#' after a blank
  *     anywhere. ';' inside a value separates list items, as on the kernel
- *     command line ("pci:e1000;usb:ALL"), so it is turned into a blank
- *     rather than let inih treat " ;" as a comment and drop the rest;
- *   - section headers become "[N]", N indexing ps->sections;
- *   - lines inih would split or reject are reported and replaced by a
- *     blank line.
+ *     command line ("pci:e1000;usb:ALL"): it becomes a blank;
+ *   - a line whose first non-blank character is '[' is a section header;
+ *   - an indented line after a setting continues its value;
+ *   - anything else is "key = value" (not "key: value": ':' is part of
+ *     our values).
  */
-static char *reader_cb(char *buf, int num, void *stream)
+static void parse_line(struct parser *ps)
 {
-	struct parser *ps = stream;
-	_cleanup_free_ char *l = NULL;
-	/* inih needs room for '\n' and '\0' and so do we */
-	size_t len, maxlen = (size_t)num - 3;
-	bool indented = false;
-	char *c;
-	int r = 0;
+	char buf[LINE_LEN_MAX + 1], *eq, *value;
+	const char *s, *e;
+	size_t len, klen;
+	bool indented;
 
-	if (!ps->pos || *ps->pos == '\0' || num < 8)
-		return NULL;
-	l = next_line_text(ps, &indented);
-	if (!l)
-		goto blank;
-	len = strlen(l);
-	if (l[0] == '[') {
+	if (!next_line(ps, &s, &e, &indented))
+		return;
+	len = (size_t)(e - s);
+	if (*s == '[') {
+		_cleanup_free_ char *h = strndup(s, len);
 		size_t idx;
+		int r;
 
-		r = open_section(ps, l, &idx);
-		if (r < 0)
-			goto fail_or_blank;
-		ps->prev_key = false;
-		snprintf(buf, (size_t)num, "[%zu]\n", idx);
-		return buf;
+		if (!h) {
+			ps->error = -ENOMEM;
+			return;
+		}
+		r = open_section(ps, h, &idx);
+		if (r < 0) {
+			ps->error = r;
+			return;
+		}
+		ps->section = idx;
+		ps->key[0] = '\0';
+		return;
 	}
-	if (len > maxlen) {
-		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
-			    "line too long (%zu characters, at most %zu): continue the value on "
-			    "indented lines, or repeat the key",
-			    len, maxlen);
-		goto fail_or_blank;
+	if (len > LINE_LEN_MAX) {
+		set_error(ps, diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
+				      "line too long (%zu characters, at most %d): continue the "
+				      "value on indented lines, or repeat the key",
+				      len, LINE_LEN_MAX));
+		return;
 	}
-	for (c = l; *c; c++)
-		if (*c == ';')
-			*c = ' ';
-	if (indented && ps->prev_key) {
-		/* a continuation: inih passes it to the handler as the previous key */
-		buf[0] = ' ';
-		memcpy(buf + 1, l, len);
-		memcpy(buf + 1 + len, "\n", 2);
-		return buf;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	for (char *c = strchr(buf, ';'); c; c = strchr(c + 1, ';'))
+		*c = ' ';
+	if (indented && ps->key[0]) {
+		rstrip(buf, &len);
+		handle_setting(ps, ps->key, buf);
+		return;
 	}
-	/* "key = value"; inih would also take "key: value", but ':' is part of our values */
-	c = strpbrk(l, "=:");
-	if (!c || *c != '=' || c == l) {
-		r = diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
-			    "expected 'KEY = VALUE', a [section] or a comment, got '%s'", l);
-		goto fail_or_blank;
+	eq = strpbrk(buf, "=:");
+	if (!eq || *eq != '=' || eq == buf) {
+		set_error(ps, diag_at(ps->d, DIAG_ERROR, (struct origin){ ps->file, ps->line },
+				      "expected 'KEY = VALUE', a [section] or a comment, got '%s'",
+				      buf));
+		return;
 	}
-	ps->prev_key = true;
-	/* len <= maxlen: room for the newline and the NUL */
-	memcpy(buf, l, len);
-	memcpy(buf + len, "\n", 2);
-	return buf;
-
-fail_or_blank:
-	if (r < 0)
-		ps->error = r;
-blank:
-	buf[0] = '\n';
-	buf[1] = '\0';
-	return buf;
+	rstrip(buf, &len);
+	*eq = '\0';
+	klen = (size_t)(eq - buf);
+	rstrip(buf, &klen);
+	value = eq + 1;
+	while (isspace((unsigned char)*value))
+		value++;
+	klen = klen < KEY_REMEMBERED_MAX ? klen : KEY_REMEMBERED_MAX;
+	memcpy(ps->key, buf, klen);
+	ps->key[klen] = '\0';
+	handle_setting(ps, buf, value);
 }
 
 static int check_sections(struct parser *ps)
@@ -583,33 +573,27 @@ static int parse_text(struct policy *p, const char *file, const char *text, cons
 		.profiledir = profiledir ? profiledir : DRVFW_PROFILEDIR,
 		.depth = depth,
 		.pos = text,
+		.section = SIZE_MAX,
 	};
-	int r;
+	size_t lines = 0;
 
-	r = ini_parse_stream(reader_cb, &ps, ini_handler_cb, &ps);
-	if (ps.error == 0 && r == -2)
-		ps.error = -ENOMEM;
-	if (ps.error == 0 && r > 0)
-		/* The reader leaves inih nothing to complain about; say so if it does anyway. */
-		ps.error = diag_add(d, DIAG_ERROR, file, (unsigned)r, "syntax error");
+	/* about one entry a line in the large files (generated ones) */
+	for (const char *c = strchr(text, '\n'); c; c = strchr(c + 1, '\n'))
+		lines++;
+	if (lines > 1024 && policy_index_reserve(p, lines) < 0)
+		return -ENOMEM;
+	while (*ps.pos)
+		parse_line(&ps);
 	if (ps.error == 0)
 		ps.error = check_sections(&ps);
 	free(ps.sections);
 	return ps.error;
 }
 
-/* Adds @name to p->files and returns the stored copy origins can point to. */
-static const char *policy_add_file(struct policy *p, const char *name)
-{
-	if (strv_extend(&p->files, name) < 0)
-		return NULL;
-	return p->files[strv_length(p->files) - 1];
-}
-
 static int load_string(struct policy *p, const char *name, const char *text, const char *profiledir,
 		       unsigned depth, struct diags *d)
 {
-	const char *file = policy_add_file(p, name);
+	const char *file = policy_add_file_name(p, name);
 
 	if (!file)
 		return -ENOMEM;
@@ -685,6 +669,7 @@ int policy_files(const struct sysroot *root, char ***ret)
 {
 	_cleanup_free_ char *main_conf = NULL, *dir = NULL;
 	_cleanup_strv_free_ char **files = NULL, **dropins = NULL;
+	size_t n_files = 0, n_dropins = 0;
 	struct dirent *de;
 	DIR *dh;
 	int r = 0;
@@ -695,13 +680,14 @@ int policy_files(const struct sysroot *root, char ***ret)
 		return -ENOMEM;
 	/* No configuration at all is the empty policy; one we cannot read is an error. */
 	if ((access(main_conf, F_OK) == 0 || errno != ENOENT) &&
-	    (r = strv_extend(&files, main_conf)) < 0)
+	    (r = strv_push(&files, &n_files, strdup(main_conf))) < 0)
 		return r;
 	dh = opendir(dir);
 	if (dh) {
 		while ((de = readdir(dh)) && r >= 0)
 			if (dropin_name_ok(de->d_name))
-				r = strv_consume(&dropins, strdup_printf("%s/%s", dir, de->d_name));
+				r = strv_push(&dropins, &n_dropins,
+					      strdup_printf("%s/%s", dir, de->d_name));
 		closedir(dh);
 		if (r < 0)
 			return r;
@@ -709,7 +695,7 @@ int policy_files(const struct sysroot *root, char ***ret)
 		r = -errno;
 	strv_sort_uniq(dropins);
 	for (char **f = dropins; f && *f; f++)
-		if (strv_extend(&files, *f) < 0)
+		if (strv_push(&files, &n_files, strdup(*f)) < 0)
 			return -ENOMEM;
 	if (!files && !(files = calloc(1, sizeof(char *))))
 		return -ENOMEM;

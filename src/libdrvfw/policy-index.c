@@ -8,6 +8,7 @@
  * compare the bus) and the entries naming a module exactly; the wild list
  * holds those for every name or with a glob, which any name may match.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 
@@ -25,8 +26,27 @@ struct family {
 	size_t n_wild;
 };
 
+/* A chunk of the string pool; strings are never freed one by one. */
+struct pool_chunk {
+	struct pool_chunk *next;
+	char data[];
+};
+
+#define POOL_CHUNK_SIZE (64 * 1024 - sizeof(struct pool_chunk))
+
 struct policy_index {
 	struct family entries, autoload;
+	struct pool_chunk *chunks;
+	char *pool_pos;
+	size_t pool_left;
+	struct hashmap *buses; /* bus name -> index into bus_names; keys borrowed from the pool */
+	char **bus_names;
+	size_t n_buses, alloc_buses;
+	const char *last_bus; /* the bus interned last: lists name one bus for many drivers */
+	size_t n_files, n_includes;
+	struct hashmap *includes; /* keys borrowed from p->includes */
+	struct hashmap *devices; /* device_key() -> first rule */
+	size_t n_devices; /* rules in devices */
 };
 
 /* The key of ALL: no name is empty. */
@@ -46,25 +66,97 @@ void policy_index_free(struct policy_index *x)
 		return;
 	family_done(&x->entries);
 	family_done(&x->autoload);
+	while (x->chunks) {
+		struct pool_chunk *c = x->chunks;
+
+		x->chunks = c->next;
+		free(c);
+	}
+	hashmap_free(x->buses);
+	free(x->bus_names);
+	hashmap_free(x->includes);
+	hashmap_free(x->devices);
 	free(x);
 }
 
 static struct policy_index *index_get(struct policy *p)
 {
-	if (!p->index)
-		p->index = calloc(1, sizeof(*p->index));
-	return p->index;
+	struct policy_index *x = p->index;
+
+	if (x)
+		return x;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->entries.chains = hashmap_new_borrowed();
+	x->autoload.chains = hashmap_new_borrowed();
+	x->buses = hashmap_new_borrowed();
+	x->includes = hashmap_new_borrowed();
+	x->devices = hashmap_new();
+	if (!x->entries.chains || !x->autoload.chains || !x->buses || !x->includes || !x->devices) {
+		policy_index_free(x);
+		return NULL;
+	}
+	return p->index = x;
 }
 
-/* Room for one more entry in *@v and in the family's arrays, growing by half. */
-static int family_grow(struct family *f, void **v, size_t size)
+/* A copy of @s (@len bytes) that lives as long as the policy. */
+static char *pool_add(struct policy_index *x, const char *s, size_t len)
 {
-	size_t na;
+	char *c;
+
+	if (len + 1 > x->pool_left) {
+		size_t size = len + 1 > POOL_CHUNK_SIZE ? len + 1 : POOL_CHUNK_SIZE;
+		struct pool_chunk *ch = malloc(sizeof(*ch) + size);
+
+		if (!ch)
+			return NULL;
+		ch->next = x->chunks;
+		x->chunks = ch;
+		x->pool_pos = ch->data;
+		x->pool_left = size;
+	}
+	c = x->pool_pos;
+	memcpy(c, s, len);
+	c[len] = '\0';
+	x->pool_pos += len + 1;
+	x->pool_left -= len + 1;
+	return c;
+}
+
+/* The one copy of bus name @bus. */
+static char *bus_intern(struct policy_index *x, const char *bus)
+{
+	size_t len = strlen(bus), i;
+	char *c, **nv;
+
+	if (x->last_bus && streq(x->last_bus, bus))
+		return (char *)x->last_bus;
+	if (hashmap_get(x->buses, bus, len, &i))
+		return (char *)(x->last_bus = x->bus_names[i]);
+	if (x->n_buses == x->alloc_buses) {
+		size_t na = x->alloc_buses ? x->alloc_buses * 2 : 8;
+
+		nv = realloc(x->bus_names, na * sizeof(*nv));
+		if (!nv)
+			return NULL;
+		x->bus_names = nv;
+		x->alloc_buses = na;
+	}
+	c = pool_add(x, bus, len);
+	if (!c || hashmap_put(x->buses, c, len, x->n_buses) < 0)
+		return NULL;
+	x->bus_names[x->n_buses++] = c;
+	return (char *)(x->last_bus = c);
+}
+
+/* Room for @na entries in *@v and in the family's arrays. */
+static int family_reserve(struct family *f, void **v, size_t size, size_t na)
+{
 	void *nv;
 
-	if (f->n < f->alloc)
+	if (na <= f->alloc)
 		return 0;
-	na = f->alloc ? f->alloc + f->alloc / 2 + 1 : 16;
 	nv = realloc(*v, na * size);
 	if (!nv)
 		return -ENOMEM;
@@ -84,20 +176,49 @@ static int family_grow(struct family *f, void **v, size_t size)
 	return 0;
 }
 
-/* Puts entry f->n, named @name (borrowed), on its chain and, if @wild, on the wild list. */
-static int family_add(struct family *f, const char *name, bool wild)
+/* Room for one more entry, growing by half. */
+static int family_grow(struct family *f, void **v, size_t size)
 {
-	size_t i = f->n, head;
+	if (f->n < f->alloc)
+		return 0;
+	return family_reserve(f, v, size, f->alloc ? f->alloc + f->alloc / 2 + 1 : 16);
+}
+
+int policy_index_reserve(struct policy *p, size_t n)
+{
+	struct policy_index *x = index_get(p);
 	int r;
 
-	if (!f->chains && !(f->chains = hashmap_new_borrowed()))
+	if (!x)
 		return -ENOMEM;
+	r = family_reserve(&x->entries, (void **)&p->entries, sizeof(*p->entries),
+			   p->n_entries + n);
+	if (r < 0)
+		return r;
+	return hashmap_reserve(x->entries.chains, hashmap_size(x->entries.chains) + n);
+}
+
+static void lookup(const struct family *f, const char *name, struct policy_lookup *l)
+{
+	l->name = name;
+	l->len = strlen(name);
+	l->hash = hashmap_hash(f->chains, name, l->len);
+	if (!hashmap_get_hashed(f->chains, name, l->len, l->hash, &l->head))
+		l->head = SIZE_MAX;
+}
+
+/* Puts entry f->n, named @name (in the pool; looked up as @l), on its chain and, if @wild, on the wild list. */
+static int family_add(struct family *f, const struct policy_lookup *l, const char *name, bool wild)
+{
+	size_t i = f->n;
+
 	f->next[i] = SIZE_MAX;
-	if (hashmap_gets(f->chains, name, &head)) {
-		f->next[f->tail[head]] = i;
-		f->tail[head] = i;
+	if (l->head != SIZE_MAX) {
+		f->next[f->tail[l->head]] = i;
+		f->tail[l->head] = i;
 	} else {
-		r = hashmap_puts(f->chains, name, i);
+		int r = hashmap_put_hashed(f->chains, name, l->len, l->hash, i);
+
 		if (r < 0)
 			return r;
 		f->tail[i] = i;
@@ -115,60 +236,140 @@ static size_t chain_head(const struct family *f, const char *name)
 	return name && f->chains && hashmap_gets(f->chains, name, &i) ? i : SIZE_MAX;
 }
 
-bool policy_find_entry(struct policy *p, const char *bus, const char *driver, size_t *ret)
-{
-	if (!p->index)
-		return false;
-	for (size_t i = chain_head(&p->index->entries, driver ? driver : all_key); i != SIZE_MAX;
-	     i = p->index->entries.next[i])
-		if (streq_ptr(p->entries[i].bus, bus)) {
-			*ret = i;
-			return true;
-		}
-	return false;
-}
-
-struct policy_entry *policy_append_entry(struct policy *p, char *bus, char *driver)
+int policy_find_entry(struct policy *p, const char *bus, const char *driver,
+		      struct policy_lookup *l, size_t *ret)
 {
 	struct policy_index *x = index_get(p);
+
+	if (!x)
+		return -ENOMEM;
+	lookup(&x->entries, driver ? driver : all_key, l);
+	for (size_t i = l->head; i != SIZE_MAX; i = x->entries.next[i])
+		if (streq_ptr(p->entries[i].bus, bus)) {
+			*ret = i;
+			return 1;
+		}
+	return 0;
+}
+
+struct policy_entry *policy_append_entry(struct policy *p, const struct policy_lookup *l,
+					 const char *bus, const char *driver)
+{
+	struct policy_index *x = p->index;
 	struct policy_entry *e;
+	char *b = NULL, *d = NULL;
 
 	if (!x || x->entries.n != p->n_entries ||
 	    family_grow(&x->entries, (void **)&p->entries, sizeof(*p->entries)) < 0)
 		return NULL;
-	e = &p->entries[p->n_entries];
-	*e = (struct policy_entry){ .bus = bus, .driver = driver };
-	if (family_add(&x->entries, driver ? driver : all_key, !driver || string_has_glob(driver)) <
-	    0)
+	if ((bus && !(b = bus_intern(x, bus))) || (driver && !(d = pool_add(x, driver, l->len))))
 		return NULL;
-	p->n_entries++;
+	if (family_add(&x->entries, l, d ? d : all_key, !driver || string_has_glob(driver)) < 0)
+		return NULL;
+	e = &p->entries[p->n_entries++];
+	*e = (struct policy_entry){ .bus = b, .driver = d };
 	return e;
 }
 
-bool policy_find_autoload(struct policy *p, const char *pattern, size_t *ret)
-{
-	size_t i;
-
-	if (!p->index || (i = chain_head(&p->index->autoload, pattern)) == SIZE_MAX)
-		return false;
-	*ret = i;
-	return true;
-}
-
-struct autoload_entry *policy_append_autoload(struct policy *p, char *pattern)
+int policy_find_autoload(struct policy *p, const char *pattern, struct policy_lookup *l,
+			 size_t *ret)
 {
 	struct policy_index *x = index_get(p);
+
+	if (!x)
+		return -ENOMEM;
+	lookup(&x->autoload, pattern, l);
+	if (l->head == SIZE_MAX)
+		return 0;
+	*ret = l->head;
+	return 1;
+}
+
+struct autoload_entry *policy_append_autoload(struct policy *p, const struct policy_lookup *l,
+					      const char *written)
+{
+	struct policy_index *x = p->index;
 	struct autoload_entry *e;
+	char *pat, *w;
 
 	if (!x || x->autoload.n != p->n_autoload ||
 	    family_grow(&x->autoload, (void **)&p->autoload, sizeof(*p->autoload)) < 0)
 		return NULL;
-	e = &p->autoload[p->n_autoload];
-	*e = (struct autoload_entry){ .pattern = pattern };
-	if (family_add(&x->autoload, pattern, string_has_glob(pattern)) < 0)
+	pat = pool_add(x, l->name, l->len);
+	w = pat ? pool_add(x, written, strlen(written)) : NULL;
+	if (!w || family_add(&x->autoload, l, pat, string_has_glob(pat)) < 0)
 		return NULL;
-	p->n_autoload++;
+	e = &p->autoload[p->n_autoload++];
+	*e = (struct autoload_entry){ .pattern = pat, .written = w };
 	return e;
+}
+
+const char *policy_add_file_name(struct policy *p, const char *name)
+{
+	struct policy_index *x = index_get(p);
+
+	if (!x || strv_push(&p->files, &x->n_files, strdup(name)) < 0)
+		return NULL;
+	return p->files[x->n_files - 1];
+}
+
+bool policy_has_include(const struct policy *p, const char *name)
+{
+	return p->index && hashmap_gets(p->index->includes, name, NULL);
+}
+
+int policy_add_include(struct policy *p, const char *name)
+{
+	struct policy_index *x = index_get(p);
+	int r;
+
+	if (!x)
+		return -ENOMEM;
+	r = strv_push(&p->includes, &x->n_includes, strdup(name));
+	if (r < 0)
+		return r;
+	return hashmap_puts(x->includes, p->includes[x->n_includes - 1], x->n_includes - 1);
+}
+
+/* What two rules with the same match share: their ids, or their glob in lower case. */
+static char *device_key(const struct device_rule *r)
+{
+	char *k;
+
+	if (r->by_id)
+		return strdup_printf("id %x:%x", r->vendor, r->device);
+	/* strcasecmp() equality is equality of the tolower()ed bytes */
+	k = strdup_printf("match %s", r->match);
+	for (char *c = k ? k + 6 : NULL; c && *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return k;
+}
+
+int policy_find_same_device(struct policy *p, size_t i, size_t *ret)
+{
+	struct policy_index *x = index_get(p);
+	_cleanup_free_ char *key = NULL;
+	size_t first;
+
+	if (!x)
+		return -ENOMEM;
+	/* rules are indexed in order, so the map holds the first of each match */
+	for (; x->n_devices <= i; x->n_devices++) {
+		_cleanup_free_ char *k = device_key(&p->devices[x->n_devices]);
+
+		if (!k)
+			return -ENOMEM;
+		if (!hashmap_gets(x->devices, k, NULL) &&
+		    hashmap_puts(x->devices, k, x->n_devices) < 0)
+			return -ENOMEM;
+	}
+	key = device_key(&p->devices[i]);
+	if (!key)
+		return -ENOMEM;
+	if (!hashmap_gets(x->devices, key, &first) || first >= i)
+		return 0;
+	*ret = first;
+	return 1;
 }
 
 static void candidates_init(struct policy_candidates *it, const struct policy *p,

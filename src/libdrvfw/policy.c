@@ -40,15 +40,8 @@ void policy_init(struct policy *p)
 
 void policy_done(struct policy *p)
 {
-	for (size_t i = 0; i < p->n_entries; i++) {
-		free(p->entries[i].bus);
-		free(p->entries[i].driver);
-	}
+	/* the strings of the entries are the index's */
 	free(p->entries);
-	for (size_t i = 0; i < p->n_autoload; i++) {
-		free(p->autoload[i].pattern);
-		free(p->autoload[i].written);
-	}
 	free(p->autoload);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		free(p->devices[i].match);
@@ -81,7 +74,17 @@ const char *policy_list_to_string(enum policy_list l)
 
 char *policy_entry_to_string(const struct policy_entry *e)
 {
-	return strdup_printf("%s:%s", e->bus ? e->bus : "ALL", e->driver ? e->driver : "ALL");
+	/* not strdup_printf(): called per entry (warnings about 100,000 of them) */
+	const char *b = e->bus ? e->bus : "ALL", *d = e->driver ? e->driver : "ALL";
+	size_t bl = strlen(b), dl = strlen(d);
+	char *s = malloc(bl + dl + 2);
+
+	if (!s)
+		return NULL;
+	memcpy(s, b, bl);
+	s[bl] = ':';
+	memcpy(s + bl + 1, d, dl + 1);
+	return s;
 }
 
 char *policy_entry_describe(const struct policy_entry *e)
@@ -129,6 +132,8 @@ int diag_at(struct diags *d, enum diag_level level, struct origin o, const char 
  * alias_normalize() does. Returns false for characters that cannot be in a
  * module, driver or alias name, and for an unterminated '['.
  */
+static const bool name_byte[256] = { ['a' ... 'z'] = true, ['0' ... '9'] = true, ['_'] = true };
+
 static bool pattern_normalize(char *s, bool alias)
 {
 	bool in_bracket = false;
@@ -137,6 +142,9 @@ static bool pattern_normalize(char *s, bool alias)
 	for (size_t i = 0; s[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		/* what most names are made of, allowed everywhere: no call into ctype */
+		if (name_byte[c])
+			continue;
 		if (in_bracket) {
 			/* a ']' right after "[" or "[!" is a literal member */
 			if (c == ']' && i > bracket_start + 1)
@@ -169,14 +177,18 @@ static bool pattern_normalize(char *s, bool alias)
 static int policy_add_entry(struct policy *p, enum policy_list list, const char *bus,
 			    const char *driver, struct origin origin, struct diags *d)
 {
-	_cleanup_free_ char *b = NULL, *drv = NULL, *where = NULL;
+	_cleanup_free_ char *where = NULL;
+	struct policy_lookup l;
 	struct policy_entry *e;
 	size_t i;
+	int r;
 
 	/* by hash: 100,000 entries must not cost 100,000 comparisons each */
-	if (policy_find_entry(p, bus, driver, &i)) {
+	r = policy_find_entry(p, bus, driver, &l, &i);
+	if (r < 0)
+		return r;
+	if (r > 0) {
 		const struct policy_entry *o = &p->entries[i];
-		int r;
 
 		where = origin_to_string(o->origin);
 		if (!where)
@@ -204,14 +216,9 @@ static int policy_add_entry(struct policy *p, enum policy_list list, const char 
 			return r;
 	}
 
-	if (bus && !(b = strdup(bus)))
-		return -ENOMEM;
-	if (driver && !(drv = strdup(driver)))
-		return -ENOMEM;
-	e = policy_append_entry(p, b, drv);
+	e = policy_append_entry(p, &l, bus, driver);
 	if (!e)
 		return -ENOMEM;
-	b = drv = NULL;
 	e->list = list;
 	e->origin = origin;
 	return 0;
@@ -224,7 +231,8 @@ bool bus_name_valid(const char *bus)
 	if (!*bus || strlen(bus) > DRIVER_NAME_MAX)
 		return false;
 	for (const char *c = bus; *c; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("_-.", *c))
+		if (!name_byte[(unsigned char)*c] && !isalnum((unsigned char)*c) &&
+		    !strchr("_-.", *c))
 			return false;
 	return true;
 }
@@ -247,7 +255,9 @@ static int add_item(struct policy *p, enum policy_list list, const char *item, s
 	blen = (size_t)(colon - item) < sizeof(bus) - 1 ? (size_t)(colon - item) : sizeof(bus) - 1;
 	memcpy(bus, item, blen);
 	bus[blen] = '\0';
-	if (strcasecmp(bus, "ALL") == 0 && !streq(bus, "ALL"))
+	/* (c | 0x20) == 'a' for 'a' and 'A' only: most buses skip strcasecmp() */
+	if (blen == 3 && (bus[0] | 0x20) == 'a' && strcasecmp(bus, "ALL") == 0 &&
+	    !streq(bus, "ALL"))
 		return diag_at(d, DIAG_ERROR, origin, "unknown bus '%s' in '%s': expected %s%s",
 			       bus, item, bus_hint, " (ALL is upper case)");
 	if (!streq(bus, "ALL") && !bus_name_valid(bus))
@@ -256,7 +266,8 @@ static int add_item(struct policy *p, enum policy_list list, const char *item, s
 
 	s = colon + 1;
 	for (;;) {
-		size_t n = strcspn(s, ","), dlen = n < sizeof(drv) - 1 ? n : sizeof(drv) - 1;
+		size_t n = (size_t)(strchrnul(s, ',') - s),
+		       dlen = n < sizeof(drv) - 1 ? n : sizeof(drv) - 1;
 		int r;
 
 		memcpy(drv, s, dlen);
@@ -282,90 +293,118 @@ static int add_item(struct policy *p, enum policy_list list, const char *item, s
 	return 0;
 }
 
+/* What separates the items of a list: strtok_r()'s " \t\n;", without its cost per call. */
+static bool list_separator(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == ';';
+}
+
 int policy_add_list(struct policy *p, enum policy_list list, const char *value,
 		    struct origin origin, struct diags *d)
 {
-	_cleanup_free_ char *copy = strdup(value);
-	char *save = NULL;
+	/* a line of a file fits: no allocation per line */
+	char small[256], *copy = small;
+	_cleanup_free_ char *big = NULL;
+	size_t len = strlen(value);
 
-	if (!copy)
+	if (len < sizeof(small))
+		memcpy(small, value, len + 1);
+	else if (!(copy = big = strdup(value)))
 		return -ENOMEM;
 	/* Buses are separated by ';' on the kernel command line, by blanks in files too. */
-	for (char *i = strtok_r(copy, " \t\n;", &save); i; i = strtok_r(NULL, " \t\n;", &save)) {
-		int r = add_item(p, list, i, origin, d);
+	for (char *i = copy;;) {
+		char *end;
+		bool last;
+		int r;
 
+		while (list_separator(*i))
+			i++;
+		if (!*i)
+			return 0;
+		for (end = i; *end && !list_separator(*end); end++)
+			;
+		last = !*end;
+		*end = '\0';
+		r = add_item(p, list, i, origin, d);
 		if (r < 0)
 			return r;
+		if (last)
+			return 0;
+		i = end + 1;
 	}
-	return 0;
 }
 
 int policy_append_device_rule(struct policy *p, const struct device_rule *rule)
 {
-	struct device_rule *nv = realloc(p->devices, (p->n_devices + 1) * sizeof(*nv));
+	size_t n = p->n_devices;
 
+	/* grown to powers of two (this is the only writer): linear in the rules */
+	if ((n & (n - 1)) == 0) {
+		struct device_rule *nv = realloc(p->devices, (n ? 2 * n : 1) * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		p->devices = nv;
+	}
+	p->devices[p->n_devices++] = *rule;
+	return 0;
+}
+
+/* One [autoload] name; @item is the name as written. */
+static int add_autoload_item(struct policy *p, enum policy_list list, const char *item,
+			     struct origin origin, bool if_present, struct diags *d)
+{
+	char pat[PATTERN_MAX + 1];
+	struct policy_lookup l;
+	struct autoload_entry *nv;
+	size_t len = strlen(item), k;
+	int r;
+
+	if (len > PATTERN_MAX || !pattern_normalize(memcpy(pat, item, len + 1), true))
+		return diag_at(d, DIAG_ERROR, origin,
+			       "invalid autoload name '%s': expected a request_module() name "
+			       "or shell glob such as 'net-pf-33', 'fs-cramfs' or 'char-major-*'",
+			       item);
+	r = policy_find_autoload(p, pat, &l, &k);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		const struct autoload_entry *o = &p->autoload[k];
+		_cleanup_free_ char *where = origin_to_string(o->origin);
+
+		if (!where)
+			return -ENOMEM;
+		if (o->list == list || origin_is_cmdline(origin) || origin_is_cmdline(o->origin))
+			return diag_at(d, DIAG_WARNING, origin,
+				       "duplicate autoload entry '%s' (also at %s)%s", item, where,
+				       o->list == list ? ", ignoring" : "; allow wins");
+		return diag_at(d, DIAG_ERROR, origin,
+			       "autoload '%s' is %s here but %s at %s: remove one of them", item,
+			       list == LIST_ALLOW ? "allowed" : "denied",
+			       o->list == LIST_ALLOW ? "allowed" : "denied", where);
+	}
+	nv = policy_append_autoload(p, &l, item);
 	if (!nv)
 		return -ENOMEM;
-	p->devices = nv;
-	p->devices[p->n_devices++] = *rule;
+	nv->list = list;
+	nv->origin = origin;
+	nv->if_present = if_present;
 	return 0;
 }
 
 int policy_add_autoload(struct policy *p, enum policy_list list, const char *value,
 			struct origin origin, bool if_present, struct diags *d)
 {
-	_cleanup_strv_free_ char **items = NULL;
-	int r;
+	_cleanup_free_ char *copy = strdup(value);
+	char *save = NULL;
 
-	r = strv_split(value, " \t\n;", &items);
-	if (r < 0)
-		return r;
-	for (char **i = items; *i; i++) {
-		_cleanup_free_ char *pat = strdup(*i), *written = strdup(*i);
-		struct autoload_entry *nv;
-		size_t k;
+	if (!copy)
+		return -ENOMEM;
+	for (char *i = strtok_r(copy, " \t\n;", &save); i; i = strtok_r(NULL, " \t\n;", &save)) {
+		int r = add_autoload_item(p, list, i, origin, if_present, d);
 
-		if (!pat || !written)
-			return -ENOMEM;
-		if (strlen(pat) > PATTERN_MAX || !pattern_normalize(pat, true)) {
-			r = diag_at(
-			    d, DIAG_ERROR, origin,
-			    "invalid autoload name '%s': expected a request_module() name "
-			    "or shell glob such as 'net-pf-33', 'fs-cramfs' or 'char-major-*'",
-			    *i);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (policy_find_autoload(p, pat, &k)) {
-			const struct autoload_entry *o = &p->autoload[k];
-			_cleanup_free_ char *where = origin_to_string(o->origin);
-
-			if (!where)
-				return -ENOMEM;
-			if (o->list == list || origin_is_cmdline(origin) ||
-			    origin_is_cmdline(o->origin))
-				r = diag_at(d, DIAG_WARNING, origin,
-					    "duplicate autoload entry '%s' (also at %s)%s", *i,
-					    where, o->list == list ? ", ignoring" : "; allow wins");
-			else
-				r = diag_at(
-				    d, DIAG_ERROR, origin,
-				    "autoload '%s' is %s here but %s at %s: remove one of them", *i,
-				    list == LIST_ALLOW ? "allowed" : "denied",
-				    o->list == LIST_ALLOW ? "allowed" : "denied", where);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		nv = policy_append_autoload(p, pat);
-		if (!nv)
-			return -ENOMEM;
-		pat = NULL;
-		nv->list = list;
-		nv->written = TAKE_PTR(written);
-		nv->origin = origin;
-		nv->if_present = if_present;
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -383,42 +422,51 @@ int policy_parse_mode(const char *v, enum policy_mode *ret)
 	return 0;
 }
 
-static unsigned long long hash_str(unsigned long long h, const char *s)
+void policy_identity(const struct policy *p, void (*field)(const char *v, void *userdata),
+		     void *userdata)
 {
-	/* the terminating NUL separates fields unambiguously */
-	return hash_fnv1a64(h, s ? s : "\x01", s ? strlen(s) + 1 : 2);
+	char num[64];
+
+	field("drvfw-policy-1", userdata);
+	field(policy_mode_to_string(p->mode), userdata);
+	field(p->on_error == ON_ERROR_DENY ? "deny" : "allow", userdata);
+	for (size_t i = 0; i < p->n_entries; i++) {
+		field(policy_list_to_string(p->entries[i].list), userdata);
+		field(p->entries[i].bus, userdata);
+		field(p->entries[i].driver, userdata);
+	}
+	for (size_t i = 0; i < p->n_autoload; i++) {
+		field(p->autoload[i].list == LIST_ALLOW ? "autoload-allow" : "autoload-deny",
+		      userdata);
+		field(p->autoload[i].pattern, userdata);
+	}
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const struct device_rule *r = &p->devices[i];
+
+		field("device", userdata);
+		if (r->by_id) {
+			snprintf(num, sizeof(num), "%04x:%04x", r->vendor, r->device);
+			field(num, userdata);
+		} else
+			field(r->match, userdata);
+		snprintf(num, sizeof(num), "%d", (int)r->action);
+		field(num, userdata);
+		field(r->bind_driver, userdata);
+	}
+}
+
+static void hash_field(const char *s, void *userdata)
+{
+	unsigned long long *h = userdata;
+
+	/* the terminating NUL separates fields unambiguously; NULL (ALL) is "\x01" */
+	*h = hash_fnv1a64(*h, s ? s : "\x01", s ? strlen(s) + 1 : 2);
 }
 
 unsigned long long policy_hash(const struct policy *p)
 {
 	unsigned long long h = HASH_FNV1A64_INIT;
-	char num[64];
 
-	h = hash_str(h, "drvfw-policy-1");
-	h = hash_str(h, policy_mode_to_string(p->mode));
-	h = hash_str(h, p->on_error == ON_ERROR_DENY ? "deny" : "allow");
-	for (size_t i = 0; i < p->n_entries; i++) {
-		h = hash_str(h, policy_list_to_string(p->entries[i].list));
-		h = hash_str(h, p->entries[i].bus);
-		h = hash_str(h, p->entries[i].driver);
-	}
-	for (size_t i = 0; i < p->n_autoload; i++) {
-		h = hash_str(h, p->autoload[i].list == LIST_ALLOW ? "autoload-allow"
-								  : "autoload-deny");
-		h = hash_str(h, p->autoload[i].pattern);
-	}
-	for (size_t i = 0; i < p->n_devices; i++) {
-		const struct device_rule *r = &p->devices[i];
-
-		h = hash_str(h, "device");
-		if (r->by_id) {
-			snprintf(num, sizeof(num), "%04x:%04x", r->vendor, r->device);
-			h = hash_str(h, num);
-		} else
-			h = hash_str(h, r->match);
-		snprintf(num, sizeof(num), "%d", (int)r->action);
-		h = hash_str(h, num);
-		h = hash_str(h, r->bind_driver);
-	}
+	policy_identity(p, hash_field, &h);
 	return h;
 }

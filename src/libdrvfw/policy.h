@@ -44,11 +44,12 @@ struct origin {
 	unsigned line; /* 0 for the command line */
 };
 
+/* In this order, 40 bytes rather than 48: a policy may hold 100,000 of them. */
 struct policy_entry {
-	enum policy_list list;
 	char *bus; /* NULL for ALL */
 	char *driver; /* NULL for ALL; else normalised name or glob */
 	struct origin origin;
+	enum policy_list list;
 	bool if_present; /* drivers-if-present: matching nothing here is expected */
 };
 
@@ -173,6 +174,15 @@ char *policy_cmdline_settings(const char *cmdline);
  */
 int policy_append_device_rule(struct policy *p, const struct device_rule *rule);
 
+/*
+ * What identifies the effective policy, field by field (NULL for ALL): the
+ * mode, on-error, the entries with their list in the order read, the
+ * [autoload] entries and the device rules; not file names, line numbers,
+ * comments or layout. The one definition that policy_hash() and the
+ * SHA-256 of drvfw.policy= (policy-digest.h) both hash.
+ */
+void policy_identity(const struct policy *p, void (*field)(const char *v, void *userdata),
+		     void *userdata);
 /*
  * The hash of the effective policy, stable across runs (drvfw.conf(5),
  * HASH). Computed when asked: the hot paths never need it.

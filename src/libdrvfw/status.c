@@ -265,6 +265,8 @@ int status_compute(const struct sysroot *root, const struct decisions *d, const 
 	check_initramfs(root, d, image, &s.initramfs);
 	read_boot(&s);
 	r = collect_in_use(d, &s);
+	if (r >= 0)
+		r = status_cmdline_compute(root, d, &s.cmdline);
 	if (r < 0) {
 		status_done(&s);
 		return r;
@@ -282,6 +284,9 @@ int status_compute(const struct sysroot *root, const struct decisions *d, const 
 		if (s.in_use[i].md->state != MODULE_DENIED_NEEDED &&
 		    d->policy->mode == POLICY_ENFORCE)
 			bad = true;
+	/* The boot configuration lags the policy, or this boot booted another line. */
+	if (d->policy->mode == POLICY_ENFORCE && bootcfg_drift_is_bad(s.cmdline.state))
+		bad = true;
 	/* What failed at boot was not enforced, whatever the files say now. */
 	if (s.boot_failures || s.boot.failed > 0 || s.boot.cannot_pin > 0)
 		bad = true;
@@ -305,5 +310,6 @@ void status_done(struct status *s)
 	free(s->in_use);
 	free(s->run_dir);
 	strv_free(s->boot_failures);
+	status_cmdline_done(&s->cmdline);
 	*s = (struct status){ 0 };
 }

@@ -14,6 +14,7 @@
 #include "decide.h"
 #include "emit.h"
 #include "enforce.h"
+#include "status-cmdline.h"
 #include "sysroot.h"
 
 enum drift {
@@ -50,6 +51,7 @@ struct status {
 	struct status_in_use *in_use;
 	size_t n_in_use;
 	size_t n_unbound; /* devices pinned by drvfw or deauthorized */
+	struct status_cmdline cmdline; /* the kernel command line and the built-ins */
 	bool in_force;
 };
 

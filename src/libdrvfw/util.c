@@ -47,6 +47,28 @@ int strv_consume(char ***l, char *s)
 	return 0;
 }
 
+int strv_push(char ***l, size_t *n, char *s)
+{
+	size_t k = *n;
+
+	if (!s)
+		return -ENOMEM;
+	/* k strings and the NULL fill k + 1 slots: full when that is a power of two */
+	if (((k + 1) & k) == 0) {
+		char **nl = realloc(*l, 2 * (k + 1) * sizeof(char *));
+
+		if (!nl) {
+			free(s);
+			return -ENOMEM;
+		}
+		*l = nl;
+	}
+	(*l)[k] = s;
+	(*l)[k + 1] = NULL;
+	*n = k + 1;
+	return 0;
+}
+
 int strv_extend(char ***l, const char *s)
 {
 	return strv_consume(l, strdup(s));

@@ -92,6 +92,12 @@ size_t strv_length(char *const *l);
 int strv_extend(char ***l, const char *s);
 /* Appends @s itself (takes ownership, frees it on failure). */
 int strv_consume(char ***l, char *s);
+/*
+ * strv_consume() for lists that can grow long: @l holds *@n strings and was
+ * grown by this function only (to a power of two of slots), so an append
+ * costs amortised constant time rather than a walk and a realloc.
+ */
+int strv_push(char ***l, size_t *n, char *s);
 bool strv_contains(char *const *l, const char *s);
 /* Sorts and removes duplicates in place. */
 void strv_sort_uniq(char **l);

@@ -72,16 +72,24 @@ expect_grep "'ALL:$libname' denies $libname, but $libname stays loadable on kern
 expect_rc 0 "check passes when what needs $libname is denied too" "${dr[@]}" --policy "$T/lib.conf" check \
 	--root-device /nonexistent --console drvfw-none
 
-# --- the command-line limit is this architecture's
+# --- the command-line limit is this architecture's: the line stays within
+# it, and what did not fit is said with the architecture's name
 arch=$(grep -o -m1 '^kernel/arch/[^/]*/' "$M/modules.dep" | cut -d/ -f3 || true)
 printf '[deny]\ndrivers = ALL:ALL\n' >"$T/all.conf"
 expect_rc 0 "generate --format cmdline, everything denied" "${dr[@]}" --policy "$T/all.conf" generate --format cmdline
 if [[ -n $arch ]]; then
-	expect_grep "warning: the fragment is [0-9]+ bytes; $arch keeps [0-9]+ bytes" "$T/err" \
-		"the length warning names $arch, this tree's architecture"
+	expect_grep "do not fit in module_blacklist= \([0-9]+ bytes for drvfw: $arch keeps [0-9]+ bytes" "$T/err" \
+		"what did not fit names $arch, this tree's architecture"
 else
-	expect_grep "warning: the fragment is [0-9]+ bytes; a kernel of unknown architecture" "$T/err" \
-		"the length warning says the architecture is unknown"
+	expect_grep "do not fit in module_blacklist= \([0-9]+ bytes for drvfw: a kernel of unknown architecture" \
+		"$T/err" "what did not fit says the architecture is unknown"
+fi
+max=$(sed -n 's/.* bytes for drvfw: .* keeps \([0-9]*\) bytes.*/\1/p' "$T/err" | head -n1)
+len=$(head -n1 "$T/out" | tr -d '\n' | wc -c)
+if [[ -n $max ]] && ((len <= max - 512)); then
+	pass "the line ($len bytes) leaves 512 of the $max bytes the kernel keeps"
+else
+	fail "the line is $len bytes, the kernel keeps '${max}'"
 fi
 
 # --- the gate, with this tree's module database from the index: the cpu bus's

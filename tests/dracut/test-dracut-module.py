@@ -71,6 +71,42 @@ def on_error_cases():
             check(got == want, f'on-error read by the hooks is {got!r} for {files} (expected {want!r})')
 
 
+def verify_cases(tree, kver, moddir):
+    """drvfw_boot_verify, the cmdline hook's check of drvfw.policy=, inside the
+    image (its drvfw, its policy, dracut's own library) with a given
+    /proc/cmdline: the digest of the image's policy passes, another one is a
+    failure that says why and follows on-error (allow here), a line without
+    drvfw.policy= or with rd.drvfw=0 fails nothing."""
+    r = subprocess.run([os.environ['DRVFW_BIN'], '--moddir', moddir, '--kver', kver, '--sysfs', '',
+                        '--kallsyms', '', '--policy', os.path.join(tree, 'etc/drvfw/drvfw.conf'), '-q',
+                        'generate', '--format', 'cmdline'], capture_output=True, text=True)
+    digest = r.stdout.split()[0] if r.stdout.startswith('drvfw.policy=') else None
+    check(digest is not None, f'the digest of the image\'s policy: {r.stdout[:80]!r} {r.stderr[-300:]}')
+    if not digest:
+        return
+    other = 'drvfw.policy=sha256:' + '0' * 64
+    base = 'root=/dev/vda ro'
+    cases = [(f'{base} {digest}', 0, None), (f'{base} {other}', 1, 'is not the digest of this image'),
+             (base, 0, None), (f'{base} {other} rd.drvfw=0', 0, None)]
+    for line, failed, said in cases:
+        with open(os.path.join(tree, 'cmdline'), 'w') as f:
+            f.write(line + '\n')
+        shutil.rmtree(os.path.join(tree, 'run', 'drvfw'), ignore_errors=True)
+        os.makedirs(os.path.join(tree, 'proc'), exist_ok=True)
+        # the image's /bin/sh and library; the file the hook reads is /proc/cmdline
+        script = ('set -e; mount -t proc proc "$1/proc"; mount --bind "$1/cmdline" "$1/proc/cmdline"; '
+                  'chroot "$1" /bin/sh -c ". /lib/drvfw-lib.sh; drvfw_boot_verify"')
+        r = subprocess.run(['unshare', '-m', 'sh', '-c', script, 'sh', tree], capture_output=True, text=True)
+        rec = os.path.join(tree, 'run', 'drvfw', 'failed')
+        got = open(rec).read() if os.path.exists(rec) else ''
+        check(r.returncode == 0 and bool(got) == bool(failed),
+              f'drvfw_boot_verify with {line!r}: exit {r.returncode}, failures recorded {got!r} '
+              f'(expected {"one" if failed else "none"}) {r.stderr[-500:]}')
+        if said:
+            check(said in r.stderr and 'on-error = allow' in r.stderr,
+                  f'... and it says why, and what on-error does: {r.stderr[-500:]!r}')
+
+
 def dracut(work, kver, moddir, policy, env=None):
     base = os.path.join(work, 'dracut-base')
     if not os.path.isdir(base):
@@ -154,7 +190,7 @@ def main():
                          'lib/dracut/hooks/cmdline/00-drvfw-cmdline.sh',
                          'lib/dracut/hooks/pre-udev/00-drvfw-gate.sh',
                          'lib/dracut/hooks/pre-pivot/50-drvfw-enforce.sh',
-                         'bin/false', 'libkmod.so', 'libudev.so', 'libinih.so', 'libsmartcols.so',
+                         'bin/false', 'libkmod.so', 'libudev.so', 'libsmartcols.so',
                          'lib/drvfw-paths.sh', profiles_in_image() + '/confidential-guest.conf'):
                 check(path in files, f'lsinitrd shows {path}')
             conf = lsinitrd(img, '-f', 'etc/modprobe.d/00-drvfw.conf')
@@ -169,6 +205,7 @@ def main():
                     subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree)
                 r = subprocess.run(['chroot', tree, '/usr/bin/drvfw', '--version'], capture_output=True, text=True)
                 check(r.returncode == 0, f'drvfw runs inside the image (its libraries are there): {r.stderr.strip()}')
+                verify_cases(tree, kver, moddir)
 
         rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = ALL:ALL\n')
         check(rc != 0 and "'drvfw check' failed" in out,

@@ -8,6 +8,7 @@
 
 #include "emit.h"
 #include "exposure.h"
+#include "kernel-arch.h"
 #include "test-common.h"
 #include "util.h"
 
@@ -64,8 +65,12 @@ static char *emit_with(const char *file, const char *policy_text, int which)
 		r = emit_modprobe(f, dec, &o);
 	else if (which == 1)
 		r = emit_udev(f, dec, &o);
-	else
+	else {
+		struct cmdline_limit l = { .max = 2000, .arch = "x86" };
+
+		o.cmdline_limit = &l;
 		r = emit_cmdline(f, dec, &o, &d);
+	}
 	ck_assert_int_eq(r, 0);
 	ck_assert_int_eq(fclose(f), 0);
 	decisions_free(dec);
@@ -200,17 +205,22 @@ END_TEST
 START_TEST(test_cmdline_unsafe_name_skipped)
 {
 	_cleanup_free_ char *out = emit_with("p.conf", "[deny]\ndrivers = ALL:ALL\n", 2);
+	const char *tail = " module_blacklist=e1000,fsmod\n";
 
-	ck_assert_str_eq(out, "module_blacklist=e1000,fsmod\n");
+	ck_assert_msg(startswith(out, "drvfw.policy=sha256:"), "no policy digest first: %s", out);
+	ck_assert_uint_eq(strlen(out), strlen("drvfw.policy=sha256:") + 64 + strlen(tail));
+	ck_assert_str_eq(out + strlen(out) - strlen(tail), tail);
 }
 END_TEST
 
 /*
  * Regression: the length warning said "x86" on arm64. The limit and the name
  * are the tree's own architecture's (from the paths of its modules): arm
- * keeps 1023 bytes, x86 2047; a tree that says nothing is taken as x86.
+ * keeps 1023 bytes, x86 2047; a tree that says nothing is taken as x86. The
+ * fragment never goes past the limit: what does not fit is left out and
+ * said. Returns the fragment's length.
  */
-static void cmdline_warning(const char *path, char *ret, size_t size)
+static size_t cmdline_warning(const char *path, char *ret, size_t size)
 {
 	enum { N = 60 };
 	static char names[N][40];
@@ -240,24 +250,33 @@ static void cmdline_warning(const char *path, char *ret, size_t size)
 	ck_assert_int_eq(fclose(f), 0);
 	ret[0] = '\0';
 	for (size_t i = 0; i < d.n; i++)
-		if (strstr(d.v[i].msg, "the fragment is"))
+		if (strstr(d.v[i].msg, "do not fit"))
 			snprintf(ret, size, "%s", d.v[i].msg);
 	decisions_free(dec);
 	policy_done(&p);
 	diags_done(&d);
+	ck_assert_msg(len > 0 && out[len - 1] == '\n', "'%s'", out);
+	return len - 1;
 }
 
 START_TEST(test_cmdline_size_per_arch)
 {
 	char w[512];
 
-	cmdline_warning("kernel/arch/arm/crypto/a_long_module_nam000.ko", w, sizeof(w));
-	ck_assert_msg(strstr(w, "1277 bytes; arm keeps 1023 bytes"), "'%s'", w);
-	cmdline_warning("kernel/arch/x86/crypto/a_long_module_nam000.ko", w, sizeof(w));
+	/* drvfw.policy= (84 bytes) and a 1,277-byte module_blacklist=: 1,361 bytes */
+	ck_assert_uint_le(
+	    cmdline_warning("kernel/arch/arm/crypto/a_long_module_nam000.ko", w, sizeof(w)), 1023);
+	ck_assert_msg(strstr(w, "of 60 blocked module(s) do not fit in module_blacklist= (1023 "
+				"bytes for drvfw: arm keeps 1023 bytes)"),
+		      "'%s'", w);
+	ck_assert_uint_eq(
+	    cmdline_warning("kernel/arch/x86/crypto/a_long_module_nam000.ko", w, sizeof(w)), 1361);
 	ck_assert_str_eq(w, "");
-	cmdline_warning("kernel/arch/arm64/crypto/a_long_module_nam000.ko", w, sizeof(w));
+	ck_assert_uint_eq(
+	    cmdline_warning("kernel/arch/arm64/crypto/a_long_module_nam000.ko", w, sizeof(w)),
+	    1361);
 	ck_assert_str_eq(w, "");
-	cmdline_warning(NULL, w, sizeof(w));
+	ck_assert_uint_eq(cmdline_warning(NULL, w, sizeof(w)), 1361);
 	ck_assert_str_eq(w, "");
 }
 END_TEST

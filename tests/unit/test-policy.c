@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "decide.h"
+#include "policy-dropin.h"
 #include "policy.h"
 #include "test-common.h"
 #include "fileio.h"
@@ -545,6 +546,117 @@ START_TEST(test_duplicate_is_warning)
 }
 END_TEST
 
+/*
+ * A policy of many entries, as learn or a generator writes them: every
+ * entry kept with its origin, duplicates and contradictions found at the
+ * end of it, each bus name stored once, and the same policy as the
+ * entries added one by one. Costs are in bench/, not here.
+ */
+START_TEST(test_large_policy)
+{
+	/* enough for several chunks of the string pool, few enough for valgrind */
+	const size_t n = 30000;
+	size_t cap = n * 32 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+	char last[32], msg[128];
+	struct policy q;
+	struct diags qd = { 0 };
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[deny]\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "drivers = %s:drv-%zu\n",
+					i % 2 ? "pci" : "usb", i);
+	snprintf(last, sizeof(last), "drv_%zu", n - 1);
+	len += (size_t)snprintf(text + len, cap - len,
+				"drivers = usb:drv_0\n[allow]\ndrivers = pci:%s\n"
+				"[autoload]\ndeny = fs-a\nallow = fs-a\n",
+				last);
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_uint_eq(p.n_entries, n);
+	assert_entry(0, LIST_DENY, "usb", "drv_0");
+	assert_entry(n - 1, LIST_DENY, "pci", last);
+	ck_assert_uint_eq(p.entries[n - 1].origin.line, n + 1);
+	ck_assert(has_diag(DIAG_WARNING, "test.conf", n + 2,
+			   "duplicate entry 'usb:drv_0' (also at test.conf:2)"));
+	snprintf(msg, sizeof(msg), "'pci:%s' is allowed here but denied at test.conf:%zu", last,
+		 n + 1);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 4, msg));
+	snprintf(msg, sizeof(msg), "autoload 'fs-a' is allowed here but denied at test.conf:%zu",
+		 n + 6);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 7, msg));
+	ck_assert_uint_eq(d.n, 3);
+	/* one copy of each bus */
+	ck_assert_ptr_eq(p.entries[0].bus, p.entries[n - 2].bus);
+	ck_assert_ptr_eq(p.entries[1].bus, p.entries[n - 1].bus);
+	ck_assert_int_eq(pair("pci", last, NULL), VERDICT_DENY);
+	ck_assert_int_eq(pair("usb", last, NULL), VERDICT_ALLOW);
+
+	/* the last entries alone hash as the same entries read one by one */
+	policy_init(&q);
+	for (size_t i = 0; i < n; i++) {
+		char item[32];
+
+		snprintf(item, sizeof(item), "%s:drv_%zu", i % 2 ? "pci" : "usb", i);
+		ck_assert_int_eq(
+		    policy_add_list(&q, LIST_DENY, item, (struct origin){ "q.conf", 1 }, &qd), 0);
+	}
+	ck_assert_int_eq(policy_load_string(&q, "q.conf", "[autoload]\ndeny = fs-a\n", NULL, &qd),
+			 0);
+	ck_assert_uint_eq(q.n_entries, n);
+	ck_assert_uint_eq(policy_hash(&q), policy_hash(&p));
+	policy_done(&q);
+	diags_done(&qd);
+}
+END_TEST
+
+/* Regression: each [device] rule was compared with every rule before it. */
+START_TEST(test_many_device_rules)
+{
+	const size_t n = 50000;
+	size_t cap = n * 48 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"[device \"pci:v%08zXd*\"]\naction = deny\n", i);
+	/* the same glob but for case, and the same ids */
+	snprintf(text + len, cap - len,
+		 "[device \"PCI:V00000007D*\"]\naction = allow\n"
+		 "[device \"8086:100e\"]\naction = deny\n[device \"8086:100E\"]\naction = deny\n");
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_uint_eq(p.n_devices, n + 3);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2 * n + 1,
+			   "contradicts the rule for the same device at test.conf:15"));
+	ck_assert(has_diag(DIAG_WARNING, "test.conf", 2 * n + 5,
+			   "duplicate device rule (also at test.conf:100003)"));
+	ck_assert_uint_eq(d.n, 2);
+}
+END_TEST
+
+/* Regression: each include was looked for in, and appended to, the whole list. */
+START_TEST(test_many_includes)
+{
+	const size_t n = 50000;
+	size_t cap = n * 24 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[drvfw]\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "include = p%zu\n", i);
+	snprintf(text + len, cap - len, "include = p7 p49999\n");
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_uint_eq(strv_length(p.includes), n);
+	ck_assert_str_eq(p.includes[n - 1], "p49999");
+	/* one "cannot read profile" each, none for the second mention */
+	ck_assert_uint_eq(d.n, n);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 1,
+			   "cannot read profile '/nonexistent-profiles/p49999.conf'"));
+}
+END_TEST
+
 START_TEST(test_err_syntax)
 {
 	ck_assert_int_eq(
@@ -605,6 +717,54 @@ START_TEST(test_err_long_line)
 }
 END_TEST
 
+/*
+ * The limits inih set when it read these files, kept when it no longer did:
+ * 197 characters a line, comments and trailing blanks not counted, section
+ * headers exempt; a continuation line repeats the first 49 bytes of its key.
+ */
+START_TEST(test_line_limits)
+{
+	char text[1200], key[61];
+	int n = snprintf(text, sizeof(text), "[deny]\ndrivers =   ");
+
+	/* "drivers =   " and 37 items of " p:NN": 12 + 185 = 197 characters */
+	for (int i = 0; i < 37; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " p:%02d", i);
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "   # %0150d\n", 0);
+	/* a header longer than any line */
+	n += snprintf(text + n, sizeof(text) - (size_t)n,
+		      "[device \"pci:v*%0200d\"]\naction = deny\n", 0);
+	ck_assert_int_eq(load(text), 0);
+	ck_assert_uint_eq(p.n_entries, 37);
+	assert_entry(36, LIST_DENY, "p", "36");
+	ck_assert_uint_eq(p.n_devices, 1);
+	teardown();
+	setup();
+
+	/* one more character is one too many */
+	n = snprintf(text, sizeof(text), "[deny]\ndrivers =   ");
+	for (int i = 0; i < 37; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " p:%02d", i);
+	snprintf(text + n, sizeof(text) - (size_t)n, "x\n");
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert(
+	    has_diag(DIAG_ERROR, "test.conf", 2, "line too long (198 characters, at most 197)"));
+	teardown();
+	setup();
+
+	memset(key, 'k', 60);
+	key[60] = '\0';
+	snprintf(text, sizeof(text), "[deny]\n%s = pci:a\n  pci:b\n", key);
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", 2, key));
+	key[49] = '\0';
+	ck_assert(
+	    has_diag(DIAG_ERROR, "test.conf", 3,
+		     "unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk' in [deny]"));
+	ck_assert_uint_eq(p.n_entries, 0);
+}
+END_TEST
+
 START_TEST(test_err_unreadable_file)
 {
 	ck_assert_int_eq(policy_load_file(&p, "/nonexistent/drvfw.conf", NULL, &d), -EINVAL);
@@ -645,6 +805,31 @@ START_TEST(test_err_nul_byte)
 	ck_assert_int_eq(write_file_atomic(path, "[deny]\0drivers=pci:a\n", 21, 0644), 0);
 	ck_assert_int_eq(policy_load_file(&p, path, NULL, &d), -EINVAL);
 	ck_assert(has_diag(DIAG_ERROR, path, 0, "NUL byte"));
+}
+END_TEST
+
+/* Regression: reading drvfw allow/deny's drop-in walked its lists once per entry. */
+START_TEST(test_large_dropin)
+{
+	const size_t n = 150000;
+	size_t cap = n * 32 + 256, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+	struct policy_dropin t;
+	struct sysroot root;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[allow]\ndrivers = usb:a\n[deny]\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "drivers = pci:rt%zu\n", i);
+	write_file("etc/drvfw/drvfw.conf.d/50-runtime.conf", text);
+	ck_assert_int_eq(sysroot_init(&root, tmpdir, "1.0", NULL, "", ""), 0);
+	ck_assert_int_eq(policy_dropin_open(&t, &root, NULL, &d), 0);
+	ck_assert_uint_eq(strv_length(t.allow), 1);
+	ck_assert_uint_eq(strv_length(t.deny), n);
+	ck_assert_str_eq(t.deny[0], "pci:rt0");
+	ck_assert_str_eq(t.deny[n - 1], "pci:rt149999");
+	policy_dropin_done(&t);
+	sysroot_done(&root);
 }
 END_TEST
 
@@ -994,10 +1179,14 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_bad_mode);
 	tcase_add_test(tc, test_err_contradiction);
 	tcase_add_test(tc, test_duplicate_is_warning);
+	tcase_add_test(tc, test_large_policy);
+	tcase_add_test(tc, test_many_device_rules);
+	tcase_add_test(tc, test_many_includes);
 	tcase_add_test(tc, test_err_syntax);
 	tcase_add_test(tc, test_err_device);
 	tcase_add_test(tc, test_err_autoload);
 	tcase_add_test(tc, test_err_long_line);
+	tcase_add_test(tc, test_line_limits);
 	tcase_add_test(tc, test_err_unreadable_file);
 	suite_add_tcase(s, tc);
 
@@ -1009,6 +1198,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_include);
 	tcase_add_test(tc, test_load_sysroot);
 	tcase_add_test(tc, test_load_sysroot_empty);
+	tcase_add_test(tc, test_large_dropin);
 	suite_add_tcase(s, tc);
 
 	return s;

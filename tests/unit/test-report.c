@@ -448,6 +448,47 @@ START_TEST(test_many_distinct_names)
 }
 END_TEST
 
+/* Regression: one module asked for under many names was quadratic in them (its lists). */
+START_TEST(test_one_module_many_names)
+{
+	_cleanup_(autoload_events_done) struct autoload_events ev = { 0 };
+	_cleanup_(autoload_stats_done) struct autoload_stats st = { 0 };
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, n = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	for (int i = 0; i < 100000; i++)
+		fprintf(mem,
+			"[ %d.0] drvfw: autoload/2 alias=fs-r%05d modules=cramfs action=load "
+			"error=e%05d\n",
+			i, 99999 - i, i % 30000);
+	fclose(mem);
+	mem = text_stream(buf);
+	ck_assert_int_eq(kmsg_read_stream(mem, &ev), 100000);
+	fclose(mem);
+	for (size_t i = 0; i < ev.n; i++) {
+		ev.v[i].requester = strdup_printf("sh[%zu]", i % 70000);
+		ck_assert_ptr_nonnull(ev.v[i].requester);
+	}
+	ck_assert_int_eq(autoload_stats_compute(&ev, &st), 0);
+	ck_assert_int_eq(st.n, 1);
+	ck_assert_str_eq(st.v[0].module, "cramfs");
+	ck_assert_int_eq(st.v[0].count, 100000);
+	ck_assert_int_eq(st.v[0].by_action[AUTOLOAD_LOAD], 100000);
+	ck_assert_str_eq(st.v[0].first, "0.0");
+	ck_assert_str_eq(st.v[0].last, "99999.0");
+	/* sorted and unique */
+	ck_assert_str_eq(st.v[0].aliases[0], "fs-r00000");
+	ck_assert_str_eq(st.v[0].aliases[99999], "fs-r99999");
+	ck_assert_ptr_null(st.v[0].aliases[100000]);
+	ck_assert_str_eq(st.v[0].errors[29999], "e29999");
+	ck_assert_ptr_null(st.v[0].errors[30000]);
+	for (char **r = st.v[0].requesters; *r; r++)
+		n++;
+	ck_assert_uint_eq(n, 70000);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -464,6 +505,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_forged_records_rejected);
 	tcase_add_test(tc, test_rejected_counted);
 	tcase_add_test(tc, test_many_distinct_names);
+	tcase_add_test(tc, test_one_module_many_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include "test-common.h"
 #include "sysroot.h"
 #include "fileio.h"
+#include "hashmap.h"
 #include "ratelimit.h"
 #include "util.h"
 
@@ -53,6 +54,94 @@ START_TEST(test_strv)
 	ck_assert_str_eq(j, "a+b+c");
 	ck_assert(strv_contains(l, "c"));
 	ck_assert(!strv_contains(l, "d"));
+}
+END_TEST
+
+START_TEST(test_strv_push)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < 1000; i++) {
+		ck_assert_int_eq(strv_push(&l, &n, strdup_printf("s%zu", i)), 0);
+		ck_assert_uint_eq(n, i + 1);
+		ck_assert_ptr_null(l[n]);
+	}
+	ck_assert_uint_eq(strv_length(l), 1000);
+	ck_assert_str_eq(l[0], "s0");
+	ck_assert_str_eq(l[999], "s999");
+	ck_assert_int_eq(strv_push(&l, &n, NULL), -ENOMEM);
+	ck_assert_uint_eq(n, 1000);
+}
+END_TEST
+
+START_TEST(test_hashmap)
+{
+	struct hashmap *h = hashmap_new(), *b = hashmap_new_borrowed();
+	char keys[20000][16];
+	size_t v;
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_nonnull(b);
+	ck_assert(!hashmap_gets(NULL, "x", &v));
+	for (size_t i = 0; i < 20000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%zu", i);
+		ck_assert_int_eq(hashmap_puts(h, keys[i], i), 0);
+		ck_assert_int_eq(hashmap_puts(b, keys[i], i), 0);
+	}
+	/* replacing a value adds no key */
+	ck_assert_int_eq(hashmap_puts(h, "k7", 70), 0);
+	ck_assert_uint_eq(hashmap_size(h), 20000);
+	/* copied keys do not change with the caller's buffer */
+	strcpy(keys[8], "changed");
+	ck_assert(hashmap_gets(h, "k8", &v));
+	ck_assert_uint_eq(v, 8);
+	ck_assert(hashmap_gets(h, "k7", &v));
+	ck_assert_uint_eq(v, 70);
+	ck_assert(!hashmap_gets(h, "k20000", &v));
+	ck_assert(hashmap_gets(b, "k19999", &v));
+	ck_assert_uint_eq(v, 19999);
+	/* lengths, not NULs, delimit keys */
+	ck_assert_int_eq(hashmap_put(h, "a\0b", 3, 1), 0);
+	ck_assert_int_eq(hashmap_put(h, "a\0c", 3, 2), 0);
+	ck_assert(hashmap_get(h, "a\0c", 3, &v));
+	ck_assert_uint_eq(v, 2);
+	ck_assert(!hashmap_get(h, "a", 1, &v));
+	/* one hash for a lookup and the insert after it */
+	ck_assert(!hashmap_get_hashed(h, "new", 3, hashmap_hash(h, "new", 3), &v));
+	ck_assert_int_eq(hashmap_put_hashed(h, "new", 3, hashmap_hash(h, "new", 3), 5), 0);
+	ck_assert(hashmap_gets(h, "new", &v));
+	ck_assert_uint_eq(v, 5);
+	hashmap_free(h);
+	hashmap_free(b);
+}
+END_TEST
+
+/*
+ * Names picked so that an unkeyed FNV-1a (the hash these maps had) puts
+ * them all in the first 1,024 of 65,536 slots: one run that every insert
+ * walked, quadratic in the names. Anyone can mint such request_module()
+ * names, and report hashes them. Keyed at random, they spread out.
+ */
+START_TEST(test_hashmap_colliding_keys)
+{
+	const size_t n = 30000;
+	struct hashmap *h = hashmap_new();
+	char key[32];
+	size_t found = 0;
+
+	ck_assert_ptr_nonnull(h);
+	for (unsigned i = 0; found < n; i++) {
+		int len = snprintf(key, sizeof(key), "(fs-r%08x)", i);
+
+		if ((hash_fnv1a64(HASH_FNV1A64_INIT, key, (size_t)len) & 0xffff) >= 1024)
+			continue;
+		ck_assert_int_eq(hashmap_put(h, key, (size_t)len, found++), 0);
+	}
+	ck_assert_uint_eq(hashmap_size(h), n);
+	/* at most half full, with random hashes: a few dozen slots at worst */
+	ck_assert_uint_lt(hashmap_longest_run(h), 256);
+	hashmap_free(h);
 }
 END_TEST
 
@@ -186,6 +275,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_glob);
 	tcase_add_test(tc, test_glob_bracket_range_kept);
 	tcase_add_test(tc, test_strv);
+	tcase_add_test(tc, test_strv_push);
+	tcase_add_test(tc, test_hashmap);
+	tcase_add_test(tc, test_hashmap_colliding_keys);
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_sysroot_paths);
 	tcase_add_test(tc, test_ratelimit_shared);

@@ -21,7 +21,8 @@ USB_STORAGE = r'usb:v46F4p0001.*ic08'
 class Scenario:
     def __init__(self, name, doc, check, drvfw=True, policy=None, cmdline='', guest='',
                  flavour='shell', build_only=False, dracut_conf=(), build_env=None,
-                 on_request=None, qemu_args=(), expect_build_failure=False, broken_drvfw=False):
+                 on_request=None, qemu_args=(), expect_build_failure=False, broken_drvfw=False,
+                 machine='pc', append=None, prepare_root=None, runner=None):
         self.name = name
         self.doc = doc
         self.check = check
@@ -37,6 +38,10 @@ class Scenario:
         self.qemu_args = list(qemu_args)
         self.expect_build_failure = expect_build_failure
         self.broken_drvfw = broken_drvfw
+        self.machine = machine
+        self.append = append
+        self.prepare_root = prepare_root
+        self.runner = runner  # runner(env, work, timeout): several boots, its own checks
 
 
 def expect(cond, msg):
@@ -297,10 +302,12 @@ scenario_actions() {
 }
 '''
 
+# uas and the ums-* drivers need usb_storage: denying usb-storage alone is
+# refused by drvfw check (a denied module kept loadable), so all are denied.
 HOTPLUG = '''[drvfw]
 mode = enforce
 [deny]
-drivers = pci:e1000 usb:usb-storage
+drivers = pci:e1000 usb:usb-storage,uas,ums_*
 '''
 USB_STORAGE_IDS = '46f4:0001'
 HP_E1000 = '0000:00:10.0'

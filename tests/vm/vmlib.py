@@ -38,6 +38,7 @@ TOOLS = {
     'busybox': 'busybox-static',
     'depmod': 'kmod',
     'mke2fs': 'e2fsprogs',
+    'debugfs': 'e2fsprogs',
     'cpio': 'cpio',
     'gcc': 'gcc',
     'meson': 'meson',
@@ -46,7 +47,7 @@ TOOLS = {
     'apt-get': 'apt',
 }
 # drvfw's own build dependencies (the harness builds it).
-BUILD_PACKAGES = ['libkmod-dev', 'libudev-dev', 'libinih-dev', 'libsmartcols-dev', 'libc6-dev']
+BUILD_PACKAGES = ['libkmod-dev', 'libudev-dev', 'libsmartcols-dev', 'libc6-dev']
 
 # Drivers put into every test initramfs: the emulated devices' drivers,
 # the root file system's, and the protocols the autoload scenario opens.
@@ -381,6 +382,8 @@ def build_root(env, work, img, sc):
             os.unlink(os.path.join(tree, f))
     bb = shutil.which('busybox')
     shutil.copy(bb, os.path.join(vt, 'busybox'))
+    if sc.prepare_root:
+        sc.prepare_root(env, tree)
     rootimg = os.path.join(work, 'root.img')
     if os.path.exists(rootimg):
         os.unlink(rootimg)
@@ -401,11 +404,13 @@ CMDLINE = ('console=ttyS0,115200 root=/dev/vda rootfstype=ext4 rw init=/sbin/ini
 
 
 def qemu_cmd(env, work, rootimg, usbimg, sc):
+    # sc.append: a whole command line, passed exactly as given (one drvfw wrote)
+    append = sc.append if sc.append is not None else f'{CMDLINE} {sc.cmdline}'.strip()
     return [
-        'qemu-system-x86_64', '-accel', env.accel, '-M', 'pc', '-m', '768', '-smp', '1',
+        'qemu-system-x86_64', '-accel', env.accel, '-M', sc.machine, '-m', '768', '-smp', '1',
         '-nodefaults', '-no-user-config', '-display', 'none', '-vga', 'none', '-no-reboot',
         '-kernel', env.vmlinux, '-initrd', os.path.join(work, 'initramfs.img'),
-        '-append', f'{CMDLINE} {sc.cmdline}'.strip(),
+        '-append', append,
         '-serial', f'file:{os.path.join(work, "console.log")}',
         '-serial', f'file:{os.path.join(work, "result.log")}',
         '-monitor', f'unix:{os.path.join(work, "monitor.sock")},server=on,wait=off',
@@ -420,6 +425,14 @@ def qemu_cmd(env, work, rootimg, usbimg, sc):
         '-audiodev', 'none,id=snd0', '-device', 'intel-hda,addr=0x8',
         '-device', 'hda-output,audiodev=snd0',
     ] + sc.qemu_args
+
+
+def read_root_file(rootimg, path):
+    """The bytes of @path in the (powered-off) guest's ext4 root image."""
+    r = subprocess.run(['debugfs', '-R', f'cat {path}', rootimg], capture_output=True)
+    if r.returncode != 0:
+        raise Failure(f'debugfs cannot read {path} from {rootimg}: {r.stderr.decode(errors="replace")}')
+    return r.stdout.decode(errors='replace')
 
 
 def monitor(work, command):
