@@ -5,7 +5,8 @@
 #   ./dev.sh audit   install what is missing, build, run `drvfw audit`
 #   ./dev.sh test    install what is missing, run the whole test suite
 #                    (-Werror build, ASan/UBSan build, valgrind, fuzz corpus,
-#                    format check, dracut and VM boot suites)
+#                    format check, dracut, initramfs-tools, VM boot and
+#                    Debian package suites)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +15,8 @@ cd "$top"
 build_deps=(meson ninja-build pkg-config gcc libc6-dev libkmod-dev
 	libsmartcols-dev check scdoc kmod)
 test_deps=(clang libclang-rt-dev clang-format valgrind shellcheck dracut-core qemu-system-x86 busybox-static
-	e2fsprogs cpio zstd xz-utils udev binutils python3 file mmdebstrap)
+	e2fsprogs cpio zstd xz-utils udev binutils python3 file initramfs-tools-core mmdebstrap dash
+	dpkg-dev debhelper lintian fakeroot man-db groff-base bash-completion)
 
 install_missing() {
 	local missing=() p
@@ -69,14 +71,14 @@ cmd_test() {
 
 	section "build with -Werror, unit and integration tests"
 	build build-ci -Dwerror=true -Dtests=enabled
-	meson test -C build-ci --no-suite vm --no-suite dracut --no-suite bootcfg --print-errorlogs ||
-		failed+=(unit)
+	meson test -C build-ci --no-suite vm --no-suite dracut --no-suite initramfs --no-suite package \
+		--no-suite bootcfg --print-errorlogs || failed+=(unit)
 
 	section "build with AddressSanitizer and UBSan, same tests"
 	build build-asan -Dwerror=true -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
 	# the distro suite ran above, on every Debian tree: once is enough
-	meson test -C build-asan --no-suite vm --no-suite dracut --no-suite bootcfg --no-suite slow \
-		--no-suite distro --print-errorlogs || failed+=(asan)
+	meson test -C build-asan --no-suite vm --no-suite dracut --no-suite initramfs --no-suite package \
+		--no-suite bootcfg --no-suite slow --no-suite distro --print-errorlogs || failed+=(asan)
 
 	section "valgrind"
 	meson test -C build-ci --setup valgrind --suite unit --print-errorlogs || failed+=(valgrind)
@@ -117,11 +119,17 @@ cmd_test() {
 	section "dracut module"
 	meson test -C build-ci --suite dracut --print-errorlogs || failed+=(dracut)
 
+	section "initramfs-tools integration"
+	meson test -C build-ci --suite initramfs --print-errorlogs || failed+=(initramfs)
+
 	section "boot configuration: update-grub and kernel-install in a Debian root"
 	meson test -C build-ci --suite bootcfg --print-errorlogs || failed+=(bootcfg)
 
 	section "VM boot suite"
 	meson test -C build-ci --suite vm --print-errorlogs --timeout-multiplier 1 || failed+=(vm)
+
+	section "Debian packages: dpkg-buildpackage, lintian, install into a Debian 12 root, kernel packages"
+	meson test -C build-ci --suite package --print-errorlogs || failed+=(package)
 
 	echo
 	if ((${#failed[@]})); then

@@ -15,18 +15,58 @@ _drvfw_commands()
 
 _drvfw_options()
 {
-	# "-o, --output LIST" and "     --kmsg PATH": every long and short option
-	"$@" --help 2>/dev/null | grep -oE '(^|[ ,])--?[A-Za-z][A-Za-z0-9-]*' | tr -d ' ,' | sort -u
+	# The options a --help defines, at the start of its lines ("-o, --output
+	# LIST", "     --kmsg PATH"); not those its descriptions mention: the
+	# command list of 'drvfw --help' names allow's --now, which drvfw itself
+	# rejects.
+	"$@" --help 2>/dev/null |
+		sed -nE 's/^ {1,8}(-[A-Za-z0-9])?(, )?(--[A-Za-z][A-Za-z0-9-]*)?( .*|$)/\1 \3/p' |
+		tr ' ' '\n' | grep -E '^-' | sort -u
+}
+
+# The columns a listing command offers for -o ("Available output columns:").
+_drvfw_columns()
+{
+	"$@" --help 2>/dev/null |
+		awk '/^Available output columns:/ { on = 1; next } on && NF { print $1; next } on { on = 0 }'
+}
+
+# The value of global option $1 among the words typed so far (--root DIR or
+# --root=DIR), or nothing.
+_drvfw_word_value()
+{
+	local i
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		"$1")
+			((i + 1 < cword)) && printf '%s\n' "${words[i + 1]}"
+			return
+			;;
+		"$1"=*)
+			printf '%s\n' "${words[i]#*=}"
+			return
+			;;
+		esac
+	done
 }
 
 _drvfw_profiles()
 {
-	local dir
-	for dir in "${DRVFW_PROFILEDIR:-}" /usr/share/drvfw/profiles /usr/local/share/drvfw/profiles; do
+	local dir given
+	given=$(_drvfw_word_value --profiledir)
+	for dir in "$given" "${DRVFW_PROFILEDIR:-}" /usr/share/drvfw/profiles /usr/local/share/drvfw/profiles; do
 		[[ -n $dir && -d $dir ]] || continue
 		(cd "$dir" && ls -1 -- *.conf 2>/dev/null | sed 's/\.conf$//')
 		return
 	done
+}
+
+# Kernel versions with a module tree under ROOT/lib/modules (--root).
+_drvfw_kvers()
+{
+	local root
+	root=$(_drvfw_word_value --root)
+	ls -1 "${root%/}/lib/modules" 2>/dev/null
 }
 
 _drvfw_buses()
@@ -85,8 +125,13 @@ _drvfw()
 		return
 		;;
 	--policy | --kallsyms | --symbols | -f | --file | --kmsg | -t | --trace | -o | --output)
-		# -o is FILE for learn and generate, a column list for listings
+		# -o is FILE for learn and generate, a column list for listings:
+		# COL,COL,... (a leading + adds to the default columns)
 		if [[ $prev == -o || $prev == --output ]] && [[ $cmd != learn && $cmd != generate ]]; then
+			local head=${cur%"${cur##*,}"} last=${cur##*,}
+			[[ -z $head && $last == +* ]] && head=+ && last=${last#+}
+			COMPREPLY=($(compgen -P "$head" -W "$(_drvfw_columns "$drvfw" "$cmd")" -- "$last"))
+			compopt -o nospace 2>/dev/null || true
 			return
 		fi
 		if [[ $cmd == generate && ($prev == -f || $prev == --format) ]]; then
@@ -101,7 +146,7 @@ _drvfw()
 		return
 		;;
 	--kver)
-		COMPREPLY=($(compgen -W "$(ls -1 /lib/modules 2>/dev/null)" -- "$cur"))
+		COMPREPLY=($(compgen -W "$(_drvfw_kvers)" -- "$cur"))
 		return
 		;;
 	--profile)

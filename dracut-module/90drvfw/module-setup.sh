@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # dracut module for drvfw: puts the driver firewall into the initramfs.
-# Include it with `dracut -a drvfw` (or add_dracutmodules+=" drvfw ").
+# Included by itself once a policy exists (/etc/drvfw/drvfw.conf or
+# drvfw.conf.d/*.conf); `dracut -a drvfw` includes it anyway. What this
+# module shares with the initramfs-tools hook (policy file order, the
+# profile and bind= scan, the build-time check, the boot steps) is in
+# drvfw-lib.sh, installed with drvfw itself.
 #
 # Settings, from the environment or from a dracut.conf(5) file (which dracut
 # sources as shell, so its variables are visible here):
@@ -10,20 +14,104 @@
 #                      the policy would lock the machine out; the warning stays
 #   drvfw_root_device=PATH   the root block device `drvfw check` protects
 #                      (default: what drvfw finds mounted on /)
-#   drvfw_binary=, drvfw_confdir=, drvfw_profiledir=, drvfw_udev_rules=
-#                      take the binary, the policy directory, the profiles and
-#                      the udev rules from somewhere else than the system's
-#                      own install (a staging DESTDIR in tests); inside the
-#                      image they always land in the standard places.
+#   drvfw_console="ttyS0 ..." the consoles it protects (default: this
+#                      machine's, /proc/consoles)
+#   drvfw_target_cmdline="root=... console=..."  the kernel command line of
+#                      the machine the image is for, when not this one
+#                      (default: dracut's kernel_cmdline when it names a
+#                      root= or console=)
+#   drvfw_binary=, drvfw_confdir=, drvfw_profiledir=, drvfw_udev_rules=,
+#   drvfw_lib=         take the binary, the policy directory, the profiles,
+#                      the udev rules and the shell library from somewhere
+#                      else than the system's own install (a staging DESTDIR
+#                      in tests); inside the image they always land in the
+#                      standard places.
 
 # shellcheck shell=bash
 # dracut provides these to module-setup.sh
 # shellcheck disable=SC2154
-#   srcmods, kernel, initdir, moddir, udevdir, dracutsysrootdir
+#   srcmods, kernel, initdir, moddir, udevdir, dracutsysrootdir, kernel_cmdline
+
+# Where meson installed drvfw: drvfw_lib_path, drvfw_image_profiledir.
+_drvfw_paths() {
+    drvfw_lib_path=/usr/lib/drvfw/drvfw-lib.sh
+    drvfw_image_profiledir=/usr/share/drvfw/profiles
+    # shellcheck source=/dev/null
+    [[ -f $moddir/drvfw-paths.sh ]] && . "$moddir/drvfw-paths.sh"
+    return 0
+}
+
+_drvfw_confdir() {
+    echo "${drvfw_confdir:-${dracutsysrootdir-}/etc/drvfw}"
+}
+
+_drvfw_lib() {
+    _drvfw_paths
+    echo "${drvfw_lib:-${dracutsysrootdir-}$drvfw_lib_path}"
+}
+
+# Sources the shared library for the build side and sets its DRVFW_BUILD_*.
+# shellcheck disable=SC2034 # the DRVFW_* variables are read by drvfw-lib.sh
+_drvfw_setup() {
+    local _lib
+    _drvfw_paths
+    _lib=$(_drvfw_lib)
+    if [[ ! -f $_lib ]]; then
+        dfatal "drvfw: the shell library '$_lib' was not found (is drvfw installed?)"
+        return 1
+    fi
+    # shellcheck source=/dev/null
+    . "$_lib"
+    if [[ -n ${drvfw_binary-} ]]; then
+        DRVFW_BUILD_BIN=$drvfw_binary
+    else
+        DRVFW_BUILD_BIN=$(find_binary drvfw)
+    fi
+    DRVFW_BUILD_SYSROOT=${dracutsysrootdir:-/}
+    DRVFW_BUILD_KVER=$kernel
+    DRVFW_BUILD_MODDIR=${srcmods-}
+    DRVFW_BUILD_CONFDIR=$(_drvfw_confdir)
+    # A policy directory other than ROOT/etc/drvfw: name its files.
+    DRVFW_BUILD_POLICY_ARGS=
+    [[ -n ${drvfw_confdir-} ]] && DRVFW_BUILD_POLICY_ARGS=1
+    DRVFW_BUILD_PROFILEDIR=${drvfw_profiledir-}
+    [[ -n ${drvfw_profiledir-} ]] && DRVFW_PROFILES=$drvfw_profiledir
+    case "${drvfw_force-}" in
+        1 | yes | true) DRVFW_FORCE=1 ;;
+    esac
+    DRVFW_ROOT_DEVICE=${drvfw_root_device-}
+    DRVFW_CONSOLE=${drvfw_console-}
+    DRVFW_TARGET_CMDLINE=${drvfw_target_cmdline-}
+    if [[ -z $DRVFW_TARGET_CMDLINE ]]; then
+        case " ${kernel_cmdline-} " in
+            *" root="* | *" console="*) DRVFW_TARGET_CMDLINE=$kernel_cmdline ;;
+        esac
+    fi
+    return 0
+}
+
+drvfw_build_error() {
+    dfatal "drvfw: $*"
+}
+
+drvfw_build_warn() {
+    dwarn "drvfw: $*"
+}
+
+drvfw_build_info() {
+    dinfo "drvfw: $*"
+}
 
 check() {
     # Blocking drivers is a decision, never a side effect of an upgrade:
-    # include this module only when asked for.
+    # without a policy this module is included only when asked for; with
+    # one, every image gets it (and each kernel's image its own modprobe.d).
+    local _lib
+    _lib=$(_drvfw_lib)
+    [[ -f $_lib ]] || return 255
+    # shellcheck source=/dev/null
+    . "$_lib"
+    drvfw_has_policy "$(_drvfw_confdir)" && return 0
     return 255
 }
 
@@ -32,95 +120,43 @@ depends() {
     return 0
 }
 
-_drvfw_sysroot() {
-    echo "${dracutsysrootdir:-/}"
-}
-
-_drvfw_binary() {
-    if [[ -n ${drvfw_binary-} ]]; then
-        echo "$drvfw_binary"
-    else
-        find_binary drvfw
-    fi
-}
-
-_drvfw_confdir() {
-    echo "${drvfw_confdir:-${dracutsysrootdir-}/etc/drvfw}"
-}
-
-# The policy files in the order drvfw reads them.
-_drvfw_policy_files() {
-    # byte order of the names, as drvfw reads them, whatever the locale
-    local _dir _f LC_ALL=C
-    _dir=$(_drvfw_confdir)
-    [[ -f $_dir/drvfw.conf ]] && echo "$_dir/drvfw.conf"
-    for _f in "$_dir"/drvfw.conf.d/*.conf; do
-        [[ -f $_f ]] && echo "$_f"
-    done
-    return 0
-}
-
-_drvfw_forced() {
-    [[ ${DRVFW_FORCE-} == 1 ]] && return 0
-    case "${drvfw_force-}" in
-        1 | yes | true) return 0 ;;
-    esac
-    return 1
-}
-
-# Runs drvfw at build time, for the kernel being built and its own module
-# database (a list made for the running kernel breaks on the next one).
-_drvfw_run() {
-    local _bin _f
-    local -a _args
-    _bin=$(_drvfw_binary) || return 1
-    _args=(--root "$(_drvfw_sysroot)" --kver "$kernel")
-    [[ -n ${srcmods-} ]] && _args+=(--moddir "$srcmods")
-    if [[ -n ${drvfw_confdir-} ]]; then
-        # A policy directory other than ROOT/etc/drvfw: name its files.
-        while read -r _f; do
-            _args+=(--policy "$_f")
-        done < <(_drvfw_policy_files)
-    fi
-    [[ -n ${drvfw_profiledir-} ]] && _args+=(--profiledir "$drvfw_profiledir")
-    "$_bin" "${_args[@]}" "$@"
-}
-
 install() {
-    local _bin _dir _f _rules _profiles
+    local _f _rules _profiles _p
 
-    _bin=$(_drvfw_binary)
-    if [[ -z $_bin || ! -x $_bin ]]; then
-        dfatal "drvfw: the drvfw binary was not found (looked for '${_bin:-drvfw}')"
+    _drvfw_setup || exit 1
+    if [[ -z $DRVFW_BUILD_BIN || ! -x $DRVFW_BUILD_BIN ]]; then
+        dfatal "drvfw: the drvfw binary was not found (looked for '${DRVFW_BUILD_BIN:-drvfw}')"
         exit 1
     fi
-    inst_binary "$_bin" /usr/bin/drvfw || {
-        dfatal "drvfw: cannot install '$_bin' into the initramfs"
+    # At the path the udev rule and the library name (DRVFW).
+    inst_binary "$DRVFW_BUILD_BIN" "$DRVFW" || {
+        dfatal "drvfw: cannot install '$DRVFW_BUILD_BIN' into the initramfs"
         exit 1
     }
     # The generated modprobe.d lines say `install MODULE /bin/false`.
-    inst_multiple false
+    inst_multiple false sed
     if [[ ! -e $initdir/bin/false ]]; then
         inst_binary "$(find_binary false)" /bin/false
     fi
 
-    _dir=$(_drvfw_confdir)
+    # Here-strings, not process substitution: that needs /dev/fd, which a
+    # chroot without /proc (an image builder's) does not have.
     while read -r _f; do
-        inst_simple "$_f" "/etc/drvfw/${_f#"$_dir"/}"
-    done < <(_drvfw_policy_files)
+        [[ -n $_f ]] || continue
+        inst_simple "$_f" "/etc/drvfw/${_f#"$DRVFW_BUILD_CONFDIR"/}"
+    done <<< "$(drvfw_policy_files "$DRVFW_BUILD_CONFDIR")"
 
-    # drvfw looks for profiles where its build put them (the prefix decides);
-    # meson records that in drvfw-paths.sh next to this file.
-    drvfw_image_profiledir=/usr/share/drvfw/profiles
-    # shellcheck source=/dev/null
-    [[ -f $moddir/drvfw-paths.sh ]] && . "$moddir/drvfw-paths.sh"
+    # The profiles the policy includes, where this build of drvfw looks for
+    # them (the prefix decides; the library records it).
     _profiles=${drvfw_profiledir:-${dracutsysrootdir-}$drvfw_image_profiledir}
-    if [[ -d $_profiles ]]; then
-        for _f in "$_profiles"/*.conf; do
-            [[ -f $_f ]] && inst_simple "$_f" "$drvfw_image_profiledir/${_f##*/}"
-        done
-    fi
-    printf 'DRVFW_PROFILES=%s\n' "$drvfw_image_profiledir" > "$initdir/lib/drvfw-paths.sh"
+    while read -r _p; do
+        [[ -n $_p ]] || continue
+        if [[ -f $_profiles/$_p.conf ]]; then
+            inst_simple "$_profiles/$_p.conf" "$drvfw_image_profiledir/$_p.conf"
+        else
+            dwarn "drvfw: the policy includes profile '$_p', which is not in $_profiles"
+        fi
+    done <<< "$(drvfw_included_profiles "$DRVFW_BUILD_CONFDIR")"
 
     # Without the rules a device plugged in after the initramfs ran would
     # reach its driver unchecked: refuse rather than build half a firewall.
@@ -136,35 +172,39 @@ install() {
         exit 1
     fi
 
-    inst_simple "$moddir/drvfw-lib.sh" /lib/drvfw-lib.sh
+    inst_simple "$(_drvfw_lib)" /lib/drvfw-lib.sh
+    inst_simple "$moddir/drvfw-dracut.sh" /lib/drvfw-dracut.sh
     inst_hook cmdline 00 "$moddir/drvfw-cmdline.sh"
     inst_hook pre-udev 00 "$moddir/drvfw-gate.sh"
     inst_hook pre-pivot 50 "$moddir/drvfw-enforce.sh"
 }
 
 installkernel() {
-    local _out _rc=0
-    local -a _check=(check)
+    local _out _d _missing=
+
+    _drvfw_setup || return 1
+
+    # The image's modprobe.d, from this kernel's own module database; an
+    # invalid policy fails here and is never answered with "force it".
+    _out="$initdir$DRVFW_MODPROBE"
+    mkdir -p "${_out%/*}"
+    drvfw_build_generate "$_out" || return 1
 
     # Refuse a policy that would deny the driver of the root disk or of the
     # console: such an image does not boot, and the user learns it too late.
-    [[ -n ${drvfw_root_device-} ]] && _check+=(--root-device "$drvfw_root_device")
-    if _drvfw_forced; then
-        _check+=(--force)
-    fi
-    _drvfw_run "${_check[@]}" || _rc=$?
-    if ((_rc != 0)); then
-        dfatal "drvfw: 'drvfw check' failed (exit $_rc) for kernel $kernel: this policy would make the initramfs unbootable or is invalid."
-        dfatal "drvfw: fix the policy in $(_drvfw_confdir), or build anyway with DRVFW_FORCE=1 or drvfw_force=yes in dracut.conf."
-        return 1
-    fi
+    drvfw_build_check || return 1
 
-    _out="$initdir/etc/modprobe.d/00-drvfw.conf"
-    mkdir -p "${_out%/*}"
-    _drvfw_run generate -o "$_out" || _rc=$?
-    if ((_rc != 0)); then
-        dfatal "drvfw: 'drvfw generate' failed (exit $_rc) for kernel $kernel"
-        return 1
+    # Each driver a bind= rule hands a device to, with what it needs: at
+    # boot `drvfw enforce` loads it, and a driver missing from the image
+    # leaves its device with none.
+    while read -r _d; do
+        [[ -n $_d ]] || continue
+        if ! hostonly='' instmods -c "$_d"; then
+            _missing+=" $_d"
+        fi
+    done <<< "$(drvfw_bind_drivers "$DRVFW_BUILD_CONFDIR")"
+    if [[ -n $_missing ]]; then
+        dwarn "drvfw: bind= driver(s)${_missing} not found as modules of kernel $kernel: built in, or not a module name; their devices may stay unbound"
     fi
     return 0
 }

@@ -68,12 +68,9 @@ static void print_kernel_json(FILE *f, const struct bootcfg_kernel *k)
 			first = false;
 		}
 	}
-	fputs("], \"conflicts\": [", f);
-	for (char **c = k->conflicts; c && *c; c++) {
-		fputs(c == k->conflicts ? "" : ", ", f);
-		json_string(f, *c);
-	}
-	fputs("]}", f);
+	fputs("], \"conflicts\": ", f);
+	json_strv(f, k->conflicts);
+	fputc('}', f);
 }
 
 static void print_json(const struct bootcfg *b, bool removed)
@@ -254,12 +251,9 @@ void status_cmdline_print_json(FILE *f, const struct status_cmdline *c, const st
 		json_string(f, d->inv->modules[i].name);
 		fputs(", \"state\": ", f);
 		json_string(f, builtin_fate_to_string(bf->fate[i]));
-		fputs(", \"initcalls\": [", f);
-		for (char **n = it->initcalls; n && *n; n++) {
-			fputs(n == it->initcalls ? "" : ", ", f);
-			json_string(f, *n);
-		}
-		fputs("]}", f);
+		fputs(", \"initcalls\": ", f);
+		json_strv(f, it->initcalls);
+		fputc('}', f);
 	}
 	fputs(k ? "\n    ]},\n" : "]},\n", f);
 }

@@ -13,7 +13,7 @@
 #include "drvfw.h"
 #include "emit.h"
 #include "enforce.h"
-#include "fileio.h"
+#include "kernels.h"
 #include "policy-dropin.h"
 
 static void usage(FILE *f, const char *cmd)
@@ -151,20 +151,6 @@ static int apply_now(struct drvfw_ctx *ctx, const struct sysroot *root,
 	return failed > 0 ? -EIO : 0;
 }
 
-static int regenerate_modprobe(const struct decisions *dec, const char *path)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-	int r;
-
-	r = emit_modprobe_text(dec, &(struct emit_options){ 0 }, &buf, &len);
-	if (r >= 0)
-		r = mkdir_parents(path);
-	if (r >= 0)
-		r = write_file_atomic(path, buf, len, 0644);
-	return r;
-}
-
 /* Writes the drop-in, after checking the whole policy it makes. */
 static int change_dropin(struct drvfw_ctx *ctx, const struct allow_args *a,
 			 const struct sysroot *root, const char *pdir)
@@ -267,19 +253,29 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 	if (r < 0)
 		return r;
 	if (a->modprobe) {
+		_cleanup_free_ char *kernels = NULL, *failed = NULL;
+
 		modprobe_out = sysroot_path(root, DRVFW_MODPROBE_FILE);
 		if (!modprobe_out)
 			return log_oom();
-		r = regenerate_modprobe(dec, modprobe_out);
+		/* for every installed kernel, as the kernel package hooks write it */
+		r = modprobe_file_regenerate(root, dec, &kernels, &failed);
+		if (r < 0 && failed)
+			return log_error_errno(
+			    r,
+			    "failed to read the module database of kernel %s: %m "
+			    "(the policy is changed; run 'drvfw generate "
+			    "--all-kernels -o %s')",
+			    failed, modprobe_out);
 		if (r < 0)
 			return log_error_errno(r,
 					       "failed to write '%s': %m (the policy is changed; "
 					       "run 'drvfw generate -o %s')",
 					       modprobe_out, modprobe_out);
 		log_info(ctx,
-			 "regenerated '%s'; the initramfs still has the previous policy until it "
-			 "is rebuilt",
-			 modprobe_out);
+			 "regenerated '%s' for kernel%s %s; the initramfs still has the previous "
+			 "policy until it is rebuilt",
+			 modprobe_out, strchr(kernels, ' ') ? "s" : "", kernels);
 		r = modprobe_legacy_remove(root);
 		if (r < 0)
 			log_warning_errno(r, "failed to remove the old '%s': %m",

@@ -18,6 +18,7 @@ enum action {
 	ACTION_APPLY,
 	ACTION_REMOVE,
 	ACTION_BOOT,
+	ACTION_UPDATE,
 	ACTION_VERIFY,
 };
 
@@ -46,6 +47,9 @@ static void usage(FILE *f)
 	      "     --remove            take drvfw's words out of the boot configuration\n"
 	      "     --boot              on a kernel's first boot: learn its initcall names from\n"
 	      "                         /proc/kallsyms and write the configuration again\n"
+	      "     --update            after a kernel was installed or removed: write the\n"
+	      "                         configuration again as the last run did (nothing when\n"
+	      "                         bootcfg never ran)\n"
 	      "     --verify            compare drvfw.policy= of the booted command line with\n"
 	      "                         the policy files\n"
 	      " -J, --json              JSON output\n"
@@ -81,6 +85,7 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct bootc
 		ARG_DRY_RUN,
 		ARG_REMOVE,
 		ARG_BOOT,
+		ARG_UPDATE,
 		ARG_VERIFY,
 	};
 	static const struct option options[] = {
@@ -92,6 +97,7 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct bootc
 		{ "dry-run", no_argument, NULL, ARG_DRY_RUN },
 		{ "remove", no_argument, NULL, ARG_REMOVE },
 		{ "boot", no_argument, NULL, ARG_BOOT },
+		{ "update", no_argument, NULL, ARG_UPDATE },
 		{ "verify", no_argument, NULL, ARG_VERIFY },
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
@@ -129,10 +135,12 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct bootc
 			break;
 		case ARG_REMOVE:
 		case ARG_BOOT:
+		case ARG_UPDATE:
 		case ARG_VERIFY:
-			a->action = c == ARG_REMOVE ? ACTION_REMOVE
-				    : c == ARG_BOOT ? ACTION_BOOT
-						    : ACTION_VERIFY;
+			a->action = c == ARG_REMOVE   ? ACTION_REMOVE
+				    : c == ARG_BOOT   ? ACTION_BOOT
+				    : c == ARG_UPDATE ? ACTION_UPDATE
+						      : ACTION_VERIFY;
 			n_actions++;
 			break;
 		case 'J':
@@ -149,7 +157,11 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct bootc
 	if (optind < argc)
 		return usage_error("bootcfg", "unexpected argument '%s'", argv[optind]);
 	if (n_actions > 1)
-		return usage_error("bootcfg", "--remove, --boot and --verify exclude each other");
+		return usage_error("bootcfg",
+				   "--remove, --boot, --update and --verify exclude each other");
+	if (a->action == ACTION_UPDATE && (a->o.loader != BOOTCFG_AUTO || !a->o.refresh))
+		return usage_error("bootcfg", "--update writes as the last run did: no --loader "
+					      "or --no-refresh");
 	/* the fragment binds the boot to the policy files: command-line entries are not theirs */
 	if (a->action != ACTION_VERIFY && (ctx->opt_cmdline || ctx->opt_proc_cmdline))
 		return usage_error("bootcfg", "--cmdline and --proc-cmdline are not for bootcfg");
@@ -230,6 +242,13 @@ int cmd_bootcfg(struct drvfw_ctx *ctx, int argc, char **argv)
 		r = bootcfg_learn_boot(root, p, root->kallsyms, &a.o, &b);
 		if (r == 0) {
 			log_info(ctx, "kernel %s: nothing to learn", root->kver);
+			return EXIT_OK;
+		}
+	} else if (a.action == ACTION_UPDATE) {
+		r = bootcfg_update(root, p, &a.o, &b);
+		if (r == 0) {
+			log_info(ctx, "no boot configuration written by drvfw bootcfg: nothing to "
+				      "update");
 			return EXIT_OK;
 		}
 	} else

@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "kallsyms.h"
 #include "kernel-arch.h"
+#include "kernels.h"
 
 enum format {
 	FORMAT_MODPROBE,
@@ -24,6 +25,8 @@ static void usage(FILE *f)
 	      "\nOptions:\n"
 	      " -o, --output FILE       write to FILE atomically (mode 0644); - is stdout\n"
 	      " -f, --format FORMAT     modprobe, cmdline or udev\n"
+	      "     --all-kernels       one modprobe.d file for every kernel installed under\n"
+	      "                         ROOT/lib/modules (each line holds for each of them)\n"
 	      " -h, --help              display this help\n",
 	      f);
 	usage_global_options(f);
@@ -99,11 +102,51 @@ static int emit(FILE *f, enum format format, const struct decisions *d, const st
 	return r;
 }
 
+/*
+ * The modprobe.d text for every kernel installed under the root, each
+ * decided on its own module database: what the kernel package hooks write.
+ */
+static int emit_all_kernels(struct drvfw_ctx *ctx, char **ret, size_t *ret_len)
+{
+	_cleanup_(kernel_set_done) struct kernel_set ks = { 0 };
+	const struct sysroot *root;
+	const struct policy *p;
+	int r;
+
+	r = ctx_policy(ctx, &p);
+	if (r >= 0)
+		r = ctx_sysroot(ctx, &root);
+	if (r < 0)
+		return r;
+	r = kernel_set_load(root, p, NULL, &ks);
+	if (r == -ENOENT && !ks.failed)
+		return log_error_errno(r,
+				       "no installed kernel in '%s/lib/modules' (a directory with "
+				       "modules.dep.bin and modules.builtin)",
+				       root->root);
+	if (r == -EINVAL && ks.failed)
+		return log_error_errno(r,
+				       "kernel version '%s' in '%s/lib/modules' has characters a "
+				       "modprobe.d shell command cannot hold",
+				       ks.failed, root->root);
+	if (r < 0 && ks.failed)
+		return log_error_errno(r, "failed to read the module database of kernel %s: %m",
+				       ks.failed);
+	if (r < 0)
+		return log_error_errno(r, "failed to list the kernels in '%s/lib/modules': %m",
+				       root->root);
+	r = emit_modprobe_kernels_text(ks.ds, ks.n, &(struct emit_options){ 0 }, ret, ret_len);
+	if (r < 0)
+		return log_error_errno(r, "failed to generate output: %m");
+	return 0;
+}
+
 int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "all-kernels", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -114,6 +157,7 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	const struct sysroot *root;
 	enum format format = FORMAT_MODPROBE;
 	const char *output = NULL;
+	bool all_kernels = false;
 	size_t len = 0;
 	FILE *mem;
 	int c, r;
@@ -132,6 +176,9 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 				    "unknown format '%s': expected modprobe, cmdline or udev",
 				    optarg);
 			break;
+		case 'K':
+			all_kernels = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -142,26 +189,36 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("generate", "unexpected argument '%s'", argv[optind]);
-
-	/* a fresh index holds the policy and the module database: no dump of libkmod's */
-	ctx->use_index = true;
-	r = ctx_decisions(ctx, &d);
-	if (r >= 0)
-		r = ctx_sysroot(ctx, &root);
-	if (r < 0)
-		return r;
+	if (all_kernels && (ctx->opt_kver || ctx->opt_moddir))
+		return usage_error("generate", "--all-kernels takes the kernels from "
+					       "ROOT/lib/modules: no --kver or --moddir");
+	if (all_kernels && format != FORMAT_MODPROBE)
+		return usage_error("generate", "--all-kernels writes modprobe.d lines only");
 
 	/* Everything is produced in memory first: a failure writes nothing. */
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return log_oom();
-	r = emit(mem, format, d, root, &diags);
-	if (fclose(mem) != 0 && r >= 0)
-		r = -ENOMEM;
-	if (!ctx->opt_quiet)
-		diags_print(&diags, stderr);
-	if (r < 0)
-		return log_error_errno(r, "failed to generate output: %m");
+	if (all_kernels) {
+		r = emit_all_kernels(ctx, &buf, &len);
+		if (r < 0)
+			return r;
+	} else {
+		/* a fresh index holds the policy and the module database: no dump of libkmod's */
+		ctx->use_index = true;
+		r = ctx_decisions(ctx, &d);
+		if (r >= 0)
+			r = ctx_sysroot(ctx, &root);
+		if (r < 0)
+			return r;
+		mem = open_memstream(&buf, &len);
+		if (!mem)
+			return log_oom();
+		r = emit(mem, format, d, root, &diags);
+		if (fclose(mem) != 0 && r >= 0)
+			r = -ENOMEM;
+		if (!ctx->opt_quiet)
+			diags_print(&diags, stderr);
+		if (r < 0)
+			return log_error_errno(r, "failed to generate output: %m");
+	}
 
 	if (!output || streq(output, "-")) {
 		fwrite(buf, 1, len, stdout);

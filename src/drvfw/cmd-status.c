@@ -17,8 +17,9 @@ static void usage(FILE *f)
 	fputs("Usage:\n"
 	      " drvfw status [options]\n"
 	      "\nShow whether the policy is in force: mode and policy hash, whether the\n"
-	      "modprobe.d file and the initramfs match the policy, what was enforced at boot,\n"
-	      "the devices the policy keeps unbound, and denied drivers that run nonetheless.\n"
+	      "modprobe.d file and the initramfs match the policy (for every installed\n"
+	      "kernel), what was enforced at boot, the devices the policy keeps unbound, and\n"
+	      "denied drivers that run nonetheless.\n"
 	      "\nOptions:\n"
 	      " -J, --json              JSON output\n"
 	      "     --initramfs IMAGE   the initramfs to check (default: "
@@ -36,21 +37,15 @@ static void usage(FILE *f)
 	    f);
 }
 
-static const char *unbound_reason(const struct device *dev, bool json)
+/* One generated file: {"path", "state", what its header says, "note"}. */
+static void json_artifact(FILE *f, const struct status_artifact *a)
 {
-	if (streq_ptr(dev->driver_override, DRVFW_PIN_NAME))
-		return json ? "pinned by drvfw (driver_override)" : "pinned by drvfw";
-	return json ? "deauthorized (authorized=0)" : "deauthorized";
-}
-
-static void json_artifact(FILE *f, const char *name, const struct status_artifact *a, bool last)
-{
-	fprintf(f, "  \"%s\": {\"path\": ", name);
+	fputs("{\"path\": ", f);
 	json_string(f, a->path);
 	fputs(", \"state\": ", f);
 	json_string(f, drift_to_string(a->state));
 	if (a->h.valid) {
-		fputs(", \"kernel\": ", f);
+		fputs(a->h.n_kernels > 1 ? ", \"kernels\": " : ", \"kernel\": ", f);
 		json_string(f, a->h.kver);
 		fprintf(f, ", \"policy_hash\": \"%016llx\", \"mode\": ", a->h.hash);
 		json_string(f, a->h.mode);
@@ -59,7 +54,7 @@ static void json_artifact(FILE *f, const char *name, const struct status_artifac
 		fputs(", \"note\": ", f);
 		json_string(f, a->note);
 	}
-	fprintf(f, "}%s\n", last ? "" : ",");
+	fputc('}', f);
 }
 
 static void json_boot(FILE *f, const struct status *s, const struct policy *p)
@@ -79,14 +74,37 @@ static void json_boot(FILE *f, const struct status *s, const struct policy *p)
 	fprintf(f,
 		", \"devices\": %llu, \"denied\": %llu, \"unbound\": %llu, \"pinned\": %llu, "
 		"\"kept\": %llu, \"cannot_pin\": %llu, \"would_deny\": %llu, \"failed\": %llu, "
-		"\"failures\": [",
+		"\"failures\": ",
 		b->devices, b->denied, b->unbound, b->pinned, b->kept, b->cannot_pin, b->would_deny,
 		b->failed);
-	for (char **l = s->boot_failures; l && *l; l++) {
-		fputs(l == s->boot_failures ? "" : ", ", f);
-		json_string(f, *l);
+	json_strv(f, s->boot_failures);
+	fputc('}', f);
+}
+
+static void json_kernels(FILE *f, const struct status *s)
+{
+	fputs("  \"kernels\": [", f);
+	for (size_t k = 0; k < s->n_kernels; k++) {
+		const struct status_kernel *sk = &s->kernels[k];
+
+		fputs(k ? ",\n    {\"kernel\": " : "\n    {\"kernel\": ", f);
+		json_string(f, sk->kver);
+		fprintf(f, ", \"audited\": %s, \"modprobe_d\": ", sk->audited ? "true" : "false");
+		json_string(f, drift_to_string(sk->modprobe));
+		if (sk->modprobe_note) {
+			fputs(", \"modprobe_d_note\": ", f);
+			json_string(f, sk->modprobe_note);
+		}
+		fputs(", \"initramfs\": ", f);
+		json_artifact(f, &sk->initramfs);
+		fputc('}', f);
 	}
-	fputs("]}", f);
+	fputs(s->n_kernels ? "\n  ],\n" : "],\n", f);
+	if (s->kernels_note) {
+		fputs("  \"kernels_note\": ", f);
+		json_string(f, s->kernels_note);
+		fputs(",\n", f);
+	}
 }
 
 static void print_json(const struct status *s, const struct decisions *d)
@@ -99,14 +117,14 @@ static void print_json(const struct status *s, const struct decisions *d)
 	json_string(f, policy_mode_to_string(d->policy->mode));
 	fputs(",\n  \"kernel\": ", f);
 	json_string(f, inv->kver);
-	fprintf(f, ",\n  \"policy\": {\"hash\": \"%016llx\", \"files\": [", policy_hash(d->policy));
-	for (char **p = d->policy->files; p && *p; p++) {
-		fputs(p == d->policy->files ? "" : ", ", f);
-		json_string(f, *p);
-	}
-	fputs("]},\n", f);
-	json_artifact(f, "modprobe_d", &s->modprobe, false);
-	json_artifact(f, "initramfs", &s->initramfs, false);
+	fprintf(f, ",\n  \"policy\": {\"hash\": \"%016llx\", \"files\": ", policy_hash(d->policy));
+	json_strv(f, d->policy->files);
+	fputs("},\n  \"modprobe_d\": ", f);
+	json_artifact(f, &s->modprobe);
+	fputs(",\n  \"initramfs\": ", f);
+	json_artifact(f, &s->initramfs);
+	fputs(",\n", f);
+	json_kernels(f, s);
 	json_boot(f, s, d->policy);
 	fprintf(f, ",\n  \"runtime\": %s,\n  \"unbound_devices\": [",
 		inv->have_runtime ? "true" : "false");
@@ -122,7 +140,7 @@ static void print_json(const struct status *s, const struct decisions *d)
 		fputs(", \"modalias\": ", f);
 		json_string(f, dev->modalias);
 		fputs(", \"reason\": ", f);
-		json_string(f, unbound_reason(dev, true));
+		json_string(f, status_device_unbound_reason(dev));
 		fputc('}', f);
 	}
 	fputs(s->n_unbound ? "\n  ],\n  \"denied_in_use\": [" : "],\n  \"denied_in_use\": [", f);
@@ -143,19 +161,36 @@ static void print_json(const struct status *s, const struct decisions *d)
 	fprintf(f, "  \"in_force\": %s\n}\n", s->in_force ? "true" : "false");
 }
 
-static void print_artifact(const char *label, const struct status_artifact *a,
-			   const struct policy *p)
+static void print_artifact(const char *label, const struct status_artifact *a)
 {
-	printf("%-11s %s: %s", label, strempty(a->path), drift_to_string(a->state));
-	if (a->state == DRIFT_STALE && a->h.valid)
-		printf(" (policy hash %016llx, now %016llx)", a->h.hash, policy_hash(p));
-	else if (a->state == DRIFT_OTHER_KVER)
-		printf(" (kernel %s)", a->h.kver);
-	else if (a->state == DRIFT_OUTDATED)
-		printf(" (same policy, other module database: regenerate)");
-	if (a->note)
-		printf(" (%s)", a->note);
-	putchar('\n');
+	printf("%-11s %s: %s%s%s%s\n", label, strempty(a->path), drift_to_string(a->state),
+	       a->note ? " (" : "", strempty(a->note), a->note ? ")" : "");
+}
+
+/*
+ * Every installed kernel, when the audited one is not the only one: the
+ * root's modprobe.d file is read by whichever boots, and each has its own
+ * image.
+ */
+static void print_kernels(const struct status *s)
+{
+	if (s->kernels_note)
+		printf("%-11s %s\n", "Kernels:", s->kernels_note);
+	if (s->n_kernels == 0 || (s->n_kernels == 1 && s->kernels[0].audited))
+		return;
+	for (size_t k = 0; k < s->n_kernels; k++) {
+		const struct status_kernel *sk = &s->kernels[k];
+
+		printf("%-11s %s%s: modprobe.d %s",
+		       k || s->kernels_note ? "" : "Kernels:", sk->kver,
+		       sk->audited ? " (this one)" : "", drift_to_string(sk->modprobe));
+		if (sk->modprobe_note)
+			printf(" (%s)", sk->modprobe_note);
+		printf(", initramfs %s", drift_to_string(sk->initramfs.state));
+		if (sk->initramfs.note)
+			printf(" (%s)", sk->initramfs.note);
+		putchar('\n');
+	}
 }
 
 static void print_boot(const struct status *s, const struct policy *p)
@@ -188,8 +223,9 @@ static void print_text(const struct status *s, const struct decisions *d)
 	for (char **f = d->policy->files; f && *f; f++)
 		printf("%s%s", f == d->policy->files ? ", from " : " ", *f);
 	putchar('\n');
-	print_artifact("modprobe.d:", &s->modprobe, d->policy);
-	print_artifact("Initramfs:", &s->initramfs, d->policy);
+	print_artifact("modprobe.d:", &s->modprobe);
+	print_artifact("Initramfs:", &s->initramfs);
+	print_kernels(s);
 	print_boot(s, d->policy);
 	status_cmdline_print_text(&s->cmdline, d);
 	if (!inv->have_runtime)
@@ -203,7 +239,7 @@ static void print_text(const struct status *s, const struct decisions *d)
 			if (status_device_unbound(dev))
 				printf("  %s %s %s: %s\n", dev->bus, dev->name,
 				       dev->modalias ? dev->modalias : "-",
-				       unbound_reason(dev, false));
+				       status_device_unbound_reason(dev));
 		}
 	}
 	if (s->n_in_use) {

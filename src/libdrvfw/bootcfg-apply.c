@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Writing, refreshing, checking and removing the boot configuration, the
- * first boot of a kernel whose names were not known, and the check of a
- * boot against its policy. See bootcfg.h.
+ * Writing, refreshing, checking and removing the boot configuration, writing
+ * it again after a kernel change, the first boot of a kernel whose names
+ * were not known, and the check of a boot against its policy. See bootcfg.h.
  */
 #include <errno.h>
 
@@ -236,12 +236,31 @@ int bootcfg_remove(const struct sysroot *root, const struct bootcfg_options *o, 
 	return bootcfg_state_remove(root);
 }
 
+int bootcfg_update(const struct sysroot *root, const struct policy *p,
+		   const struct bootcfg_options *o, struct bootcfg *b)
+{
+	_cleanup_(bootcfg_state_done) struct bootcfg_state st = { 0 };
+	struct bootcfg_options lo = *o;
+	int r;
+
+	*b = (struct bootcfg){ 0 };
+	r = bootcfg_state_read(root, &st);
+	if (r == -ENOENT)
+		return 0; /* drvfw never wrote a boot configuration here */
+	if (r < 0)
+		return r;
+	/* as the run that wrote the configuration did */
+	lo.loader = st.loader;
+	lo.refresh = st.refresh;
+	r = bootcfg_apply(root, p, &lo, b);
+	return r < 0 ? r : 1;
+}
+
 int bootcfg_learn_boot(const struct sysroot *root, const struct policy *p, const char *kallsyms,
 		       const struct bootcfg_options *o, struct bootcfg *b)
 {
 	_cleanup_(bootcfg_state_done) struct bootcfg_state st = { 0 };
 	const struct bootcfg_state_kernel *k;
-	struct bootcfg_options lo = *o;
 	int r;
 
 	*b = (struct bootcfg){ 0 };
@@ -256,11 +275,7 @@ int bootcfg_learn_boot(const struct sysroot *root, const struct policy *p, const
 	r = kernel_symbols_learn(root, root->kver, kallsyms);
 	if (r <= 0)
 		return r < 0 ? r : -ENODATA;
-	/* as the run that wrote the configuration did */
-	lo.loader = st.loader;
-	lo.refresh = st.refresh;
-	r = bootcfg_apply(root, p, &lo, b);
-	return r < 0 ? r : 1;
+	return bootcfg_update(root, p, o, b);
 }
 
 int bootcfg_verify(const struct sysroot *root, char **files, const char *profiledir,

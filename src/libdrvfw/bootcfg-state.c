@@ -18,17 +18,6 @@
 #include "names.h"
 #include "util.h"
 
-static void json_strv(FILE *f, char *const *l)
-{
-	fputc('[', f);
-	for (char *const *i = l; i && *i; i++) {
-		if (i != l)
-			fputs(", ", f);
-		json_string(f, *i);
-	}
-	fputc(']', f);
-}
-
 static int kernel_lists(const struct bootcfg_kernel *k, char ***stopped, char ***unbound)
 {
 	for (size_t i = 0; i < k->plan.n_items; i++) {

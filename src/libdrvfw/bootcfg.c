@@ -4,7 +4,6 @@
  * bootcfg.h; bootcfg-loader.c knows the boot loaders, bootcfg-state.c the
  * record of what was written.
  */
-#include <dirent.h>
 #include <errno.h>
 
 #include "bootcfg-internal.h"
@@ -12,6 +11,7 @@
 #include "decide.h"
 #include "emit.h"
 #include "inventory.h"
+#include "kernels.h"
 #include "names.h"
 #include "util.h"
 
@@ -37,36 +37,29 @@ void bootcfg_done(struct bootcfg *b)
 	*b = (struct bootcfg){ 0 };
 }
 
-/* Kernels with a module database and an image under @root: what the boot loader offers. */
-static int installed_kernels(const struct sysroot *root, char ***ret)
+/*
+ * The installed kernels (kernels.h) the boot loader offers: those with an
+ * image, and a version that can be a path component.
+ */
+static int bootable_kernels(const struct sysroot *root, char ***ret)
 {
-	_cleanup_free_ char *dir = sysroot_path(root, "/lib/modules");
-	_cleanup_strv_free_ char **l = NULL;
-	DIR *d;
-	struct dirent *e;
-	int r = 0;
+	_cleanup_strv_free_ char **all = NULL, **l = NULL;
+	int r;
 
-	if (!dir)
-		return -ENOMEM;
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while (r >= 0 && (e = readdir(d))) {
-		_cleanup_free_ char *dep = NULL, *image = NULL;
-
-		if (!kver_is_valid(e->d_name) || e->d_name[0] == '.')
-			continue;
-		dep = strdup_printf("%s/%s/modules.dep", dir, e->d_name);
-		image = strdup_printf("%s/boot/vmlinuz-%s", root->root, e->d_name);
-		if (!dep || !image)
-			r = -ENOMEM;
-		else if (access(dep, F_OK) == 0 && access(image, F_OK) == 0)
-			r = strv_extend(&l, e->d_name);
-	}
-	closedir(d);
+	r = installed_kernels(root->root, &all);
 	if (r < 0)
 		return r;
-	strv_sort_uniq(l);
+	for (char **v = all; v && *v; v++) {
+		_cleanup_free_ char *image = NULL;
+
+		if (!kver_is_valid(*v))
+			continue;
+		image = strdup_printf("%s/boot/vmlinuz-%s", root->root, *v);
+		if (!image)
+			return -ENOMEM;
+		if (access(image, F_OK) == 0 && (r = strv_extend(&l, *v)) < 0)
+			return r;
+	}
 	*ret = TAKE_PTR(l);
 	return 0;
 }
@@ -295,7 +288,7 @@ int bootcfg_plan(const struct sysroot *root, const struct policy *p,
 		for (char **v = o->kvers; r >= 0 && *v; v++)
 			r = kver_is_valid(*v) ? strv_extend(&kvers, *v) : -EINVAL;
 	else
-		r = installed_kernels(root, &kvers);
+		r = bootable_kernels(root, &kvers);
 	if (r < 0)
 		return r;
 	if (!kvers || !kvers[0])

@@ -128,9 +128,18 @@ const struct bootcfg_state_kernel *bootcfg_state_kernel(const struct bootcfg_sta
 							const char *kver);
 
 /*
+ * For the kernel package hooks: when bootcfg wrote the boot configuration
+ * under @root, writes it again for the kernels installed now, as that run
+ * did (its loader; refreshing the boot entries or not). 0: bootcfg never
+ * ran here (or --remove undid it), nothing done; 1: written (ret filled).
+ */
+int bootcfg_update(const struct sysroot *root, const struct policy *p,
+		   const struct bootcfg_options *o, struct bootcfg *ret);
+
+/*
  * The first boot of a kernel whose initcall names bootcfg did not know:
- * learns them from @kallsyms and writes the boot configuration again with
- * the recorded options. 0: nothing to do (no state, or the kernel's names
+ * learns them from @kallsyms and writes the boot configuration again
+ * (bootcfg_update()). 0: nothing to do (no state, or the kernel's names
  * were known); 1: learned and written (ret filled).
  */
 int bootcfg_learn_boot(const struct sysroot *root, const struct policy *p, const char *kallsyms,

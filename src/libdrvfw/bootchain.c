@@ -26,6 +26,7 @@ static void chain_done(struct chain *c)
 	free(c->v);
 	free(c->what);
 	free(c->start);
+	free(c->source);
 	strv_free(c->stack_modules);
 	strv_free(c->stack_devices);
 	*c = (struct chain){ 0 };
@@ -38,6 +39,9 @@ void bootchains_done(struct bootchains *bc)
 		chain_done(&bc->consoles[i]);
 	free(bc->consoles);
 	free(bc->root_fstype);
+	free(bc->root_fstype_source);
+	free(bc->machine);
+	strv_free(bc->unchecked);
 	*bc = (struct bootchains){ 0 };
 }
 
@@ -248,6 +252,24 @@ static int consoles_from_proc(char ***ret)
 	return 0;
 }
 
+int bootchains_load_root(struct bootchains *bc, const char *sysfs, const char *root_device)
+{
+	bc->root_error = root_device_dir(sysfs, root_device, &bc->root.start, &bc->root_fstype);
+	if (bc->root_error == -ENOMEM)
+		return -ENOMEM;
+	if (bc->root_fstype && !root_device &&
+	    !(bc->root_fstype_source = strdup("/proc/self/mountinfo")))
+		return -ENOMEM;
+	if (bc->root_error < 0)
+		return 0;
+	bc->root.what = strdup("root file system");
+	if (!bc->root.what)
+		return -ENOMEM;
+	/* overlay, tmpfs, NFS: no block device chain to protect */
+	bc->root.error = walk(&bc->root, sysfs, bc->root.start, 0);
+	return bc->root.error == -ENOMEM ? -ENOMEM : 0;
+}
+
 int bootchains_load(const char *sysfs, const char *root_device, char *const *consoles,
 		    struct bootchains *ret)
 {
@@ -255,18 +277,11 @@ int bootchains_load(const char *sysfs, const char *root_device, char *const *con
 	struct bootchains bc = { 0 };
 	int r;
 
-	bc.root_error = root_device_dir(sysfs, root_device, &bc.root.start, &bc.root_fstype);
-	if (bc.root_error == -ENOMEM)
+	bc.machine = strdup_printf("this machine (devices from %s%s%s)", sysfs,
+				   root_device ? "" : ", the root from /proc/self/mountinfo",
+				   consoles ? "" : ", the consoles from /proc/consoles");
+	if (!bc.machine || bootchains_load_root(&bc, sysfs, root_device) < 0)
 		goto oom;
-	if (bc.root_error >= 0) {
-		bc.root.what = strdup("root file system");
-		if (!bc.root.what)
-			goto oom;
-		/* overlay, tmpfs, NFS: no block device chain to protect */
-		bc.root.error = walk(&bc.root, sysfs, bc.root.start, 0);
-		if (bc.root.error == -ENOMEM)
-			goto oom;
-	}
 	if (!consoles) {
 		bc.consoles_error = consoles_from_proc(&own);
 		if (bc.consoles_error == -ENOMEM)

@@ -36,12 +36,16 @@ void emit_policy_files(FILE *f, const struct policy *p)
 	fputs(p->files && p->files[0] ? "\n" : " (none)\n", f);
 }
 
-void emit_header(FILE *f, const char *format, const struct decisions *d)
+void emit_header(FILE *f, const char *format, const struct decisions *const *ds, size_t n)
 {
-	const struct policy *p = d->policy;
+	const struct policy *p = ds[0]->policy;
 
-	fprintf(f, "# drvfw generate%s%s: kernel ", format ? " --format " : "", strempty(format));
-	emit_comment_text(f, strempty(d->inv->kver));
+	fprintf(f, "# drvfw generate%s%s: kernel%s", format ? " --format " : "", strempty(format),
+		n > 1 ? "s" : "");
+	for (size_t k = 0; k < n; k++) {
+		fputc(' ', f);
+		emit_comment_text(f, strempty(ds[k]->inv->kver));
+	}
 	fprintf(f, ", policy hash %016llx, mode %s\n", policy_hash(p),
 		policy_mode_to_string(p->mode));
 	emit_policy_files(f, p);
@@ -50,7 +54,8 @@ void emit_header(FILE *f, const char *format, const struct decisions *d)
 int gen_header_parse(const char *text, struct gen_header *h)
 {
 	static const char lead[] = "# drvfw generate";
-	const char *p = text;
+	const char *p = text, *kernel = ": kernel ";
+	int n = 0;
 
 	*h = (struct gen_header){ 0 };
 	if (!startswith(p, lead))
@@ -62,9 +67,53 @@ int gen_header_parse(const char *text, struct gen_header *h)
 			return -EBADMSG;
 		p += strlen(h->format);
 	}
-	if (sscanf(p, ": kernel %255[^,], policy hash %16llx, mode %15s", h->kver, &h->hash,
-		   h->mode) != 3)
+	/* several kernels: only generate --all-kernels writes them, modprobe.d lines */
+	if (startswith(p, ": kernels ") && !h->format[0])
+		kernel = ": kernels ";
+	if (!startswith(p, kernel))
 		return -EBADMSG;
+	p += strlen(kernel);
+	if (sscanf(p, "%255[^,]%n", h->kver, &n) != 1 || p[n] != ',')
+		return -EBADMSG;
+	if (sscanf(p + n, ", policy hash %16llx, mode %15s", &h->hash, h->mode) != 2)
+		return -EBADMSG;
+	h->n_kernels = 1;
+	if (streq(kernel, ": kernels ")) {
+		/* plain versions (kernel_version_is_plain()), one blank between them */
+		h->n_kernels = 0;
+		for (const char *k = h->kver; *k;) {
+			size_t len = strcspn(k, " ");
+
+			if (len == 0)
+				return -EBADMSG;
+			h->n_kernels++;
+			k += len;
+			if (*k == ' ' && *++k == '\0')
+				return -EBADMSG;
+		}
+		if (h->n_kernels < 2)
+			return -EBADMSG;
+	}
 	h->valid = true;
 	return 0;
+}
+
+bool gen_header_has_kernel(const struct gen_header *h, const char *kver)
+{
+	size_t n = strlen(kver);
+
+	if (!h->valid || n == 0)
+		return false;
+	if (h->n_kernels == 1)
+		return streq(h->kver, kver);
+	for (const char *k = h->kver; *k;) {
+		size_t len = strcspn(k, " ");
+
+		if (len == n && strncmp(k, kver, n) == 0)
+			return true;
+		k += len;
+		if (*k == ' ')
+			k++;
+	}
+	return false;
 }

@@ -19,5 +19,8 @@ void emit_origin(FILE *f, const struct origin *o);
 void emit_policy_files(FILE *f, const struct policy *p);
 
 struct decisions;
-/* The header line of gen_header_parse() for @format (NULL: modprobe.d), and the policy files. */
-void emit_header(FILE *f, const char *format, const struct decisions *d);
+/*
+ * The header line of gen_header_parse() for @format (NULL: modprobe.d) and
+ * the @n kernels of @ds (same policy), and the policy files.
+ */
+void emit_header(FILE *f, const char *format, const struct decisions *const *ds, size_t n);

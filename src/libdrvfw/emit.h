@@ -31,6 +31,15 @@ struct emit_options {
 
 int emit_modprobe(FILE *f, const struct decisions *d, const struct emit_options *o);
 /*
+ * One modprobe.d file for the @n kernels of @ds (same policy), whichever of
+ * them boots: each line holds for every kernel that has the module. For one
+ * kernel, what emit_modprobe() writes (it is this with n = 1). -EINVAL when
+ * one of several kernel versions is not kernel_version_is_plain() (it would
+ * be part of a shell command).
+ */
+int emit_modprobe_kernels(FILE *f, const struct decisions *const *ds, size_t n,
+			  const struct emit_options *o);
+/*
  * The fragment within the kernel's line less o->cmdline_rest bytes, by
  * priority (cmdline-plan.h).
  * Denied built-ins with no initcall symbol, and what did not fit, go into
@@ -58,23 +67,28 @@ int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o);
 int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses);
 
 /*
- * The first line of what generate writes, and its reader: which kernel,
- * policy (by hash) and mode a generated file was made for. `drvfw status`
- * reads it back to tell whether a file is current.
+ * The first line of what generate writes, and its reader: which kernel (or
+ * kernels, for generate --all-kernels), policy (by hash) and mode a
+ * generated file was made for. `drvfw status` reads it back to tell whether
+ * a file is current, and for which kernels.
  *
  *   # drvfw generate: kernel KVER, policy hash HASH, mode MODE
+ *   # drvfw generate: kernels KVER1 KVER2..., policy hash HASH, mode MODE
  *   # drvfw generate --format udev: kernel KVER, policy hash HASH, mode MODE
  */
 struct gen_header {
 	bool valid;
 	char format[16]; /* "" for the modprobe.d format, else "udev" */
-	char kver[256];
+	char kver[256]; /* the kernel, or the kernels separated by blanks */
+	size_t n_kernels;
 	unsigned long long hash;
 	char mode[16];
 };
 
 /* Reads the header from the start of @text; -EBADMSG when there is none. */
 int gen_header_parse(const char *text, struct gen_header *ret);
+/* Whether the header names kernel @kver. */
+bool gen_header_has_kernel(const struct gen_header *h, const char *kver);
 
 /*
  * Removes ROOT/DRVFW_MODPROBE_LEGACY_FILE when drvfw generated it (its
@@ -83,6 +97,8 @@ int gen_header_parse(const char *text, struct gen_header *ret);
 struct sysroot;
 int modprobe_legacy_remove(const struct sysroot *root);
 
-/* The modprobe.d text of emit_modprobe(), in memory. */
+/* The modprobe.d text of emit_modprobe() and emit_modprobe_kernels(), in memory. */
 int emit_modprobe_text(const struct decisions *d, const struct emit_options *o, char **ret,
 		       size_t *ret_len);
+int emit_modprobe_kernels_text(const struct decisions *const *ds, size_t n,
+			       const struct emit_options *o, char **ret, size_t *ret_len);

@@ -63,7 +63,9 @@ int enforce_report_log(FILE *f, const struct enforce_plan *p, const struct decis
 		const struct device *dev = &inv->devices[i];
 		const char *origin;
 
-		if (ed->outcome == OUTCOME_NONE)
+		/* nothing done, nothing to say; but a device drvfw handed to a
+		 * driver that did not take it is named (bind= to a failing probe) */
+		if (ed->outcome == OUTCOME_NONE && !ed->note)
 			continue;
 		origin = device_rule_origin(&d->devices[i], buf, sizeof(buf));
 		fprintf(f, "%s ", enforce_outcome_to_string(ed->outcome));
@@ -154,7 +156,8 @@ int enforce_report_json(FILE *f, const struct enforce_plan *p, const struct deci
 		const struct device *dev = &inv->devices[i];
 		const struct device_decision *dd = &d->devices[i];
 
-		if (ed->outcome == OUTCOME_NONE && dd->verdict == VERDICT_ALLOW)
+		/* as in enforce.log: a device handed to a driver that did not take it is named */
+		if (ed->outcome == OUTCOME_NONE && dd->verdict == VERDICT_ALLOW && !ed->note)
 			continue;
 		fputs(first ? "\n    {" : ",\n    {", f);
 		first = false;

@@ -73,6 +73,17 @@ void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void json_strv(FILE *f, char *const *l)
+{
+	fputc('[', f);
+	for (char *const *i = l; i && *i; i++) {
+		if (i != l)
+			fputs(", ", f);
+		json_string(f, *i);
+	}
+	fputc(']', f);
+}
+
 /* ---- the reader ---- */
 
 struct parser {

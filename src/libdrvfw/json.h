@@ -14,6 +14,8 @@
 
 /* @s as a JSON string, or null for NULL. */
 void json_string(FILE *f, const char *s);
+/* The strings of @l as a JSON array ([] for NULL), one line. */
+void json_strv(FILE *f, char *const *l);
 
 /*
  * A JSON document parsed into a tree. Only what drvfw's files need: objects,

@@ -22,13 +22,16 @@
 
 /*
  * The modprobe.d file drvfw allow/deny regenerate, the initramfs carries and
- * `drvfw status` checks. "00-": kmod reads modprobe.d files in the order of
+ * `drvfw status` checks (the _REL forms: the same path inside an image's
+ * archive, which names its files without the leading slash). "00-": kmod reads modprobe.d files in the order of
  * their names, and the first softdep line naming a module decides whether
  * its install line counts at all (emit-modprobe.c).
  */
-#define DRVFW_MODPROBE_FILE "/etc/modprobe.d/00-drvfw.conf"
+#define DRVFW_MODPROBE_REL "etc/modprobe.d/00-drvfw.conf"
+#define DRVFW_MODPROBE_FILE "/" DRVFW_MODPROBE_REL
 /* Its name before: read after files whose softdep lines void its install lines. */
-#define DRVFW_MODPROBE_LEGACY_FILE "/etc/modprobe.d/drvfw.conf"
+#define DRVFW_MODPROBE_LEGACY_REL "etc/modprobe.d/drvfw.conf"
+#define DRVFW_MODPROBE_LEGACY_FILE "/" DRVFW_MODPROBE_LEGACY_REL
 
 /*
  * The decision index (dindex.h), in the module directory it was compiled

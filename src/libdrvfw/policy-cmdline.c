@@ -48,6 +48,31 @@ static char *next_param(char *s, char **param, char **value)
 	return end;
 }
 
+int kernel_cmdline_each(const char *cmdline,
+			int (*fn)(const char *param, const char *value, void *userdata),
+			void *userdata)
+{
+	_cleanup_free_ char *buf = strdup(cmdline);
+	char *s = buf;
+
+	if (!buf)
+		return -ENOMEM;
+	while (isspace((unsigned char)*s))
+		s++;
+	while (*s) {
+		char *param, *value;
+		int r;
+
+		s = next_param(s, &param, &value);
+		if (streq(param, "--") && !value)
+			break; /* the rest belongs to init */
+		r = fn(param, value, userdata);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Kernel parameter names treat '-' and '_' alike. */
 static bool param_is(const char *param, const char *name)
 {

@@ -114,13 +114,14 @@ int policy_load(struct policy *p, const struct sysroot *root, const struct polic
 
 /*
  * The policy's on-error setting, read even when the policy is not valid:
- * what drvfw must do when it cannot decide. A line scan rather than the
- * parser, with the rules of the initramfs integrations' shell scan (which
- * must work without drvfw, and is tested against this function): comments
- * from the first '#' or ';', "on-error = VALUE" (or on_error) in a [drvfw]
- * section, profiles scanned where "include =" names them (four levels at
- * most), files in policy_files() order (or @src->files), the last value
- * read wins. Anything but "deny" is allow. Unreadable files are skipped.
+ * what drvfw must do when it cannot decide (policy-scan.c). A line scan
+ * rather than the parser, step for step the initramfs integrations' shell
+ * scan (boot/drvfw-lib.sh.in, which must work without drvfw and is tested
+ * against this function): lines read as the parser reads them,
+ * "on-error = VALUE" (or on_error) in a [drvfw] section, each profile once
+ * where "include =" names it (eight levels at most), files in
+ * policy_files() order (or @src->files), the last value read wins.
+ * Anything but "deny" is allow. Unreadable files are skipped.
  */
 int policy_scan_on_error(const struct sysroot *root, const struct policy_source *src,
 			 enum policy_on_error *ret);
@@ -166,6 +167,14 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
  * NULL on ENOMEM.
  */
 char *policy_cmdline_settings(const char *cmdline);
+/*
+ * Calls @fn for each parameter of a kernel command line, split the way the
+ * kernel splits it (policy-cmdline.c): @value is NULL without '=', quotes
+ * are removed, "--" ends it. Stops at the first negative return.
+ */
+int kernel_cmdline_each(const char *cmdline,
+			int (*fn)(const char *param, const char *value, void *userdata),
+			void *userdata);
 
 /*
  * Appends @rule, whose strings the policy takes over. Checks nothing: the

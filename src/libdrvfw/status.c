@@ -4,13 +4,10 @@
 
 #include "fileio.h"
 #include "initramfs.h"
+#include "kernels.h"
 #include "names.h"
 #include "status.h"
 #include "util.h"
-
-/* Where an image keeps the modprobe.d file its generator put there: the same path. */
-#define INITRAMFS_MODPROBE_FILE (DRVFW_MODPROBE_FILE + 1)
-#define INITRAMFS_MODPROBE_LEGACY_FILE (DRVFW_MODPROBE_LEGACY_FILE + 1)
 
 /* A file under the old name is outdated whatever it says: see names.h. */
 static void judge_legacy_name(struct status_artifact *a)
@@ -40,9 +37,18 @@ static bool drift_is_bad(enum drift d)
 	       d == DRIFT_NO_DRVFW;
 }
 
+const char *status_device_unbound_reason(const struct device *dev)
+{
+	if (streq_ptr(dev->driver_override, DRVFW_PIN_NAME))
+		return "pinned by drvfw (driver_override)";
+	if (dev->authorized == 0)
+		return "deauthorized (authorized=0)";
+	return NULL;
+}
+
 bool status_device_unbound(const struct device *dev)
 {
-	return streq_ptr(dev->driver_override, DRVFW_PIN_NAME) || dev->authorized == 0;
+	return status_device_unbound_reason(dev) != NULL;
 }
 
 /*
@@ -70,63 +76,139 @@ static char *strip_comments(const char *text)
 	return out;
 }
 
-static void judge(struct status_artifact *a, const char *text, const struct decisions *d,
-		  const char *expected)
-{
-	_cleanup_free_ char *x = NULL, *y = NULL;
+/* The root's modprobe.d file, read once and judged for each kernel. */
+struct modprobe_view {
+	char *path;
+	char *text; /* NULL: missing or unreadable */
+	bool legacy; /* found under the old name only */
+	int error; /* -ENOENT: missing; else why it is unreadable */
+	const struct kernel_set *ks; /* the installed kernels (n = 0 when unread) */
+	char *expected; /* what the file must hold (kernel_set_modprobe_text()), or NULL */
+};
 
+static void modprobe_view_read(const struct sysroot *root, struct modprobe_view *v)
+{
+	size_t len;
+
+	v->path = sysroot_path(root, DRVFW_MODPROBE_FILE);
+	if (!v->path) {
+		v->error = -ENOMEM;
+		return;
+	}
+	v->error = read_full_file(v->path, &v->text, &len);
+	if (v->error == -ENOENT) {
+		_cleanup_free_ char *old = sysroot_path(root, DRVFW_MODPROBE_LEGACY_FILE);
+
+		if (old && read_full_file(old, &v->text, &len) >= 0) {
+			free(v->path);
+			v->path = TAKE_PTR(old);
+			v->legacy = true;
+			v->error = 0;
+		}
+	}
+}
+
+static void modprobe_view_done(struct modprobe_view *v)
+{
+	free(v->path);
+	free(v->text);
+	free(v->expected);
+}
+
+/* "A B" of the set's kernels, as a header names them; malloc'ed. */
+static char *kernels_joined(const struct kernel_set *ks)
+{
+	return strv_join(ks->kvers, " ");
+}
+
+/*
+ * The root's file for kernel @kver (@dk its decisions, or NULL when they
+ * could not be read): whether its header names the kernel and the policy,
+ * and whether its lines are what drvfw generates now.
+ */
+static enum drift judge_modprobe(const struct modprobe_view *v, const char *kver,
+				 const struct decisions *dk, const struct policy *p,
+				 struct gen_header *h, char **note)
+{
+	_cleanup_free_ char *x = NULL, *y = NULL, *single = NULL, *installed = NULL;
+	const char *expected = NULL;
+	size_t len;
+
+	*h = (struct gen_header){ 0 };
+	if (v->error == -ENOENT)
+		return DRIFT_MISSING;
+	if (v->error < 0) {
+		*note = strdup_printf("cannot read: %s", error_string(-v->error));
+		return DRIFT_UNKNOWN;
+	}
+	if (gen_header_parse(v->text, h) < 0) {
+		*note = strdup("no drvfw generate header");
+		return DRIFT_STALE;
+	}
+	if (!gen_header_has_kernel(h, kver))
+		return DRIFT_OTHER_KVER;
+	if (h->hash != policy_hash(p))
+		return DRIFT_STALE;
+	if (h->n_kernels == 1) {
+		/* generate for one kernel: its own lines */
+		if (dk && emit_modprobe_text(dk, &(struct emit_options){ 0 }, &single, &len) >= 0)
+			expected = single;
+	} else {
+		installed = v->ks->n > 0 ? kernels_joined(v->ks) : NULL;
+		if (installed && !streq(installed, h->kver)) {
+			*note = strdup_printf("made for kernels %s; installed now: %s", h->kver,
+					      installed);
+			return DRIFT_OUTDATED;
+		}
+		expected = v->ks->n > 1 && v->ks->ds ? v->expected : NULL;
+	}
+	if (expected &&
+	    (!(x = strip_comments(v->text)) || !(y = strip_comments(expected)) || !streq(x, y)))
+		return DRIFT_OUTDATED;
+	return DRIFT_CURRENT;
+}
+
+/* Why a file drifted, where judging it said nothing more precise. */
+static void explain_drift(struct status_artifact *a, const struct policy *p)
+{
+	if (a->note)
+		return;
+	if (a->state == DRIFT_STALE && a->h.valid)
+		a->note = strdup_printf("policy hash %016llx, now %016llx", a->h.hash,
+					policy_hash(p));
+	else if (a->state == DRIFT_OTHER_KVER)
+		a->note = strdup_printf("kernel%s %s", a->h.n_kernels > 1 ? "s" : "", a->h.kver);
+	else if (a->state == DRIFT_OUTDATED)
+		a->note = strdup("same policy, other module database: regenerate");
+}
+
+/* The root's file judged for kernel @kver (@dk: its decisions, or NULL). */
+static void check_modprobe(const struct modprobe_view *v, const char *kver,
+			   const struct decisions *dk, const struct policy *p,
+			   struct status_artifact *a)
+{
+	a->state = judge_modprobe(v, kver, dk, p, &a->h, &a->note);
+	if (v->legacy)
+		judge_legacy_name(a);
+	explain_drift(a, p);
+}
+
+static void judge_initramfs(struct status_artifact *a, const char *text, const char *kver,
+			    const struct policy *p)
+{
 	if (gen_header_parse(text, &a->h) < 0) {
 		a->state = DRIFT_STALE;
 		a->note = strdup("no drvfw generate header");
-		return;
-	}
-	if (!streq(a->h.kver, d->inv->kver))
+	} else if (!gen_header_has_kernel(&a->h, kver))
 		a->state = DRIFT_OTHER_KVER;
-	else if (a->h.hash != policy_hash(d->policy))
+	else if (a->h.hash != policy_hash(p))
 		a->state = DRIFT_STALE;
-	else if (expected &&
-		 (!(x = strip_comments(text)) || !(y = strip_comments(expected)) || !streq(x, y)))
-		a->state = DRIFT_OUTDATED;
 	else
 		a->state = DRIFT_CURRENT;
+	explain_drift(a, p);
 }
 
-static void check_modprobe(const struct sysroot *root, const struct decisions *d,
-			   struct status_artifact *a)
-{
-	_cleanup_free_ char *text = NULL, *expected = NULL;
-	size_t len = 0, elen = 0;
-	int r;
-
-	a->path = sysroot_path(root, DRVFW_MODPROBE_FILE);
-	if (!a->path) {
-		a->state = DRIFT_UNKNOWN;
-		return;
-	}
-	r = read_full_file(a->path, &text, &len);
-	if (r == -ENOENT) {
-		_cleanup_free_ char *old = sysroot_path(root, DRVFW_MODPROBE_LEGACY_FILE);
-
-		if (old && read_full_file(old, &text, &len) >= 0) {
-			free(a->path);
-			a->path = TAKE_PTR(old);
-			judge(a, text, d, NULL);
-			judge_legacy_name(a);
-			return;
-		}
-		a->state = DRIFT_MISSING;
-		return;
-	}
-	if (r < 0) {
-		a->state = DRIFT_UNKNOWN;
-		a->note = strdup_printf("cannot read: %s", error_string(-r));
-		return;
-	}
-	r = emit_modprobe_text(d, &(struct emit_options){ 0 }, &expected, &elen);
-	judge(a, text, d, r >= 0 ? expected : NULL);
-}
-
-static void check_initramfs(const struct sysroot *root, const struct decisions *d,
+static void check_initramfs(const struct sysroot *root, const char *kver, const struct policy *p,
 			    const char *image, struct status_artifact *a)
 {
 	_cleanup_free_ char *text = NULL;
@@ -138,9 +220,8 @@ static void check_initramfs(const struct sysroot *root, const struct decisions *
 	else {
 		/* dracut's name, then Debian's (initramfs-tools, or dracut on Debian) */
 		_cleanup_free_ char *x = strdup_printf("%s/boot/initramfs-%s.img", root->root,
-						       d->inv->kver);
-		_cleanup_free_ char *y = strdup_printf("%s/boot/initrd.img-%s", root->root,
-						       d->inv->kver);
+						       kver);
+		_cleanup_free_ char *y = strdup_printf("%s/boot/initrd.img-%s", root->root, kver);
 
 		if (x && access(x, F_OK) == 0)
 			a->path = TAKE_PTR(x);
@@ -156,10 +237,10 @@ static void check_initramfs(const struct sysroot *root, const struct decisions *
 		a->state = errno == ENOENT ? DRIFT_MISSING : DRIFT_UNKNOWN;
 		return;
 	}
-	r = initramfs_read_file(a->path, INITRAMFS_MODPROBE_FILE, &text, &len);
+	r = initramfs_read_file(a->path, DRVFW_MODPROBE_REL, &text, &len);
 	if (r == -ENODATA &&
-	    initramfs_read_file(a->path, INITRAMFS_MODPROBE_LEGACY_FILE, &text, &len) >= 0) {
-		judge(a, text, d, NULL);
+	    initramfs_read_file(a->path, DRVFW_MODPROBE_LEGACY_REL, &text, &len) >= 0) {
+		judge_initramfs(a, text, kver, p);
 		judge_legacy_name(a);
 	} else if (r == -ENODATA)
 		a->state = DRIFT_NO_DRVFW;
@@ -167,7 +248,49 @@ static void check_initramfs(const struct sysroot *root, const struct decisions *
 		a->state = DRIFT_UNKNOWN;
 		a->note = strdup(r == -ENOEXEC ? "lsinitrd not found" : "lsinitrd failed");
 	} else
-		judge(a, text, d, NULL);
+		judge_initramfs(a, text, kver, p);
+}
+
+/* Copies what was judged for the audited kernel into its row. */
+static int copy_artifact(struct status_artifact *to, const struct status_artifact *from)
+{
+	*to = *from;
+	to->path = from->path ? strdup(from->path) : NULL;
+	to->note = from->note ? strdup(from->note) : NULL;
+	return (from->path && !to->path) || (from->note && !to->note) ? -ENOMEM : 0;
+}
+
+/* Each installed kernel: the root's modprobe.d file for it, and its own initramfs. */
+static int check_kernels(const struct sysroot *root, const struct decisions *d,
+			 const struct modprobe_view *v, struct status *s)
+{
+	const struct kernel_set *ks = v->ks;
+
+	s->kernels = calloc(ks->n ? ks->n : 1, sizeof(*s->kernels));
+	if (!s->kernels)
+		return -ENOMEM;
+	for (size_t k = 0; k < ks->n; k++) {
+		struct status_kernel *sk = &s->kernels[s->n_kernels++];
+		struct status_artifact a = { 0 };
+
+		sk->kver = strdup(ks->kvers[k]);
+		if (!sk->kver)
+			return -ENOMEM;
+		sk->audited = streq(ks->kvers[k], d->inv->kver);
+		if (sk->audited) {
+			sk->modprobe = s->modprobe.state;
+			if (s->modprobe.note && !(sk->modprobe_note = strdup(s->modprobe.note)))
+				return -ENOMEM;
+			if (copy_artifact(&sk->initramfs, &s->initramfs) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		check_modprobe(v, ks->kvers[k], ks->ds ? ks->ds[k] : NULL, d->policy, &a);
+		sk->modprobe = a.state;
+		sk->modprobe_note = a.note;
+		check_initramfs(root, ks->kvers[k], d->policy, NULL, &sk->initramfs);
+	}
+	return 0;
 }
 
 static void read_boot(struct status *s)
@@ -251,20 +374,82 @@ static int collect_in_use(const struct decisions *d, struct status *s)
 	return 0;
 }
 
+/* Whether drift in @a keeps the policy from being in force. */
+static bool modprobe_bad(enum drift st)
+{
+	return drift_is_bad(st) || st == DRIFT_MISSING;
+}
+
+static bool compute_in_force(const struct decisions *d, const struct status *s)
+{
+	/* Drift matters only where drvfw is meant to block something. */
+	if (d->policy->mode != POLICY_OFF) {
+		if (modprobe_bad(s->modprobe.state) || drift_is_bad(s->initramfs.state))
+			return false;
+		for (size_t k = 0; k < s->n_kernels; k++)
+			if (modprobe_bad(s->kernels[k].modprobe) ||
+			    drift_is_bad(s->kernels[k].initramfs.state))
+				return false;
+	}
+	for (size_t i = 0; i < s->n_in_use; i++)
+		if (s->in_use[i].md->state != MODULE_DENIED_NEEDED &&
+		    d->policy->mode == POLICY_ENFORCE)
+			return false;
+	/* The boot configuration lags the policy, or this boot booted another line. */
+	if (d->policy->mode == POLICY_ENFORCE && bootcfg_drift_is_bad(s->cmdline.state))
+		return false;
+	/* What failed at boot was not enforced, whatever the files say now. */
+	return !(s->boot_failures || s->boot.failed > 0 || s->boot.cannot_pin > 0);
+}
+
+/* The installed kernels and what the root's file must hold; a failure is a note, not fatal. */
+static int load_kernels(const struct sysroot *root, const struct decisions *d,
+			struct kernel_set *ks, struct modprobe_view *v, struct status *s)
+{
+	size_t len;
+	int r;
+
+	r = kernel_set_load(root, d->policy, d, ks);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 && r != -ENOENT) {
+		s->kernels_note =
+		    ks->failed
+			? strdup_printf("cannot read the module database of kernel %s: %s",
+					ks->failed, error_string(-r))
+			: strdup_printf("cannot list the installed kernels: %s", error_string(-r));
+		if (!s->kernels_note)
+			return -ENOMEM;
+	}
+	v->ks = ks;
+	r = kernel_set_modprobe_text(ks, d, &v->expected, &len);
+	return r == -ENOMEM ? r : 0;
+}
+
 int status_compute(const struct sysroot *root, const struct decisions *d, const char *image,
 		   const char *run_dir, struct status *ret)
 {
+	_cleanup_(kernel_set_done) struct kernel_set ks = { 0 };
+	struct modprobe_view v = { 0 };
 	struct status s = { 0 };
-	bool bad = false;
 	int r;
 
 	s.run_dir = run_dir ? strdup(run_dir) : sysroot_path(root, DRVFW_RUN_DIR);
 	if (!s.run_dir)
 		return -ENOMEM;
-	check_modprobe(root, d, &s.modprobe);
-	check_initramfs(root, d, image, &s.initramfs);
-	read_boot(&s);
-	r = collect_in_use(d, &s);
+	r = load_kernels(root, d, &ks, &v, &s);
+	if (r >= 0) {
+		modprobe_view_read(root, &v);
+		s.modprobe.path = v.path ? strdup(v.path) : NULL;
+		check_modprobe(&v, d->inv->kver, d, d->policy, &s.modprobe);
+		check_initramfs(root, d->inv->kver, d->policy, image, &s.initramfs);
+		r = check_kernels(root, d, &v, &s);
+	}
+	modprobe_view_done(&v);
+	if (r >= 0) {
+		read_boot(&s);
+		r = collect_in_use(d, &s);
+	}
 	if (r >= 0)
 		r = status_cmdline_compute(root, d, &s.cmdline);
 	if (r < 0) {
@@ -274,23 +459,7 @@ int status_compute(const struct sysroot *root, const struct decisions *d, const 
 	for (size_t i = 0; i < d->inv->n_devices; i++)
 		if (status_device_unbound(&d->inv->devices[i]))
 			s.n_unbound++;
-
-	/* Drift matters only where drvfw is meant to block something. */
-	if (d->policy->mode != POLICY_OFF &&
-	    (drift_is_bad(s.modprobe.state) || s.modprobe.state == DRIFT_MISSING ||
-	     drift_is_bad(s.initramfs.state)))
-		bad = true;
-	for (size_t i = 0; i < s.n_in_use; i++)
-		if (s.in_use[i].md->state != MODULE_DENIED_NEEDED &&
-		    d->policy->mode == POLICY_ENFORCE)
-			bad = true;
-	/* The boot configuration lags the policy, or this boot booted another line. */
-	if (d->policy->mode == POLICY_ENFORCE && bootcfg_drift_is_bad(s.cmdline.state))
-		bad = true;
-	/* What failed at boot was not enforced, whatever the files say now. */
-	if (s.boot_failures || s.boot.failed > 0 || s.boot.cannot_pin > 0)
-		bad = true;
-	s.in_force = !bad;
+	s.in_force = compute_in_force(d, &s);
 	*ret = s;
 	return 0;
 }
@@ -305,6 +474,13 @@ void status_done(struct status *s)
 {
 	artifact_done(&s->modprobe);
 	artifact_done(&s->initramfs);
+	for (size_t k = 0; k < s->n_kernels; k++) {
+		free(s->kernels[k].kver);
+		free(s->kernels[k].modprobe_note);
+		artifact_done(&s->kernels[k].initramfs);
+	}
+	free(s->kernels);
+	free(s->kernels_note);
 	for (size_t i = 0; i < s->n_in_use; i++)
 		free(s->in_use[i].reason);
 	free(s->in_use);

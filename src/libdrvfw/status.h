@@ -32,7 +32,19 @@ struct status_artifact {
 	enum drift state;
 	char *path;
 	struct gen_header h;
-	char *note; /* why it is unknown or stale, or NULL */
+	char *note; /* why it drifted or cannot be judged, or NULL */
+};
+
+/*
+ * One kernel installed under the root: whether the root's modprobe.d file
+ * holds for it (read by whichever kernel boots) and its own initramfs.
+ */
+struct status_kernel {
+	char *kver;
+	bool audited; /* the kernel of --kver (by default the running one) */
+	enum drift modprobe;
+	char *modprobe_note; /* why, when not current, or NULL */
+	struct status_artifact initramfs;
 };
 
 /* A denied module that is loaded or bound now, and why. */
@@ -43,7 +55,12 @@ struct status_in_use {
 };
 
 struct status {
+	/* for the audited kernel */
 	struct status_artifact modprobe, initramfs;
+	/* every kernel installed under the root (installed_kernels()) */
+	struct status_kernel *kernels;
+	size_t n_kernels;
+	char *kernels_note; /* why the installed kernels could not all be read, or NULL */
 	char *run_dir;
 	bool boot_present; /* enforce ran at boot: a record or a failure was left */
 	struct enforce_record boot;
@@ -56,9 +73,13 @@ struct status {
 };
 
 /*
- * @image: the initramfs to check (NULL: ROOT/boot/initramfs-KVER.img or
- * ROOT/boot/initrd.img-KVER); @run_dir: what enforcement left at boot
- * (NULL: ROOT + DRVFW_RUN_DIR).
+ * @image: the initramfs to check for the audited kernel (NULL:
+ * ROOT/boot/initramfs-KVER.img or ROOT/boot/initrd.img-KVER); @run_dir:
+ * what enforcement left at boot (NULL: ROOT + DRVFW_RUN_DIR). The root's
+ * modprobe.d file is what `drvfw generate` writes for the audited kernel
+ * when one kernel is installed, and what `generate --all-kernels` writes
+ * when several are (as the kernel package hooks and `drvfw allow` do); it
+ * and each kernel's initramfs are judged for every installed kernel.
  */
 int status_compute(const struct sysroot *root, const struct decisions *d, const char *image,
 		   const char *run_dir, struct status *ret);
@@ -67,3 +88,8 @@ void status_done(struct status *s);
 const char *drift_to_string(enum drift d);
 /* Whether a device is one the policy keeps unbound (pinned by drvfw, or deauthorized). */
 bool status_device_unbound(const struct device *dev);
+/*
+ * How: "pinned by drvfw (driver_override)" or "deauthorized (authorized=0)";
+ * NULL for a device the policy does not keep unbound.
+ */
+const char *status_device_unbound_reason(const struct device *dev);

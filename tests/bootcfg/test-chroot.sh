@@ -7,7 +7,8 @@
 # generate: every kernel's GRUB linux line and loader entry carries the
 # fragment, is within the kernel's command-line size, keeps the
 # administrator's words, and is exactly as before after --remove; a policy
-# change shows in drvfw status as drift until bootcfg refreshes.
+# change shows in drvfw status as drift until bootcfg refreshes; drvfw's
+# kernel package hooks write the line again when a kernel comes or goes.
 #
 # The root is made with mmdebstrap from Debian's archive and cached as a
 # tarball (DRVFW_DEBROOT_CACHE, default /var/cache/drvfw-debroot). Needs root
@@ -57,7 +58,7 @@ for v in "$K" "$K2"; do
 	mounts+=("$R/lib/modules/$v")
 	cp "$DEBIAN_ROOT/boot/vmlinuz-$K" "$R/boot/vmlinuz-$v"
 done
-install -m 0755 "$DRVFW_BIN" "$R/usr/bin/drvfw"
+install -m 0755 "$DRVFW_BIN" "$R/usr/sbin/drvfw"
 cp "$ks" "$R/kallsyms-$K"
 mkdir -p "$R/etc/drvfw"
 # default deny: more than the line holds, so the entries come out as long as drvfw lets them
@@ -112,6 +113,40 @@ check "the refreshed entries carry the new digest" \
 expect_rc 3 "status" in_root drvfw --kver "$K" --kallsyms "/kallsyms-$K" status --json
 expect_grep '"bootcfg": \{"state": "current"' "$T/out" "current again"
 
+# --- the kernel package hooks (/etc/kernel/postinst.d/drvfw, postrm.d/drvfw),
+# as this build installs them, run by run-parts as a kernel package's
+# maintainer scripts do (then Debian's own zz-update-grub): a third kernel
+# comes and goes; the line is written again for the kernels installed then.
+# The first kernel booted once: drvfw-bootcfg.service learned its names.
+hook=$DRVFW_BUILDDIR/kernel/drvfw-kernel-hook
+hbin=$(sed -n 's/^DRVFW=//p' "$hook")
+hlib=$(sed -n 's/^DRVFW_LIB=//p' "$hook")
+install -D -m 0755 "$DRVFW_BIN" "$R$hbin"
+install -D -m 0644 "$DRVFW_BUILDDIR/boot/drvfw-lib.sh" "$R$hlib"
+for d in postinst.d postrm.d; do install -D -m 0755 "$hook" "$R/etc/kernel/$d/drvfw"; done
+mkdir -p "$R/var/lib/drvfw/initcalls"
+cp "$ks" "$R/var/lib/drvfw/initcalls/$K"
+K3=$K-third
+mkdir -p "$R/lib/modules/$K3"
+mount --bind -o ro "$DEBIAN_ROOT/lib/modules/$K" "$R/lib/modules/$K3"
+mounts+=("$R/lib/modules/$K3")
+cp "$DEBIAN_ROOT/boot/vmlinuz-$K" "$R/boot/vmlinuz-$K3"
+expect_rc 0 "kernel $K3 installed: the postinst.d hooks" \
+	in_root run-parts --report --arg="$K3" --arg="/boot/vmlinuz-$K3" /etc/kernel/postinst.d
+expect_grep "kernel $K3 installed: the boot configuration written again" "$T/err" "drvfw's hook wrote the line again"
+expect_grep "\"kver\": \"$K3\"" "$R/var/lib/drvfw/bootcfg.json" "the record has the new kernel"
+check "$K3's grub.cfg entries carry the line" test "$(grub_lines "$K3" | grep -c -- "$new")" -ge 2
+expect_grep 'initcall_blacklist=([^ ]*,)?i8042_init(,| )' "$R/boot/grub/grub.cfg" \
+	"i8042 still stopped (the first kernel's learned names)"
+umount "$R/lib/modules/$K3"
+unset 'mounts[-1]'
+rm -r "$R/lib/modules/$K3" "$R/boot/vmlinuz-$K3"
+expect_rc 0 "kernel $K3 removed: the postrm.d hooks" \
+	in_root run-parts --report --arg="$K3" --arg="/boot/vmlinuz-$K3" /etc/kernel/postrm.d
+expect_no_grep "\"kver\": \"$K3\"" "$R/var/lib/drvfw/bootcfg.json" "the record no longer has it"
+check "nor has grub.cfg" test -z "$(grub_lines "$K3")"
+rm -r "$R/var/lib/drvfw/initcalls"
+
 expect_rc 0 "bootcfg --remove (grub)" in_root drvfw bootcfg --remove
 check "grub.cfg is as update-grub made it before drvfw" cmp -s "$T/grub.cfg.before" "$R/boot/grub/grub.cfg"
 check "the snippet is gone" test ! -e "$R/etc/default/grub.d/drvfw.cfg"
@@ -142,6 +177,12 @@ for v in "$K" "$K2"; do
 	check "$v: with systemd-boot's initrd= words it fits in 2047 bytes (${#full})" test "${#full}" -le 2047
 done
 expect_rc 0 "bootcfg --remove (kernel-install)" in_root drvfw bootcfg --remove
+# without a record the kernel hooks leave the boot configuration alone
+cp -p "$R/etc/kernel/cmdline" "$T/admin-again"
+expect_rc 0 "a kernel installed after --remove: the postinst.d hooks" \
+	in_root run-parts --report --arg="$K2" --arg="/boot/vmlinuz-$K2" /etc/kernel/postinst.d
+check "no record, no line written" test ! -e "$R/var/lib/drvfw/bootcfg.json" -a ! -e "$R/etc/default/grub.d/drvfw.cfg"
+check "/etc/kernel/cmdline untouched" cmp -s "$T/admin-again" "$R/etc/kernel/cmdline"
 check "/etc/kernel/cmdline is the administrator's again, byte for byte" cmp -s "$T/admin-line" "$R/etc/kernel/cmdline"
 expect_no_grep 'drvfw\.policy=' "$R/boot/efi/loader/entries/0123456789abcdef0123456789abcdef-$K.conf" \
 	"the refreshed entry no longer has drvfw's words"

@@ -79,4 +79,21 @@ expect_rc 0 "deny on a machine without /etc/drvfw" "$DRVFW_BIN" --root "$R2" --k
 expect_grep '^drivers = ALL:cramfs$' "$R2/etc/drvfw/drvfw.conf.d/50-runtime.conf" "creates the drop-in"
 expect_grep '^install cramfs /bin/false$' "$R2/etc/modprobe.d/00-drvfw.conf" "and the modprobe.d file"
 
+# Two kernels installed: the file holds for both, as the kernel package hooks
+# write it (generate --all-kernels), whichever boots.
+cp -a "$R2/lib/modules/1.0.0-test" "$R2/lib/modules/1.0.1-test"
+expect_rc 0 "deny with two kernels installed" "$DRVFW_BIN" --root "$R2" --kver 1.0.0-test deny ALL:fuse
+expect_grep "for kernels 1\.0\.0-test 1\.0\.1-test" "$T/err" "says which kernels"
+expect_grep '^# drvfw generate: kernels 1\.0\.0-test 1\.0\.1-test, ' "$R2/etc/modprobe.d/00-drvfw.conf" \
+	"the header names both"
+"$DRVFW_BIN" --root "$R2" generate --all-kernels >"$T/all"
+check "the file is what generate --all-kernels prints" cmp "$T/all" "$R2/etc/modprobe.d/00-drvfw.conf"
+expect_rc 0 "status agrees" "$DRVFW_BIN" --root "$R2" --kver 1.0.0-test --sysfs "" status
+# A kernel whose module database cannot be read: nothing half-written.
+cp "$R2/etc/modprobe.d/00-drvfw.conf" "$T/before"
+mkdir -p "$R2/lib/modules/1.0.2-test/modules.dep.bin" && : >"$R2/lib/modules/1.0.2-test/modules.builtin"
+expect_rc 1 "deny with a broken third kernel fails" "$DRVFW_BIN" --root "$R2" --kver 1.0.0-test deny ALL:vfat
+expect_grep "kernel 1\.0\.2-test" "$T/err" "and names it"
+check "the modprobe.d file is left as it was" cmp "$T/before" "$R2/etc/modprobe.d/00-drvfw.conf"
+
 finish

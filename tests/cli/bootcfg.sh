@@ -4,8 +4,9 @@
 # tree and bzImage) with the initcall names recorded from that kernel under
 # qemu: the line in /etc/kernel/cmdline and the GRUB snippet (without running
 # the boot loaders' tools: tests/bootcfg/ does that in a Debian chroot),
-# idempotence and --remove, several kernels, the size limit, drift in status,
-# audit's builtin-stopped, explain's entry, --verify.
+# idempotence and --remove, several kernels, --update after a kernel change,
+# the size limit, drift in status, audit's builtin-stopped, explain's entry,
+# --verify.
 # shellcheck source=tests/lib/shell.sh
 . "$DRVFW_SRCDIR/tests/lib/shell.sh" cli-bootcfg
 set -e
@@ -82,6 +83,11 @@ expect_rc 0 "--remove" "${d[@]}" bootcfg --remove --no-refresh
 sed -i 's/ splash//' "$R/etc/kernel/cmdline"
 check "the administrator's line, byte for byte" cmp -s "$T/admin-line" "$R/etc/kernel/cmdline"
 check "the state is gone" test ! -e "$R/var/lib/drvfw/bootcfg.json"
+# the kernel hooks' --update writes nothing where bootcfg did not
+expect_rc 0 "--update without a record" "${d[@]}" bootcfg --update
+expect_grep "nothing to update" "$T/err" "says there is nothing to do"
+check "no state written" test ! -e "$R/var/lib/drvfw/bootcfg.json"
+check "the line untouched" test "$(sed 's/ splash//' "$R/etc/kernel/cmdline")" = "$(cat "$T/admin-line")"
 
 # No /etc/kernel/cmdline: created from what kernel-install would take, deleted by --remove
 rm "$R/etc/kernel/cmdline"
@@ -181,6 +187,21 @@ printf '0 t __initcall__kmod_i8042__1_2_i8042_init$(reboot)6\n0 t __initcall__km
 rm "$R/lib/modules/$K2" "$R/boot/vmlinuz-$K2"
 expect_rc 0 "bootcfg with hostile symbol names" "${d[@]}" bootcfg --dry-run --symbols "$T/evil"
 expect_no_grep 'reboot|i8042_init"' "$T/out" "none of them reaches the line"
+
+# --update (the kernel hooks): the other kernel is gone; the line is written
+# again for the kernels installed now, as the last run did (kernel-install,
+# --no-refresh), with what the running kernel's kallsyms names
+state=$R/var/lib/drvfw/bootcfg.json
+expect_grep "\"$K2\"" "$state" "(the record lists the other kernel)"
+expect_rc 2 "--update takes no --loader" "${d[@]}" bootcfg --update -l grub
+expect_rc 2 "--update takes no --no-refresh" "${d[@]}" bootcfg --update --no-refresh
+expect_rc 0 "--update after a kernel was removed" "${d[@]}" --kallsyms "$ks" bootcfg --update
+expect_no_grep "\"$K2\"" "$state" "the record no longer lists the removed kernel"
+expect_grep '"loader": "kernel-install"' "$state" "the loader of the last run"
+expect_grep '"refresh": false' "$state" "and its --no-refresh"
+expect_grep "Not refreshed" "$T/out" "so nothing was refreshed"
+expect_grep 'initcall_blacklist=i8042_init( |$)' "$R/etc/kernel/cmdline" \
+	"the line for the one kernel left: no other kernel keeps i8042_init off it"
 
 # A kernel that says nothing of its command-line size (no bzImage, no module
 # under kernel/arch/): nothing is guessed, --cmdline-size says it.

@@ -92,4 +92,51 @@ expect_json '[m["module"] for m in d["denied_in_use"]] == ["e1000"]' "JSON lists
 expect_json 'any(x["device"] == "1-2" for x in d["unbound_devices"])' "JSON lists the deauthorized device"
 
 expect_rc 2 "an invalid policy" D --policy /dev/null --cmdline "filter_deny_drivers=no+such+bus:x" status
+
+# Two kernels installed: the root's file is judged for each (generate
+# --all-kernels writes it, as the kernel package hooks do), and so is each
+# kernel's image. No runtime view here: drift alone decides.
+rm -rf "$R/run/drvfw"
+printf '[drvfw]\nmode = enforce\n[deny]\ndrivers = ALL:cramfs\n' >"$R/etc/drvfw/drvfw.conf"
+cp -a "$R/lib/modules/1.0.0-test" "$R/lib/modules/1.0.1-test"
+K() { "$DRVFW_BIN" --root "$R" --kver 1.0.0-test --sysfs "" "$@"; }
+K generate -o "$MODPROBE"
+expect_rc 3 "a file for one of two kernels: not in force" K status
+expect_grep '^modprobe.d: .*: current$' "$T/out" "it is current for this kernel"
+expect_grep '^Kernels: +1\.0\.0-test \(this one\): modprobe.d current' "$T/out" "the kernels are listed"
+expect_grep '^ +1\.0\.1-test: modprobe.d other-kernel \(kernel 1\.0\.0-test\)' "$T/out" \
+	"the other kernel's row says other-kernel, and for which the file was made"
+"$DRVFW_BIN" --root "$R" --sysfs "" generate --all-kernels -o "$MODPROBE"
+expect_grep '^# drvfw generate: kernels 1\.0\.0-test 1\.0\.1-test, ' "$MODPROBE" "--all-kernels names both"
+expect_rc 0 "generate --all-kernels: in force" K status
+expect_grep '^modprobe.d: .*: current$' "$T/out" "the multi-kernel header is read"
+expect_grep '^ +1\.0\.1-test: modprobe.d current' "$T/out" "and current for the other kernel"
+K status --json >"$T/out" || true
+expect_json 'd["modprobe_d"]["state"] == "current" and d["modprobe_d"]["kernels"] == "1.0.0-test 1.0.1-test"' \
+	"JSON: the header's kernels"
+expect_json '[(k["kernel"], k["modprobe_d"]) for k in d["kernels"]] == [("1.0.0-test", "current"), ("1.0.1-test", "current")]' \
+	"JSON: one row per kernel"
+# an edited line is caught for every kernel
+sed -i 's/^install cramfs .*/install cramfs \/bin\/true/' "$MODPROBE"
+expect_rc 3 "an edited multi-kernel file" K status
+expect_grep '^ +1\.0\.1-test: modprobe.d outdated' "$T/out" "is outdated for the other kernel too"
+"$DRVFW_BIN" --root "$R" --sysfs "" generate --all-kernels -o "$MODPROBE"
+# The other kernel's image was made for this one's lines.
+if command -v lsinitrd >/dev/null && command -v cpio >/dev/null; then
+	rm -rf "$T/img" && mkdir -p "$T/img/etc/modprobe.d"
+	K generate -o "$T/img/etc/modprobe.d/00-drvfw.conf"
+	(cd "$T/img" && find . | cpio -o -H newc 2>/dev/null) >"$R/boot/initrd.img-1.0.1-test"
+	expect_rc 3 "an image of one kernel with another's file" K status
+	expect_grep '^ +1\.0\.1-test: modprobe.d current, initramfs other-kernel \(kernel 1\.0\.0-test\)' "$T/out" \
+		"its row says other-kernel, and which kernel the image's file is for"
+	K status --json >"$T/out" || true
+	expect_json '[k["initramfs"].get("kernel") for k in d["kernels"] if k["kernel"] == "1.0.1-test"] == ["1.0.0-test"]' \
+		"JSON: the kernel's initramfs with what its header says"
+	rm "$R/boot/initrd.img-1.0.1-test"
+fi
+# A removed kernel package leaves no modules.builtin: the file names one kernel too many.
+rm "$R/lib/modules/1.0.1-test/modules.builtin"
+expect_rc 3 "a kernel removed since" K status
+expect_grep '^modprobe.d: .*: outdated .*made for kernels 1\.0\.0-test 1\.0\.1-test; installed now: 1\.0\.0-test' \
+	"$T/out" "the file is outdated, and says for which kernels it was made"
 finish

@@ -37,10 +37,14 @@ def shellcheck():
     r = subprocess.run(['shellcheck', '-s', 'bash', os.path.join(MODULE, 'module-setup.sh')],
                        capture_output=True, text=True)
     check(r.returncode == 0, f'shellcheck module-setup.sh\n{r.stdout}')
-    hooks = [os.path.join(MODULE, f) for f in sorted(os.listdir(MODULE)) if f != 'module-setup.sh']
+    hooks = [os.path.join(MODULE, f) for f in sorted(os.listdir(MODULE))
+             if f != 'module-setup.sh' and f.endswith('.sh')]
     # The hooks run under dracut's /bin/sh (bash or dash): check them as POSIX sh.
     r = subprocess.run(['shellcheck', '-s', 'sh', '-e', 'SC1091'] + hooks, capture_output=True, text=True)
     check(r.returncode == 0, f'shellcheck -s sh {" ".join(os.path.basename(h) for h in hooks)}\n{r.stdout}')
+
+
+LIB = os.path.join(os.environ.get('DRVFW_BUILDDIR', ''), 'boot', 'drvfw-lib.sh')
 
 
 def on_error_cases():
@@ -54,60 +58,50 @@ def on_error_cases():
         ({'drvfw.conf': '[drvfw]\ninclude = cis confidential-guest\non-error = allow\n'}, 'allow'),
         ({'drvfw.conf': '[drvfw]\non-error = deny\n', 'drvfw.conf.d/10-x.conf': '[drvfw]\non-error = allow\n'},
          'allow'),
+        # drvfw.conf.d in byte order, as drvfw reads it (not the locale's)
+        ({'drvfw.conf.d/B.conf': '[drvfw]\non-error = allow\n', 'drvfw.conf.d/a.conf': '[drvfw]\non-error = deny\n'},
+         'deny'),
+        # a continuation line and ';' as a list separator, as drvfw reads them
+        ({'drvfw.conf': '[drvfw]\ninclude = cis;\n  confidential-guest\n'}, 'deny'),
+        ({'drvfw.conf': '[drvfw]\n# on-error = deny\n; on-error = deny\nmode = enforce # on-error = deny\n'}, 'allow'),
     ]
     shell = shutil.which('dash') or 'sh'
+    # Only what every image has: a dracut image has no tail, and a command
+    # missing at boot made on-error read as "allow" (scenario 12).
+    bindir = tempfile.mkdtemp(prefix='drvfw-bin-')
+    for tool in ('sed',):
+        os.symlink(shutil.which(tool), os.path.join(bindir, tool))
     for files, want in cases:
         with tempfile.TemporaryDirectory() as etc:
             for name, text in files.items():
                 os.makedirs(os.path.dirname(os.path.join(etc, name)), exist_ok=True)
                 with open(os.path.join(etc, name), 'w') as f:
                     f.write(text)
-            script = ('getarg() { return 1; }\n'
-                      f'. {MODULE}/drvfw-lib.sh\n'
+            script = (f'. {LIB}\n'
                       f'DRVFW_ETC={etc}\nDRVFW_PROFILES={os.path.join(SRCDIR, "profiles")}\n'
-                      'drvfw_on_error\n')
-            r = subprocess.run([shell, '-c', script], capture_output=True, text=True)
+                      'drvfw_on_error "$DRVFW_ETC"\n')
+            r = subprocess.run([shell, '-c', script], capture_output=True, text=True,
+                               env=dict(os.environ, PATH=bindir))
             got = r.stdout.strip()
-            check(got == want, f'on-error read by the hooks is {got!r} for {files} (expected {want!r})')
+            check(got == want and not r.stderr, f'on-error read by the hooks is {got!r} for {files} (expected {want!r})'
+                  + (f': {r.stderr.strip()}' if r.stderr else ''))
+    shutil.rmtree(bindir, ignore_errors=True)
 
 
 def verify_cases(tree, kver, moddir):
-    """drvfw_boot_verify, the cmdline hook's check of drvfw.policy=, inside the
-    image (its drvfw, its policy, dracut's own library) with a given
-    /proc/cmdline: the digest of the image's policy passes, another one is a
-    failure that says why and follows on-error (allow here), a line without
-    drvfw.policy= or with rd.drvfw=0 fails nothing."""
+    """drvfw_boot_verify inside the image, as the cmdline hook runs it, with
+    the digest of the image's policy as drvfw on this machine computes it."""
     r = subprocess.run([os.environ['DRVFW_BIN'], '--moddir', moddir, '--kver', kver, '--sysfs', '',
-                        '--kallsyms', '', '--policy', os.path.join(tree, 'etc/drvfw/drvfw.conf'), '-q',
+                        '--kallsyms', '', '--policy', os.path.join(tree, 'etc/drvfw/drvfw.conf'),
+                        '--profiledir', os.path.join(tree, profiles_in_image()), '-q',
                         'generate', '--format', 'cmdline'], capture_output=True, text=True)
     digest = r.stdout.split()[0] if r.stdout.startswith('drvfw.policy=') else None
     check(digest is not None, f'the digest of the image\'s policy: {r.stdout[:80]!r} {r.stderr[-300:]}')
-    if not digest:
-        return
-    other = 'drvfw.policy=sha256:' + '0' * 64
-    base = 'root=/dev/vda ro'
-    cases = [(f'{base} {digest}', 0, None), (f'{base} {other}', 1, 'is not the digest of this image'),
-             (base, 0, None), (f'{base} {other} rd.drvfw=0', 0, None)]
-    for line, failed, said in cases:
-        with open(os.path.join(tree, 'cmdline'), 'w') as f:
-            f.write(line + '\n')
-        shutil.rmtree(os.path.join(tree, 'run', 'drvfw'), ignore_errors=True)
-        os.makedirs(os.path.join(tree, 'proc'), exist_ok=True)
-        # the image's /bin/sh and library; the file the hook reads is /proc/cmdline
-        script = ('set -e; mount -t proc proc "$1/proc"; mount --bind "$1/cmdline" "$1/proc/cmdline"; '
-                  'chroot "$1" /bin/sh -c ". /lib/drvfw-lib.sh; drvfw_boot_verify"')
-        r = subprocess.run(['unshare', '-m', 'sh', '-c', script, 'sh', tree], capture_output=True, text=True)
-        rec = os.path.join(tree, 'run', 'drvfw', 'failed')
-        got = open(rec).read() if os.path.exists(rec) else ''
-        check(r.returncode == 0 and bool(got) == bool(failed),
-              f'drvfw_boot_verify with {line!r}: exit {r.returncode}, failures recorded {got!r} '
-              f'(expected {"one" if failed else "none"}) {r.stderr[-500:]}')
-        if said:
-            check(said in r.stderr and 'on-error = allow' in r.stderr,
-                  f'... and it says why, and what on-error does: {r.stderr[-500:]!r}')
+    if digest:
+        vmlib.boot_verify_cases(tree, digest, ['/lib/drvfw-lib.sh', '/lib/drvfw-dracut.sh'], check)
 
 
-def dracut(work, kver, moddir, policy, env=None):
+def dracut(work, kver, moddir, policy, env=None, extra_conf=''):
     base = os.path.join(work, 'dracut-base')
     if not os.path.isdir(base):
         os.makedirs(os.path.join(base, 'modules.d'))
@@ -136,16 +130,41 @@ def dracut(work, kver, moddir, policy, env=None):
         f.write(f'drvfw_binary="{os.environ["DRVFW_BIN"]}"\n'
                 f'drvfw_confdir="{pdir}"\n'
                 f'drvfw_udev_rules="{rules}"\n'
-                f'drvfw_profiledir="{os.path.join(SRCDIR, "profiles")}"\n')
+                f'drvfw_profiledir="{os.path.join(SRCDIR, "profiles")}"\n'
+                f'drvfw_lib="{LIB}"\n')
     os.makedirs(os.path.join(work, 'conf.d'), exist_ok=True)
     img = os.path.join(work, 'initramfs.img')
     cmd = ['dracut', '--force', '--no-hostonly', '--no-hostonly-cmdline', '--no-compress',
            '--no-early-microcode', '--kver', kver, '--kmoddir', moddir,
            '--conf', conf, '--confdir', os.path.join(work, 'conf.d'), '--tmpdir', work,
            '-m', 'bash base udev-rules', '--drivers', 'e1000 virtio_blk ext4', '-a', 'drvfw', img]
+    if extra_conf:
+        with open(conf, 'a') as f:
+            f.write(extra_conf)
     r = subprocess.run(cmd, capture_output=True, text=True,
                        env=dict(os.environ, dracutbasedir=base, **(env or {})))
     return r.returncode, img, r.stdout + r.stderr
+
+
+def module_check(work, policy):
+    """The exit status of the module's check() with @policy (None: no policy)."""
+    pdir = os.path.join(work, 'check-policy')
+    shutil.rmtree(pdir, ignore_errors=True)
+    os.makedirs(pdir)
+    if policy is not None:
+        with open(os.path.join(pdir, 'drvfw.conf'), 'w') as f:
+            f.write(policy)
+    script = (f'moddir={MODULE}\ndrvfw_confdir={pdir}\ndrvfw_lib={LIB}\n'
+              f'. {MODULE}/module-setup.sh\ncheck\n')
+    return subprocess.run(['bash', '-c', script]).returncode
+
+
+def bin_in_image():
+    """Where this build's drvfw is in the image: its sbindir, as the library records it."""
+    for line in open(LIB):
+        if line.startswith('DRVFW='):
+            return line.split('=', 1)[1].strip().strip('"').lstrip('/')
+    return 'usr/sbin/drvfw'
 
 
 def profiles_in_image():
@@ -180,19 +199,25 @@ def main():
     on_error_cases()
 
     with tempfile.TemporaryDirectory(prefix='drvfw-dracut-') as work:
-        policy = '[drvfw]\nmode = enforce\n[deny]\ndrivers = pci:e1000\n[autoload]\ndeny = net-pf-2-proto-132\n'
+        policy = ('[drvfw]\nmode = enforce\ninclude = legacy-protocols\n[deny]\ndrivers = pci:e1000\n'
+                  '[autoload]\ndeny = net-pf-2-proto-132\n'
+                  '[device "1af4:1000"]\naction = bind=vfio-pci\n')
         rc, img, out = dracut(work, kver, moddir, policy)
         check(rc == 0, f'dracut -a drvfw builds (exit {rc})' + ('' if rc == 0 else f'\n{out[-3000:]}'))
         if rc == 0:
             files = lsinitrd(img)
-            for path in ('usr/bin/drvfw', 'etc/drvfw/drvfw.conf', 'etc/modprobe.d/00-drvfw.conf',
-                         'rules.d/60-drvfw.rules', 'lib/drvfw-lib.sh',
+            for path in (bin_in_image(), 'etc/drvfw/drvfw.conf', 'etc/modprobe.d/00-drvfw.conf',
+                         'rules.d/60-drvfw.rules', 'lib/drvfw-lib.sh', 'lib/drvfw-dracut.sh',
                          'lib/dracut/hooks/cmdline/00-drvfw-cmdline.sh',
                          'lib/dracut/hooks/pre-udev/00-drvfw-gate.sh',
                          'lib/dracut/hooks/pre-pivot/50-drvfw-enforce.sh',
                          'bin/false', 'libkmod.so', 'libudev.so', 'libsmartcols.so',
-                         'lib/drvfw-paths.sh', profiles_in_image() + '/confidential-guest.conf'):
+                         profiles_in_image() + '/legacy-protocols.conf',
+                         # the bind= rule's driver, with what it needs
+                         'vfio-pci.ko', 'vfio-pci-core.ko', 'vfio.ko'):
                 check(path in files, f'lsinitrd shows {path}')
+            # only the profiles the policy includes
+            check(profiles_in_image() + '/cis.conf' not in files, 'a profile the policy does not include is left out')
             conf = lsinitrd(img, '-f', 'etc/modprobe.d/00-drvfw.conf')
             check('install e1000 /bin/false' in conf and 'blacklist e1000' in conf,
                   'the image\'s modprobe.d blocks e1000 (blacklist + install /bin/false)')
@@ -203,17 +228,40 @@ def main():
                 os.makedirs(tree)
                 with open(img, 'rb') as f:
                     subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree)
-                r = subprocess.run(['chroot', tree, '/usr/bin/drvfw', '--version'], capture_output=True, text=True)
+                r = subprocess.run(['chroot', tree, '/' + bin_in_image(), '--version'], capture_output=True, text=True)
                 check(r.returncode == 0, f'drvfw runs inside the image (its libraries are there): {r.stderr.strip()}')
                 verify_cases(tree, kver, moddir)
+                hook = os.path.join(tree, 'lib/dracut/hooks/cmdline/00-drvfw-cmdline.sh')
+                calls = [line.strip() for line in open(hook) if line.startswith('drvfw_boot_')]
+                check(calls == ['drvfw_boot_cmdline', 'drvfw_boot_verify'],
+                      f'the cmdline hook: the off switch and command line, then drvfw.policy= ({calls})')
 
         rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = ALL:ALL\n')
         check(rc != 0 and "'drvfw check' failed" in out,
               'dracut refuses a policy that denies the root disk or console driver of this machine')
         rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = ALL:ALL\n', env={'DRVFW_FORCE': '1'})
         check(rc == 0, 'DRVFW_FORCE=1 builds it anyway' + ('' if rc == 0 else f'\n{out[-2000:]}'))
+        # An image for another machine: its command line, not this machine, is checked.
+        for conf, what in (('drvfw_target_cmdline="root=/dev/vda1 console=ttyS0"\n', 'drvfw_target_cmdline'),
+                           ('kernel_cmdline="root=/dev/vda1 console=ttyS0"\n', "dracut's kernel_cmdline")):
+            rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = ALL:ALL\n', extra_conf=conf)
+            check(rc != 0 and "checked against the target machine of the command line 'root=/dev/vda1 "
+                  "console=ttyS0'" in out and 'every driver the console ttyS0 can have' in out
+                  and 'console=ttyS0 of the target' in out,
+                  f'with {what}, dracut checks the target machine and names it' + ('' if rc != 0 else f'\n{out[-2000:]}'))
         rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = pci:e1000 nonsense\n')
-        check(rc != 0, 'dracut refuses an invalid policy')
+        check(rc != 0 and 'is invalid' in out, 'dracut refuses an invalid policy, and says it is invalid')
+        # Forcing is for lock-out refusals: with it, an invalid policy must
+        # still fail, and the message must not suggest forcing.
+        rc, img, out = dracut(work, kver, moddir, '[deny]\ndrivers = pci:e1000 nonsense\n',
+                              extra_conf='drvfw_force=yes\n')
+        check(rc != 0 and 'is invalid' in out and 'DRVFW_FORCE' not in out and 'drvfw_force' not in out,
+              'drvfw_force=yes does not build an invalid policy, and the message does not suggest forcing'
+              + ('' if rc != 0 else f'\n{out[-2000:]}'))
+        # Without a policy the module is not included by itself (check() 255)
+        # and with one it is (check() 0): a policy is the decision.
+        check(module_check(work, None) == 255, 'no policy: the module is not included by itself')
+        check(module_check(work, '[deny]\ndrivers = pci:e1000\n') == 0, 'a policy: the module is included')
 
     if failures:
         print(f'{len(failures)} check(s) failed', file=sys.stderr)

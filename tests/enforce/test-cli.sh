@@ -296,6 +296,65 @@ drvfw --policy "$T/snd.conf" check --root-device 254:1 --console ttyS0 >"$T/out"
 rc=$?
 check "denying what needs it too passes (rc=$rc)" test $rc -eq 0
 
+# --- check: another machine, told by its kernel command line
+T_CMD="root=/dev/vda1 rootfstype=ext4 console=ttyS0,115200n8 console=tty0"
+drvfw --policy "$HERE/deny-all.conf" check --target-cmdline "$T_CMD" >"$T/out" 2>"$T/err"
+rc=$?
+check "target: deny-all without the 8250 drivers is refused (rc=$rc)" test $rc -eq 2
+check "target: the first line names the machine checked" \
+	sh -c "head -1 '$T/out' | grep -q -F \"checked against the target machine of the command line '$T_CMD' with kernel 1.0.0-test\""
+check "target: names both ttyS drivers, the source and the kernel fact" grep -q -F \
+	"platform:serial8250 (module 8250) ($HERE/deny-all.conf:8), pnp:serial (module 8250) ($HERE/deny-all.conf:8), every driver the console ttyS0 can have on kernel 1.0.0-test (console=ttyS0 of the target's command line; kernel fact: ttyS is the 8250 driver's name" "$T/err"
+check "target: this machine's sysfs was not read" sh -c "! grep -q 'chain of the' '$T/err'"
+check "target: tty0 is reported, not checked" grep -q "console tty0 (console=tty0 of the target's command line) is a virtual terminal" "$T/err"
+printf '[allow]\ndrivers = platform:serial8250 pnp:serial\n' >"$T/serial.conf"
+drvfw --policy "$HERE/deny-all.conf" --policy "$T/serial.conf" check --target-cmdline "$T_CMD" >"$T/out" 2>"$T/err"
+rc=$?
+check "target: with the 8250 drivers allowed it passes (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'all allowed; root file system type ext4 (from rootfstype= of the target' '$T/out'"
+printf '[allow]\ndrivers = platform:serial8250\n' >"$T/serial.conf"
+drvfw --policy "$HERE/deny-all.conf" --policy "$T/serial.conf" check --target-cmdline "$T_CMD" >"$T/out" 2>"$T/err"
+rc=$?
+check "target: one ttyS driver of two denied is a warning (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'warning: the policy denies pnp:serial (module 8250) .*, which the console ttyS0 may have (platform:serial8250 (module 8250) allowed' '$T/err'"
+drvfw --policy "$HERE/deny-disk.conf" check --target-cmdline "root=/dev/vda2 console=ttyS0" >"$T/out" 2>"$T/err"
+rc=$?
+check "target: root=/dev/vdX with virtio_blk denied is refused (rc=$rc)" sh -c "[ $rc -eq 2 ] && grep -q 'virtio:virtio_blk (module virtio_blk) .*, every driver the root file system can have on kernel 1.0.0-test (root=/dev/vda2 of the target' '$T/err'"
+printf '[deny]\ndrivers = ALL:cramfs\n' >"$T/cramfs.conf"
+drvfw --policy "$T/cramfs.conf" check --target-cmdline "root=/dev/vda1 rootfstype=cramfs console=ttyS0" >"$T/out" 2>"$T/err"
+rc=$?
+check "target: rootfstype= of a blocked module is refused (rc=$rc)" sh -c "[ $rc -eq 2 ] && grep -q 'blocks module cramfs, the root file system.s type (cramfs, from rootfstype= of the target' '$T/err'"
+# without rootfstype=: the fstab of --root
+cp -a "$FIX/basic" "$T/troot"
+mkdir -p "$T/troot/etc"
+printf '# <fs> <mnt> <type>\nUUID=1 / cramfs defaults 0 1\n' >"$T/troot/etc/fstab"
+"$DRVFW_BIN" --root "$T/troot" --kver 1.0.0-test --sysfs "$SYS" --policy "$T/cramfs.conf" \
+	check --target-cmdline "root=UUID=1 console=ttyS0" >"$T/out" 2>"$T/err"
+rc=$?
+check "target: the root file system type from ROOT/etc/fstab (rc=$rc)" sh -c "[ $rc -eq 2 ] && grep -q -F 'blocks module cramfs, the root file system'\''s type (cramfs, from $T/troot/etc/fstab:2)' '$T/err'"
+check "target: root=UUID= cannot be told, and says so" grep -q "root=UUID=1 of the target's command line: the disk behind it cannot be told" "$T/err"
+# hvc: every hvc_* driver of the kernel counts; the fixture kernel has none, nor virtio_console
+drvfw --policy "$HERE/deny-all.conf" check --target-cmdline "root=/dev/vda1 console=hvc0" >"$T/out" 2>"$T/err"
+rc=$?
+check "target: a console none of whose drivers the kernel has is a warning (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'none of the drivers the console hvc0 may need is in kernel 1.0.0-test' '$T/err'"
+
+# --- check: a chroot without /proc (no root in mountinfo, no /proc/consoles)
+# must not pass as "all allowed": it names what it could not find and fails.
+if unshare -m sh -c 'mount -t tmpfs drvfw-noproc /proc && "$1" --help >/dev/null 2>&1' sh "$DRVFW_BIN"; then
+	noproc() { unshare -m sh -c 'mount -t tmpfs drvfw-noproc /proc && shift && exec "$@"' sh x "$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$SYS" "$@"; }
+	noproc --policy "$HERE/deny-all.conf" check >"$T/out" 2>"$T/err"
+	rc=$?
+	check "no /proc: check fails (rc=$rc)" test $rc -eq 1
+	check "no /proc: says it cannot tell the root device and consoles" grep -q "cannot tell this machine's root device and consoles" "$T/err"
+	check "no /proc: nothing is called allowed" sh -c "! grep -q 'all allowed' '$T/out' && grep -q 'could not be checked' '$T/out'"
+	noproc --policy "$HERE/deny-all.conf" --policy "$T/serial.conf" check --target-cmdline "$T_CMD" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "no /proc: told the target, it checks it (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'checked against the target machine' '$T/out'"
+	noproc --policy "$HERE/deny-all.conf" check --force >"$T/out" 2>"$T/err"
+	rc=$?
+	check "no /proc, --force: exit 0, nothing checked (rc=$rc)" sh -c "[ $rc -eq 0 ] && grep -q 'nothing of this machine was checked' '$T/out'"
+else
+	echo "# note: cannot run drvfw with a private empty /proc here; the no-/proc check is not tested" >&2
+fi
+
 # --- check: an encrypted root (dm-crypt on a virtio disk partition)
 if command -v depmod >/dev/null || [ -x /sbin/depmod ] || [ -x /usr/sbin/depmod ]; then
 	DEPMOD=$(command -v depmod || echo /usr/sbin/depmod)

@@ -36,21 +36,48 @@ check "enforce --gate marks buses to skip" grep -q 'ENV{DRVFW_SKIP}="1"' "$T/59-
 
 if udevadm verify --help >/dev/null 2>&1; then
 	check "udevadm verify accepts every file" udevadm verify "$T"/*.rules
-	finish
-	exit
 fi
 [ -e /sys/devices/virtual/mem/null ] || skip "no /sys/devices/virtual/mem/null for udevadm test"
 unshare -m true 2>/dev/null || skip "cannot create a mount namespace (not root?) for udevadm test"
-# shellcheck disable=SC2016 # expanded by the inner shell
-unshare -m sh -c '
-	mount -t tmpfs drvfw-rules /etc/udev/rules.d || exit 99
-	cp "$1"/*.rules /etc/udev/rules.d/ || exit 99
-	udevadm test --action=add /sys/devices/virtual/mem/null
-' sh "$T" >"$T/log" 2>&1
-[ $? -ne 99 ] || skip "cannot mount a private rules directory"
-for f in "$T"/*.rules; do
-	b=$(basename "$f")
-	check "udevadm test reads $b" grep -q "Reading rules file: /etc/udev/rules.d/$b" "$T/log"
-	check "udevadm test finds nothing wrong in $b" sh -c "! grep -E '/etc/udev/rules.d/$b:[0-9]+' '$T/log' >&2"
+# udevadm test RULESDIR DEVICE, with RULESDIR as the only rules of a private
+# tmpfs over /etc/udev/rules.d; exits 99 when that cannot be set up
+udev_test() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare -m sh -c '
+		mount -t tmpfs drvfw-rules /etc/udev/rules.d || exit 99
+		cp "$1"/*.rules /etc/udev/rules.d/ || exit 99
+		udevadm test --action=add "$2"
+	' sh "$1" "$2" 2>&1
+}
+if ! udevadm verify --help >/dev/null 2>&1; then
+	udev_test "$T" /sys/devices/virtual/mem/null >"$T/log"
+	[ $? -ne 99 ] || skip "cannot mount a private rules directory"
+	for f in "$T"/*.rules; do
+		b=$(basename "$f")
+		check "udevadm test reads $b" grep -q "Reading rules file: /etc/udev/rules.d/$b" "$T/log"
+		check "udevadm test finds nothing wrong in $b" sh -c "! grep -E '/etc/udev/rules.d/$b:[0-9]+' '$T/log' >&2"
+	done
+fi
+
+# Without a policy the rule runs no drvfw, even for a device with a MODALIAS;
+# with one it does. drvfw is a stub here: udevadm test runs IMPORT{program}.
+dev=
+for d in /sys/bus/pci/devices/* /sys/bus/platform/devices/*; do
+	[ -s "$d/modalias" ] && dev=$(readlink -f "$d") && break
 done
+[ -n "$dev" ] || skip "no device with a modalias for the no-policy check"
+mkdir -p "$T/b" "$T/nopolicy" "$T/policy"
+printf '#!/bin/sh\necho DRVFW_VERDICT=allow-stub\n' >"$T/stub"
+chmod +x "$T/stub"
+printf '[deny]\ndrivers = pci:nothing\n' >"$T/policy/drvfw.conf"
+behaviour() { # POLICYDIR DEVICE: udevadm test of 60-drvfw.rules with its drvfw a stub
+	sed -e "s#/etc/drvfw#$1#g" -e "s#[^ \"]*/drvfw probe#$T/stub probe#" "$RULES" >"$T/b/60-drvfw.rules"
+	udev_test "$T/b" "$2"
+}
+behaviour "$T/nopolicy" "$dev" >"$T/log-none"
+check "without a policy, 60-drvfw.rules runs no drvfw for $dev" sh -c "! grep '$T/stub' '$T/log-none' >&2"
+check "without a policy, no policy property leaks" \
+	sh -c "! grep -E '^(DRVFW_POLICY|filter_|drvfw\\.)' '$T/log-none' >&2"
+behaviour "$T/policy" "$dev" >"$T/log-policy"
+check "with a policy, 60-drvfw.rules runs drvfw probe for $dev" grep -q "DRVFW_VERDICT=allow-stub" "$T/log-policy"
 finish

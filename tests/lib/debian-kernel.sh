@@ -31,6 +31,9 @@
 # directory CACHE/TREE: root/ (the unpacked tree), package (what root was made
 # from), the .deb, and a lock: concurrent callers of one tree wait for each
 # other (flock) instead of unpacking into the same place.
+#
+# DRVFW_KERNEL_FETCH=no: use a cached tree only, never apt or the network (a
+# package build); without one, skip.
 set -euo pipefail
 
 say() { echo "debian-kernel: $*" >&2; }
@@ -43,6 +46,8 @@ export PATH=$PATH:/usr/sbin:/sbin
 pick_cache() {
 	if [[ -n ${DRVFW_KERNEL_CACHE:-} ]]; then
 		echo "$DRVFW_KERNEL_CACHE"
+	elif [[ ${DRVFW_KERNEL_FETCH:-yes} == no ]]; then
+		echo /var/cache/drvfw-kernel
 	elif mkdir -p /var/cache/drvfw-kernel 2>/dev/null && [[ -w /var/cache/drvfw-kernel ]]; then
 		echo /var/cache/drvfw-kernel
 	else
@@ -242,6 +247,13 @@ esac
 arch=$(flavour_arch "$flavour") || skip "no Debian architecture known for flavour '$flavour'"
 
 dir=$cache/$tree
+if [[ ${DRVFW_KERNEL_FETCH:-yes} == no ]]; then
+	kver=$(ready_kver "$dir/root")
+	[[ -n $kver ]] || skip "no cached tree in $dir, and DRVFW_KERNEL_FETCH=no"
+	say "using $dir/root/lib/modules/$kver (cached; DRVFW_KERNEL_FETCH=no)"
+	echo "$dir/root"
+	exit 0
+fi
 mkdir -p "$dir" 2>/dev/null || skip "cannot create the cache directory $dir"
 
 if [[ $kind == zst ]]; then

@@ -4,6 +4,7 @@
  * rules and the kernel command line must stay one line per item, whatever
  * names the module tree or the policy holds.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "emit.h"
@@ -309,6 +310,82 @@ START_TEST(test_exposure_install_true_prefix)
 }
 END_TEST
 
+/* The header's writer and reader: one kernel and several, round trip and refusals. */
+START_TEST(test_gen_header_kernels)
+{
+	struct inventory inv2 = inv, inv3 = inv;
+	struct decisions *dec[3] = { 0 };
+	const struct decisions *ds[3];
+	struct gen_header h;
+	struct policy p;
+	struct diags d = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+
+	inv2.kver = "6.1.0-57-amd64";
+	inv3.kver = "6.12.48+deb13-amd64";
+	policy_init(&p);
+	ck_assert_int_eq(
+	    policy_load_string(&p, "t.conf", "[deny]\ndrivers = pci:e1000\n", "/nonexistent", &d),
+	    0);
+	ck_assert_int_eq(decisions_compute(&p, &inv2, &dec[0]), 0);
+	ck_assert_int_eq(decisions_compute(&p, &inv3, &dec[1]), 0);
+	ds[0] = dec[0];
+	ds[1] = dec[1];
+
+	ck_assert_int_eq(emit_modprobe_kernels_text(ds, 2, &(struct emit_options){ 0 }, &buf, &len),
+			 0);
+	ck_assert_int_eq(gen_header_parse(buf, &h), 0);
+	ck_assert_uint_eq(h.n_kernels, 2);
+	ck_assert_str_eq(h.kver, "6.1.0-57-amd64 6.12.48+deb13-amd64");
+	ck_assert(h.hash == policy_hash(&p));
+	ck_assert_str_eq(h.mode, "enforce");
+	ck_assert(gen_header_has_kernel(&h, "6.1.0-57-amd64"));
+	ck_assert(gen_header_has_kernel(&h, "6.12.48+deb13-amd64"));
+	ck_assert(!gen_header_has_kernel(&h, "6.1.0-57"));
+	ck_assert(!gen_header_has_kernel(&h, "6.1.0-57-amd64 6.12.48+deb13-amd64"));
+	free(buf);
+	buf = NULL;
+
+	ck_assert_int_eq(emit_modprobe_kernels_text(ds, 1, &(struct emit_options){ 0 }, &buf, &len),
+			 0);
+	ck_assert_int_eq(gen_header_parse(buf, &h), 0);
+	ck_assert_uint_eq(h.n_kernels, 1);
+	ck_assert(gen_header_has_kernel(&h, "6.1.0-57-amd64"));
+	ck_assert(!gen_header_has_kernel(&h, "6.12.48+deb13-amd64"));
+	free(buf);
+
+	/* a version that cannot go into a shell case pattern, among several */
+	ck_assert_int_eq(decisions_compute(&p, &inv, &dec[2]), 0);
+	ds[2] = dec[2];
+	buf = NULL;
+	ck_assert_int_eq(emit_modprobe_kernels_text(ds, 3, &(struct emit_options){ 0 }, &buf, &len),
+			 -EINVAL);
+	ck_assert_ptr_null(buf);
+
+	ck_assert_int_eq(
+	    gen_header_parse("# drvfw generate: kernels 1.0, policy hash 0000000000000001, "
+			     "mode enforce\n",
+			     &h),
+	    -EBADMSG);
+	ck_assert_int_eq(gen_header_parse("# drvfw generate: kernels 1.0  2.0, policy hash "
+					  "0000000000000001, mode enforce\n",
+					  &h),
+			 -EBADMSG);
+	ck_assert_int_eq(gen_header_parse("# drvfw generate --format udev: kernels 1.0 2.0, policy "
+					  "hash 0000000000000001, mode enforce\n",
+					  &h),
+			 -EBADMSG);
+	ck_assert_int_eq(
+	    gen_header_parse("# drvfw generate: kernel 1.0 policy hash 1, mode enforce\n", &h),
+	    -EBADMSG);
+	for (size_t k = 0; k < 3; k++)
+		decisions_free(dec[k]);
+	policy_done(&p);
+	diags_done(&d);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("emit");
@@ -323,6 +400,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_cmdline_unsafe_name_skipped);
 	tcase_add_test(tc, test_cmdline_size_per_arch);
 	tcase_add_test(tc, test_exposure_install_true_prefix);
+	tcase_add_test(tc, test_gen_header_kernels);
 	suite_add_tcase(s, tc);
 	return s;
 }

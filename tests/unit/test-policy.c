@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "test-common.h"
 #include "fileio.h"
+#include "names.h"
 #include "util.h"
 
 static struct policy p;
@@ -835,30 +836,39 @@ END_TEST
 
 /*
  * The initramfs integrations read on-error with a shell scan (a broken
- * binary or policy must not decide whether the boot stops): it must give
- * what policy_scan_on_error() gives, and for a valid policy what the parser
- * gives, and read the files in policy_files() order. ROOT is tmpdir.
+ * binary or policy must not decide whether the boot stops): the shared
+ * boot library's (boot/drvfw-lib.sh, as meson configured it) must give what
+ * policy_scan_on_error() gives, and for a valid policy what the parser
+ * gives, and read the files in policy_files() order. ROOT is tmpdir. Run
+ * with dash, the smallest shell the images have.
  */
-static const char *shell_on_error(void)
+static const char *shell_lib(const char *function_call)
 {
-	static char out[64];
-	const char *src = getenv("DRVFW_SRCDIR");
+	static char out[4096];
+	const char *build = getenv("DRVFW_BUILDDIR");
 	_cleanup_free_ char *cmd = NULL;
+	size_t n;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(src);
-	cmd = strdup_printf(
-	    "dash -c 'getarg() { return 1; }; . \"%s/dracut-module/90drvfw/drvfw-lib.sh\"; "
-	    "DRVFW_ETC=\"%s/etc/drvfw\"; DRVFW_PROFILES=\"%s/profiles\"; drvfw_on_error'",
-	    src, tmpdir, tmpdir);
+	ck_assert_ptr_nonnull(build);
+	cmd = strdup_printf("LC_ALL=C.UTF-8 dash -c '. \"%s/boot/drvfw-lib.sh\"; "
+			    "DRVFW_PROFILES=\"%s/profiles\"; %s'",
+			    build, tmpdir, function_call);
 	f = popen(cmd, "re");
 	ck_assert_ptr_nonnull(f);
-	out[0] = '\0';
-	if (!fgets(out, sizeof(out), f))
-		out[0] = '\0';
-	out[strcspn(out, "\n")] = '\0';
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	if (n > 0 && out[n - 1] == '\n')
+		out[n - 1] = '\0';
 	ck_assert_int_eq(pclose(f), 0);
 	return out;
+}
+
+static const char *shell_on_error(void)
+{
+	_cleanup_free_ char *call = strdup_printf("drvfw_on_error \"%s/etc/drvfw\"", tmpdir);
+
+	return shell_lib(call);
 }
 
 static void assert_scans_agree(const char *what, int want_valid)
@@ -888,34 +898,19 @@ static void assert_scans_agree(const char *what, int want_valid)
 	sysroot_done(&root);
 }
 
-/* What the dracut module installs, in its order, is policy_files(). */
+/* What both initramfs integrations install, in its order, is policy_files(). */
 static void assert_file_order_matches(void)
 {
-	_cleanup_free_ char *cmd = NULL, *want = NULL, *got = NULL;
+	_cleanup_free_ char *call = NULL, *want = NULL;
 	_cleanup_strv_free_ char **files = NULL;
 	struct sysroot root;
-	size_t len = 0;
-	char buf[4096];
-	FILE *f, *mem;
 
 	ck_assert_int_eq(sysroot_init(&root, tmpdir, "1.0", NULL, "", ""), 0);
 	ck_assert_int_eq(policy_files(&root, &files), 0);
 	sysroot_done(&root);
 	want = strv_join(files, "\n");
-	cmd = strdup_printf(
-	    "LC_ALL=C.UTF-8 bash -c '. \"%s/dracut-module/90drvfw/module-setup.sh\"; "
-	    "drvfw_confdir=\"%s/etc/drvfw\" _drvfw_policy_files'",
-	    getenv("DRVFW_SRCDIR"), tmpdir);
-	f = popen(cmd, "re");
-	mem = open_memstream(&got, &len);
-	ck_assert(f && mem);
-	while (fgets(buf, sizeof(buf), f))
-		fputs(buf, mem);
-	ck_assert_int_eq(pclose(f), 0);
-	fclose(mem);
-	if (len && got[len - 1] == '\n')
-		got[len - 1] = '\0';
-	ck_assert_str_eq(got, want);
+	call = strdup_printf("drvfw_policy_files \"%s/etc/drvfw\"", tmpdir);
+	ck_assert_str_eq(shell_lib(call), want);
 }
 
 START_TEST(test_on_error_scan_matches_parser)
@@ -950,6 +945,65 @@ START_TEST(test_on_error_scan_matches_parser)
 	write_file("etc/drvfw/drvfw.conf.d/60-broken.conf",
 		   "[drvfw]\non-error = deny\nmode = sideways\n");
 	assert_scans_agree("an invalid drop-in", 0);
+}
+END_TEST
+
+/* The lines as the parser reads them, in both scans. */
+START_TEST(test_on_error_scan_reads_lines_as_the_parser)
+{
+	write_file("profiles/strict.conf", "[drvfw]\non-error = deny\n");
+	write_file("profiles/loose.conf", "[drvfw]\non-error = allow\n");
+	write_file("profiles/deep1.conf", "[drvfw]\ninclude = deep2\n");
+	write_file("profiles/deep2.conf", "[drvfw]\ninclude = deep3\n");
+	write_file("profiles/deep3.conf", "[drvfw]\ninclude = deep4\n");
+	write_file("profiles/deep4.conf", "[drvfw]\ninclude = deep5\n");
+	write_file("profiles/deep5.conf", "[drvfw]\ninclude = strict\n");
+	/* an include continued on an indented line, after a ';' */
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\ninclude = loose;\n  strict\n");
+	assert_scans_agree("an include continued on the next line", 1);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\ninclude = loose;strict\n");
+	assert_scans_agree("';' separates profiles", 1);
+	/* '#' and ';' start a comment at a line's start; '#' after a blank anywhere */
+	write_file("etc/drvfw/drvfw.conf",
+		   "[drvfw]\n# on-error = deny\n; on-error = deny\n  # on-error = deny\n"
+		   "mode = enforce # on-error = deny\n");
+	assert_scans_agree("commented out", 1);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw] # the main section\non-error = deny;\n");
+	assert_scans_agree("a comment after a section, ';' after a value", 1);
+	/* a profile is read once: the second include changes nothing */
+	write_file("etc/drvfw/drvfw.conf",
+		   "[drvfw]\ninclude = strict\non-error = allow\ninclude = strict\n");
+	assert_scans_agree("a profile included twice", 1);
+	write_file("etc/drvfw/drvfw.conf", "\xEF\xBB\xBF[drvfw]\non-error = deny\n");
+	assert_scans_agree("a byte-order mark", 1);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\ninclude = deep1\n");
+	assert_scans_agree("five levels of profiles", 1);
+	write_file("etc/drvfw/drvfw.conf",
+		   "[drvfw]\non-error = deny\n[deny]\n  on-error = allow\n");
+	assert_scans_agree("an indented line after a section header is no continuation", 0);
+	/* a section header counts where its first non-blank character is '[', indented or not */
+	write_file("etc/drvfw/drvfw.conf",
+		   "[deny]\ndrivers = pci:e1000\n  [drvfw]\non-error = deny\n");
+	assert_scans_agree("an indented section header after a key", 1);
+	/* inih hands a continuation to the handler as the key again: the last value wins */
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\non-error = deny\n  allow\n");
+	assert_scans_agree("on-error continued", 1);
+	/* invalid policies: the two scans agree */
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\non_error = deny\n");
+	assert_scans_agree("on_error", 0);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\non-error = *\ninclude = *\n");
+	assert_scans_agree("globs are not file names", 0);
+	write_file("etc/drvfw/drvfw.conf", "[drvfw]\nbogus\n  on-error = deny\n");
+	assert_scans_agree("an indented key after a broken line", 0);
+}
+END_TEST
+
+/* The boot library and the C code name drvfw's modprobe.d file and bootcfg's record alike. */
+START_TEST(test_boot_library_names_the_modprobe_file)
+{
+	ck_assert_str_eq(shell_lib("echo \"$DRVFW_MODPROBE\""), DRVFW_MODPROBE_FILE);
+	ck_assert_str_eq(shell_lib("echo \"$DRVFW_MODPROBE_LEGACY\""), DRVFW_MODPROBE_LEGACY_FILE);
+	ck_assert_str_eq(shell_lib("echo \"$DRVFW_BOOTCFG_STATE\""), DRVFW_BOOTCFG_STATE);
 }
 END_TEST
 
@@ -1195,6 +1249,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_nul_byte);
 	tcase_add_test(tc, test_include);
 	tcase_add_test(tc, test_on_error_scan_matches_parser);
+	tcase_add_test(tc, test_on_error_scan_reads_lines_as_the_parser);
+	tcase_add_test(tc, test_boot_library_names_the_modprobe_file);
 	tcase_add_test(tc, test_err_include);
 	tcase_add_test(tc, test_load_sysroot);
 	tcase_add_test(tc, test_load_sysroot_empty);

@@ -39,7 +39,7 @@ timed() {{
     rec "TIMING name=$name n=$n centiseconds=$((10#${{b/./}} - 10#${{a/./}}))"
 }}
 scenario_actions() {{
-    timed probe 20 /usr/bin/drvfw probe --dry-run --no-kmsg {PROBE_DEV}
+    timed probe 20 /usr/sbin/drvfw probe --dry-run --no-kmsg {PROBE_DEV}
     timed true 20 /bin/true
 }}
 '''

@@ -22,7 +22,8 @@ class Scenario:
     def __init__(self, name, doc, check, drvfw=True, policy=None, cmdline='', guest='',
                  flavour='shell', build_only=False, dracut_conf=(), build_env=None,
                  on_request=None, qemu_args=(), expect_build_failure=False, broken_drvfw=False,
-                 machine='pc', append=None, prepare_root=None, runner=None):
+                 generator='dracut', machine='pc', qemu_pre=(), append=None, prepare_root=None,
+                 runner=None):
         self.name = name
         self.doc = doc
         self.check = check
@@ -38,7 +39,9 @@ class Scenario:
         self.qemu_args = list(qemu_args)
         self.expect_build_failure = expect_build_failure
         self.broken_drvfw = broken_drvfw
-        self.machine = machine
+        self.generator = generator  # 'dracut' or 'initramfs-tools'
+        self.machine = machine  # qemu -M
+        self.qemu_pre = list(qemu_pre)  # devices before the board's others (an IOMMU)
         self.append = append
         self.prepare_root = prepare_root
         self.runner = runner  # runner(env, work, timeout): several boots, its own checks
@@ -189,10 +192,10 @@ drivers = cpu:ALL pci:virtio-pci virtio:virtio_net,virtio_blk,virtio_console,vir
 [deny]
 drivers = ALL:ALL
 '''
-# drvfw check protects the root disk and console of the machine dracut runs
-# on; the VM is not that machine (its console chain differs from the build
-# host's), so default-deny images for the VM are built with the check's
-# problems reported as warnings. Scenario 10 tests the refusal itself.
+# drvfw check protects the guest's root disk and console (the harness gives
+# it the guest's command line); default-deny images whose policy denies
+# them on purpose (scenario 9's) are built with the problems reported as
+# warnings. Scenario 10 tests the refusal itself.
 FORCE_CHECK = ['drvfw_force=yes']
 CONFIDENTIAL_ALLOWED = {
     'cpu': '*', 'pci': {'virtio-pci'}, 'virtio': {'virtio_net', 'virtio_blk', 'virtio_console', 'virtio_rng'},
@@ -472,13 +475,67 @@ def check_on_error_allow(f):
 
 
 def check_lockout(rc, out, forced_rc, forced_out):
-    # The build host's root disk and console: drvfw check protects the
-    # machine dracut runs on, and ALL:ALL denies whatever drives them.
+    # The guest's root disk and console (its command line, drvfw check
+    # --target-cmdline): ALL:ALL denies whatever drives them.
     expect(rc != 0, 'dracut built an initramfs whose policy denies the root disk driver')
     expect("'drvfw check' failed" in out and 'refusing this policy' in out,
            f'dracut failed, but not with the drvfw check message:\n{out[-2000:]}')
+    expect('every driver the console ttyS0 can have' in out and 'console=ttyS0 of the target' in out,
+           f'the refusal does not name the guest\'s console and where it comes from:\n{out[-2000:]}')
     expect(forced_rc == 0, f'DRVFW_FORCE=1 did not override the refusal:\n{forced_out[-2000:]}')
 
+
+# bind=: a device handed to a driver other than its own; the integration
+# must put vfio-pci (and what it needs) into the image, or the device stays
+# unbound. vfio-pci binds only behind an IOMMU or in no-IOMMU mode, and
+# Debian's kernel has no CONFIG_VFIO_NOIOMMU ("vfio: unknown parameter
+# 'enable_unsafe_noiommu_mode' ignored", probe -EINVAL): the guest gets an
+# emulated Intel IOMMU on a q35 board instead.
+VFIO = '''[drvfw]
+mode = enforce
+[device "8086:100e"]
+action = bind=vfio-pci
+'''
+VFIO_CMDLINE = 'intel_iommu=on'
+VFIO_MACHINE = dict(machine='q35', qemu_pre=['-device', 'intel-iommu'])
+
+
+def check_vfio(f):
+    for name in ('pivot', 'root'):
+        ph = f.phase(name)
+        bound(ph, 'e1000 NIC (bind=vfio-pci)', E1000, 'vfio-pci')
+        expect('vfio_pci' in ph.modules, f'{name}: vfio_pci is not loaded (loaded: {sorted(ph.modules)})')
+        expect('e1000' not in ph.modules or ph.one('e1000 NIC', modalias=E1000).driver != 'e1000',
+               f'{name}: the NIC went to e1000')
+        bound(ph, 'virtio-net PCI function', VIRTIO_NET_PCI, 'virtio-pci')
+        bound(ph, 'virtio net device', VIRTIO_NET, 'virtio_net')
+    expect(not kmsg_has(f, 'failed to load module', 'vfio'),
+           f'drvfw could not load vfio-pci: {kmsg_has(f, "failed to load module", "vfio")}')
+    expect(f.ended, 'the guest did not finish its report')
+
+
+def check_vfio_no_iommu(f):
+    # Regression: vfio-pci's probe failed (-EINVAL: no IOMMU group) and drvfw
+    # still logged "bound explicitly" and counted the NIC as bound. A device
+    # no driver took is left unbound, and every report says so.
+    report = '\n'.join(f.drvfw_report)
+    for name in ('pivot', 'root'):
+        ph = f.phase(name)
+        nic = unbound(ph, 'e1000 NIC (bind=vfio-pci, no IOMMU)', E1000)
+        expect(nic, f'{name}: no e1000 NIC in the report')
+        expect('vfio_pci' in ph.modules, f'{name}: vfio_pci is not loaded (loaded: {sorted(ph.modules)})')
+    expect(not kmsg_has(f, 'bound explicitly', '0000:00:03.0'),
+           f'the kernel log calls the NIC bound: {kmsg_has(f, "bound explicitly", "0000:00:03.0")}')
+    expect('pci/0000:00:03.0' in report and 'left unbound' in report,
+           f'enforce.log does not say the NIC was left unbound:\n{report[-1500:]}')
+    expect(' bound=0 ' in report and '"bound": 0,' in report,
+           f'enforce.log or enforce.json counts a bound device:\n{report[-1500:]}')
+    expect('"note": "no driver took it: left unbound"' in report,
+           f'enforce.json does not name the NIC left unbound:\n{report[-1500:]}')
+    expect(f.ended, 'the guest did not finish its report')
+
+
+IT = 'initramfs-tools'
 
 SCENARIOS = [
     Scenario('01-baseline',
@@ -527,6 +584,38 @@ SCENARIOS = [
     Scenario('10-lockout',
              'dracut -a drvfw refuses a policy that denies the root disk driver',
              check_lockout, policy=LOCKOUT, build_only=True),
+    Scenario('14-vfio',
+             'bind=vfio-pci for the e1000 NIC (emulated IOMMU): bound to vfio-pci after the pivot',
+             check_vfio, policy=VFIO, cmdline=VFIO_CMDLINE, **VFIO_MACHINE),
+    Scenario('15-vfio-no-iommu',
+             'bind=vfio-pci without an IOMMU: vfio-pci\'s probe fails, the NIC is left unbound and no report '
+             'calls it bound',
+             check_vfio_no_iommu, policy=VFIO),
+    # The same facts with Debian's default generator: mkinitramfs in a
+    # Debian 12 root with drvfw's hook (tests/lib/debian-root.sh).
+    Scenario('20-it-baseline',
+             'initramfs-tools, no policy: every device binds as on a stock boot (proves the harness)',
+             check_baseline, drvfw=False, guest=BASELINE_GUEST, generator=IT),
+    Scenario('21-it-deny-e1000',
+             'initramfs-tools: deny pci:e1000: the NIC stays unbound, e1000 unloaded, modprobe e1000 fails',
+             check_deny_e1000, policy=DENY_E1000, guest=DENY_E1000_GUEST, generator=IT),
+    Scenario('22-it-confidential',
+             'initramfs-tools: allowlist virtio + deny ALL:ALL: only allowlisted drivers are bound',
+             check_confidential, policy=CONFIDENTIAL, dracut_conf=FORCE_CHECK, generator=IT),
+    Scenario('23-it-builtin-i8042',
+             'initramfs-tools: the built-in platform:i8042 denied: unbound, pinned, stays unbound',
+             check_builtin_i8042, policy='[deny]\ndrivers = platform:i8042\n', guest=BUILTIN_GUEST, generator=IT),
+    Scenario('24-it-disabled',
+             'initramfs-tools: rd.drvfw=0 with a deny-all, on-error = deny policy and a broken drvfw: everything binds',
+             check_disabled, policy=DISABLED, cmdline='rd.drvfw=0', dracut_conf=FORCE_CHECK, broken_drvfw=True,
+             generator=IT),
+    Scenario('25-it-on-error-deny',
+             'initramfs-tools: on-error = deny: a policy that fails at boot stops the boot, loudly',
+             check_on_error_deny, policy='[drvfw]\non-error = deny\n[deny]\ndrivers = pci:e1000\n',
+             cmdline=BROKEN_CMDLINE, generator=IT),
+    Scenario('26-it-vfio',
+             'initramfs-tools: bind=vfio-pci for the e1000 NIC (emulated IOMMU): bound to vfio-pci after the pivot',
+             check_vfio, policy=VFIO, cmdline=VFIO_CMDLINE, generator=IT, **VFIO_MACHINE),
 ]
 
 

@@ -45,6 +45,8 @@ TOOLS = {
     'ninja': 'ninja-build',
     'pkg-config': 'pkg-config',
     'apt-get': 'apt',
+    'unmkinitramfs': 'initramfs-tools-core',
+    'zstd': 'zstd',
 }
 # drvfw's own build dependencies (the harness builds it).
 BUILD_PACKAGES = ['libkmod-dev', 'libudev-dev', 'libsmartcols-dev', 'libc6-dev']
@@ -213,9 +215,14 @@ def build_drvfw():
     """meson install into a staging DESTDIR with prefix /usr, as a package would."""
     bdir = os.path.join(CACHE, 'build')
     stage = os.path.join(CACHE, 'stage')
+    # merged /usr, as in Debian 12 roots: the stage is copied over one
+    opts = ['--prefix=/usr', '-Dtests=disabled', '-Ddracutmodulesdir=/usr/lib/dracut/modules.d',
+            '-Dudevrulesdir=/usr/lib/udev/rules.d', '-Dsystemdunitdir=/usr/lib/systemd/system']
     if not os.path.exists(os.path.join(bdir, 'build.ninja')):
-        run(['meson', 'setup', bdir, SRCDIR, '--prefix=/usr', '-Dtests=disabled',
-             '-Ddracutmodulesdir=/usr/lib/dracut/modules.d', '-Dudevrulesdir=/usr/lib/udev/rules.d'])
+        run(['meson', 'setup', bdir, SRCDIR] + opts)
+    else:
+        # a build from before an option was added here
+        run(['meson', 'configure', bdir] + opts, quiet=True)
     run(['ninja', '-C', bdir], quiet=True)
     shutil.rmtree(stage, ignore_errors=True)
     run(['meson', 'install', '-C', bdir, '--destdir', stage, '--quiet'], quiet=True)
@@ -281,7 +288,15 @@ class Env:
     def drvfw_bin(self):
         if not self.stage:
             raise Failure(f'drvfw did not build:\n{self.build_error}')
-        return os.path.join(self.stage, 'usr/bin/drvfw')
+        return os.path.join(self.stage, 'usr/sbin/drvfw')
+
+    def itools_root(self):
+        """A Debian 12 root with initramfs-tools, this kernel's modules and
+        the staged drvfw, where mkinitramfs runs (chroot): it has no
+        --kmoddir, and its hooks must run as on an installed system."""
+        if not getattr(self, '_itools_root', None):
+            self._itools_root = prepare_itools_root(self)
+        return self._itools_root
 
 
 def write(path, text, mode=0o644):
@@ -292,7 +307,15 @@ def write(path, text, mode=0o644):
 
 
 def build_initramfs(env, work, sc):
-    """dracut against the Debian kernel's modules; returns (image, seconds, log)."""
+    """The scenario's generator against the Debian kernel's modules;
+    returns (rc, image, seconds, log)."""
+    if sc.generator == 'initramfs-tools':
+        return build_initramfs_tools(env, work, sc)
+    return build_dracut(env, work, sc)
+
+
+def build_dracut(env, work, sc):
+    """dracut against the Debian kernel's modules."""
     conf = os.path.join(work, 'dracut.conf')
     confdir = os.path.join(work, 'dracut.conf.d')
     os.makedirs(confdir, exist_ok=True)
@@ -305,10 +328,13 @@ def build_initramfs(env, work, sc):
             write(os.path.join(policy, 'drvfw.conf'), sc.policy)
         lines += [f'drvfw_binary="{env.drvfw_bin()}"',
                   f'drvfw_confdir="{policy}"',
-                  f'drvfw_udev_rules="{env.stage}/usr/lib/udev/rules.d/60-drvfw.rules"']
+                  f'drvfw_udev_rules="{env.stage}/usr/lib/udev/rules.d/60-drvfw.rules"',
+                  f'drvfw_lib="{env.stage}/usr/lib/drvfw/drvfw-lib.sh"']
         prof = os.path.join(env.stage, 'usr/share/drvfw/profiles')
         if os.path.isdir(prof):
             lines.append(f'drvfw_profiledir="{prof}"')
+        # drvfw check protects the guest's root disk and console, not this machine's
+        lines.append(f'drvfw_target_cmdline="{guest_cmdline(sc)}"')
         lines += sc.dracut_conf
     write(conf, '\n'.join(lines) + '\n')
     img = os.path.join(work, 'initramfs.img')
@@ -337,20 +363,143 @@ def build_initramfs(env, work, sc):
 BROKEN_DRVFW = '#!/bin/sh\n# a drvfw that fails whatever it is asked (tests)\nexit 1\n'
 
 
+def unpack_image(img, tree):
+    """An initramfs into @tree: dracut's here are uncompressed cpio,
+    initramfs-tools' zstd-compressed (neither has an early cpio here)."""
+    with open(img, 'rb') as f:
+        zstd = f.read(4) == b'\x28\xb5\x2f\xfd'
+    if zstd:
+        z = subprocess.Popen(['zstd', '-dcq', img], stdout=subprocess.PIPE)
+        subprocess.run(['cpio', '-idm', '--quiet'], stdin=z.stdout, cwd=tree, check=True)
+        if z.wait() != 0:
+            raise Failure(f'zstd -d {img} failed')
+    else:
+        with open(img, 'rb') as f:
+            subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree, check=True)
+
+
+def boot_verify_cases(tree, digest, sources, check):
+    """drvfw_boot_verify, the initramfs's check of drvfw.policy= (drvfw
+    bootcfg), inside the unpacked image @tree (its /bin/sh, its drvfw and
+    policy) with a given /proc/cmdline: @digest (drvfw.policy=sha256:...,
+    the image's policy) passes, another digest is a failure that says why
+    and follows on-error (allow in the policies used here), a line without
+    drvfw.policy= or with rd.drvfw=0 fails nothing. @sources: what the
+    integration's boot script sources before the call."""
+    other = 'drvfw.policy=sha256:' + '0' * 64
+    base = 'root=/dev/vda ro'
+    cases = [(f'{base} {digest}', False, None), (f'{base} {other}', True, 'is not the digest of this image'),
+             (base, False, None), (f'{base} {other} rd.drvfw=0', False, None)]
+    for line, failed, said in cases:
+        with open(os.path.join(tree, 'cmdline'), 'w') as f:
+            f.write(line + '\n')
+        shutil.rmtree(os.path.join(tree, 'run', 'drvfw'), ignore_errors=True)
+        for d in ('proc', 'dev'):
+            os.makedirs(os.path.join(tree, d), exist_ok=True)
+        # the file the library and drvfw read is /proc/cmdline itself; /dev
+        # as at boot (an initramfs-tools image mounts it at run time)
+        inner = '; '.join(f'. {s}' for s in sources) + '; drvfw_boot_verify'
+        script = ('set -e; mount -t proc proc "$1/proc"; mount --bind "$1/cmdline" "$1/proc/cmdline"; '
+                  'mount --bind /dev "$1/dev"; chroot "$1" /bin/sh -c "$2"')
+        r = subprocess.run(['unshare', '-m', 'sh', '-c', script, 'sh', tree, inner], capture_output=True,
+                           text=True)
+        rec = os.path.join(tree, 'run', 'drvfw', 'failed')
+        got = open(rec).read() if os.path.exists(rec) else ''
+        check(r.returncode == 0 and bool(got) == failed,
+              f'drvfw_boot_verify with {line!r}: exit {r.returncode}, failures recorded {got!r} '
+              f'(expected {"one" if failed else "none"}) {r.stderr[-500:]}')
+        if said:
+            check(said in r.stderr and 'on-error = allow' in r.stderr,
+                  f'... and it says why, and what on-error does: {r.stderr[-500:]!r}')
+
+
 def break_drvfw(img, work):
     """Replaces drvfw inside the image by a program that always fails: the
-    off switch must not depend on it."""
+    off switch must not depend on it. The image is written back as an
+    uncompressed cpio, which the kernel takes as well."""
     tree = os.path.join(work, 'broken-initrd')
     shutil.rmtree(tree, ignore_errors=True)
     os.makedirs(tree)
-    with open(img, 'rb') as f:
-        subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree, check=True)
-    write(os.path.join(tree, 'usr/bin/drvfw'), BROKEN_DRVFW, 0o755)
+    unpack_image(img, tree)
+    write(os.path.join(tree, 'usr/sbin/drvfw'), BROKEN_DRVFW, 0o755)
     files = subprocess.run(['find', '.', '-print0'], cwd=tree, capture_output=True, check=True).stdout
     with open(img, 'wb') as f:
         subprocess.run(['cpio', '-o', '-H', 'newc', '--null', '--quiet'], input=files, stdout=f, cwd=tree,
                        check=True)
     shutil.rmtree(tree, ignore_errors=True)
+
+
+# initramfs-tools: MODULES=list puts in only what hooks ask for (the test
+# hook below: the VM's drivers), as dracut's --drivers does; zstd -1 keeps
+# the build short.
+ITOOLS_CONF = 'MODULES=list\nBUSYBOX=y\nCOMPRESS=zstd\nCOMPRESSLEVEL=1\n'
+ITOOLS_TEST_HOOK = '''#!/bin/sh
+# Test-only hook of the VM tests: the VM's drivers (not loaded at boot:
+# MODULES=list, no /etc/initramfs-tools/modules) and what the test root, a
+# copy of this image, needs to run its reporter and the scenario actions.
+PREREQ=""
+prereqs() { echo "$PREREQ"; }
+case $1 in prereqs) prereqs; exit 0 ;; esac
+. /usr/share/initramfs-tools/hook-functions
+manual_add_modules %s
+copy_exec /bin/bash /bin
+'''
+
+
+def prepare_itools_root(env):
+    """A Debian 12 root (tests/lib/debian-root.sh) with this kernel's
+    modules and the staged drvfw installed, unpacked afresh per run."""
+    r = run(['bash', os.path.join(SRCDIR, 'tests', 'lib', 'debian-root.sh'), 'initramfs-tools'], check=False)
+    if r.returncode == SKIP:
+        raise Skip(f'no Debian 12 root with initramfs-tools: {r.stderr.strip()[-500:]}')
+    if r.returncode != 0:
+        raise Failure(f'tests/lib/debian-root.sh failed:\n{r.stderr[-2000:]}')
+    tarball = r.stdout.strip().splitlines()[-1]
+    root = os.path.join(CACHE, 'itools-root')
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    run(['tar', '-C', root, '-xf', tarball], quiet=True)
+    mods = os.path.join(root, 'usr', 'lib', 'modules')
+    os.makedirs(mods, exist_ok=True)
+    # hard links: the kernel cache is shared and only read here
+    run(['cp', '-al', env.moddir, mods], quiet=True)
+    shutil.copy(os.path.join(env.kroot, 'boot', f'config-{env.kver}'), os.path.join(root, 'boot'))
+    if not env.stage:
+        raise Failure(f'drvfw did not build:\n{env.build_error}')
+    run(['cp', '-a', env.stage + '/.', root], quiet=True)
+    write(os.path.join(root, 'etc', 'initramfs-tools', 'initramfs.conf'), ITOOLS_CONF)
+    write(os.path.join(root, 'etc', 'initramfs-tools', 'hooks', 'drvfw-test'), ITOOLS_TEST_HOOK % DRIVERS,
+          0o755)
+    return root
+
+
+def build_initramfs_tools(env, work, sc):
+    """mkinitramfs in the Debian root, with drvfw's hook from the stage and
+    the scenario's policy in the root's /etc/drvfw."""
+    root = env.itools_root()
+    etc = os.path.join(root, 'etc', 'drvfw')
+    shutil.rmtree(etc, ignore_errors=True)
+    if sc.drvfw and sc.policy is not None:
+        write(os.path.join(etc, 'drvfw.conf'), sc.policy)
+    settings = os.path.join(root, 'etc', 'initramfs-tools', 'conf.d', 'drvfw')
+    lines = ['DRVFW_FORCE=yes' for c in sc.dracut_conf if c == 'drvfw_force=yes']
+    lines += [f'{k}={v}' for k, v in sc.build_env.items()]
+    # the chroot has no /proc: drvfw check is told the guest's command line
+    lines.append(f'DRVFW_TARGET_CMDLINE="{guest_cmdline(sc)}"')
+    if not sc.drvfw:
+        lines.append('DRVFW_INITRAMFS=no')
+    write(settings, '\n'.join(lines) + '\n')
+    t0 = time.monotonic()
+    r = subprocess.run(['chroot', root, '/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+                        'mkinitramfs', '-o', '/tmp/initramfs.img', env.kver],
+                       text=True, capture_output=True)
+    secs = time.monotonic() - t0
+    out = r.stdout + r.stderr
+    write(os.path.join(work, 'mkinitramfs.log'), out)
+    img = os.path.join(work, 'initramfs.img')
+    if r.returncode == 0:
+        shutil.move(os.path.join(root, 'tmp', 'initramfs.img'), img)
+    return r.returncode, img, secs, out
 
 
 def build_root(env, work, img, sc):
@@ -360,8 +509,11 @@ def build_root(env, work, img, sc):
     tree = os.path.join(work, 'root')
     shutil.rmtree(tree, ignore_errors=True)
     os.makedirs(tree)
-    with open(img, 'rb') as f:
-        subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree, check=True)
+    unpack_image(img, tree)
+    # the mount points the initramfs moves into the real root (an
+    # initramfs-tools image makes them at run time, so its copy lacks them)
+    for d in ('dev', 'proc', 'sys', 'run', 'tmp'):
+        os.makedirs(os.path.join(tree, d), exist_ok=True)
     vt = os.path.join(tree, 'vmtest')
     os.makedirs(vt, exist_ok=True)
     shutil.copy(env.vmreport, os.path.join(vt, 'vmreport'))
@@ -403,14 +555,22 @@ CMDLINE = ('console=ttyS0,115200 root=/dev/vda rootfstype=ext4 rw init=/sbin/ini
            'rd.emergency=poweroff panic=1 loglevel=6 rd.udev.log_level=err')
 
 
+def guest_cmdline(sc):
+    """The kernel command line the scenario's guest boots with: sc.append,
+    a whole line passed exactly as given (one drvfw wrote), or the
+    harness's line with the scenario's words."""
+    if sc.append is not None:
+        return sc.append
+    return f'{CMDLINE} {sc.cmdline}'.strip()
+
+
 def qemu_cmd(env, work, rootimg, usbimg, sc):
-    # sc.append: a whole command line, passed exactly as given (one drvfw wrote)
-    append = sc.append if sc.append is not None else f'{CMDLINE} {sc.cmdline}'.strip()
     return [
         'qemu-system-x86_64', '-accel', env.accel, '-M', sc.machine, '-m', '768', '-smp', '1',
         '-nodefaults', '-no-user-config', '-display', 'none', '-vga', 'none', '-no-reboot',
+    ] + sc.qemu_pre + [
         '-kernel', env.vmlinux, '-initrd', os.path.join(work, 'initramfs.img'),
-        '-append', append,
+        '-append', guest_cmdline(sc),
         '-serial', f'file:{os.path.join(work, "console.log")}',
         '-serial', f'file:{os.path.join(work, "result.log")}',
         '-monitor', f'unix:{os.path.join(work, "monitor.sock")},server=on,wait=off',
