@@ -5,8 +5,10 @@
  * read the buses the same way, plan with the same options and hand the plan
  * to the one executor.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <libkmod.h>
+#include <string.h>
 
 #include "bus.h"
 #include "enforce.h"
@@ -400,4 +402,55 @@ int enforce_probe_device_on_error(const struct sysroot *root, const char *bus, c
 	/* denying is all it does: nothing is probed, so one pass */
 	a.plan.mode = POLICY_ENFORCE;
 	return probe_pass(root, p, bus, name, bind_event, false, &a, &ret->pass[0]);
+}
+
+/* A value udev's rules syntax takes verbatim between double quotes as an
+ * exact match: no glob characters, no '|', no quotes or blanks. */
+static bool udev_exact_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || strchr("_-.:", *s)))
+			return false;
+	return true;
+}
+
+int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enforce_plan *p)
+{
+	_cleanup_close_ int sysfd = -1;
+	const struct inventory *inv = p->inv;
+
+	if (!root->sysfs)
+		return -ENXIO;
+	sysfd = sysfs_open(root->sysfs);
+	if (sysfd < 0)
+		return sysfd;
+	fputs("# Written by drvfw enforce --gate --coldplug before udev started: the\n"
+	      "# devices it decided and left bound to an allowed driver. 60-drvfw.rules\n"
+	      "# runs no drvfw for their coldplug events.\n",
+	      f);
+	for (size_t i = 0; i < p->n_devices && i < inv->n_devices; i++) {
+		const struct device *dev = &inv->devices[i];
+		const struct enforce_device *ed = &p->devices[i];
+		_cleanup_free_ char *drv = NULL, *alias = NULL;
+
+		if (ed->outcome != OUTCOME_NONE && ed->outcome != OUTCOME_BOUND)
+			continue;
+		if (dev->read_error || !udev_exact_ok(dev->bus) || !udev_exact_ok(dev->name))
+			continue;
+		/* what is bound now, and what the device says it is now */
+		if (sysfs_read_link_base(sysfd, &drv, "bus/%s/devices/%s/driver", dev->bus,
+					 dev->name) < 0 ||
+		    !drv || !udev_exact_ok(drv))
+			continue;
+		if (sysfs_read_attr(sysfd, &alias, "bus/%s/devices/%s/modalias", dev->bus,
+				    dev->name) < 0)
+			alias = NULL;
+		if (!streq_ptr(alias, dev->modalias) || (alias && !udev_exact_ok(alias)))
+			continue;
+		fprintf(f,
+			"ACTION==\"add\", SUBSYSTEM==\"%s\", KERNEL==\"%s\", ENV{DRIVER}==\"%s\", "
+			"ENV{MODALIAS}==\"%s\", ENV{DRVFW_SKIP}=\"1\"\n",
+			dev->bus, dev->name, drv, strempty(alias));
+	}
+	return ferror(f) ? -EIO : 0;
 }

@@ -203,6 +203,18 @@ struct enforce_apply {
 int enforce_apply(const struct sysroot *root, const struct decisions *d,
 		  const struct enforce_apply *o, struct enforce_plan **ret_plan);
 
+/*
+ * The udev rules that spare 60-drvfw.rules a process per device for the
+ * coldplug "add" events of the devices @p's pass (enforce --gate
+ * --coldplug, before udev starts) left allowed and bound: each matches the
+ * device by bus and name, with the driver bound now and the modalias it has
+ * now, so that another device at the same place, or a bind since, is still
+ * decided by drvfw. Devices left unbound, denied, failed or with names
+ * udev's syntax cannot hold are not written: drvfw decides them per event,
+ * as without this file. Reads the drivers bound now from @root's sysfs.
+ */
+int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enforce_plan *p);
+
 /* One decision and action for one device: the one-device view, its decisions, the plan. */
 struct enforce_pass {
 	struct inventory *inv;

@@ -161,6 +161,30 @@ mktree
 drvfw --policy "$HERE/deny-nic.conf" enforce --gate >"$T/out" 2>"$T/err"
 check "no gate for a deny-list policy" test "$(content bus/pci/drivers_autoprobe)" = "1"
 
+# --- the gate with --coldplug (before udev starts): every device there now
+# decided in one pass, and udev told which coldplug events need no drvfw:
+# those of the devices left bound to an allowed driver, by name, driver and
+# modalias; none for a denied one (60-drvfw.rules knows it by its pin)
+mktree
+drvfw --policy "$HERE/deny-all.conf" enforce --gate --coldplug --udev-rules-dir "$T/cp" \
+	>"$T/out" 2>"$T/err"
+rc=$?
+check "coldplug exits as enforce does (rc=$rc)" test $rc -eq 0 -o $rc -eq 3
+check "coldplug closes the gate" test "$(content bus/pci/drivers_autoprobe)" = "0"
+check "coldplug pins the denied e1000" \
+	test "$(content bus/pci/devices/0000:00:02.0/driver_override)" = "drvfw-denied"
+check "coldplug keeps the bus lines" grep -q 'ENV{DRVFW_SKIP}="1"' "$T/cp/59-drvfw-buses.rules"
+check "coldplug marks the allowed virtio-pci device bound now" grep -q -F \
+	'ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:00:03.0", ENV{DRIVER}=="virtio-pci", ENV{MODALIAS}=="pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00", ENV{DRVFW_SKIP}="1"' \
+	"$T/cp/59-drvfw-buses.rules"
+check "coldplug marks no denied device" sh -c "! grep -F 'KERNEL==\"0000:00:02.0\"' '$T/cp/59-drvfw-buses.rules'"
+mktree
+drvfw --policy "$HERE/deny-all.conf" enforce --gate --udev-rules-dir "$T/g" >/dev/null 2>&1
+check "the gate alone marks no device" sh -c "! grep -q 'KERNEL==' '$T/g/59-drvfw-buses.rules'"
+drvfw --policy "$HERE/deny-all.conf" enforce --coldplug >/dev/null 2>&1
+rc=$?
+check "--coldplug without --gate is a usage error (rc=$rc)" test $rc -eq 2
+
 # --- no gate where no driver could be denied: it would hold back nothing, and
 # every device of a gated bus costs the udev rule a drvfw process at boot
 gate_tree() { # gate_tree EXTRA-SPEC-LINES: machine.sysfs plus buses of system devices
