@@ -36,15 +36,9 @@ static void usage(FILE *f)
 	      f);
 }
 
-/*
- * --gate: tell udev which buses drvfw need not look at (the policy denies
- * nothing there), so that 60-drvfw.rules starts no process for them; with
- * --coldplug also the devices this pass left bound to an allowed driver
- * (@coldplug: its plan, NULL when a write failed). Only saves time: a
- * failure is reported and ignored, and udev runs drvfw per event.
- */
-static void write_skip_rules(const char *dir, const struct sysroot *root, const struct policy *pol,
-			     const struct enforce_plan *coldplug, char **buses)
+/* Writes @name into @dir (atomically) from what @emit writes: 0 or -errno. */
+static int write_rules(const char *dir, const char *name, int (*emit)(FILE *f, const void *u),
+		       const void *u)
 {
 	_cleanup_free_ char *text = NULL, *path = NULL;
 	size_t len = 0;
@@ -52,22 +46,66 @@ static void write_skip_rules(const char *dir, const struct sysroot *root, const 
 	int r;
 
 	f = open_memstream(&text, &len);
-	r = f ? emit_udev_skip_rules(f, pol, buses) : -ENOMEM;
-	if (r >= 0 && coldplug)
-		r = enforce_coldplug_rules(f, root, coldplug);
+	r = f ? emit(f, u) : -ENOMEM;
 	if (f && fclose(f) != 0 && r >= 0)
 		r = -ENOMEM;
 	if (r >= 0)
 		r = mkdir_p(dir);
-	if (r >= 0 && !(path = strdup_printf("%s/%s", dir, DRVFW_SKIP_RULES_FILE)))
+	if (r >= 0 && !(path = strdup_printf("%s/%s", dir, name)))
 		r = -ENOMEM;
 	if (r >= 0)
 		r = write_file_atomic(path, text, len, 0644);
+	return r;
+}
+
+struct skip_args {
+	const struct policy *pol;
+	char **buses;
+	const struct sysroot *root;
+	const struct enforce_plan *plan;
+};
+
+static int emit_skip(FILE *f, const void *u)
+{
+	const struct skip_args *a = u;
+
+	return emit_udev_skip_rules(f, a->pol, a->buses);
+}
+
+static int emit_coldplug(FILE *f, const void *u)
+{
+	const struct skip_args *a = u;
+
+	return enforce_coldplug_rules(f, a->root, a->plan);
+}
+
+/*
+ * --gate: tell udev which buses drvfw need not look at (the policy denies
+ * nothing there), so that 60-drvfw.rules starts no process for them; with
+ * --coldplug also which devices this pass left bound to an allowed driver
+ * (@coldplug: its plan, NULL when a write failed: then no file). Only saves
+ * time: a failure is reported and ignored, and udev runs drvfw per event.
+ */
+static void write_skip_rules(const char *dir, const struct sysroot *root, const struct policy *pol,
+			     const struct enforce_plan *coldplug, char **buses)
+{
+	struct skip_args a = { .pol = pol, .buses = buses, .root = root, .plan = coldplug };
+	int r;
+
+	r = write_rules(dir, DRVFW_SKIP_RULES_FILE, emit_skip, &a);
 	if (r < 0)
 		log_warning_errno(r,
 				  "failed to write '%s/%s': %m; udev runs drvfw for every bus, "
 				  "ignoring",
 				  dir, DRVFW_SKIP_RULES_FILE);
+	if (!coldplug)
+		return;
+	r = write_rules(dir, DRVFW_COLDPLUG_RULES_FILE, emit_coldplug, &a);
+	if (r < 0)
+		log_warning_errno(r,
+				  "failed to write '%s/%s': %m; udev runs drvfw for every device, "
+				  "ignoring",
+				  dir, DRVFW_COLDPLUG_RULES_FILE);
 }
 
 static void print_summary(const struct enforce_plan *p, bool gate_only, bool dry_run)

@@ -426,7 +426,8 @@ int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enf
 		return sysfd;
 	fputs("# Written by drvfw enforce --gate --coldplug before udev started: the\n"
 	      "# devices it decided and left bound to an allowed driver. 60-drvfw.rules\n"
-	      "# runs no drvfw for their coldplug events.\n",
+	      "# runs no drvfw for their coldplug events. Removed once the initramfs's\n"
+	      "# coldplug has settled.\n",
 	      f);
 	for (size_t i = 0; i < p->n_devices && i < inv->n_devices; i++) {
 		const struct device *dev = &inv->devices[i];

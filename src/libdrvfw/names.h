@@ -55,6 +55,10 @@
 /* The udev rules enforce --gate writes so that 60-drvfw.rules skips buses. */
 #define DRVFW_SKIP_RULES_DIR "/run/udev/rules.d"
 #define DRVFW_SKIP_RULES_FILE "59-drvfw-buses.rules"
+/* And with --coldplug the devices it decided, for the initramfs's coldplug
+ * only: the boot library removes it once that has settled (pre-pivot),
+ * so that the real root, whose policy may differ, decides them again. */
+#define DRVFW_COLDPLUG_RULES_FILE "59-drvfw-coldplug.rules"
 
 /*
  * What drvfw keeps between runs: the initcall names learned on a kernel's

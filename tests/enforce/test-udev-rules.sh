@@ -39,7 +39,7 @@ cp -a "$FIX/basic-sys" "$T/sys2"
 mkdir -p "$T/cp"
 "$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$T/sys2" \
 	--policy "$SRC/tests/enforce/deny-all.conf" enforce --gate --coldplug --udev-rules-dir "$T/cp" >/dev/null
-cp "$T/cp/59-drvfw-buses.rules" "$T/59-drvfw-coldplug.rules"
+cp "$T/cp/59-drvfw-coldplug.rules" "$T/59-drvfw-coldplug.rules"
 check "enforce --gate --coldplug marks devices" grep -q 'KERNEL==.*ENV{DRVFW_SKIP}="1"' "$T/59-drvfw-coldplug.rules"
 
 if udevadm verify --help >/dev/null 2>&1; then
