@@ -414,6 +414,27 @@ static bool udev_exact_ok(const char *s)
 	return true;
 }
 
+/* The driver whose bind file handed device @i to it in @p (a copy), or NULL. */
+static char *bound_by_plan(const struct enforce_plan *p, size_t i)
+{
+	for (size_t k = 0; k < p->n_actions; k++) {
+		const struct enforce_action *a = &p->actions[k];
+		const char *s, *e;
+
+		/* the executor stops at the first bind file that took it */
+		if (a->device != i || a->step != STEP_BIND || a->status != ACTION_DONE || !a->path)
+			continue;
+		s = strstr(a->path, "/drivers/"); /* bus/B/drivers/D/bind */
+		if (!s)
+			continue;
+		s += strlen("/drivers/");
+		e = strrchr(s, '/');
+		if (e && streq(e, "/bind"))
+			return strndup(s, (size_t)(e - s));
+	}
+	return NULL;
+}
+
 int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enforce_plan *p)
 {
 	_cleanup_close_ int sysfd = -1;
@@ -432,16 +453,27 @@ int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enf
 	for (size_t i = 0; i < p->n_devices && i < inv->n_devices; i++) {
 		const struct device *dev = &inv->devices[i];
 		const struct enforce_device *ed = &p->devices[i];
-		_cleanup_free_ char *drv = NULL, *alias = NULL;
+		_cleanup_free_ char *drv = NULL, *alias = NULL, *bound = NULL;
+		const char *decided;
 
-		if (ed->outcome != OUTCOME_NONE && ed->outcome != OUTCOME_BOUND)
+		/* the driver the pass decided for it: bound before and left so,
+		 * or handed to it by a bind file that took it (not drivers_probe,
+		 * where the kernel chose) */
+		if (ed->outcome == OUTCOME_NONE)
+			decided = dev->driver;
+		else if (ed->outcome == OUTCOME_BOUND)
+			decided = bound = bound_by_plan(p, i);
+		else
 			continue;
-		if (dev->read_error || !udev_exact_ok(dev->bus) || !udev_exact_ok(dev->name))
+		if (!decided || dev->read_error || !udev_exact_ok(dev->bus) ||
+		    !udev_exact_ok(dev->name))
 			continue;
-		/* what is bound now, and what the device says it is now */
+		/* what is bound now, and what the device says it is now: a driver
+		 * that bound since the pass decided (its "bind" event went to no
+		 * udev) is not vouched for */
 		if (sysfs_read_link_base(sysfd, &drv, "bus/%s/devices/%s/driver", dev->bus,
 					 dev->name) < 0 ||
-		    !drv || !udev_exact_ok(drv))
+		    !drv || !streq(drv, decided) || !udev_exact_ok(drv))
 			continue;
 		if (sysfs_read_attr(sysfd, &alias, "bus/%s/devices/%s/modalias", dev->bus,
 				    dev->name) < 0)

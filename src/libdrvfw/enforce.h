@@ -206,10 +206,12 @@ int enforce_apply(const struct sysroot *root, const struct decisions *d,
 /*
  * The udev rules that spare 60-drvfw.rules a process per device for the
  * coldplug "add" events of the devices @p's pass (enforce --gate
- * --coldplug, before udev starts) left allowed and bound: each matches the
- * device by bus and name, with the driver bound now and the modalias it has
- * now, so that another device at the same place, or a bind since, is still
- * decided by drvfw. Devices left unbound, denied, failed or with names
+ * --coldplug, before udev starts) left allowed and bound: bound before and
+ * left so, or bound by a bind file of the plan (not drivers_probe, where
+ * the kernel chose), and bound to that same driver now. Each matches the
+ * device by bus and name, with that driver and the modalias it has now, so
+ * that another device at the same place, or a bind since, is still decided
+ * by drvfw. Devices left unbound, denied, failed or with names
  * udev's syntax cannot hold are not written: drvfw decides them per event,
  * as without this file. Reads the drivers bound now from @root's sysfs.
  */
