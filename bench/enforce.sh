@@ -6,9 +6,12 @@
 # bench/enforce.sh). On the real Debian kernel's module tree (so that probe's
 # libkmod lookup hits the real 26,000-alias index) and a fake sysfs:
 #   - `drvfw probe --udev` for one device, the whole process, as udev runs
-#     it per event: a denied e1000 (unbind + pin) and an allowed virtio NIC;
-#     target <= 2 ms median;
-#   - `drvfw enforce` over a generated tree of 500 devices.
+#     it per event: a denied e1000 (unbind + pin) and an allowed virtio NIC,
+#     with a fresh decision index (drvfw index) and without one; target with
+#     the index <= 1.5x starting /bin/true, in the same run;
+#   - `drvfw enforce --gate` (the pre-udev step) with and without the index;
+#   - `drvfw enforce` over a generated tree of 500 devices;
+#   - the peak RSS of each (target <= 20 MiB).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,32 +64,70 @@ dr=("$drvfw" --root "$root" --kver "$kver" --sysfs "$tmp/sys" --policy "$tmp/pol
 cc -O2 -o "$tmp/runmedian" "$top/bench/runmedian.c"
 median_ms() { "$tmp/runmedian" "$@"; }
 
+# The decision index of this tree and policy, in a file of the benchmark's
+# own (the kernel tree is shared: nothing is written into it).
+"${dr[@]}" index -o "$tmp/index.bin"
+idx=(--env "DRVFW_INDEX=$tmp/index.bin")
+noidx=(--env "DRVFW_INDEX=$tmp/none")
+rss_kib() { "$tmp/runmedian" 3 --rss "$@"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
 true_ms=$(median_ms "$probe_runs" --empty-env /bin/true)
 version_ms=$(median_ms "$probe_runs" --empty-env "$drvfw" --version)
 # udev runs a program with the device's properties as its only environment
 # (no LANG: no locale files to load), hence --empty-env for probe.
-probe_deny=$(median_ms "$probe_runs" --empty-env "${dr[@]}" probe --udev --no-kmsg pci/0000:01:00.0)
-probe_allow=$(median_ms "$probe_runs" --empty-env "${dr[@]}" probe --udev --no-kmsg virtio/virtio0)
-probe_class=$(median_ms "$probe_runs" --empty-env "${dr[@]}" probe --udev --no-kmsg /devices/pci0000:00/0000:02:00.0)
+probe_deny=$(median_ms "$probe_runs" --empty-env "${noidx[@]}" "${dr[@]}" probe --udev --no-kmsg pci/0000:01:00.0)
+probe_allow=$(median_ms "$probe_runs" --empty-env "${noidx[@]}" "${dr[@]}" probe --udev --no-kmsg virtio/virtio0)
+probe_class=$(median_ms "$probe_runs" --empty-env "${noidx[@]}" "${dr[@]}" probe --udev --no-kmsg /devices/pci0000:00/0000:02:00.0)
+# the same with the index, and /bin/true again: the ratio is of one stretch of time
+true2_ms=$(median_ms "$probe_runs" --empty-env /bin/true)
+iprobe_deny=$(median_ms "$probe_runs" --empty-env "${idx[@]}" "${dr[@]}" probe --udev --no-kmsg pci/0000:01:00.0)
+iprobe_allow=$(median_ms "$probe_runs" --empty-env "${idx[@]}" "${dr[@]}" probe --udev --no-kmsg virtio/virtio0)
+iprobe_class=$(median_ms "$probe_runs" --empty-env "${idx[@]}" "${dr[@]}" probe --udev --no-kmsg /devices/pci0000:00/0000:02:00.0)
+true3_ms=$(median_ms "$probe_runs" --empty-env /bin/true)
+true_med=$(printf '%s\n' "$true_ms" "$true2_ms" "$true3_ms" | sort -n | sed -n 2p)
+gate_ms=$(median_ms "$runs" --empty-env "${noidx[@]}" "${dr[@]}" enforce --gate --dry-run --no-kmsg)
+igate_ms=$(median_ms "$runs" --empty-env "${idx[@]}" "${dr[@]}" enforce --gate --dry-run --no-kmsg)
+rss_probe=$(rss_kib --empty-env "${noidx[@]}" "${dr[@]}" probe --udev --no-kmsg pci/0000:01:00.0)
+rss_iprobe=$(rss_kib --empty-env "${idx[@]}" "${dr[@]}" probe --udev --no-kmsg pci/0000:01:00.0)
+rss_index=$(rss_kib "${dr[@]}" index -o "$tmp/index2.bin")
 t0=$EPOCHREALTIME
 "${dr[@]}" enforce --no-kmsg --report "$tmp/first" >/dev/null
 first_ms=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", (b - a) * 1000 }')
 first_writes=$(grep -c '^done write' "$tmp/first/enforce.log")
-enforce_ms=$(median_ms "$runs" "${dr[@]}" enforce --no-kmsg --report "$tmp/report")
-enforce_dry=$(median_ms "$runs" "${dr[@]}" enforce --dry-run --no-kmsg)
-audit_ms=$(median_ms "$runs" "${dr[@]}" audit --json)
+enforce_ms=$(median_ms "$runs" "${noidx[@]}" "${dr[@]}" enforce --no-kmsg --report "$tmp/report")
+enforce_dry=$(median_ms "$runs" "${noidx[@]}" "${dr[@]}" enforce --dry-run --no-kmsg)
+audit_ms=$(median_ms "$runs" "${noidx[@]}" "${dr[@]}" audit --json)
+rss_enforce=$(rss_kib "${noidx[@]}" "${dr[@]}" enforce --dry-run --no-kmsg)
 
 echo "# enforcement: kernel tree $kver, fake sysfs with $ndev devices; probe $probe_runs runs, others $runs"
 echo
 printf '| what | median |\n|---|---|\n'
 printf '| `/bin/true` (process start on this machine, baseline) | %s ms |\n' "$true_ms"
-printf '| `drvfw --version` (drvfw start: libkmod, libcrypto, ... loaded) | %s ms |\n' "$version_ms"
-printf '| `drvfw probe --udev` denied e1000 (unbind + pin), whole process, empty environment as under udev | %s ms |\n' "$probe_deny"
-printf '| `drvfw probe --udev` allowed virtio NIC (no write) | %s ms |\n' "$probe_allow"
-printf '| `drvfw probe --udev` allowed virtio-pci by devpath | %s ms |\n' "$probe_class"
+printf '| `drvfw --version` (drvfw start: libinih, libsmartcols; libkmod is loaded when used) | %s ms |\n' "$version_ms"
+printf '| `drvfw probe --udev` denied e1000 (unbind + pin), whole process, empty environment as under udev, no index | %s ms |\n' "$probe_deny"
+printf '| `drvfw probe --udev` allowed virtio NIC (no write), no index | %s ms |\n' "$probe_allow"
+printf '| `drvfw probe --udev` allowed virtio-pci by devpath, no index | %s ms |\n' "$probe_class"
+printf '| `drvfw enforce --gate --dry-run` (the pre-udev step), no index | %s ms |\n' "$gate_ms"
+printf '| `drvfw enforce --gate --dry-run`, fresh index | %s ms |\n' "$igate_ms"
 printf '| `drvfw enforce` over %s devices, 300 denied (first run: %s writes) | %s ms |\n' "$ndev" \
 	"$first_writes" "$first_ms"
 printf '| `drvfw enforce` again on the same tree (fake files keep their driver links: %s unbinds) | %s ms |\n' \
 	"$(grep -c '^done write' "$tmp/report/enforce.log")" "$enforce_ms"
 printf '| `drvfw enforce --dry-run` over %s devices | %s ms |\n' "$ndev" "$enforce_dry"
 printf '| `drvfw audit --json` on the same tree (for scale) | %s ms |\n' "$audit_ms"
+echo
+echo "With a fresh decision index (drvfw index), against starting /bin/true in the same run" \
+	"(the middle of three medians: $true_ms, $true2_ms, $true3_ms ms):"
+echo
+printf '| what | median | vs `/bin/true` | target |\n|---|---|---|---|\n'
+printf '| `/bin/true` (baseline) | %s ms | 1.00x | |\n' "$true_med"
+for row in "denied e1000 (unbind + pin):$iprobe_deny" "allowed virtio NIC:$iprobe_allow" \
+	"allowed virtio-pci by devpath:$iprobe_class"; do
+	printf '| `drvfw probe --udev`, %s | %s ms | %sx | <= 1.5x |\n' "${row%:*}" "${row##*:}" \
+		"$(ratio "${row##*:}" "$true_med")"
+done
+echo
+printf 'Peak RSS: probe %s KiB without the index, %s KiB with it; drvfw index %s KiB;' \
+	"$rss_probe" "$rss_iprobe" "$rss_index"
+printf ' enforce over %s devices %s KiB (target <= 20480 KiB).\n' "$ndev" "$rss_enforce"

@@ -137,6 +137,12 @@ install() {
         dfatal "drvfw: cannot install '$DRVFW_BUILD_BIN' into the initramfs"
         exit 1
     }
+    # drvfw loads libkmod with dlopen() when it first needs it (kmod-dl.c):
+    # inst_binary's ldd does not see it, and Debian's kmod has its own copy.
+    if ! inst_libdir_file "libkmod.so.2*"; then
+        dfatal "drvfw: libkmod.so.2 not found: drvfw cannot read the module database without it"
+        exit 1
+    fi
     # The generated modprobe.d lines say `install MODULE /bin/false`.
     inst_multiple false sed
     if [[ ! -e $initdir/bin/false ]]; then

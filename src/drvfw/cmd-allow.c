@@ -206,15 +206,50 @@ static void allow_args_done(struct allow_args *a)
 	strv_free(a->targets);
 }
 
+/*
+ * The decision index, compiled again from the policy just read, so that
+ * probe and the helper do not fall back to the slow path (and warn) until
+ * someone runs drvfw index. Best effort: a stale index is only slow.
+ */
+static void regenerate_index(struct drvfw_ctx *ctx, const struct sysroot *root,
+			     const struct dindex_snapshot *snap, const struct decisions *dec)
+{
+	_cleanup_free_ char *path = dindex_path(root);
+	struct policy_source src;
+	int r;
+
+	if (!path || ctx_policy_source(ctx, &src) < 0)
+		return;
+	r = dindex_write(path, snap,
+			 &(struct dindex_source){
+			     .root = root,
+			     .src = &src,
+			     .policy = dec->policy,
+			     .policy_diags = &ctx->policy_diags,
+			     .inv = dec->inv,
+			 });
+	if (r < 0)
+		log_warning_errno(
+		    r, "failed to rebuild the decision index '%s': %m; run 'drvfw index'", path);
+	else
+		log_info(ctx, "rebuilt '%s'", path);
+}
+
 /* What the new policy changes outside the drop-in: modprobe.d, and with --now the devices. */
 static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const struct sysroot *root,
 		     const struct policy *old_p)
 {
+	_cleanup_(dindex_snapshot_freep) struct dindex_snapshot *snap = NULL;
 	_cleanup_(decisions_freep) struct decisions *old_dec = NULL;
 	_cleanup_free_ char *modprobe_out = NULL;
 	const struct decisions *dec;
+	struct policy_source src;
 	int r;
 
+	/* the index's inputs before they are read (dindex_snapshot_take()) */
+	if (a->modprobe && ctx_policy_source(ctx, &src) >= 0 &&
+	    dindex_snapshot_take(root, &src, &snap) < 0)
+		snap = NULL;
 	/* The new policy is in force: read it as every command does. */
 	r = ctx_decisions(ctx, &dec);
 	if (r < 0)
@@ -249,6 +284,8 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 					  DRVFW_MODPROBE_LEGACY_FILE);
 		else if (r > 0)
 			log_info(ctx, "removed the old '%s'", DRVFW_MODPROBE_LEGACY_FILE);
+		if (snap)
+			regenerate_index(ctx, root, snap, dec);
 	}
 	if (!a->now)
 		return 0;

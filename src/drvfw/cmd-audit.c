@@ -315,6 +315,8 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = parse_args(ctx, argc, argv, &a);
 	if (r <= 0)
 		return r;
+	/* a fresh index holds the policy and the module database: no dump of libkmod's */
+	ctx->use_index = true;
 	r = ctx_sysroot(ctx, &root);
 	if (r >= 0)
 		r = ctx_decisions(ctx, &d);

@@ -20,6 +20,8 @@ static void usage(FILE *f)
 	      "\nOptions:\n"
 	      "     --dry-run           print the writes (WRITE PATH VALUE, LOAD MODULE), do none\n"
 	      "     --gate              only set drivers_autoprobe to 0 on default-deny buses\n"
+	      "     --coldplug          with --gate: decide and act for every device there now,\n"
+	      "                           and tell udev which of them need no drvfw process\n"
 	      "     --report DIR        write enforce.log and enforce.json into DIR\n"
 	      "     --udev-rules-dir DIR  with --gate: where 59-drvfw-buses.rules goes\n"
 	      "                         (default /run/udev/rules.d; none with --sysfs)\n"
@@ -34,12 +36,9 @@ static void usage(FILE *f)
 	      f);
 }
 
-/*
- * --gate: tell udev which buses drvfw need not look at (the policy denies
- * nothing there), so that 60-drvfw.rules starts no process for them. Only
- * saves time: a failure is reported and ignored.
- */
-static void write_skip_rules(const char *dir, const struct policy *pol, char **buses)
+/* Writes @name into @dir (atomically) from what @emit writes: 0 or -errno. */
+static int write_rules(const char *dir, const char *name, int (*emit)(FILE *f, const void *u),
+		       const void *u)
 {
 	_cleanup_free_ char *text = NULL, *path = NULL;
 	size_t len = 0;
@@ -47,20 +46,66 @@ static void write_skip_rules(const char *dir, const struct policy *pol, char **b
 	int r;
 
 	f = open_memstream(&text, &len);
-	r = f ? emit_udev_skip_rules(f, pol, buses) : -ENOMEM;
+	r = f ? emit(f, u) : -ENOMEM;
 	if (f && fclose(f) != 0 && r >= 0)
 		r = -ENOMEM;
 	if (r >= 0)
 		r = mkdir_p(dir);
-	if (r >= 0 && !(path = strdup_printf("%s/%s", dir, DRVFW_SKIP_RULES_FILE)))
+	if (r >= 0 && !(path = strdup_printf("%s/%s", dir, name)))
 		r = -ENOMEM;
 	if (r >= 0)
 		r = write_file_atomic(path, text, len, 0644);
+	return r;
+}
+
+struct skip_args {
+	const struct policy *pol;
+	char **buses;
+	const struct sysroot *root;
+	const struct enforce_plan *plan;
+};
+
+static int emit_skip(FILE *f, const void *u)
+{
+	const struct skip_args *a = u;
+
+	return emit_udev_skip_rules(f, a->pol, a->buses);
+}
+
+static int emit_coldplug(FILE *f, const void *u)
+{
+	const struct skip_args *a = u;
+
+	return enforce_coldplug_rules(f, a->root, a->plan);
+}
+
+/*
+ * --gate: tell udev which buses drvfw need not look at (the policy denies
+ * nothing there), so that 60-drvfw.rules starts no process for them; with
+ * --coldplug also which devices this pass left bound to an allowed driver
+ * (@coldplug: its plan, NULL when a write failed: then no file). Only saves
+ * time: a failure is reported and ignored, and udev runs drvfw per event.
+ */
+static void write_skip_rules(const char *dir, const struct sysroot *root, const struct policy *pol,
+			     const struct enforce_plan *coldplug, char **buses)
+{
+	struct skip_args a = { .pol = pol, .buses = buses, .root = root, .plan = coldplug };
+	int r;
+
+	r = write_rules(dir, DRVFW_SKIP_RULES_FILE, emit_skip, &a);
 	if (r < 0)
 		log_warning_errno(r,
 				  "failed to write '%s/%s': %m; udev runs drvfw for every bus, "
 				  "ignoring",
 				  dir, DRVFW_SKIP_RULES_FILE);
+	if (!coldplug)
+		return;
+	r = write_rules(dir, DRVFW_COLDPLUG_RULES_FILE, emit_coldplug, &a);
+	if (r < 0)
+		log_warning_errno(r,
+				  "failed to write '%s/%s': %m; udev runs drvfw for every device, "
+				  "ignoring",
+				  dir, DRVFW_COLDPLUG_RULES_FILE);
 }
 
 static void print_summary(const struct enforce_plan *p, bool gate_only, bool dry_run)
@@ -107,7 +152,7 @@ static void log_run(struct kmsg *k, const struct enforce_plan *plan, const char 
 }
 
 struct enforce_args {
-	bool dry_run, gate_only, use_kmsg;
+	bool dry_run, gate_only, coldplug, use_kmsg;
 	const char *report_dir, *rules_dir;
 };
 
@@ -116,6 +161,7 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct enfor
 	enum {
 		ARG_DRY_RUN = 0x100,
 		ARG_GATE,
+		ARG_COLDPLUG,
 		ARG_REPORT,
 		ARG_NO_KMSG,
 		ARG_UDEV_RULES_DIR,
@@ -124,6 +170,7 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct enfor
 		{ "udev-rules-dir", required_argument, NULL, ARG_UDEV_RULES_DIR },
 		{ "dry-run", no_argument, NULL, ARG_DRY_RUN },
 		{ "gate", no_argument, NULL, ARG_GATE },
+		{ "coldplug", no_argument, NULL, ARG_COLDPLUG },
 		{ "report", required_argument, NULL, ARG_REPORT },
 		{ "no-kmsg", no_argument, NULL, ARG_NO_KMSG },
 		{ "help", no_argument, NULL, 'h' },
@@ -146,6 +193,9 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct enfor
 		case ARG_GATE:
 			a->gate_only = true;
 			break;
+		case ARG_COLDPLUG:
+			a->coldplug = true;
+			break;
 		case ARG_REPORT:
 			a->report_dir = optarg;
 			break;
@@ -162,6 +212,8 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct enfor
 	}
 	if (optind < argc)
 		return usage_error("enforce", "unexpected argument '%s'", argv[optind]);
+	if (a->coldplug && !a->gate_only)
+		return usage_error("enforce", "--coldplug goes with --gate (before udev starts)");
 	/* A fake tree is not the kernel's: keep its runs out of the kernel log. */
 	if (ctx->opt_sysfs)
 		a->use_kmsg = false;
@@ -185,6 +237,8 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	const struct sysroot *root;
 	const struct policy *pol;
 	const struct decisions *d;
+	_cleanup_(inventory_freep) struct inventory *gate_inv = NULL;
+	_cleanup_(decisions_freep) struct decisions *gate_full = NULL;
 	struct inventory empty_inv = { 0 };
 	struct decisions gate_dec;
 	struct kmsg k;
@@ -197,6 +251,9 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return r;
 	(void)kmsg_open(&k, a.use_kmsg && !a.dry_run);
+	/* a fresh index holds the policy and the module database (before udev,
+	 * what the gate needs to know which buses have a driver to deny) */
+	ctx->use_index = true;
 
 	/* Policy first: an invalid policy changes nothing (exit 2). */
 	r = ctx_policy(ctx, &pol);
@@ -218,10 +275,16 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 		    root->kver);
 		return EXIT_RUNTIME;
 	}
-	if (a.gate_only) {
-		/* The gate needs no inventory: it runs before udev, as early as it can. */
+	if (a.gate_only && !a.coldplug) {
+		/* The gate reads no inventory: it runs before udev, as early as it
+		 * can. The index's module database is cheap; without it, a bus's
+		 * devices and drivers in sysfs tell whether it needs a gate. */
 		gate_dec = (struct decisions){ .policy = pol, .inv = &empty_inv };
 		d = &gate_dec;
+		if (ctx_index(ctx) &&
+		    inventory_load_index_modules(root, ctx_index(ctx), &gate_inv) >= 0 &&
+		    decisions_compute(pol, gate_inv, &gate_full) >= 0)
+			d = gate_full;
 	} else if ((r = ctx_decisions(ctx, &d)) < 0) {
 		kmsg_line(&k, "failed to read the module database or the policy, nothing enforced");
 		kmsg_close(&k);
@@ -232,7 +295,7 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	    root, d,
 	    &(struct enforce_apply){
 		.plan = { .mode = pol->mode,
-			  .scope = a.gate_only ? ENFORCE_GATE_ONLY : ENFORCE_ALL },
+			  .scope = a.gate_only && !a.coldplug ? ENFORCE_GATE_ONLY : ENFORCE_ALL },
 		.dry_run = a.dry_run,
 		/* Never load the host's modules for a fake tree. */
 		.load_modules = !ctx->opt_sysfs,
@@ -251,8 +314,8 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	/* Before udev starts: it reads its rules once, as it starts. A fake
 	 * tree gets none unless asked (the host's udev must not see them). */
 	if (a.gate_only && !a.dry_run && (a.rules_dir || !ctx->opt_sysfs))
-		write_skip_rules(a.rules_dir ? a.rules_dir : DRVFW_SKIP_RULES_DIR, pol,
-				 plan->bus_names);
+		write_skip_rules(a.rules_dir ? a.rules_dir : DRVFW_SKIP_RULES_DIR, root, pol,
+				 a.coldplug && failed == 0 ? plan : NULL, plan->bus_names);
 	if (a.dry_run)
 		print_enforce_actions(stdout, plan, root->sysfs);
 	log_run(&k, plan, root->sysfs, a.dry_run);
@@ -269,6 +332,6 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 				ret = EXIT_RUNTIME;
 		}
 	}
-	print_summary(plan, a.gate_only, a.dry_run);
+	print_summary(plan, a.gate_only && !a.coldplug, a.dry_run);
 	return ret == EXIT_OK ? exit_status(plan, failed) : ret;
 }

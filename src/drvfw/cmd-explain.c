@@ -136,7 +136,7 @@ static int add_rows(struct table *t, struct rule_cache *rc, const struct decisio
 		return -ENOMEM;
 	for (size_t j = 0; j < md->n_pairs; j++) {
 		const struct pair_decision *p = &md->pairs[j];
-		struct libscols_line *ln = table_new_line(t);
+		struct table_row *ln = table_new_line(t);
 		const char *rule = rule_describe(rc, p->entry, "default: no entry matches");
 
 		if (!ln || !rule)
@@ -218,6 +218,8 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("explain", "no target given");
 
+	/* a fresh index holds the policy and the module database: no dump of libkmod's */
+	ctx->use_index = true;
 	r = ctx_decisions(ctx, &d);
 	if (r >= 0)
 		r = ctx_sysroot(ctx, &root);

@@ -201,6 +201,8 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		if (r < 0)
 			return r;
 	} else {
+		/* a fresh index holds the policy and the module database: no dump of libkmod's */
+		ctx->use_index = true;
 		r = ctx_decisions(ctx, &d);
 		if (r >= 0)
 			r = ctx_sysroot(ctx, &root);

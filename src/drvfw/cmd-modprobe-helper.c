@@ -7,8 +7,8 @@
  * decides it with the [autoload] section and the driver entries of the policy,
  * and hands what is allowed to the real modprobe.
  *
- * It must cost little: it reads only the policy files and libkmod's indexes
- * (no inventory). When it cannot decide (the policy does not load, the name
+ * It must cost little: from a fresh decision index (dindex.h) it reads that
+ * one file, else only the policy files and libkmod's indexes (no inventory). When it cannot decide (the policy does not load, the name
  * does not look up) the policy's on-error decides, read by the lenient scan
  * that works on a broken policy: deny refuses the request, allow lets
  * modprobe run; the record says why (error=).
@@ -154,6 +154,8 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	/* The kernel gives us no stderr: ctx_* messages go to /dev/null. */
 	ctx->opt_quiet = true;
 	ctx->on_error_decides = true;
+	/* a fresh index answers without the policy files or libkmod */
+	ctx->use_index = true;
 	/* open before anything is read: a failure to read is logged too */
 	(void)kmsg_open(&k, true);
 	r = ctx_sysroot(ctx, &root);
@@ -161,7 +163,7 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 		r = ctx_policy(ctx, &p);
 	if (r < 0)
 		error = ctx_error_token(r, "policy");
-	else if ((r = request_decide(root, p, alias, &rd)) < 0)
+	else if ((r = request_decide(root, p, ctx_index(ctx), alias, &rd)) < 0)
 		error = rd.error ? strdup(rd.error) : ctx_error_token(r, "moddb");
 	if (r < 0) {
 		/* Cannot decide: on-error says what happens, and the record says
@@ -181,12 +183,14 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 			if (msg)
 				kmsg_write(&k, record_priority(a), msg);
 		}
+		ctx_log_index_problem(ctx, &k);
 		kmsg_close(&k);
 		return a == AUTOLOAD_DENY ? EXIT_RUNTIME : exec_modprobe(quiet, alias);
 	}
 	msg = autoload_record_format(alias, rd.modules, rd.action, rd.rule, rd.error);
 	if (msg)
 		kmsg_write(&k, record_priority(rd.action), msg);
+	ctx_log_index_problem(ctx, &k);
 	kmsg_close(&k);
 	if (rd.action == AUTOLOAD_DENY)
 		return EXIT_RUNTIME; /* what modprobe returns when it cannot load */

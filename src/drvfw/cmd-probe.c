@@ -194,6 +194,13 @@ static int probe_on_error(struct drvfw_ctx *ctx, const struct probe_args *a,
 	return r;
 }
 
+/* The kernel log closed, with a word on an index that was there and not used. */
+static void probe_close(struct drvfw_ctx *ctx, struct kmsg *k)
+{
+	ctx_log_index_problem(ctx, k);
+	kmsg_close(k);
+}
+
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_free_ char *bus = NULL, *name = NULL;
@@ -237,14 +244,16 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 	}
 
 	ctx->on_error_decides = true;
+	/* a fresh index holds the policy and the module lookups: no parsing, no libkmod */
+	ctx->use_index = true;
 	r = ctx_policy(ctx, &pol);
 	if (r < 0) {
 		r = probe_on_error(ctx, &a, root, bus, name, r, "policy", &k);
-		kmsg_close(&k);
+		probe_close(ctx, &k);
 		return r;
 	}
 	if (pol->mode == POLICY_OFF) {
-		kmsg_close(&k);
+		probe_close(ctx, &k);
 		if (a.udev)
 			printf("DRVFW_VERDICT=allow\nDRVFW_ACTION=none\n");
 		return EXIT_OK;
@@ -256,10 +265,11 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 				     .plan = { .mode = pol->mode },
 				     .dry_run = a.dry_run,
 				     .load_modules = !ctx->opt_sysfs,
+				     .index = ctx_index(ctx),
 				 },
 				 &pr);
 	if (r == -ENODEV && !a.udev) {
-		kmsg_close(&k);
+		probe_close(ctx, &k);
 		log_error_errno(r, "no device '%s/%s' in '%s/bus'", bus, name, root->sysfs);
 		return EXIT_RUNTIME;
 	}
@@ -268,7 +278,7 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 		 * too: its MODALIAS is still in the event */
 		r = probe_on_error(ctx, &a, root, bus, name, r, r == -ENODEV ? "sysfs" : "moddb",
 				   &k);
-		kmsg_close(&k);
+		probe_close(ctx, &k);
 		return r;
 	}
 	/* udev imports stdout: keep it to KEY=VALUE lines */
@@ -277,6 +287,6 @@ int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv)
 	for (unsigned i = 0; i < pr.n_passes; i++)
 		log_enforce_failures(pr.pass[i].plan, root->sysfs, &k);
 	r = render(&a, &pr, pol, bus, name, &k);
-	kmsg_close(&k);
+	probe_close(ctx, &k);
 	return r;
 }

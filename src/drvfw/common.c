@@ -302,6 +302,79 @@ int ctx_profiledir(struct drvfw_ctx *ctx, char **ret)
 	return *ret ? 0 : log_oom();
 }
 
+int ctx_policy_source(struct drvfw_ctx *ctx, struct policy_source *ret)
+{
+	int r;
+
+	*ret = (struct policy_source){
+		.files = ctx->opt_policy_files,
+		.cmdline = ctx->opt_cmdline,
+		.profiledir = ctx->opt_profiledir,
+	};
+	if (ctx->opt_proc_cmdline && !ctx->opt_cmdline) {
+		if (!ctx->cmdline_buf) {
+			r = read_one_line_file("/proc/cmdline", &ctx->cmdline_buf);
+			if (r < 0)
+				return log_error_errno(r, "failed to read '/proc/cmdline': %m");
+		}
+		ret->cmdline = ctx->cmdline_buf;
+	}
+	return 0;
+}
+
+/* Why the index at @path is not used: NULL when that is no news (there is none). */
+static char *index_problem(const char *path, int r, const char *why)
+{
+	switch (r) {
+	case -ENOENT:
+		return NULL;
+	case -ESTALE:
+		return strdup_printf("'%s' is stale (%s)", path, strempty(why));
+	case -EPERM:
+		return strdup_printf("'%s' is not root's alone (owner or mode)", path);
+	case -EBADMSG:
+		return strdup_printf("'%s' is damaged or not an index of this drvfw", path);
+	default:
+		return strdup_printf("'%s' cannot be read: %s", path, error_string(r));
+	}
+}
+
+static void index_warn(struct drvfw_ctx *ctx, char *problem)
+{
+	if (!problem)
+		return;
+	log_warning("decision index %s: deciding without it ('drvfw index' rebuilds it)", problem);
+	free(ctx->index_problem);
+	ctx->index_problem = problem;
+}
+
+struct dindex *ctx_index(struct drvfw_ctx *ctx)
+{
+	_cleanup_(dindex_unrefp) struct dindex *x = NULL;
+	_cleanup_free_ char *path = NULL, *why = NULL;
+	const struct sysroot *root;
+	struct policy_source src;
+	int r;
+
+	if (!ctx->use_index || ctx->index_ready)
+		return ctx->index;
+	ctx->index_ready = true;
+	if (ctx_sysroot(ctx, &root) < 0 || ctx_policy_source(ctx, &src) < 0)
+		return NULL;
+	path = dindex_path(root);
+	if (!path)
+		return NULL;
+	r = dindex_open(path, &x);
+	if (r >= 0)
+		r = dindex_check(x, root, &src, &why);
+	if (r < 0) {
+		index_warn(ctx, index_problem(path, r, why));
+		return NULL;
+	}
+	ctx->index = TAKE_PTR(x);
+	return ctx->index;
+}
+
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
 {
 	const struct sysroot *root;
@@ -313,7 +386,14 @@ int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
 			return r;
 		if (root->sysfs && access(root->sysfs, F_OK) < 0)
 			return log_error_errno(-errno, "cannot use sysfs at '%s': %m", root->sysfs);
-		r = inventory_load(root, &ctx->inv);
+		r = -ENOENT;
+		if (ctx_index(ctx)) {
+			r = inventory_load_indexed(root, ctx->index, &ctx->inv);
+			if (r == -EBADMSG)
+				index_warn(ctx, strdup("is damaged"));
+		}
+		if (r == -ENOENT || r == -EBADMSG)
+			r = inventory_load(root, &ctx->inv);
 		if (r == -ENODATA)
 			return log_error_errno(
 			    r,
@@ -331,46 +411,75 @@ int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
 	return 0;
 }
 
-int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
+void ctx_log_index_problem(struct drvfw_ctx *ctx, struct kmsg *k)
 {
-	struct diags d = { 0 };
-	const struct sysroot *root;
-	struct policy_source src = {
-		.files = ctx->opt_policy_files,
-		.cmdline = ctx->opt_cmdline,
-		.profiledir = ctx->opt_profiledir,
-	};
+	unsigned suppressed;
+
+	if (ctx->index && dindex_damaged(ctx->index) && !ctx->index_problem)
+		ctx->index_problem = strdup("is damaged");
+	if (!ctx->index_problem || !kmsg_ratelimit(k, KMSG_KIND_INDEX, &suppressed))
+		return;
+	if (suppressed)
+		kmsg_line(k, "%u messages like the next one left out (rate limit)", suppressed);
+	kmsg_line(k, "decision index %s: decided without it", ctx->index_problem);
+}
+
+/* The policy from a fresh index: what policy_load() would make of the same files. */
+static int policy_from_index(struct drvfw_ctx *ctx)
+{
+	struct dindex *x = ctx_index(ctx);
 	int r;
 
+	if (!x)
+		return -ENOENT;
+	r = dindex_policy(x, &ctx->policy_in_use, &ctx->policy_diags);
+	if (r < 0) {
+		diags_done(&ctx->policy_diags);
+		ctx->index = (dindex_unref(ctx->index), NULL);
+		index_warn(ctx, strdup("is damaged"));
+		return r;
+	}
+	return 0;
+}
+
+int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret)
+{
+	struct diags *d = &ctx->policy_diags;
+	const struct sysroot *root;
+	struct policy_source src;
+	int r;
+
+	if (!ctx->policy_ready && policy_from_index(ctx) >= 0) {
+		if (!ctx->opt_quiet)
+			diags_print(d, stderr);
+		ctx->policy_ready = true;
+	}
 	if (!ctx->policy_ready) {
 		r = ctx_sysroot(ctx, &root);
 		if (r < 0)
 			return r;
-		if (ctx->opt_proc_cmdline && !ctx->opt_cmdline) {
-			r = read_one_line_file("/proc/cmdline", &ctx->cmdline_buf);
-			if (r < 0)
-				return log_error_errno(r, "failed to read '/proc/cmdline': %m");
-			src.cmdline = ctx->cmdline_buf;
-		}
+		r = ctx_policy_source(ctx, &src);
+		if (r < 0)
+			return r;
 		policy_init(&ctx->policy);
-		r = policy_load(&ctx->policy, root, &src, &d);
-		if (r < 0 || d.n_errors > 0) {
-			diags_print(&d, stderr);
+		r = policy_load(&ctx->policy, root, &src, d);
+		if (r < 0 || d->n_errors > 0) {
+			diags_print(d, stderr);
 			if (r >= 0 || r == -EINVAL)
 				log_error("invalid policy%s",
 					  ctx->on_error_decides ? "" : ", nothing done");
 			else
 				log_error("failed to load the policy: %s", error_string(r));
-			diags_done(&d);
+			diags_done(d);
 			policy_done(&ctx->policy);
 			return r < 0 ? r : -EINVAL;
 		}
 		if (!ctx->opt_quiet)
-			diags_print(&d, stderr);
-		diags_done(&d);
+			diags_print(d, stderr);
+		ctx->policy_in_use = &ctx->policy;
 		ctx->policy_ready = true;
 	}
-	*ret = &ctx->policy;
+	*ret = ctx->policy_in_use;
 	return 0;
 }
 
@@ -430,8 +539,11 @@ void ctx_done(struct drvfw_ctx *ctx)
 {
 	decisions_free(ctx->dec);
 	inventory_free(ctx->inv);
-	if (ctx->policy_ready)
+	if (ctx->policy_ready && ctx->policy_in_use == &ctx->policy)
 		policy_done(&ctx->policy);
+	diags_done(&ctx->policy_diags);
+	dindex_unref(ctx->index);
+	free(ctx->index_problem);
 	if (ctx->root_ready)
 		sysroot_done(&ctx->root);
 	strv_free(ctx->opt_policy_files);

@@ -11,6 +11,7 @@
 
 #include "decide.h"
 #include "diag.h"
+#include "dindex.h"
 #include "inventory.h"
 #include "policy.h"
 #include "sysroot.h"
@@ -46,8 +47,20 @@ struct drvfw_ctx {
 	/* a policy that fails is not the end: on-error decides (probe, the helper) */
 	bool on_error_decides;
 	struct policy policy;
+	const struct policy *policy_in_use; /* &policy, or the index's */
+	struct diags policy_diags; /* the warnings of loading it */
 	char *cmdline_buf;
 	struct decisions *dec;
+
+	/*
+	 * The decision index (dindex.h): a command that can decide from it sets
+	 * use_index, and ctx_policy() and ctx_inventory() take what it holds
+	 * while it is fresh. index_problem: why one that is there is not used.
+	 */
+	bool use_index;
+	bool index_ready;
+	struct dindex *index;
+	char *index_problem;
 };
 
 struct command {
@@ -74,6 +87,17 @@ int ctx_profiledir(struct drvfw_ctx *ctx, char **ret);
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret);
 /* -EINVAL: the policy is invalid (exit 2); diagnostics already printed. */
 int ctx_policy(struct drvfw_ctx *ctx, const struct policy **ret);
+/* Where the policy comes from: --policy, the command line (/proc/cmdline read here), profiles. */
+int ctx_policy_source(struct drvfw_ctx *ctx, struct policy_source *ret);
+/*
+ * The decision index when it is fresh for this root and policy source, else
+ * NULL: none (quietly), or stale, damaged or not root's (a warning, once,
+ * and ctx->index_problem for the kernel log). Only with ctx->use_index.
+ */
+struct dindex *ctx_index(struct drvfw_ctx *ctx);
+struct kmsg;
+/* The kernel log line about ctx->index_problem, within the shared rate limit. */
+void ctx_log_index_problem(struct drvfw_ctx *ctx, struct kmsg *k);
 /*
  * The policy's on-error setting when the policy cannot be loaded, read by
  * the lenient scan (policy_scan_on_error()) from the same files.
@@ -125,6 +149,7 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_probe(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_check(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_guard(struct drvfw_ctx *ctx, int argc, char **argv);
+int cmd_index(struct drvfw_ctx *ctx, int argc, char **argv);
 int cmd_bootcfg(struct drvfw_ctx *ctx, int argc, char **argv);
 
 /* bootcfg-render.c: what `drvfw bootcfg` prints. */
@@ -161,6 +186,7 @@ void kmsg_line(struct kmsg *k, const char *fmt, ...) _printf_(2, 3);
  */
 #define KMSG_KIND_UNDECIDED "undecided"
 #define KMSG_KIND_GUARD "guard"
+#define KMSG_KIND_INDEX "index"
 bool kmsg_ratelimit(struct kmsg *k, const char *kind, unsigned *ret_suppressed);
 /* Packs "HEAD: item, item, ..." into as few records as fit. */
 void kmsg_item(struct kmsg *k, const char *head, const char *item);

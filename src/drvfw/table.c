@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdio_ext.h>
 #include <stdarg.h>
 #include <strings.h>
 
@@ -78,11 +79,19 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 		goto fail;
 
 	r = -ENOMEM;
+	if (o->json) {
+		t->name = strdup(name);
+		t->json = open_memstream(&t->json_text, &t->json_len);
+		if (!t->name || !t->json)
+			goto fail;
+		/* written one character at a time, by this thread alone */
+		__fsetlocking(t->json, FSETLOCKING_BYCALLER);
+		return 0;
+	}
 	t->tb = scols_new_table();
 	if (!t->tb)
 		goto fail;
 	scols_table_set_name(t->tb, name);
-	scols_table_enable_json(t->tb, o->json);
 	scols_table_enable_raw(t->tb, o->raw);
 	scols_table_enable_noheadings(t->tb, o->noheadings);
 	for (size_t i = 0; i < t->n_ids; i++) {
@@ -92,8 +101,6 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 		cl = scols_table_new_column(t->tb, ci->name, ci->whint, ci->flags);
 		if (!cl)
 			goto fail;
-		if (o->json)
-			scols_column_set_json_type(cl, ci->json_type);
 	}
 	return 0;
 fail:
@@ -104,23 +111,72 @@ fail:
 void table_done(struct table *t)
 {
 	scols_unref_table(t->tb);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		for (size_t k = 0; t->rows[i].cells && k < t->n_ids; k++)
+			free(t->rows[i].cells[k]);
+		free(t->rows[i].cells);
+	}
+	free(t->rows);
+	free(t->name);
+	if (t->json)
+		fclose(t->json);
+	free(t->json_text);
 	free(t->ids);
 	*t = (struct table){ 0 };
 }
 
-struct libscols_line *table_new_line(struct table *t)
+static struct table_row *new_row(struct table *t, bool cells)
 {
-	return scols_table_new_line(t->tb, NULL);
+	struct table_row *row;
+
+	if (t->n_rows == t->alloc_rows) {
+		size_t na = t->alloc_rows ? t->alloc_rows * 2 : 64;
+		struct table_row *nv = realloc(t->rows, na * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		t->rows = nv;
+		t->alloc_rows = na;
+	}
+	row = &t->rows[t->n_rows];
+	*row = (struct table_row){ 0 };
+	if (t->tb)
+		row->ln = scols_table_new_line(t->tb, NULL);
+	else if (cells)
+		row->cells = calloc(t->n_ids ? t->n_ids : 1, sizeof(char *));
+	if (!row->ln && cells && !row->cells)
+		return NULL;
+	t->n_rows++;
+	return row;
+}
+
+struct table_row *table_new_line(struct table *t)
+{
+	return new_row(t, true);
+}
+
+static int row_set(struct table_row *row, size_t pos, const char *value)
+{
+	char *v;
+
+	if (row->ln)
+		return scols_line_set_data(row->ln, pos, value);
+	v = strdup(value);
+	if (!v)
+		return -ENOMEM;
+	free(row->cells[pos]);
+	row->cells[pos] = v;
+	return 0;
 }
 
 /* Every position of column @id: "-o NAME,NAME" shows it twice. */
-int table_set(struct table *t, struct libscols_line *ln, int id, const char *value)
+int table_set(struct table *t, struct table_row *row, int id, const char *value)
 {
 	if (!value)
 		return 0;
 	for (size_t i = 0; i < t->n_ids; i++)
 		if (t->ids[i] == id) {
-			int r = scols_line_set_data(ln, i, value);
+			int r = row_set(row, i, value);
 
 			if (r < 0)
 				return r;
@@ -128,7 +184,7 @@ int table_set(struct table *t, struct libscols_line *ln, int id, const char *val
 	return 0;
 }
 
-int table_setf(struct table *t, struct libscols_line *ln, int id, const char *fmt, ...)
+int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, ...)
 {
 	_cleanup_free_ char *s = NULL;
 	bool selected = false;
@@ -146,24 +202,133 @@ int table_setf(struct table *t, struct libscols_line *ln, int id, const char *fm
 		s = NULL;
 		return -ENOMEM;
 	}
-	return table_set(t, ln, id, s);
+	return table_set(t, row, id, s);
 }
+
+static void json_fields(const struct table *t, FILE *f, const char *const *cells);
 
 int table_add_row(struct table *t, const char *const *values)
 {
-	struct libscols_line *ln = table_new_line(t);
+	_cleanup_free_ const char **cells = NULL;
+	struct table_row *row = new_row(t, false);
 
-	if (!ln)
+	if (!row)
+		return -ENOMEM;
+	if (row->ln) {
+		for (size_t i = 0; i < t->n_ids; i++)
+			if (values[t->ids[i]] &&
+			    scols_line_set_data(row->ln, i, values[t->ids[i]]) < 0)
+				return -ENOMEM;
+		return 0;
+	}
+	/* --json: written now, no copy of each cell kept */
+	cells = calloc(t->n_ids ? t->n_ids : 1, sizeof(char *));
+	if (!cells)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n_ids; i++)
-		if (values[t->ids[i]] && scols_line_set_data(ln, i, values[t->ids[i]]) < 0)
-			return -ENOMEM;
-	return 0;
+		cells[i] = values[t->ids[i]];
+	row->text_start = ftell(t->json);
+	json_fields(t, t->json, cells);
+	row->text_end = ftell(t->json);
+	return ferror(t->json) ? -ENOMEM : 0;
+}
+
+/*
+ * A JSON string as libsmartcols writes one: '"' and '\\' escaped, the
+ * control characters below 0x20 as \b \t \n \f \r or \u00xx, every
+ * other byte as it is (UTF-8 passes, 0x7f too).
+ */
+static void json_string(FILE *f, const char *s)
+{
+	putc_unlocked('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+		case '\\':
+			putc_unlocked('\\', f);
+			putc_unlocked(*p, f);
+			break;
+		case '\b':
+			fputs_unlocked("\\b", f);
+			break;
+		case '\t':
+			fputs_unlocked("\\t", f);
+			break;
+		case '\n':
+			fputs_unlocked("\\n", f);
+			break;
+		case '\f':
+			fputs_unlocked("\\f", f);
+			break;
+		case '\r':
+			fputs_unlocked("\\r", f);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				putc_unlocked(*p, f);
+		}
+	}
+	putc_unlocked('"', f);
+}
+
+/* The key of a column: its name in lower case. */
+static void json_key(FILE *f, const char *name)
+{
+	putc_unlocked('"', f);
+	for (const char *p = name; *p; p++)
+		putc_unlocked(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p, f);
+	fputs_unlocked("\": ", f);
+}
+
+/* The fields of one row, by output position: an empty cell is null, a number bare. */
+static void json_fields(const struct table *t, FILE *f, const char *const *cells)
+{
+	for (size_t k = 0; k < t->n_ids; k++) {
+		const struct column_info *ci = &t->infos[t->ids[k]];
+		const char *v = cells[k];
+
+		fputs_unlocked("         ", f);
+		json_key(f, ci->name);
+		if (!v || !*v)
+			fputs_unlocked("null", f);
+		else if (ci->json_type == SCOLS_JSON_NUMBER)
+			fputs_unlocked(v, f);
+		else
+			json_string(f, v);
+		fputs_unlocked(k + 1 < t->n_ids ? ",\n" : "\n", f);
+	}
+}
+
+int table_print_json(const struct table *t, FILE *f)
+{
+	if (fflush(t->json) != 0)
+		return -ENOMEM;
+	fputs_unlocked("{\n   ", f);
+	json_string(f, t->name);
+	fputs_unlocked(": [\n", f);
+	if (t->n_rows == 0)
+		putc_unlocked('\n', f);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const struct table_row *row = &t->rows[i];
+
+		fputs_unlocked(i == 0 ? "      {\n" : "      },{\n", f);
+		if (row->cells)
+			json_fields(t, f, (const char *const *)row->cells);
+		else
+			fwrite_unlocked(t->json_text + row->text_start, 1,
+					(size_t)(row->text_end - row->text_start), f);
+	}
+	if (t->n_rows > 0)
+		fputs_unlocked("      }\n", f);
+	fputs_unlocked("   ]\n}\n", f);
+	return ferror(f) ? -EIO : 0;
 }
 
 int table_print(struct table *t)
 {
-	return scols_print_table(t->tb);
+	return t->tb ? scols_print_table(t->tb) : table_print_json(t, stdout);
 }
 
 void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_infos)

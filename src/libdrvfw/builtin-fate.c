@@ -34,6 +34,7 @@ const char *fate_line_to_string(enum fate_line l)
 void builtin_fates_done(struct builtin_fates *f)
 {
 	free(f->fate);
+	free(f->item);
 	cmdline_plan_done(&f->plan);
 	cmdline_stops_done(&f->stops);
 	*f = (struct builtin_fates){ 0 };
@@ -56,9 +57,39 @@ static bool bound_now(const struct inventory *inv, const struct module *m)
 const struct cmdline_item *builtin_fates_item(const struct builtin_fates *f,
 					      const struct decisions *d, size_t idx)
 {
-	const struct cmdline_item *it = cmdline_plan_find(&f->plan, d->inv->modules[idx].name);
+	if (!f->item || idx >= d->inv->n_modules || f->item[idx] == SIZE_MAX)
+		return NULL;
+	return &f->plan.items[f->item[idx]];
+}
 
-	return it && it->builtin ? it : NULL;
+/*
+ * Each module's built-in item: by the inventory's search per item, not a
+ * scan of the plan per module (a default-deny plan has an item for every
+ * blocked module, thousands). The first item of a name, as cmdline_plan_find().
+ */
+static int index_items(const struct decisions *d, struct builtin_fates *f)
+{
+	const struct inventory *inv = d->inv;
+	_cleanup_free_ bool *seen = calloc(inv->n_modules + 1, sizeof(bool));
+
+	f->item = malloc((inv->n_modules + 1) * sizeof(size_t));
+	if (!f->item || !seen)
+		return -ENOMEM;
+	for (size_t i = 0; i < inv->n_modules; i++)
+		f->item[i] = SIZE_MAX;
+	for (size_t k = 0; k < f->plan.n_items; k++) {
+		const struct cmdline_item *it = &f->plan.items[k];
+		const struct module *m = inventory_find_module(inv, it->module);
+		size_t i;
+
+		if (!m)
+			continue;
+		i = inventory_module_index(inv, m);
+		if (!seen[i] && it->builtin)
+			f->item[i] = k;
+		seen[i] = true;
+	}
+	return 0;
 }
 
 int builtin_fates_compute(const struct decisions *d, const struct initcalls *ic,
@@ -74,6 +105,8 @@ int builtin_fates_compute(const struct decisions *d, const struct initcalls *ic,
 	/* the same notion of "denied built-in driver" as the fragment's */
 	r = cmdline_plan_build(d, ic, &f.plan, &quiet);
 	diags_done(&quiet);
+	if (r >= 0)
+		r = index_items(d, &f);
 	if (r < 0) {
 		builtin_fates_done(&f);
 		return r;

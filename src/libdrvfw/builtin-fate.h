@@ -33,6 +33,7 @@ enum fate_line {
 struct builtin_fates {
 	enum builtin_fate *fate; /* parallel to inv->modules */
 	struct cmdline_plan plan; /* the denied built-in drivers and their initcall names */
+	size_t *item; /* parallel to inv->modules: its built-in item of plan, or SIZE_MAX */
 	struct cmdline_stops stops; /* of the line */
 	enum fate_line line;
 	bool have_symbols; /* initcall names known for this kernel */
@@ -46,7 +47,7 @@ int builtin_fates_compute(const struct decisions *d, const struct initcalls *ic,
 int builtin_fates_load(const struct sysroot *root, const struct decisions *d,
 		       struct builtin_fates *ret);
 void builtin_fates_done(struct builtin_fates *f);
-/* The plan item (initcall names) of module @idx, or NULL. */
+/* The plan item (initcall names) of module @idx, or NULL; constant time. */
 const struct cmdline_item *builtin_fates_item(const struct builtin_fates *f,
 					      const struct decisions *d, size_t idx);
 

@@ -269,3 +269,14 @@ bool bus_has_device_pin(const char *bus)
 			return true;
 	return false;
 }
+
+bool bus_aliases_bind(const char *bus)
+{
+	/*
+	 * x86cpu and cpu_feature device tables: scripts/mod/file2alias.c
+	 * writes both as "cpu:type:...". A CPU device's MODALIAS loads such a
+	 * module for a feature; the module registers no driver on the cpu bus
+	 * (processor, the one there is, has no such alias).
+	 */
+	return !name_eq(bus, "cpu");
+}

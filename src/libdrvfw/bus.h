@@ -31,6 +31,13 @@ bool bus_is_known(const char *bus);
  * decides where there are some; this is for a bus with none yet.
  */
 bool bus_has_device_pin(const char *bus);
+/*
+ * Whether a module's device alias on @bus stands for a driver that binds
+ * the bus's devices: on every bus but "cpu", whose aliases load a module for
+ * a CPU feature and bind nothing. A bus with no such driver to deny needs no
+ * gate (enforce-apply.c).
+ */
+bool bus_aliases_bind(const char *bus);
 /* The @i-th name of that table, NULL past its end. */
 const char *bus_known_nth(size_t i);
 

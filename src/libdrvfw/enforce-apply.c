@@ -5,8 +5,10 @@
  * read the buses the same way, plan with the same options and hand the plan
  * to the one executor.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <libkmod.h>
+#include <string.h>
 
 #include "bus.h"
 #include "enforce.h"
@@ -55,6 +57,52 @@ static int bus_allowed_drivers(int sysfd, const struct policy *pol, const char *
 	return 0;
 }
 
+/*
+ * Whether a driver registered on @bus now is denied, by its module's name or
+ * its own: a built-in one that records no module (serial8250) is a module
+ * pair of no inventory module.
+ */
+static int bus_denies_registered_driver(int sysfd, const struct policy *pol, const char *bus)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	int r;
+
+	r = sysfs_list_dir(sysfd, &names, "bus/%s/drivers", bus);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	for (char **n = names; *n; n++) {
+		_cleanup_free_ char *module = NULL;
+
+		r = sysfs_read_link_base(sysfd, &module, "bus/%s/drivers/%s/module", bus, *n);
+		if (r == -ENOMEM)
+			return r;
+		if (decide_pair(pol, bus, module ? module : *n, *n, NULL) == VERDICT_DENY)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether a device of @bus in sysfs has a MODALIAS: udev may load a module for it. */
+static int bus_has_modalias_device(int sysfd, const char *bus)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	int r;
+
+	r = sysfs_list_dir(sysfd, &names, "bus/%s/devices", bus);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	for (char **n = names; *n; n++) {
+		_cleanup_free_ char *ma = NULL;
+
+		r = sysfs_read_attr(sysfd, &ma, "bus/%s/devices/%s/modalias", bus, *n);
+		if (r == -ENOMEM)
+			return r;
+		if (r >= 0 && ma[0])
+			return 1;
+	}
+	return 0;
+}
+
 /* Whether a device of @bus in @inv has no MODALIAS: only such a device needs allowed_drivers. */
 static bool bus_has_device_without_modalias(const struct inventory *inv, const char *bus)
 {
@@ -81,7 +129,22 @@ static bool bus_pins_devices(const struct inventory *inv, const char *bus)
 	return any || bus_has_device_pin(bus);
 }
 
-/* The buses on which a module's pair or a present device is denied, sorted. */
+/* Whether @m registered a driver on @bus now (/sys/module/M/drivers). */
+static bool module_has_driver_on(const struct module *m, const char *bus)
+{
+	size_t n = strlen(bus);
+
+	for (char **drv = m->drivers; drv && *drv; drv++)
+		if (strncmp(*drv, bus, n) == 0 && (*drv)[n] == ':')
+			return true;
+	return false;
+}
+
+/*
+ * The buses on which a driver is denied, sorted: a module's pair (from a
+ * device alias that stands for a driver of the bus, or from a driver it
+ * registered), or a present device.
+ */
 static int buses_with_denials(const struct decisions *d, char ***ret)
 {
 	_cleanup_strv_free_ char **v = NULL;
@@ -91,8 +154,14 @@ static int buses_with_denials(const struct decisions *d, char ***ret)
 		for (size_t i = 0; i < d->modules[m].n_pairs; i++) {
 			const struct pair_decision *pd = &d->modules[m].pairs[i];
 
-			if (pd->bus && pd->verdict == VERDICT_DENY && !strv_contains(v, pd->bus) &&
-			    (r = strv_extend(&v, pd->bus)) < 0)
+			if (!pd->bus || pd->verdict != VERDICT_DENY || strv_contains(v, pd->bus))
+				continue;
+			/* a CPU feature module binds nothing on the cpu bus */
+			if (!bus_aliases_bind(pd->bus) &&
+			    !module_has_driver_on(&d->inv->modules[m], pd->bus))
+				continue;
+			r = strv_extend(&v, pd->bus);
+			if (r < 0)
 				return r;
 		}
 	for (size_t i = 0; i < d->inv->n_devices; i++)
@@ -121,6 +190,22 @@ static int bus_load(int sysfd, const struct decisions *d, bool gate, char *const
 	b->default_deny = decide_bus_default(d->policy, name, NULL) == VERDICT_DENY;
 	b->gate = b->default_deny ||
 		  (strv_contains(denials, name) && !bus_pins_devices(d->inv, name));
+	/*
+	 * A gate holds back drivers: on a bus where none that could bind is
+	 * denied (memory, node, clocksource, workqueue: no driver at all; cpu:
+	 * feature modules only) it holds back nothing, and costs every device
+	 * of the bus a drvfw process at boot.
+	 */
+	if (b->gate && gate && !strv_contains(denials, name)) {
+		r = bus_denies_registered_driver(sysfd, d->policy, name);
+		/* without the module database (enforce --gate with no index), any
+		 * device a MODALIAS could load a module for keeps the gate */
+		if (r == 0 && d->inv->n_modules == 0)
+			r = bus_has_modalias_device(sysfd, name);
+		if (r < 0)
+			return r;
+		b->gate = r > 0;
+	}
 	/* gated now, or by this run's gate */
 	if ((b->autoprobe == 0 || (gate && b->gate && b->autoprobe == 1)) &&
 	    bus_has_device_without_modalias(d->inv, name))
@@ -232,7 +317,7 @@ static int probe_pass(const struct sysroot *root, const struct policy *pol, cons
 	struct enforce_apply a = *o;
 	int r;
 
-	r = inventory_load_device(root, bus, name, lookup_modules, &pp->inv);
+	r = inventory_load_device(root, bus, name, lookup_modules, o->index, &pp->inv);
 	if (r < 0)
 		return r;
 	r = decisions_compute(pol, pp->inv, &pp->dec);
@@ -317,4 +402,88 @@ int enforce_probe_device_on_error(const struct sysroot *root, const char *bus, c
 	/* denying is all it does: nothing is probed, so one pass */
 	a.plan.mode = POLICY_ENFORCE;
 	return probe_pass(root, p, bus, name, bind_event, false, &a, &ret->pass[0]);
+}
+
+/* A value udev's rules syntax takes verbatim between double quotes as an
+ * exact match: no glob characters, no '|', no quotes or blanks. */
+static bool udev_exact_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || strchr("_-.:", *s)))
+			return false;
+	return true;
+}
+
+/* The driver whose bind file handed device @i to it in @p (a copy), or NULL. */
+static char *bound_by_plan(const struct enforce_plan *p, size_t i)
+{
+	for (size_t k = 0; k < p->n_actions; k++) {
+		const struct enforce_action *a = &p->actions[k];
+		const char *s, *e;
+
+		/* the executor stops at the first bind file that took it */
+		if (a->device != i || a->step != STEP_BIND || a->status != ACTION_DONE || !a->path)
+			continue;
+		s = strstr(a->path, "/drivers/"); /* bus/B/drivers/D/bind */
+		if (!s)
+			continue;
+		s += strlen("/drivers/");
+		e = strrchr(s, '/');
+		if (e && streq(e, "/bind"))
+			return strndup(s, (size_t)(e - s));
+	}
+	return NULL;
+}
+
+int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enforce_plan *p)
+{
+	_cleanup_close_ int sysfd = -1;
+	const struct inventory *inv = p->inv;
+
+	if (!root->sysfs)
+		return -ENXIO;
+	sysfd = sysfs_open(root->sysfs);
+	if (sysfd < 0)
+		return sysfd;
+	fputs("# Written by drvfw enforce --gate --coldplug before udev started: the\n"
+	      "# devices it decided and left bound to an allowed driver. 60-drvfw.rules\n"
+	      "# runs no drvfw for their coldplug events. Removed once the initramfs's\n"
+	      "# coldplug has settled.\n",
+	      f);
+	for (size_t i = 0; i < p->n_devices && i < inv->n_devices; i++) {
+		const struct device *dev = &inv->devices[i];
+		const struct enforce_device *ed = &p->devices[i];
+		_cleanup_free_ char *drv = NULL, *alias = NULL, *bound = NULL;
+		const char *decided;
+
+		/* the driver the pass decided for it: bound before and left so,
+		 * or handed to it by a bind file that took it (not drivers_probe,
+		 * where the kernel chose) */
+		if (ed->outcome == OUTCOME_NONE)
+			decided = dev->driver;
+		else if (ed->outcome == OUTCOME_BOUND)
+			decided = bound = bound_by_plan(p, i);
+		else
+			continue;
+		if (!decided || dev->read_error || !udev_exact_ok(dev->bus) ||
+		    !udev_exact_ok(dev->name))
+			continue;
+		/* what is bound now, and what the device says it is now: a driver
+		 * that bound since the pass decided (its "bind" event went to no
+		 * udev) is not vouched for */
+		if (sysfs_read_link_base(sysfd, &drv, "bus/%s/devices/%s/driver", dev->bus,
+					 dev->name) < 0 ||
+		    !drv || !streq(drv, decided) || !udev_exact_ok(drv))
+			continue;
+		if (sysfs_read_attr(sysfd, &alias, "bus/%s/devices/%s/modalias", dev->bus,
+				    dev->name) < 0)
+			alias = NULL;
+		if (!streq_ptr(alias, dev->modalias) || (alias && !udev_exact_ok(alias)))
+			continue;
+		fprintf(f,
+			"ACTION==\"add\", SUBSYSTEM==\"%s\", KERNEL==\"%s\", ENV{DRIVER}==\"%s\", "
+			"ENV{MODALIAS}==\"%s\", ENV{DRVFW_SKIP}=\"1\"\n",
+			dev->bus, dev->name, drv, strempty(alias));
+	}
+	return ferror(f) ? -EIO : 0;
 }

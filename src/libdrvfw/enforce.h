@@ -187,10 +187,12 @@ int enforce_buses_load(int sysfd, const struct decisions *d, bool all, struct en
 		       size_t *ret_n);
 void enforce_buses_free(struct enforce_bus *b, size_t n);
 
+struct dindex;
 struct enforce_apply {
 	struct enforce_options plan;
 	bool dry_run;
 	bool load_modules; /* false: never load a module (a fake sysfs) */
+	struct dindex *index; /* probe: look modules up in this fresh index, or NULL */
 };
 
 /*
@@ -200,6 +202,20 @@ struct enforce_apply {
  */
 int enforce_apply(const struct sysroot *root, const struct decisions *d,
 		  const struct enforce_apply *o, struct enforce_plan **ret_plan);
+
+/*
+ * The udev rules that spare 60-drvfw.rules a process per device for the
+ * coldplug "add" events of the devices @p's pass (enforce --gate
+ * --coldplug, before udev starts) left allowed and bound: bound before and
+ * left so, or bound by a bind file of the plan (not drivers_probe, where
+ * the kernel chose), and bound to that same driver now. Each matches the
+ * device by bus and name, with that driver and the modalias it has now, so
+ * that another device at the same place, or a bind since, is still decided
+ * by drvfw. Devices left unbound, denied, failed or with names
+ * udev's syntax cannot hold are not written: drvfw decides them per event,
+ * as without this file. Reads the drivers bound now from @root's sysfs.
+ */
+int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enforce_plan *p);
 
 /* One decision and action for one device: the one-device view, its decisions, the plan. */
 struct enforce_pass {

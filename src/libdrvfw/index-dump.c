@@ -178,6 +178,13 @@ int index_dump_finish(struct index_dump *d, char **ret)
 		return r;
 	}
 	d->dr.buf[d->dr.len] = '\0';
+	/* the buffer grew by doubling from 1 MiB: give back what the text does not use */
+	if (d->dr.alloc > d->dr.len + 1) {
+		char *nb = realloc(d->dr.buf, d->dr.len + 1);
+
+		if (nb)
+			d->dr.buf = nb;
+	}
 	*ret = d->dr.buf;
 	return 0;
 }

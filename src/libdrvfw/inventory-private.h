@@ -38,6 +38,10 @@ struct inventory_storage {
 	 * module database alone, as its contract says. */
 	struct kmod_ctx *lookup;
 
+	/* the decision index the module database came from, or NULL (its
+	 * mapping holds the names and patterns then) */
+	struct dindex *index;
+
 	/* the alias index, dumped while the rest is read (moddb.c) */
 	struct index_dump alias_dump;
 	struct alias_scan *alias_scan;
@@ -59,9 +63,19 @@ int moddb_load_softdeps(struct inventory *inv);
 /* Modules libkmod resolves @name to through @ctx, as sorted unique indices. */
 int moddb_lookup(const struct inventory *inv, struct kmod_ctx *ctx, const char *name, size_t **ret,
 		 size_t *ret_n);
-/* The one-device view: the modules @modalias resolves to, each with only @bus. */
-int moddb_load_candidates(struct inventory_storage *s, struct kmod_ctx *ctx, const char *modalias,
-			  const char *bus);
+/*
+ * The same with the module database alone (no modprobe.d): from the
+ * decision index when the inventory came from one, else, or for what the
+ * index cannot answer, through libkmod.
+ */
+int moddb_lookup_db(const struct inventory *inv, const char *name, size_t **ret, size_t *ret_n);
+/*
+ * The one-device view: the modules @modalias resolves to in @moddir (from
+ * index @x when given and it can answer), each with only @bus.
+ */
+struct dindex;
+int moddb_load_candidates(struct inventory_storage *s, const char *moddir, struct dindex *x,
+			  const char *modalias, const char *bus);
 
 /* modprobe-config.c: blacklist and install lines with the file and line they came from. */
 int modprobe_config_load(struct inventory *inv, const char *root);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <libkmod.h>
 
+#include "dindex.h"
 #include "inventory-private.h"
 #include "kmod-ctx.h"
 #include "sysfs.h"
@@ -53,12 +54,77 @@ int inventory_load(const struct sysroot *root, struct inventory **ret)
 	return 0;
 }
 
-int inventory_load_device(const struct sysroot *root, const char *bus, const char *name,
-			  bool lookup_modules, struct inventory **ret)
+int inventory_load_index_modules(const struct sysroot *root, struct dindex *x,
+				 struct inventory **ret)
+{
+	struct inventory_storage *s;
+	struct inventory *inv;
+	int r;
+
+	if (!root || !root->moddir || !x || !ret)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	inv = &s->inv;
+	inv->kver = strdup(strempty(root->kver));
+	inv->moddir = strdup(root->moddir);
+	r = inv->kver && inv->moddir ? 0 : -ENOMEM;
+	if (r >= 0)
+		r = dindex_fill_inventory(x, s);
+	if (r < 0) {
+		inventory_free(inv);
+		return r;
+	}
+	*ret = inv;
+	return 0;
+}
+
+int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct inventory **ret)
 {
 	_cleanup_close_ int sysfd = -1;
 	struct inventory_storage *s;
-	struct kmod_ctx *kmod = NULL;
+	struct inventory *inv;
+	int r;
+
+	if (!root || !root->moddir || !x || !ret)
+		return -EINVAL;
+	if (root->sysfs) {
+		sysfd = sysfs_open(root->sysfs);
+		if (sysfd < 0)
+			return sysfd;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	inv = &s->inv;
+	inv->kver = strdup(strempty(root->kver));
+	inv->moddir = strdup(root->moddir);
+	r = inv->kver && inv->moddir ? 0 : -ENOMEM;
+	if (r >= 0)
+		r = dindex_fill_inventory(x, s);
+	/* modprobe.d is not in the index: read as inventory_load() reads it */
+	if (r >= 0 && !(inv->kmod = drvfw_kmod_new(root->moddir, strempty(root->root))))
+		r = errno > 0 ? -errno : -ENOMEM;
+	if (r >= 0 && sysfd >= 0)
+		r = runtime_load(inv, sysfd, streq(root->sysfs, "/sys"));
+	if (r >= 0)
+		r = modprobe_config_load(inv, strempty(root->root));
+	if (r >= 0)
+		r = moddb_load_softdeps(inv);
+	if (r < 0) {
+		inventory_free(inv);
+		return r;
+	}
+	*ret = inv;
+	return 0;
+}
+
+int inventory_load_device(const struct sysroot *root, const char *bus, const char *name,
+			  bool lookup_modules, struct dindex *x, struct inventory **ret)
+{
+	_cleanup_close_ int sysfd = -1;
+	struct inventory_storage *s;
 	struct inventory *inv;
 	int r;
 
@@ -83,10 +149,7 @@ int inventory_load_device(const struct sysroot *root, const char *bus, const cha
 	if (r >= 0 && lookup_modules && inv->devices[0].modalias) {
 		/* The module database alone, as inventory_lookup() answers:
 		 * without modprobe.d, which is also not worth parsing per event. */
-		kmod = drvfw_kmod_new(root->moddir, NULL);
-		r = kmod ? moddb_load_candidates(s, kmod, inv->devices[0].modalias, bus)
-			 : (errno > 0 ? -errno : -ENOMEM);
-		kmod_unref(kmod);
+		r = moddb_load_candidates(s, root->moddir, x, inv->devices[0].modalias, bus);
 		if (r >= 0)
 			r = runtime_load_module_state(inv, sysfd);
 	}
@@ -123,6 +186,7 @@ void inventory_free(struct inventory *inv)
 	free(inv->moddir);
 	kmod_unref(inv->kmod);
 	kmod_unref(s->lookup);
+	dindex_unref(s->index);
 	free(s->dep_text);
 	free(s->alias_text);
 	free(s->builtin_text);

@@ -133,12 +133,30 @@ int inventory_load(const struct sysroot *root, struct inventory **ret);
  * whole module database. Module states are those of the device's bus only,
  * and without dependencies (no "needed"); no modprobe.d view (inv->kmod is
  * NULL). Without @lookup_modules the device alone, from sysfs: what is left
- * to decide with when the module database cannot be read. -ENODEV: no such
+ * to decide with when the module database cannot be read. With @x, the
+ * lookup is the decision index's (dindex.h) where it can answer.
+ * -ENODEV: no such
  * device on that bus; -ENXIO: no sysfs; -EINVAL: a name that would leave
  * SYSFS/bus.
  */
+struct dindex;
 int inventory_load_device(const struct sysroot *root, const char *bus, const char *name,
-			  bool lookup_modules, struct inventory **ret);
+			  bool lookup_modules, struct dindex *x, struct inventory **ret);
+
+/*
+ * inventory_load() with the module database taken from the decision index
+ * @x (dindex.h) instead of libkmod's dumps: the same inventory, from a
+ * fresh index. modprobe.d, soft dependencies and the run-time view are
+ * read as inventory_load() reads them. -EBADMSG: the index is damaged.
+ */
+int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct inventory **ret);
+/*
+ * The module database alone from the index: no modprobe.d, no soft
+ * dependencies, no run-time view, no libkmod. What enforce --gate needs to
+ * know which buses have a driver to deny, before udev starts.
+ */
+int inventory_load_index_modules(const struct sysroot *root, struct dindex *x,
+				 struct inventory **ret);
 
 void inventory_free(struct inventory *inv);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct inventory *, inventory_free);

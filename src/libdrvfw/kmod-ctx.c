@@ -13,6 +13,15 @@ const char *const modprobe_config_dirs[] = {
 	"/lib/modprobe.d", "/usr/lib/modprobe.d", NULL,
 };
 
+const char *const kmod_index_files[] = {
+	"modules.dep.bin",     "modules.alias.bin",
+	"modules.symbols.bin", "modules.builtin.alias.bin",
+	"modules.builtin.bin", "modules.builtin.modinfo",
+	"modules.softdep",     "modules.weakdep",
+	"modules.devname",     "modules.order",
+	"modules.builtin",     NULL,
+};
+
 static void log_nothing(void *data, int priority, const char *file, int line, const char *fn,
 			const char *format, va_list args)
 {
@@ -27,14 +36,6 @@ static void log_nothing(void *data, int priority, const char *file, int line, co
  */
 static int check_regular_entries(const char *dir, bool conf_only)
 {
-	static const char *const indexes[] = {
-		"modules.dep.bin",     "modules.alias.bin",
-		"modules.symbols.bin", "modules.builtin.alias.bin",
-		"modules.builtin.bin", "modules.builtin.modinfo",
-		"modules.softdep",     "modules.weakdep",
-		"modules.devname",     "modules.order",
-		"modules.builtin",     NULL,
-	};
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	int r = 0;
@@ -46,7 +47,7 @@ static int check_regular_entries(const char *dir, bool conf_only)
 		size_t n = strlen(de->d_name);
 
 		if (conf_only ? !(n > 5 && streq(de->d_name + n - 5, ".conf"))
-			      : !strv_contains((char *const *)indexes, de->d_name))
+			      : !strv_contains((char *const *)kmod_index_files, de->d_name))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
 			continue; /* a dangling link: kmod's open fails at once */
@@ -85,8 +86,8 @@ struct kmod_ctx *drvfw_kmod_new(const char *moddir, const char *config_root)
 	ctx = kmod_new(moddir, config_root ? (const char *const *)paths : no_config);
 	if (ctx)
 		kmod_set_log_fn(ctx, log_nothing, NULL);
-	else
-		errno = ENOMEM; /* kmod_new() fails only to allocate */
+	else if (drvfw_kmod_loaded())
+		errno = ENOMEM; /* once loaded, kmod_new() fails only to allocate */
 out:
 	for (size_t i = 0; i < ELEMENTSOF(paths); i++)
 		free(paths[i]);

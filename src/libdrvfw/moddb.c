@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
+#include "dindex.h"
 #include "inventory-private.h"
 #include "kmod-ctx.h"
 #include "util.h"
@@ -581,12 +582,54 @@ int moddb_lookup(const struct inventory *inv, struct kmod_ctx *ctx, const char *
 	return 0;
 }
 
+/* Index hits as sorted unique indices of @inv's modules; names it does not have are left out. */
+static int lookup_index(const struct inventory *inv, struct dindex *x, const char *name,
+			size_t **ret, size_t *ret_n)
+{
+	_cleanup_free_ struct dindex_hit *hits = NULL;
+	_cleanup_free_ size_t *v = NULL;
+	size_t n, w = 0;
+	int r;
+
+	r = dindex_lookup(x, name, &hits, &n);
+	if (r < 0)
+		return r;
+	v = malloc((n ? n : 1) * sizeof(size_t));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct module *m = find_normalized(inv, hits[i].name);
+
+		if (m)
+			v[w++] = inventory_module_index(inv, m);
+	}
+	/* hits come sorted by name, as the modules are: the indices ascend */
+	*ret = w ? TAKE_PTR(v) : NULL;
+	*ret_n = w;
+	return 0;
+}
+
+int moddb_lookup_db(const struct inventory *inv, const char *name, size_t **ret, size_t *ret_n)
+{
+	struct inventory_storage *s = inventory_storage(inv);
+	int r = -EOPNOTSUPP;
+
+	if (s->index)
+		r = lookup_index(inv, s->index, name, ret, ret_n);
+	if (r != -EOPNOTSUPP && r != -EBADMSG)
+		return r;
+	/* an inventory from the index opens libkmod only for what the index cannot answer */
+	if (!s->lookup && !(s->lookup = drvfw_kmod_new(inv->moddir, NULL)))
+		return errno > 0 ? -errno : -ENOMEM;
+	return moddb_lookup(inv, s->lookup, name, ret, ret_n);
+}
+
 int inventory_lookup(const struct inventory *inv, const char *name_or_alias, size_t **ret,
 		     size_t *ret_n)
 {
 	if (!inv || !name_or_alias || !ret || !ret_n)
 		return -EINVAL;
-	return moddb_lookup(inv, inventory_storage(inv)->lookup, name_or_alias, ret, ret_n);
+	return moddb_lookup_db(inv, name_or_alias, ret, ret_n);
 }
 
 /* Appends the modules @target resolves to (as modprobe would) to m->softdeps. */
@@ -810,37 +853,121 @@ void moddb_cancel_aliases(struct inventory_storage *s)
 	}
 }
 
-int moddb_load_candidates(struct inventory_storage *s, struct kmod_ctx *ctx, const char *modalias,
-			  const char *bus)
+/* A candidate of the one-device view: a module name and whether it is built in. */
+struct candidate {
+	char *name; /* normalised, malloc'ed */
+	enum module_kind kind;
+};
+
+static void candidates_free(struct candidate *v, size_t n)
 {
-	struct inventory *inv = &s->inv;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+/* What libkmod resolves @modalias to, with the module database alone. */
+static int candidates_from_kmod(const char *moddir, const char *modalias, struct candidate **ret,
+				size_t *ret_n)
+{
+	struct kmod_ctx *ctx = drvfw_kmod_new(moddir, NULL);
 	struct kmod_list *list = NULL, *l;
-	struct device *d = &inv->devices[0];
-	const char *ibus;
+	struct candidate *v = NULL;
 	size_t n = 0;
 	int r;
 
+	if (!ctx)
+		return errno > 0 ? -errno : -ENOMEM;
 	r = kmod_module_new_from_lookup(ctx, modalias, &list);
+	if (r >= 0) {
+		kmod_list_foreach(l, list) n++;
+		v = calloc(n ? n : 1, sizeof(*v));
+		r = v ? 0 : -ENOMEM;
+		n = 0;
+	}
+	kmod_list_foreach(l, r >= 0 ? list : NULL)
+	{
+		struct kmod_module *mod = kmod_module_get_module(l);
+
+		v[n] = (struct candidate){
+			.name = name_normalize_dup(kmod_module_get_name(mod)),
+			/* no path in modules.dep: a built-in module */
+			.kind = kmod_module_get_path(mod) ? MODULE_LOADABLE : MODULE_BUILTIN,
+		};
+		kmod_module_unref(mod);
+		if (!v[n++].name) {
+			r = -ENOMEM;
+			break;
+		}
+	}
+	kmod_module_unref_list(list);
+	kmod_unref(ctx);
+	if (r < 0) {
+		candidates_free(v, n);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* The same from the decision index: -EOPNOTSUPP or -EBADMSG when only libkmod can say. */
+static int candidates_from_index(struct dindex *x, const char *modalias, struct candidate **ret,
+				 size_t *ret_n)
+{
+	_cleanup_free_ struct dindex_hit *hits = NULL;
+	struct candidate *v;
+	size_t n;
+	int r;
+
+	r = dindex_lookup(x, modalias, &hits, &n);
 	if (r < 0)
 		return r;
-	kmod_list_foreach(l, list) n++;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = (struct candidate){ .name = name_normalize_dup(hits[i].name),
+					   .kind = hits[i].loadable ? MODULE_LOADABLE
+								    : MODULE_BUILTIN };
+		if (!v[i].name) {
+			candidates_free(v, i);
+			return -ENOMEM;
+		}
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int moddb_load_candidates(struct inventory_storage *s, const char *moddir, struct dindex *x,
+			  const char *modalias, const char *bus)
+{
+	struct inventory *inv = &s->inv;
+	struct device *d = &inv->devices[0];
+	struct candidate *c = NULL;
+	const char *ibus;
+	size_t n = 0;
+	int r = -EOPNOTSUPP;
+
+	if (x)
+		r = candidates_from_index(x, modalias, &c, &n);
+	/* what the index cannot answer (or a damaged one), libkmod does */
+	if (r == -EOPNOTSUPP || r == -EBADMSG)
+		r = candidates_from_kmod(moddir, modalias, &c, &n);
+	if (r < 0)
+		return r;
 	inv->modules = calloc(n ? n : 1, sizeof(*inv->modules));
 	s->bus_vectors = calloc(2 * n + 1, sizeof(char *));
 	d->candidates = calloc(n ? n : 1, sizeof(size_t));
 	ibus = intern_bus(s, bus, strlen(bus));
 	if (!inv->modules || !s->bus_vectors || !d->candidates || !ibus) {
-		kmod_module_unref_list(list);
+		candidates_free(c, n);
 		return -ENOMEM;
 	}
-	kmod_list_foreach(l, list)
-	{
-		struct kmod_module *mod = kmod_module_get_module(l);
-		char *name = name_normalize_dup(kmod_module_get_name(mod));
-		/* no path in modules.dep: a built-in module */
-		enum module_kind kind = kmod_module_get_path(mod) ? MODULE_LOADABLE
-								  : MODULE_BUILTIN;
+	for (size_t i = 0; i < n; i++) {
+		char *name = TAKE_PTR(c[i].name);
 
-		kmod_module_unref(mod);
 		r = strv_consume(&s->strings, name);
 		if (r < 0)
 			break;
@@ -850,10 +977,10 @@ int moddb_load_candidates(struct inventory_storage *s, struct kmod_ctx *ctx, con
 		s->bus_vectors[2 * inv->n_modules] = (char *)ibus;
 		inv->modules[inv->n_modules] = (struct module){
 			.name = name,
-			.kind = kind,
+			.kind = c[i].kind,
 			.buses = &s->bus_vectors[2 * inv->n_modules],
 		};
-		if (kind == MODULE_BUILTIN)
+		if (c[i].kind == MODULE_BUILTIN)
 			inv->n_builtin++;
 		else
 			inv->n_loadable++;
@@ -861,7 +988,7 @@ int moddb_load_candidates(struct inventory_storage *s, struct kmod_ctx *ctx, con
 		/* kept sorted for inventory_find_module() */
 		qsort(inv->modules, inv->n_modules, sizeof(*inv->modules), cmp_module_name_sort);
 	}
-	kmod_module_unref_list(list);
+	candidates_free(c, n);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < inv->n_modules; i++)

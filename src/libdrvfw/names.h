@@ -33,6 +33,14 @@
 #define DRVFW_MODPROBE_LEGACY_REL "etc/modprobe.d/drvfw.conf"
 #define DRVFW_MODPROBE_LEGACY_FILE "/" DRVFW_MODPROBE_LEGACY_REL
 
+/*
+ * The decision index (dindex.h), in the module directory it was compiled
+ * from as depmod's modules.*.bin are: the initramfs has its own (its module
+ * directory is its own), and Debian's kernel package removes it with the
+ * others (modules.*.bin) when purged.
+ */
+#define DRVFW_INDEX_NAME "modules.drvfw.bin"
+
 /* What enforcement leaves for the real root (enforce.log, enforce.json, failed). */
 #define DRVFW_RUN_DIR "/run/drvfw"
 
@@ -47,6 +55,10 @@
 /* The udev rules enforce --gate writes so that 60-drvfw.rules skips buses. */
 #define DRVFW_SKIP_RULES_DIR "/run/udev/rules.d"
 #define DRVFW_SKIP_RULES_FILE "59-drvfw-buses.rules"
+/* And with --coldplug the devices it decided, for the initramfs's coldplug
+ * only: the boot library removes it once that has settled (pre-pivot),
+ * so that the real root, whose policy may differ, decides them again. */
+#define DRVFW_COLDPLUG_RULES_FILE "59-drvfw-coldplug.rules"
 
 /*
  * What drvfw keeps between runs: the initcall names learned on a kernel's

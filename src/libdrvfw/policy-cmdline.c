@@ -79,6 +79,48 @@ static bool param_is(const char *param, const char *name)
 	return name_eq(param, name);
 }
 
+/* Whether @param is one policy_add_cmdline() reads (or rejects as a typo in drvfw's namespace). */
+static bool param_is_ours(const char *param)
+{
+	return param_is(param, "filter_allow_drivers") || param_is(param, "drvfw.allow") ||
+	       param_is(param, "filter_deny_drivers") || param_is(param, "drvfw.deny") ||
+	       param_is(param, "drvfw.mode") || param_is(param, "rd.drvfw") ||
+	       startswith(param, "drvfw.") || startswith(param, "rd.drvfw.");
+}
+
+char *policy_cmdline_settings(const char *cmdline)
+{
+	_cleanup_free_ char *buf = strdup(strempty(cmdline));
+	char *out, *w, *s;
+
+	if (!buf)
+		return NULL;
+	/* never longer than the line itself, plus a newline per parameter */
+	out = w = malloc(2 * strlen(buf) + 1);
+	if (!out)
+		return NULL;
+	s = buf;
+	while (isspace((unsigned char)*s))
+		s++;
+	while (*s) {
+		char *param, *value;
+
+		s = next_param(s, &param, &value);
+		if (streq(param, "--") && !value)
+			break;
+		if (!param_is_ours(param))
+			continue;
+		w = stpcpy(w, param);
+		if (value) {
+			*w++ = '=';
+			w = stpcpy(w, value);
+		}
+		*w++ = '\n';
+	}
+	*w = '\0';
+	return out;
+}
+
 int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d)
 {
 	_cleanup_free_ char *buf = strdup(cmdline);
@@ -98,6 +140,8 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d)
 		s = next_param(s, &param, &value);
 		if (streq(param, "--") && !value)
 			break; /* the rest belongs to init */
+		if (!param_is_ours(param))
+			continue;
 
 		if (param_is(param, "filter_allow_drivers") || param_is(param, "drvfw.allow") ||
 		    param_is(param, "filter_deny_drivers") || param_is(param, "drvfw.deny")) {

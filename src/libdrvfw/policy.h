@@ -163,6 +163,14 @@ int policy_add_list(struct policy *p, enum policy_list list, const char *value,
  */
 int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d);
 /*
+ * The parameters of @cmdline (NULL: none) that policy_add_cmdline() reads,
+ * one "PARAM=VALUE" per line as the kernel hands them on, in order: two
+ * command lines with the same settings make the same policy, whatever else
+ * they say. What the decision index records of the command line (dindex.h).
+ * NULL on ENOMEM.
+ */
+char *policy_cmdline_settings(const char *cmdline);
+/*
  * Calls @fn for each parameter of a kernel command line, split the way the
  * kernel splits it (policy-cmdline.c): @value is NULL without '=', quotes
  * are removed, "--" ends it. Stops at the first negative return.

@@ -3,6 +3,7 @@
 #include <libkmod.h>
 
 #include "decide.h"
+#include "dindex.h"
 #include "kmod-ctx.h"
 #include "request.h"
 #include "util.h"
@@ -50,17 +51,25 @@ static int module_buses(struct kmod_module *mod, char ***ret)
 	return 0;
 }
 
+/* A module a request resolves to: from libkmod (@mod) or from the decision index (@id). */
+struct resolved {
+	const char *name; /* as libkmod names it */
+	struct kmod_module *mod;
+	unsigned id;
+};
+
 /*
- * Whether the policy denies @mod. Most requests are decided by the name
- * alone; only the rest need the module's buses, which means reading its
- * modinfo (and, with kmod 30, initialising OpenSSL for the signature): a
- * few milliseconds per request.
+ * Whether the policy denies module @r. Most requests are decided by the
+ * name alone; only the rest need the module's buses: from the index, or
+ * from its modinfo, which means reading the module (and, with kmod 30,
+ * initialising OpenSSL for the signature): a few milliseconds.
  */
-static int module_denied(const struct policy *p, struct kmod_module *mod, bool *ret_denied,
-			 const struct policy_entry **ret_entry)
+static int module_denied(const struct policy *p, struct dindex *x, const struct resolved *m,
+			 bool *ret_denied, const struct policy_entry **ret_entry)
 {
-	_cleanup_free_ char *name = name_normalize_dup(kmod_module_get_name(mod));
+	_cleanup_free_ char *name = name_normalize_dup(m->name);
 	_cleanup_strv_free_ char **buses = NULL;
+	_cleanup_free_ char **index_buses = NULL;
 	int r;
 
 	if (!name)
@@ -76,23 +85,108 @@ static int module_denied(const struct policy *p, struct kmod_module *mod, bool *
 	case NAME_NEEDS_BUSES:
 		break;
 	}
-	r = module_buses(mod, &buses);
+	r = m->mod ? module_buses(m->mod, &buses) : dindex_name_buses(x, m->id, &index_buses);
 	if (r < 0)
 		return r;
-	*ret_denied = decide_module_buses(p, name, buses, ret_entry) == VERDICT_DENY;
+	*ret_denied = decide_module_buses(p, name, m->mod ? buses : index_buses, ret_entry) ==
+		      VERDICT_DENY;
 	return 0;
 }
 
-int request_decide(const struct sysroot *root, const struct policy *p, const char *alias,
-		   struct request_decision *ret)
+static int cmp_resolved(const void *a, const void *b)
 {
-	_cleanup_strv_free_ char **modules = NULL;
+	return strcmp(((const struct resolved *)a)->name, ((const struct resolved *)b)->name);
+}
+
+/* libkmod's answer, with the module database of @root alone. */
+static int resolve_kmod(struct kmod_ctx *kctx, const char *alias, struct kmod_list **list,
+			struct resolved **ret, size_t *ret_n)
+{
+	struct kmod_list *l;
+	struct resolved *v;
+	size_t n = 0;
+	int r;
+
+	r = kmod_module_new_from_lookup(kctx, alias, list);
+	if (r < 0)
+		return r;
+	kmod_list_foreach(l, *list) n++;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	n = 0;
+	kmod_list_foreach(l, *list)
+	{
+		/* the list holds a reference: the module lives as long as it */
+		struct kmod_module *mod = kmod_module_get_module(l);
+
+		kmod_module_unref(mod);
+		v[n++] = (struct resolved){ .name = kmod_module_get_name(mod), .mod = mod };
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static int resolve_index(struct dindex *x, const char *alias, struct dindex_hit **hits,
+			 struct resolved **ret, size_t *ret_n)
+{
+	struct resolved *v;
+	size_t n;
+	int r;
+
+	r = dindex_lookup(x, alias, hits, &n);
+	if (r < 0)
+		return r;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct resolved){ .name = (*hits)[i].name, .id = (*hits)[i].id };
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* Which of @v (sorted, each once) the policy denies: all of them, or not. */
+static int decide_modules(const struct policy *p, struct dindex *x, const struct resolved *v,
+			  size_t n, struct request_decision *ret, bool *ret_all_denied, char **rule)
+{
+	*ret_all_denied = n > 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct policy_entry *e = NULL;
+		bool md = false;
+		int r;
+
+		r = strv_extend(&ret->modules, v[i].name);
+		if (r >= 0)
+			r = module_denied(p, x, &v[i], &md, &e);
+		if (r < 0)
+			return r;
+		if (!md)
+			*ret_all_denied = false;
+		else if (!*rule && e) {
+			/* the first denied module's entry, unless [autoload] decided */
+			*rule = origin_string(&e->origin);
+			if (!*rule && e->origin.file)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int request_decide(const struct sysroot *root, const struct policy *p, struct dindex *x,
+		   const char *alias, struct request_decision *ret)
+{
+	_cleanup_free_ struct dindex_hit *hits = NULL;
+	_cleanup_free_ struct resolved *v = NULL;
 	_cleanup_free_ char *rule = NULL;
 	const struct autoload_entry *ae = NULL;
-	struct kmod_list *list = NULL, *l;
-	bool denied = false, any = false, all_denied = true;
-	struct kmod_ctx *kctx;
-	int r;
+	struct kmod_list *list = NULL;
+	struct kmod_ctx *kctx = NULL;
+	bool denied = false, all_denied = false;
+	size_t n = 0, w = 0;
+	int r = -EOPNOTSUPP;
 
 	*ret = (struct request_decision){ 0 };
 	/* the raw name: whatever libkmod makes of it, this entry decides */
@@ -100,46 +194,41 @@ int request_decide(const struct sysroot *root, const struct policy *p, const cha
 		denied = true;
 		rule = origin_string(&ae->origin);
 	}
-	kctx = drvfw_kmod_new(root->moddir, NULL);
-	if (!kctx)
-		return errno > 0 ? -errno : -ENOMEM;
-	r = kmod_module_new_from_lookup(kctx, alias, &list);
+	if (x)
+		r = resolve_index(x, alias, &hits, &v, &n);
+	/* what the index cannot answer (or a damaged one), libkmod does */
+	if (r == -EOPNOTSUPP || r == -EBADMSG) {
+		kctx = drvfw_kmod_new(root->moddir, NULL);
+		if (!kctx)
+			return errno > 0 ? -errno : -ENOMEM;
+		r = resolve_kmod(kctx, alias, &list, &v, &n);
+	}
 	if (r < 0) {
 		ret->error = strdup_printf("lookup:%s", strerrorname_np(-r) ?: "error");
 		if (!denied)
 			goto out;
 		r = 0;
 	}
-	kmod_list_foreach(l, list)
-	{
-		struct kmod_module *mod = kmod_module_get_module(l);
-		const struct policy_entry *e = NULL;
-		bool md = false;
-
-		r = strv_extend(&modules, kmod_module_get_name(mod));
-		if (r >= 0)
-			r = module_denied(p, mod, &md, &e);
-		kmod_module_unref(mod);
-		if (r < 0)
-			goto out;
-		any = true;
-		if (!md)
-			all_denied = false;
-		else if (!rule && e)
-			rule = origin_string(&e->origin);
-	}
-	/* modprobe loads every module an alias names: deny only when all are denied. */
-	if (any && all_denied)
+	/* modprobe loads every module an alias names, libkmod may name one twice */
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_resolved);
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || !streq(v[w - 1].name, v[i].name))
+			v[w++] = v[i];
+	r = decide_modules(p, x, v, w, ret, &all_denied, &rule);
+	if (r < 0)
+		goto out;
+	/* deny only when every module is denied */
+	if (all_denied)
 		denied = true;
 	if (!denied) {
 		free(rule);
 		rule = NULL;
 	}
 	if (p->mode == POLICY_OFF || !denied)
-		ret->action = any ? AUTOLOAD_LOAD : AUTOLOAD_NONE;
+		ret->action = w > 0 ? AUTOLOAD_LOAD : AUTOLOAD_NONE;
 	else
 		ret->action = p->mode == POLICY_WARN ? AUTOLOAD_WARN : AUTOLOAD_DENY;
-	ret->modules = TAKE_PTR(modules);
 	ret->rule = TAKE_PTR(rule);
 	r = 0;
 out:

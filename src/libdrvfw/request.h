@@ -22,12 +22,15 @@ struct request_decision {
  * Decides @alias: the [autoload] section first, on the name as the kernel
  * passed it, then the modules libkmod resolves it to with the module
  * database of @root alone (no modprobe.d: generate's "alias NAME
- * drvfw_autoload_denied" lines would hide the real module): denied when
- * every one is (modprobe loads them all). When the lookup fails (a name
- * with an unbalanced '['), ret->error says so; an [autoload] denial still
- * stands (0), otherwise the lookup's -errno is returned and the caller
- * applies on-error.
+ * drvfw_autoload_denied" lines would hide the real module), sorted, each
+ * once: denied when every one is (modprobe loads them all). With @x (a fresh
+ * decision index, dindex.h) the lookup and the modules' buses come from it,
+ * and libkmod is asked only what the index cannot answer. When the lookup
+ * fails (a name with an unbalanced '['), ret->error says so; an [autoload]
+ * denial still stands (0), otherwise the lookup's -errno is returned and
+ * the caller applies on-error.
  */
-int request_decide(const struct sysroot *root, const struct policy *p, const char *alias,
-		   struct request_decision *ret);
+struct dindex;
+int request_decide(const struct sysroot *root, const struct policy *p, struct dindex *x,
+		   const char *alias, struct request_decision *ret);
 void request_decision_done(struct request_decision *d);

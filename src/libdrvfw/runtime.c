@@ -264,8 +264,8 @@ static int scan_buses(struct inventory *inv, int sysfd, const struct runtime_sca
 			    !(d->module = strdup(owner)))
 				return -ENOMEM;
 			if (d->modalias) {
-				r = moddb_lookup(inv, inventory_storage(inv)->lookup, d->modalias,
-						 &d->candidates, &d->n_candidates);
+				r = moddb_lookup_db(inv, d->modalias, &d->candidates,
+						    &d->n_candidates);
 				if (r == -ENOMEM)
 					return r;
 			}

@@ -91,4 +91,26 @@ if [[ -n $max ]] && ((len <= max - 512)); then
 else
 	fail "the line is $len bytes, the kernel keeps '${max}'"
 fi
+
+# --- the gate, with this tree's module database from the index: the cpu bus's
+# aliases are CPU features (a module loads, no driver binds), and a bus without
+# drivers or aliases has nothing to hold back; pci has this tree's drivers
+cpu_alias=$(sed -n 's/^alias \(cpu:[^ ]*\) .*/\1/p' "$M/modules.alias" | head -n1)
+pci_alias=$(sed -n 's/^alias \(pci:v0000[^ *]*d0000[^ *]*sv\)\*.*/\1/p' "$M/modules.alias" | head -n1)
+cat >"$T/gate.sysfs" <<EOS
+bus cpu
+bus memory
+bus pci
+device cpu cpu0 system/cpu/cpu0 modalias=${cpu_alias//\*/X}
+device memory memory0 system/memory/memory0
+device pci 0000:00:02.0 pci0000:00/0000:00:02.0 modalias=${pci_alias}00000000sd00000000bc02sc00i00
+EOS
+python3 "$MKSYSFS" "$T/gate.sysfs" "$T/sys" >/dev/null
+gr=("$DRVFW_BIN" --root "$R" --kver "$K" --sysfs "$T/sys" --policy "$T/all.conf")
+expect_rc 0 "drvfw index, everything denied" "${gr[@]}" index -o "$T/gate.bin"
+DRVFW_INDEX=$T/gate.bin expect_rc 0 "enforce --gate with the index" "${gr[@]}" enforce --gate
+[[ -n $cpu_alias ]] &&
+	check "cpu ($cpu_alias ...): CPU features, not gated" test "$(cat "$T/sys/bus/cpu/drivers_autoprobe")" = 1
+check "memory: nothing to deny, not gated" test "$(cat "$T/sys/bus/memory/drivers_autoprobe")" = 1
+check "pci ($pci_alias...): gated" test "$(cat "$T/sys/bus/pci/drivers_autoprobe")" = 0
 finish

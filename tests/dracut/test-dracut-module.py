@@ -232,6 +232,13 @@ def main():
                     subprocess.run(['cpio', '-idm', '--quiet'], stdin=f, cwd=tree)
                 r = subprocess.run(['chroot', tree, '/' + bin_in_image(), '--version'], capture_output=True, text=True)
                 check(r.returncode == 0, f'drvfw runs inside the image (its libraries are there): {r.stderr.strip()}')
+                # libkmod, which drvfw loads with dlopen(): the index the
+                # boot builds reads the image's module database through it
+                r = subprocess.run(['chroot', tree, '/' + bin_in_image(), '-q', '--kver', kver, 'index',
+                                    '-o', '/drvfw-index-test.bin'], capture_output=True, text=True)
+                check(r.returncode == 0 and os.path.getsize(os.path.join(tree, 'drvfw-index-test.bin')) > 0,
+                      f'drvfw index runs inside the image (libkmod is there): {r.stderr.strip()[-300:]}')
+                check('modules.drvfw.bin' not in files, 'the image holds no decision index (the boot builds it)')
                 verify_cases(tree, kver, moddir)
                 hook = os.path.join(tree, 'lib/dracut/hooks/cmdline/00-drvfw-cmdline.sh')
                 calls = [line.strip() for line in open(hook) if line.startswith('drvfw_boot_')]

@@ -161,6 +161,79 @@ mktree
 drvfw --policy "$HERE/deny-nic.conf" enforce --gate >"$T/out" 2>"$T/err"
 check "no gate for a deny-list policy" test "$(content bus/pci/drivers_autoprobe)" = "1"
 
+# --- the gate with --coldplug (before udev starts): every device there now
+# decided in one pass, and udev told which coldplug events need no drvfw:
+# those of the devices left bound to an allowed driver, by name, driver and
+# modalias; none for a denied one (60-drvfw.rules knows it by its pin)
+mktree
+drvfw --policy "$HERE/deny-all.conf" enforce --gate --coldplug --udev-rules-dir "$T/cp" \
+	>"$T/out" 2>"$T/err"
+rc=$?
+check "coldplug exits as enforce does (rc=$rc)" test $rc -eq 0 -o $rc -eq 3
+check "coldplug closes the gate" test "$(content bus/pci/drivers_autoprobe)" = "0"
+check "coldplug pins the denied e1000" \
+	test "$(content bus/pci/devices/0000:00:02.0/driver_override)" = "drvfw-denied"
+check "coldplug still writes the bus file" test -f "$T/cp/59-drvfw-buses.rules"
+check "and no device among them" sh -c "! grep -q 'KERNEL==' '$T/cp/59-drvfw-buses.rules'"
+check "coldplug marks the allowed virtio-pci device bound now" grep -q -F \
+	'ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:00:03.0", ENV{DRIVER}=="virtio-pci", ENV{MODALIAS}=="pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00", ENV{DRVFW_SKIP}="1"' \
+	"$T/cp/59-drvfw-coldplug.rules"
+check "coldplug marks no denied device" sh -c "! grep -F 'KERNEL==\"0000:00:02.0\"' '$T/cp/59-drvfw-coldplug.rules'"
+mktree
+drvfw --policy "$HERE/deny-all.conf" enforce --gate --udev-rules-dir "$T/g" >/dev/null 2>&1
+check "the gate alone marks no device" test ! -e "$T/g/59-drvfw-coldplug.rules"
+drvfw --policy "$HERE/deny-all.conf" enforce --coldplug >/dev/null 2>&1
+rc=$?
+check "--coldplug without --gate is a usage error (rc=$rc)" test $rc -eq 2
+
+# --- no gate where no driver could be denied: it would hold back nothing, and
+# every device of a gated bus costs the udev rule a drvfw process at boot
+gate_tree() { # gate_tree EXTRA-SPEC-LINES: machine.sysfs plus buses of system devices
+	rm -rf "$SYS"
+	{ cat "$HERE/machine.sysfs" && printf '%s\n' "$@"; } >"$T/gate.sysfs"
+	python3 "$MKSYSFS" "$T/gate.sysfs" "$SYS" >/dev/null || exit 1
+}
+system_buses=(memory node clocksource workqueue machinecheck)
+lines=("bus cpu" "device cpu cpu0 system/cpu/cpu0 modalias=cpu:type:x86,ven0000fam0006mod003F:feature:,0000"
+	"bus hid" "device hid 0003:0627:0001.0001 virtual/hid/0003:0627:0001.0001 modalias=hid:b0003g0001v00000627p00000001")
+for b in "${system_buses[@]}"; do lines+=("bus $b" "device $b ${b}0 system/$b/${b}0"); done
+gate() { # gate POLICY [INDEX]: enforce --gate, with INDEX as the decision index if given
+	DRVFW_INDEX=${2:-$T/no-index} drvfw --policy "$1" enforce --gate >"$T/out" 2>"$T/err"
+}
+gate_tree "${lines[@]}"
+gate "$HERE/deny-all.conf"
+for b in "${system_buses[@]}"; do
+	check "default deny: $b has no driver nor MODALIAS, not gated" \
+		test "$(content "bus/$b/drivers_autoprobe")" = 1
+done
+check "default deny: pci is gated (e1000 is registered)" test "$(content bus/pci/drivers_autoprobe)" = 0
+check "default deny, no index: hid is gated (a MODALIAS, and no module database to tell)" \
+	test "$(content bus/hid/drivers_autoprobe)" = 0
+check "... nor cpu" test "$(content bus/cpu/drivers_autoprobe)" = 0
+# with the index, the gate knows the module database: hid_generic has hid's alias, no module cpu's
+drvfw --policy "$HERE/deny-all.conf" index -o "$T/gate.bin" >/dev/null 2>&1
+gate_tree "${lines[@]}"
+gate "$HERE/deny-all.conf" "$T/gate.bin"
+for b in "${system_buses[@]}" cpu; do
+	check "default deny, index: $b has no driver to deny, not gated" \
+		test "$(content "bus/$b/drivers_autoprobe")" = 1
+done
+check "default deny, index: hid is gated (hid_generic, not loaded, has its alias)" \
+	test "$(content bus/hid/drivers_autoprobe)" = 0
+check "default deny, index: pci is gated" test "$(content bus/pci/drivers_autoprobe)" = 0
+gate_tree "${lines[@]}" "driver cpu processor"
+gate "$HERE/deny-all.conf" "$T/gate.bin"
+check "a denied driver registered on cpu: gated" test "$(content bus/cpu/drivers_autoprobe)" = 0
+printf '[allow]\ndrivers = cpu:processor\n' | cat "$HERE/deny-all.conf" - >"$T/allow-cpu.conf"
+drvfw --policy "$T/allow-cpu.conf" index -o "$T/gate.bin" >/dev/null 2>&1
+gate_tree "${lines[@]}" "driver cpu processor"
+gate "$T/allow-cpu.conf" "$T/gate.bin"
+check "... allowed: not gated" test "$(content bus/cpu/drivers_autoprobe)" = 1
+gate_tree "${lines[@]}"
+gate "$HERE/deny-all.conf" "$T/gate.bin"
+check "a stale index is not used: hid and cpu gated as without one" \
+	test "$(content bus/cpu/drivers_autoprobe)$(content bus/hid/drivers_autoprobe)" = 00
+
 # --- the gate tells udev which buses need no drvfw (boot cost of the rule)
 check "a fake tree gets no udev rules unless asked" test ! -e "$T/rules"
 drvfw --policy "$HERE/deny-nic.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"

@@ -33,6 +33,14 @@ cp -a "$FIX/basic-sys" "$T/sys"
 "$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$T/sys" \
 	--policy "$SRC/tests/enforce/deny-nic.conf" enforce --gate --udev-rules-dir "$T" >/dev/null
 check "enforce --gate marks buses to skip" grep -q 'ENV{DRVFW_SKIP}="1"' "$T/59-drvfw-buses.rules"
+# and with --coldplug the devices it decided and left bound (a default-deny
+# policy on another copy of the tree: each allowed, bound device gets a line)
+cp -a "$FIX/basic-sys" "$T/sys2"
+mkdir -p "$T/cp"
+"$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$T/sys2" \
+	--policy "$SRC/tests/enforce/deny-all.conf" enforce --gate --coldplug --udev-rules-dir "$T/cp" >/dev/null
+cp "$T/cp/59-drvfw-coldplug.rules" "$T/59-drvfw-coldplug.rules"
+check "enforce --gate --coldplug marks devices" grep -q 'KERNEL==.*ENV{DRVFW_SKIP}="1"' "$T/59-drvfw-coldplug.rules"
 
 if udevadm verify --help >/dev/null 2>&1; then
 	check "udevadm verify accepts every file" udevadm verify "$T"/*.rules

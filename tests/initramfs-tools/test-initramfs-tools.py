@@ -12,6 +12,7 @@ its override, a chroot without /proc and no target, DRVFW_INITRAMFS=no.
 Root (chroot), network to Debian's archive the first time. Exit 77 (loudly)
 where it cannot run."""
 
+import glob
 import os
 import shutil
 import subprocess
@@ -197,6 +198,15 @@ def main():
             check(r.stdout.split('\n')[:3] == ['net-pf-2-proto-132 deny autoload', 'fs-ext4 allow -',
                                                'e1000 deny modules'],
                   f'the image\'s guard maps decide as the policy says: {r.stdout!r} {r.stderr.strip()}')
+            # libkmod, which drvfw loads with dlopen(): the index the boot
+            # builds reads the image's module database through it
+            r = subprocess.run(['chroot', t, '/usr/sbin/drvfw', '-q', '--kver', root.kver, 'index',
+                                '-o', '/drvfw-index-test.bin'], capture_output=True, text=True)
+            check(r.returncode == 0 and os.path.getsize(os.path.join(t, 'drvfw-index-test.bin')) > 0,
+                  f'drvfw index runs inside the image (libkmod is there): {r.stderr.strip()[-300:]}')
+            check(not glob.glob(os.path.join(t, 'usr/lib/modules/*/modules.drvfw.bin')) and
+                  not glob.glob(os.path.join(t, 'lib/modules/*/modules.drvfw.bin')),
+                  'the image holds no decision index (the boot builds it)')
             # drvfw.policy= (drvfw bootcfg) against the image's policy, under
             # the image's busybox sh, sourced as init-top/drvfw does
             r = subprocess.run(['chroot', root.root, 'drvfw', '--kver', root.kver, '-q', 'generate',

@@ -236,6 +236,11 @@ in_root apt-get install -y -qq "/tmp/debs/$(basename "${kdebs[1]}")" >"$WORK/k2.
 ok "linux-image-$k2 installs with a policy in place"
 check "its image's policy was checked against the target machine" \
 	grep -q "checked against the target machine of the command line '$TARGET' with kernel $k2" "$WORK/k2.log"
+# drvfw's own kernel hook, after the package's depmod: the new kernel's
+# decision index, fresh for the root's policy (libkmod2, a dependency of
+# drvfw's that only dlopen() uses, is installed)
+check "drvfw's kernel hook wrote $k2's decision index" test -f "$R/lib/modules/$k2/modules.drvfw.bin"
+check "and it is fresh" in_root drvfw --kver "$k2" index --check
 img2=$(image_of "$k2")
 check "the $gen kernel hook made an initramfs for $k2" test -n "$img2"
 if [[ -n $img2 ]]; then

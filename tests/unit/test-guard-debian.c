@@ -36,6 +36,7 @@
 #include "decide.h"
 #include "guard.h"
 #include "inventory.h"
+#include "kmod-ctx.h"
 #include "policy.h"
 #include "request.h"
 #include "test-common.h"
@@ -274,7 +275,6 @@ static bool ref_denied(const struct policy *p, const struct probe *pr, const boo
 
 static void setup_once(void)
 {
-	static const char *const no_config[] = { NULL };
 	_cleanup_free_ char *moddir = NULL;
 	struct kmod_ctx *kctx;
 	char **names = NULL;
@@ -287,9 +287,8 @@ static void setup_once(void)
 	ck_assert_uint_gt(n_syms, 1000);
 
 	moddir = strdup_printf("%s/lib/modules/%s", kroot, kver);
-	kctx = kmod_new(moddir, no_config);
+	kctx = drvfw_kmod_new(moddir, NULL); /* module database only, silent */
 	ck_assert_ptr_nonnull(kctx);
-	kmod_set_log_priority(kctx, 0);
 
 	/* each module's buses as the helper reads them: its modinfo */
 	mod_buses = calloc(inv->n_modules, sizeof(*mod_buses));
@@ -633,7 +632,7 @@ START_TEST(test_equals_request_decide)
 		/* names with glob characters: libkmod's trie quirk, see the top */
 		if (!pr->lookup_failed && (i % 61 != 0 || string_has_glob(pr->name)))
 			continue;
-		r = request_decide(&root, &p, pr->name, &rd);
+		r = request_decide(&root, &p, NULL, pr->name, &rd);
 		/* a failed lookup that [autoload] does not deny: on-error (allow) decides */
 		ck_assert_msg(r == 0 || (pr->lookup_failed && r < 0 && rd.error),
 			      "request_decide('%s'): %d", pr->name, r);

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Boot-time figures: initramfs build time, boot-to-report time, and the time
-drvfw adds to the boot (the same VM booted with and without the module).
-
-Two views of "time added": the difference of the medians of the guest's
-uptime when the real root's init starts (the whole initramfs, noisy under
-TCG), and the kernel-log timestamps around each drvfw hook (what the
-hooks themselves took)."""
+"""Boot-time figures: the time drvfw adds to a whole boot, measured in the
+guest: its uptime when udev has settled in the real root (the initramfs,
+the switch, and the real root's own coldplug), booted without drvfw, with
+a policy that denies nothing this VM has, and with a default-deny policy,
+the three boots interleaved so that the host's load falls on each alike.
+Also the initramfs alone (uptime when the real root's init starts), the
+kernel-log timestamps around each drvfw hook, and one `drvfw probe`."""
 
 import os
 import subprocess
@@ -13,7 +13,7 @@ import time
 
 import vmlib
 from vmlib import CACHE, Failure, log, median
-from scenarios import Scenario, expect
+from scenarios import CONFIDENTIAL, FORCE_CHECK, Scenario, expect
 
 # A policy that changes no binding in this VM, so both boots do the same
 # work apart from drvfw's own.
@@ -65,27 +65,18 @@ def host_probe_ms(env, n=20):
 
 def _ok(f):
     expect(f.ended, 'the guest did not finish its report')
+    expect(f.settled_uptime is not None, 'the guest reported no SETTLED record')
 
 
-def _boots(env, sc, n, timeout):
+def _prepare(env, sc):
     work = os.path.join(CACHE, 'run', sc.name)
     os.makedirs(work, exist_ok=True)
-    builds = []
-    rc = None
-    for _ in range(2):
-        rc, img, secs, out = vmlib.build_initramfs(env, work, sc)
-        if rc != 0:
-            raise Failure(f'{sc.name}: dracut failed ({rc}):\n{out[-3000:]}')
-        builds.append(secs)
+    rc, img, secs, out = vmlib.build_initramfs(env, work, sc)
+    if rc != 0:
+        raise Failure(f'{sc.name}: dracut failed ({rc}):\n{out[-3000:]}')
     rootimg, usbimg = vmlib.build_root(env, work, img, sc)
-    facts = []
-    for i in range(n):
-        f = vmlib.boot(env, work, rootimg, usbimg, sc, timeout)
-        sc.check(f)
-        facts.append(f)
-        log(f'{sc.name} boot {i + 1}/{n}: report at {f.boot_uptime:.2f} s guest uptime, {f.wall:.1f} s wall')
-    # the second build: the first may have warmed the page cache
-    return builds[-1], facts, os.path.getsize(img)
+    return {'sc': sc, 'work': work, 'root': rootimg, 'usb': usbimg, 'build': secs,
+            'size': os.path.getsize(img), 'facts': []}
 
 
 def _hook_ms(f):
@@ -98,27 +89,47 @@ def _hook_ms(f):
     return out
 
 
+def _stats(xs):
+    return median(xs), min(xs), max(xs)
+
+
 def measure(env, n, timeout, results):
-    base = Scenario('figures-without', 'figures: no drvfw', _ok, drvfw=False)
-    with_ = Scenario('figures-with', 'figures: dracut -a drvfw, a policy that changes nothing here',
-                     _ok, policy=NEUTRAL_POLICY, guest=TIMING_GUEST)
-    b_build, b_facts, b_size = _boots(env, base, n, timeout)
-    w_build, w_facts, w_size = _boots(env, with_, n, timeout)
+    runs = [
+        _prepare(env, Scenario('figures-without', 'figures: no drvfw', _ok, drvfw=False)),
+        _prepare(env, Scenario('figures-nodeny', 'figures: a policy that denies nothing this VM has',
+                               _ok, policy=NEUTRAL_POLICY, guest=TIMING_GUEST)),
+        _prepare(env, Scenario('figures-deny', 'figures: default-deny (scenario 03\'s policy)',
+                               _ok, policy=CONFIDENTIAL, dracut_conf=FORCE_CHECK)),
+    ]
+    # interleaved, the order turned each round: no configuration always
+    # follows the same one
+    for i in range(n):
+        for k in range(len(runs)):
+            r = runs[(i + k) % len(runs)]
+            f = vmlib.boot(env, r['work'], r['root'], r['usb'], r['sc'], timeout)
+            r['sc'].check(f)
+            r['facts'].append(f)
+            log(f'{r["sc"].name} boot {i + 1}/{n}: udev settled at {f.settled_uptime:.2f} s, '
+                f'real root at {f.boot_uptime:.2f} s guest uptime, {f.wall:.1f} s wall')
 
-    b_report = median([f.boot_uptime for f in b_facts])
-    w_report = median([f.boot_uptime for f in w_facts])
-    b_wall = median([f.wall for f in b_facts])
-    w_wall = median([f.wall for f in w_facts])
-    hooks = {h: median([_hook_ms(f)[h] for f in w_facts if h in _hook_ms(f)]) for h in HOOKS}
-    hooks0 = {h: median([_hook_ms(f)[h] for f in b_facts if h in _hook_ms(f)]) for h in HOOKS}
-    hook_total = sum(hooks[h] - hooks0[h] for h in HOOKS)
-    spread_b = (max(f.boot_uptime for f in b_facts) - min(f.boot_uptime for f in b_facts)) * 1000
-    spread_w = (max(f.boot_uptime for f in w_facts) - min(f.boot_uptime for f in w_facts)) * 1000
-    events = len([d for d in w_facts[0].phase('pivot').devices if d.modalias != '-'])
-    added = (w_report - b_report) * 1000
+    base, nodeny, deny = runs
+    settled = {r['sc'].name: _stats([f.settled_uptime for f in r['facts']]) for r in runs}
+    initrd = {r['sc'].name: _stats([f.boot_uptime for f in r['facts']]) for r in runs}
+    b_med, b_min, b_max = settled[base['sc'].name]
+    noise = b_max - b_min
 
-    g_probe = median([f.timings['probe'] * 1000 for f in w_facts if 'probe' in f.timings])
-    g_true = median([f.timings['true'] * 1000 for f in w_facts if 'true' in f.timings])
+    def added(r):
+        m, lo, hi = settled[r['sc'].name]
+        d = m - b_med
+        verdict = 'within the noise' if abs(d) <= noise else ('more' if d > 0 else 'less')
+        return d, d / b_med * 100, verdict
+
+    def hooks(r):
+        return {h: median([_hook_ms(f)[h] for f in r['facts'] if h in _hook_ms(f)]) for h in HOOKS}
+
+    h0 = hooks(base)
+    g_probe = median([f.timings['probe'] * 1000 for f in nodeny['facts'] if 'probe' in f.timings])
+    g_true = median([f.timings['true'] * 1000 for f in nodeny['facts'] if 'true' in f.timings])
     h_probe = host_probe_ms(env)
     cpu = 'unknown CPU'
     try:
@@ -128,46 +139,77 @@ def measure(env, n, timeout, results):
                 break
     except OSError:
         pass
+    try:
+        load = open('/proc/loadavg').read().split()[0]
+    except OSError:
+        load = '?'
+
+    def row(what, table, name):
+        m, lo, hi = table[name]
+        return f'{m:.2f} s ({lo:.2f}–{hi:.2f})'
+
     lines = [
         '# VM figures',
         '',
         f'Measured by `tests/vm/run --figures {n}` on {time.strftime("%Y-%m-%d")}: qemu {env.accel.upper()}, '
-        f'{os.cpu_count()} host CPUs ({cpu}), guest 1 vCPU, Debian kernel {env.kver}, '
-        f'dracut shell /init, medians of {n} boots each.',
+        f'{os.cpu_count()} host CPUs ({cpu}, load {load} at the end, shared), guest 1 vCPU, Debian kernel '
+        f'{env.kver}, dracut shell /init, {n} boots of each configuration, interleaved; '
+        'medians, with the lowest and highest in brackets.',
         '',
-        '| figure | without drvfw | with `dracut -a drvfw` |',
-        '|---|---|---|',
-        f'| initramfs build (dracut, uncompressed) | {b_build:.1f} s | {w_build:.1f} s |',
-        f'| initramfs size | {b_size / 2**20:.1f} MiB | {w_size / 2**20:.1f} MiB |',
-        f'| boot to report (guest uptime when the real root\'s init starts) | {b_report:.2f} s | {w_report:.2f} s |',
-        f'| qemu start to power-off (host wall clock) | {b_wall:.1f} s | {w_wall:.1f} s |',
+        '| figure | without drvfw | denies nothing here (`pci:nouveau`) | default-deny (scenario 03) |',
+        '|---|---|---|---|',
+        '| whole boot: guest uptime when udev has settled in the real root | ' +
+        ' | '.join(row('s', settled, r['sc'].name) for r in runs) + ' |',
+        '| initramfs: guest uptime when the real root\'s init starts | ' +
+        ' | '.join(row('s', initrd, r['sc'].name) for r in runs) + ' |',
+        '| qemu start to power-off (host wall clock) | ' +
+        ' | '.join(f'{median([f.wall for f in r["facts"]]):.1f} s' for r in runs) + ' |',
+        '| initramfs build (dracut, uncompressed) | ' +
+        ' | '.join(f'{r["build"]:.1f} s' for r in runs) + ' |',
+        '| initramfs size | ' + ' | '.join(f'{r["size"] / 2**20:.1f} MiB' for r in runs) + ' |',
         '',
-        'Time drvfw adds to the boot:',
+        f'Time drvfw adds to the whole boot (difference of the medians; the run-to-run spread '
+        f'without drvfw is {noise * 1000:.0f} ms):',
         '',
-        f'- difference of the boot-to-report medians: {added:+.0f} ms for the whole initramfs '
-        f'(run-to-run spread {spread_b:.0f} ms without, {spread_w:.0f} ms with). Most of it is not in the '
-        f'hooks but in the udev rule: `drvfw probe` runs once per device event, '
-        f'{max(added - hook_total, 0):.0f} ms here for the about {events} devices this VM has',
-        f'- inside its hooks (kernel-log timestamps around each hook, minus the empty-hook cost): '
-        f'{hook_total:.0f} ms in all: ' +
-        ', '.join(f'{h} {hooks[h] - hooks0[h]:.0f} ms' for h in HOOKS),
+    ]
+    for r, what in ((nodeny, 'a policy that denies nothing here'), (deny, 'default-deny')):
+        d, pct, verdict = added(r)
+        hk = hooks(r)
+        lines.append(f'- {what}: {d * 1000:+.0f} ms, {pct:+.1f}% ({verdict}); in its hooks '
+                     '(kernel-log timestamps, minus the empty-hook cost): ' +
+                     ', '.join(f'{h} {hk[h] - h0[h]:.0f} ms' for h in HOOKS))
+    # Each round boots the three one after the other: the host's load is
+    # most alike within a round, so the difference within each round, and
+    # its median, is the steadier figure on a shared machine.
+    for r, what in ((nodeny, 'a policy that denies nothing here'), (deny, 'default-deny')):
+        diffs = [w.settled_uptime - b.settled_uptime for w, b in zip(r['facts'], base['facts'])]
+        ratios = [w.settled_uptime / b.settled_uptime for w, b in zip(r['facts'], base['facts'])]
+        lines.append(f'- {what}, within each round: median {median(diffs) * 1000:+.0f} ms '
+                     f'({min(diffs) * 1000:+.0f} to {max(diffs) * 1000:+.0f}), median ratio '
+                     f'{median(ratios):.2f}×')
+    for r in runs:
+        rr = [f.settled_uptime - f.boot_uptime for f in r['facts']]
+        lines.append(f'- the real root\'s coldplug alone ({r["sc"].name}): median {median(rr):.2f} s '
+                     f'({min(rr):.2f}–{max(rr):.2f})')
+    lines += [
         f'- one `drvfw probe --dry-run` (the udev rule\'s work per device event) in the guest: '
         f'{g_probe:.0f} ms, against {g_true:.0f} ms for a bare fork+exec of /bin/true; '
         + (f'natively on this host: {h_probe:.1f} ms' if h_probe is not None else 'no native figure (no PCI here)'),
+        '',
+        'Under TCG every guest instruction is emulated: the same work on hardware or under KVM is '
+        'several times faster; the ratios are what carries over.',
     ]
-    if h_probe and g_probe == g_probe and g_probe > 0:
-        slow = g_probe / h_probe
-        lines += [
-            f'- scaled by that ratio (TCG runs drvfw {slow:.0f}x slower than this host): about '
-            f'{added / slow:.0f} ms added to a native boot, {hook_total / slow:.0f} ms of it in the hooks '
-            f'(an estimate from the ratio, not a measurement; under KVM this suite measures it directly)',
-        ]
     lines += [
         '',
-        f'Under TCG every guest instruction is emulated: the same work on hardware or under KVM is '
-        'several times faster.',
+        'Each boot (round: whole boot / initramfs, seconds of guest uptime):',
         '',
+        '| round | ' + ' | '.join(r['sc'].name for r in runs) + ' |',
+        '|---|' + '---|' * len(runs),
     ]
+    for i in range(n):
+        lines.append(f'| {i + 1} | ' + ' | '.join(
+            f'{r["facts"][i].settled_uptime:.2f} / {r["facts"][i].boot_uptime:.2f}' for r in runs) + ' |')
+    lines.append('')
     text = '\n'.join(lines)
     print(text, flush=True)
     out = os.environ.get('DRVFW_VM_FIGURES', os.path.join(vmlib.VMDIR, 'figures.md'))

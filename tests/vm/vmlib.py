@@ -557,6 +557,16 @@ def build_root(env, work, img, sc):
             os.unlink(os.path.join(tree, f))
     bb = shutil.which('busybox')
     shutil.copy(bb, os.path.join(vt, 'busybox'))
+    # An installed system has the decision index its kernel package's hook
+    # wrote after depmod (kernel/drvfw-kernel-hook): the same here, with the
+    # root's own drvfw, policy and module database.
+    drvfw = os.path.join(tree, 'usr', 'sbin', 'drvfw')
+    if sc.drvfw and not sc.broken_drvfw and os.path.exists(drvfw) and \
+            os.path.isdir(os.path.join(tree, 'lib', 'modules', env.kver)):
+        r = subprocess.run(['chroot', tree, '/usr/sbin/drvfw', '-q', '--kver', env.kver, 'index'],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            log(f'{sc.name}: drvfw index in the test root failed ({r.returncode}): {r.stderr.strip()}')
     if sc.prepare_root:
         sc.prepare_root(env, tree)
     rootimg = os.path.join(work, 'root.img')
@@ -737,6 +747,7 @@ class Facts:
         self.sockets = []
         self.drvfw_report = []
         self.boot_uptime = None
+        self.settled_uptime = None  # udev settled in the real root
         self.end_uptime = None
         self.ended = False
         self.records = []
@@ -791,6 +802,8 @@ def parse(text):
                 pass
         elif kind == 'BOOT':
             f.boot_uptime = float(_kv(rest)['uptime'])
+        elif kind == 'SETTLED':
+            f.settled_uptime = float(_kv(rest)['uptime'])
         elif kind == 'END':
             f.end_uptime = float(_kv(rest)['uptime'])
             f.ended = True

@@ -41,6 +41,9 @@ start_udev() {
     udevadm trigger --type=subsystems --action=add
     udevadm trigger --type=devices --action=add
     udevadm settle --timeout=60
+    # the boot-time figure: the whole boot to udev settled in the real root
+    read -r _up _ < /proc/uptime
+    rec "SETTLED uptime=$_up"
     "$VT/vmreport" wait-stable 30000 2000 >&3
 }
 

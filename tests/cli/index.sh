@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The decision index through the command line, on a copy of the fixture
+# tree: drvfw index writes it where the readers look, --check tells fresh
+# from stale; probe (every device of every fake sysfs tree of the fixtures),
+# the kernel.modprobe helper (every module and alias of the tree) and audit
+# print and log the same with a fresh index as without one; with a stale,
+# damaged, foreign or FIFO index they decide the same, warn and log why; a
+# fresh index spares them libkmod; the binary does not link libkmod.
+# shellcheck source=tests/lib/shell.sh
+. "$DRVFW_SRCDIR/tests/lib/shell.sh" cli-index
+set -e
+need_fixtures
+
+R=$T/root K=1.0.0-test
+cp -a "$FIX/basic" "$R"
+IDX=$R/lib/modules/$K/modules.drvfw.bin
+cat >"$T/policy.conf" <<'EOS'
+[drvfw]
+mode = enforce
+[allow]
+drivers = pci:virtio_pci virtio:virtio_net usb:usbhid hid:ALL ALL:snd*
+[deny]
+drivers = ALL:ALL
+[autoload]
+deny = char-major-* fs-cramfs net-pf-*
+allow = char-major-4-*
+[device "pci:v00008086d0000100E*"]
+action = deny
+EOS
+CMDLINE="quiet drvfw.deny=usb:usb_storage"
+export DRVFW_KMSG=$T/kmsg
+: >"$T/kmsg"
+# the sysfs trees of the fixtures: the built ones and those of tests/enforce
+# (copies: probe without --dry-run writes to them)
+cp -a "$FIX/basic-sys" "$T/basic-sys"
+SYSFS=("$T/basic-sys" "$FIX/q35-sys" "$T/machine-sys")
+python3 "$MKSYSFS" "$SRC/tests/enforce/machine.sysfs" "$T/machine-sys" >/dev/null
+# pnp.sysfs is an addition to machine.sysfs (test-agree.sh)
+cat "$SRC/tests/enforce/machine.sysfs" "$SRC/tests/enforce/pnp.sysfs" >"$T/pnp.sysfs"
+python3 "$MKSYSFS" "$T/pnp.sysfs" "$T/pnp-sys" >/dev/null
+SYSFS+=("$T/pnp-sys")
+D() { "$DRVFW_BIN" --root "$R" --kver "$K" --policy "$T/policy.conf" --cmdline "$CMDLINE" "$@"; }
+# without an index: DRVFW_INDEX names one that is not there
+N() { DRVFW_INDEX=$T/none D "$@"; }
+
+# --- the binary: libkmod only when used
+readelf -d "$DRVFW_BIN" >"$T/dyn"
+expect_no_grep 'NEEDED.*libkmod' "$T/dyn" "drvfw does not link libkmod (it loads it when it needs it)"
+nm -D "$DRVFW_BIN" >"$T/syms" 2>/dev/null || :
+expect_no_grep ' T kmod_' "$T/syms" "drvfw exports none of libkmod's names (libkmod's calls stay libkmod's)"
+
+# --- writing and checking
+expect_rc 0 "drvfw index" D --sysfs "" index
+check "it is written next to modules.dep.bin" test -f "$IDX"
+check "mode 0644, owned by root" test "$(stat -c %a:%u "$IDX")" = 644:0
+expect_rc 0 "index --check" D --sysfs "" index --check
+expect_grep ': fresh$' "$T/out" "--check says fresh"
+expect_rc 1 "index --check with another command line" D --sysfs "" --cmdline "" index --check
+expect_grep "stale: the kernel command line's drvfw settings changed" "$T/out" "--check says why"
+expect_rc 0 "index -o FILE" D --sysfs "" index -o "$T/other.bin"
+check "-o writes the file named" cmp -s "$IDX" "$T/other.bin"
+
+# --- probe: every device of every tree, the same with and without the index
+same=0 differ=0
+for s in "${SYSFS[@]}"; do
+	for dev in "$s"/bus/*/devices/*; do
+		d=${dev#"$s"/bus/}
+		d=${d/\/devices\//\/}
+		N --sysfs "$s" probe --udev --dry-run "$d" >"$T/p1" 2>"$T/e1" || :
+		D --sysfs "$s" probe --udev --dry-run "$d" >"$T/p2" 2>"$T/e2" || :
+		if cmp -s "$T/p1" "$T/p2" && cmp -s "$T/e1" "$T/e2"; then same=$((same + 1)); else
+			differ=$((differ + 1))
+			echo "# probe $d differs:" && diff "$T/p1" "$T/p2" | sed 's/^/#   /'
+		fi
+	done
+done
+check "probe decides and acts the same with the index on all $same devices" test "$differ" -eq 0 -a "$same" -gt 20
+expect_rc 0 "probe of a denied e1000 with the index" D --sysfs "$T/basic-sys" probe --udev --dry-run pci/0000:00:02.0
+expect_grep '^DRVFW_VERDICT=deny$' "$T/out" "it is denied"
+expect_no_grep 'decision index' "$T/err" "a fresh index is not worth a word"
+
+# --- a fresh index spares probe libkmod and the policy's parser
+# (LeakSanitizer cannot run under ptrace: off for these two)
+if command -v strace >/dev/null && [[ -z ${DRVFW_VALGRIND:-} ]]; then
+	ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o "$T/trace" "$DRVFW_BIN" --root "$R" --kver "$K" \
+		--policy "$T/policy.conf" --cmdline "$CMDLINE" --sysfs "$T/basic-sys" \
+		probe --udev --dry-run pci/0000:00:02.0 >/dev/null 2>&1
+	expect_no_grep 'libkmod' "$T/trace" "probe from the index does not load libkmod"
+	expect_grep 'modules.drvfw.bin' "$T/trace" "it reads the index"
+	ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o "$T/trace" \
+		env DRVFW_INDEX="$T/none" "$DRVFW_BIN" \
+		--root "$R" --kver "$K" --policy "$T/policy.conf" --sysfs "$T/basic-sys" \
+		probe --udev --dry-run pci/0000:00:02.0 >/dev/null 2>&1
+	expect_grep 'libkmod' "$T/trace" "without it, probe loads libkmod"
+fi
+
+# --- the helper: every module and alias of the tree
+cat >"$T/modprobe" <<'EOS'
+#!/bin/sh
+echo "$*" >>"${0%/*}/modprobe.log"
+EOS
+chmod +x "$T/modprobe"
+export DRVFW_MODPROBE=$T/modprobe
+H() { "$DRVFW_BIN" modprobe-helper --root "$R" --kver "$K" --policy "$T/policy.conf" --cmdline "$CMDLINE" "$@" </dev/null; }
+{
+	sed -E 's|^([^:]*/)?([^/:]+)\.ko[^:]*:.*|\2|' "$R/lib/modules/$K/modules.dep"
+	sed -n 's/^alias \([^ ]*\) .*/\1/p' "$R/lib/modules/$K/modules.alias"
+	sed 's|.*/||; s|\.ko$||' "$R/lib/modules/$K/modules.builtin"
+	printf '%s\n' fs-cramfs net-pf-5 char-major-4-1 nothing-here 'fs-x[' symbol:foo
+} | sort -u >"$T/names"
+same=0 differ=0
+while read -r name; do
+	: >"$T/kmsg" && : >"$T/modprobe.log"
+	r1=0 && DRVFW_INDEX=$T/none H -q -- "$name" || r1=$?
+	cp "$T/kmsg" "$T/k1" && cp "$T/modprobe.log" "$T/m1"
+	: >"$T/kmsg" && : >"$T/modprobe.log"
+	r2=0 && H -q -- "$name" || r2=$?
+	if [[ $r1 == "$r2" ]] && cmp -s "$T/k1" "$T/kmsg" && cmp -s "$T/m1" "$T/modprobe.log"; then
+		same=$((same + 1))
+	else
+		differ=$((differ + 1))
+		echo "# helper '$name' differs: exit $r1/$r2" && diff "$T/k1" "$T/kmsg" | sed 's/^/#   /'
+	fi
+done <"$T/names"
+check "the helper logs and decides the same with the index for all $same names" test "$differ" -eq 0 -a "$same" -gt 50
+: >"$T/modprobe.log"
+expect_rc 1 "a denied module, from the index" H -q -- e1000
+check "answered without starting modprobe" test ! -s "$T/modprobe.log"
+
+# --- audit: the same table, the same JSON
+for fmt in "" "--json" "-o NAME,KIND,BUSES,REACH,PATHS,VERDICT,RULE,BLOCK,CONFIG,NEEDED-BY"; do
+	# shellcheck disable=SC2086 # the options, split
+	N --sysfs "$T/basic-sys" audit $fmt >"$T/a1" 2>&1 || :
+	# shellcheck disable=SC2086
+	D --sysfs "$T/basic-sys" audit $fmt >"$T/a2" 2>&1 || :
+	check "audit ${fmt:-(table)} is the same with the index" cmp -s "$T/a1" "$T/a2"
+done
+
+# --- generate, explain and enforce read the module database from it too (enforce
+# --gate alone knows more with it than without: tests/enforce/test-cli.sh)
+for args in "generate" "generate --format cmdline" "generate --format udev" \
+	"enforce --dry-run --no-kmsg" \
+	"explain pci:e1000 usb-storage fs-cramfs pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"; do
+	# shellcheck disable=SC2086 # the arguments, split
+	N --sysfs "$T/basic-sys" $args >"$T/g1" 2>&1 || :
+	# shellcheck disable=SC2086
+	D --sysfs "$T/basic-sys" $args >"$T/g2" 2>&1 || :
+	check "$args is the same with the index" cmp -s "$T/g1" "$T/g2"
+done
+
+# --- what is not used, and said so: the decision is the same
+probe_same() { # WHAT: probe of pci/0000:00:02.0 as without an index, and a warning naming it
+	: >"$T/kmsg"
+	# each on a tree of its own: probe writes (unbind, pin)
+	rm -rf "$T/s1" "$T/s2" && cp -a "$FIX/basic-sys" "$T/s1" && cp -a "$FIX/basic-sys" "$T/s2"
+	D --sysfs "$T/s2" probe --udev pci/0000:00:02.0 >"$T/p2" 2>"$T/e2" || :
+	N --sysfs "$T/s1" probe --udev pci/0000:00:02.0 >"$T/p1" 2>/dev/null || :
+	check "$1: the same writes" diff -r --no-dereference "$T/s1" "$T/s2"
+	check "$1: the same verdict" cmp -s "$T/p1" "$T/p2"
+	expect_grep "warning: decision index '$IDX' $2" "$T/e2" "$1: a warning says why"
+	expect_grep "drvfw: decision index '$IDX' $2.*: decided without it" "$T/kmsg" "$1: so does the kernel log"
+}
+cp "$IDX" "$T/good.bin"
+sed -i 's/ALL:snd\*/ALL:snd/' "$T/policy.conf"
+probe_same "a changed policy" "is stale \\('$T/policy.conf' changed\\)"
+cp "$T/good.bin" "$IDX"
+sed -i 's/ALL:snd$/ALL:snd*/' "$T/policy.conf"
+expect_rc 0 "the policy as it was: fresh again" D --sysfs "" index --check
+printf 'X' | dd of="$IDX" bs=1 seek=20 conv=notrunc status=none
+probe_same "a damaged header" "is damaged or not an index of this drvfw"
+cp "$T/good.bin" "$IDX"
+size=$(stat -c %s "$IDX")
+printf 'X' | dd of="$IDX" bs=1 seek=$((size / 2)) conv=notrunc status=none
+N --sysfs "$T/basic-sys" audit --json >"$T/a1" 2>/dev/null || :
+D --sysfs "$T/basic-sys" audit --json >"$T/a2" 2>"$T/e2" || :
+check "audit over a damaged index: the same output" cmp -s "$T/a1" "$T/a2"
+expect_grep "warning: decision index .*damaged" "$T/e2" "and a warning"
+cp "$T/good.bin" "$IDX"
+chown 65534 "$IDX"
+probe_same "an index not root's" "is not root's alone"
+chown 0 "$IDX" && chmod 0666 "$IDX"
+probe_same "a world-writable index" "is not root's alone"
+rm "$IDX" && mkfifo "$IDX"
+timeout 5 "$DRVFW_BIN" --root "$R" --kver "$K" --policy "$T/policy.conf" --cmdline "$CMDLINE" \
+	--sysfs "$T/basic-sys" probe --udev pci/0000:00:02.0 >"$T/out" 2>"$T/err" && rc=0 || rc=$?
+check "a FIFO as index is not waited on (exit $rc)" test "$rc" -eq 0
+expect_grep '^DRVFW_VERDICT=deny$' "$T/out" "and the device is still decided"
+rm "$IDX"
+: >"$T/kmsg"
+D --sysfs "$T/basic-sys" probe --udev pci/0000:00:02.0 >"$T/out" 2>"$T/err" || :
+expect_no_grep 'decision index' "$T/err" "no index at all is not worth a warning"
+
+finish
