@@ -164,6 +164,14 @@ static int row_set(struct table_row *row, size_t pos, const char *value)
 	return 0;
 }
 
+bool table_has_column(const struct table *t, int id)
+{
+	for (size_t i = 0; i < t->n_ids; i++)
+		if (t->ids[i] == id)
+			return true;
+	return false;
+}
+
 /* Every position of column @id: "-o NAME,NAME" shows it twice. */
 int table_set(struct table *t, struct table_row *row, int id, const char *value)
 {
@@ -182,13 +190,10 @@ int table_set(struct table *t, struct table_row *row, int id, const char *value)
 int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, ...)
 {
 	_cleanup_free_ char *s = NULL;
-	bool selected = false;
 	va_list ap;
 	int r;
 
-	for (size_t i = 0; i < t->n_ids && !selected; i++)
-		selected = t->ids[i] == id;
-	if (!selected)
+	if (!table_has_column(t, id))
 		return 0;
 	va_start(ap, fmt);
 	r = vasprintf(&s, fmt, ap);

@@ -71,6 +71,8 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 void table_done(struct table *t);
 /* A new row (owned by the table); NULL on ENOMEM. */
 struct table_row *table_new_line(struct table *t);
+/* Whether column @id is shown (-o, or the defaults). */
+bool table_has_column(const struct table *t, int id);
 /* Sets column @id of @row if that column is selected; @value NULL prints nothing. */
 int table_set(struct table *t, struct table_row *row, int id, const char *value);
 int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, ...)
