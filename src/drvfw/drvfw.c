@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "drvfw.h"
@@ -73,6 +74,13 @@ int main(int argc, char **argv)
 	 * outside ASCII escaped. */
 	/* Tables are written a character at a time; stdout is never shared between threads. */
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	/* Into a file or pipe, audit --json writes 1 MB: in 64 KiB writes, not 4 KiB ones.
+	 * A terminal keeps its line buffering. */
+	if (!isatty(STDOUT_FILENO)) {
+		static char outbuf[64 * 1024];
+
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	}
 	/* kernel.modprobe names one program and passes "-q -- NAME": no room for a
 	 * subcommand, so a link with this name is the helper. */
 	if (argc > 0 && streq(basename(argv[0]), "drvfw-modprobe")) {

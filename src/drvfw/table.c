@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <stdio_ext.h>
 #include <stdarg.h>
 #include <strings.h>
 
@@ -81,11 +80,9 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 	r = -ENOMEM;
 	if (o->json) {
 		t->name = strdup(name);
-		t->json = open_memstream(&t->json_text, &t->json_len);
-		if (!t->name || !t->json)
+		if (!t->name)
 			goto fail;
-		/* written one character at a time, by this thread alone */
-		__fsetlocking(t->json, FSETLOCKING_BYCALLER);
+		t->out = o->out ? o->out : stdout;
 		return 0;
 	}
 	t->tb = scols_new_table();
@@ -118,9 +115,7 @@ void table_done(struct table *t)
 	}
 	free(t->rows);
 	free(t->name);
-	if (t->json)
-		fclose(t->json);
-	free(t->json_text);
+	free(t->json.text);
 	free(t->ids);
 	*t = (struct table){ 0 };
 }
@@ -169,6 +164,14 @@ static int row_set(struct table_row *row, size_t pos, const char *value)
 	return 0;
 }
 
+bool table_has_column(const struct table *t, int id)
+{
+	for (size_t i = 0; i < t->n_ids; i++)
+		if (t->ids[i] == id)
+			return true;
+	return false;
+}
+
 /* Every position of column @id: "-o NAME,NAME" shows it twice. */
 int table_set(struct table *t, struct table_row *row, int id, const char *value)
 {
@@ -187,13 +190,10 @@ int table_set(struct table *t, struct table_row *row, int id, const char *value)
 int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, ...)
 {
 	_cleanup_free_ char *s = NULL;
-	bool selected = false;
 	va_list ap;
 	int r;
 
-	for (size_t i = 0; i < t->n_ids && !selected; i++)
-		selected = t->ids[i] == id;
-	if (!selected)
+	if (!table_has_column(t, id))
 		return 0;
 	va_start(ap, fmt);
 	r = vasprintf(&s, fmt, ap);
@@ -205,130 +205,191 @@ int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, 
 	return table_set(t, row, id, s);
 }
 
-static void json_fields(const struct table *t, FILE *f, const char *const *cells);
+static void json_fields(const struct table *t, struct json_buf *b, const char *const *cells);
+static int json_start(struct table *t);
 
 int table_add_row(struct table *t, const char *const *values)
 {
 	_cleanup_free_ const char **cells = NULL;
-	struct table_row *row = new_row(t, false);
+	struct table_row *row;
+	int r;
 
-	if (!row)
-		return -ENOMEM;
-	if (row->ln) {
+	if (t->tb) {
+		row = new_row(t, false);
+		if (!row)
+			return -ENOMEM;
 		for (size_t i = 0; i < t->n_ids; i++)
 			if (values[t->ids[i]] &&
 			    scols_line_set_data(row->ln, i, values[t->ids[i]]) < 0)
 				return -ENOMEM;
 		return 0;
 	}
-	/* --json: written now, no copy of each cell kept */
+	/* --json: written now, nothing of the row kept */
 	cells = calloc(t->n_ids ? t->n_ids : 1, sizeof(char *));
 	if (!cells)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n_ids; i++)
 		cells[i] = values[t->ids[i]];
-	row->text_start = ftell(t->json);
-	json_fields(t, t->json, cells);
-	row->text_end = ftell(t->json);
-	return ferror(t->json) ? -ENOMEM : 0;
+	if (t->n_written == 0 && (r = json_start(t)) < 0)
+		return r;
+	fputs_unlocked(t->n_written == 0 ? "      {\n" : "      },{\n", t->out);
+	t->json.len = 0;
+	json_fields(t, &t->json, cells);
+	if (t->json.oom)
+		return -ENOMEM;
+	fwrite_unlocked(t->json.text, 1, t->json.len, t->out);
+	t->n_written++;
+	return 0;
 }
+
+/* Room for @n more bytes at the end of @b: where to write them, or NULL (b->oom). */
+static char *buf_reserve(struct json_buf *b, size_t n)
+{
+	if (b->oom)
+		return NULL;
+	if (b->alloc - b->len < n) {
+		size_t na = b->alloc ? b->alloc : 4096;
+		char *nt;
+
+		while (na - b->len < n)
+			na *= 2;
+		nt = realloc(b->text, na);
+		if (!nt) {
+			b->oom = true;
+			return NULL;
+		}
+		b->text = nt;
+		b->alloc = na;
+	}
+	return b->text + b->len;
+}
+
+/* The most bytes json_string() writes for a string of @len bytes. */
+#define JSON_STRING_MAX(len) (6 * (len) + 2)
 
 /*
  * A JSON string as libsmartcols writes one: '"' and '\\' escaped, the
  * control characters below 0x20 as \b \t \n \f \r or \u00xx, every
- * other byte as it is (UTF-8 passes, 0x7f too).
+ * other byte as it is (UTF-8 passes, 0x7f too). Written at @w, which has
+ * room for JSON_STRING_MAX(strlen(s)); returns the end.
  */
-static void json_string(FILE *f, const char *s)
+static char *json_string(char *w, const char *s)
 {
-	putc_unlocked('"', f);
+	static const char hex[] = "0123456789abcdef";
+
+	*w++ = '"';
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
+		unsigned char c = *p;
+
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*w++ = (char)c;
+			continue;
+		}
+		*w++ = '\\';
+		switch (c) {
 		case '"':
 		case '\\':
-			putc_unlocked('\\', f);
-			putc_unlocked(*p, f);
+			*w++ = (char)c;
 			break;
 		case '\b':
-			fputs_unlocked("\\b", f);
+			*w++ = 'b';
 			break;
 		case '\t':
-			fputs_unlocked("\\t", f);
+			*w++ = 't';
 			break;
 		case '\n':
-			fputs_unlocked("\\n", f);
+			*w++ = 'n';
 			break;
 		case '\f':
-			fputs_unlocked("\\f", f);
+			*w++ = 'f';
 			break;
 		case '\r':
-			fputs_unlocked("\\r", f);
+			*w++ = 'r';
 			break;
 		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				putc_unlocked(*p, f);
+			memcpy(w, "u00", 3);
+			w[3] = hex[c >> 4];
+			w[4] = hex[c & 0xf];
+			w += 5;
 		}
 	}
-	putc_unlocked('"', f);
-}
-
-/* The key of a column: its name in lower case. */
-static void json_key(FILE *f, const char *name)
-{
-	putc_unlocked('"', f);
-	for (const char *p = name; *p; p++)
-		putc_unlocked(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p, f);
-	fputs_unlocked("\": ", f);
+	*w++ = '"';
+	return w;
 }
 
 /* The fields of one row, by output position: an empty cell is null, a number bare. */
-static void json_fields(const struct table *t, FILE *f, const char *const *cells)
+static void json_fields(const struct table *t, struct json_buf *b, const char *const *cells)
 {
+	static const char indent[] = "         \"";
+
 	for (size_t k = 0; k < t->n_ids; k++) {
 		const struct column_info *ci = &t->infos[t->ids[k]];
 		const char *v = cells[k];
+		size_t klen = strlen(ci->name), vlen = v ? strlen(v) : 0;
+		char *w = buf_reserve(b, sizeof(indent) + klen + 3 + JSON_STRING_MAX(vlen) + 6);
 
-		fputs_unlocked("         ", f);
-		json_key(f, ci->name);
-		if (!v || !*v)
-			fputs_unlocked("null", f);
-		else if (ci->json_type == SCOLS_JSON_NUMBER)
-			fputs_unlocked(v, f);
-		else
-			json_string(f, v);
-		fputs_unlocked(k + 1 < t->n_ids ? ",\n" : "\n", f);
+		if (!w)
+			return;
+		memcpy(w, indent, sizeof(indent) - 1);
+		w += sizeof(indent) - 1;
+		/* the key: the column's name in lower case */
+		for (const char *p = ci->name; *p; p++)
+			*w++ = *p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p;
+		memcpy(w, "\": ", 3);
+		w += 3;
+		if (vlen == 0) {
+			memcpy(w, "null", 4);
+			w += 4;
+		} else if (ci->json_type == SCOLS_JSON_NUMBER) {
+			memcpy(w, v, vlen);
+			w += vlen;
+		} else
+			w = json_string(w, v);
+		if (k + 1 < t->n_ids)
+			*w++ = ',';
+		*w++ = '\n';
+		b->len = (size_t)(w - b->text);
 	}
 }
 
-int table_print_json(const struct table *t, FILE *f)
+/* The table's opening, up to its first row. */
+static int json_start(struct table *t)
 {
-	if (fflush(t->json) != 0)
-		return -ENOMEM;
-	fputs_unlocked("{\n   ", f);
-	json_string(f, t->name);
-	fputs_unlocked(": [\n", f);
-	if (t->n_rows == 0)
-		putc_unlocked('\n', f);
-	for (size_t i = 0; i < t->n_rows; i++) {
-		const struct table_row *row = &t->rows[i];
+	char *w = buf_reserve(&t->json, JSON_STRING_MAX(strlen(t->name)));
 
-		fputs_unlocked(i == 0 ? "      {\n" : "      },{\n", f);
-		if (row->cells)
-			json_fields(t, f, (const char *const *)row->cells);
-		else
-			fwrite_unlocked(t->json_text + row->text_start, 1,
-					(size_t)(row->text_end - row->text_start), f);
+	if (!w)
+		return -ENOMEM;
+	fputs_unlocked("{\n   ", t->out);
+	fwrite_unlocked(w, 1, (size_t)(json_string(w, t->name) - w), t->out);
+	fputs_unlocked(": [\n", t->out);
+	return 0;
+}
+
+static int table_print_json(struct table *t)
+{
+	int r;
+
+	if (t->n_written == 0 && (r = json_start(t)) < 0)
+		return r;
+	if (t->n_written + t->n_rows == 0)
+		putc_unlocked('\n', t->out);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		fputs_unlocked(t->n_written + i == 0 ? "      {\n" : "      },{\n", t->out);
+		t->json.len = 0;
+		json_fields(t, &t->json, (const char *const *)t->rows[i].cells);
+		if (t->json.oom)
+			return -ENOMEM;
+		fwrite_unlocked(t->json.text, 1, t->json.len, t->out);
 	}
-	if (t->n_rows > 0)
-		fputs_unlocked("      }\n", f);
-	fputs_unlocked("   ]\n}\n", f);
-	return ferror(f) ? -EIO : 0;
+	if (t->n_written + t->n_rows > 0)
+		fputs_unlocked("      }\n", t->out);
+	fputs_unlocked("   ]\n}\n", t->out);
+	return ferror(t->out) ? -EIO : 0;
 }
 
 int table_print(struct table *t)
 {
-	return t->tb ? scols_print_table(t->tb) : table_print_json(t, stdout);
+	return t->tb ? scols_print_table(t->tb) : table_print_json(t);
 }
 
 void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_infos)

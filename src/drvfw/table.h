@@ -27,16 +27,13 @@ struct table_options {
 	bool raw;
 	bool noheadings;
 	const char *columns; /* -o LIST, or "+LIST" to add to the defaults; NULL: defaults */
+	FILE *out; /* --json: where the table goes; NULL: stdout */
 };
 
-/*
- * One row: a libsmartcols line, or with --json the cells (strings, by
- * output position) or, from table_add_row(), its fields written already.
- */
+/* One row: a libsmartcols line, or with --json the cells (strings, by output position). */
 struct table_row {
 	struct libscols_line *ln;
 	char **cells;
-	long text_start, text_end; /* in the table's json_text */
 };
 
 struct table {
@@ -50,9 +47,13 @@ struct table {
 	char *name;
 	struct table_row *rows;
 	size_t n_rows, alloc_rows;
-	FILE *json; /* the fields of table_add_row()'s rows, as they came */
-	char *json_text;
-	size_t json_len;
+	FILE *out;
+	struct json_buf {
+		char *text;
+		size_t len, alloc;
+		bool oom;
+	} json; /* one row's text at a time */
+	size_t n_written; /* rows table_add_row() wrote to out already */
 };
 
 /*
@@ -70,15 +71,20 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 void table_done(struct table *t);
 /* A new row (owned by the table); NULL on ENOMEM. */
 struct table_row *table_new_line(struct table *t);
+/* Whether column @id is shown (-o, or the defaults). */
+bool table_has_column(const struct table *t, int id);
 /* Sets column @id of @row if that column is selected; @value NULL prints nothing. */
 int table_set(struct table *t, struct table_row *row, int id, const char *value);
 int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* A new line with @values[id] in column id (indexed like the column infos; NULL: empty). */
+/*
+ * A new line with @values[id] in column id (indexed like the column infos;
+ * NULL: empty). With --json it is written out at once (a table of 4,000 rows
+ * is never held in memory); its rows come before those of table_new_line().
+ */
 int table_add_row(struct table *t, const char *const *values);
-/* Prints the table on stdout; with --json, on @f too when given (tests). */
+/* Prints the table on stdout (with --json: what is left of it, on table_options.out). */
 int table_print(struct table *t);
-int table_print_json(const struct table *t, FILE *f);
 /* The "Available output columns" part of a --help. */
 void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_infos);
 

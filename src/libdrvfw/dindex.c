@@ -183,6 +183,20 @@ static bool verify_range(struct dindex *x, uint64_t off, uint64_t len)
 	return true;
 }
 
+/*
+ * Every chunk checked now, for a reader about to touch nearly all of them (the
+ * inventory): one pass over the file, and no check left for each read after.
+ */
+static bool verify_all(struct dindex *x)
+{
+	if (!x->verify)
+		return true;
+	if (x->size > x->data_start && !verify_range(x, x->data_start, x->size - x->data_start))
+		return false;
+	x->verify = false;
+	return true;
+}
+
 /* The bytes [off, off + len): NULL when outside the file or damaged. */
 static const void *span(struct dindex *x, uint64_t off, uint64_t len)
 {
@@ -190,7 +204,7 @@ static const void *span(struct dindex *x, uint64_t off, uint64_t len)
 		x->damaged = true;
 		return NULL;
 	}
-	return verify_range(x, off, len) ? x->data + off : NULL;
+	return !x->verify || verify_range(x, off, len) ? x->data + off : NULL;
 }
 
 /* Record @i of section @id, or NULL (damage, or out of range). */
@@ -1122,7 +1136,7 @@ int dindex_fill_inventory(struct dindex *x, struct inventory_storage *s)
 	size_t bus_room = x->sec[DX_STRING_LISTS].count + n + 1;
 	int r = 0;
 
-	if (!i)
+	if (!i || !verify_all(x))
 		return -EBADMSG;
 	inv->modules = calloc(n ? n : 1, sizeof(struct module));
 	s->alias_pool = calloc(x->sec[DX_MODULE_ALIASES].count + 1, sizeof(struct alias));

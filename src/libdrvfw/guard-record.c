@@ -111,17 +111,6 @@ char *guard_format_event(const struct guard_event *ev)
 	return guard_record_format(&le);
 }
 
-int guard_blocked_for(const struct sysroot *root, char ***ret)
-{
-	int r;
-
-	*ret = NULL;
-	if (!sysroot_is_running(root))
-		return 0;
-	r = guard_blocked_read(ret);
-	return r == -ENOENT || r == -EOPNOTSUPP ? 0 : r;
-}
-
 /* ---- the records folded ---- */
 
 void guard_log_stats_done(struct guard_log_stats *s)

@@ -106,6 +106,10 @@ int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct 
 	/* modprobe.d is not in the index: read as inventory_load() reads it */
 	if (r >= 0 && !(inv->kmod = drvfw_kmod_new(root->moddir, strempty(root->root))))
 		r = errno > 0 ? -errno : -ENOMEM;
+	/* The softdeps' lookups: on mapped indexes, not a file opened, read
+	 * and seeked block by block for each (as moddb_open() does). */
+	if (r >= 0)
+		(void)kmod_load_resources(inv->kmod);
 	if (r >= 0 && sysfd >= 0)
 		r = runtime_load(inv, sysfd, streq(root->sysfs, "/sys"));
 	if (r >= 0)

@@ -4,8 +4,10 @@
 # refuses, what it hands to modprobe, and that drvfw report reads it back.
 # The real modprobe and /dev/kmsg are replaced through DRVFW_MODPROBE and
 # DRVFW_KMSG; the helper is called as the kernel calls it ("-q -- NAME").
-# The helper is run as drvfw-modprobe (argv[0]) and with stdio closed, as the
-# kernel runs it; a valgrind wrapper would stand between and change both.
+# The helper is the drvfw-modprobe program (DRVFW_HELPER_BIN), run with stdio
+# closed as the kernel runs it; a valgrind wrapper would stand between and
+# change both. `drvfw modprobe-helper` and a link to drvfw named drvfw-modprobe
+# run the same code and are checked too.
 DRVFW_VALGRIND=
 # shellcheck source=tests/lib/shell.sh
 . "$DRVFW_SRCDIR/tests/lib/shell.sh" cli-modprobe-helper
@@ -35,7 +37,7 @@ EOS
 helper() { # helper POLICY ARGS... : as the kernel runs it, with no stdio
 	local policy=$1
 	shift
-	"$DRVFW_BIN" modprobe-helper --root "$F" --kver 1.0.0-test --policy "$policy" "$@" </dev/null
+	"${DRVFW_HELPER_BIN:?}" --root "$F" --kver 1.0.0-test --policy "$policy" "$@" </dev/null
 }
 
 : >"$T/modprobe.log"
@@ -79,7 +81,7 @@ expect_rc 0 "a missing policy file (no on-error to read: allow) loads" \
 	helper "$T/nonexistent.conf" -q -- fs-fuse
 # Under the name the sysctl points at, with stdin, stdout and stderr closed as
 # the kernel starts usermode helpers.
-ln -s "$DRVFW_BIN" "$T/drvfw-modprobe"
+ln -s "$DRVFW_HELPER_BIN" "$T/drvfw-modprobe"
 rc=0
 "$T/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$T/policy.conf" -q -- fs-cramfs \
 	<&- >&- 2>&- || rc=$?
@@ -102,6 +104,24 @@ else
 	fail "drvfw-modprobe -a one two: exit $rc, modprobe got: $(cat "$T/modprobe.log")"
 fi
 expect_rc 2 "drvfw modprobe-helper without a name is a usage error" "$DRVFW_BIN" modprobe-helper
+# The subcommand and a link to drvfw under the helper's name decide as the
+# program does (their records to a file of their own: the counts below are the program's).
+: >"$T/kmsg.drvfw"
+expect_rc 1 "drvfw modprobe-helper refuses fs-cramfs" env DRVFW_KMSG="$T/kmsg.drvfw" \
+	"$DRVFW_BIN" modprobe-helper --root "$F" \
+	--kver 1.0.0-test --policy "$T/policy.conf" -q -- fs-cramfs
+mkdir "$T/link"
+ln -s "$DRVFW_BIN" "$T/link/drvfw-modprobe"
+: >"$T/modprobe.log"
+rc=0
+DRVFW_KMSG=$T/kmsg.drvfw "$T/link/drvfw-modprobe" --root "$F" --kver 1.0.0-test --policy "$T/policy.conf" -q -- fs-fuse \
+	<&- >&- 2>&- || rc=$?
+if [[ $rc -eq 0 ]] && grep -qx -- '-q -- fs-fuse' "$T/modprobe.log"; then
+	pass "a link to drvfw named drvfw-modprobe runs modprobe for fs-fuse"
+else
+	fail "drvfw linked as drvfw-modprobe: exit $rc, modprobe got: $(cat "$T/modprobe.log")"
+fi
+expect_grep 'alias=fs-cramfs modules=cramfs action=deny' "$T/kmsg.drvfw" "the subcommand's record"
 
 # drvfw report reads the records back (a file of /dev/kmsg writes: "<13>drvfw: ...").
 expect_rc 0 "report --file" "$DRVFW_BIN" report --file "$T/kmsg" -o MODULE,COUNT,DENIED,WARNED,LOADED --raw --noheadings
@@ -169,6 +189,14 @@ DRVFW_KMSG=$T/bkmsg helper "$T/bracket.conf" -q -- 'fs-[unbalanced' || rc=$?
 [[ $rc -eq 1 ]] && pass "an [autoload] deny of a name libkmod cannot look up refuses it" ||
 	fail "fs-[unbalanced under [autoload] deny: exit $rc"
 expect_grep 'action=deny rule=.*bracket.conf:2' "$T/bkmsg" "with the [autoload] entry as the rule"
+
+# What the kernel starts for every request_module() loads no library but libc
+# (libkmod only by dlopen() on the full path, never libbpf or libsmartcols).
+# (A sanitizer build adds its runtimes.)
+needed=$(readelf -d "$DRVFW_HELPER_BIN" | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p' |
+	grep -v '^lib\(a\|ub\)san\.so' | tr '\n' ' ')
+[[ $needed == "libc.so.6 " ]] && pass "drvfw-modprobe needs libc only" ||
+	fail "drvfw-modprobe needs: $needed"
 
 # The verdict is kmod's, in the C locale, whoever runs drvfw: '?' is one byte
 # even in a UTF-8 locale where the two bytes of "é" are one character.

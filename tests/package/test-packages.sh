@@ -98,8 +98,10 @@ deb_gen=$(ls "$build"/drvfw-"$gen"_*_all.deb)
 dpkg-deb -c "$deb_tool" >"$build/contents"
 dpkg-deb -c "$deb_gen" >>"$build/contents"
 check "drvfw puts the binary in /usr/sbin" grep -q ' ./usr/sbin/drvfw$' "$build/contents"
-check "/usr/libexec/drvfw-modprobe is a relative link" \
-	grep -q ' ./usr/libexec/drvfw-modprobe -> \.\./sbin/drvfw$' "$build/contents"
+dpkg-deb --fsys-tarfile "$deb_tool" | tar -xO ./usr/libexec/drvfw-modprobe >"$build/helper" 2>/dev/null
+needed=$(readelf -d "$build/helper" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p' | tr '\n' ' ')
+check "/usr/libexec/drvfw-modprobe is a program of its own that needs libc only (needs: $needed)" \
+	bash -c "grep -q ' ./usr/libexec/drvfw-modprobe\$' '$build/contents' && [[ '$needed' == 'libc.so.6 ' ]]"
 check "no sysctl file in the packages" bash -c "! grep -q sysctl '$build/contents'"
 check "drvfw ships drvfw-bootcfg.service" grep -q ' ./lib/systemd/system/drvfw-bootcfg.service$' "$build/contents"
 dpkg-deb --fsys-tarfile "$deb_tool" | tar -xO ./lib/systemd/system/drvfw-bootcfg.service >"$build/unit" 2>/dev/null

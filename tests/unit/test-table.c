@@ -68,9 +68,10 @@ static char *ours(const char *list, const char *const (*rows)[4], size_t n, bool
 	FILE *f = open_memstream(&buf, &len);
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(table_new(&t, "rows", columns, ELEMENTSOF(columns), "NAME",
-				   &(struct table_options){ .json = true, .columns = list }),
-			 0);
+	ck_assert_int_eq(
+	    table_new(&t, "rows", columns, ELEMENTSOF(columns), "NAME",
+		      &(struct table_options){ .json = true, .columns = list, .out = f }),
+	    0);
 	for (size_t r = 0; r < n; r++) {
 		if (!by_set) {
 			ck_assert_int_eq(table_add_row(&t, rows[r]), 0);
@@ -82,7 +83,7 @@ static char *ours(const char *list, const char *const (*rows)[4], size_t n, bool
 		for (int id = 0; id < 4; id++)
 			ck_assert_int_eq(table_set(&t, row, id, rows[r][id]), 0);
 	}
-	ck_assert_int_eq(table_print_json(&t, f), 0);
+	ck_assert_int_eq(table_print(&t), 0);
 	fclose(f);
 	table_done(&t);
 	return buf;
