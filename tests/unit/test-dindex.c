@@ -378,7 +378,6 @@ START_TEST(test_stale_dropin)
 {
 	/* the root's own policy files, in policy_files() order */
 	_cleanup_free_ char *why = NULL;
-	_cleanup_(dindex_unrefp) struct dindex *x = NULL;
 
 	pfiles[0] = NULL;
 	sh("mkdir -p '%s/etc/drvfw/drvfw.conf.d'", rootdir);
