@@ -83,7 +83,6 @@ int inventory_load_index_modules(const struct sysroot *root, struct dindex *x,
 int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct inventory **ret)
 {
 	_cleanup_close_ int sysfd = -1;
-	struct inventory_storage *s;
 	struct inventory *inv;
 	int r;
 
@@ -94,17 +93,11 @@ int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct 
 		if (sysfd < 0)
 			return sysfd;
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	inv = &s->inv;
-	inv->kver = strdup(strempty(root->kver));
-	inv->moddir = strdup(root->moddir);
-	r = inv->kver && inv->moddir ? 0 : -ENOMEM;
-	if (r >= 0)
-		r = dindex_fill_inventory(x, s);
+	r = inventory_load_index_modules(root, x, &inv);
+	if (r < 0)
+		return r;
 	/* modprobe.d is not in the index: read as inventory_load() reads it */
-	if (r >= 0 && !(inv->kmod = drvfw_kmod_new(root->moddir, strempty(root->root))))
+	if (!(inv->kmod = drvfw_kmod_new(root->moddir, strempty(root->root))))
 		r = errno > 0 ? -errno : -ENOMEM;
 	/* The softdeps' lookups: on mapped indexes, not a file opened, read
 	 * and seeked block by block for each (as moddb_open() does). */
