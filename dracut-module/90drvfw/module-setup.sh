@@ -187,9 +187,15 @@ install() {
     inst_hook cmdline 00 "$moddir/drvfw-cmdline.sh"
     inst_hook pre-udev 00 "$moddir/drvfw-gate.sh"
     inst_hook pre-pivot 50 "$moddir/drvfw-enforce.sh"
+    # the guard needs libbpf, which drvfw loads when the guard's code first
+    # runs (bpf-dl.c): inst_binary's ldd does not see it either
     if drvfw_build_guard_wanted; then
-        inst_hook cmdline 01 "$moddir/drvfw-guard.sh"
-        inst_hook pre-pivot 51 "$moddir/drvfw-guard-pivot.sh"
+        if inst_libdir_file "libbpf.so.1*"; then
+            inst_hook cmdline 01 "$moddir/drvfw-guard.sh"
+            inst_hook pre-pivot 51 "$moddir/drvfw-guard-pivot.sh"
+        else
+            dwarn "drvfw: libbpf.so.1 not found: the image boots without the in-kernel guard"
+        fi
     fi
 }
 

@@ -102,6 +102,12 @@ dpkg-deb --fsys-tarfile "$deb_tool" | tar -xO ./usr/libexec/drvfw-modprobe >"$bu
 needed=$(readelf -d "$build/helper" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p' | tr '\n' ' ')
 check "/usr/libexec/drvfw-modprobe is a program of its own that needs libc only (needs: $needed)" \
 	bash -c "grep -q ' ./usr/libexec/drvfw-modprobe\$' '$build/contents' && [[ '$needed' == 'libc.so.6 ' ]]"
+dpkg-deb --fsys-tarfile "$deb_tool" | tar -xO ./usr/sbin/drvfw >"$build/drvfw-bin" 2>/dev/null
+needed=$(readelf -d "$build/drvfw-bin" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p' | tr '\n' ' ')
+check "drvfw needs neither libkmod nor libbpf at start (needs: $needed)" \
+	bash -c "[ -n '$needed' ] && ! grep -qE 'libkmod|libbpf' <<< '$needed'"
+check "and depends on both packages, which it loads when it needs them" \
+	bash -c "dpkg-deb -f '$deb_tool' Depends | grep -q 'libbpf1' && dpkg-deb -f '$deb_tool' Depends | grep -q 'libkmod2'"
 check "no sysctl file in the packages" bash -c "! grep -q sysctl '$build/contents'"
 check "drvfw ships drvfw-bootcfg.service" grep -q ' ./lib/systemd/system/drvfw-bootcfg.service$' "$build/contents"
 dpkg-deb --fsys-tarfile "$deb_tool" | tar -xO ./lib/systemd/system/drvfw-bootcfg.service >"$build/unit" 2>/dev/null
