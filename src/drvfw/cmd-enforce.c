@@ -273,9 +273,8 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 		 * its policy: without them udev runs drvfw per device, which
 		 * applies on-error. */
 		if (a.gate_only && !a.dry_run && (a.rules_dir || !ctx->opt_sysfs))
-			(void)enforce_skip_rules_remove(a.rules_dir ? a.rules_dir
-								 : DRVFW_SKIP_RULES_DIR,
-							true);
+			(void)enforce_skip_rules_remove(
+			    a.rules_dir ? a.rules_dir : DRVFW_SKIP_RULES_DIR, true);
 		return r;
 	}
 	if (pol->mode == POLICY_OFF) {

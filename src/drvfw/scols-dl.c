@@ -11,59 +11,39 @@
  * the library scols_new_table() returns NULL with errno set, and
  * table.c reports it.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <libsmartcols.h>
 #include <stdbool.h>
 
+#include "dl-lib.h"
+
 /* The soname: libsmartcols' ABI has been 1 since util-linux 2.25. */
 #define LIBSMARTCOLS_SONAME "libsmartcols.so.1"
 
-#define SCOLS_SYMBOLS(X)                \
-	X(scols_new_table)              \
-	X(scols_unref_table)            \
-	X(scols_table_set_name)         \
-	X(scols_table_enable_raw)       \
+#define SCOLS_SYMBOLS(X)                 \
+	X(scols_new_table)               \
+	X(scols_unref_table)             \
+	X(scols_table_set_name)          \
+	X(scols_table_enable_raw)        \
 	X(scols_table_enable_noheadings) \
-	X(scols_table_new_column)       \
-	X(scols_table_new_line)         \
-	X(scols_line_set_data)          \
+	X(scols_table_new_column)        \
+	X(scols_table_new_line)          \
+	X(scols_line_set_data)           \
 	X(scols_print_table)
 
 static struct {
-	void *handle;
-	int error; /* of the one attempt to load it: an errno, or 0 */
 #define DECLARE(name) __typeof__(name) *name;
 	SCOLS_SYMBOLS(DECLARE)
 #undef DECLARE
 } S;
 
-/* Loads libsmartcols once; false (errno set) when it cannot be. */
+static const char *const names[] = { SCOLS_SYMBOLS(DL_NAME) NULL };
+static void **const slots[] = { SCOLS_SYMBOLS(DL_SLOT) };
+static struct dl_lib lib = { .soname = LIBSMARTCOLS_SONAME, .names = names, .slots = slots };
+
 static bool load(void)
 {
-	void *h;
-
-	if (S.handle)
-		return true;
-	if (S.error) {
-		errno = S.error;
-		return false;
-	}
-	h = dlopen(LIBSMARTCOLS_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		errno = S.error = ELIBACC;
-		return false;
-	}
-#define RESOLVE(name)                                          \
-	if (!(S.name = (__typeof__(name) *)dlsym(h, #name))) { \
-		dlclose(h);                                    \
-		errno = S.error = ELIBBAD;                     \
-		return false;                                  \
-	}
-	SCOLS_SYMBOLS(RESOLVE)
-#undef RESOLVE
-	S.handle = h;
-	return true;
+	return dl_lib_load(&lib);
 }
 
 struct libscols_table *scols_new_table(void)
@@ -73,42 +53,42 @@ struct libscols_table *scols_new_table(void)
 
 void scols_unref_table(struct libscols_table *tb)
 {
-	if (S.handle)
+	if (lib.handle)
 		S.scols_unref_table(tb);
 }
 
 int scols_table_set_name(struct libscols_table *tb, const char *name)
 {
-	return S.handle ? S.scols_table_set_name(tb, name) : -ENOSYS;
+	return lib.handle ? S.scols_table_set_name(tb, name) : -ENOSYS;
 }
 
 int scols_table_enable_raw(struct libscols_table *tb, int enable)
 {
-	return S.handle ? S.scols_table_enable_raw(tb, enable) : -ENOSYS;
+	return lib.handle ? S.scols_table_enable_raw(tb, enable) : -ENOSYS;
 }
 
 int scols_table_enable_noheadings(struct libscols_table *tb, int enable)
 {
-	return S.handle ? S.scols_table_enable_noheadings(tb, enable) : -ENOSYS;
+	return lib.handle ? S.scols_table_enable_noheadings(tb, enable) : -ENOSYS;
 }
 
 struct libscols_column *scols_table_new_column(struct libscols_table *tb, const char *name,
 					       double whint, int flags)
 {
-	return S.handle ? S.scols_table_new_column(tb, name, whint, flags) : NULL;
+	return lib.handle ? S.scols_table_new_column(tb, name, whint, flags) : NULL;
 }
 
 struct libscols_line *scols_table_new_line(struct libscols_table *tb, struct libscols_line *parent)
 {
-	return S.handle ? S.scols_table_new_line(tb, parent) : NULL;
+	return lib.handle ? S.scols_table_new_line(tb, parent) : NULL;
 }
 
 int scols_line_set_data(struct libscols_line *ln, size_t n, const char *data)
 {
-	return S.handle ? S.scols_line_set_data(ln, n, data) : -ENOSYS;
+	return lib.handle ? S.scols_line_set_data(ln, n, data) : -ENOSYS;
 }
 
 int scols_print_table(struct libscols_table *tb)
 {
-	return S.handle ? S.scols_print_table(tb) : -ENOSYS;
+	return lib.handle ? S.scols_print_table(tb) : -ENOSYS;
 }

@@ -15,71 +15,51 @@
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
+
+#include "dl-lib.h"
 
 /* The soname: libbpf's ABI has been 1 since libbpf 1.0. */
 #define LIBBPF_SONAME "libbpf.so.1"
 
-#define BPF_SYMBOLS(X)                   \
-	X(libbpf_set_print)              \
-	X(libbpf_num_possible_cpus)      \
-	X(bpf_object__open_skeleton)     \
-	X(bpf_object__load_skeleton)     \
-	X(bpf_object__destroy_skeleton)  \
-	X(bpf_program__attach_lsm)       \
-	X(bpf_link__pin)                 \
-	X(bpf_link__destroy)             \
-	X(bpf_map__fd)                   \
-	X(bpf_map__pin)                  \
-	X(bpf_map_create)                \
-	X(bpf_map_get_fd_by_id)          \
-	X(bpf_map_get_next_key)          \
-	X(bpf_map_lookup_elem)           \
-	X(bpf_map_update_batch)          \
-	X(bpf_map_update_elem)           \
-	X(bpf_obj_get)                   \
-	X(bpf_obj_get_info_by_fd)        \
-	X(bpf_prog_get_fd_by_id)         \
-	X(ring_buffer__new)              \
-	X(ring_buffer__poll)             \
+#define BPF_SYMBOLS(X)                  \
+	X(libbpf_set_print)             \
+	X(libbpf_num_possible_cpus)     \
+	X(bpf_object__open_skeleton)    \
+	X(bpf_object__load_skeleton)    \
+	X(bpf_object__destroy_skeleton) \
+	X(bpf_program__attach_lsm)      \
+	X(bpf_link__pin)                \
+	X(bpf_link__destroy)            \
+	X(bpf_map__fd)                  \
+	X(bpf_map__pin)                 \
+	X(bpf_map_create)               \
+	X(bpf_map_get_fd_by_id)         \
+	X(bpf_map_get_next_key)         \
+	X(bpf_map_lookup_elem)          \
+	X(bpf_map_update_batch)         \
+	X(bpf_map_update_elem)          \
+	X(bpf_obj_get)                  \
+	X(bpf_obj_get_info_by_fd)       \
+	X(bpf_prog_get_fd_by_id)        \
+	X(ring_buffer__new)             \
+	X(ring_buffer__poll)            \
 	X(ring_buffer__free)
 
 static struct {
-	void *handle;
-	int error; /* of the one attempt to load it: an errno, or 0 */
 #define DECLARE(name) __typeof__(name) *name;
 	BPF_SYMBOLS(DECLARE)
 #undef DECLARE
 } S;
 
-/* Loads libbpf once; false (errno set) when it cannot be. */
+static const char *const names[] = { BPF_SYMBOLS(DL_NAME) NULL };
+static void **const slots[] = { BPF_SYMBOLS(DL_SLOT) };
+static struct dl_lib lib = { .soname = LIBBPF_SONAME, .names = names, .slots = slots };
+
 static bool load(void)
 {
-	void *h;
-
-	if (S.handle)
-		return true;
-	if (S.error) {
-		errno = S.error;
-		return false;
-	}
-	h = dlopen(LIBBPF_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		errno = S.error = ELIBACC;
-		return false;
-	}
-#define RESOLVE(name)                                          \
-	if (!(S.name = (__typeof__(name) *)dlsym(h, #name))) { \
-		dlclose(h);                                    \
-		errno = S.error = ELIBBAD;                     \
-		return false;                                  \
-	}
-	BPF_SYMBOLS(RESOLVE)
-#undef RESOLVE
-	S.handle = h;
-	return true;
+	return dl_lib_load(&lib);
 }
 
 /* An int-returning call's failure to load, as libbpf reports errors. */
@@ -95,7 +75,8 @@ int libbpf_num_possible_cpus(void)
 	return load() ? S.libbpf_num_possible_cpus() : FAIL_INT;
 }
 
-int bpf_object__open_skeleton(struct bpf_object_skeleton *s, const struct bpf_object_open_opts *opts)
+int bpf_object__open_skeleton(struct bpf_object_skeleton *s,
+			      const struct bpf_object_open_opts *opts)
 {
 	return load() ? S.bpf_object__open_skeleton(s, opts) : FAIL_INT;
 }
@@ -107,7 +88,7 @@ int bpf_object__load_skeleton(struct bpf_object_skeleton *s)
 
 void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s)
 {
-	if (S.handle)
+	if (lib.handle)
 		S.bpf_object__destroy_skeleton(s);
 }
 
@@ -123,7 +104,7 @@ int bpf_link__pin(struct bpf_link *link, const char *path)
 
 int bpf_link__destroy(struct bpf_link *link)
 {
-	return S.handle ? S.bpf_link__destroy(link) : 0;
+	return lib.handle ? S.bpf_link__destroy(link) : 0;
 }
 
 int bpf_map__fd(const struct bpf_map *map)
@@ -139,8 +120,9 @@ int bpf_map__pin(struct bpf_map *map, const char *path)
 int bpf_map_create(enum bpf_map_type map_type, const char *map_name, __u32 key_size,
 		   __u32 value_size, __u32 max_entries, const struct bpf_map_create_opts *opts)
 {
-	return load() ? S.bpf_map_create(map_type, map_name, key_size, value_size, max_entries, opts)
-		      : FAIL_INT;
+	return load()
+		   ? S.bpf_map_create(map_type, map_name, key_size, value_size, max_entries, opts)
+		   : FAIL_INT;
 }
 
 int bpf_map_get_fd_by_id(__u32 id)
@@ -197,6 +179,6 @@ int ring_buffer__poll(struct ring_buffer *rb, int timeout_ms)
 
 void ring_buffer__free(struct ring_buffer *rb)
 {
-	if (S.handle)
+	if (lib.handle)
 		S.ring_buffer__free(rb);
 }

@@ -489,10 +489,11 @@ int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enf
 			alias = NULL;
 		if (!streq_ptr(alias, dev->modalias) || (alias && !udev_exact_ok(alias)))
 			continue;
-		fprintf(f,
-			"ACTION==\"add\", ENV{SYNTH_UUID}==\"?*\", SUBSYSTEM==\"%s\", KERNEL==\"%s\", "
-			"ENV{DRIVER}==\"%s\", ENV{MODALIAS}==\"%s\", ENV{DRVFW_SKIP}=\"1\"\n",
-			dev->bus, dev->name, strempty(drv), strempty(alias));
+		fprintf(
+		    f,
+		    "ACTION==\"add\", ENV{SYNTH_UUID}==\"?*\", SUBSYSTEM==\"%s\", KERNEL==\"%s\", "
+		    "ENV{DRIVER}==\"%s\", ENV{MODALIAS}==\"%s\", ENV{DRVFW_SKIP}=\"1\"\n",
+		    dev->bus, dev->name, strempty(drv), strempty(alias));
 	}
 	return ferror(f) ? -EIO : 0;
 }

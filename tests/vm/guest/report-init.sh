@@ -34,7 +34,7 @@ phase() {
 # drvfw-coldplug.service's ExecStart, read from the unit (its conditions: a
 # policy file or directory; the command-line ones are not used here).
 coldplug_unit() {
-    local unit=/usr/lib/systemd/system/drvfw-coldplug.service l cmd= rc
+    local unit=/usr/lib/systemd/system/drvfw-coldplug.service l cmd='' rc
     [ -f "$unit" ] || return 0
     [ -e /etc/drvfw/drvfw.conf ] || [ -d /etc/drvfw/drvfw.conf.d ] || return 0
     while IFS= read -r l; do
