@@ -104,7 +104,7 @@ echo "# enforcement: kernel tree $kver, fake sysfs with $ndev devices; probe $pr
 echo
 printf '| what | median |\n|---|---|\n'
 printf '| `/bin/true` (process start on this machine, baseline) | %s ms |\n' "$true_ms"
-printf '| `drvfw --version` (drvfw start: libc, libsmartcols, libbpf with the guard; libkmod is loaded when used) | %s ms |\n' "$version_ms"
+printf '| `drvfw --version` (drvfw start: libc only; libkmod, libbpf and libsmartcols are loaded when used) | %s ms |\n' "$version_ms"
 printf '| `drvfw probe --udev` denied e1000 (unbind + pin), whole process, empty environment as under udev, no index | %s ms |\n' "$probe_deny"
 printf '| `drvfw probe --udev` allowed virtio NIC (no write), no index | %s ms |\n' "$probe_allow"
 printf '| `drvfw probe --udev` allowed virtio-pci by devpath, no index | %s ms |\n' "$probe_class"

@@ -124,6 +124,22 @@ depends() {
     return 0
 }
 
+# _drvfw_inst_dlopen SONAME: a library drvfw loads with dlopen() (inst_binary's
+# ldd does not see it), with the libraries it needs, which dracut-install
+# resolves for executable files only. The one beside drvfw's libc, so that
+# a multiarch machine gets drvfw's architecture.
+_drvfw_inst_dlopen() {
+    local _libdir _lib _dep
+    _libdir=$(ldd "$DRVFW_BUILD_BIN" 2> /dev/null | sed -n 's/^[[:space:]]*libc\.so\.6 => \(\/[^ ]*\)\/libc\.so\.6 .*/\1/p')
+    _lib=$_libdir/$1
+    [[ -n $_libdir && -e $_lib ]] || return 1
+    inst_library "$_lib" || return 1
+    while read -r _dep; do
+        [[ -n $_dep ]] || continue
+        [[ -e $initdir$_dep ]] || inst_library "$_dep" || return 1
+    done <<< "$(ldd "$_lib" 2> /dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p')"
+}
+
 install() {
     local _f _rules _profiles _p
 
@@ -143,6 +159,10 @@ install() {
         dfatal "drvfw: libkmod.so.2 not found: drvfw cannot read the module database without it"
         exit 1
     fi
+    # and libsmartcols for its tables (drvfw audit or status in a rescue shell)
+    _drvfw_inst_dlopen libsmartcols.so.1 ||
+        dwarn "drvfw: libsmartcols.so.1 not found: drvfw prints no table in this image"
+
     # The generated modprobe.d lines say `install MODULE /bin/false`.
     inst_multiple false sed
     if [[ ! -e $initdir/bin/false ]]; then
@@ -187,9 +207,15 @@ install() {
     inst_hook cmdline 00 "$moddir/drvfw-cmdline.sh"
     inst_hook pre-udev 00 "$moddir/drvfw-gate.sh"
     inst_hook pre-pivot 50 "$moddir/drvfw-enforce.sh"
+    # the guard needs libbpf, which drvfw loads when the guard's code first
+    # runs (bpf-dl.c): inst_binary's ldd does not see it either
     if drvfw_build_guard_wanted; then
-        inst_hook cmdline 01 "$moddir/drvfw-guard.sh"
-        inst_hook pre-pivot 51 "$moddir/drvfw-guard-pivot.sh"
+        if _drvfw_inst_dlopen libbpf.so.1; then
+            inst_hook cmdline 01 "$moddir/drvfw-guard.sh"
+            inst_hook pre-pivot 51 "$moddir/drvfw-guard-pivot.sh"
+        else
+            dwarn "drvfw: libbpf.so.1 not found: the image boots without the in-kernel guard"
+        fi
     fi
 }
 

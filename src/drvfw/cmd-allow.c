@@ -296,6 +296,28 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 	return r == -EIO ? EXIT_EXPOSED : r;
 }
 
+/*
+ * What this boot's enforce --gate passes wrote for udev (which buses and
+ * devices need no drvfw) held for the policy of their time: removed, so
+ * udev decides every device event with the new one until the next boot.
+ */
+static void drop_udev_skips(struct drvfw_ctx *ctx)
+{
+	int r;
+
+	if (ctx->opt_root || ctx->opt_sysfs)
+		return;
+	r = enforce_skip_rules_remove(DRVFW_SKIP_RULES_DIR, true);
+	if (r < 0)
+		log_warning_errno(r,
+				  "failed to remove drvfw's rules from '%s': %m; udev may skip "
+				  "devices the new policy decides otherwise until the next boot",
+				  DRVFW_SKIP_RULES_DIR);
+	else if (r > 0)
+		log_info(ctx, "removed the boot's udev rules for the old policy from '%s'",
+			 DRVFW_SKIP_RULES_DIR);
+}
+
 static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, int argc, char **argv)
 {
 	_cleanup_(allow_args_done) struct allow_args a = {
@@ -329,6 +351,7 @@ static int run(struct drvfw_ctx *ctx, const char *cmd, enum policy_list list, in
 		log_warning("%s", hint);
 	if (r < 0)
 		return r;
+	drop_udev_skips(ctx);
 	if (a.modprobe || a.now)
 		r = follow_up(ctx, &a, root, &old_p);
 	/*

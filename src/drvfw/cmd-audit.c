@@ -341,10 +341,8 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return log_oom();
 	r = table_new(&t, "modules", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, &a.to);
-	if (r == -EINVAL)
-		return usage_error("audit", "invalid --output list");
 	if (r < 0)
-		return log_oom();
+		return table_new_failed("audit", r);
 	r = add_rows(&t, &a, d, ex, loose, n_loose, &denied_loose);
 	if (r >= 0)
 		table_print(&t);

@@ -60,6 +60,7 @@ static int write_rules(const char *dir, const char *name, int (*emit)(FILE *f, c
 
 struct skip_args {
 	const struct policy *pol;
+	const struct inventory *inv;
 	char **buses;
 	const struct sysroot *root;
 	const struct enforce_plan *plan;
@@ -69,7 +70,7 @@ static int emit_skip(FILE *f, const void *u)
 {
 	const struct skip_args *a = u;
 
-	return emit_udev_skip_rules(f, a->pol, a->buses);
+	return emit_udev_skip_rules(f, a->pol, a->buses, a->inv);
 }
 
 static int emit_coldplug(FILE *f, const void *u)
@@ -86,10 +87,12 @@ static int emit_coldplug(FILE *f, const void *u)
  * (@coldplug: its plan, NULL when a write failed: then no file). Only saves
  * time: a failure is reported and ignored, and udev runs drvfw per event.
  */
-static void write_skip_rules(const char *dir, const struct sysroot *root, const struct policy *pol,
+static void write_skip_rules(const char *dir, const struct sysroot *root, const struct decisions *d,
 			     const struct enforce_plan *coldplug, char **buses)
 {
-	struct skip_args a = { .pol = pol, .buses = buses, .root = root, .plan = coldplug };
+	struct skip_args a = {
+		.pol = d->policy, .inv = d->inv, .buses = buses, .root = root, .plan = coldplug
+	};
 	int r;
 
 	r = write_rules(dir, DRVFW_SKIP_RULES_FILE, emit_skip, &a);
@@ -98,8 +101,14 @@ static void write_skip_rules(const char *dir, const struct sysroot *root, const 
 				  "failed to write '%s/%s': %m; udev runs drvfw for every bus, "
 				  "ignoring",
 				  dir, DRVFW_SKIP_RULES_FILE);
-	if (!coldplug)
+	if (!coldplug) {
+		/* one an earlier pass wrote vouches for what this one did not */
+		r = enforce_skip_rules_remove(dir, false);
+		if (r < 0)
+			log_warning_errno(r, "failed to remove '%s/%s': %m", dir,
+					  DRVFW_COLDPLUG_RULES_FILE);
 		return;
+	}
 	r = write_rules(dir, DRVFW_COLDPLUG_RULES_FILE, emit_coldplug, &a);
 	if (r < 0)
 		log_warning_errno(r,
@@ -260,6 +269,12 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0) {
 		kmsg_line(&k, "invalid policy, nothing enforced");
 		kmsg_close(&k);
+		/* What an earlier pass (the initramfs's) wrote for udev holds for
+		 * its policy: without them udev runs drvfw per device, which
+		 * applies on-error. */
+		if (a.gate_only && !a.dry_run && (a.rules_dir || !ctx->opt_sysfs))
+			(void)enforce_skip_rules_remove(
+			    a.rules_dir ? a.rules_dir : DRVFW_SKIP_RULES_DIR, true);
 		return r;
 	}
 	if (pol->mode == POLICY_OFF) {
@@ -314,7 +329,7 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 	/* Before udev starts: it reads its rules once, as it starts. A fake
 	 * tree gets none unless asked (the host's udev must not see them). */
 	if (a.gate_only && !a.dry_run && (a.rules_dir || !ctx->opt_sysfs))
-		write_skip_rules(a.rules_dir ? a.rules_dir : DRVFW_SKIP_RULES_DIR, root, pol,
+		write_skip_rules(a.rules_dir ? a.rules_dir : DRVFW_SKIP_RULES_DIR, root, d,
 				 a.coldplug && failed == 0 ? plan : NULL, plan->bus_names);
 	if (a.dry_run)
 		print_enforce_actions(stdout, plan, root->sysfs);

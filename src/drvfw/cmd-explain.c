@@ -230,10 +230,8 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 		return log_error_errno(r, "failed to read the kernel command line: %m");
 	rc.policy = d->policy;
 	r = table_new(&t, "explain", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, &to);
-	if (r == -EINVAL)
-		return usage_error("explain", "invalid --output list");
 	if (r < 0)
-		return log_oom();
+		return table_new_failed("explain", r);
 	for (int a = optind; a < argc && r >= 0; a++) {
 		r = explain_target(&t, &rc, d, &bf, argv[a]);
 		if (r > ret)

@@ -313,10 +313,8 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (a.trace || r > 0)
 		defaults = DEFAULT_COLUMNS ",REQUESTERS";
 	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), defaults, &a.to);
-	if (r == -EINVAL)
-		return usage_error("report", "invalid --output list");
 	if (r < 0)
-		return log_oom();
+		return table_new_failed("report", r);
 	for (size_t i = 0; i < st.n && r >= 0; i++)
 		r = add_row(&t, &st.v[i], a.to.json);
 	if (r >= 0)

@@ -150,10 +150,8 @@ static int render(struct drvfw_ctx *ctx, const struct table_options *to,
 	if (live_cgroups && cgroup_paths(g, &paths) < 0)
 		return log_oom();
 	r = table_new(&t, "guard", columns, ELEMENTSOF(columns), DEFAULT_COLUMNS, to);
-	if (r == -EINVAL)
-		r = usage_error("report", "invalid --output list");
-	else if (r < 0)
-		r = log_oom();
+	if (r < 0)
+		r = table_new_failed("report", r);
 	else {
 		for (size_t i = 0; i < g->n && r >= 0; i++)
 			r = add_row(&t, &g->v[i], paths ? paths[i] : NULL, to->json);

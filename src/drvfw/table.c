@@ -86,8 +86,11 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 		return 0;
 	}
 	t->tb = scols_new_table();
-	if (!t->tb)
+	if (!t->tb) {
+		/* libsmartcols is loaded here (scols-dl.c): it may be missing */
+		r = errno > 0 ? -errno : -ENOMEM;
 		goto fail;
+	}
 	scols_table_set_name(t->tb, name);
 	scols_table_enable_raw(t->tb, o->raw);
 	scols_table_enable_noheadings(t->tb, o->noheadings);
@@ -103,6 +106,13 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 fail:
 	table_done(t);
 	return r;
+}
+
+int table_new_failed(const char *cmd, int r)
+{
+	if (r == -EINVAL)
+		return usage_error(cmd, "invalid --output list");
+	return log_error_errno(r, "cannot print the table with libsmartcols: %m");
 }
 
 void table_done(struct table *t)

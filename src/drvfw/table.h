@@ -68,6 +68,8 @@ bool table_parse_option(struct table_options *o, int c, const char *arg);
  */
 int table_new(struct table *t, const char *name, const struct column_info *infos, size_t n_infos,
 	      const char *defaults, const struct table_options *o);
+/* What @cmd says when table_new() returned @r < 0: the exit code to return. */
+int table_new_failed(const char *cmd, int r);
 void table_done(struct table *t);
 /* A new row (owned by the table); NULL on ENOMEM. */
 struct table_row *table_new_line(struct table *t);

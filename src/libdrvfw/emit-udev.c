@@ -255,13 +255,60 @@ static bool udev_value_ok(const char *s)
 	return true;
 }
 
-int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses)
+/* Adds @bus to *@l once; a name udev's syntax cannot hold fails. */
+static int deny_bus_add(char ***l, const char *bus)
 {
-	fputs("# Written by drvfw enforce --gate at boot: the buses on which the policy\n"
-	      "# denies nothing. 60-drvfw.rules runs no drvfw for their devices.\n",
+	if (!udev_value_ok(bus))
+		return -EINVAL;
+	return strv_contains(*l, bus) ? 0 : strv_extend(l, bus);
+}
+
+/* Writes "a|b|c" for @l, each followed by @suffix. */
+static void alternatives(FILE *f, char *const *l, const char *suffix)
+{
+	for (char *const *b = l; *b; b++)
+		fprintf(f, "%s%s%s", b == l ? "" : "|", *b, suffix);
+}
+
+int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses,
+			 const struct inventory *inv)
+{
+	_cleanup_strv_free_ char **deny = NULL;
+	int r = 0;
+
+	fputs("# Written by drvfw enforce --gate at boot: the devices on which the policy\n"
+	      "# can deny nothing, neither by their bus (SUBSYSTEM) nor by the bus their\n"
+	      "# MODALIAS names. 60-drvfw.rules runs no drvfw for them.\n",
 	      f);
-	for (char *const *b = buses; b && *b; b++)
-		if (udev_value_ok(*b) && !decide_bus_can_deny(p, *b))
-			fprintf(f, "SUBSYSTEM==\"%s\", ENV{DRVFW_SKIP}=\"1\"\n", *b);
+	/* ALL, a bus pattern or a device rule for any bus: no device is sure */
+	if (decide_bus_can_deny(p, "drvfw-no-such-bus"))
+		return ferror(f) ? -EIO : 0;
+	/* Else the buses that can deny are the ones the policy names: those of
+	 * its deny entries and of its device rules, found among every bus
+	 * sysfs has now and every bus a module's aliases name (a bus whose
+	 * module is not loaded yet, virtio or usb before udev). */
+	for (size_t i = 0; i < p->n_entries && r >= 0; i++)
+		if (p->entries[i].list == LIST_DENY && p->entries[i].bus)
+			r = deny_bus_add(&deny, p->entries[i].bus);
+	for (char *const *b = buses; b && *b && r >= 0; b++)
+		if (decide_bus_can_deny(p, *b))
+			r = deny_bus_add(&deny, *b);
+	for (size_t m = 0; inv && m < inv->n_modules && r >= 0; m++)
+		for (char **b = inv->modules[m].buses; b && *b && r >= 0; b++)
+			if (decide_bus_can_deny(p, *b))
+				r = deny_bus_add(&deny, *b);
+	if (r == -EINVAL)
+		return ferror(f) ? -EIO : 0; /* a name the rules cannot spell: skip none */
+	if (r < 0)
+		return r;
+	if (!deny) {
+		fputs("ENV{DRVFW_SKIP}=\"1\"\n", f);
+		return ferror(f) ? -EIO : 0;
+	}
+	fputs("SUBSYSTEM!=\"", f);
+	alternatives(f, deny, "");
+	fputs("\", ENV{MODALIAS}!=\"", f);
+	alternatives(f, deny, ":*");
+	fputs("\", ENV{DRVFW_SKIP}=\"1\"\n", f);
 	return ferror(f) ? -EIO : 0;
 }

@@ -60,11 +60,16 @@ int cmdline_plan_report(const struct cmdline_plan *plan, size_t budget, const ch
 			struct diags *diags);
 int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o);
 /*
- * The udev rules that mark the devices of every bus in @buses on which @p
- * denies nothing with ENV{DRVFW_SKIP}="1", so that 60-drvfw.rules does not
- * start drvfw for them (written by enforce --gate to DRVFW_SKIP_RULES_DIR).
+ * The udev rule that marks with ENV{DRVFW_SKIP}="1" every device on which
+ * @p can deny nothing: its SUBSYSTEM is no bus @p may deny on, and its
+ * MODALIAS names none. The buses looked at: those @p names, @buses (sysfs
+ * now) and those of @inv's module aliases (NULL: none). Nothing is marked
+ * when @p may deny on any bus (ALL, a bus pattern, a device rule for every
+ * bus). 60-drvfw.rules then starts no drvfw for them (written by enforce
+ * --gate to DRVFW_SKIP_RULES_DIR).
  */
-int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses);
+int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses,
+			 const struct inventory *inv);
 
 /*
  * The first line of what generate writes, and its reader: which kernel (or

@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <libkmod.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bus.h"
 #include "enforce.h"
 #include "kmod-ctx.h"
+#include "names.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -446,44 +448,70 @@ int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enf
 	if (sysfd < 0)
 		return sysfd;
 	fputs("# Written by drvfw enforce --gate --coldplug before udev started: the\n"
-	      "# devices it decided and left bound to an allowed driver. 60-drvfw.rules\n"
-	      "# runs no drvfw for their coldplug events. Removed once the initramfs's\n"
-	      "# coldplug has settled.\n",
+	      "# devices it decided and allowed, bound to the driver it decided or left\n"
+	      "# unbound. 60-drvfw.rules runs no drvfw for their coldplug events (the\n"
+	      "# \"add\" that udevadm trigger asks for: SYNTH_UUID), never for a device\n"
+	      "# that appears.\n",
 	      f);
 	for (size_t i = 0; i < p->n_devices && i < inv->n_devices; i++) {
 		const struct device *dev = &inv->devices[i];
 		const struct enforce_device *ed = &p->devices[i];
 		_cleanup_free_ char *drv = NULL, *alias = NULL, *bound = NULL;
 		const char *decided;
+		int r;
 
-		/* the driver the pass decided for it: bound before and left so,
-		 * or handed to it by a bind file that took it (not drivers_probe,
-		 * where the kernel chose) */
+		/* the driver the pass decided for it: bound before and left so
+		 * (or left unbound), or handed to it by a bind file that took
+		 * it (not drivers_probe, where the kernel chose) */
 		if (ed->outcome == OUTCOME_NONE)
 			decided = dev->driver;
-		else if (ed->outcome == OUTCOME_BOUND)
+		else if (ed->outcome == OUTCOME_BOUND) {
 			decided = bound = bound_by_plan(p, i);
-		else
+			if (!decided)
+				continue;
+		} else
 			continue;
-		if (!decided || dev->read_error || !udev_exact_ok(dev->bus) ||
-		    !udev_exact_ok(dev->name))
+		if (dev->read_error || !udev_exact_ok(dev->bus) || !udev_exact_ok(dev->name))
 			continue;
 		/* what is bound now, and what the device says it is now: a driver
 		 * that bound since the pass decided (its "bind" event went to no
 		 * udev) is not vouched for */
-		if (sysfs_read_link_base(sysfd, &drv, "bus/%s/devices/%s/driver", dev->bus,
-					 dev->name) < 0 ||
-		    !drv || !streq(drv, decided) || !udev_exact_ok(drv))
+		r = sysfs_read_link_base(sysfd, &drv, "bus/%s/devices/%s/driver", dev->bus,
+					 dev->name);
+		if (r == -ENOENT)
+			drv = NULL;
+		else if (r < 0 || !drv)
+			continue;
+		if (!streq_ptr(drv, decided) || (drv && !udev_exact_ok(drv)))
 			continue;
 		if (sysfs_read_attr(sysfd, &alias, "bus/%s/devices/%s/modalias", dev->bus,
 				    dev->name) < 0)
 			alias = NULL;
 		if (!streq_ptr(alias, dev->modalias) || (alias && !udev_exact_ok(alias)))
 			continue;
-		fprintf(f,
-			"ACTION==\"add\", SUBSYSTEM==\"%s\", KERNEL==\"%s\", ENV{DRIVER}==\"%s\", "
-			"ENV{MODALIAS}==\"%s\", ENV{DRVFW_SKIP}=\"1\"\n",
-			dev->bus, dev->name, drv, strempty(alias));
+		fprintf(
+		    f,
+		    "ACTION==\"add\", ENV{SYNTH_UUID}==\"?*\", SUBSYSTEM==\"%s\", KERNEL==\"%s\", "
+		    "ENV{DRIVER}==\"%s\", ENV{MODALIAS}==\"%s\", ENV{DRVFW_SKIP}=\"1\"\n",
+		    dev->bus, dev->name, strempty(drv), strempty(alias));
 	}
 	return ferror(f) ? -EIO : 0;
+}
+
+int enforce_skip_rules_remove(const char *dir, bool buses)
+{
+	const char *names[] = { DRVFW_COLDPLUG_RULES_FILE, buses ? DRVFW_SKIP_RULES_FILE : NULL };
+	int ret = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(names) && names[i]; i++) {
+		_cleanup_free_ char *path = strdup_printf("%s/%s", dir, names[i]);
+
+		if (!path)
+			return -ENOMEM;
+		if (unlink(path) == 0)
+			ret = ret < 0 ? ret : 1;
+		else if (errno != ENOENT)
+			ret = -errno;
+	}
+	return ret;
 }

@@ -205,17 +205,26 @@ int enforce_apply(const struct sysroot *root, const struct decisions *d,
 
 /*
  * The udev rules that spare 60-drvfw.rules a process per device for the
- * coldplug "add" events of the devices @p's pass (enforce --gate
- * --coldplug, before udev starts) left allowed and bound: bound before and
- * left so, or bound by a bind file of the plan (not drivers_probe, where
- * the kernel chose), and bound to that same driver now. Each matches the
+ * coldplug "add" events (udevadm trigger's: SYNTH_UUID set, never a device
+ * that appears) of the devices @p's pass (enforce --gate --coldplug,
+ * before udev starts) allowed: bound before and left so, left unbound, or
+ * bound by a bind file of the plan (not drivers_probe, where the kernel
+ * chose), and bound to that same driver (or none) now. Each matches the
  * device by bus and name, with that driver and the modalias it has now, so
  * that another device at the same place, or a bind since, is still decided
- * by drvfw. Devices left unbound, denied, failed or with names
- * udev's syntax cannot hold are not written: drvfw decides them per event,
- * as without this file. Reads the drivers bound now from @root's sysfs.
+ * by drvfw. Devices denied, failed or with names udev's syntax cannot hold
+ * are not written: drvfw decides them per event, as without this file.
+ * Reads the drivers bound now from @root's sysfs.
  */
 int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enforce_plan *p);
+
+/*
+ * Removes from @dir what enforce --gate wrote for udev for the policy of its
+ * time: DRVFW_COLDPLUG_RULES_FILE, and with @buses DRVFW_SKIP_RULES_FILE.
+ * udev then runs drvfw for every device event (the policy changed since).
+ * Returns 1 when something was removed, 0 when nothing was there, -errno.
+ */
+int enforce_skip_rules_remove(const char *dir, bool buses);
 
 /* One decision and action for one device: the one-device view, its decisions, the plan. */
 struct enforce_pass {

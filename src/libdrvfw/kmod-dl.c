@@ -14,11 +14,11 @@
  * cleanup path loads nothing). The executable does not export these names
  * (tests/cli/index.sh checks), so libkmod's own calls stay its own.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <libkmod.h>
 #include <stddef.h>
 
+#include "dl-lib.h"
 #include "kmod-ctx.h"
 #include "util.h"
 
@@ -56,44 +56,23 @@
 	X(kmod_module_info_free_list)
 
 static struct {
-	void *handle;
-	int error; /* of the one attempt to load it: an errno, or 0 */
 #define DECLARE(name) __typeof__(name) *name;
 	KMOD_SYMBOLS(DECLARE)
 #undef DECLARE
 } S;
 
+static const char *const names[] = { KMOD_SYMBOLS(DL_NAME) NULL };
+static void **const slots[] = { KMOD_SYMBOLS(DL_SLOT) };
+static struct dl_lib lib = { .soname = LIBKMOD_SONAME, .names = names, .slots = slots };
+
 bool drvfw_kmod_loaded(void)
 {
-	return S.handle != NULL;
+	return lib.handle != NULL;
 }
 
-/* Loads libkmod once; false (errno set) when it cannot be. */
 static bool load(void)
 {
-	void *h;
-
-	if (S.handle)
-		return true;
-	if (S.error) {
-		errno = S.error;
-		return false;
-	}
-	h = dlopen(LIBKMOD_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		errno = S.error = ELIBACC;
-		return false;
-	}
-#define RESOLVE(name)                                          \
-	if (!(S.name = (__typeof__(name) *)dlsym(h, #name))) { \
-		dlclose(h);                                    \
-		errno = S.error = ELIBBAD;                     \
-		return false;                                  \
-	}
-	KMOD_SYMBOLS(RESOLVE)
-#undef RESOLVE
-	S.handle = h;
-	return true;
+	return dl_lib_load(&lib);
 }
 
 struct kmod_ctx *kmod_new(const char *dirname, const char *const *config_paths)
@@ -103,12 +82,12 @@ struct kmod_ctx *kmod_new(const char *dirname, const char *const *config_paths)
 
 struct kmod_ctx *kmod_ref(struct kmod_ctx *ctx)
 {
-	return S.handle ? S.kmod_ref(ctx) : NULL;
+	return lib.handle ? S.kmod_ref(ctx) : NULL;
 }
 
 struct kmod_ctx *kmod_unref(struct kmod_ctx *ctx)
 {
-	return S.handle ? S.kmod_unref(ctx) : NULL;
+	return lib.handle ? S.kmod_unref(ctx) : NULL;
 }
 
 void kmod_set_log_fn(struct kmod_ctx *ctx,
@@ -116,85 +95,85 @@ void kmod_set_log_fn(struct kmod_ctx *ctx,
 				    const char *fn, const char *format, va_list args),
 		     const void *data)
 {
-	if (S.handle)
+	if (lib.handle)
 		S.kmod_set_log_fn(ctx, log_fn, data);
 }
 
 int kmod_load_resources(struct kmod_ctx *ctx)
 {
-	return S.handle ? S.kmod_load_resources(ctx) : -ENOSYS;
+	return lib.handle ? S.kmod_load_resources(ctx) : -ENOSYS;
 }
 
 int kmod_dump_index(struct kmod_ctx *ctx, enum kmod_index type, int fd)
 {
-	return S.handle ? S.kmod_dump_index(ctx, type, fd) : -ENOSYS;
+	return lib.handle ? S.kmod_dump_index(ctx, type, fd) : -ENOSYS;
 }
 
 struct kmod_list *kmod_list_next(const struct kmod_list *list, const struct kmod_list *curr)
 {
-	return S.handle ? S.kmod_list_next(list, curr) : NULL;
+	return lib.handle ? S.kmod_list_next(list, curr) : NULL;
 }
 
 struct kmod_config_iter *kmod_config_get_blacklists(const struct kmod_ctx *ctx)
 {
-	return S.handle ? S.kmod_config_get_blacklists(ctx) : NULL;
+	return lib.handle ? S.kmod_config_get_blacklists(ctx) : NULL;
 }
 
 struct kmod_config_iter *kmod_config_get_install_commands(const struct kmod_ctx *ctx)
 {
-	return S.handle ? S.kmod_config_get_install_commands(ctx) : NULL;
+	return lib.handle ? S.kmod_config_get_install_commands(ctx) : NULL;
 }
 
 struct kmod_config_iter *kmod_config_get_softdeps(const struct kmod_ctx *ctx)
 {
-	return S.handle ? S.kmod_config_get_softdeps(ctx) : NULL;
+	return lib.handle ? S.kmod_config_get_softdeps(ctx) : NULL;
 }
 
 const char *kmod_config_iter_get_key(const struct kmod_config_iter *iter)
 {
-	return S.handle ? S.kmod_config_iter_get_key(iter) : NULL;
+	return lib.handle ? S.kmod_config_iter_get_key(iter) : NULL;
 }
 
 const char *kmod_config_iter_get_value(const struct kmod_config_iter *iter)
 {
-	return S.handle ? S.kmod_config_iter_get_value(iter) : NULL;
+	return lib.handle ? S.kmod_config_iter_get_value(iter) : NULL;
 }
 
 bool kmod_config_iter_next(struct kmod_config_iter *iter)
 {
-	return S.handle ? S.kmod_config_iter_next(iter) : false;
+	return lib.handle ? S.kmod_config_iter_next(iter) : false;
 }
 
 void kmod_config_iter_free_iter(struct kmod_config_iter *iter)
 {
-	if (S.handle)
+	if (lib.handle)
 		S.kmod_config_iter_free_iter(iter);
 }
 
 int kmod_module_new_from_name(struct kmod_ctx *ctx, const char *name, struct kmod_module **mod)
 {
-	return S.handle ? S.kmod_module_new_from_name(ctx, name, mod) : -ENOSYS;
+	return lib.handle ? S.kmod_module_new_from_name(ctx, name, mod) : -ENOSYS;
 }
 
 int kmod_module_new_from_lookup(struct kmod_ctx *ctx, const char *given_alias,
 				struct kmod_list **list)
 {
-	return S.handle ? S.kmod_module_new_from_lookup(ctx, given_alias, list) : -ENOSYS;
+	return lib.handle ? S.kmod_module_new_from_lookup(ctx, given_alias, list) : -ENOSYS;
 }
 
 struct kmod_module *kmod_module_unref(struct kmod_module *mod)
 {
-	return S.handle ? S.kmod_module_unref(mod) : NULL;
+	return lib.handle ? S.kmod_module_unref(mod) : NULL;
 }
 
 int kmod_module_unref_list(struct kmod_list *list)
 {
-	return S.handle ? S.kmod_module_unref_list(list) : 0;
+	return lib.handle ? S.kmod_module_unref_list(list) : 0;
 }
 
 struct kmod_module *kmod_module_get_module(const struct kmod_list *entry)
 {
-	return S.handle ? S.kmod_module_get_module(entry) : NULL;
+	return lib.handle ? S.kmod_module_get_module(entry) : NULL;
 }
 
 int kmod_module_probe_insert_module(
@@ -202,49 +181,49 @@ int kmod_module_probe_insert_module(
     int (*run_install)(struct kmod_module *m, const char *cmdline, void *data), const void *data,
     void (*print_action)(struct kmod_module *m, bool install, const char *options))
 {
-	return S.handle ? S.kmod_module_probe_insert_module(mod, flags, extra_options, run_install,
-							    data, print_action)
-			: -ENOSYS;
+	return lib.handle ? S.kmod_module_probe_insert_module(mod, flags, extra_options,
+							      run_install, data, print_action)
+			  : -ENOSYS;
 }
 
 const char *kmod_module_get_name(const struct kmod_module *mod)
 {
-	return S.handle ? S.kmod_module_get_name(mod) : NULL;
+	return lib.handle ? S.kmod_module_get_name(mod) : NULL;
 }
 
 const char *kmod_module_get_path(const struct kmod_module *mod)
 {
-	return S.handle ? S.kmod_module_get_path(mod) : NULL;
+	return lib.handle ? S.kmod_module_get_path(mod) : NULL;
 }
 
 const char *kmod_module_get_install_commands(const struct kmod_module *mod)
 {
-	return S.handle ? S.kmod_module_get_install_commands(mod) : NULL;
+	return lib.handle ? S.kmod_module_get_install_commands(mod) : NULL;
 }
 
 int kmod_module_get_softdeps(const struct kmod_module *mod, struct kmod_list **pre,
 			     struct kmod_list **post)
 {
-	return S.handle ? S.kmod_module_get_softdeps(mod, pre, post) : -ENOSYS;
+	return lib.handle ? S.kmod_module_get_softdeps(mod, pre, post) : -ENOSYS;
 }
 
 int kmod_module_get_info(const struct kmod_module *mod, struct kmod_list **list)
 {
-	return S.handle ? S.kmod_module_get_info(mod, list) : -ENOSYS;
+	return lib.handle ? S.kmod_module_get_info(mod, list) : -ENOSYS;
 }
 
 const char *kmod_module_info_get_key(const struct kmod_list *entry)
 {
-	return S.handle ? S.kmod_module_info_get_key(entry) : NULL;
+	return lib.handle ? S.kmod_module_info_get_key(entry) : NULL;
 }
 
 const char *kmod_module_info_get_value(const struct kmod_list *entry)
 {
-	return S.handle ? S.kmod_module_info_get_value(entry) : NULL;
+	return lib.handle ? S.kmod_module_info_get_value(entry) : NULL;
 }
 
 void kmod_module_info_free_list(struct kmod_list *list)
 {
-	if (S.handle)
+	if (lib.handle)
 		S.kmod_module_info_free_list(list);
 }

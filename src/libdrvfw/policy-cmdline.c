@@ -176,11 +176,15 @@ int policy_add_cmdline(struct policy *p, const char *cmdline, struct diags *d)
 					    strempty(value));
 		} else if (param_is(param, "drvfw.policy")) {
 			/* the boot's binding to a policy, not a policy entry: bootcfg.h */
+		} else if (param_is(param, "rd.drvfw.guard")) {
+			/* whether the initramfs loads the guard (drvfw-guard(8)): the
+			 * boot library's to read; with or without it the policy is
+			 * the same */
 		} else if (startswith(param, "drvfw.") || startswith(param, "rd.drvfw.")) {
 			/* our namespace: a typo here must not silently weaken the policy */
 			r = diag_at(d, DIAG_ERROR, o,
 				    "unknown parameter '%s': expected drvfw.allow=, drvfw.deny=, "
-				    "drvfw.mode= or drvfw.policy=",
+				    "drvfw.mode=, drvfw.policy= or rd.drvfw.guard=",
 				    param);
 		}
 		if (r < 0 && r != -EINVAL)

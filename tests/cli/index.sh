@@ -52,6 +52,8 @@ readelf -d "$DRVFW_REAL_BIN" >"$T/dyn"
 expect_no_grep 'NEEDED.*libkmod' "$T/dyn" "drvfw does not link libkmod (it loads it when it needs it)"
 nm -D "$DRVFW_REAL_BIN" >"$T/syms" 2>/dev/null || :
 expect_no_grep ' T kmod_' "$T/syms" "drvfw exports none of libkmod's names (libkmod's calls stay libkmod's)"
+expect_no_grep 'NEEDED.*libbpf' "$T/dyn" "drvfw does not link libbpf (the guard's code loads it)"
+expect_no_grep ' T (bpf_|libbpf_|ring_buffer__)' "$T/syms" "drvfw exports none of libbpf's names"
 
 # --- writing and checking
 expect_rc 0 "drvfw index" D --sysfs "" index

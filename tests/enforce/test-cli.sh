@@ -176,8 +176,11 @@ check "coldplug pins the denied e1000" \
 check "coldplug still writes the bus file" test -f "$T/cp/59-drvfw-buses.rules"
 check "and no device among them" sh -c "! grep -q 'KERNEL==' '$T/cp/59-drvfw-buses.rules'"
 check "coldplug marks the allowed virtio-pci device bound now" grep -q -F \
-	'ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:00:03.0", ENV{DRIVER}=="virtio-pci", ENV{MODALIAS}=="pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00", ENV{DRVFW_SKIP}="1"' \
+	'ACTION=="add", ENV{SYNTH_UUID}=="?*", SUBSYSTEM=="pci", KERNEL=="0000:00:03.0", ENV{DRIVER}=="virtio-pci", ENV{MODALIAS}=="pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00", ENV{DRVFW_SKIP}="1"' \
 	"$T/cp/59-drvfw-coldplug.rules"
+# a device that appears (no SYNTH_UUID: not udevadm trigger's) is always decided
+check "coldplug lines match only udevadm trigger's events" \
+	sh -c "! grep -v '^#' '$T/cp/59-drvfw-coldplug.rules' | grep -v -F 'ACTION==\"add\", ENV{SYNTH_UUID}==\"?*\", '"
 check "coldplug marks no denied device" sh -c "! grep -F 'KERNEL==\"0000:00:02.0\"' '$T/cp/59-drvfw-coldplug.rules'"
 mktree
 drvfw --policy "$HERE/deny-all.conf" enforce --gate --udev-rules-dir "$T/g" >/dev/null 2>&1
@@ -240,17 +243,31 @@ drvfw --policy "$HERE/deny-nic.conf" enforce --gate --udev-rules-dir "$T/rules" 
 rc=$?
 SKIP=$T/rules/59-drvfw-buses.rules
 check "gate with --udev-rules-dir exits 0 (rc=$rc)" test $rc -eq 0
-check "deny-list: platform denies nothing, skipped" grep -q -x -F 'SUBSYSTEM=="platform", ENV{DRVFW_SKIP}="1"' "$SKIP"
-check "deny-list: pci, virtio, usb still decided" sh -c "! grep -q -E 'SUBSYSTEM==\"(pci|virtio|usb)\"' '$SKIP'"
+# one line: every device whose bus and MODALIAS are none of the denied buses
+check "deny-list: all but pci, virtio, usb (bus or MODALIAS) skipped" grep -q -x -F \
+	'SUBSYSTEM!="pci|virtio|usb", ENV{MODALIAS}!="pci:*|virtio:*|usb:*", ENV{DRVFW_SKIP}="1"' "$SKIP"
+check "deny-list: that line only" test "$(grep -c -v '^#' "$SKIP")" = 1
 printf '[deny]\ndrivers = pci:e1000\n[device "of:N*"]\naction = deny\n' >"$T/devrule.conf"
 drvfw --policy "$T/devrule.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
-check "a device rule that may match any bus: nothing skipped" sh -c "! grep -q SUBSYSTEM '$SKIP'"
+check "a device rule that may match any bus: nothing skipped" sh -c "! grep -v '^#' '$SKIP' | grep -q ."
+
 printf '[deny]\ndrivers = pci:e1000\n[device "usb:v0781*"]\naction = deny\n' >"$T/devrule.conf"
 drvfw --policy "$T/devrule.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
-check "a usb: device rule keeps usb only" sh -c "grep -q 'SUBSYSTEM==\"virtio\"' '$SKIP' && ! grep -q -E 'SUBSYSTEM==\"(usb|pci)\"' '$SKIP'"
+check "a usb: device rule adds usb to the buses decided" grep -q -x -F \
+	'SUBSYSTEM!="pci|usb", ENV{MODALIAS}!="pci:*|usb:*", ENV{DRVFW_SKIP}="1"' "$SKIP"
 drvfw --policy "$HERE/deny-all.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
-check "default deny: nothing skipped, file rewritten" sh -c "! grep -q SUBSYSTEM '$SKIP'"
+check "default deny: nothing skipped, file rewritten" sh -c "! grep -v '^#' '$SKIP' | grep -q ."
+printf '[allow]\ndrivers = pci:e1000\n' >"$T/allowonly.conf"
+drvfw --policy "$T/allowonly.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
+check "a policy that denies nothing: every device skipped" grep -q -x -F 'ENV{DRVFW_SKIP}="1"' "$SKIP"
 check "no temporary file left" test "$(ls "$T/rules")" = "59-drvfw-buses.rules"
+# an invalid policy: what an earlier pass wrote is removed, udev decides every event
+cp "$SKIP" "$T/rules/59-drvfw-coldplug.rules"
+printf '[deny]\ndrivers = pci+x:y\n' >"$T/bad.conf"
+drvfw --policy "$T/bad.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
+rc=$?
+check "gate with an invalid policy exits 2 (rc=$rc)" test $rc -eq 2
+check "and removes both rule files" test ! -e "$SKIP" -a ! -e "$T/rules/59-drvfw-coldplug.rules"
 
 # --- probe: one device each
 mktree

@@ -88,4 +88,23 @@ check "without a policy, no policy property leaks" \
 	sh -c "! grep -E '^(DRVFW_POLICY|filter_|drvfw\\.)' '$T/log-none' >&2"
 behaviour "$T/policy" "$dev" >"$T/log-policy"
 check "with a policy, 60-drvfw.rules runs drvfw probe for $dev" grep -q "DRVFW_VERDICT=allow-stub" "$T/log-policy"
+
+# What enforce --gate writes (59-drvfw-buses.rules) with the real udev: a
+# device whose bus and MODALIAS bus the policy cannot deny on starts no
+# drvfw; one on a bus it denies on still does. $dev is a PCI or platform
+# device: "nosuchbus" is neither, its own bus is.
+skipfile() { # POLICY-TEXT: 59-drvfw-buses.rules for it, into $T/b
+	rm -rf "$T/sk" && cp -a "$FIX/basic-sys" "$T/sk"
+	printf '%s\n' "$1" >"$T/skip.conf"
+	"$DRVFW_BIN" --root "$FIX/basic" --kver 1.0.0-test --sysfs "$T/sk" --policy "$T/skip.conf" \
+		enforce --gate --udev-rules-dir "$T/b" >/dev/null 2>&1
+}
+devbus=$(basename "$(readlink -f "$dev/subsystem")")
+skipfile "$(printf '[deny]\ndrivers = nosuchbus:x\n')"
+check "a policy denying on another bus: one skip rule" grep -q -F 'SUBSYSTEM!="nosuchbus", ENV{MODALIAS}!="nosuchbus:*"' "$T/b/59-drvfw-buses.rules"
+behaviour "$T/policy" "$dev" >"$T/log-skip"
+check "udev skips $dev ($devbus): no drvfw probe" sh -c "! grep '$T/stub' '$T/log-skip' >&2"
+skipfile "$(printf '[deny]\ndrivers = %s:x\n' "$devbus")"
+behaviour "$T/policy" "$dev" >"$T/log-noskip"
+check "a policy denying on $devbus: drvfw probe runs for $dev" grep -q "DRVFW_VERDICT=allow-stub" "$T/log-noskip"
 finish

@@ -102,12 +102,29 @@ dpkg-deb --fsys-tarfile "$deb_tool" | tar -xO ./usr/libexec/drvfw-modprobe >"$bu
 needed=$(readelf -d "$build/helper" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p' | tr '\n' ' ')
 check "/usr/libexec/drvfw-modprobe is a program of its own that needs libc only (needs: $needed)" \
 	bash -c "grep -q ' ./usr/libexec/drvfw-modprobe\$' '$build/contents' && [[ '$needed' == 'libc.so.6 ' ]]"
+dpkg-deb --fsys-tarfile "$deb_tool" | tar -xO ./usr/sbin/drvfw >"$build/drvfw-bin" 2>/dev/null
+needed=$(readelf -d "$build/drvfw-bin" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p' | tr '\n' ' ')
+check "drvfw needs neither libkmod nor libbpf at start (needs: $needed)" \
+	bash -c "[ -n '$needed' ] && ! grep -qE 'libkmod|libbpf' <<< '$needed'"
+check "and depends on both packages, which it loads when it needs them" \
+	bash -c "dpkg-deb -f '$deb_tool' Depends | grep -q 'libbpf1' && dpkg-deb -f '$deb_tool' Depends | grep -q 'libkmod2'"
 check "no sysctl file in the packages" bash -c "! grep -q sysctl '$build/contents'"
 check "drvfw ships drvfw-bootcfg.service" grep -q ' ./lib/systemd/system/drvfw-bootcfg.service$' "$build/contents"
 dpkg-deb --fsys-tarfile "$deb_tool" | tar -xO ./lib/systemd/system/drvfw-bootcfg.service >"$build/unit" 2>/dev/null
 check "which runs /usr/sbin/drvfw bootcfg --boot, only where bootcfg wrote a record" \
 	bash -c "grep -qx 'ExecStart=/usr/sbin/drvfw bootcfg --boot' '$build/unit' &&
 		grep -qx 'ConditionPathExists=/var/lib/drvfw/bootcfg.json' '$build/unit'"
+check "drvfw ships drvfw-coldplug.service" grep -q ' ./lib/systemd/system/drvfw-coldplug.service$' "$build/contents"
+dpkg-deb --fsys-tarfile "$deb_tool" | tar -xO ./lib/systemd/system/drvfw-coldplug.service >"$build/unit2" 2>/dev/null
+check "which runs the one pass before udev, only with a policy" \
+	bash -c "grep -qx 'ExecStart=/usr/sbin/drvfw --proc-cmdline enforce --gate --coldplug' '$build/unit2' &&
+		grep -qx 'Before=systemd-udevd.service systemd-udev-trigger.service sysinit.target shutdown.target' '$build/unit2' &&
+		grep -qx 'ConditionPathExists=|/etc/drvfw/drvfw.conf' '$build/unit2'"
+if command -v systemd-analyze >/dev/null; then
+	check "systemd-analyze verify accepts both units" \
+		bash -c "cp '$build/unit' '$build/drvfw-bootcfg.service' && cp '$build/unit2' '$build/drvfw-coldplug.service' &&
+			! systemd-analyze verify --man=no '$build/drvfw-bootcfg.service' '$build/drvfw-coldplug.service' 2>&1 | grep -v 'is not executable' | grep -i 'drvfw-'"
+fi
 check "no maintainer script calls update-initramfs" \
 	bash -c "! (dpkg-deb -e '$deb_gen' '$build/ctl' && cat '$build'/ctl/* 2>/dev/null) | grep -q update-initramfs"
 
@@ -195,6 +212,8 @@ check "the initramfs of $k1 was not rebuilt" test "$(sha256sum "$img1")" = "$sum
 check "no update-initramfs or dracut ran" bash -c "! grep -qiE 'update-initramfs|dracut:' '$WORK/drvfw.log'"
 check "drvfw-bootcfg.service is enabled (sysinit.target wants it)" \
 	test -L "$R/etc/systemd/system/sysinit.target.wants/drvfw-bootcfg.service"
+check "drvfw-coldplug.service is enabled (sysinit.target wants it)" \
+	test -L "$R/etc/systemd/system/sysinit.target.wants/drvfw-coldplug.service"
 check "and no boot configuration was written" test ! -e "$R/var/lib/drvfw/bootcfg.json"
 in_root drvfw --kver "$k1" audit >"$WORK/audit.txt" 2>"$WORK/audit.err"
 rc=$?

@@ -334,6 +334,15 @@ START_TEST(test_modes)
 	ck_assert_int_eq(p.mode, POLICY_WARN);
 	ck_assert_int_eq(cmdline("rd.drvfw=1"), 0);
 	ck_assert_int_eq(p.mode, POLICY_ENFORCE);
+	/* the guard's switch (drvfw-guard(8)) is no policy entry, and no error:
+	 * it once made every drvfw of that boot find the policy invalid */
+	for (const char *const *g = (const char *const[]){ "rd.drvfw.guard=0", "rd.drvfw.guard",
+							   "rd.drvfw.guard=no", NULL };
+	     *g; g++) {
+		ck_assert_int_eq(cmdline(*g), 0);
+		ck_assert_uint_eq(d.n, 0);
+		ck_assert_int_eq(p.mode, POLICY_ENFORCE);
+	}
 }
 END_TEST
 

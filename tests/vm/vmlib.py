@@ -567,6 +567,12 @@ def build_root(env, work, img, sc):
                            capture_output=True, text=True)
         if r.returncode != 0:
             log(f'{sc.name}: drvfw index in the test root failed ({r.returncode}): {r.stderr.strip()}')
+        # and the unit that decides the devices there before udev's coldplug
+        # (systemd/drvfw-coldplug.service): report-init.sh runs its ExecStart
+        unit = os.path.join(env.stage, 'usr/lib/systemd/system/drvfw-coldplug.service')
+        if os.path.exists(unit):
+            os.makedirs(os.path.join(tree, 'usr/lib/systemd/system'), exist_ok=True)
+            shutil.copy(unit, os.path.join(tree, 'usr/lib/systemd/system'))
     if sc.prepare_root:
         sc.prepare_root(env, tree)
     rootimg = os.path.join(work, 'root.img')

@@ -30,8 +30,27 @@ phase() {
     "$VT/vmreport" sysfs >&3
 }
 
+# What systemd runs before udev starts in an installed system with drvfw:
+# drvfw-coldplug.service's ExecStart, read from the unit (its conditions: a
+# policy file or directory; the command-line ones are not used here).
+coldplug_unit() {
+    local unit=/usr/lib/systemd/system/drvfw-coldplug.service l cmd='' rc
+    [ -f "$unit" ] || return 0
+    [ -e /etc/drvfw/drvfw.conf ] || [ -d /etc/drvfw/drvfw.conf.d ] || return 0
+    while IFS= read -r l; do
+        case $l in ExecStart=*) cmd=${l#ExecStart=} ;; esac
+    done < "$unit"
+    [ -n "$cmd" ] || return 0
+    # shellcheck disable=SC2086 # the unit's command line, split as systemd does
+    $cmd > /run/drvfw-coldplug.out 2>&1
+    rc=$?
+    read -r _up _ < /proc/uptime
+    rec "COLDPLUG rc=$rc uptime=$_up"
+}
+
 start_udev() {
     local d
+    coldplug_unit
     for d in /lib/systemd/systemd-udevd /usr/lib/systemd/systemd-udevd; do
         if [ -x "$d" ]; then
             "$d" --daemon --resolve-names=never
