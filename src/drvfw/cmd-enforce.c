@@ -7,9 +7,7 @@
 #include <errno.h>
 
 #include "drvfw.h"
-#include "emit.h"
 #include "enforce.h"
-#include "fileio.h"
 
 static void usage(FILE *f)
 {
@@ -36,85 +34,23 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* Writes @name into @dir (atomically) from what @emit writes: 0 or -errno. */
-static int write_rules(const char *dir, const char *name, int (*emit)(FILE *f, const void *u),
-		       const void *u)
-{
-	_cleanup_free_ char *text = NULL, *path = NULL;
-	size_t len = 0;
-	FILE *f;
-	int r;
-
-	f = open_memstream(&text, &len);
-	r = f ? emit(f, u) : -ENOMEM;
-	if (f && fclose(f) != 0 && r >= 0)
-		r = -ENOMEM;
-	if (r >= 0)
-		r = mkdir_p(dir);
-	if (r >= 0 && !(path = strdup_printf("%s/%s", dir, name)))
-		r = -ENOMEM;
-	if (r >= 0)
-		r = write_file_atomic(path, text, len, 0644);
-	return r;
-}
-
-struct skip_args {
-	const struct policy *pol;
-	const struct inventory *inv;
-	char **buses;
-	const struct sysroot *root;
-	const struct enforce_plan *plan;
-};
-
-static int emit_skip(FILE *f, const void *u)
-{
-	const struct skip_args *a = u;
-
-	return emit_udev_skip_rules(f, a->pol, a->buses, a->inv);
-}
-
-static int emit_coldplug(FILE *f, const void *u)
-{
-	const struct skip_args *a = u;
-
-	return enforce_coldplug_rules(f, a->root, a->plan);
-}
-
 /*
- * --gate: tell udev which buses drvfw need not look at (the policy denies
- * nothing there), so that 60-drvfw.rules starts no process for them; with
- * --coldplug also which devices this pass left bound to an allowed driver
- * (@coldplug: its plan, NULL when a write failed: then no file). Only saves
- * time: a failure is reported and ignored, and udev runs drvfw per event.
+ * --gate: tell udev which devices drvfw need not look at, so that
+ * 60-drvfw.rules starts no process for them (@coldplug: --coldplug's plan,
+ * NULL when a write failed). Only saves time: a failure is reported and
+ * ignored, and udev runs drvfw per event.
  */
 static void write_skip_rules(const char *dir, const struct sysroot *root, const struct decisions *d,
 			     const struct enforce_plan *coldplug, char **buses)
 {
-	struct skip_args a = {
-		.pol = d->policy, .inv = d->inv, .buses = buses, .root = root, .plan = coldplug
-	};
+	const char *file = NULL;
 	int r;
 
-	r = write_rules(dir, DRVFW_SKIP_RULES_FILE, emit_skip, &a);
+	r = enforce_udev_rules_write(dir, root, d, coldplug, buses, &file);
 	if (r < 0)
-		log_warning_errno(r,
-				  "failed to write '%s/%s': %m; udev runs drvfw for every bus, "
-				  "ignoring",
-				  dir, DRVFW_SKIP_RULES_FILE);
-	if (!coldplug) {
-		/* one an earlier pass wrote vouches for what this one did not */
-		r = enforce_skip_rules_remove(dir, false);
-		if (r < 0)
-			log_warning_errno(r, "failed to remove '%s/%s': %m", dir,
-					  DRVFW_COLDPLUG_RULES_FILE);
-		return;
-	}
-	r = write_rules(dir, DRVFW_COLDPLUG_RULES_FILE, emit_coldplug, &a);
-	if (r < 0)
-		log_warning_errno(r,
-				  "failed to write '%s/%s': %m; udev runs drvfw for every device, "
-				  "ignoring",
-				  dir, DRVFW_COLDPLUG_RULES_FILE);
+		log_warning_errno(
+		    r, "failed to write '%s/%s': %m; udev runs drvfw for more devices, ignoring",
+		    dir, file);
 }
 
 static void print_summary(const struct enforce_plan *p, bool gate_only, bool dry_run)

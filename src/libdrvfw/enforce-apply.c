@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "emit.h"
 #include "enforce.h"
+#include "fileio.h"
 #include "kmod-ctx.h"
 #include "names.h"
 #include "sysfs.h"
@@ -512,6 +514,71 @@ int enforce_skip_rules_remove(const char *dir, bool buses)
 			ret = ret < 0 ? ret : 1;
 		else if (errno != ENOENT)
 			ret = -errno;
+	}
+	return ret;
+}
+
+/* Writes @name into @dir (atomically) from what @emit writes: 0 or -errno. */
+static int write_rules(const char *dir, const char *name, int (*emit)(FILE *f, const void *u),
+		       const void *u)
+{
+	_cleanup_free_ char *text = NULL, *path = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	f = open_memstream(&text, &len);
+	r = f ? emit(f, u) : -ENOMEM;
+	if (f && fclose(f) != 0 && r >= 0)
+		r = -ENOMEM;
+	if (r >= 0)
+		r = mkdir_p(dir);
+	if (r >= 0 && !(path = strdup_printf("%s/%s", dir, name)))
+		r = -ENOMEM;
+	if (r >= 0)
+		r = write_file_atomic(path, text, len, 0644);
+	return r;
+}
+
+struct udev_rules_args {
+	const struct decisions *d;
+	char *const *buses;
+	const struct sysroot *root;
+	const struct enforce_plan *plan;
+};
+
+static int emit_skip(FILE *f, const void *u)
+{
+	const struct udev_rules_args *a = u;
+
+	return emit_udev_skip_rules(f, a->d->policy, a->buses, a->d->inv);
+}
+
+static int emit_coldplug(FILE *f, const void *u)
+{
+	const struct udev_rules_args *a = u;
+
+	return enforce_coldplug_rules(f, a->root, a->plan);
+}
+
+int enforce_udev_rules_write(const char *dir, const struct sysroot *root, const struct decisions *d,
+			     const struct enforce_plan *coldplug, char *const *buses,
+			     const char **ret_file)
+{
+	struct udev_rules_args a = { .d = d, .buses = buses, .root = root, .plan = coldplug };
+	int r, ret = 0;
+
+	r = write_rules(dir, DRVFW_SKIP_RULES_FILE, emit_skip, &a);
+	if (r < 0) {
+		ret = r;
+		*ret_file = DRVFW_SKIP_RULES_FILE;
+	}
+	/* without a pass, one an earlier pass wrote vouches for what this one did not */
+	r = coldplug ? write_rules(dir, DRVFW_COLDPLUG_RULES_FILE, emit_coldplug, &a)
+		     : enforce_skip_rules_remove(dir, false);
+	if (r < 0 && ret == 0) {
+		ret = r;
+		*ret_file = DRVFW_COLDPLUG_RULES_FILE;
 	}
 	return ret;
 }

@@ -219,6 +219,19 @@ int enforce_apply(const struct sysroot *root, const struct decisions *d,
 int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enforce_plan *p);
 
 /*
+ * What enforce --gate leaves in @dir for udev (60-drvfw.rules skips the
+ * devices marked with DRVFW_SKIP): DRVFW_SKIP_RULES_FILE for @d's policy
+ * over @buses and @d's inventory (emit_udev_skip_rules()), and
+ * DRVFW_COLDPLUG_RULES_FILE for @coldplug's pass (NULL: none, and one an
+ * earlier pass wrote is removed). Each is replaced atomically, and each
+ * is tried. Returns 0, or the first -errno with *ret_file the name of the
+ * file it failed on.
+ */
+int enforce_udev_rules_write(const char *dir, const struct sysroot *root, const struct decisions *d,
+			     const struct enforce_plan *coldplug, char *const *buses,
+			     const char **ret_file);
+
+/*
  * Removes from @dir what enforce --gate wrote for udev for the policy of its
  * time: DRVFW_COLDPLUG_RULES_FILE, and with @buses DRVFW_SKIP_RULES_FILE.
  * udev then runs drvfw for every device event (the policy changed since).
