@@ -31,15 +31,7 @@
 	X(scols_line_set_data)           \
 	X(scols_print_table)
 
-static struct {
-#define DECLARE(name) __typeof__(name) *name;
-	SCOLS_SYMBOLS(DECLARE)
-#undef DECLARE
-} S;
-
-static const char *const names[] = { SCOLS_SYMBOLS(DL_NAME) NULL };
-static void **const slots[] = { SCOLS_SYMBOLS(DL_SLOT) };
-static struct dl_lib lib = { .soname = LIBSMARTCOLS_SONAME, .names = names, .slots = slots };
+DL_LIB(SCOLS_SYMBOLS, LIBSMARTCOLS_SONAME);
 
 static bool load(void)
 {

@@ -47,15 +47,7 @@
 	X(ring_buffer__poll)            \
 	X(ring_buffer__free)
 
-static struct {
-#define DECLARE(name) __typeof__(name) *name;
-	BPF_SYMBOLS(DECLARE)
-#undef DECLARE
-} S;
-
-static const char *const names[] = { BPF_SYMBOLS(DL_NAME) NULL };
-static void **const slots[] = { BPF_SYMBOLS(DL_SLOT) };
-static struct dl_lib lib = { .soname = LIBBPF_SONAME, .names = names, .slots = slots };
+DL_LIB(BPF_SYMBOLS, LIBBPF_SONAME);
 
 static bool load(void)
 {

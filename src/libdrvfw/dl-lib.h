@@ -26,6 +26,20 @@ struct dl_lib {
  */
 bool dl_lib_load(struct dl_lib *l);
 
-/* The X-macro helpers for a symbol list: names, and slots in a struct S. */
+/* The X-macro helpers for a symbol list: a pointer of the function's own type, its name, its slot. */
+#define DL_DECLARE(name) __typeof__(name) *name;
 #define DL_NAME(name) #name,
 #define DL_SLOT(name) (void **)&S.name,
+
+/*
+ * Declares, for the library @SONAME whose functions @SYMBOLS(X) lists: S
+ * (a pointer per function, S.name), and lib, the struct dl_lib that
+ * dl_lib_load() fills S through.
+ */
+#define DL_LIB(SYMBOLS, SONAME)                                           \
+	static struct {                                                   \
+		SYMBOLS(DL_DECLARE)                                       \
+	} S;                                                              \
+	static const char *const dl_names_[] = { SYMBOLS(DL_NAME) NULL }; \
+	static void **const dl_slots_[] = { SYMBOLS(DL_SLOT) };           \
+	static struct dl_lib lib = { .soname = (SONAME), .names = dl_names_, .slots = dl_slots_ }

@@ -55,15 +55,7 @@
 	X(kmod_module_info_get_value)       \
 	X(kmod_module_info_free_list)
 
-static struct {
-#define DECLARE(name) __typeof__(name) *name;
-	KMOD_SYMBOLS(DECLARE)
-#undef DECLARE
-} S;
-
-static const char *const names[] = { KMOD_SYMBOLS(DL_NAME) NULL };
-static void **const slots[] = { KMOD_SYMBOLS(DL_SLOT) };
-static struct dl_lib lib = { .soname = LIBKMOD_SONAME, .names = names, .slots = slots };
+DL_LIB(KMOD_SYMBOLS, LIBKMOD_SONAME);
 
 bool drvfw_kmod_loaded(void)
 {
