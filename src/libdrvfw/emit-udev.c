@@ -263,6 +263,21 @@ static int deny_bus_add(char ***l, const char *bus)
 	return strv_contains(*l, bus) ? 0 : strv_extend(l, bus);
 }
 
+/* Adds @bus to *@deny when @p can deny on it, looking at each bus once (*@seen):
+ * a module database names a few dozen buses thousands of times, and each look
+ * goes over the whole policy. */
+static int deny_bus_consider(const struct policy *p, char ***seen, char ***deny, const char *bus)
+{
+	int r;
+
+	if (strv_contains(*seen, bus))
+		return 0;
+	r = strv_extend(seen, bus);
+	if (r < 0)
+		return r;
+	return decide_bus_can_deny(p, bus) ? deny_bus_add(deny, bus) : 0;
+}
+
 /* Writes "a|b|c" for @l, each followed by @suffix. */
 static void alternatives(FILE *f, char *const *l, const char *suffix)
 {
@@ -273,7 +288,7 @@ static void alternatives(FILE *f, char *const *l, const char *suffix)
 int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses,
 			 const struct inventory *inv)
 {
-	_cleanup_strv_free_ char **deny = NULL;
+	_cleanup_strv_free_ char **deny = NULL, **seen = NULL;
 	int r = 0;
 
 	fputs("# Written by drvfw enforce --gate at boot: the devices on which the policy\n"
@@ -291,12 +306,10 @@ int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses,
 		if (p->entries[i].list == LIST_DENY && p->entries[i].bus)
 			r = deny_bus_add(&deny, p->entries[i].bus);
 	for (char *const *b = buses; b && *b && r >= 0; b++)
-		if (decide_bus_can_deny(p, *b))
-			r = deny_bus_add(&deny, *b);
+		r = deny_bus_consider(p, &seen, &deny, *b);
 	for (size_t m = 0; inv && m < inv->n_modules && r >= 0; m++)
 		for (char **b = inv->modules[m].buses; b && *b && r >= 0; b++)
-			if (decide_bus_can_deny(p, *b))
-				r = deny_bus_add(&deny, *b);
+			r = deny_bus_consider(p, &seen, &deny, *b);
 	if (r == -EINVAL)
 		return ferror(f) ? -EIO : 0; /* a name the rules cannot spell: skip none */
 	if (r < 0)
