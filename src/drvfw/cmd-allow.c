@@ -215,19 +215,13 @@ static void regenerate_index(struct drvfw_ctx *ctx, const struct sysroot *root,
 			     const struct dindex_snapshot *snap, const struct decisions *dec)
 {
 	_cleanup_free_ char *path = dindex_path(root);
-	struct policy_source src;
 	int r;
 
-	if (!path || ctx_policy_source(ctx, &src) < 0)
+	if (!path) {
+		log_oom();
 		return;
-	r = dindex_write(path, snap,
-			 &(struct dindex_source){
-			     .root = root,
-			     .src = &src,
-			     .policy = dec->policy,
-			     .policy_diags = &ctx->policy_diags,
-			     .inv = dec->inv,
-			 });
+	}
+	r = ctx_index_write(ctx, path, snap, dec->policy, dec->inv);
 	if (r < 0)
 		log_warning_errno(
 		    r, "failed to rebuild the decision index '%s': %m; run 'drvfw index'", path);

@@ -136,14 +136,7 @@ int cmd_index(struct drvfw_ctx *ctx, int argc, char **argv)
 		r = ctx_inventory(ctx, &inv);
 	if (r < 0)
 		return r;
-	r = dindex_write(path, snap,
-			 &(struct dindex_source){
-			     .root = root,
-			     .src = &src,
-			     .policy = p,
-			     .policy_diags = &ctx->policy_diags,
-			     .inv = inv,
-			 });
+	r = ctx_index_write(ctx, path, snap, p, inv);
 	if (r == -EAGAIN)
 		return log_error_errno(r,
 				       "the policy or the module database changed while '%s' "

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -373,6 +374,35 @@ struct dindex *ctx_index(struct drvfw_ctx *ctx)
 	}
 	ctx->index = TAKE_PTR(x);
 	return ctx->index;
+}
+
+int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex_snapshot *snap,
+		    const struct policy *p, const struct inventory *inv)
+{
+	const struct sysroot *root = NULL;
+	struct policy_source src;
+	int r;
+
+	r = ctx_sysroot(ctx, &root);
+	if (r >= 0)
+		r = ctx_policy_source(ctx, &src);
+	if (r < 0)
+		return r;
+	/*
+	 * Building holds several dumps of a megabyte or more one after
+	 * another. glibc raises its mmap threshold to the size of the first
+	 * one freed, so the next ones come from the heap and stay resident
+	 * after free(): a fixed threshold gives each back (2 MiB of peak).
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	return dindex_write(path, snap,
+			    &(struct dindex_source){
+				.root = root,
+				.src = &src,
+				.policy = p,
+				.policy_diags = &ctx->policy_diags,
+				.inv = inv,
+			    });
 }
 
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)

@@ -95,6 +95,13 @@ int ctx_policy_source(struct drvfw_ctx *ctx, struct policy_source *ret);
  * and ctx->index_problem for the kernel log). Only with ctx->use_index.
  */
 struct dindex *ctx_index(struct drvfw_ctx *ctx);
+/*
+ * Writes the decision index of @p and @inv (read from this context) to
+ * @path: dindex_write() with the context's root and policy source.
+ */
+struct dindex_snapshot;
+int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex_snapshot *snap,
+		    const struct policy *p, const struct inventory *inv);
 struct kmsg;
 /* The kernel log line about ctx->index_problem, within the shared rate limit. */
 void ctx_log_index_problem(struct drvfw_ctx *ctx, struct kmsg *k);
