@@ -18,8 +18,9 @@ static void usage(FILE *f)
 	      " drvfw status [options]\n"
 	      "\nShow whether the policy is in force: mode and policy hash, whether the\n"
 	      "modprobe.d file and the initramfs match the policy (for every installed\n"
-	      "kernel), what was enforced at boot, the devices the policy keeps unbound, and\n"
-	      "denied drivers that run nonetheless.\n"
+	      "kernel) and whether the udev marks written at boot do, what was enforced at\n"
+	      "boot, the devices the policy keeps unbound, and denied drivers that run\n"
+	      "nonetheless.\n"
 	      "\nOptions:\n"
 	      " -J, --json              JSON output\n"
 	      "     --initramfs IMAGE   the initramfs to check (default: "
@@ -123,6 +124,8 @@ static void print_json(const struct status *s, const struct decisions *d)
 	json_artifact(f, &s->modprobe);
 	fputs(",\n  \"initramfs\": ", f);
 	json_artifact(f, &s->initramfs);
+	fputs(",\n  \"udev_marks\": ", f);
+	json_artifact(f, &s->udev_marks);
 	fputs(",\n", f);
 	json_kernels(f, s);
 	json_boot(f, s, d->policy);
@@ -225,6 +228,7 @@ static void print_text(const struct status *s, const struct decisions *d)
 	putchar('\n');
 	print_artifact("modprobe.d:", &s->modprobe);
 	print_artifact("Initramfs:", &s->initramfs);
+	print_artifact("udev marks:", &s->udev_marks);
 	print_kernels(s);
 	print_boot(s, d->policy);
 	status_cmdline_print_text(&s->cmdline, d);

@@ -6,6 +6,8 @@
 #include "emit.h"
 #include "util.h"
 
+#define GATE_LEAD "# drvfw enforce --gate"
+
 void emit_comment_text(FILE *f, const char *s)
 {
 	for (; *s; s++) {
@@ -36,12 +38,11 @@ void emit_policy_files(FILE *f, const struct policy *p)
 	fputs(p->files && p->files[0] ? "\n" : " (none)\n", f);
 }
 
-void emit_header(FILE *f, const char *format, const struct decisions *const *ds, size_t n)
+static void header(FILE *f, const char *lead, const struct decisions *const *ds, size_t n)
 {
 	const struct policy *p = ds[0]->policy;
 
-	fprintf(f, "# drvfw generate%s%s: kernel%s", format ? " --format " : "", strempty(format),
-		n > 1 ? "s" : "");
+	fprintf(f, "%s: kernel%s", lead, n > 1 ? "s" : "");
 	for (size_t k = 0; k < n; k++) {
 		fputc(' ', f);
 		emit_comment_text(f, strempty(ds[k]->inv->kver));
@@ -51,6 +52,20 @@ void emit_header(FILE *f, const char *format, const struct decisions *const *ds,
 	emit_policy_files(f, p);
 }
 
+void emit_header(FILE *f, const char *format, const struct decisions *const *ds, size_t n)
+{
+	char lead[64];
+
+	snprintf(lead, sizeof(lead), "# drvfw generate%s%s", format ? " --format " : "",
+		 strempty(format));
+	header(f, lead, ds, n);
+}
+
+void emit_gate_header(FILE *f, const struct decisions *d)
+{
+	header(f, GATE_LEAD, &d, 1);
+}
+
 int gen_header_parse(const char *text, struct gen_header *h)
 {
 	static const char lead[] = "# drvfw generate";
@@ -58,10 +73,14 @@ int gen_header_parse(const char *text, struct gen_header *h)
 	int n = 0;
 
 	*h = (struct gen_header){ 0 };
-	if (!startswith(p, lead))
+	if (startswith(p, GATE_LEAD)) {
+		p += strlen(GATE_LEAD);
+		strcpy(h->format, GEN_HEADER_GATE);
+	} else if (!startswith(p, lead))
 		return -EBADMSG;
-	p += strlen(lead);
-	if (startswith(p, " --format ")) {
+	else
+		p += strlen(lead);
+	if (!h->format[0] && startswith(p, " --format ")) {
 		p += strlen(" --format ");
 		if (sscanf(p, "%15[^:]", h->format) != 1)
 			return -EBADMSG;

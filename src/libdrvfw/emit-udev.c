@@ -246,8 +246,7 @@ int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o)
 	return ferror(f) ? -EIO : 0;
 }
 
-/* A name udev's rules syntax takes verbatim between double quotes, as a match. */
-static bool udev_value_ok(const char *s)
+bool udev_value_ok(const char *s)
 {
 	for (; *s; s++)
 		if (!(isalnum((unsigned char)*s) || strchr("_-.:", *s)))

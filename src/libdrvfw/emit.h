@@ -60,6 +60,11 @@ int cmdline_plan_report(const struct cmdline_plan *plan, size_t budget, const ch
 			struct diags *diags);
 int emit_udev(FILE *f, const struct decisions *d, const struct emit_options *o);
 /*
+ * Whether udev's rules syntax takes @s verbatim between double quotes as an
+ * exact match: no glob characters, no '|', no quotes or blanks.
+ */
+bool udev_value_ok(const char *s);
+/*
  * The udev rule that marks with ENV{DRVFW_SKIP}="1" every device on which
  * @p can deny nothing: its SUBSYSTEM is no bus @p may deny on, and its
  * MODALIAS names none. The buses looked at: those @p names, @buses (sysfs
@@ -80,10 +85,14 @@ int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses,
  *   # drvfw generate: kernel KVER, policy hash HASH, mode MODE
  *   # drvfw generate: kernels KVER1 KVER2..., policy hash HASH, mode MODE
  *   # drvfw generate --format udev: kernel KVER, policy hash HASH, mode MODE
+ *   # drvfw enforce --gate: kernel KVER, policy hash HASH, mode MODE
+ * The last heads the udev marks enforce --gate writes at boot
+ * (DRVFW_SKIP_RULES_FILE, DRVFW_COLDPLUG_RULES_FILE): format GEN_HEADER_GATE.
  */
+#define GEN_HEADER_GATE "gate"
 struct gen_header {
 	bool valid;
-	char format[16]; /* "" for the modprobe.d format, else "udev" */
+	char format[16]; /* "" for the modprobe.d format, else "udev" or GEN_HEADER_GATE */
 	char kver[256]; /* the kernel, or the kernels separated by blanks */
 	size_t n_kernels;
 	unsigned long long hash;
@@ -94,6 +103,9 @@ struct gen_header {
 int gen_header_parse(const char *text, struct gen_header *ret);
 /* Whether the header names kernel @kver. */
 bool gen_header_has_kernel(const struct gen_header *h, const char *kver);
+/* Writes the header of the udev marks enforce --gate writes, for @d. */
+struct decisions;
+void emit_gate_header(FILE *f, const struct decisions *d);
 
 /*
  * Removes ROOT/DRVFW_MODPROBE_LEGACY_FILE when drvfw generated it (its

@@ -5,7 +5,6 @@
  * read the buses the same way, plan with the same options and hand the plan
  * to the one executor.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <libkmod.h>
 #include <string.h>
@@ -408,16 +407,6 @@ int enforce_probe_device_on_error(const struct sysroot *root, const char *bus, c
 	return probe_pass(root, p, bus, name, bind_event, false, &a, &ret->pass[0]);
 }
 
-/* A value udev's rules syntax takes verbatim between double quotes as an
- * exact match: no glob characters, no '|', no quotes or blanks. */
-static bool udev_exact_ok(const char *s)
-{
-	for (; *s; s++)
-		if (!(isalnum((unsigned char)*s) || strchr("_-.:", *s)))
-			return false;
-	return true;
-}
-
 /* The driver whose bind file handed device @i to it in @p (a copy), or NULL. */
 static char *bound_by_plan(const struct enforce_plan *p, size_t i)
 {
@@ -473,7 +462,7 @@ int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enf
 				continue;
 		} else
 			continue;
-		if (dev->read_error || !udev_exact_ok(dev->bus) || !udev_exact_ok(dev->name))
+		if (dev->read_error || !udev_value_ok(dev->bus) || !udev_value_ok(dev->name))
 			continue;
 		/* what is bound now, and what the device says it is now: a driver
 		 * that bound since the pass decided (its "bind" event went to no
@@ -484,12 +473,12 @@ int enforce_coldplug_rules(FILE *f, const struct sysroot *root, const struct enf
 			drv = NULL;
 		else if (r < 0 || !drv)
 			continue;
-		if (!streq_ptr(drv, decided) || (drv && !udev_exact_ok(drv)))
+		if (!streq_ptr(drv, decided) || (drv && !udev_value_ok(drv)))
 			continue;
 		if (sysfs_read_attr(sysfd, &alias, "bus/%s/devices/%s/modalias", dev->bus,
 				    dev->name) < 0)
 			alias = NULL;
-		if (!streq_ptr(alias, dev->modalias) || (alias && !udev_exact_ok(alias)))
+		if (!streq_ptr(alias, dev->modalias) || (alias && !udev_value_ok(alias)))
 			continue;
 		fprintf(
 		    f,
@@ -551,6 +540,7 @@ static int emit_skip(FILE *f, const void *u)
 {
 	const struct udev_rules_args *a = u;
 
+	emit_gate_header(f, a->d);
 	return emit_udev_skip_rules(f, a->d->policy, a->buses, a->d->inv);
 }
 
@@ -558,6 +548,7 @@ static int emit_coldplug(FILE *f, const void *u)
 {
 	const struct udev_rules_args *a = u;
 
+	emit_gate_header(f, a->d);
 	return enforce_coldplug_rules(f, a->root, a->plan);
 }
 

@@ -142,7 +142,7 @@ static enum drift judge_modprobe(const struct modprobe_view *v, const char *kver
 		return DRIFT_UNKNOWN;
 	}
 	if (gen_header_parse(v->text, h) < 0) {
-		*note = strdup("no drvfw generate header");
+		*note = strdup("no drvfw header");
 		return DRIFT_STALE;
 	}
 	if (!gen_header_has_kernel(h, kver))
@@ -193,12 +193,12 @@ static void check_modprobe(const struct modprobe_view *v, const char *kver,
 	explain_drift(a, p);
 }
 
-static void judge_initramfs(struct status_artifact *a, const char *text, const char *kver,
-			    const struct policy *p)
+static void judge_header(struct status_artifact *a, const char *text, const char *kver,
+			 const struct policy *p)
 {
 	if (gen_header_parse(text, &a->h) < 0) {
 		a->state = DRIFT_STALE;
-		a->note = strdup("no drvfw generate header");
+		a->note = strdup("no drvfw header");
 	} else if (!gen_header_has_kernel(&a->h, kver))
 		a->state = DRIFT_OTHER_KVER;
 	else if (a->h.hash != policy_hash(p))
@@ -240,7 +240,7 @@ static void check_initramfs(const struct sysroot *root, const char *kver, const 
 	r = initramfs_read_file(a->path, DRVFW_MODPROBE_REL, &text, &len);
 	if (r == -ENODATA &&
 	    initramfs_read_file(a->path, DRVFW_MODPROBE_LEGACY_REL, &text, &len) >= 0) {
-		judge_initramfs(a, text, kver, p);
+		judge_header(a, text, kver, p);
 		judge_legacy_name(a);
 	} else if (r == -ENODATA)
 		a->state = DRIFT_NO_DRVFW;
@@ -248,7 +248,61 @@ static void check_initramfs(const struct sysroot *root, const char *kver, const 
 		a->state = DRIFT_UNKNOWN;
 		a->note = strdup(r == -ENOEXEC ? "lsinitrd not found" : "lsinitrd failed");
 	} else
-		judge_initramfs(a, text, kver, p);
+		judge_header(a, text, kver, p);
+}
+
+/*
+ * The udev marks of this boot: each file enforce --gate wrote must name the
+ * policy in force, or a device on a bus the old policy could not deny on
+ * passes udev without drvfw. None is fine: udev then asks drvfw about every
+ * device. The first file that is not current is the one reported.
+ */
+static int check_udev_marks(const struct sysroot *root, const char *kver, const struct policy *p,
+			    struct status_artifact *a)
+{
+	static const char *const names[] = { DRVFW_SKIP_RULES_FILE, DRVFW_COLDPLUG_RULES_FILE };
+	_cleanup_free_ char *dir = sysroot_path(root, DRVFW_SKIP_RULES_DIR);
+
+	*a = (struct status_artifact){ .state = DRIFT_MISSING };
+	if (!dir)
+		return -ENOMEM;
+	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+		_cleanup_free_ char *path = strdup_printf("%s/%s", dir, names[i]);
+		_cleanup_free_ char *text = NULL;
+		struct status_artifact f = { 0 };
+		size_t len;
+		int r;
+
+		if (!path)
+			return -ENOMEM;
+		r = read_full_file(path, &text, &len);
+		if (r == -ENOENT)
+			continue;
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			f.state = DRIFT_UNKNOWN;
+			f.note = strdup_printf("cannot read it: %s", error_string(-r));
+		} else {
+			judge_header(&f, text, kver, p);
+			if (f.state == DRIFT_CURRENT && !streq(f.h.format, GEN_HEADER_GATE)) {
+				f.state = DRIFT_STALE;
+				f.note = strdup("not written by drvfw enforce --gate");
+			}
+		}
+		/* keep the first that is not current, else the first */
+		if (a->path && (a->state != DRIFT_CURRENT || f.state == DRIFT_CURRENT)) {
+			free(f.note);
+			continue;
+		}
+		free(a->path);
+		free(a->note);
+		*a = f;
+		a->path = TAKE_PTR(path);
+	}
+	if (!a->path)
+		a->path = strdup_printf("%s/%s", dir, names[0]);
+	return a->path ? 0 : -ENOMEM;
 }
 
 /* Copies what was judged for the audited kernel into its row. */
@@ -384,7 +438,8 @@ static bool compute_in_force(const struct decisions *d, const struct status *s)
 {
 	/* Drift matters only where drvfw is meant to block something. */
 	if (d->policy->mode != POLICY_OFF) {
-		if (modprobe_bad(s->modprobe.state) || drift_is_bad(s->initramfs.state))
+		if (modprobe_bad(s->modprobe.state) || drift_is_bad(s->initramfs.state) ||
+		    drift_is_bad(s->udev_marks.state))
 			return false;
 		for (size_t k = 0; k < s->n_kernels; k++)
 			if (modprobe_bad(s->kernels[k].modprobe) ||
@@ -443,7 +498,9 @@ int status_compute(const struct sysroot *root, const struct decisions *d, const 
 		s.modprobe.path = v.path ? strdup(v.path) : NULL;
 		check_modprobe(&v, d->inv->kver, d, d->policy, &s.modprobe);
 		check_initramfs(root, d->inv->kver, d->policy, image, &s.initramfs);
-		r = check_kernels(root, d, &v, &s);
+		r = check_udev_marks(root, d->inv->kver, d->policy, &s.udev_marks);
+		if (r >= 0)
+			r = check_kernels(root, d, &v, &s);
 	}
 	modprobe_view_done(&v);
 	if (r >= 0) {
@@ -474,6 +531,7 @@ void status_done(struct status *s)
 {
 	artifact_done(&s->modprobe);
 	artifact_done(&s->initramfs);
+	artifact_done(&s->udev_marks);
 	for (size_t k = 0; k < s->n_kernels; k++) {
 		free(s->kernels[k].kver);
 		free(s->kernels[k].modprobe_note);

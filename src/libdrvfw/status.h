@@ -57,6 +57,9 @@ struct status_in_use {
 struct status {
 	/* for the audited kernel */
 	struct status_artifact modprobe, initramfs;
+	/* the udev marks enforce --gate wrote at boot (DRVFW_SKIP_RULES_DIR):
+	 * written for another policy, they let devices it denies pass udev */
+	struct status_artifact udev_marks;
 	/* every kernel installed under the root (installed_kernels()) */
 	struct status_kernel *kernels;
 	size_t n_kernels;

@@ -42,6 +42,40 @@ D status --json >"$T/out" || true
 expect_json 'd["modprobe_d"]["state"] == "stale" and not d["in_force"]' "JSON: stale"
 rm "$R/etc/drvfw/drvfw.conf.d/10-more.conf"
 
+# The udev marks enforce --gate writes at boot name the policy they hold for.
+MARKS=$R/run/udev/rules.d
+expect_rc 0 "no udev marks: in force" D status
+expect_grep '^udev marks: .*/run/udev/rules.d/59-drvfw-buses.rules: missing$' "$T/out" \
+	"no marks: missing"
+cp -a "$S" "$T/gate-sys"
+"$DRVFW_BIN" --root "$R" --kver 1.0.0-test --sysfs "$T/gate-sys" enforce --gate --coldplug \
+	--udev-rules-dir "$MARKS" >/dev/null 2>&1 || true
+rm -rf "$T/gate-sys"
+if [[ -f $MARKS/59-drvfw-buses.rules && -f $MARKS/59-drvfw-coldplug.rules ]]; then
+	pass "enforce --gate --coldplug wrote both marks"
+else
+	fail "enforce --gate --coldplug wrote no marks: $(ls "$MARKS" 2>&1)"
+fi
+expect_grep '^# drvfw enforce --gate: kernel 1\.0\.0-test, policy hash [0-9a-f]{16}, mode enforce$' \
+	"$MARKS/59-drvfw-coldplug.rules" "the marks begin with the policy they were written for"
+expect_rc 0 "marks written for this policy: in force" D status
+expect_grep '^udev marks: .*59-drvfw-buses.rules: current$' "$T/out" "the marks are current"
+printf '[deny]\ndrivers = usb:usb-storage\n' >"$R/etc/drvfw/drvfw.conf.d/10-more.conf"
+expect_rc 3 "the policy edited by hand since: not in force" D status
+expect_grep '^udev marks: .*59-drvfw-buses.rules: stale \(policy hash [0-9a-f]{16}, now [0-9a-f]{16}\)$' \
+	"$T/out" "the marks are stale, with both hashes"
+D status --json >"$T/out" || true
+expect_json 'd["udev_marks"]["state"] == "stale" and d["udev_marks"]["policy_hash"] != d["policy"]["hash"]' \
+	"JSON: the marks are stale"
+rm "$R/etc/drvfw/drvfw.conf.d/10-more.conf"
+# one file of another drvfw, or edited: the first that is not current is shown
+sed -i 1d "$MARKS/59-drvfw-coldplug.rules"
+expect_rc 3 "a marks file without the header" D status
+expect_grep '^udev marks: .*59-drvfw-coldplug.rules: stale \(no drvfw header\)$' "$T/out" \
+	"it is the one shown, and stale"
+rm -r "$R/run"
+expect_rc 0 "marks removed (allow, deny): in force again" D status
+
 # dracut generates the image's file with its own path to the policy files
 sed -i 's|^# policy: .*|# policy: /var/tmp/dracut-copy/drvfw.conf|' "$MODPROBE"
 expect_rc 0 "a header naming other policy paths is still current" D status
