@@ -95,7 +95,14 @@ static int check(const char *path, const struct sysroot *root, const struct poli
 		printf("%s: not used: %s\n", path, error_string(r));
 		return EXIT_RUNTIME;
 	}
-	printf("%s: fresh\n", path);
+	/* only audit, generate and explain look at it: not a reason to rebuild */
+	r = dindex_check_config(x, strempty(root->root));
+	if (r < 0 && r != -ESTALE)
+		return log_error_errno(r, "failed to check '%s': %m", path);
+	printf("%s: fresh%s\n", path,
+	       r == -ESTALE ? "; its modprobe.d part is not used (modprobe.d changed since it was "
+			      "built, or /proc/cmdline has modprobe.* settings)"
+			    : "");
 	return EXIT_OK;
 }
 

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define DX_MAGIC "DRVFWIDX"
-#define DX_VERSION 1
+#define DX_VERSION 2
 #define DX_BYTE_ORDER 0x01020304u
 #define DX_CHUNK 1024u
 
@@ -64,6 +64,7 @@ enum dx_section_id {
 	DX_MODULE_ALIASES, /* struct dx_module_alias[] */
 	DX_INDICES, /* uint32_t[]: dependencies, reverse dependencies */
 	DX_STRING_LISTS, /* struct dx_str[]: lists of buses */
+	DX_CONF_MODULES, /* struct dx_conf_module[]: what modprobe.d does to modules */
 	DX_STRINGS, /* the bytes the strings point into */
 	DX_N_SECTIONS,
 };
@@ -93,7 +94,9 @@ struct dx_info {
 	uint32_t mode, on_error; /* enum policy_mode, enum policy_on_error */
 	uint32_t moddb; /* DX_HAVE_* */
 	uint32_t n_loadable, n_builtin, n_aliases, n_builtin_aliases;
-	uint32_t reserved;
+	/* 1: DX_CONF_MODULES and the DX_INPUT_MODPROBE_D inputs hold the
+	 * modprobe.d part of the inventory; 0: readers read modprobe.d */
+	uint32_t conf;
 	uint64_t policy_hash; /* policy_hash() */
 };
 
@@ -101,6 +104,9 @@ enum dx_input_kind {
 	DX_INPUT_POLICY, /* a policy file named by policy_files() or --policy, in order */
 	DX_INPUT_PROFILE, /* a file read through include= */
 	DX_INPUT_MODDB, /* one of libkmod's files in the module directory */
+	/* a modprobe.d file, in the order kmod parses them; checked only by
+	 * readers of the modprobe.d part (dindex_fill_config()) */
+	DX_INPUT_MODPROBE_D,
 };
 
 enum dx_input_state {
@@ -181,6 +187,25 @@ struct dx_module {
 	uint32_t deps_first, n_deps; /* DX_INDICES: modules.dep order */
 	uint32_t rdeps_first, n_rdeps; /* DX_INDICES: ascending */
 	uint32_t buses_first, n_buses; /* DX_STRING_LISTS */
+};
+
+/* dx_conf_module.flags */
+enum {
+	DX_CONF_BLACKLISTED = 1 << 0,
+	DX_CONF_INSTALL_IGNORED = 1 << 1,
+};
+
+/*
+ * The modprobe.d part of one module of the inventory (struct module), for
+ * the modules it touches only, by ascending module: blacklist, install
+ * command, softdeps (modules.softdep included) and whether kmod skips the
+ * install command.
+ */
+struct dx_conf_module {
+	uint32_t module; /* index into DX_MODULES */
+	uint32_t flags; /* DX_CONF_* */
+	struct dx_str blacklist_source, install_cmd, install_source, softdep_first_source;
+	uint32_t softdeps_first, n_softdeps; /* DX_INDICES */
 };
 
 struct dx_module_alias {

@@ -17,6 +17,7 @@
 #include "fileio.h"
 #include "hashmap.h"
 #include "index-dump.h"
+#include "inventory-private.h"
 #include "kmod-ctx.h"
 #include "names.h"
 #include "policy-internal.h"
@@ -30,6 +31,9 @@ struct snap {
 struct dindex_snapshot {
 	struct snap *v;
 	size_t n;
+	/* the modprobe.d files (DX_INPUT_MODPROBE_D), by content; NULL when
+	 * what libkmod reads of them cannot be recorded (conf_snapshot()) */
+	struct dindex_snapshot *conf;
 };
 
 void dindex_snapshot_free(struct dindex_snapshot *s)
@@ -39,6 +43,7 @@ void dindex_snapshot_free(struct dindex_snapshot *s)
 	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i].path);
 	free(s->v);
+	dindex_snapshot_free(s->conf);
 	free(s);
 }
 
@@ -150,6 +155,60 @@ static void mark_racy(struct dindex_snapshot *s)
 	}
 }
 
+/*
+ * The modprobe.d files libkmod reads for @root, in its order, by content:
+ * 0 and NULL when they cannot stand for what it reads (a modprobe.*
+ * setting on /proc/cmdline, a file that is no regular file).
+ */
+static int conf_snapshot(const struct sysroot *root, struct dindex_snapshot **ret)
+{
+	_cleanup_(dindex_snapshot_freep) struct dindex_snapshot *s = NULL;
+	_cleanup_strv_free_ char **files = NULL;
+	int r;
+
+	*ret = NULL;
+	if (modprobe_config_kcmdline())
+		return 0;
+	r = modprobe_config_files(strempty(root->root), &files);
+	if (r < 0)
+		return r;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	for (char **f = files; *f; f++) {
+		r = snap_add(s, TAKE_PTR(*f), DX_INPUT_MODPROBE_D, true);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0 || s->v[s->n - 1].in.state != DX_PRESENT)
+			return 0;
+	}
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+/* Whether the modprobe.d files are still those of @before, by content. */
+static int conf_unchanged(const struct sysroot *root, const struct dindex_snapshot *before)
+{
+	_cleanup_(dindex_snapshot_freep) struct dindex_snapshot *now = NULL;
+	int r;
+
+	if (!before)
+		return 0;
+	r = conf_snapshot(root, &now);
+	if (r < 0 || !now)
+		return r;
+	if (now->n != before->n)
+		return 0;
+	for (size_t i = 0; i < now->n; i++) {
+		const struct dx_input *a = &before->v[i].in, *c = &now->v[i].in;
+
+		if (!streq(before->v[i].path, now->v[i].path) || a->size != c->size ||
+		    a->hash != c->hash)
+			return 0;
+	}
+	return 1;
+}
+
 int dindex_snapshot_take(const struct sysroot *root, const struct policy_source *src,
 			 struct dindex_snapshot **ret)
 {
@@ -175,6 +234,9 @@ int dindex_snapshot_take(const struct sysroot *root, const struct policy_source 
 		if (r < 0)
 			return r;
 	}
+	r = conf_snapshot(root, &s->conf);
+	if (r < 0)
+		return r;
 	*ret = TAKE_PTR(s);
 	return 0;
 }
@@ -380,7 +442,7 @@ static int add_policy(struct builder *b, const struct policy *p, const struct di
  * changed meanwhile, and the profiles the policy read.
  */
 static int add_inputs(struct builder *b, const struct dindex_snapshot *before,
-		      const struct dindex_source *src)
+		      const struct dindex_source *src, bool conf)
 {
 	_cleanup_(dindex_snapshot_freep) struct dindex_snapshot *now = calloc(1, sizeof(*now));
 	int r;
@@ -418,6 +480,16 @@ static int add_inputs(struct builder *b, const struct dindex_snapshot *before,
 		struct dx_input in = now->v[i].in;
 
 		r = add_string(b, now->v[i].path, &in.path);
+		if (r >= 0)
+			r = add_record(b, DX_INPUTS, &in, sizeof(in));
+		if (r < 0)
+			return r;
+	}
+	/* compared by content when the modprobe.d part was recorded */
+	for (size_t i = 0; conf && i < before->conf->n; i++) {
+		struct dx_input in = before->conf->v[i].in;
+
+		r = add_string(b, before->conf->v[i].path, &in.path);
 		if (r >= 0)
 			r = add_record(b, DX_INPUTS, &in, sizeof(in));
 		if (r < 0)
@@ -916,7 +988,43 @@ static int add_modules(struct builder *b, const struct inventory *inv, struct lo
 	return r;
 }
 
-static int add_info(struct builder *b, const struct dindex_source *src, unsigned moddb)
+/* The modprobe.d part of the inventory, for the modules it touches. */
+static int add_conf(struct builder *b, const struct inventory *inv)
+{
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < inv->n_modules; i++) {
+		const struct module *m = &inv->modules[i];
+		struct dx_conf_module c = {
+			.module = (uint32_t)i,
+			.flags = (m->blacklisted ? DX_CONF_BLACKLISTED : 0) |
+				 (m->install_ignored ? DX_CONF_INSTALL_IGNORED : 0),
+			.softdeps_first = b->sec[DX_INDICES].count,
+			.n_softdeps = (uint32_t)m->n_softdeps,
+		};
+
+		if (!c.flags && !m->blacklist_source && !m->install_cmd && !m->install_source &&
+		    !m->softdep_first_source && !m->n_softdeps)
+			continue;
+		r = add_string(b, m->blacklist_source, &c.blacklist_source);
+		if (r >= 0)
+			r = add_string(b, m->install_cmd, &c.install_cmd);
+		if (r >= 0)
+			r = add_string(b, m->install_source, &c.install_source);
+		if (r >= 0)
+			r = add_string(b, m->softdep_first_source, &c.softdep_first_source);
+		for (size_t k = 0; r >= 0 && k < m->n_softdeps; k++) {
+			uint32_t v = (uint32_t)m->softdeps[k];
+
+			r = add_record(b, DX_INDICES, &v, sizeof(v));
+		}
+		if (r >= 0)
+			r = add_record(b, DX_CONF_MODULES, &c, sizeof(c));
+	}
+	return r;
+}
+
+static int add_info(struct builder *b, const struct dindex_source *src, unsigned moddb, bool conf)
 {
 	_cleanup_free_ char *profiledir = NULL, *cmdline = NULL;
 	const struct policy *p = src->policy;
@@ -929,6 +1037,7 @@ static int add_info(struct builder *b, const struct dindex_source *src, unsigned
 		.n_builtin = (uint32_t)inv->n_builtin,
 		.n_aliases = (uint32_t)inv->n_aliases,
 		.n_builtin_aliases = (uint32_t)inv->n_builtin_aliases,
+		.conf = conf,
 		.policy_hash = policy_hash(p),
 	};
 	int r;
@@ -1021,10 +1130,16 @@ int dindex_write(const char *path, const struct dindex_snapshot *before,
 	struct builder b = { .strings = hashmap_new_borrowed() };
 	struct lookups l = { 0 };
 	size_t size = 0;
-	int r;
+	int r, conf;
 
 	if (!b.strings)
 		return -ENOMEM;
+	/* the modprobe.d part holds only if its files are still what the inventory read */
+	conf = conf_unchanged(source->root, before->conf);
+	if (conf < 0) {
+		hashmap_free(b.strings);
+		return conf;
+	}
 	/* offset 0 of the strings is NULL: a byte no string starts at */
 	r = chunk_room(&b, 1) ? 0 : -ENOMEM;
 	if (r >= 0)
@@ -1032,18 +1147,20 @@ int dindex_write(const char *path, const struct dindex_snapshot *before,
 	if (r >= 0)
 		r = read_lookups(source->root->moddir, source->inv, &l);
 	if (r >= 0)
-		r = add_info(&b, source, l.moddb);
+		r = add_info(&b, source, l.moddb, conf);
 	if (r >= 0)
 		r = add_policy(&b, source->policy, source->policy_diags);
 	if (r >= 0)
 		r = add_lookups(&b, &l, source->inv);
 	if (r >= 0)
 		r = add_modules(&b, source->inv, &l);
+	if (r >= 0 && conf)
+		r = add_conf(&b, source->inv);
 	/* the dumps are copied: freed before the next part grows (peak memory) */
 	lookups_done(&l);
 	/* last: what was read must still be what is there */
 	if (r >= 0)
-		r = add_inputs(&b, before, source);
+		r = add_inputs(&b, before, source, conf);
 	hashmap_free(b.strings);
 	b.strings = NULL;
 	if (r >= 0)

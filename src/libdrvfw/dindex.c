@@ -59,6 +59,7 @@ static const size_t record_size[DX_N_SECTIONS] = {
 	[DX_MODULE_ALIASES] = sizeof(struct dx_module_alias),
 	[DX_INDICES] = sizeof(uint32_t),
 	[DX_STRING_LISTS] = sizeof(struct dx_str),
+	[DX_CONF_MODULES] = sizeof(struct dx_conf_module),
 	[DX_STRINGS] = 1,
 };
 
@@ -535,6 +536,9 @@ int dindex_check(struct dindex *x, const struct sysroot *root, const struct poli
 	for (size_t k = 0; r >= 0 && k < x->sec[DX_INPUTS].count; k++) {
 		const struct dx_input *in = record(x, DX_INPUTS, k);
 
+		/* only readers of the modprobe.d part look at its files */
+		if (in && in->kind == DX_INPUT_MODPROBE_D)
+			continue;
 		r = in ? check_input(x, in, &why) : -EBADMSG;
 	}
 	if (r == -ESTALE)
@@ -1157,5 +1161,141 @@ int dindex_fill_inventory(struct dindex *x, struct inventory_storage *s)
 	inv->n_aliases = i->n_aliases;
 	inv->n_builtin_aliases = i->n_builtin_aliases;
 	s->index = dindex_ref(x);
+	return 0;
+}
+
+/* Whether the modprobe.d files libkmod would read for @root are those recorded. */
+static int conf_fresh(struct dindex *x, const char *root)
+{
+	_cleanup_strv_free_ char **files = NULL;
+	size_t k = 0;
+	int r;
+
+	if (modprobe_config_kcmdline())
+		return -ESTALE;
+	r = modprobe_config_files(root, &files);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < x->sec[DX_INPUTS].count; i++) {
+		const struct dx_input *in = record(x, DX_INPUTS, i);
+		_cleanup_free_ char *why = NULL;
+		const char *path;
+
+		if (!in)
+			return -EBADMSG;
+		if (in->kind != DX_INPUT_MODPROBE_D)
+			continue;
+		r = str_nonnull(x, in->path, &path);
+		if (r < 0)
+			return r;
+		if (!files[k] || !streq(files[k], path))
+			return -ESTALE;
+		k++;
+		r = check_input(x, in, &why);
+		if (r < 0)
+			return r;
+	}
+	return files[k] ? -ESTALE : 0;
+}
+
+/* Record @i of DX_CONF_MODULES checked against @n modules, and its strings. */
+static int conf_record(struct dindex *x, size_t i, size_t n, uint32_t after,
+		       const struct dx_conf_module **ret, const char *str_ret[4])
+{
+	const struct dx_conf_module *c = record(x, DX_CONF_MODULES, i);
+
+	if (!c || c->module >= n || (i > 0 && c->module <= after) ||
+	    c->flags & ~(uint32_t)(DX_CONF_BLACKLISTED | DX_CONF_INSTALL_IGNORED) ||
+	    !range_ok(c->softdeps_first, c->n_softdeps, x->sec[DX_INDICES].count) ||
+	    str(x, c->blacklist_source, &str_ret[0]) < 0 ||
+	    str(x, c->install_cmd, &str_ret[1]) < 0 || str(x, c->install_source, &str_ret[2]) < 0 ||
+	    str(x, c->softdep_first_source, &str_ret[3]) < 0)
+		return -EBADMSG;
+	*ret = c;
+	return 0;
+}
+
+static int strdup_or_null(const char *s, char **ret)
+{
+	*ret = s ? strdup(s) : NULL;
+	return s && !*ret ? -ENOMEM : 0;
+}
+
+int dindex_check_config(struct dindex *x, const char *root)
+{
+	const struct dx_info *i = info(x);
+
+	if (!i)
+		return -EBADMSG;
+	if (!i->conf)
+		return -ESTALE;
+	return conf_fresh(x, root);
+}
+
+int dindex_fill_config(struct dindex *x, struct inventory *inv)
+{
+	const struct dx_info *i = info(x);
+	size_t n = x->sec[DX_CONF_MODULES].count;
+	const uint32_t *idx;
+	uint32_t last = 0;
+	int r;
+
+	if (!i)
+		return -EBADMSG;
+	if (!i->conf)
+		return -ESTALE;
+	idx = x->sec[DX_INDICES].count
+		  ? span(x, x->sec[DX_INDICES].off, x->sec[DX_INDICES].count * sizeof(uint32_t))
+		  : NULL;
+	if (x->sec[DX_INDICES].count && !idx)
+		return -EBADMSG;
+	/* every record checked before the inventory changes: it is filled whole or not at all */
+	for (size_t k = 0; k < n; k++) {
+		const struct dx_conf_module *c;
+		const char *s[4];
+
+		r = conf_record(x, k, inv->n_modules, last, &c, s);
+		if (r < 0)
+			return r;
+		last = c->module;
+		for (uint32_t d = 0; d < c->n_softdeps; d++) {
+			uint32_t v;
+
+			memcpy(&v, idx + c->softdeps_first + d, sizeof(v));
+			if (v >= inv->n_modules)
+				return -EBADMSG;
+		}
+	}
+	last = 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct dx_conf_module *c;
+		struct module *m;
+		const char *s[4];
+
+		r = conf_record(x, k, inv->n_modules, last, &c, s);
+		if (r < 0)
+			return r;
+		last = c->module;
+		m = &inv->modules[c->module];
+		m->blacklisted = c->flags & DX_CONF_BLACKLISTED;
+		m->install_ignored = c->flags & DX_CONF_INSTALL_IGNORED;
+		if (strdup_or_null(s[0], &m->blacklist_source) < 0 ||
+		    strdup_or_null(s[1], &m->install_cmd) < 0 ||
+		    strdup_or_null(s[2], &m->install_source) < 0 ||
+		    strdup_or_null(s[3], &m->softdep_first_source) < 0)
+			return -ENOMEM;
+		if (c->n_softdeps) {
+			m->softdeps = malloc(c->n_softdeps * sizeof(size_t));
+			if (!m->softdeps)
+				return -ENOMEM;
+			for (uint32_t d = 0; d < c->n_softdeps; d++) {
+				uint32_t v;
+
+				memcpy(&v, idx + c->softdeps_first + d, sizeof(v));
+				m->softdeps[d] = v;
+			}
+			m->n_softdeps = c->n_softdeps;
+		}
+	}
 	return 0;
 }

@@ -12,7 +12,9 @@
  *   - libkmod's lookups: module names and the keys of the alias and
  *     built-in alias indexes, answered as kmod_module_new_from_lookup()
  *     answers them (without modprobe.d, as probe and the helper ask);
- *   - the static inventory: modules, kinds, aliases, dependencies.
+ *   - the static inventory: modules, kinds, aliases, dependencies;
+ *   - what modprobe.d does to them (blacklist, install, softdep), which
+ *     only audit, generate and explain read, and only they check.
  * It holds facts, not decisions: readers decide with decide.c exactly as
  * the full path does, from the same facts, so no decision is made twice in
  * two places.
@@ -112,6 +114,20 @@ int dindex_name_buses(struct dindex *x, unsigned id, char ***ret);
  */
 struct inventory_storage;
 int dindex_fill_inventory(struct dindex *x, struct inventory_storage *s);
+/*
+ * Whether the modprobe.d part of the index holds: the modprobe.d files
+ * libkmod would read for @root ("" for /) are, by content, those the index
+ * was built from, and /proc/cmdline has no modprobe.* setting. 0, or
+ * -ESTALE (also when the index holds no such part): read modprobe.d.
+ */
+int dindex_check_config(struct dindex *x, const char *root);
+/*
+ * That part, into an inventory of dindex_fill_inventory(): blacklist,
+ * install commands, softdeps, with the FILE:LINE they came from, as
+ * modprobe_config_load() and moddb_load_softdeps() read them through
+ * libkmod. Fills every module or none (-EBADMSG).
+ */
+int dindex_fill_config(struct dindex *x, struct inventory *inv);
 
 /*
  * The writer. A snapshot of the inputs whose list is known before anything

@@ -79,6 +79,14 @@ int moddb_load_candidates(struct inventory_storage *s, const char *moddir, struc
 
 /* modprobe-config.c: blacklist and install lines with the file and line they came from. */
 int modprobe_config_load(struct inventory *inv, const char *root);
+/* The modprobe.d files of @root kmod reads, in the order it parses them (a strv). */
+int modprobe_config_files(const char *root, char ***ret);
+/*
+ * Whether /proc/cmdline has modprobe.* settings, which libkmod reads with
+ * modprobe.d whatever the root (true when it cannot be read): what drvfw
+ * recorded of modprobe.d alone then does not hold.
+ */
+bool modprobe_config_kcmdline(void);
 
 /* runtime.c: devices, bound drivers and loaded modules from the sysfs at @sysfd. */
 int runtime_load(struct inventory *inv, int sysfd, bool live);

@@ -80,6 +80,23 @@ int inventory_load_index_modules(const struct sysroot *root, struct dindex *x,
 	return 0;
 }
 
+/* modprobe.d through libkmod, onto an inventory from the index */
+static int config_load(const struct sysroot *root, struct inventory *inv)
+{
+	int r;
+
+	inv->kmod = drvfw_kmod_new(root->moddir, strempty(root->root));
+	if (!inv->kmod)
+		return errno > 0 ? -errno : -ENOMEM;
+	/* The softdeps' lookups: on mapped indexes, not a file opened, read
+	 * and seeked block by block for each (as moddb_open() does). */
+	(void)kmod_load_resources(inv->kmod);
+	r = modprobe_config_load(inv, strempty(root->root));
+	if (r >= 0)
+		r = moddb_load_softdeps(inv);
+	return r;
+}
+
 int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct inventory **ret)
 {
 	_cleanup_close_ int sysfd = -1;
@@ -96,19 +113,17 @@ int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct 
 	r = inventory_load_index_modules(root, x, &inv);
 	if (r < 0)
 		return r;
-	/* modprobe.d is not in the index: read as inventory_load() reads it */
-	if (!(inv->kmod = drvfw_kmod_new(root->moddir, strempty(root->root))))
-		r = errno > 0 ? -errno : -ENOMEM;
-	/* The softdeps' lookups: on mapped indexes, not a file opened, read
-	 * and seeked block by block for each (as moddb_open() does). */
-	if (r >= 0)
-		(void)kmod_load_resources(inv->kmod);
-	if (r >= 0 && sysfd >= 0)
+	if (sysfd >= 0)
 		r = runtime_load(inv, sysfd, streq(root->sysfs, "/sys"));
-	if (r >= 0)
-		r = modprobe_config_load(inv, strempty(root->root));
-	if (r >= 0)
-		r = moddb_load_softdeps(inv);
+	/* modprobe.d from the index when its files did not change, else as
+	 * inventory_load() reads it: libkmod is not even loaded then */
+	if (r >= 0) {
+		r = dindex_check_config(x, strempty(root->root));
+		if (r >= 0)
+			r = dindex_fill_config(x, inv);
+		else if (r == -ESTALE)
+			r = config_load(root, inv);
+	}
 	if (r < 0) {
 		inventory_free(inv);
 		return r;

@@ -211,7 +211,8 @@ static int conf_parse_file(struct conf_scan *c, const char *root, const struct c
 	return 0;
 }
 
-static int conf_scan(struct conf_scan *c, const char *root)
+/* The files kmod reads, in the order it parses them. */
+static int conf_list(struct conf_scan *c, const char *root)
 {
 	int r;
 
@@ -228,6 +229,44 @@ static int conf_scan(struct conf_scan *c, const char *root)
 	/* kmod parses the files in the order of their names, whatever the directory. */
 	if (c->n_files > 1)
 		qsort(c->files, c->n_files, sizeof(*c->files), cmp_conf_file);
+	return 0;
+}
+
+int modprobe_config_files(const char *root, char ***ret)
+{
+	struct conf_scan c = { 0 };
+	char **v = NULL;
+	int r;
+
+	r = conf_list(&c, root);
+	if (r >= 0 && !(v = calloc(c.n_files + 1, sizeof(char *))))
+		r = -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < c.n_files; i++)
+		v[i] = TAKE_PTR(c.files[i].path);
+	conf_scan_done(&c);
+	if (r < 0)
+		return r;
+	*ret = v;
+	return 0;
+}
+
+bool modprobe_config_kcmdline(void)
+{
+	_cleanup_free_ char *line = NULL;
+
+	/* what cannot be read may say anything */
+	if (read_one_line_file("/proc/cmdline", &line) < 0)
+		return true;
+	return strstr(line, "modprobe.") != NULL;
+}
+
+static int conf_scan(struct conf_scan *c, const char *root)
+{
+	int r;
+
+	r = conf_list(c, root);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < c->n_files; i++) {
 		r = conf_parse_file(c, root, &c->files[i]);
 		if (r < 0)

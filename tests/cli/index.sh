@@ -142,6 +142,38 @@ for fmt in "" "--json" "-o NAME,KIND,BUSES,REACH,PATHS,VERDICT,RULE,BLOCK,CONFIG
 	check "audit ${fmt:-(table)} is the same with the index" cmp -s "$T/a1" "$T/a2"
 done
 
+# --- audit takes modprobe.d from the index too, while its files are what it was built from
+A() { ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o "$T/trace" "$@" >/dev/null 2>&1 || :; }
+if command -v strace >/dev/null && [[ -z ${DRVFW_VALGRIND:-} ]]; then
+	A "$DRVFW_BIN" --root "$R" --kver "$K" --policy "$T/policy.conf" --cmdline "$CMDLINE" \
+		--sysfs "$T/basic-sys" audit --json
+	if grep -q 'modprobe\.' /proc/cmdline; then
+		expect_grep 'libkmod' "$T/trace" "modprobe.* on /proc/cmdline: audit reads modprobe.d through libkmod"
+	else
+		expect_no_grep 'libkmod' "$T/trace" "audit from a fresh index does not load libkmod"
+	fi
+fi
+MPD=$R/etc/modprobe.d/drvfw-test.conf
+cp "$MPD" "$T/mpd.conf"
+printf 'blacklist e1000\ninstall snd_hda_intel /bin/true\n' >>"$MPD"
+N --sysfs "$T/basic-sys" audit --json >"$T/a1" 2>/dev/null || :
+D --sysfs "$T/basic-sys" audit --json >"$T/a2" 2>"$T/e2" || :
+check "a modprobe.d file edited: audit the same with the index" cmp -s "$T/a1" "$T/a2"
+expect_grep '"name": "e1000"' "$T/a2" "(the table has the module whose line changed)"
+expect_no_grep 'decision index' "$T/e2" "and it says nothing: the rest of the index holds"
+expect_rc 0 "index --check: fresh for probe and the helper" D --sysfs "" index --check
+expect_grep ': fresh; its modprobe.d part is not used' "$T/out" "and it says its modprobe.d part is not"
+if command -v strace >/dev/null && [[ -z ${DRVFW_VALGRIND:-} ]]; then
+	A "$DRVFW_BIN" --root "$R" --kver "$K" --policy "$T/policy.conf" --cmdline "$CMDLINE" \
+		--sysfs "$T/basic-sys" audit --json
+	expect_grep 'libkmod' "$T/trace" "audit reads the edited modprobe.d through libkmod"
+fi
+cp "$T/mpd.conf" "$MPD"
+expect_rc 0 "modprobe.d as it was: index --check" D --sysfs "" index --check
+if ! grep -q 'modprobe\.' /proc/cmdline; then
+	expect_grep ': fresh$' "$T/out" "the modprobe.d part is used again"
+fi
+
 # --- generate, explain and enforce read the module database from it too (enforce
 # --gate alone knows more with it than without: tests/enforce/test-cli.sh)
 for args in "generate" "generate --format cmdline" "generate --format udev" \

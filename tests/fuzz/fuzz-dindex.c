@@ -2,12 +2,13 @@
 /*
  * libFuzzer target: bytes as a decision index (dindex.h), read as probe,
  * the helper and audit read one: its policy (and the decisions made with
- * it), lookups, a name's buses, the inventory. The chunk hashes are not
- * checked (dindex_open_memory(..., false)): what is left to stop a damaged
- * index whose hashes happen to match, or one written by root with intent,
- * is the reader's own checks of every offset, count and string, which is
- * what this exercises. The freshness check is not: it reads the files the
- * input names. Seeds: indexes of the fixture tree (corpus-dindex/).
+ * it), lookups, a name's buses, the inventory and its modprobe.d part. The
+ * chunk hashes are not checked (dindex_open_memory(..., false)): what is
+ * left to stop a damaged index whose hashes happen to match, or one written
+ * by root with intent, is the reader's own checks of every offset, count
+ * and string, which is what this exercises. The freshness checks are not:
+ * they read the files the input names. Seeds: indexes of the fixture tree
+ * (corpus-dindex/).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ static void use_inventory(struct dindex *x, const struct policy *p)
 	if (!s)
 		return;
 	if (dindex_fill_inventory(x, s) >= 0) {
+		/* the modprobe.d part, whose files are not checked either */
+		(void)dindex_fill_config(x, &s->inv);
 		for (size_t i = 0; i < s->inv.n_modules; i++)
 			(void)inventory_find_module(&s->inv, s->inv.modules[i].name);
 		if (p && decisions_compute(p, &s->inv, &dec) >= 0)

@@ -20,6 +20,7 @@
 #include "dindex-compare.h"
 #include "dindex.h"
 #include "fileio.h"
+#include "inventory-private.h"
 #include "kmod-ctx.h"
 #include "test-common.h"
 #include "util.h"
@@ -510,6 +511,126 @@ START_TEST(test_changed_while_read)
 }
 END_TEST
 
+/*
+ * The modprobe.d part of the index: 0 when it holds, -ESTALE when not (as
+ * always when /proc/cmdline has a modprobe.* setting, which libkmod reads
+ * with modprobe.d and the index does not stand for).
+ */
+static int conf_answer(void)
+{
+	_cleanup_(dindex_unrefp) struct dindex *x = open_index();
+	_cleanup_(inventory_freep) struct inventory *inv = NULL;
+
+	int r;
+
+	ck_assert_int_eq(inventory_load_index_modules(&root, x, &inv), 0);
+	r = dindex_check_config(x, rootdir);
+	return r < 0 ? r : dindex_fill_config(x, inv);
+}
+
+static int conf_expected(void)
+{
+	return modprobe_config_kcmdline() ? -ESTALE : 0;
+}
+
+/* The inventory from the index (and modprobe.d, read or not) is the full path's. */
+static void inventories_equal(void)
+{
+	_cleanup_(dindex_unrefp) struct dindex *x = open_index();
+	_cleanup_(inventory_freep) struct inventory *full = NULL, *idx = NULL;
+	_cleanup_free_ char *a = NULL, *b = NULL;
+
+	ck_assert_int_eq(inventory_load(&root, &full), 0);
+	ck_assert_int_eq(inventory_load_indexed(&root, x, &idx), 0);
+	a = cmp_inventory(full);
+	b = cmp_inventory(idx);
+	ck_assert_str_eq(b, a);
+}
+
+/* After @what: the modprobe.d part no longer holds, the rest does, and the answers agree. */
+static void expect_conf_stale(const char *what)
+{
+	_cleanup_free_ char *why = NULL;
+
+	ck_assert_msg(conf_answer() == -ESTALE, "modprobe.d part still used after: %s", what);
+	ck_assert_msg(check(&why) == 0, "index stale after %s: %s", what, strempty(why));
+	inventories_equal();
+	ck_assert_int_eq(build(), 0);
+	ck_assert_int_eq(conf_answer(), conf_expected());
+	inventories_equal();
+}
+
+START_TEST(test_conf_recorded)
+{
+	_cleanup_(inventory_freep) struct inventory *full = NULL;
+	const struct module *m;
+
+	ck_assert_int_eq(conf_answer(), conf_expected());
+	inventories_equal();
+	/* the fixture's modprobe.d does something the comparison sees */
+	ck_assert_int_eq(inventory_load(&root, &full), 0);
+	m = inventory_find_module(full, "cramfs");
+	ck_assert_ptr_nonnull(m);
+	ck_assert(m->blacklisted);
+	ck_assert_ptr_nonnull(m->install_cmd);
+	ck_assert_ptr_nonnull(m->install_source);
+}
+END_TEST
+
+START_TEST(test_conf_stale)
+{
+	_cleanup_free_ char *etc = strdup_printf("%s/etc/modprobe.d/drvfw-test.conf", rootdir);
+	struct stat st;
+
+	/* same size, same mtime: the content tells */
+	ck_assert_int_eq(stat(etc, &st), 0);
+	sh("sed -i 's/^blacklist cramfs$/blacklist cramfz/' '%s'", etc);
+	same_mtime(etc, &st);
+	expect_conf_stale("a modprobe.d file edited in place");
+	sh("printf 'blacklist e1000\n' > '%s/etc/modprobe.d/zz-new.conf'", rootdir);
+	expect_conf_stale("a modprobe.d file added");
+	/* /etc overrides /lib by name: a new path in the list */
+	sh("printf 'blacklist snd\n' > '%s/etc/modprobe.d/sound.conf'", rootdir);
+	expect_conf_stale("a file of /lib/modprobe.d overridden from /etc");
+	sh("rm '%s/etc/modprobe.d/zz-new.conf'", rootdir);
+	expect_conf_stale("a modprobe.d file removed");
+	/* what kmod skips is no input */
+	sh("printf 'blacklist e1000\n' > '%s/etc/modprobe.d/.hidden.conf' && "
+	   "printf 'blacklist e1000\n' > '%s/etc/modprobe.d/notes.txt'",
+	   rootdir, rootdir);
+	ck_assert_int_eq(conf_answer(), conf_expected());
+	inventories_equal();
+}
+END_TEST
+
+START_TEST(test_conf_changed_while_read)
+{
+	_cleanup_(dindex_snapshot_freep) struct dindex_snapshot *snap = NULL;
+	_cleanup_(policy_done) struct policy p = { 0 };
+	_cleanup_(diags_done) struct diags d = { 0 };
+	_cleanup_(inventory_freep) struct inventory *inv = NULL;
+	_cleanup_free_ char *why = NULL;
+	struct policy_source src = source();
+
+	ck_assert_int_eq(dindex_snapshot_take(&root, &src, &snap), 0);
+	policy_init(&p);
+	ck_assert_int_eq(policy_load(&p, &root, &src, &d), 0);
+	ck_assert_int_eq(inventory_load(&root, &inv), 0);
+	/* what allow and deny do: modprobe.d rewritten after the inventory read it */
+	sh("printf 'blacklist e1000\n' >> '%s/etc/modprobe.d/drvfw-test.conf'", rootdir);
+	ck_assert_int_eq(
+	    dindex_write(
+		index_file, snap,
+		&(struct dindex_source){
+		    .root = &root, .src = &src, .policy = &p, .policy_diags = &d, .inv = inv }),
+	    0);
+	/* written, without the part that no longer holds */
+	ck_assert_int_eq(check(&why), 0);
+	ck_assert_int_eq(conf_answer(), -ESTALE);
+	inventories_equal();
+}
+END_TEST
+
 /* What an index answers, in one text: the policy, lookups, the inventory; NULL when damaged. */
 static char *answers(const void *data, size_t size, char **names)
 {
@@ -641,6 +762,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_stale_other_kernel);
 	tcase_add_test(tc, test_future_mtime_not_waited_for);
 	tcase_add_test(tc, test_changed_while_read);
+	tcase_add_test(tc, test_conf_recorded);
+	tcase_add_test(tc, test_conf_stale);
+	tcase_add_test(tc, test_conf_changed_while_read);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("damage");
