@@ -19,6 +19,7 @@
 #include "config.h"
 #include "emit-internal.h"
 #include "emit.h"
+#include "hashmap.h"
 #include "names.h"
 #include "util.h"
 
@@ -254,40 +255,113 @@ bool udev_value_ok(const char *s)
 	return true;
 }
 
-/* Adds @bus to *@l once; a name udev's syntax cannot hold fails. */
-static int deny_bus_add(char ***l, const char *bus)
+/*
+ * The buses the skip rule names, in the order found, each once (made so at
+ * the end: a policy may name thousands), and every bus looked at, by hash:
+ * a module database names a few dozen thousands of times.
+ */
+struct deny_buses {
+	struct hashmap *seen; /* keys borrowed */
+	const char **v; /* NULL-terminated once deny_buses_finish() ran */
+	size_t n, alloc;
+};
+
+static void deny_buses_done(struct deny_buses *db)
+{
+	hashmap_free(db->seen);
+	free(db->v);
+}
+
+/* Adds @bus; a name udev's syntax cannot hold fails. */
+static int deny_bus_add(struct deny_buses *db, const char *bus)
 {
 	if (!udev_value_ok(bus))
 		return -EINVAL;
-	return strv_contains(*l, bus) ? 0 : strv_extend(l, bus);
+	if (db->n + 1 >= db->alloc) {
+		size_t na = db->alloc ? db->alloc * 2 : 16;
+		const char **nv = realloc(db->v, na * sizeof(char *));
+
+		if (!nv)
+			return -ENOMEM;
+		db->v = nv;
+		db->alloc = na;
+	}
+	db->v[db->n++] = bus;
+	return 0;
 }
 
-/* Adds @bus to *@deny when @p can deny on it, looking at each bus once (*@seen):
- * a module database names a few dozen buses thousands of times, and each look
- * goes over the whole policy. */
-static int deny_bus_consider(const struct policy *p, char ***seen, char ***deny, const char *bus)
+/* Adds @bus when @p can deny on it, asking once per bus: each question goes
+ * over the whole policy. */
+static int deny_bus_consider(const struct policy *p, struct deny_buses *db, const char *bus)
 {
+	size_t seen;
 	int r;
 
-	if (strv_contains(*seen, bus))
+	if (hashmap_gets(db->seen, bus, &seen))
 		return 0;
-	r = strv_extend(seen, bus);
+	r = hashmap_puts(db->seen, bus, 1);
 	if (r < 0)
 		return r;
-	return decide_bus_can_deny(p, bus) ? deny_bus_add(deny, bus) : 0;
+	return decide_bus_can_deny(p, bus) ? deny_bus_add(db, bus) : 0;
+}
+
+/* keep[]'s entries are places in deny_buses.v: by the name there, then by place */
+static int cmp_name(const void *a, const void *b)
+{
+	const char **x = *(const char **const *)a, **y = *(const char **const *)b;
+	int c = strcmp(*x, *y);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+static int cmp_place(const void *a, const void *b)
+{
+	const char **x = *(const char **const *)a, **y = *(const char **const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Each name once, where it came first, and the NULL. */
+static int deny_buses_finish(struct deny_buses *db)
+{
+	_cleanup_free_ const char **sorted = NULL;
+	_cleanup_free_ const char ***keep = NULL;
+	size_t n_keep = 0;
+
+	if (db->n == 0)
+		return 0;
+	sorted = malloc(db->n * sizeof(*sorted));
+	keep = malloc(db->n * sizeof(*keep));
+	if (!sorted || !keep)
+		return -ENOMEM;
+	/* sorted by name, each remembering its place: the places of the firsts, in order */
+	for (size_t i = 0; i < db->n; i++)
+		keep[i] = &db->v[i];
+	qsort(keep, db->n, sizeof(*keep), cmp_name);
+	for (size_t i = 0; i < db->n; i++)
+		if (n_keep == 0 || !streq(*keep[n_keep - 1], *keep[i]))
+			keep[n_keep++] = keep[i];
+	qsort(keep, n_keep, sizeof(*keep), cmp_place);
+	for (size_t i = 0; i < n_keep; i++)
+		sorted[i] = *keep[i];
+	memcpy(db->v, sorted, n_keep * sizeof(*sorted));
+	db->n = n_keep;
+	db->v[db->n] = NULL;
+	return 0;
 }
 
 /* Writes "a|b|c" for @l, each followed by @suffix. */
-static void alternatives(FILE *f, char *const *l, const char *suffix)
+static void alternatives(FILE *f, const char *const *l, const char *suffix)
 {
-	for (char *const *b = l; *b; b++)
+	for (const char *const *b = l; *b; b++)
 		fprintf(f, "%s%s%s", b == l ? "" : "|", *b, suffix);
 }
 
 int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses,
 			 const struct inventory *inv)
 {
-	_cleanup_strv_free_ char **deny = NULL, **seen = NULL;
+	/* the names are the policy's, the inventory's and @buses: they outlive it */
+	_cleanup_(deny_buses_done) struct deny_buses db = { .seen = hashmap_new_borrowed() };
 	int r = 0;
 
 	fputs("# Written by drvfw enforce --gate at boot: the devices on which the policy\n"
@@ -297,30 +371,34 @@ int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses,
 	/* ALL, a bus pattern or a device rule for any bus: no device is sure */
 	if (decide_bus_can_deny(p, "drvfw-no-such-bus"))
 		return ferror(f) ? -EIO : 0;
+	if (!db.seen)
+		return -ENOMEM;
 	/* Else the buses that can deny are the ones the policy names: those of
 	 * its deny entries and of its device rules, found among every bus
 	 * sysfs has now and every bus a module's aliases name (a bus whose
 	 * module is not loaded yet, virtio or usb before udev). */
 	for (size_t i = 0; i < p->n_entries && r >= 0; i++)
 		if (p->entries[i].list == LIST_DENY && p->entries[i].bus)
-			r = deny_bus_add(&deny, p->entries[i].bus);
+			r = deny_bus_add(&db, p->entries[i].bus);
 	for (char *const *b = buses; b && *b && r >= 0; b++)
-		r = deny_bus_consider(p, &seen, &deny, *b);
+		r = deny_bus_consider(p, &db, *b);
 	for (size_t m = 0; inv && m < inv->n_modules && r >= 0; m++)
 		for (char **b = inv->modules[m].buses; b && *b && r >= 0; b++)
-			r = deny_bus_consider(p, &seen, &deny, *b);
+			r = deny_bus_consider(p, &db, *b);
 	if (r == -EINVAL)
 		return ferror(f) ? -EIO : 0; /* a name the rules cannot spell: skip none */
+	if (r >= 0)
+		r = deny_buses_finish(&db);
 	if (r < 0)
 		return r;
-	if (!deny) {
+	if (db.n == 0) {
 		fputs("ENV{DRVFW_SKIP}=\"1\"\n", f);
 		return ferror(f) ? -EIO : 0;
 	}
 	fputs("SUBSYSTEM!=\"", f);
-	alternatives(f, deny, "");
+	alternatives(f, db.v, "");
 	fputs("\", ENV{MODALIAS}!=\"", f);
-	alternatives(f, deny, ":*");
+	alternatives(f, db.v, ":*");
 	fputs("\", ENV{DRVFW_SKIP}=\"1\"\n", f);
 	return ferror(f) ? -EIO : 0;
 }

@@ -4,9 +4,10 @@
  *
  * Per family (driver entries, [autoload] entries) every entry is on the
  * chain of its name: the driver or pattern as stored ("" for ALL), in
- * ascending order. Chains find duplicates (walk the chain of the name,
- * compare the bus) and the entries naming a module exactly; the wild list
- * holds those for every name or with a glob, which any name may match.
+ * ascending order. Chains find the entries naming a module exactly; the
+ * wild list holds those for every name or with a glob, which any name may
+ * match. Duplicate driver entries are found by their (bus, driver) pair:
+ * a chain may hold one driver on thousands of buses.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -40,6 +41,9 @@ struct policy_index {
 	char *pool_pos;
 	size_t pool_left;
 	struct hashmap *buses; /* bus name -> index into bus_names; keys borrowed from the pool */
+	/* pair_key() -> driver entry, for the entries of chains longer than
+	 * LONG_CHAIN (one driver on many buses); keys borrowed from the pool */
+	struct hashmap *pairs;
 	char **bus_names;
 	size_t n_buses, alloc_buses;
 	const char *last_bus; /* the bus interned last: lists name one bus for many drivers */
@@ -73,6 +77,7 @@ void policy_index_free(struct policy_index *x)
 		free(c);
 	}
 	hashmap_free(x->buses);
+	hashmap_free(x->pairs);
 	free(x->bus_names);
 	hashmap_free(x->includes);
 	hashmap_free(x->devices);
@@ -91,9 +96,11 @@ static struct policy_index *index_get(struct policy *p)
 	x->entries.chains = hashmap_new_borrowed();
 	x->autoload.chains = hashmap_new_borrowed();
 	x->buses = hashmap_new_borrowed();
+	x->pairs = hashmap_new_borrowed();
 	x->includes = hashmap_new_borrowed();
 	x->devices = hashmap_new();
-	if (!x->entries.chains || !x->autoload.chains || !x->buses || !x->includes || !x->devices) {
+	if (!x->entries.chains || !x->autoload.chains || !x->buses || !x->pairs || !x->includes ||
+	    !x->devices) {
 		policy_index_free(x);
 		return NULL;
 	}
@@ -236,20 +243,82 @@ static size_t chain_head(const struct family *f, const char *name)
 	return name && f->chains && hashmap_gets(f->chains, name, &i) ? i : SIZE_MAX;
 }
 
+/*
+ * A driver's chain is walked to find a duplicate while it is short, as it is
+ * in a policy written by hand; the entries of a longer one are found by
+ * their pair in x->pairs, so that a driver named on 100,000 buses costs no
+ * more than 100,000 drivers on one.
+ */
+#define LONG_CHAIN 8
+
+/* Entries on the chain from @head, counting at most @max. */
+static size_t chain_length(const struct family *f, size_t head, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = head; i != SIZE_MAX && n < max; i = f->next[i])
+		n++;
+	return n;
+}
+
+/*
+ * The key of a driver entry in x->pairs, into @buf (room for PAIR_KEY_HEAD
+ * + the driver's length): its interned bus (NULL for ALL), whether it names
+ * a driver, and the driver. Its length.
+ */
+#define PAIR_KEY_HEAD (1 + sizeof(const char *))
+static size_t pair_key(char *buf, const char *bus, const char *driver, size_t len)
+{
+	buf[0] = driver ? 'D' : 'A';
+	memcpy(buf + 1, &bus, sizeof(bus));
+	if (driver)
+		memcpy(buf + PAIR_KEY_HEAD, driver, len);
+	return PAIR_KEY_HEAD + (driver ? len : 0);
+}
+
+/* Puts entry @i of @p in x->pairs. */
+static int pair_add(struct policy_index *x, const struct policy *p, size_t i)
+{
+	const struct policy_entry *e = &p->entries[i];
+	size_t len = e->driver ? strlen(e->driver) : 0, n;
+	_cleanup_free_ char *buf = malloc(PAIR_KEY_HEAD + len);
+	char *key;
+
+	if (!buf)
+		return -ENOMEM;
+	n = pair_key(buf, e->bus, e->driver, len);
+	key = pool_add(x, buf, n);
+	return key ? hashmap_put(x->pairs, key, n, i) : -ENOMEM;
+}
+
 int policy_find_entry(struct policy *p, const char *bus, const char *driver,
 		      struct policy_lookup *l, size_t *ret)
 {
 	struct policy_index *x = index_get(p);
+	_cleanup_free_ char *buf = NULL;
+	const char *interned = NULL;
+	size_t steps = 0, i, k;
 
 	if (!x)
 		return -ENOMEM;
 	lookup(&x->entries, driver ? driver : all_key, l);
-	for (size_t i = l->head; i != SIZE_MAX; i = x->entries.next[i])
+	for (i = l->head; i != SIZE_MAX && steps < LONG_CHAIN; i = x->entries.next[i], steps++)
 		if (streq_ptr(p->entries[i].bus, bus)) {
 			*ret = i;
 			return 1;
 		}
-	return 0;
+	if (i == SIZE_MAX)
+		return 0;
+	/* a long chain: each of its entries is in x->pairs, by its interned bus */
+	if (bus) {
+		if (!hashmap_get(x->buses, bus, strlen(bus), &k))
+			return 0;
+		interned = x->bus_names[k];
+	}
+	buf = malloc(PAIR_KEY_HEAD + l->len);
+	if (!buf)
+		return -ENOMEM;
+	return hashmap_get(x->pairs, buf, pair_key(buf, interned, driver, l->len), ret) ? 1 : 0;
 }
 
 struct policy_entry *policy_append_entry(struct policy *p, const struct policy_lookup *l,
@@ -258,6 +327,7 @@ struct policy_entry *policy_append_entry(struct policy *p, const struct policy_l
 	struct policy_index *x = p->index;
 	struct policy_entry *e;
 	char *b = NULL, *d = NULL;
+	size_t i, n;
 
 	if (!x || x->entries.n != p->n_entries ||
 	    family_grow(&x->entries, (void **)&p->entries, sizeof(*p->entries)) < 0)
@@ -266,8 +336,17 @@ struct policy_entry *policy_append_entry(struct policy *p, const struct policy_l
 		return NULL;
 	if (family_add(&x->entries, l, d ? d : all_key, !driver || string_has_glob(driver)) < 0)
 		return NULL;
-	e = &p->entries[p->n_entries++];
+	i = p->n_entries++;
+	e = &p->entries[i];
 	*e = (struct policy_entry){ .bus = b, .driver = d };
+	/* a chain that grows long puts its entries in x->pairs, then each new one */
+	n = l->head == SIZE_MAX ? 1 : chain_length(&x->entries, l->head, LONG_CHAIN + 2);
+	if (n == LONG_CHAIN + 1) {
+		for (size_t k = l->head; k != SIZE_MAX; k = x->entries.next[k])
+			if (pair_add(x, p, k) < 0)
+				return NULL;
+	} else if (n > LONG_CHAIN + 1 && pair_add(x, p, i) < 0)
+		return NULL;
 	return e;
 }
 

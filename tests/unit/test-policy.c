@@ -558,6 +558,41 @@ START_TEST(test_duplicate_is_warning)
 END_TEST
 
 /*
+ * One driver on many buses: duplicates and contradictions are found on a
+ * driver's short list of buses and on a long one alike (policy-index.c
+ * looks the long ones up by pair), for ALL as for a named driver.
+ */
+START_TEST(test_one_driver_many_buses)
+{
+	const size_t n = 40;
+	size_t cap = n * 64 + 512, len = 0;
+	_cleanup_free_ char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[deny]\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "drivers = bus%zu:x bus%zu:ALL\n", i,
+					i);
+	/* line n + 2: duplicates early and late on the chains; n + 3, n + 4: contradictions */
+	len += (size_t)snprintf(text + len, cap - len,
+				"drivers = bus3:x bus%zu:x bus%zu:ALL\n[allow]\n"
+				"drivers = bus1:x bus%zu:ALL\ndrivers = newbus:x\n",
+				n - 2, n - 1, n - 3);
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_uint_eq(p.n_entries, 2 * n + 1);
+	ck_assert(has_diag(DIAG_WARNING, "test.conf", n + 2,
+			   "duplicate entry 'bus3:x' (also at test.conf:5)"));
+	ck_assert(has_diag(DIAG_WARNING, "test.conf", n + 2, "duplicate entry 'bus38:x'"));
+	ck_assert(has_diag(DIAG_WARNING, "test.conf", n + 2, "duplicate entry 'bus39:ALL'"));
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 4,
+			   "'bus1:x' is allowed here but denied at test.conf:3"));
+	ck_assert(has_diag(DIAG_ERROR, "test.conf", n + 4, "'bus37:ALL' is allowed here"));
+	ck_assert_uint_eq(d.n, 5);
+	assert_entry(2 * n, LIST_ALLOW, "newbus", "x");
+}
+END_TEST
+
+/*
  * A policy of many entries, as learn or a generator writes them: every
  * entry kept with its origin, duplicates and contradictions found at the
  * end of it, each bus name stored once, and the same policy as the
@@ -1243,6 +1278,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_bad_mode);
 	tcase_add_test(tc, test_err_contradiction);
 	tcase_add_test(tc, test_duplicate_is_warning);
+	tcase_add_test(tc, test_one_driver_many_buses);
 	tcase_add_test(tc, test_large_policy);
 	tcase_add_test(tc, test_many_device_rules);
 	tcase_add_test(tc, test_many_includes);
@@ -1255,6 +1291,8 @@ Suite *test_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");
+	/* the scan tests start dash some thirty times each: past Check's 4 s on a loaded machine */
+	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_add_test(tc, test_err_nul_byte);
 	tcase_add_test(tc, test_include);
