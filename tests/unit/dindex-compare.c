@@ -129,6 +129,17 @@ char *cmp_inventory(const struct inventory *inv)
 	return buf;
 }
 
+void cmp_inventories(const struct sysroot *root, struct dindex *x, char **ret_full, char **ret_idx,
+		     size_t *ret_modules, size_t *ret_devices)
+{
+	_cleanup_(inventory_freep) struct inventory *full = NULL, *idx = NULL;
+
+	*ret_full = inventory_load(root, &full) >= 0 ? cmp_inventory(full) : NULL;
+	*ret_idx = inventory_load_indexed(root, x, &idx) >= 0 ? cmp_inventory(idx) : NULL;
+	*ret_modules = idx ? idx->n_modules : 0;
+	*ret_devices = idx ? idx->n_devices : 0;
+}
+
 static void origin(FILE *f, struct origin o)
 {
 	fprintf(f, " @%s:%u", strempty(o.file), o.line);

@@ -33,6 +33,13 @@ char *cmp_request(const struct sysroot *root, const struct policy *p, struct din
 /* Every module of @inv with everything inventory_load() says of it, and the devices. */
 void cmp_inventory_dump(const struct inventory *inv, FILE *f);
 char *cmp_inventory(const struct inventory *inv);
+/*
+ * inventory_load() and inventory_load_indexed() of @root as two
+ * cmp_inventory() texts, for one ck_assert_str_eq() (NULL: that load
+ * failed); the module and device counts of the indexed one.
+ */
+void cmp_inventories(const struct sysroot *root, struct dindex *x, char **ret_full, char **ret_idx,
+		     size_t *ret_modules, size_t *ret_devices);
 
 /* The policy as one text: mode, entries, autoload, device rules, files, with origins. */
 char *cmp_policy(const struct policy *p);
