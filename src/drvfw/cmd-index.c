@@ -95,7 +95,7 @@ static int check(const char *path, const struct sysroot *root, const struct poli
 		printf("%s: not used: %s\n", path, error_string(r));
 		return EXIT_RUNTIME;
 	}
-	/* only audit, generate and explain look at it: not a reason to rebuild */
+	/* only the readers of a whole inventory look at it: not a reason to rebuild */
 	r = dindex_check_config(x, strempty(root->root));
 	if (r < 0 && r != -ESTALE)
 		return log_error_errno(r, "failed to check '%s': %m", path);

@@ -176,7 +176,9 @@ static int conf_snapshot(const struct sysroot *root, struct dindex_snapshot **re
 	if (!s)
 		return -ENOMEM;
 	for (char **f = files; *f; f++) {
-		r = snap_add(s, TAKE_PTR(*f), DX_INPUT_MODPROBE_D, true);
+		char *path = strdup(*f);
+
+		r = path ? snap_add(s, path, DX_INPUT_MODPROBE_D, true) : -ENOMEM;
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0 || s->v[s->n - 1].in.state != DX_PRESENT)

@@ -1250,13 +1250,17 @@ int dindex_fill_config(struct dindex *x, struct inventory *inv)
 	if (x->sec[DX_INDICES].count && !idx)
 		return -EBADMSG;
 	/* every record checked before the inventory changes: it is filled whole or not at all */
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0, next = 0; k < n; k++) {
 		const struct dx_conf_module *c;
 		const char *s[4];
 
 		r = conf_record(x, k, inv->n_modules, last, &c, s);
 		if (r < 0)
 			return r;
+		/* the softdeps one after another, as written: none copied twice */
+		if (k > 0 && c->softdeps_first != next)
+			return -EBADMSG;
+		next = (size_t)c->softdeps_first + c->n_softdeps;
 		last = c->module;
 		for (uint32_t d = 0; d < c->n_softdeps; d++) {
 			uint32_t v;

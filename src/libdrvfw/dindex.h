@@ -14,7 +14,8 @@
  *     answers them (without modprobe.d, as probe and the helper ask);
  *   - the static inventory: modules, kinds, aliases, dependencies;
  *   - what modprobe.d does to them (blacklist, install, softdep), which
- *     only audit, generate and explain read, and only they check.
+ *     only the readers of a whole inventory (audit, generate, explain,
+ *     enforce) read, and only they check; probe and the helper do not.
  * It holds facts, not decisions: readers decide with decide.c exactly as
  * the full path does, from the same facts, so no decision is made twice in
  * two places.

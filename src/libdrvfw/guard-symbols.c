@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "guard.h"
+#include "kmod-ctx.h"
 #include "util.h"
 
 void guard_symbols_free(struct guard_symbol *s, size_t n)
@@ -69,18 +70,20 @@ int guard_symbols_load(const struct inventory *inv, struct guard_symbol **ret, s
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
+	struct kmod_ctx *ctx;
 	struct stat st;
 	size_t done = 0;
 	int r;
 
 	*ret = NULL;
 	*ret_n = 0;
-	if (!inv->kmod)
-		return 0;
+	/* an inventory from the decision index has no context of its own */
+	ctx = inv->kmod ? kmod_ref(inv->kmod) : drvfw_kmod_new(inv->moddir, NULL);
+	if (!ctx)
+		return errno > 0 ? -errno : -ENOMEM;
 	fd = memfd_create("drvfw-kmod-symbols", MFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = kmod_dump_index(inv->kmod, KMOD_INDEX_MODULES_SYMBOL, fd);
+	r = fd < 0 ? -errno : kmod_dump_index(ctx, KMOD_INDEX_MODULES_SYMBOL, fd);
+	kmod_unref(ctx);
 	/* a tree without modules.symbols.bin: no symbol resolves (as for libkmod) */
 	if (r == -ENOENT || r == -ENOSYS)
 		return 0;

@@ -146,8 +146,10 @@ int inventory_load_device(const struct sysroot *root, const char *bus, const cha
 /*
  * inventory_load() with the module database taken from the decision index
  * @x (dindex.h) instead of libkmod's dumps: the same inventory, from a
- * fresh index. modprobe.d, soft dependencies and the run-time view are
- * read as inventory_load() reads them. -EBADMSG: the index is damaged.
+ * fresh index. modprobe.d and soft dependencies come from the index too
+ * when its modprobe.d part holds (dindex_check_config()), else they are
+ * read as inventory_load() reads them, through libkmod; the run-time view
+ * is read from sysfs. -EBADMSG: the index is damaged.
  */
 int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct inventory **ret);
 /*
