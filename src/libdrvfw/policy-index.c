@@ -276,17 +276,23 @@ static size_t pair_key(char *buf, const char *bus, const char *driver, size_t le
 	return PAIR_KEY_HEAD + (driver ? len : 0);
 }
 
-/* Puts entry @i of @p in x->pairs. */
+/*
+ * Puts entry @i of @p in x->pairs, unless one of the same pair is there: the
+ * first is the one found, as on a short chain (a pair may be there twice,
+ * allowed on the command line and denied in a file).
+ */
 static int pair_add(struct policy_index *x, const struct policy *p, size_t i)
 {
 	const struct policy_entry *e = &p->entries[i];
-	size_t len = e->driver ? strlen(e->driver) : 0, n;
+	size_t len = e->driver ? strlen(e->driver) : 0, n, first;
 	_cleanup_free_ char *buf = malloc(PAIR_KEY_HEAD + len);
 	char *key;
 
 	if (!buf)
 		return -ENOMEM;
 	n = pair_key(buf, e->bus, e->driver, len);
+	if (hashmap_get(x->pairs, buf, n, &first))
+		return 0;
 	key = pool_add(x, buf, n);
 	return key ? hashmap_put(x->pairs, key, n, i) : -ENOMEM;
 }

@@ -593,6 +593,41 @@ START_TEST(test_one_driver_many_buses)
 END_TEST
 
 /*
+ * A pair both denied in a file and allowed on the command line is there
+ * twice; a third time it is the file's entry that is found, on a short
+ * chain and on a long one alike.
+ */
+static void cmdline_twice_on_chain(size_t others)
+{
+	char text[1024];
+	size_t len = 0;
+
+	len += (size_t)snprintf(text + len, sizeof(text) - len, "[deny]\n");
+	for (size_t i = 0; i < others; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "drivers = b%zu:x\n", i);
+	snprintf(text + len, sizeof(text) - len, "drivers = pci:x\n");
+	ck_assert_int_eq(load(text), 0);
+	ck_assert_int_eq(cmdline("drvfw.allow=pci:x drvfw.allow=pci:x"), 0);
+	ck_assert_uint_eq(p.n_entries, others + 3);
+	ck_assert_uint_eq(d.n, 2);
+	ck_assert(
+	    has_diag(DIAG_WARNING, "kernel command line", 0, "'pci:x' is both allowed and denied"));
+	ck_assert_str_eq(d.v[1].msg, d.v[0].msg);
+}
+
+START_TEST(test_cmdline_twice_short_chain)
+{
+	cmdline_twice_on_chain(2);
+}
+END_TEST
+
+START_TEST(test_cmdline_twice_long_chain)
+{
+	cmdline_twice_on_chain(12);
+}
+END_TEST
+
+/*
  * A policy of many entries, as learn or a generator writes them: every
  * entry kept with its origin, duplicates and contradictions found at the
  * end of it, each bus name stored once, and the same policy as the
@@ -1279,6 +1314,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_err_contradiction);
 	tcase_add_test(tc, test_duplicate_is_warning);
 	tcase_add_test(tc, test_one_driver_many_buses);
+	tcase_add_test(tc, test_cmdline_twice_short_chain);
+	tcase_add_test(tc, test_cmdline_twice_long_chain);
 	tcase_add_test(tc, test_large_policy);
 	tcase_add_test(tc, test_many_device_rules);
 	tcase_add_test(tc, test_many_includes);
