@@ -230,6 +230,8 @@ int cmd_enforce(struct drvfw_ctx *ctx, int argc, char **argv)
 		/* The gate reads no inventory: it runs before udev, as early as it
 		 * can. The index's module database is cheap; without it, a bus's
 		 * devices and drivers in sysfs tell whether it needs a gate. */
+		/* the kernel it is for: the header of the udev marks names it */
+		empty_inv.kver = (char *)root->kver;
 		gate_dec = (struct decisions){ .policy = pol, .inv = &empty_inv };
 		d = &gate_dec;
 		if (ctx_index(ctx) &&

@@ -193,8 +193,8 @@ static void check_modprobe(const struct modprobe_view *v, const char *kver,
 	explain_drift(a, p);
 }
 
-static void judge_header(struct status_artifact *a, const char *text, const char *kver,
-			 const struct policy *p)
+static void judge_initramfs(struct status_artifact *a, const char *text, const char *kver,
+			    const struct policy *p)
 {
 	if (gen_header_parse(text, &a->h) < 0) {
 		a->state = DRIFT_STALE;
@@ -240,7 +240,7 @@ static void check_initramfs(const struct sysroot *root, const char *kver, const 
 	r = initramfs_read_file(a->path, DRVFW_MODPROBE_REL, &text, &len);
 	if (r == -ENODATA &&
 	    initramfs_read_file(a->path, DRVFW_MODPROBE_LEGACY_REL, &text, &len) >= 0) {
-		judge_header(a, text, kver, p);
+		judge_initramfs(a, text, kver, p);
 		judge_legacy_name(a);
 	} else if (r == -ENODATA)
 		a->state = DRIFT_NO_DRVFW;
@@ -248,16 +248,50 @@ static void check_initramfs(const struct sysroot *root, const char *kver, const 
 		a->state = DRIFT_UNKNOWN;
 		a->note = strdup(r == -ENOEXEC ? "lsinitrd not found" : "lsinitrd failed");
 	} else
-		judge_header(a, text, kver, p);
+		judge_initramfs(a, text, kver, p);
+}
+
+/*
+ * Whether the udev marks keep the policy from being in force: written for
+ * another policy. Marks of another kernel (status --kver of one not booted
+ * yet) say nothing about it.
+ */
+static bool marks_bad(enum drift st)
+{
+	return st == DRIFT_STALE;
+}
+
+/* How bad a marks file's state is, for picking the one to show. */
+static int marks_rank(enum drift st)
+{
+	return marks_bad(st) ? 2 : st == DRIFT_UNKNOWN ? 1 : 0;
+}
+
+/* One marks file's header against kernel @kver and policy hash @hash. */
+static void judge_marks(struct status_artifact *f, const char *text, const char *kver,
+			unsigned long long hash)
+{
+	if (gen_header_parse(text, &f->h) < 0 || !streq(f->h.format, GEN_HEADER_GATE)) {
+		f->state = DRIFT_STALE;
+		f->note = strdup("not written by drvfw enforce --gate");
+	} else if (!gen_header_has_kernel(&f->h, kver)) {
+		f->state = DRIFT_OTHER_KVER;
+		f->note = strdup_printf("kernel %s", f->h.kver);
+	} else if (f->h.hash != hash) {
+		f->state = DRIFT_STALE;
+		f->note = strdup_printf("policy hash %016llx, now %016llx", f->h.hash, hash);
+	} else
+		f->state = DRIFT_CURRENT;
 }
 
 /*
  * The udev marks of this boot: each file enforce --gate wrote must name the
- * policy in force, or a device on a bus the old policy could not deny on
- * passes udev without drvfw. None is fine: udev then asks drvfw about every
- * device. The first file that is not current is the one reported.
+ * policy udev's drvfw reads now (@hash), or a device on a bus the old
+ * policy could not deny on passes udev without drvfw. None is fine: udev
+ * then asks drvfw about every device. The worst is shown (stale, then
+ * unreadable), else the first.
  */
-static int check_udev_marks(const struct sysroot *root, const char *kver, const struct policy *p,
+static int check_udev_marks(const struct sysroot *root, const char *kver, unsigned long long hash,
 			    struct status_artifact *a)
 {
 	static const char *const names[] = { DRVFW_SKIP_RULES_FILE, DRVFW_COLDPLUG_RULES_FILE };
@@ -283,15 +317,9 @@ static int check_udev_marks(const struct sysroot *root, const char *kver, const 
 		if (r < 0) {
 			f.state = DRIFT_UNKNOWN;
 			f.note = strdup_printf("cannot read it: %s", error_string(-r));
-		} else {
-			judge_header(&f, text, kver, p);
-			if (f.state == DRIFT_CURRENT && !streq(f.h.format, GEN_HEADER_GATE)) {
-				f.state = DRIFT_STALE;
-				f.note = strdup("not written by drvfw enforce --gate");
-			}
-		}
-		/* keep the first that is not current, else the first */
-		if (a->path && (a->state != DRIFT_CURRENT || f.state == DRIFT_CURRENT)) {
+		} else
+			judge_marks(&f, text, kver, hash);
+		if (a->path && marks_rank(f.state) <= marks_rank(a->state)) {
 			free(f.note);
 			continue;
 		}
@@ -439,7 +467,7 @@ static bool compute_in_force(const struct decisions *d, const struct status *s)
 	/* Drift matters only where drvfw is meant to block something. */
 	if (d->policy->mode != POLICY_OFF) {
 		if (modprobe_bad(s->modprobe.state) || drift_is_bad(s->initramfs.state) ||
-		    drift_is_bad(s->udev_marks.state))
+		    marks_bad(s->udev_marks.state))
 			return false;
 		for (size_t k = 0; k < s->n_kernels; k++)
 			if (modprobe_bad(s->kernels[k].modprobe) ||
@@ -482,7 +510,7 @@ static int load_kernels(const struct sysroot *root, const struct decisions *d,
 }
 
 int status_compute(const struct sysroot *root, const struct decisions *d, const char *image,
-		   const char *run_dir, struct status *ret)
+		   const char *run_dir, unsigned long long udev_policy_hash, struct status *ret)
 {
 	_cleanup_(kernel_set_done) struct kernel_set ks = { 0 };
 	struct modprobe_view v = { 0 };
@@ -498,7 +526,7 @@ int status_compute(const struct sysroot *root, const struct decisions *d, const 
 		s.modprobe.path = v.path ? strdup(v.path) : NULL;
 		check_modprobe(&v, d->inv->kver, d, d->policy, &s.modprobe);
 		check_initramfs(root, d->inv->kver, d->policy, image, &s.initramfs);
-		r = check_udev_marks(root, d->inv->kver, d->policy, &s.udev_marks);
+		r = check_udev_marks(root, d->inv->kver, udev_policy_hash, &s.udev_marks);
 		if (r >= 0)
 			r = check_kernels(root, d, &v, &s);
 	}

@@ -83,9 +83,12 @@ struct status {
  * when one kernel is installed, and what `generate --all-kernels` writes
  * when several are (as the kernel package hooks and `drvfw allow` do); it
  * and each kernel's initramfs are judged for every installed kernel.
+ * @udev_policy_hash: the hash of the policy udev's drvfw reads (with the
+ * kernel command line's drvfw settings), which the boot's udev marks must
+ * carry.
  */
 int status_compute(const struct sysroot *root, const struct decisions *d, const char *image,
-		   const char *run_dir, struct status *ret);
+		   const char *run_dir, unsigned long long udev_policy_hash, struct status *ret);
 void status_done(struct status *s);
 
 const char *drift_to_string(enum drift d);

@@ -71,10 +71,23 @@ rm "$R/etc/drvfw/drvfw.conf.d/10-more.conf"
 # one file of another drvfw, or edited: the first that is not current is shown
 sed -i 1d "$MARKS/59-drvfw-coldplug.rules"
 expect_rc 3 "a marks file without the header" D status
-expect_grep '^udev marks: .*59-drvfw-coldplug.rules: stale \(no drvfw header\)$' "$T/out" \
-	"it is the one shown, and stale"
+expect_grep '^udev marks: .*59-drvfw-coldplug.rules: stale \(not written by drvfw enforce --gate\)$' \
+	"$T/out" "it is the one shown, and stale"
 rm -r "$R/run"
 expect_rc 0 "marks removed (allow, deny): in force again" D status
+# the gate alone, without an index (the skip rule only): its header names the kernel too
+cp -a "$S" "$T/gate-sys"
+DRVFW_INDEX=$T/none "$DRVFW_BIN" --root "$R" --kver 1.0.0-test --sysfs "$T/gate-sys" enforce --gate \
+	--udev-rules-dir "$MARKS" >/dev/null 2>&1 || true
+rm -rf "$T/gate-sys"
+expect_rc 0 "marks of enforce --gate without an index: in force" D status
+expect_grep '^udev marks: .*59-drvfw-buses.rules: current$' "$T/out" "and current"
+# marks of the kernel that runs say nothing about one not booted yet
+sed -i '1s/kernel 1\.0\.0-test,/kernel 9.9.9-other,/' "$MARKS/59-drvfw-buses.rules"
+expect_rc 0 "marks of another kernel: not held against this one" D status
+expect_grep '^udev marks: .*59-drvfw-buses.rules: other-kernel \(kernel 9\.9\.9-other\)$' "$T/out" \
+	"they are shown as the other kernel's"
+rm -r "$R/run"
 
 # dracut generates the image's file with its own path to the policy files
 sed -i 's|^# policy: .*|# policy: /var/tmp/dracut-copy/drvfw.conf|' "$MODPROBE"
