@@ -181,7 +181,8 @@ static int conf_snapshot(const struct sysroot *root, struct dindex_snapshot **re
 		r = path ? snap_add(s, path, DX_INPUT_MODPROBE_D, true) : -ENOMEM;
 		if (r == -ENOMEM)
 			return r;
-		if (r < 0 || s->v[s->n - 1].in.state != DX_PRESENT)
+		/* /dev/null masks a file; what else is no regular file cannot be recorded */
+		if (r < 0 || s->v[s->n - 1].in.state == DX_ABSENT)
 			return 0;
 	}
 	*ret = TAKE_PTR(s);
@@ -204,8 +205,8 @@ static int conf_unchanged(const struct sysroot *root, const struct dindex_snapsh
 	for (size_t i = 0; i < now->n; i++) {
 		const struct dx_input *a = &before->v[i].in, *c = &now->v[i].in;
 
-		if (!streq(before->v[i].path, now->v[i].path) || a->size != c->size ||
-		    a->hash != c->hash)
+		if (!streq(before->v[i].path, now->v[i].path) || a->state != c->state ||
+		    a->size != c->size || a->hash != c->hash)
 			return 0;
 	}
 	return 1;

@@ -4,6 +4,7 @@
 #include <libkmod.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "kmod-ctx.h"
 #include "util.h"
@@ -32,7 +33,8 @@ static void log_nothing(void *data, int priority, const char *file, int line, co
  * a FIFO under one of those names would hang every caller, udev's included.
  * 0 when each name that exists is a regular file (or, for @dir itself, a
  * directory); -EBADFD otherwise. With @conf_only, only "*.conf" entries of
- * @dir are looked at, the ones kmod reads.
+ * @dir are looked at, the ones kmod reads, and /dev/null is one too: a link
+ * to it masks a file of the same name in a later directory.
  */
 static int check_regular_entries(const char *dir, bool conf_only)
 {
@@ -51,7 +53,8 @@ static int check_regular_entries(const char *dir, bool conf_only)
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
 			continue; /* a dangling link: kmod's open fails at once */
-		if (!S_ISREG(st.st_mode) && !(conf_only && S_ISDIR(st.st_mode)))
+		if (!S_ISREG(st.st_mode) && !(conf_only && S_ISDIR(st.st_mode)) &&
+		    !(conf_only && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
 			r = -EBADFD;
 	}
 	closedir(d);

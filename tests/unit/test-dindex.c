@@ -593,6 +593,10 @@ START_TEST(test_conf_stale)
 	expect_conf_stale("a file of /lib/modprobe.d overridden from /etc");
 	sh("rm '%s/etc/modprobe.d/zz-new.conf'", rootdir);
 	expect_conf_stale("a modprobe.d file removed");
+	/* a file masked by a link to /dev/null, as systemd masks one: read, and recorded */
+	sh("rm '%s/etc/modprobe.d/sound.conf' && ln -s /dev/null '%s/etc/modprobe.d/sound.conf'",
+	   rootdir, rootdir);
+	expect_conf_stale("a modprobe.d file masked");
 	/* what kmod skips is no input */
 	sh("printf 'blacklist e1000\n' > '%s/etc/modprobe.d/.hidden.conf' && "
 	   "printf 'blacklist e1000\n' > '%s/etc/modprobe.d/notes.txt'",
