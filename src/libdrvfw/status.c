@@ -168,14 +168,13 @@ static enum drift judge_modprobe(const struct modprobe_view *v, const char *kver
 	return DRIFT_CURRENT;
 }
 
-/* Why a file drifted, where judging it said nothing more precise. */
-static void explain_drift(struct status_artifact *a, const struct policy *p)
+/* Why a file drifted from the policy of hash @hash, where judging said nothing more. */
+static void explain_drift(struct status_artifact *a, unsigned long long hash)
 {
 	if (a->note)
 		return;
 	if (a->state == DRIFT_STALE && a->h.valid)
-		a->note = strdup_printf("policy hash %016llx, now %016llx", a->h.hash,
-					policy_hash(p));
+		a->note = strdup_printf("policy hash %016llx, now %016llx", a->h.hash, hash);
 	else if (a->state == DRIFT_OTHER_KVER)
 		a->note = strdup_printf("kernel%s %s", a->h.n_kernels > 1 ? "s" : "", a->h.kver);
 	else if (a->state == DRIFT_OUTDATED)
@@ -190,22 +189,23 @@ static void check_modprobe(const struct modprobe_view *v, const char *kver,
 	a->state = judge_modprobe(v, kver, dk, p, &a->h, &a->note);
 	if (v->legacy)
 		judge_legacy_name(a);
-	explain_drift(a, p);
+	explain_drift(a, policy_hash(p));
 }
 
-static void judge_initramfs(struct status_artifact *a, const char *text, const char *kver,
-			    const struct policy *p)
+/* A generated file by its header: for kernel @kver and the policy of hash @hash? */
+static void judge_header(struct status_artifact *a, const char *text, const char *kver,
+			 unsigned long long hash)
 {
 	if (gen_header_parse(text, &a->h) < 0) {
 		a->state = DRIFT_STALE;
 		a->note = strdup("no drvfw header");
 	} else if (!gen_header_has_kernel(&a->h, kver))
 		a->state = DRIFT_OTHER_KVER;
-	else if (a->h.hash != policy_hash(p))
+	else if (a->h.hash != hash)
 		a->state = DRIFT_STALE;
 	else
 		a->state = DRIFT_CURRENT;
-	explain_drift(a, p);
+	explain_drift(a, hash);
 }
 
 static void check_initramfs(const struct sysroot *root, const char *kver, const struct policy *p,
@@ -240,7 +240,7 @@ static void check_initramfs(const struct sysroot *root, const char *kver, const 
 	r = initramfs_read_file(a->path, DRVFW_MODPROBE_REL, &text, &len);
 	if (r == -ENODATA &&
 	    initramfs_read_file(a->path, DRVFW_MODPROBE_LEGACY_REL, &text, &len) >= 0) {
-		judge_initramfs(a, text, kver, p);
+		judge_header(a, text, kver, policy_hash(p));
 		judge_legacy_name(a);
 	} else if (r == -ENODATA)
 		a->state = DRIFT_NO_DRVFW;
@@ -248,7 +248,7 @@ static void check_initramfs(const struct sysroot *root, const char *kver, const 
 		a->state = DRIFT_UNKNOWN;
 		a->note = strdup(r == -ENOEXEC ? "lsinitrd not found" : "lsinitrd failed");
 	} else
-		judge_initramfs(a, text, kver, p);
+		judge_header(a, text, kver, policy_hash(p));
 }
 
 /*
@@ -274,14 +274,8 @@ static void judge_marks(struct status_artifact *f, const char *text, const char 
 	if (gen_header_parse(text, &f->h) < 0 || !streq(f->h.format, GEN_HEADER_GATE)) {
 		f->state = DRIFT_STALE;
 		f->note = strdup("not written by drvfw enforce --gate");
-	} else if (!gen_header_has_kernel(&f->h, kver)) {
-		f->state = DRIFT_OTHER_KVER;
-		f->note = strdup_printf("kernel %s", f->h.kver);
-	} else if (f->h.hash != hash) {
-		f->state = DRIFT_STALE;
-		f->note = strdup_printf("policy hash %016llx, now %016llx", f->h.hash, hash);
 	} else
-		f->state = DRIFT_CURRENT;
+		judge_header(f, text, kver, hash);
 }
 
 /*
