@@ -73,45 +73,6 @@ static void usage(FILE *f)
 	fputs("\nFor more details see drvfw-audit(8).\n", f);
 }
 
-static char *config_string(const struct module *m)
-{
-	if (m->blacklisted && m->install_cmd)
-		return strdup_printf("blacklist (%s); install %s (%s)",
-				     strempty(m->blacklist_source), m->install_cmd,
-				     strempty(m->install_source));
-	if (m->blacklisted)
-		return strdup_printf("blacklist (%s)", strempty(m->blacklist_source));
-	if (m->install_cmd)
-		return strdup_printf("install %s (%s)", m->install_cmd,
-				     strempty(m->install_source));
-	return NULL;
-}
-
-static char *state_string(const struct inventory *inv, const struct module *m)
-{
-	if (!inv->have_runtime)
-		return strdup("-");
-	if (m->n_bound > 0)
-		return strdup_printf("bound:%u", m->n_bound);
-	if (m->loaded)
-		return strdup(m->kind == MODULE_BUILTIN ? "registered" : "loaded");
-	return strdup(m->kind == MODULE_BUILTIN ? "idle" : "-");
-}
-
-/* Static buses of the aliases and run-time buses of the drivers alike. */
-static char *buses_string(const struct module_decision *md)
-{
-	_cleanup_strv_free_ char **l = NULL;
-
-	for (size_t i = 0; i < md->n_pairs; i++)
-		if (md->pairs[i].bus && strv_extend(&l, md->pairs[i].bus) < 0)
-			return NULL;
-	if (!l)
-		return strdup("-");
-	strv_sort_uniq(l);
-	return strv_join(l, ",");
-}
-
 static int add_row(struct table *t, struct rule_cache *rc, const struct decisions *d, size_t i,
 		   const struct exposure *e)
 {
@@ -121,12 +82,12 @@ static int add_row(struct table *t, struct rule_cache *rc, const struct decision
 	/* the columns not shown are not computed: a 4,000-row audit shows 8 of 12 */
 	bool with_paths = table_has_column(t, COL_PATHS),
 	     with_config = table_has_column(t, COL_CONFIG);
-	_cleanup_free_ char *buses = buses_string(md),
+	_cleanup_free_ char *buses = exposure_buses_string(md),
 			    *reach = e->builtin_stopped ? strdup("builtin-stopped")
 							: reach_paths_to_string(e->open),
 			    *paths = with_paths ? reach_paths_to_string(e->paths) : NULL,
-			    *state = state_string(inv, m),
-			    *config = with_config ? config_string(m) : NULL;
+			    *state = exposure_state_string(inv, m),
+			    *config = with_config ? exposure_config_string(m) : NULL;
 	char devices[16];
 	const char *v[] = {
 		[COL_NAME] = m->name,
@@ -216,8 +177,8 @@ static void print_summary(const struct decisions *d, const struct exposure_summa
 
 struct audit_args {
 	struct table_options to;
-	const char *bus;
-	bool only_denied, only_reachable, summary, check;
+	struct exposure_filter filter;
+	bool summary, check;
 };
 
 static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct audit_args *a)
@@ -246,13 +207,13 @@ static int parse_args(struct drvfw_ctx *ctx, int argc, char **argv, struct audit
 			continue;
 		switch (c) {
 		case 'b':
-			a->bus = optarg;
+			a->filter.bus = optarg;
 			break;
 		case 'd':
-			a->only_denied = true;
+			a->filter.denied = true;
 			break;
 		case 'R':
-			a->only_reachable = true;
+			a->filter.reachable = true;
 			break;
 		case ARG_NO_SUMMARY:
 			a->summary = false;
@@ -282,21 +243,13 @@ static int add_rows(struct table *t, const struct audit_args *a, const struct de
 	int r = 0;
 
 	*ret_denied_loose = 0;
-	for (size_t i = 0; r >= 0 && i < d->inv->n_modules; i++) {
-		if (a->bus && !module_decision_has_bus(&d->inv->modules[i], &d->modules[i], a->bus))
-			continue;
-		if (a->only_denied && !ex[i].denied && !ex[i].partial)
-			continue;
-		if (a->only_reachable && ex[i].open == 0)
-			continue;
-		r = add_row(t, &rc, d, i, &ex[i]);
-	}
+	for (size_t i = 0; r >= 0 && i < d->inv->n_modules; i++)
+		if (exposure_module_selected(d, ex, i, &a->filter))
+			r = add_row(t, &rc, d, i, &ex[i]);
 	for (size_t i = 0; r >= 0 && i < n_loose; i++) {
-		bool denied = loose[i].verdict == VERDICT_DENY;
-
-		if ((a->bus && !streq(a->bus, loose[i].bus)) || (a->only_denied && !denied))
+		if (!exposure_loose_selected(&loose[i], &a->filter))
 			continue;
-		if (denied)
+		if (loose[i].verdict == VERDICT_DENY)
 			(*ret_denied_loose)++;
 		r = add_loose_row(t, &rc, &loose[i]);
 	}

@@ -287,3 +287,58 @@ int exposure_loose_drivers(const struct decisions *d, struct loose_driver **ret,
 	*ret_n = n;
 	return 0;
 }
+
+bool exposure_module_selected(const struct decisions *d, const struct exposure *ex, size_t i,
+			      const struct exposure_filter *f)
+{
+	if (f->bus && !module_decision_has_bus(&d->inv->modules[i], &d->modules[i], f->bus))
+		return false;
+	if (f->denied && !ex[i].denied && !ex[i].partial)
+		return false;
+	return !f->reachable || ex[i].open != 0;
+}
+
+bool exposure_loose_selected(const struct loose_driver *l, const struct exposure_filter *f)
+{
+	if (f->bus && !name_eq(f->bus, l->bus))
+		return false;
+	return !f->denied || l->verdict == VERDICT_DENY;
+}
+
+char *exposure_buses_string(const struct module_decision *md)
+{
+	_cleanup_strv_free_ char **l = NULL;
+
+	for (size_t i = 0; i < md->n_pairs; i++)
+		if (md->pairs[i].bus && strv_extend(&l, md->pairs[i].bus) < 0)
+			return NULL;
+	if (!l)
+		return strdup("-");
+	strv_sort_uniq(l);
+	return strv_join(l, ",");
+}
+
+char *exposure_state_string(const struct inventory *inv, const struct module *m)
+{
+	if (!inv->have_runtime)
+		return strdup("-");
+	if (m->n_bound > 0)
+		return strdup_printf("bound:%u", m->n_bound);
+	if (m->loaded)
+		return strdup(m->kind == MODULE_BUILTIN ? "registered" : "loaded");
+	return strdup(m->kind == MODULE_BUILTIN ? "idle" : "-");
+}
+
+char *exposure_config_string(const struct module *m)
+{
+	if (m->blacklisted && m->install_cmd)
+		return strdup_printf("blacklist (%s); install %s (%s)",
+				     strempty(m->blacklist_source), m->install_cmd,
+				     strempty(m->install_source));
+	if (m->blacklisted)
+		return strdup_printf("blacklist (%s)", strempty(m->blacklist_source));
+	if (m->install_cmd)
+		return strdup_printf("install %s (%s)", m->install_cmd,
+				     strempty(m->install_source));
+	return NULL;
+}

@@ -85,6 +85,31 @@ struct loose_driver {
 };
 int exposure_loose_drivers(const struct decisions *d, struct loose_driver **ret, size_t *ret_n);
 
+/*
+ * The rows audit's --bus, --denied and --reachable select; a module or a
+ * loose driver is selected when it passes every filter set.
+ */
+struct exposure_filter {
+	const char *bus; /* an alias or a driver on BUS ('-' and '_' are one, as in a policy) */
+	bool denied; /* the policy denies it, fully or partly */
+	bool reachable; /* it can still run */
+};
+bool exposure_module_selected(const struct decisions *d, const struct exposure *ex, size_t i,
+			      const struct exposure_filter *f);
+/* A loose driver is bound now: it is always reachable. */
+bool exposure_loose_selected(const struct loose_driver *l, const struct exposure_filter *f);
+
+/*
+ * The text of audit's columns for module @m (NULL on OOM, caller frees):
+ * its buses, static and run-time, sorted ("-" for none); its run-time state
+ * ("bound:N", "loaded", "registered", "idle" or "-"; "-" without a runtime
+ * view); its modprobe.d blacklist and install lines with FILE:LINE (NULL
+ * when there are none: check @m).
+ */
+char *exposure_buses_string(const struct module_decision *md);
+char *exposure_state_string(const struct inventory *inv, const struct module *m);
+char *exposure_config_string(const struct module *m);
+
 /* "present,hotplug,autoload" for a REACH_* mask; "none" for 0. Caller frees. */
 char *reach_paths_to_string(unsigned paths);
 const char *reach_path_to_string(enum reach_path p);
