@@ -115,7 +115,6 @@ static int apply_now(struct drvfw_ctx *ctx, const struct sysroot *root,
 {
 	_cleanup_(enforce_plan_freep) struct enforce_plan *plan = NULL;
 	const struct inventory *inv = dec->inv;
-	size_t changed = 0;
 	int failed;
 
 	if (!root->sysfs) {
@@ -143,10 +142,7 @@ static int apply_now(struct drvfw_ctx *ctx, const struct sysroot *root,
 			log_info(ctx, "%s %s: %s", dev->bus, dev->name,
 				 enforce_step_to_string(a->step));
 	}
-	for (size_t i = 0; i < inv->n_devices; i++)
-		if (old_dec->devices[i].verdict != dec->devices[i].verdict)
-			changed++;
-	log_info(ctx, "%zu device(s) changed verdict, %zu action(s), %d failed", changed,
+	log_info(ctx, "%zu device(s) changed verdict, %zu action(s), %d failed", plan->n_changed,
 		 plan->n_actions, failed < 0 ? 0 : failed);
 	if (failed < 0)
 		return log_error_errno(failed, "failed to apply: %m");
@@ -206,29 +202,6 @@ static void allow_args_done(struct allow_args *a)
 	strv_free(a->targets);
 }
 
-/*
- * The decision index, compiled again from the policy just read, so that
- * probe and the helper do not fall back to the slow path (and warn) until
- * someone runs drvfw index. Best effort: a stale index is only slow.
- */
-static void regenerate_index(struct drvfw_ctx *ctx, const struct sysroot *root,
-			     const struct dindex_snapshot *snap, const struct decisions *dec)
-{
-	_cleanup_free_ char *path = dindex_path(root);
-	int r;
-
-	if (!path) {
-		log_oom();
-		return;
-	}
-	r = ctx_index_write(ctx, path, snap, dec->policy, dec->inv);
-	if (r < 0)
-		log_warning_errno(
-		    r, "failed to rebuild the decision index '%s': %m; run 'drvfw index'", path);
-	else
-		log_info(ctx, "rebuilt '%s'", path);
-}
-
 /* What the new policy changes outside the drop-in: modprobe.d, and with --now the devices. */
 static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const struct sysroot *root,
 		     const struct policy *old_p)
@@ -279,7 +252,7 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 		else if (r > 0)
 			log_info(ctx, "removed the old '%s'", DRVFW_MODPROBE_LEGACY_FILE);
 		if (snap)
-			regenerate_index(ctx, root, snap, dec);
+			ctx_index_rewrite(ctx, snap, dec);
 	}
 	if (!a->now)
 		return 0;

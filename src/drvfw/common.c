@@ -405,6 +405,29 @@ int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex
 			    });
 }
 
+void ctx_index_rewrite(struct drvfw_ctx *ctx, const struct dindex_snapshot *snap,
+		       const struct decisions *dec)
+{
+	const struct sysroot *root;
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	r = ctx_sysroot(ctx, &root);
+	if (r < 0)
+		return;
+	path = dindex_path(root);
+	if (!path) {
+		log_oom();
+		return;
+	}
+	r = ctx_index_write(ctx, path, snap, dec->policy, dec->inv);
+	if (r < 0)
+		log_warning_errno(
+		    r, "failed to rebuild the decision index '%s': %m; run 'drvfw index'", path);
+	else
+		log_info(ctx, "rebuilt '%s'", path);
+}
+
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)
 {
 	const struct sysroot *root;

@@ -102,6 +102,14 @@ struct dindex *ctx_index(struct drvfw_ctx *ctx);
 struct dindex_snapshot;
 int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex_snapshot *snap,
 		    const struct policy *p, const struct inventory *inv);
+/*
+ * The root's decision index compiled again from @dec after a policy change
+ * (allow, deny), so that probe and the helper do not fall back to the slow
+ * path, and warn, until someone runs drvfw index. Best effort, and logged:
+ * a stale index is only slow.
+ */
+void ctx_index_rewrite(struct drvfw_ctx *ctx, const struct dindex_snapshot *snap,
+		       const struct decisions *dec);
 struct kmsg;
 /* The kernel log line about ctx->index_problem, within the shared rate limit. */
 void ctx_log_index_problem(struct drvfw_ctx *ctx, struct kmsg *k);

@@ -492,8 +492,11 @@ static int plan_devices(struct planner *pl, const struct decisions *d,
 		const struct enforce_bus *bus;
 
 		/* what a policy change changes, nothing else */
-		if (pl->o->changed_since && pl->o->changed_since->devices[i].verdict == dd->verdict)
-			continue;
+		if (pl->o->changed_since) {
+			if (pl->o->changed_since->devices[i].verdict == dd->verdict)
+				continue;
+			pl->p->n_changed++;
+		}
 		if (!dev->bus || !dev->name || !sysfs_name_ok(dev->bus) ||
 		    !sysfs_name_ok(dev->name) || !sysfs_name_ok(dev->driver)) {
 			pl->p->devices[i].outcome = OUTCOME_FAILED;

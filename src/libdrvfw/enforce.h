@@ -130,6 +130,7 @@ struct enforce_plan {
 	size_t n_actions;
 	struct enforce_device *devices; /* parallel to inv->devices */
 	size_t n_devices;
+	size_t n_changed; /* with changed_since: the devices whose verdict it changed */
 };
 
 /*
