@@ -2,6 +2,7 @@
 """The VM scenarios of issue 4. Each boots once (scenario 10 only builds)
 and asserts facts parsed from the guest's records, not log lines."""
 
+import json
 import os
 
 from vmlib import Failure
@@ -258,7 +259,25 @@ PATCH_CMDLINE = ('filter_allow_drivers=pci:e1000,virtio-pci;virtio:virtio_blk;cp
                  f'platform:serial8250;{BOOT_NEEDS} filter_deny_drivers=ALL:ALL')
 
 
+# The real root's drvfw status, with no option: the marks the initramfs's
+# gate wrote for the command line's policy hold for the policy that udev's
+# drvfw reads, the command line's included.
+PATCH_CMDLINE_GUEST = '''
+scenario_actions() {
+    act status drvfw -q status --json
+}
+'''
+
+
 def check_patch_cmdline(f):
+    lines = f.outputs.get('status')
+    expect(lines, 'the guest printed no drvfw status --json')
+    try:
+        marks = json.loads('\n'.join(lines)).get('udev_marks', {})
+    except ValueError as e:
+        raise Failure(f'drvfw status --json is not JSON ({e}): {lines[:5]}')
+    expect(marks.get('state') == 'current',
+           f'drvfw status judges the boot\'s udev marks {marks} (expected current)')
     for name in ('pivot', 'root'):
         ph = f.phase(name)
         bound(ph, 'e1000 NIC', E1000, 'e1000')
@@ -832,7 +851,7 @@ SCENARIOS = [
              check_builtin_i8042, policy='[deny]\ndrivers = platform:i8042\n', guest=BUILTIN_GUEST),
     Scenario('05-patch-cmdline',
              'filter_allow_drivers=pci:e1000 filter_deny_drivers=ALL:ALL on the command line: only e1000 binds among the NICs',
-             check_patch_cmdline, cmdline=PATCH_CMDLINE),
+             check_patch_cmdline, cmdline=PATCH_CMDLINE, guest=PATCH_CMDLINE_GUEST),
     Scenario('06-warn',
              'warn mode: everything binds, a "would deny" kernel log line per denied driver',
              check_warn, policy=WARN),
