@@ -210,13 +210,11 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 	_cleanup_(decisions_freep) struct decisions *old_dec = NULL;
 	_cleanup_free_ char *modprobe_out = NULL;
 	const struct decisions *dec;
-	struct policy_source src;
 	int r;
 
-	/* the index's inputs before they are read (dindex_snapshot_take()) */
-	if (a->modprobe && ctx_policy_source(ctx, &src) >= 0 &&
-	    dindex_snapshot_take(root, &src, &snap) < 0)
-		snap = NULL;
+	/* the index's inputs before they are read */
+	if (a->modprobe)
+		(void)ctx_index_snapshot(ctx, &snap);
 	/* The new policy is in force: read it as every command does. */
 	r = ctx_decisions(ctx, &dec);
 	if (r < 0)

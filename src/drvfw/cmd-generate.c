@@ -27,6 +27,8 @@ static void usage(FILE *f)
 	      " -f, --format FORMAT     modprobe, cmdline or udev\n"
 	      "     --all-kernels       one modprobe.d file for every kernel installed under\n"
 	      "                         ROOT/lib/modules (each line holds for each of them)\n"
+	      "     --no-index          with -o of the root's modprobe.d file: do not rebuild\n"
+	      "                         the decision index\n"
 	      " -h, --help              display this help\n",
 	      f);
 	usage_global_options(f);
@@ -147,17 +149,19 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "all-kernels", no_argument, NULL, 'K' },
+		{ "no-index", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	_cleanup_free_ struct option *longopts = options_merge(options);
+	_cleanup_(dindex_snapshot_freep) struct dindex_snapshot *snap = NULL;
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_(diags_done) struct diags diags = { 0 };
 	const struct decisions *d;
 	const struct sysroot *root;
 	enum format format = FORMAT_MODPROBE;
 	const char *output = NULL;
-	bool all_kernels = false;
+	bool all_kernels = false, index = true;
 	size_t len = 0;
 	FILE *mem;
 	int c, r;
@@ -178,6 +182,9 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 			break;
 		case 'K':
 			all_kernels = true;
+			break;
+		case 'I':
+			index = false;
 			break;
 		case 'h':
 			usage(stdout);
@@ -203,9 +210,15 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	} else {
 		/* a fresh index holds the policy and the module database: no dump of libkmod's */
 		ctx->use_index = true;
+		r = ctx_sysroot(ctx, &root);
+		if (r < 0)
+			return r;
+		/* Installing the policy in the root's modprobe.d: the index's
+		 * inputs before they are read, to rebuild it below. */
+		if (index && format == FORMAT_MODPROBE && output && !streq(output, "-") &&
+		    modprobe_file_is_roots(root, output))
+			(void)ctx_index_snapshot(ctx, &snap);
 		r = ctx_decisions(ctx, &d);
-		if (r >= 0)
-			r = ctx_sysroot(ctx, &root);
 		if (r < 0)
 			return r;
 		mem = open_memstream(&buf, &len);
@@ -227,5 +240,13 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = write_file_atomic(output, buf, len, 0644);
 	if (r < 0)
 		return log_error_errno(r, "failed to write '%s': %m", output);
+	/* The policy installed in the root's modprobe.d: its index, if the one
+	 * read was not fresh (what changed the policy made it stale). */
+	if (snap && !ctx_index(ctx)) {
+		/* written: the index writer's peak need not hold it */
+		free(buf);
+		buf = NULL;
+		ctx_index_rewrite(ctx, snap, d);
+	}
 	return EXIT_OK;
 }

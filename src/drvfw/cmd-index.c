@@ -135,7 +135,7 @@ int cmd_index(struct drvfw_ctx *ctx, int argc, char **argv)
 		return flush_stdout(check(path, root, &src));
 
 	/* the inputs first: what changes while they are read is not compiled as fresh */
-	r = dindex_snapshot_take(root, &src, &snap);
+	r = ctx_index_snapshot(ctx, &snap);
 	if (r < 0)
 		return log_error_errno(r, "failed to read the inputs of the index: %m");
 	r = ctx_policy(ctx, &p);

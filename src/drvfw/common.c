@@ -376,6 +376,18 @@ struct dindex *ctx_index(struct drvfw_ctx *ctx)
 	return ctx->index;
 }
 
+/*
+ * Building holds several dumps of a megabyte or more one after another, as
+ * does reading the inventory it is built from. glibc raises its mmap
+ * threshold to the size of the first one freed, so the next ones come from
+ * the heap and stay resident after free(): a fixed threshold gives each
+ * back (2 MiB of peak).
+ */
+static void index_malloc_setup(void)
+{
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+
 int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex_snapshot *snap,
 		    const struct policy *p, const struct inventory *inv)
 {
@@ -388,13 +400,7 @@ int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex
 		r = ctx_policy_source(ctx, &src);
 	if (r < 0)
 		return r;
-	/*
-	 * Building holds several dumps of a megabyte or more one after
-	 * another. glibc raises its mmap threshold to the size of the first
-	 * one freed, so the next ones come from the heap and stay resident
-	 * after free(): a fixed threshold gives each back (2 MiB of peak).
-	 */
-	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	index_malloc_setup();
 	return dindex_write(path, snap,
 			    &(struct dindex_source){
 				.root = root,
@@ -403,6 +409,21 @@ int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex
 				.policy_diags = &ctx->policy_diags,
 				.inv = inv,
 			    });
+}
+
+int ctx_index_snapshot(struct drvfw_ctx *ctx, struct dindex_snapshot **ret)
+{
+	const struct sysroot *root = NULL;
+	struct policy_source src;
+	int r;
+
+	*ret = NULL;
+	/* what is read next is read to build the index */
+	index_malloc_setup();
+	r = ctx_sysroot(ctx, &root);
+	if (r >= 0)
+		r = ctx_policy_source(ctx, &src);
+	return r < 0 ? r : dindex_snapshot_take(root, &src, ret);
 }
 
 void ctx_index_rewrite(struct drvfw_ctx *ctx, const struct dindex_snapshot *snap,

@@ -103,11 +103,15 @@ struct dindex_snapshot;
 int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex_snapshot *snap,
 		    const struct policy *p, const struct inventory *inv);
 /*
- * The root's decision index compiled again from @dec after a policy change
- * (allow, deny), so that probe and the helper do not fall back to the slow
- * path, and warn, until someone runs drvfw index. Best effort, and logged:
- * a stale index is only slow.
+ * The root's decision index compiled again from @dec after the policy
+ * installed there changed (allow, deny, generate -o of the root's
+ * modprobe.d file), so that probe and the helper do not fall back to the
+ * slow path, and warn, until someone runs drvfw index. @snap: what
+ * ctx_index_snapshot() took before @dec was read (dindex_snapshot_take()
+ * of the context's inputs). Best effort, and logged: a stale index is only
+ * slow.
  */
+int ctx_index_snapshot(struct drvfw_ctx *ctx, struct dindex_snapshot **ret);
 void ctx_index_rewrite(struct drvfw_ctx *ctx, const struct dindex_snapshot *snap,
 		       const struct decisions *dec);
 struct kmsg;

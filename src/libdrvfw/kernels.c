@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "emit.h"
@@ -216,4 +217,20 @@ int modprobe_file_regenerate(const struct sysroot *root, const struct decisions 
 		return r;
 	*ret_kernels = ks.n > 1 && ks.ds ? strv_join(ks.kvers, " ") : strdup(d->inv->kver);
 	return *ret_kernels ? 0 : -ENOMEM;
+}
+
+bool modprobe_file_is_roots(const struct sysroot *root, const char *path)
+{
+	_cleanup_free_ char *own = sysroot_path(root, DRVFW_MODPROBE_FILE), *dir = NULL,
+			    *own_dir = NULL;
+	const char *base = strrchr(path, '/');
+	struct stat a, b;
+
+	/* the same name in the same directory: the file need not exist yet */
+	if (!own || !streq(base ? base + 1 : path, strrchr(own, '/') + 1))
+		return false;
+	dir = base ? strndup(path, (size_t)(base - path) + 1) : strdup(".");
+	own_dir = strndup(own, (size_t)(strrchr(own, '/') - own) + 1);
+	return dir && own_dir && stat(dir, &a) == 0 && stat(own_dir, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }

@@ -76,3 +76,8 @@ int kernel_set_modprobe_text(const struct kernel_set *ks, const struct decisions
  */
 int modprobe_file_regenerate(const struct sysroot *root, const struct decisions *d,
 			     char **ret_kernels, char **ret_failed);
+/*
+ * Whether @path names ROOT/DRVFW_MODPROBE_FILE, existing or not: the same
+ * file name in the same directory (the same inode), however it is spelled.
+ */
+bool modprobe_file_is_roots(const struct sysroot *root, const char *path);
