@@ -213,10 +213,11 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		r = ctx_sysroot(ctx, &root);
 		if (r < 0)
 			return r;
-		/* Installing the policy in the root's modprobe.d: the index's
+		/* Installing the policy in the root's modprobe.d, with an index
+		 * there that is not fresh (a missing one stays missing): its
 		 * inputs before they are read, to rebuild it below. */
 		if (index && format == FORMAT_MODPROBE && output && !streq(output, "-") &&
-		    modprobe_file_is_roots(root, output))
+		    modprobe_file_is_roots(root, output) && !ctx_index(ctx) && ctx->index_problem)
 			(void)ctx_index_snapshot(ctx, &snap);
 		r = ctx_decisions(ctx, &d);
 		if (r < 0)
@@ -240,9 +241,8 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = write_file_atomic(output, buf, len, 0644);
 	if (r < 0)
 		return log_error_errno(r, "failed to write '%s': %m", output);
-	/* The policy installed in the root's modprobe.d: its index, if the one
-	 * read was not fresh (what changed the policy made it stale). */
-	if (snap && !ctx_index(ctx)) {
+	/* the policy installed: the index it made stale */
+	if (snap) {
 		/* written: the index writer's peak need not hold it */
 		free(buf);
 		buf = NULL;

@@ -229,34 +229,34 @@ D --sysfs "$T/basic-sys" probe --udev pci/0000:00:02.0 >"$T/out" 2>"$T/err" || :
 expect_no_grep 'decision index' "$T/err" "no index at all is not worth a warning"
 
 # --- generate -o of the root's own modprobe.d file installs the policy: it
-# rebuilds the index the policy change made stale, as allow and deny do
+# rebuilds the index the policy change made stale, as allow and deny do; a
+# missing one stays missing
 MP=$R/etc/modprobe.d/00-drvfw.conf
 mkdir -p "$R/etc/modprobe.d"
-D --sysfs "" generate -o "$T/elsewhere.conf" 2>"$T/err"
-check "generate -o another file: no index written" test ! -e "$IDX"
-D --sysfs "" generate -o - >/dev/null 2>"$T/err"
-check "generate to standard output: no index written" test ! -e "$IDX"
 D --sysfs "" generate -o "$MP" 2>"$T/err"
-check "generate -o the root's modprobe.d file: the index written" test -f "$IDX"
-expect_grep "rebuilt '$IDX'" "$T/err" "and said so"
-D --sysfs "" index --check >"$T/out" 2>&1
-expect_grep ': fresh' "$T/out" "that index is fresh"
+check "no index: generate -o the root's modprobe.d file creates none" test ! -e "$IDX"
+D --sysfs "" -q index
 cp "$IDX" "$T/before.bin"
 D --sysfs "" generate -o "$MP" 2>"$T/err"
-expect_no_grep "rebuilt" "$T/err" "a fresh index read: not rebuilt"
+expect_no_grep "rebuilt" "$T/err" "a fresh index: not rebuilt"
 check "and left as it was" cmp -s "$IDX" "$T/before.bin"
 sed -i 's/ALL:snd\*/ALL:snd/' "$T/policy.conf"
+D --sysfs "" generate -o "$T/elsewhere.conf" 2>"$T/err"
+check "a stale index, generate -o another file: not rebuilt" cmp -s "$IDX" "$T/before.bin"
+D --sysfs "" generate -o - >/dev/null 2>"$T/err"
+check "to standard output: not rebuilt" cmp -s "$IDX" "$T/before.bin"
+D --sysfs "" generate --format udev -o "$MP.rules" 2>"$T/err"
+check "another format: not rebuilt" cmp -s "$IDX" "$T/before.bin"
+D --sysfs "" generate --no-index -o "$MP" 2>"$T/err"
+check "--no-index: not rebuilt" cmp -s "$IDX" "$T/before.bin"
 D --sysfs "" generate -o "$MP" 2>"$T/err"
-expect_grep "rebuilt '$IDX'" "$T/err" "a changed policy installed: the index rebuilt"
+expect_grep "rebuilt '$IDX'" "$T/err" "the changed policy installed: the stale index rebuilt"
 D --sysfs "" index --check >"$T/out" 2>&1
 expect_grep ': fresh' "$T/out" "fresh for the changed policy"
-D --sysfs "" generate --format udev -o "$MP.rules" 2>"$T/err"
-expect_no_grep "rebuilt" "$T/err" "another format: no index"
-rm "$IDX"
-D --sysfs "" generate --no-index -o "$MP" 2>"$T/err"
-check "--no-index: no index written" test ! -e "$IDX"
-D --sysfs "" generate -q -o "$MP" 2>"$T/err"
-check "with -q too, the index written" test -f "$IDX"
-check "and nothing said" test ! -s "$T/err"
+sed -i 's/ALL:snd$/ALL:snd*/' "$T/policy.conf"
+D --sysfs "" generate -q -o "$R/etc/modprobe.d/../modprobe.d/00-drvfw.conf" 2>"$T/err"
+expect_no_grep "rebuilt" "$T/err" "the same file by another path, with -q: no info line"
+D --sysfs "" index --check >"$T/out" 2>&1
+expect_grep ': fresh' "$T/out" "and the index rebuilt"
 
 finish
