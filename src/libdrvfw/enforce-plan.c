@@ -492,11 +492,8 @@ static int plan_devices(struct planner *pl, const struct decisions *d,
 		const struct enforce_bus *bus;
 
 		/* what a policy change changes, nothing else */
-		if (pl->o->changed_since) {
-			if (pl->o->changed_since->devices[i].verdict == dd->verdict)
-				continue;
-			pl->p->n_changed++;
-		}
+		if (pl->o->changed_since && pl->o->changed_since->devices[i].verdict == dd->verdict)
+			continue;
 		if (!dev->bus || !dev->name || !sysfs_name_ok(dev->bus) ||
 		    !sysfs_name_ok(dev->name) || !sysfs_name_ok(dev->driver)) {
 			pl->p->devices[i].outcome = OUTCOME_FAILED;
@@ -607,6 +604,10 @@ int enforce_plan(const struct decisions *d, const struct enforce_bus *buses, siz
 	pl.p->devices = calloc(inv->n_devices ? inv->n_devices : 1, sizeof(*pl.p->devices));
 	if (!pl.p->devices)
 		r = -ENOMEM;
+	/* whatever the mode does about them */
+	for (size_t i = 0; o->changed_since && i < inv->n_devices; i++)
+		if (o->changed_since->devices[i].verdict != d->devices[i].verdict)
+			pl.p->n_changed++;
 	if (r >= 0 && o->mode != POLICY_OFF) {
 		r = plan_buses(&pl, buses, n_buses, &gated);
 		if (r >= 0 && o->scope != ENFORCE_GATE_ONLY)

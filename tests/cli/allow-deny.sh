@@ -32,6 +32,7 @@ expect_grep '^# drvfw generate: kernel 1.0.0-test, policy hash [0-9a-f]{16}' "$M
 expect_grep '^install e1000 /bin/false$' "$MODPROBE" "and blocks e1000"
 expect_grep '^0000:00:02.0$' "$S/bus/pci/drivers/e1000/unbind" "--now unbinds the NIC"
 expect_grep '^drvfw-denied$' "$S/bus/pci/devices/0000:00:02.0/driver_override" "and pins it"
+expect_grep '1 device\(s\) changed verdict' "$T/err" "and counts the one device whose verdict changed"
 expect_no_grep . "$S/bus/pci/drivers/virtio-pci/unbind" "nothing else is unbound"
 "$DRVFW_BIN" --root "$R" --kver 1.0.0-test generate >"$T/generated"
 if cmp -s "$T/generated" "$MODPROBE"; then pass "the file is what generate prints"; else
@@ -95,5 +96,12 @@ mkdir -p "$R2/lib/modules/1.0.2-test/modules.dep.bin" && : >"$R2/lib/modules/1.0
 expect_rc 1 "deny with a broken third kernel fails" "$DRVFW_BIN" --root "$R2" --kver 1.0.0-test deny ALL:vfat
 expect_grep "kernel 1\.0\.2-test" "$T/err" "and names it"
 check "the modprobe.d file is left as it was" cmp "$T/before" "$R2/etc/modprobe.d/00-drvfw.conf"
+
+# Mode off: --now acts on nothing, and still says whose verdict changed.
+sed -i 's/^mode = enforce$/mode = off/' "$R/etc/drvfw/drvfw.conf"
+before=$(state)
+expect_rc 0 "deny --now in mode off" D deny pci:e1000 --now --no-modprobe
+expect_grep '1 device\(s\) changed verdict, 0 action' "$T/err" "mode off: one verdict changed, nothing done"
+check "no driver_override written" test "$(cat "$S/bus/pci/devices/0000:00:02.0/driver_override")" != drvfw-denied
 
 finish
