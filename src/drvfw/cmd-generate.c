@@ -214,10 +214,10 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		if (r < 0)
 			return r;
 		/* Installing the policy in the root's modprobe.d, with an index
-		 * there that is not fresh (a missing one stays missing): its
-		 * inputs before they are read, to rebuild it below. */
+		 * there that the change made stale (a missing one stays missing):
+		 * its inputs before they are read, to rebuild it below. */
 		if (index && format == FORMAT_MODPROBE && output && !streq(output, "-") &&
-		    modprobe_file_is_roots(root, output) && !ctx_index(ctx) && ctx->index_problem)
+		    modprobe_file_is_roots(root, output) && ctx_index_rebuildable(ctx))
 			(void)ctx_index_snapshot(ctx, &snap);
 		r = ctx_decisions(ctx, &d);
 		if (r < 0)

@@ -411,6 +411,22 @@ int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex
 			    });
 }
 
+bool ctx_index_rebuildable(struct drvfw_ctx *ctx)
+{
+	_cleanup_(dindex_unrefp) struct dindex *x = NULL;
+	_cleanup_free_ char *path = NULL;
+	const struct sysroot *root;
+	struct policy_source src;
+
+	/* fresh, or none at all */
+	if (ctx_index(ctx) || !ctx->index_problem)
+		return false;
+	if (ctx_sysroot(ctx, &root) < 0 || ctx_policy_source(ctx, &src) < 0)
+		return false;
+	path = dindex_path(root);
+	return path && dindex_open(path, &x) >= 0 && dindex_same_context(x, root, &src) > 0;
+}
+
 int ctx_index_snapshot(struct drvfw_ctx *ctx, struct dindex_snapshot **ret)
 {
 	const struct sysroot *root = NULL;

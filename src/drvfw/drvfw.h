@@ -112,6 +112,13 @@ int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex
  * slow.
  */
 int ctx_index_snapshot(struct drvfw_ctx *ctx, struct dindex_snapshot **ret);
+/*
+ * Whether the root's index is there, not fresh, and built for this
+ * context's options (dindex_same_context()): what a rebuild with them
+ * makes fresh for its readers. Not one that is missing, damaged, not
+ * root's, or built with other options (--proc-cmdline, --policy).
+ */
+bool ctx_index_rebuildable(struct drvfw_ctx *ctx);
 void ctx_index_rewrite(struct drvfw_ctx *ctx, const struct dindex_snapshot *snap,
 		       const struct decisions *dec);
 struct kmsg;

@@ -506,6 +506,35 @@ static int check_policy_files(struct dindex *x, const struct sysroot *root,
 	return 0;
 }
 
+int dindex_same_context(struct dindex *x, const struct sysroot *root,
+			const struct policy_source *src)
+{
+	_cleanup_free_ char *why = NULL, *profiledir = NULL, *cmdline = NULL;
+	const struct dx_info *i = info(x);
+	int r;
+
+	if (!i)
+		return -EBADMSG;
+	profiledir = src && src->profiledir ? strdup(src->profiledir)
+					    : sysroot_path(root, DRVFW_PROFILEDIR);
+	cmdline = policy_cmdline_settings(src ? src->cmdline : NULL);
+	if (!profiledir || !cmdline)
+		return -ENOMEM;
+	r = check_string(x, i->kver, root->kver, "", &why);
+	if (r >= 0)
+		r = check_string(x, i->moddir, root->moddir, "", &why);
+	if (r >= 0)
+		r = check_string(x, i->profiledir, profiledir, "", &why);
+	if (r >= 0)
+		r = check_string(x, i->cmdline, cmdline, "", &why);
+	/* files named: the same names (the policy directory's are its content) */
+	if (r >= 0 && src && src->files)
+		r = check_policy_files(x, root, src, &why);
+	if (r == -ESTALE)
+		return 0;
+	return r < 0 ? r : 1;
+}
+
 int dindex_check(struct dindex *x, const struct sysroot *root, const struct policy_source *src,
 		 char **ret_why)
 {

@@ -74,6 +74,18 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct dindex *, dindex_unref);
 int dindex_check(struct dindex *x, const struct sysroot *root, const struct policy_source *src,
 		 char **ret_why);
 
+/*
+ * Whether @x was built for what @root and @src ask for: the same kernel,
+ * module directory, profile directory, drvfw settings of the kernel command
+ * line and, when @src names policy files, the same names. Then what made it
+ * stale, if anything, is content (a policy file, the policy directory's
+ * list, the module database) or drvfw's version: building it again for
+ * this context makes it fresh for the same readers. 1, 0, -EBADMSG or
+ * -ENOMEM.
+ */
+int dindex_same_context(struct dindex *x, const struct sysroot *root,
+			const struct policy_source *src);
+
 /* Whether a chunk has failed its hash since the index was opened. */
 bool dindex_damaged(const struct dindex *x);
 
