@@ -61,7 +61,7 @@ static void usage(FILE *f)
 	      " -J, --json              JSON output\n"
 	      " -r, --raw               raw output\n"
 	      " -n, --noheadings        do not print headings\n"
-	      " -b, --bus BUS           only modules with a device alias on BUS\n"
+	      " -b, --bus BUS           only modules and loose drivers on BUS ('-' is '_')\n"
 	      " -d, --denied            only modules the policy denies (fully or partly)\n"
 	      " -R, --reachable         only modules that can still run\n"
 	      "     --no-summary        no summary after the table\n"

@@ -264,7 +264,7 @@ PATCH_CMDLINE = ('filter_allow_drivers=pci:e1000,virtio-pci;virtio:virtio_blk;cp
 # drvfw reads, the command line's included.
 PATCH_CMDLINE_GUEST = '''
 scenario_actions() {
-    act status drvfw -q status --json
+    act status sh -c 'drvfw -q status --json 2>/dev/null'
 }
 '''
 
