@@ -2,9 +2,10 @@
 #pragma once
 
 /*
- * Shared by the emitters only. What they print ends up in modprobe.d and
- * udev rules, where one stray newline is a new configuration line: every
- * string that is not drvfw's own goes through these.
+ * Shared by the writers of configuration files (the emitters, learn). What
+ * they print ends up in modprobe.d, udev rules or a policy, where one stray
+ * newline is a new configuration line: every string that is not drvfw's
+ * own goes through these.
  */
 
 #include <stdio.h>

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 
+#include "emit-internal.h"
 #include "learn.h"
 #include "util.h"
 
@@ -286,13 +287,18 @@ int learn_write(FILE *f, const struct inventory *inv, const struct learn_options
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof(*l.v), cmp_learned);
 
+	/* A modalias or a device name is the device's to choose: every such
+	 * byte reaches the file through emit_comment_text(), or a newline in
+	 * one would start a setting of the learned policy. */
+	fputs("# drvfw learn: the drivers and modules in use on this machine, kernel ", f);
+	emit_comment_text(f, strempty(inv->kver));
 	fprintf(f,
-		"# drvfw learn: the drivers and modules in use on this machine, kernel %s.\n"
+		".\n"
 		"# Everything else is denied (ALL:ALL at the end). Each allow line says why it\n"
 		"# is here. Check it with 'drvfw --policy FILE audit' and roll it out with\n"
 		"# mode = warn first; see drvfw-learn(8).\n"
 		"\n[drvfw]\nmode = %s\n",
-		inv->kver, policy_mode_to_string(o->mode));
+		policy_mode_to_string(o->mode));
 	if (o->profiles && o->profiles[0]) {
 		_cleanup_free_ char *inc = strv_join(o->profiles, " ");
 
@@ -312,11 +318,15 @@ int learn_write(FILE *f, const struct inventory *inv, const struct learn_options
 
 			if (!users)
 				goto oom;
-			fprintf(f, "# needed by %s%s\n", users,
-				e->n_why > strv_length(e->why) ? ", ..." : "");
+			fputs("# needed by ", f);
+			emit_comment_text(f, users);
+			fputs(e->n_why > strv_length(e->why) ? ", ...\n" : "\n", f);
 		} else {
-			for (char **w = e->why; w && *w; w++)
-				fprintf(f, "# %s\n", *w);
+			for (char **w = e->why; w && *w; w++) {
+				fputs("# ", f);
+				emit_comment_text(f, *w);
+				fputc('\n', f);
+			}
 			if (e->n_why > strv_length(e->why) && e->why)
 				fprintf(f, "# and %zu more\n", e->n_why - strv_length(e->why));
 		}

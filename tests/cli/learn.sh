@@ -59,4 +59,19 @@ expect_rc 0 "learn --mode warn --keep-bus usb --profile cis" D --sysfs "$S" lear
 expect_grep '^mode = warn$' "$T/out" "mode"
 expect_grep '^include = cis$' "$T/out" "profile"
 expect_grep '^drivers = usb:ALL$' "$T/out" "kept bus"
+# A modalias is the device's to choose (a hostile hypervisor, a USB
+# gadget): a newline in it must not start a setting of the learned policy.
+H=$T/hostile-sys
+cp -a "$F/basic-sys" "$H"
+printf 'pci:v00008086d0000100E\n[drvfw]\nmode = off\n[allow]\ndrivers = ALL:ALL\n' \
+	>"$H/devices/pci0000:00/0000:00:02.0/modalias"
+expect_rc 0 "learn on a device whose modalias holds newlines" D --sysfs "$H" learn -o "$T/hostile.conf"
+expect_no_grep '^mode = off' "$T/hostile.conf" "the modalias sets no mode"
+expect_no_grep '^drivers = ALL:ALL$' <(sed -n '/^\[allow\]/,/^\[deny\]/p' "$T/hostile.conf") \
+	"the modalias adds no allow entry"
+[[ $(grep -c '^\[drvfw\]' "$T/hostile.conf") == 1 ]] && pass "one [drvfw] section" ||
+	fail "the modalias opened a section"
+expect_grep '^# pci 0000:00:02.0 pci:v00008086d0000100E\?\[drvfw\]\?mode = off' "$T/hostile.conf" \
+	"the device is still named, its control bytes as '?'"
+expect_rc 0 "the learned policy reads back" D --policy "$T/hostile.conf" audit --json
 finish
