@@ -955,6 +955,14 @@ int moddb_load_candidates(struct inventory_storage *s, const char *moddir, struc
 	/* what the index cannot answer (or a damaged one), libkmod does */
 	if (r == -EOPNOTSUPP || r == -EBADMSG)
 		r = candidates_from_kmod(moddir, modalias, &c, &n);
+	/* A modalias libkmod refuses to look up (a '[' without its ']', a lone
+	 * ']', one too long): modprobe can load nothing for it either. That is
+	 * no module, not an undecidable device; a bound driver still decides. */
+	if (r == -EINVAL || r == -ENAMETOOLONG) {
+		c = NULL;
+		n = 0;
+		r = 0;
+	}
 	if (r < 0)
 		return r;
 	inv->modules = calloc(n ? n : 1, sizeof(*inv->modules));

@@ -271,4 +271,30 @@ expect_no_grep "rebuilt" "$T/err" "the same file by another path, with -q: no in
 D --sysfs "" index --check >"$T/out" 2>&1
 expect_grep ': fresh' "$T/out" "and the index rebuilt"
 
+# --- a modalias libkmod will not look up ('[' without its ']', a lone ']'):
+# no module can load for it, so the bound driver decides; not an error that
+# on-error = allow would turn into "allow"; the same with and without the index
+cat >"$T/mal.conf" <<'EOS'
+[drvfw]
+mode = enforce
+on-error = allow
+[deny]
+drivers = pci:e1000
+EOS
+touch -d "@$(($(date +%s) - 10))" "$T/mal.conf"
+M() { "$DRVFW_BIN" --root "$R" --kver "$K" --policy "$T/mal.conf" --cmdline "" --sysfs "$T/mal-sys" "$@"; }
+cp -a "$FIX/basic-sys" "$T/mal-sys"
+M -q index -o "$T/mal.bin"
+for ma in 'pci:v00008086d0000100E[sv' 'pci:v0000]'; do
+	printf '%s\n' "$ma" >"$T/mal-sys/devices/pci0000:00/0000:00:02.0/modalias"
+	for idx in "$T/none" "$T/mal.bin"; do
+		w=$([[ $idx == "$T/none" ]] && echo without || echo with)
+		expect_rc 0 "probe, modalias '$ma', $w the index" \
+			env DRVFW_INDEX="$idx" "$DRVFW_BIN" --root "$R" --kver "$K" --policy "$T/mal.conf" \
+			--cmdline "" --sysfs "$T/mal-sys" probe --udev --dry-run pci/0000:00:02.0
+		expect_grep '^DRVFW_VERDICT=deny$' "$T/out" "the bound e1000 is denied"
+		expect_no_grep '^DRVFW_ERROR=' "$T/out" "no error to fail open on"
+	done
+done
+
 finish
