@@ -224,8 +224,10 @@ bool string_is_word(const char *s)
 {
 	if (!*s)
 		return false;
+	/* kmod joins a line that ends in '\\' with the next one, and a '\\'
+	 * inside is an escape to its fnmatch(): never a byte of a name */
 	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f || *s == '\\')
 			return false;
 	return true;
 }

@@ -121,7 +121,7 @@ char *glob_normalize(char *s);
 /* fnmatch(3) of @pattern against @name, both read with '-' as '_'. */
 bool name_glob_match(const char *pattern, const char *name);
 bool string_has_glob(const char *s);
-/* No blank or control character: one word of a modprobe.d line. */
+/* No blank, control character or backslash: one word of a modprobe.d line. */
 bool string_is_word(const char *s);
 /* Only letters, digits, '_' and '-', as every kernel module name: safe even in a shell command. */
 bool module_name_is_plain(const char *s);

@@ -19,14 +19,17 @@ static struct alias e1000_aliases[] = {
 static struct alias fsmod_aliases[] = {
 	{ .pattern = "fs-a b", .class = ALIAS_AUTOLOAD },
 	{ .pattern = "fs-good", .class = ALIAS_AUTOLOAD },
+	{ .pattern = "fs-end\\", .class = ALIAS_AUTOLOAD },
 };
 static char *pci_buses[] = { "pci", NULL };
 
-enum { M_BAD, M_E1000, M_FSMOD, N_MODULES };
+enum { M_BAD, M_CONT, M_E1000, M_FSMOD, N_MODULES };
 
 static struct module modules[N_MODULES] = {
 	/* sorted by name, as the inventory is */
 	[M_BAD] = { .name = "bad$(touch_x)'q", .kind = MODULE_LOADABLE },
+	/* kmod joins a modprobe.d line that ends in '\\' with the next one */
+	[M_CONT] = { .name = "cont\\", .kind = MODULE_LOADABLE },
 	[M_E1000] = { .name = "e1000",
 		      .kind = MODULE_LOADABLE,
 		      .aliases = e1000_aliases,
@@ -35,7 +38,7 @@ static struct module modules[N_MODULES] = {
 	[M_FSMOD] = { .name = "fsmod",
 		      .kind = MODULE_LOADABLE,
 		      .aliases = fsmod_aliases,
-		      .n_aliases = 2 },
+		      .n_aliases = 3 },
 };
 
 static struct inventory inv = {
@@ -116,6 +119,22 @@ START_TEST(test_modprobe_alias_not_one_word_skipped)
 
 	ck_assert_ptr_null(strstr(out, "alias fs-a b"));
 	ck_assert_ptr_nonnull(strstr(out, "alias fs-good drvfw_autoload_denied\n"));
+}
+END_TEST
+
+/* "blacklist cont\\" or "alias fs-end\\ ..." swallowed the line after it. */
+START_TEST(test_modprobe_no_line_continues)
+{
+	static const char *const kw[] = { "blacklist ", "install ", "alias ", "softdep ", NULL };
+	_cleanup_free_ char *out = emit_with("p.conf", deny_all, 0);
+	_cleanup_strv_free_ char **lines = NULL;
+
+	assert_lines(out, kw);
+	ck_assert_int_eq(strv_split(out, "\n", &lines), 0);
+	for (char **l = lines; *l; l++)
+		ck_assert_msg((*l)[0] == '#' || !strchr(*l, '\\'), "a backslash in '%s'", *l);
+	ck_assert_ptr_nonnull(strstr(out, "alias fs-good drvfw_autoload_denied\n"));
+	ck_assert_ptr_nonnull(strstr(out, "blacklist e1000\n"));
 }
 END_TEST
 
@@ -439,6 +458,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(tc, test_modprobe_header_newline_stays_comment);
 	tcase_add_test(tc, test_modprobe_alias_not_one_word_skipped);
+	tcase_add_test(tc, test_modprobe_no_line_continues);
 	tcase_add_test(tc, test_modprobe_warn_unsafe_name_not_in_shell);
 	tcase_add_test(tc, test_modprobe_enforce_blocks_odd_name);
 	tcase_add_test(tc, test_udev_casefold_bracket);
