@@ -305,11 +305,24 @@ static int deny_bus_consider(const struct policy *p, struct deny_buses *db, cons
 	return decide_bus_can_deny(p, bus) ? deny_bus_add(db, bus) : 0;
 }
 
+/* strcmp() with '-' and '_' as one byte, as name_eq() has them */
+static int cmp_bus_name(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+
+		if (x != y)
+			return (unsigned char)x < (unsigned char)y ? -1 : 1;
+		if (!x)
+			return 0;
+	}
+}
+
 /* keep[]'s entries are places in deny_buses.v: by the name there, then by place */
 static int cmp_name(const void *a, const void *b)
 {
 	const char **x = *(const char **const *)a, **y = *(const char **const *)b;
-	int c = strcmp(*x, *y);
+	int c = cmp_bus_name(*x, *y);
 
 	return c ? c : (x < y ? -1 : x > y);
 }
@@ -339,7 +352,7 @@ static int deny_buses_finish(struct deny_buses *db)
 		keep[i] = &db->v[i];
 	qsort(keep, db->n, sizeof(*keep), cmp_name);
 	for (size_t i = 0; i < db->n; i++)
-		if (n_keep == 0 || !streq(*keep[n_keep - 1], *keep[i]))
+		if (n_keep == 0 || cmp_bus_name(*keep[n_keep - 1], *keep[i]) != 0)
 			keep[n_keep++] = keep[i];
 	qsort(keep, n_keep, sizeof(*keep), cmp_place);
 	for (size_t i = 0; i < n_keep; i++)
@@ -350,11 +363,23 @@ static int deny_buses_finish(struct deny_buses *db)
 	return 0;
 }
 
-/* Writes "a|b|c" for @l, each followed by @suffix. */
+/*
+ * Writes "a|b|c" for @l, each followed by @suffix. A '-' or '_' is written
+ * "[-_]": the policy has them as one byte, and the kernel's name and
+ * depmod's differ (SUBSYSTEM "xen-backend", aliases "xen_backend:").
+ */
 static void alternatives(FILE *f, const char *const *l, const char *suffix)
 {
-	for (const char *const *b = l; *b; b++)
-		fprintf(f, "%s%s%s", b == l ? "" : "|", *b, suffix);
+	for (const char *const *b = l; *b; b++) {
+		if (b != l)
+			fputc('|', f);
+		for (const char *c = *b; *c; c++)
+			if (*c == '-' || *c == '_')
+				fputs("[-_]", f);
+			else
+				fputc(*c, f);
+		fputs(suffix, f);
+	}
 }
 
 int emit_udev_skip_rules(FILE *f, const struct policy *p, char *const *buses,

@@ -255,6 +255,11 @@ printf '[deny]\ndrivers = pci:e1000\n[device "usb:v0781*"]\naction = deny\n' >"$
 drvfw --policy "$T/devrule.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
 check "a usb: device rule adds usb to the buses decided" grep -q -x -F \
 	'SUBSYSTEM!="pci|usb", ENV{MODALIAS}!="pci:*|usb:*", ENV{DRVFW_SKIP}="1"' "$SKIP"
+# the kernel's bus is "xen-backend", depmod's aliases say "xen_backend:"
+printf '[deny]\ndrivers = xen_backend:ALL virtio:virtio-net\n' >"$T/xen.conf"
+drvfw --policy "$T/xen.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
+check "a bus with '-' or '_': both spellings decided" grep -q -x -F \
+	'SUBSYSTEM!="xen[-_]backend|virtio", ENV{MODALIAS}!="xen[-_]backend:*|virtio:*", ENV{DRVFW_SKIP}="1"' "$SKIP"
 drvfw --policy "$HERE/deny-all.conf" enforce --gate --udev-rules-dir "$T/rules" >"$T/out" 2>"$T/err"
 check "default deny: nothing skipped, file rewritten" sh -c "! grep -v '^#' '$SKIP' | grep -q ."
 printf '[allow]\ndrivers = pci:e1000\n' >"$T/allowonly.conf"
