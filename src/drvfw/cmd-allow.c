@@ -163,7 +163,8 @@ static int change_dropin(struct drvfw_ctx *ctx, const struct allow_args *a,
 		diags_print(&d, stderr);
 		if (r != -EINVAL)
 			return log_error_errno(r, "failed to read '%s': %m", t.path);
-		log_error("'%s' is not valid; it is written by drvfw allow/deny: fix or remove it",
+		log_error("'%s' is written by drvfw allow/deny and cannot be rewritten as it is: "
+			  "fix it or remove it",
 			  t.path);
 		return r;
 	}

@@ -10,10 +10,23 @@
 #include "policy-dropin.h"
 #include "util.h"
 
+/* Where @p holds the first thing that is not an allow or deny entry, or NULL. */
+static const struct origin *not_an_entry(const struct policy *p)
+{
+	if (p->first_setting.file)
+		return &p->first_setting;
+	if (p->n_autoload > 0)
+		return &p->autoload[0].origin;
+	if (p->n_devices > 0)
+		return &p->devices[0].origin;
+	return NULL;
+}
+
 int policy_dropin_open(struct policy_dropin *t, const struct sysroot *root, const char *profiledir,
 		       struct diags *d)
 {
 	_cleanup_(policy_done) struct policy p = { 0 };
+	const struct origin *o;
 	size_t n_allow = 0, n_deny = 0;
 	int r;
 
@@ -32,6 +45,16 @@ int policy_dropin_open(struct policy_dropin *t, const struct sysroot *root, cons
 	r = policy_load_file(&p, t->path, profiledir, d);
 	if (r < 0)
 		return r;
+	/* The file is rewritten from its entries alone: anything else in it
+	 * would be dropped without a word (an include would even come back
+	 * as the profile's entries). Refused instead, naming the line. */
+	o = not_an_entry(&p);
+	if (o) {
+		r = diag_add(d, DIAG_ERROR, o->file, o->line,
+			     "drvfw allow and deny keep only [allow] and [deny] entries here: "
+			     "move this setting to another file in drvfw.conf.d");
+		return r < 0 ? r : -EINVAL;
+	}
 	for (size_t i = 0; i < p.n_entries; i++) {
 		bool allow = p.entries[i].list == LIST_ALLOW;
 

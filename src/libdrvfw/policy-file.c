@@ -270,6 +270,8 @@ static int handle_drvfw_key(struct parser *ps, const char *key, const char *valu
 	struct origin o = { ps->file, ps->line };
 	struct policy *p = ps->p;
 
+	if (!p->first_setting.file)
+		p->first_setting = o;
 	if (streq(key, "mode")) {
 		if (policy_parse_mode(value, &p->mode) < 0)
 			return diag_at(ps->d, DIAG_ERROR, o,

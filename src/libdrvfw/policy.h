@@ -82,6 +82,8 @@ struct policy {
 	/* [drvfw] init-module: what the guard does with init_module(2), a module
 	 * loaded from a buffer whose name it cannot see (drvfw-guard(8)) */
 	enum policy_list init_module;
+	/* where the first key of a [drvfw] section was read; .file NULL: none */
+	struct origin first_setting;
 
 	struct policy_entry *entries; /* allow and deny, in the order read */
 	size_t n_entries;

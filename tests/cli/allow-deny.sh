@@ -52,6 +52,22 @@ expect_grep "stay allowed by 'allow virtio:ALL' at .*drvfw.conf:4" "$T/err" "say
 [[ $(state) == "$before" ]] && pass "changes nothing" || fail "an ineffective deny changed files"
 expect_rc 2 "--policy is refused" D --policy "$R/etc/drvfw/drvfw.conf" deny pci:e1000
 expect_rc 2 "no argument" D deny
+# The drop-in is rewritten from its entries: anything else put there by hand
+# would be lost without a word, an include would come back as the profile's
+# entries. Each kind is refused, naming its line.
+cp "$DROPIN" "$T/dropin.orig"
+for extra in '[drvfw]\nmode = warn' '[drvfw]\ninclude = cis' '[autoload]\ndeny = fs-cramfs' \
+	'[device "pci:v00008086d0000100E*"]\naction = deny'; do
+	{ cat "$T/dropin.orig"; printf "$extra\n"; } >"$DROPIN"
+	before=$(state)
+	expect_rc 2 "a drop-in with '${extra%%\\n*}' in it" D deny ALL:cramfs
+	n=$(wc -l <"$T/dropin.orig")
+	# the key's line; a [device] rule is known by its section's
+	expect_grep "50-runtime.conf:($((n + 1))|$((n + 2))): error: .*only \[allow\] and \[deny\]" \
+		"$T/err" "names the line it would drop"
+	[[ $(state) == "$before" ]] && pass "changes nothing" || fail "the drop-in was rewritten"
+done
+cp "$T/dropin.orig" "$DROPIN"
 
 : >"$S/bus/pci/drivers_probe"
 expect_rc 0 "allow pci:e1000 --now" D allow pci:e1000 --now
