@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "hashmap.h"
 #include "inventory-private.h"
 #include "kmod-ctx.h"
 #include "names.h"
@@ -36,11 +37,15 @@ struct conf_record {
 	bool targets; /* CONF_SOFTDEP: names a module after "pre:" or "post:" */
 };
 
+/* Sizes a file in modprobe.d can grow: the lookups below are by hash. */
 struct conf_scan {
 	struct conf_file *files;
-	size_t n_files;
+	size_t n_files, alloc_files;
+	struct hashmap *bases; /* conf_file.base, borrowed: the files listed */
 	struct conf_record *records;
-	size_t n_records;
+	size_t n_records, alloc_records;
+	/* by CONF_BLACKLIST and CONF_INSTALL record name (borrowed): the first one's place */
+	struct hashmap *first[2];
 };
 
 static void conf_scan_done(struct conf_scan *c)
@@ -55,6 +60,26 @@ static void conf_scan_done(struct conf_scan *c)
 		free(c->records[i].source);
 	}
 	free(c->records);
+	hashmap_free(c->bases);
+	hashmap_free(c->first[CONF_BLACKLIST]);
+	hashmap_free(c->first[CONF_INSTALL]);
+}
+
+/* Doubles *@v (of @size bytes each) when @n would not fit. */
+static int grow(void **v, size_t *alloc, size_t n, size_t size)
+{
+	size_t na;
+	void *nv;
+
+	if (n < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : 16;
+	nv = reallocarray(*v, na, size);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*alloc = na;
+	return 0;
 }
 
 /* kmod reads "*.conf" (and the legacy "*.alias"), skipping hidden files and directories. */
@@ -75,20 +100,22 @@ static bool conf_name_ok(int dfd, const char *name)
 static int conf_add_file(struct conf_scan *c, const char *dir, const char *name)
 {
 	struct conf_file *nf;
+	int r;
 
 	/* The first directory to provide a name wins (/etc overrides /lib). */
-	for (size_t i = 0; i < c->n_files; i++)
-		if (streq(c->files[i].base, name))
-			return 0;
-	nf = realloc(c->files, (c->n_files + 1) * sizeof(*nf));
-	if (!nf)
+	if (!c->bases && !(c->bases = hashmap_new_borrowed()))
 		return -ENOMEM;
-	c->files = nf;
-	nf[c->n_files].base = strdup(name);
-	nf[c->n_files].path = strdup_printf("%s/%s", dir, name);
-	if (!nf[c->n_files].base || !nf[c->n_files].path) {
-		free(nf[c->n_files].base);
-		free(nf[c->n_files].path);
+	if (hashmap_gets(c->bases, name, NULL))
+		return 0;
+	r = grow((void **)&c->files, &c->alloc_files, c->n_files, sizeof(*nf));
+	if (r < 0)
+		return r;
+	nf = &c->files[c->n_files];
+	nf->base = strdup(name);
+	nf->path = strdup_printf("%s/%s", dir, name);
+	if (!nf->base || !nf->path || hashmap_puts(c->bases, nf->base, c->n_files) < 0) {
+		free(nf->base);
+		free(nf->path);
 		return -ENOMEM;
 	}
 	c->n_files++;
@@ -124,11 +151,12 @@ static int conf_add_record(struct conf_scan *c, const char *root, enum conf_kind
 			   const char *name, const struct conf_file *file, unsigned line,
 			   bool targets)
 {
-	struct conf_record *nr = realloc(c->records, (c->n_records + 1) * sizeof(*nr));
+	struct conf_record *nr;
+	int r = grow((void **)&c->records, &c->alloc_records, c->n_records, sizeof(*nr));
 
-	if (!nr)
-		return -ENOMEM;
-	c->records = nr;
+	if (r < 0)
+		return r;
+	nr = c->records;
 	nr[c->n_records].kind = kind;
 	nr[c->n_records].base = file->base;
 	nr[c->n_records].targets = targets;
@@ -275,12 +303,34 @@ static int conf_scan(struct conf_scan *c, const char *root)
 	return 0;
 }
 
+/* Fills c->first: each blacklisted or install name's first line. */
+static int conf_index(struct conf_scan *c)
+{
+	for (enum conf_kind k = CONF_BLACKLIST; k <= CONF_INSTALL; k++)
+		if (!(c->first[k] = hashmap_new_borrowed()))
+			return -ENOMEM;
+	for (size_t i = 0; i < c->n_records; i++) {
+		const struct conf_record *rec = &c->records[i];
+		int r;
+
+		if (rec->kind == CONF_SOFTDEP || hashmap_gets(c->first[rec->kind], rec->name, NULL))
+			continue;
+		r = hashmap_puts(c->first[rec->kind], rec->name, i);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The first line of @kind for @name (as name_eq() compares), or NULL. */
 static const char *conf_source(const struct conf_scan *c, enum conf_kind kind, const char *name)
 {
-	for (size_t i = 0; i < c->n_records; i++)
-		if (c->records[i].kind == kind && name_eq(c->records[i].name, name))
-			return c->records[i].source;
-	return NULL;
+	_cleanup_free_ char *key = name ? name_normalize_dup(name) : NULL;
+	size_t i;
+
+	if (!key || !hashmap_gets(c->first[kind], key, &i))
+		return NULL;
+	return c->records[i].source;
 }
 
 static bool record_matches(const struct conf_record *rec, const char *module)
@@ -340,6 +390,8 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 	int r;
 
 	r = conf_scan(&c, root);
+	if (r >= 0)
+		r = conf_index(&c);
 	if (r < 0)
 		goto out;
 
