@@ -213,8 +213,11 @@ static void print_boot(const struct status *s, const struct policy *p)
 	printf("; %llu denied: %llu unbound, %llu pinned, %llu kept, %llu cannot be pinned, "
 	       "%llu failed\n",
 	       b->denied, b->unbound, b->pinned, b->kept, b->cannot_pin, b->failed);
-	for (char **l = s->boot_failures; l && *l; l++)
-		printf("%-11s failed at boot: %s\n", "", *l);
+	for (char **l = s->boot_failures; l && *l; l++) {
+		printf("%-11s failed at boot: ", "");
+		fput_printable(stdout, *l);
+		fputc('\n', stdout);
+	}
 }
 
 static void print_text(const struct status *s, const struct decisions *d)
@@ -241,10 +244,16 @@ static void print_text(const struct status *s, const struct decisions *d)
 		for (size_t i = 0; i < inv->n_devices; i++) {
 			const struct device *dev = &inv->devices[i];
 
-			if (status_device_unbound(dev))
-				printf("  %s %s %s: %s\n", dev->bus, dev->name,
-				       dev->modalias ? dev->modalias : "-",
-				       status_device_unbound_reason(dev));
+			/* the names and the modalias are the device's to choose */
+			if (!status_device_unbound(dev))
+				continue;
+			fputs("  ", stdout);
+			fput_printable(stdout, dev->bus);
+			fputc(' ', stdout);
+			fput_printable(stdout, dev->name);
+			fputc(' ', stdout);
+			fput_printable(stdout, dev->modalias ? dev->modalias : "-");
+			printf(": %s\n", status_device_unbound_reason(dev));
 		}
 	}
 	if (s->n_in_use) {

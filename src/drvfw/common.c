@@ -122,27 +122,21 @@ _printf_(2, 0) static void log_va(const char *level, const char *fmt, va_list ap
 {
 	_cleanup_free_ char *msg = NULL, *line = NULL;
 	size_t n = 0;
-	char *w;
+	FILE *f;
 
-	if (vasprintf(&msg, fmt, ap) < 0) {
+	if (vasprintf(&msg, fmt, ap) < 0 || !(f = open_memstream(&line, &n))) {
 		fputs("drvfw: out of memory\n", stderr);
 		return;
 	}
-	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
-		n += *p < 0x20 || *p == 0x7f ? 4 : 1;
-	line = w = malloc(n + 1);
-	if (!line) {
+	fprintf(f, "drvfw: %s%s", strempty(level), level ? ": " : "");
+	fput_printable(f, msg);
+	fputc('\n', f);
+	if (fclose(f) != 0) {
 		fputs("drvfw: out of memory\n", stderr);
 		return;
 	}
-	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			w += sprintf(w, "\\x%02x", *p);
-		else
-			*w++ = (char)*p;
-	*w = '\0';
 	/* one write: stderr is unbuffered, and udev logs each write as a line */
-	fprintf(stderr, "drvfw: %s%s%s\n", strempty(level), level ? ": " : "", line);
+	fwrite(line, 1, n, stderr);
 }
 
 void log_error(const char *fmt, ...)

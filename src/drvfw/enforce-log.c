@@ -101,11 +101,17 @@ void print_enforce_actions(FILE *f, const struct enforce_plan *p, const char *sy
 	for (size_t k = 0; k < p->n_actions; k++) {
 		const struct enforce_action *a = &p->actions[k];
 
-		if (a->step == STEP_LOAD)
-			fprintf(f, "LOAD %s\n", a->value);
-		else
+		/* a path names a device, whose name is not drvfw's to choose */
+		if (a->step == STEP_LOAD) {
+			fputs("LOAD ", f);
+			fput_printable(f, a->value);
+		} else {
+			fprintf(f, "WRITE %s/", sysfs);
+			fput_printable(f, a->path);
+			fputc(' ', f);
 			/* An empty value clears driver_override; print it visibly. */
-			fprintf(f, "WRITE %s/%s %s\n", sysfs, a->path,
-				streq(a->value, "\n") ? "''" : a->value);
+			fput_printable(f, streq(a->value, "\n") ? "''" : a->value);
+		}
+		fputc('\n', f);
 	}
 }

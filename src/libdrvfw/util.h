@@ -135,6 +135,12 @@ bool module_name_is_plain(const char *s);
 char *record_escape(const char *s);
 /* record_escape(@s) written to @f. */
 void fput_escaped(FILE *f, const char *s);
+/*
+ * @s to @f as a person reads it, control bytes and DEL as \xHH: a name
+ * someone else chose cannot move a terminal's cursor or start a line of
+ * its own in text output or a log.
+ */
+void fput_printable(FILE *f, const char *s);
 /* The bytes @s[0..@len) stands for; -EBADMSG for a bad escape or a NUL. */
 int record_unescape(const char *s, size_t len, char **ret);
 
