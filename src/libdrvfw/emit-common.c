@@ -13,7 +13,8 @@ void emit_comment_text(FILE *f, const char *s)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
+		/* kmod and udev join a line ending in '\\' with the next, comments too */
+		fputc(c < 0x20 || c == 0x7f || c == '\\' ? '?' : c, f);
 	}
 }
 

@@ -12,7 +12,7 @@
 
 #include "policy.h"
 
-/* @s in a '#' comment: control characters (a newline) become '?'. */
+/* @s in a '#' comment: control characters (a newline) and '\\' become '?'. */
 void emit_comment_text(FILE *f, const char *s);
 /* "FILE:LINE", "FILE" or "default", comment-safe. */
 void emit_origin(FILE *f, const struct origin *o);

@@ -131,8 +131,9 @@ START_TEST(test_modprobe_no_line_continues)
 
 	assert_lines(out, kw);
 	ck_assert_int_eq(strv_split(out, "\n", &lines), 0);
+	/* kmod joins a comment ending in '\\' with the next line too */
 	for (char **l = lines; *l; l++)
-		ck_assert_msg((*l)[0] == '#' || !strchr(*l, '\\'), "a backslash in '%s'", *l);
+		ck_assert_msg(!strchr(*l, '\\'), "a backslash in '%s'", *l);
 	ck_assert_ptr_nonnull(strstr(out, "alias fs-good drvfw_autoload_denied\n"));
 	ck_assert_ptr_nonnull(strstr(out, "blacklist e1000\n"));
 }
