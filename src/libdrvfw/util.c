@@ -309,8 +309,10 @@ static int hexval(char c)
 
 void fput_printable(FILE *f, const char *s)
 {
+	/* 0x80 and up too: in UTF-8, C2 9B is CSI to a terminal; '\\' too, or
+	 * a name spelling "\x0a" would read as an escaped newline */
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
 			fprintf(f, "\\x%02x", *p);
 		else
 			fputc(*p, f);

@@ -136,7 +136,8 @@ char *record_escape(const char *s);
 /* record_escape(@s) written to @f. */
 void fput_escaped(FILE *f, const char *s);
 /*
- * @s to @f as a person reads it, control bytes and DEL as \xHH: a name
+ * @s to @f as a person reads it, control bytes, DEL, '\\' and every byte
+ * from 0x80 as \xHH: a name
  * someone else chose cannot move a terminal's cursor or start a line of
  * its own in text output or a log.
  */

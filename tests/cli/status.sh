@@ -187,13 +187,14 @@ expect_rc 3 "a kernel removed since" K status
 expect_grep '^modprobe.d: .*: outdated .*made for kernels 1\.0\.0-test 1\.0\.1-test; installed now: 1\.0\.0-test' \
 	"$T/out" "the file is outdated, and says for which kernels it was made"
 # A device's modalias is the device's to choose: in the text output its
-# control bytes are \xHH, it cannot clear the terminal or add a line.
+# control bytes (C1's in UTF-8 too) are \xHH: it cannot clear the terminal
+# or add a line.
 H=$T/hostile-sys
 cp -a "$F/basic-sys" "$H"
-printf 'usb:v1234\033[2J\nDenied drivers loaded or bound now:\n' \
+printf 'usb:v1234\033[2J\302\233\nDenied drivers loaded or bound now:\n' \
 	>"$(readlink -f "$H/bus/usb/devices/1-2")/modalias"
 D --sysfs "$H" status >"$T/out" 2>"$T/err" || :
-expect_grep '^  usb 1-2 usb:v1234\\x1b\[2J\\x0aDenied drivers loaded or bound now:: deauthorized' \
+expect_grep '^  usb 1-2 usb:v1234\\x1b\[2J\\xc2\\x9b\\x0aDenied drivers loaded or bound now:: deauthorized' \
 	"$T/out" "the unbound device's modalias, escaped"
 if grep -q $'\033' "$T/out"; then fail "an escape byte reached the output"; else
 	pass "no escape byte reaches the output"
