@@ -10,15 +10,22 @@
 #include "policy-dropin.h"
 #include "util.h"
 
-/* Where @p holds the first thing that is not an allow or deny entry, or NULL. */
+/*
+ * Where @p holds the first thing that is not a plain allow or deny entry
+ * (render() writes no drivers-if-present either), or NULL.
+ */
 static const struct origin *not_an_entry(const struct policy *p)
 {
+	/* first the settings: an include brings in the profile's entries */
 	if (p->first_setting.file)
 		return &p->first_setting;
 	if (p->n_autoload > 0)
 		return &p->autoload[0].origin;
 	if (p->n_devices > 0)
 		return &p->devices[0].origin;
+	for (size_t i = 0; i < p->n_entries; i++)
+		if (p->entries[i].if_present)
+			return &p->entries[i].origin;
 	return NULL;
 }
 

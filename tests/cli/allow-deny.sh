@@ -57,7 +57,7 @@ expect_rc 2 "no argument" D deny
 # entries. Each kind is refused, naming its line.
 cp "$DROPIN" "$T/dropin.orig"
 for extra in '[drvfw]\nmode = warn' '[drvfw]\ninclude = cis' '[autoload]\ndeny = fs-cramfs' \
-	'[device "pci:v00008086d0000100E*"]\naction = deny'; do
+	'[device "pci:v00008086d0000100E*"]\naction = deny' '[allow]\ndrivers-if-present = pci:nosuch'; do
 	{ cat "$T/dropin.orig"; printf "$extra\n"; } >"$DROPIN"
 	before=$(state)
 	expect_rc 2 "a drop-in with '${extra%%\\n*}' in it" D deny ALL:cramfs
