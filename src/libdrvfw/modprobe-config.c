@@ -322,15 +322,22 @@ static int conf_index(struct conf_scan *c)
 	return 0;
 }
 
-/* The first line of @kind for @name (as name_eq() compares), or NULL. */
-static const char *conf_source(const struct conf_scan *c, enum conf_kind kind, const char *name)
+/* The first line of @kind for @name (as name_eq() compares), NULL for none. */
+static int conf_source(const struct conf_scan *c, enum conf_kind kind, const char *name,
+		       const char **ret)
 {
-	_cleanup_free_ char *key = name ? name_normalize_dup(name) : NULL;
+	_cleanup_free_ char *key = NULL;
 	size_t i;
 
-	if (!key || !hashmap_gets(c->first[kind], key, &i))
-		return NULL;
-	return c->records[i].source;
+	*ret = NULL;
+	if (!name)
+		return 0;
+	key = name_normalize_dup(name);
+	if (!key)
+		return -ENOMEM;
+	if (hashmap_gets(c->first[kind], key, &i))
+		*ret = c->records[i].source;
+	return 0;
 }
 
 static bool record_matches(const struct conf_record *rec, const char *module)
@@ -398,11 +405,14 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 	it = kmod_config_get_blacklists(inv->kmod);
 	while (it && kmod_config_iter_next(it)) {
 		const char *name = kmod_config_iter_get_key(it);
-		const char *source = conf_source(&c, CONF_BLACKLIST, name);
 		struct module *m = inventory_find_module(inv, name);
+		const char *source;
 
 		if (!m || m->blacklisted)
 			continue;
+		r = conf_source(&c, CONF_BLACKLIST, name, &source);
+		if (r < 0)
+			break;
 		/*
 		 * Not from a file: libkmod took it from modprobe.blacklist= on
 		 * /proc/cmdline, which only governs the running system.
@@ -426,10 +436,13 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 	while (it && kmod_config_iter_next(it)) {
 		const char *key = kmod_config_iter_get_key(it);
 		const char *cmd = kmod_config_iter_get_value(it);
-		const char *source = conf_source(&c, CONF_INSTALL, key);
+		const char *source;
 
 		if (!key || !cmd)
 			continue;
+		r = conf_source(&c, CONF_INSTALL, key, &source);
+		if (r < 0)
+			break;
 		/* a command continued on the next line keeps that line's indentation */
 		cmd += strspn(cmd, " \t");
 		if (string_has_glob(key)) {
