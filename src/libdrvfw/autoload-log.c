@@ -585,23 +585,6 @@ int kmsg_parse_line(const char *line, struct autoload_event *ev, struct guard_lo
 	return parse_record(type, fields, mono, &when, ev, gev);
 }
 
-/* Room for one more element of @size bytes in *@v (of *@n, *@alloc); -ENOMEM. */
-static int grow(void **v, size_t n, size_t *alloc, size_t size)
-{
-	size_t na;
-	void *nv;
-
-	if (n < *alloc)
-		return 0;
-	na = *alloc ? *alloc * 2 : 64;
-	nv = reallocarray(*v, na, size);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*alloc = na;
-	return 0;
-}
-
 /* Adds a line's record to @e: 1 added, 0 not a record, -ENOMEM. */
 static int events_add_line(struct autoload_events *e, const char *line)
 {
@@ -616,14 +599,14 @@ static int events_add_line(struct autoload_events *e, const char *line)
 	if (r <= 0)
 		return r;
 	if (r == KMSG_RECORD_GUARD) {
-		if (grow((void **)&e->guard, e->n_guard, &e->alloc_guard, sizeof(gev)) < 0) {
+		if (array_grow((void **)&e->guard, e->n_guard, &e->alloc_guard, sizeof(gev)) < 0) {
 			guard_log_event_done(&gev);
 			return -ENOMEM;
 		}
 		e->guard[e->n_guard++] = gev;
 		return 1;
 	}
-	if (grow((void **)&e->v, e->n, &e->alloc, sizeof(ev)) < 0) {
+	if (array_grow((void **)&e->v, e->n, &e->alloc, sizeof(ev)) < 0) {
 		autoload_event_done(&ev);
 		return -ENOMEM;
 	}

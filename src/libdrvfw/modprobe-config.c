@@ -65,23 +65,6 @@ static void conf_scan_done(struct conf_scan *c)
 	hashmap_free(c->first[CONF_INSTALL]);
 }
 
-/* Doubles *@v (of @size bytes each) when @n would not fit. */
-static int grow(void **v, size_t *alloc, size_t n, size_t size)
-{
-	size_t na;
-	void *nv;
-
-	if (n < *alloc)
-		return 0;
-	na = *alloc ? *alloc * 2 : 16;
-	nv = reallocarray(*v, na, size);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*alloc = na;
-	return 0;
-}
-
 /* kmod reads "*.conf" (and the legacy "*.alias"), skipping hidden files and directories. */
 static bool conf_name_ok(int dfd, const char *name)
 {
@@ -107,7 +90,7 @@ static int conf_add_file(struct conf_scan *c, const char *dir, const char *name)
 		return -ENOMEM;
 	if (hashmap_gets(c->bases, name, NULL))
 		return 0;
-	r = grow((void **)&c->files, &c->alloc_files, c->n_files, sizeof(*nf));
+	r = array_grow((void **)&c->files, c->n_files, &c->alloc_files, sizeof(*nf));
 	if (r < 0)
 		return r;
 	nf = &c->files[c->n_files];
@@ -152,7 +135,7 @@ static int conf_add_record(struct conf_scan *c, const char *root, enum conf_kind
 			   bool targets)
 {
 	struct conf_record *nr;
-	int r = grow((void **)&c->records, &c->alloc_records, c->n_records, sizeof(*nr));
+	int r = array_grow((void **)&c->records, c->n_records, &c->alloc_records, sizeof(*nr));
 
 	if (r < 0)
 		return r;

@@ -220,6 +220,22 @@ bool string_has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
+int array_grow(void **v, size_t n, size_t *alloc, size_t size)
+{
+	size_t na;
+	void *nv;
+
+	if (n < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : 16;
+	nv = reallocarray(*v, na, size);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*alloc = na;
+	return 0;
+}
+
 bool string_is_word(const char *s)
 {
 	if (!*s)

@@ -121,6 +121,13 @@ char *glob_normalize(char *s);
 /* fnmatch(3) of @pattern against @name, both read with '-' as '_'. */
 bool name_glob_match(const char *pattern, const char *name);
 bool string_has_glob(const char *s);
+/*
+ * Room for one more element of @size bytes in *@v, which holds @n of
+ * *@alloc: doubled when full, so that appends cost amortised constant time
+ * whatever an input makes @n. -ENOMEM leaves *@v as it was.
+ */
+int array_grow(void **v, size_t n, size_t *alloc, size_t size);
+
 /* No blank, control character or backslash: one word of a modprobe.d line. */
 bool string_is_word(const char *s);
 /* Only letters, digits, '_' and '-', as every kernel module name: safe even in a shell command. */
