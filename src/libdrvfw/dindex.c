@@ -506,27 +506,43 @@ static int check_policy_files(struct dindex *x, const struct sysroot *root,
 	return 0;
 }
 
-int dindex_same_context(struct dindex *x, const struct sysroot *root,
-			const struct policy_source *src)
+/*
+ * The context @x was built for against @root and @src: the kernel, the
+ * module directory, the profile directory and the command line's drvfw
+ * settings. -ESTALE with *@why set when one differs.
+ */
+static int check_context(struct dindex *x, const struct dx_info *i, const struct sysroot *root,
+			 const struct policy_source *src, char **why)
 {
-	_cleanup_free_ char *why = NULL, *profiledir = NULL, *cmdline = NULL;
-	const struct dx_info *i = info(x);
+	_cleanup_free_ char *profiledir = NULL, *cmdline = NULL;
 	int r;
 
-	if (!i)
-		return -EBADMSG;
 	profiledir = src && src->profiledir ? strdup(src->profiledir)
 					    : sysroot_path(root, DRVFW_PROFILEDIR);
 	cmdline = policy_cmdline_settings(src ? src->cmdline : NULL);
 	if (!profiledir || !cmdline)
 		return -ENOMEM;
-	r = check_string(x, i->kver, root->kver, "", &why);
+	r = check_string(x, i->kver, root->kver, "the kernel version", why);
 	if (r >= 0)
-		r = check_string(x, i->moddir, root->moddir, "", &why);
+		r = check_string(x, i->moddir, root->moddir, "the module directory", why);
 	if (r >= 0)
-		r = check_string(x, i->profiledir, profiledir, "", &why);
+		r = check_string(x, i->profiledir, profiledir, "the profile directory", why);
 	if (r >= 0)
-		r = check_string(x, i->cmdline, cmdline, "", &why);
+		r = check_string(x, i->cmdline, cmdline, "the kernel command line's drvfw settings",
+				 why);
+	return r;
+}
+
+int dindex_same_context(struct dindex *x, const struct sysroot *root,
+			const struct policy_source *src)
+{
+	_cleanup_free_ char *why = NULL;
+	const struct dx_info *i = info(x);
+	int r;
+
+	if (!i)
+		return -EBADMSG;
+	r = check_context(x, i, root, src, &why);
 	/* files named: the same names (the policy directory's are its content) */
 	if (r >= 0 && src && src->files)
 		r = check_policy_files(x, root, src, &why);
@@ -538,28 +554,16 @@ int dindex_same_context(struct dindex *x, const struct sysroot *root,
 int dindex_check(struct dindex *x, const struct sysroot *root, const struct policy_source *src,
 		 char **ret_why)
 {
-	_cleanup_free_ char *why = NULL, *profiledir = NULL, *cmdline = NULL;
+	_cleanup_free_ char *why = NULL;
 	const struct dx_info *i = info(x);
 	int r;
 
 	*ret_why = NULL;
 	if (!i)
 		return -EBADMSG;
-	profiledir = src && src->profiledir ? strdup(src->profiledir)
-					    : sysroot_path(root, DRVFW_PROFILEDIR);
-	cmdline = policy_cmdline_settings(src ? src->cmdline : NULL);
-	if (!profiledir || !cmdline)
-		return -ENOMEM;
 	r = check_string(x, i->drvfw_version, PACKAGE_VERSION, "the drvfw version", &why);
 	if (r >= 0)
-		r = check_string(x, i->kver, root->kver, "the kernel version", &why);
-	if (r >= 0)
-		r = check_string(x, i->moddir, root->moddir, "the module directory", &why);
-	if (r >= 0)
-		r = check_string(x, i->profiledir, profiledir, "the profile directory", &why);
-	if (r >= 0)
-		r = check_string(x, i->cmdline, cmdline, "the kernel command line's drvfw settings",
-				 &why);
+		r = check_context(x, i, root, src, &why);
 	if (r >= 0)
 		r = check_policy_files(x, root, src, &why);
 	for (size_t k = 0; r >= 0 && k < x->sec[DX_INPUTS].count; k++) {
