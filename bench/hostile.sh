@@ -13,7 +13,10 @@
 #   - `drvfw check` and `drvfw generate` with that policy against
 #     `modprobe -c`; target <= 2 s each;
 #   - `drvfw check` with 100,000 entries naming one driver on as many buses
-#     (one long list of buses per driver), against the 100,000 drivers.
+#     (one long list of buses per driver), against the 100,000 drivers;
+#   - `drvfw audit` with a modprobe.d file of 80,000 blacklist and install
+#     lines, each attributed to its FILE:LINE, against `modprobe -c` reading
+#     the same file; target <= 2 s.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,6 +59,14 @@ check=$(median_ms 5 "${dr[@]}" check)
 check_buses=$(median_ms 5 "$drvfw" --root "$root" --kver "$kver" --sysfs "" --policy "$tmp/buses.conf" -q check)
 generate=$(median_ms 5 "${dr[@]}" generate)
 modprobe_c=$(median_ms 5 /sbin/modprobe -d "$root" -S "$kver" -c)
+# the module tree under a root of its own whose /etc/modprobe.d holds the file
+mkdir -p "$tmp/mroot/etc/modprobe.d"
+ln -s "$root/lib" "$tmp/mroot/lib"
+awk 'BEGIN { for (i = 0; i < 40000; i++) printf "blacklist mod%d\ninstall mod%d /bin/true\n", i, i }' \
+	>"$tmp/mroot/etc/modprobe.d/big.conf"
+audit_conf=$(median_ms 5 "$drvfw" --root "$tmp/mroot" --kver "$kver" --sysfs "" --policy /dev/null -q \
+	audit --json)
+modprobe_conf=$(median_ms 5 /sbin/modprobe -d "$tmp/mroot" -S "$kver" -C "$tmp/mroot/etc/modprobe.d" -c)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "Inputs that grow ($runs runs; check, generate and modprobe -c 5 runs):"
@@ -71,3 +82,5 @@ printf '| `drvfw generate`, 100,000-entry policy | %s ms | `modprobe -c` %s ms |
 	"$generate" "$modprobe_c" "$(ratio "$generate" "$modprobe_c")"
 printf '| `drvfw check`, one driver on 100,000 buses | %s ms | 100,000 drivers on one bus %s ms | %s× | ≤ 2000 ms |\n' \
 	"$check_buses" "$check" "$(ratio "$check_buses" "$check")"
+printf '| `drvfw audit --json`, 80,000 modprobe.d lines | %s ms | `modprobe -c` of the same %s ms | %s× | ≤ 2000 ms |\n' \
+	"$audit_conf" "$modprobe_conf" "$(ratio "$audit_conf" "$modprobe_conf")"
