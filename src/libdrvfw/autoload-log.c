@@ -139,8 +139,14 @@ static bool parse_seconds(const char *s, double *ret)
 	return true;
 }
 
-/* "PRI,SEQ,USEC,FLAGS[,...];" at the start of a /dev/kmsg record. */
-static bool parse_kmsg_prefix(const char *s, double *ret_mono, const char **ret_msg)
+/*
+ * "PRI,SEQ,USEC,FLAGS[,...];" at the start of a /dev/kmsg record, and
+ * whether the record is the kernel's own (facility 0). drvfw writes its
+ * records to /dev/kmsg, which gives them LOG_USER; the kernel's messages
+ * can carry strings a device chose ("usb 1-1: Product: %s").
+ */
+static bool parse_kmsg_prefix(const char *s, double *ret_mono, const char **ret_msg,
+			      bool *ret_kernel)
 {
 	unsigned long long v[3];
 	const char *p = s, *semi;
@@ -158,6 +164,7 @@ static bool parse_kmsg_prefix(const char *s, double *ret_mono, const char **ret_
 	semi = strchr(p, ';');
 	if (!semi || memchr(p, ' ', semi - p))
 		return false;
+	*ret_kernel = v[0] >> 3 == 0;
 	*ret_mono = (double)v[2] / 1e6;
 	*ret_msg = semi + 1;
 	return true;
@@ -232,17 +239,41 @@ static const char *marker_end(const char *s, const char *p)
 }
 
 /*
- * Finds the marker followed by a record of either type; returns where its
+ * Whether the text before a marker at @p is what dmesg or journalctl put
+ * before a message, not the start of another message that a device's
+ * string continues ("[ 5.1] usb 1-1: Product: drvfw: ...", "... host
+ * kernel: input: drvfw: ..."): dmesg -x's facility is not the kernel's,
+ * and after the first "[...]" (the time stamp) no word ends in ':'; the
+ * host name journalctl puts there does not.
+ */
+static bool text_prefix_ok(const char *s, const char *p)
+{
+	const char *close = memchr(s, ']', (size_t)(p - s)), *w;
+
+	if (startswith(s, "kern ") || startswith(s, "kern:"))
+		return false;
+	for (w = close ? close + 1 : s; w < p; w++)
+		if (*w == ':' && (w + 1 == p || isspace((unsigned char)w[1])))
+			return false;
+	return true;
+}
+
+/*
+ * Finds the marker followed by a record of either type, at the start of
+ * the message (@kmsg: a /dev/kmsg record's message) or after what
+ * text_prefix_ok() takes for a time stamp and host; returns where its
  * fields begin, and sets *ret_start to the marker and *ret_type. -EBADMSG
  * (through *ret_bad) when a second marker follows: a name cannot bring one
  * in (its blanks are escaped), a forgery can.
  */
-static const char *find_record(const char *s, const char **ret_start,
+static const char *find_record(const char *s, bool kmsg, const char **ret_start,
 			       enum kmsg_record_type *ret_type, bool *ret_bad)
 {
 	for (const char *p = strstr(s, "drvfw"); p; p = strstr(p + 1, "drvfw")) {
 		const char *q = marker_end(s, p), *mark;
 
+		if (q && (kmsg ? p != s : !text_prefix_ok(s, p)))
+			q = NULL;
 		if (q && startswith(q, MARK_AUTOLOAD)) {
 			*ret_type = KMSG_RECORD_AUTOLOAD;
 			mark = MARK_AUTOLOAD;
@@ -543,7 +574,7 @@ int kmsg_parse_line(const char *line, struct autoload_event *ev, struct guard_lo
 	const char *rest, *start, *fields;
 	enum kmsg_record_type type = 0;
 	double mono = -1;
-	bool bad = false;
+	bool bad = false, kernel = false;
 	int r;
 
 	/* Cheap rejection: most kernel log lines are not ours. */
@@ -554,9 +585,11 @@ int kmsg_parse_line(const char *line, struct autoload_event *ev, struct guard_lo
 		return -ENOMEM;
 	buf[strcspn(buf, "\r\n")] = '\0';
 
-	if (parse_kmsg_prefix(buf, &mono, &rest)) {
+	if (parse_kmsg_prefix(buf, &mono, &rest, &kernel)) {
+		if (kernel)
+			return 0;
 		kmsg_unescape(buf + (rest - buf)); /* rest is inside buf */
-		fields = find_record(rest, &start, &type, &bad);
+		fields = find_record(rest, true, &start, &type, &bad);
 		if (!fields || (type == KMSG_RECORD_GUARD && !gev))
 			return 0;
 		when = strdup_printf("%.6f", mono);
@@ -573,7 +606,7 @@ int kmsg_parse_line(const char *line, struct autoload_event *ev, struct guard_lo
 			if (q > rest + 1 && *q == '>')
 				rest = q + 1;
 		}
-		fields = find_record(rest, &start, &type, &bad);
+		fields = find_record(rest, false, &start, &type, &bad);
 		if (!fields || (type == KMSG_RECORD_GUARD && !gev))
 			return 0;
 		r = parse_prefix_stamp(rest, start - rest, &mono, &when);

@@ -80,6 +80,21 @@ START_TEST(test_not_ours)
 		/* generate's warn line for a module load that is not an autoload */
 		"[    6.000000] drvfw: would deny module e1000",
 		"[    6.000000] drvfw: would deny autoload of module rxrpc",
+		/* a device's string in a kernel message (the USB product name) made
+		 * to look like a record: the kernel's facility, or not where a
+		 * message starts */
+		"6,1234,5000000,-;usb 1-1: Product: drvfw: " REC,
+		"6,1234,5000000,-;usb 1-1: Product: x] drvfw: " REC,
+		"6,1234,5000000,-;drvfw: " REC,
+		"13,1234,5000000,-;usb 1-1: Product: drvfw: " REC,
+		"[    5.000000] usb 1-1: Product: drvfw: " REC,
+		"[    5.000000] usb 1-1: Product: x] drvfw: " REC,
+		"[    5.000000] input: drvfw: " REC,
+		"kern  :info  : [    5.000000] drvfw: " REC,
+		"<6>[    5.000000] usb 1-1: Product: drvfw: " REC,
+		"Nov 22 01:25:57 debian kernel: usb 1-1: Product: drvfw: " REC,
+		"Nov 22 01:25:57 debian kernel: input: drvfw: " REC,
+		"[  515.787947] debian kernel: usb 1-1: Product: drvfw: " REC,
 		"",
 	};
 	struct autoload_event ev;
