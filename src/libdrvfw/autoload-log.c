@@ -1011,10 +1011,12 @@ int autoload_pair_requests(struct autoload_events *e, struct module_request *req
 	 * position n_reqs + 1 (and 0 after the shift) stands for "none" */
 	_cleanup_free_ size_t *left = malloc((n_reqs + 2) * sizeof(size_t));
 	_cleanup_free_ size_t *right = malloc((n_reqs + 2) * sizeof(size_t));
+	/* end[k]: one past the last position of the name at position k */
+	_cleanup_free_ size_t *end = malloc((n_reqs + 2) * sizeof(size_t));
 	struct hashmap *first = hashmap_new();
 	int paired = 0, r = 0;
 
-	if (!order || !left || !right || !first) {
+	if (!order || !left || !right || !end || !first) {
 		hashmap_free(first);
 		return -ENOMEM;
 	}
@@ -1026,21 +1028,32 @@ int autoload_pair_requests(struct autoload_events *e, struct module_request *req
 		left[k] = right[k] = k;
 	for (size_t k = n_reqs; k-- > 0 && r >= 0;)
 		r = hashmap_puts(first, reqs[order[k]].name, k + 1);
+	for (size_t k = n_reqs; k >= 1; k--) {
+		bool same = k < n_reqs && streq(reqs[order[k - 1]].name, reqs[order[k]].name);
+
+		end[k] = same ? end[k + 1] : k + 1;
+	}
 	for (size_t i = 0; i < e->n && r >= 0; i++) {
 		struct autoload_event *ev = &e->v[i];
-		size_t lo, hi, k, best = 0;
+		size_t lo, hi, a, b, best = 0;
 		double best_d = window;
 
 		if (ev->mono < 0 || ev->requester || !hashmap_gets(first, ev->alias, &lo))
 			continue;
-		/* the requests of this name are positions lo..hi-1, by time */
-		for (hi = lo; hi <= n_reqs && streq(reqs[order[hi - 1]].name, ev->alias); hi++)
-			;
-		/* the first of them not earlier than the event */
-		for (k = lo; k < hi && reqs[order[k - 1]].ts < ev->mono; k++)
-			;
+		/* the requests of this name are positions lo..hi-1, by time; a the
+		 * first of them not earlier than the event, found by halving: any
+		 * user can make one name's requests many */
+		hi = end[lo];
+		for (a = lo, b = hi; a < b;) {
+			size_t mid = a + (b - a) / 2;
+
+			if (reqs[order[mid - 1]].ts < ev->mono)
+				a = mid + 1;
+			else
+				b = mid;
+		}
 		for (int side = 0; side < 2; side++) {
-			size_t c = side == 0 ? find_unused(left, k - 1) : find_unused(right, k);
+			size_t c = side == 0 ? find_unused(left, a - 1) : find_unused(right, a);
 			double dist;
 
 			if (c < lo || c >= hi)
