@@ -16,7 +16,10 @@
 #     (one long list of buses per driver), against the 100,000 drivers;
 #   - `drvfw audit` with a modprobe.d file of 80,000 blacklist and install
 #     lines, each attributed to its FILE:LINE, against `modprobe -c` reading
-#     the same file; target <= 2 s.
+#     the same file; target <= 2 s;
+#   - `drvfw report --trace` pairing 32,000 autoload records of one name
+#     with as many module_request events, against the report without the
+#     trace; target <= 1 s.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,6 +50,12 @@ awk 'BEGIN { srand(1); for (i = 0; i < 100000; i++)
 : >"$tmp/kmsg"
 
 report=$(median_ms "$runs" "$drvfw" report -f "$tmp/names.log")
+# one name asked for 32,000 times (an AF_ALG bind asks for crypto-NAME)
+awk 'BEGIN { for (i = 0; i < 32000; i++) {
+	printf "[%12.6f] drvfw: autoload/2 alias=crypto-x modules=- action=none\n", 1000 + i / 1000 > "'"$tmp/one.log"'"
+	printf "  a-%d [001] ..... %.6f: module_request: crypto-x wait=1 call_site=x\n", 100 + i, 1000 + i / 1000 > "'"$tmp/one.trace"'" } }'
+report_trace=$(median_ms 5 "$drvfw" report -f "$tmp/one.log" -t "$tmp/one.trace")
+report_one=$(median_ms 5 "$drvfw" report -f "$tmp/one.log")
 sort_u=$(median_ms "$runs" /usr/bin/sort -u -o "$tmp/sorted" "$tmp/names.log")
 env=(/usr/bin/env "DRVFW_KMSG=$tmp/kmsg" DRVFW_MODPROBE=/bin/true)
 helper=(modprobe-helper -q -- fs-cramfs)
@@ -82,5 +91,7 @@ printf '| `drvfw generate`, 100,000-entry policy | %s ms | `modprobe -c` %s ms |
 	"$generate" "$modprobe_c" "$(ratio "$generate" "$modprobe_c")"
 printf '| `drvfw check`, one driver on 100,000 buses | %s ms | 100,000 drivers on one bus %s ms | %s× | ≤ 2000 ms |\n' \
 	"$check_buses" "$check" "$(ratio "$check_buses" "$check")"
+printf '| `drvfw report --trace`, 32,000 requests of one name | %s ms | the same report without the trace %s ms | %s× | ≤ 1000 ms |\n' \
+	"$report_trace" "$report_one" "$(ratio "$report_trace" "$report_one")"
 printf '| `drvfw audit --json`, 80,000 modprobe.d lines | %s ms | `modprobe -c` of the same %s ms | %s× | ≤ 2000 ms |\n' \
 	"$audit_conf" "$modprobe_conf" "$(ratio "$audit_conf" "$modprobe_conf")"

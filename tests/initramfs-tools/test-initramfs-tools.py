@@ -217,6 +217,34 @@ def main():
                 vmlib.boot_verify_cases(t, digest, ['/scripts/functions', '/lib/drvfw-lib.sh',
                                                     '/scripts/drvfw-functions'], check)
 
+        # Busybox not installed (BUSYBOX=auto, Debian's default; busybox is
+        # only recommended): klibc's utilities have no sed or rm, and without
+        # sed the boot's scan read on-error = deny as allow.
+        bb = [os.path.join(root.root, 'usr/share/initramfs-tools', f)
+              for f in ('conf-hooks.d/busybox', 'hooks/zz-busybox')]
+        aside = [f + '.drvfw-test' for f in bb]
+        try:
+            for f, a in zip(bb, aside):
+                if os.path.exists(f):
+                    os.rename(f, a)
+            # (the root's initramfs.conf says BUSYBOX=y, which would refuse)
+            rc, out, t = root.mkinitramfs('[drvfw]\non-error = deny\n[deny]\ndrivers = pci:e1000\n',
+                                          settings=settings + 'BUSYBOX=auto\n')
+        finally:
+            for f, a in zip(bb, aside):
+                if os.path.exists(a):
+                    os.rename(a, f)
+        check(rc == 0, 'mkinitramfs builds without busybox' + ('' if rc == 0 else f'\n{out[-3000:]}'))
+        if t:
+            trees.append(t)
+            check(not exists(t, 'usr/bin/busybox') and not exists(t, 'bin/busybox'), 'no busybox in that image')
+            for tool in ('sed', 'rm'):
+                check(exists(t, f'usr/bin/{tool}') or exists(t, f'bin/{tool}'), f'but {tool}, which the boot steps use')
+            r = subprocess.run(['chroot', t, '/bin/sh', '-c', '. /usr/lib/drvfw-lib.sh; drvfw_on_error /etc/drvfw'],
+                               capture_output=True, text=True)
+            check(r.stdout.strip() == 'deny',
+                  f'its klibc sh reads on-error = deny from the image\'s policy: {r.stdout!r} {r.stderr[-300:]!r}')
+
         rc, out, t = root.mkinitramfs(None)
         check(rc == 0, 'mkinitramfs builds without a policy')
         if t:
