@@ -220,9 +220,11 @@ def main():
         # Busybox not installed (BUSYBOX=auto, Debian's default; busybox is
         # only recommended): klibc's utilities have no sed or rm, and without
         # sed the boot's scan read on-error = deny as allow.
+        # (out of their directories: mkinitramfs runs and sources any name there)
         bb = [os.path.join(root.root, 'usr/share/initramfs-tools', f)
               for f in ('conf-hooks.d/busybox', 'hooks/zz-busybox')]
-        aside = [f + '.drvfw-test' for f in bb]
+        aside = [os.path.join(root.root, 'tmp', 'drvfw-test-aside-' + os.path.basename(os.path.dirname(f)))
+                 for f in bb]
         try:
             for f, a in zip(bb, aside):
                 if os.path.exists(f):
@@ -240,7 +242,10 @@ def main():
             check(not exists(t, 'usr/bin/busybox') and not exists(t, 'bin/busybox'), 'no busybox in that image')
             for tool in ('sed', 'rm'):
                 check(exists(t, f'usr/bin/{tool}') or exists(t, f'bin/{tool}'), f'but {tool}, which the boot steps use')
-            r = subprocess.run(['chroot', t, '/bin/sh', '-c', '. /usr/lib/drvfw-lib.sh; drvfw_on_error /etc/drvfw'],
+            # /dev as at boot (the image mounts it at run time)
+            os.makedirs(os.path.join(t, 'dev'), exist_ok=True)
+            r = subprocess.run(['unshare', '-m', 'sh', '-c', 'mount --bind /dev "$1/dev" && chroot "$1" /bin/sh -c "$2"',
+                                'sh', t, '. /usr/lib/drvfw-lib.sh; drvfw_on_error /etc/drvfw'],
                                capture_output=True, text=True)
             check(r.stdout.strip() == 'deny',
                   f'its klibc sh reads on-error = deny from the image\'s policy: {r.stdout!r} {r.stderr[-300:]!r}')
