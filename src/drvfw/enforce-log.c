@@ -100,18 +100,27 @@ void print_enforce_actions(FILE *f, const struct enforce_plan *p, const char *sy
 {
 	for (size_t k = 0; k < p->n_actions; k++) {
 		const struct enforce_action *a = &p->actions[k];
+		_cleanup_free_ char *line = NULL;
+		size_t n = 0;
+		FILE *m = open_memstream(&line, &n);
 
+		if (!m)
+			return;
 		/* a path names a device, whose name is not drvfw's to choose */
 		if (a->step == STEP_LOAD) {
-			fputs("LOAD ", f);
-			fput_printable(f, a->value);
+			fputs("LOAD ", m);
+			fput_printable(m, a->value);
 		} else {
-			fprintf(f, "WRITE %s/", sysfs);
-			fput_printable(f, a->path);
-			fputc(' ', f);
+			fprintf(m, "WRITE %s/", sysfs);
+			fput_printable(m, a->path);
+			fputc(' ', m);
 			/* An empty value clears driver_override; print it visibly. */
-			fput_printable(f, streq(a->value, "\n") ? "''" : a->value);
+			fput_printable(m, streq(a->value, "\n") ? "''" : a->value);
 		}
-		fputc('\n', f);
+		fputc('\n', m);
+		/* one write a line: under udev @f is the unbuffered stderr, and
+		 * udev logs each write as a line */
+		if (fclose(m) == 0)
+			fwrite(line, 1, n, f);
 	}
 }
