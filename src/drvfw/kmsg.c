@@ -56,10 +56,10 @@ void kmsg_write(struct kmsg *k, int pri, const char *msg)
 
 void kmsg_line(struct kmsg *k, const char *fmt, ...)
 {
-	_cleanup_free_ char *msg = NULL;
-	char buf[1024];
+	_cleanup_free_ char *msg = NULL, *line = NULL;
 	size_t n = 0;
 	va_list ap;
+	FILE *f;
 	int r;
 
 	if (k->fd < 0)
@@ -70,19 +70,19 @@ void kmsg_line(struct kmsg *k, const char *fmt, ...)
 	if (r < 0)
 		return;
 	/*
-	 * Names in a message come from devices and users: a control byte, a
-	 * '\\' or a byte outside ASCII is written as \\xHH, so that one call is
-	 * one line in dmesg and nothing in it can pose as another record.
+	 * Names in a message come from devices and users: fput_printable()
+	 * writes a control byte, a '\\' or a byte outside ASCII as \\xHH, so
+	 * that one call is one line in dmesg and nothing in it can pose as
+	 * another record.
 	 */
-	for (const unsigned char *p = (const unsigned char *)msg; *p && n < sizeof(buf) - 5; p++) {
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\\x%02x", *p);
-		else
-			buf[n++] = (char)*p;
-	}
-	buf[n] = '\0';
+	f = open_memstream(&line, &n);
+	if (!f)
+		return;
+	fput_printable(f, msg);
+	if (fclose(f) != 0)
+		return;
 	/* <5>: notice; user-space records default to facility user. */
-	kmsg_write(k, 5, buf);
+	kmsg_write(k, 5, line);
 }
 
 bool kmsg_ratelimit(struct kmsg *k, const char *kind, unsigned *ret_suppressed)
