@@ -19,6 +19,21 @@
 int ratelimit_shared(const char *state_path, unsigned interval_sec, unsigned burst,
 		     unsigned *ret_suppressed);
 
+/*
+ * The same for records about a name that any user can choose and repeat
+ * (the helper's record of a denied autoload: the module never loads, so a
+ * socket() in a loop asks again and again). In each window of @interval_sec
+ * the first record of a name is logged, while fewer than @names names (at
+ * most RATELIMIT_NAMES_MAX) have been; its repeats, and the names past
+ * @names, are left out and counted. A storm of one name leaves one record
+ * per window; one of many names, @names. 1 or 0 as ratelimit_shared().
+ */
+int ratelimit_shared_name(const char *state_path, const char *name, unsigned interval_sec,
+			  unsigned names, unsigned *ret_suppressed);
+
 /* The kernel's own printk limit: 10 messages per 5 s. */
 #define RATELIMIT_INTERVAL_SEC 5
 #define RATELIMIT_BURST 10
+/* Names per window: a boot that denies many autoloads at once keeps a record of each. */
+#define RATELIMIT_NAMES 32
+#define RATELIMIT_NAMES_MAX 64

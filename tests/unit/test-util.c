@@ -231,6 +231,62 @@ START_TEST(test_ratelimit_shared)
 }
 END_TEST
 
+/* One record per name per window, a few names per window; each call stands for one helper. */
+START_TEST(test_ratelimit_shared_name)
+{
+	char dir[] = "/tmp/drvfw-ratelimit.XXXXXX";
+	_cleanup_free_ char *state = NULL, *fifo = NULL;
+	unsigned suppressed;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	state = strdup_printf("%s/state", dir);
+	/* a storm of one name: its first request only */
+	ck_assert_int_eq(ratelimit_shared_name(state, "net-pf-5", 3600, 3, &suppressed), 1);
+	for (int i = 0; i < 50; i++) {
+		ck_assert_int_eq(ratelimit_shared_name(state, "net-pf-5", 3600, 3, &suppressed), 0);
+		ck_assert_uint_eq(suppressed, 0);
+	}
+	/* other names are not held back by it, up to the names of a window */
+	ck_assert_int_eq(ratelimit_shared_name(state, "fs-a\nb", 3600, 3, &suppressed), 1);
+	ck_assert_int_eq(ratelimit_shared_name(state, "fs-a", 3600, 3, &suppressed), 1);
+	ck_assert_int_eq(ratelimit_shared_name(state, "fs-a\nb", 3600, 3, &suppressed), 0);
+	ck_assert_int_eq(ratelimit_shared_name(state, "fs-c", 3600, 3, &suppressed), 0);
+	/* the state stays bounded: a header and one line per name logged */
+	f = fopen(state, "re");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	ck_assert_int_le(ftell(f), 96 + 3 * 33);
+	fclose(f);
+	/* a new window tells how many the last one left out, and starts empty */
+	ck_assert_int_eq(ratelimit_shared_name(state, "net-pf-5", 0, 3, &suppressed), 1);
+	ck_assert_uint_eq(suppressed, 52);
+	ck_assert_int_eq(ratelimit_shared_name(state, "net-pf-5", 3600, 3, &suppressed), 0);
+	ck_assert_int_eq(ratelimit_shared_name(state, "fs-c", 3600, 3, &suppressed), 1);
+	/* a damaged state file starts a window; it is never a reason to be silent */
+	f = fopen(state, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs("garbage\nzz\n", f);
+	fclose(f);
+	ck_assert_int_eq(ratelimit_shared_name(state, "net-pf-5", 3600, 3, &suppressed), 1);
+	/* more names than the state can hold are as many as it holds */
+	for (int i = 0; i < RATELIMIT_NAMES_MAX + 10; i++) {
+		_cleanup_free_ char *name = strdup_printf("fs-%d", i);
+
+		ck_assert_int_eq(ratelimit_shared_name(state, name, 3600, 1000, &suppressed),
+				 i < RATELIMIT_NAMES_MAX - 1);
+	}
+	/* a state file that is not a file: never silence, never block */
+	fifo = strdup_printf("%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(ratelimit_shared_name(fifo, "net-pf-5", 3600, 1, &suppressed), 1);
+	unlink(fifo);
+	unlink(state);
+	rmdir(dir);
+}
+END_TEST
+
 /* The one escaping of a chosen name: round trip, and nothing unsafe left. */
 START_TEST(test_record_escape)
 {
@@ -281,6 +337,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_sysroot_paths);
 	tcase_add_test(tc, test_ratelimit_shared);
+	tcase_add_test(tc, test_ratelimit_shared_name);
 	tcase_add_test(tc, test_record_escape);
 	suite_add_tcase(s, tc);
 	return s;
