@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "drvfw.h"
+#include "ratelimit.h"
 #include "request.h"
 
 #define REAL_MODPROBE "/sbin/modprobe"
@@ -65,6 +66,26 @@ static void fix_stdio(void)
 static int record_priority(enum autoload_action action)
 {
 	return action == AUTOLOAD_DENY || action == AUTOLOAD_WARN ? 13 : 14;
+}
+
+/*
+ * Whether to record a denied request for @alias. A denied module never
+ * loads, so any user can have the kernel ask for it again and again (a
+ * socket() of a denied family in a loop) and push older records out of the
+ * kernel log: a name's repeats within a window are left out, and counted
+ * in the next record written. What is allowed is always recorded: it
+ * loads, and asks no more.
+ */
+static bool log_denied(struct kmsg *k, const char *alias)
+{
+	unsigned suppressed;
+	bool log = kmsg_ratelimit_name(k, KMSG_KIND_DENIED, alias, &suppressed);
+
+	if (suppressed)
+		kmsg_line(k,
+			  "%u denied autoload records left out (rate limit: one per name per %u s)",
+			  suppressed, RATELIMIT_INTERVAL_SEC);
+	return log;
 }
 
 static const char *real_modprobe(void)
@@ -187,9 +208,11 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 		kmsg_close(&k);
 		return a == AUTOLOAD_DENY ? EXIT_RUNTIME : exec_modprobe(quiet, alias);
 	}
-	msg = autoload_record_format(alias, rd.modules, rd.action, rd.rule, rd.error);
-	if (msg)
-		kmsg_write(&k, record_priority(rd.action), msg);
+	if (rd.action != AUTOLOAD_DENY || log_denied(&k, alias)) {
+		msg = autoload_record_format(alias, rd.modules, rd.action, rd.rule, rd.error);
+		if (msg)
+			kmsg_write(&k, record_priority(rd.action), msg);
+	}
 	ctx_log_index_problem(ctx, &k);
 	kmsg_close(&k);
 	if (rd.action == AUTOLOAD_DENY)

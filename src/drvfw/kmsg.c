@@ -85,25 +85,44 @@ void kmsg_line(struct kmsg *k, const char *fmt, ...)
 	kmsg_write(k, 5, line);
 }
 
+/* Where the limit of @kind is kept: next to the log it limits (a test's DRVFW_KMSG file), else in /run/drvfw. */
+static char *ratelimit_state(const char *kind)
+{
+	const char *env = getenv("DRVFW_KMSG");
+
+	if (env && *env)
+		return strdup_printf("%s.%s.ratelimit", env, kind);
+	(void)mkdir(DRVFW_RUN_DIR, 0755);
+	return strdup_printf(DRVFW_RUN_DIR "/kmsg-%s.ratelimit", kind);
+}
+
 bool kmsg_ratelimit(struct kmsg *k, const char *kind, unsigned *ret_suppressed)
 {
 	_cleanup_free_ char *state = NULL;
-	const char *env = getenv("DRVFW_KMSG");
 
 	*ret_suppressed = 0;
 	if (k->fd < 0)
 		return false;
-	/* next to the log it limits: a test's DRVFW_KMSG file, else /run/drvfw */
-	if (env && *env)
-		state = strdup_printf("%s.%s.ratelimit", env, kind);
-	else {
-		(void)mkdir(DRVFW_RUN_DIR, 0755);
-		state = strdup_printf(DRVFW_RUN_DIR "/kmsg-%s.ratelimit", kind);
-	}
+	state = ratelimit_state(kind);
 	if (!state)
 		return true;
 	return ratelimit_shared(state, RATELIMIT_INTERVAL_SEC, RATELIMIT_BURST, ret_suppressed) !=
 	       0;
+}
+
+bool kmsg_ratelimit_name(struct kmsg *k, const char *kind, const char *name,
+			 unsigned *ret_suppressed)
+{
+	_cleanup_free_ char *state = NULL;
+
+	*ret_suppressed = 0;
+	if (k->fd < 0)
+		return false;
+	state = ratelimit_state(kind);
+	if (!state)
+		return true;
+	return ratelimit_shared_name(state, name, RATELIMIT_INTERVAL_SEC, RATELIMIT_NAMES,
+				     ret_suppressed) != 0;
 }
 
 void kmsg_item(struct kmsg *k, const char *head, const char *item)

@@ -119,7 +119,8 @@ while read -r name; do
 	: >"$T/kmsg" && : >"$T/modprobe.log"
 	r1=0 && DRVFW_INDEX=$T/none H -q -- "$name" || r1=$?
 	cp "$T/kmsg" "$T/k1" && cp "$T/modprobe.log" "$T/m1"
-	: >"$T/kmsg" && : >"$T/modprobe.log"
+	# a new rate-limit window: the second run of a denied name is recorded too
+	: >"$T/kmsg" && : >"$T/modprobe.log" && rm -f "$T/kmsg.denied.ratelimit"
 	r2=0 && H -q -- "$name" || r2=$?
 	if [[ $r1 == "$r2" ]] && cmp -s "$T/k1" "$T/kmsg" && cmp -s "$T/m1" "$T/modprobe.log"; then
 		same=$((same + 1))
