@@ -220,6 +220,9 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 	r = ctx_decisions(ctx, &dec);
 	if (r < 0)
 		return r;
+	/* before the index's rebuild reads modprobe.d, with drvfw's new file, into the inventory */
+	if (a->now && decisions_compute(old_p, dec->inv, &old_dec) < 0)
+		return log_oom();
 	if (a->modprobe) {
 		_cleanup_free_ char *kernels = NULL, *failed = NULL;
 
@@ -255,9 +258,6 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 	}
 	if (!a->now)
 		return 0;
-	r = decisions_compute(old_p, dec->inv, &old_dec);
-	if (r < 0)
-		return log_oom();
 	r = apply_now(ctx, root, old_dec, dec, a->list == LIST_ALLOW);
 	return r == -EIO ? EXIT_EXPOSED : r;
 }

@@ -436,7 +436,7 @@ int ctx_index_snapshot(struct drvfw_ctx *ctx, struct dindex_snapshot **ret)
 	return r < 0 ? r : dindex_snapshot_take(root, &src, ret);
 }
 
-void ctx_index_rewrite(struct drvfw_ctx *ctx, const struct dindex_snapshot *snap,
+void ctx_index_rewrite(struct drvfw_ctx *ctx, struct dindex_snapshot *snap,
 		       const struct decisions *dec)
 {
 	const struct sysroot *root;
@@ -450,6 +450,20 @@ void ctx_index_rewrite(struct drvfw_ctx *ctx, const struct dindex_snapshot *snap
 	if (!path) {
 		log_oom();
 		return;
+	}
+	/* modprobe.d with the file just written, taken before it is read */
+	if (dec->inv == ctx->inv) {
+		r = dindex_snapshot_retake_config(snap, root);
+		if (r >= 0)
+			r = inventory_reload_config(root, ctx->inv);
+		if (r < 0) {
+			/* what the inventory says of modprobe.d is not what is there */
+			log_warning_errno(r,
+					  "failed to read modprobe.d again: %m; the decision index "
+					  "'%s' is left stale, run 'drvfw index'",
+					  path);
+			return;
+		}
 	}
 	r = ctx_index_write(ctx, path, snap, dec->policy, dec->inv);
 	if (r < 0)

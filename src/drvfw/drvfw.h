@@ -108,8 +108,10 @@ int ctx_index_write(struct drvfw_ctx *ctx, const char *path, const struct dindex
  * modprobe.d file), so that probe and the helper do not fall back to the
  * slow path, and warn, until someone runs drvfw index. @snap: what
  * ctx_index_snapshot() took before @dec was read (dindex_snapshot_take()
- * of the context's inputs). Best effort, and logged: a stale index is only
- * slow.
+ * of the context's inputs). Each of these commands wrote drvfw's modprobe.d
+ * file after @snap was taken: modprobe.d is taken and read again (into
+ * @dec's inventory, the context's), so that the index's modprobe.d part
+ * holds for audit. Best effort, and logged: a stale index is only slow.
  */
 int ctx_index_snapshot(struct drvfw_ctx *ctx, struct dindex_snapshot **ret);
 /*
@@ -119,7 +121,7 @@ int ctx_index_snapshot(struct drvfw_ctx *ctx, struct dindex_snapshot **ret);
  * root's, or built with other options (--proc-cmdline, --policy).
  */
 bool ctx_index_rebuildable(struct drvfw_ctx *ctx);
-void ctx_index_rewrite(struct drvfw_ctx *ctx, const struct dindex_snapshot *snap,
+void ctx_index_rewrite(struct drvfw_ctx *ctx, struct dindex_snapshot *snap,
 		       const struct decisions *dec);
 struct kmsg;
 /* The kernel log line about ctx->index_problem, within the shared rate limit. */

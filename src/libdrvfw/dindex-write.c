@@ -244,6 +244,18 @@ int dindex_snapshot_take(const struct sysroot *root, const struct policy_source 
 	return 0;
 }
 
+int dindex_snapshot_retake_config(struct dindex_snapshot *s, const struct sysroot *root)
+{
+	struct dindex_snapshot *conf = NULL;
+	int r = conf_snapshot(root, &conf);
+
+	if (r < 0)
+		return r;
+	dindex_snapshot_free(s->conf);
+	s->conf = conf;
+	return 0;
+}
+
 /* One section being built: records, or the string bytes. */
 struct sbuf {
 	unsigned char *p;

@@ -156,6 +156,14 @@ int dindex_snapshot_take(const struct sysroot *root, const struct policy_source 
 void dindex_snapshot_free(struct dindex_snapshot *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct dindex_snapshot *, dindex_snapshot_free);
 
+/*
+ * Takes the modprobe.d part of @s again, the rest as it was taken: for a
+ * writer that changed a modprobe.d file itself after @s was taken and
+ * reads modprobe.d again after this (inventory_reload_config()), so that
+ * the index's modprobe.d part holds for what it read.
+ */
+int dindex_snapshot_retake_config(struct dindex_snapshot *s, const struct sysroot *root);
+
 struct dindex_source {
 	const struct sysroot *root;
 	const struct policy_source *src; /* as the policy was loaded */

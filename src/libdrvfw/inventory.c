@@ -97,6 +97,30 @@ static int config_load(const struct sysroot *root, struct inventory *inv)
 	return r;
 }
 
+int inventory_reload_config(const struct sysroot *root, struct inventory *inv)
+{
+	if (!root || !root->moddir || !inv)
+		return -EINVAL;
+	for (size_t i = 0; i < inv->n_modules; i++) {
+		struct module *m = &inv->modules[i];
+
+		free(m->softdep_first_source);
+		free(m->blacklist_source);
+		free(m->install_cmd);
+		free(m->install_source);
+		free(m->softdeps);
+		m->install_ignored = m->blacklisted = false;
+		m->softdep_first_source = m->blacklist_source = m->install_cmd = m->install_source =
+		    NULL;
+		m->softdeps = NULL;
+		m->n_softdeps = 0;
+	}
+	/* libkmod reads modprobe.d once, when its context is made */
+	kmod_unref(inv->kmod);
+	inv->kmod = NULL;
+	return config_load(root, inv);
+}
+
 int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct inventory **ret)
 {
 	_cleanup_close_ int sysfd = -1;

@@ -153,6 +153,14 @@ int inventory_load_device(const struct sysroot *root, const char *bus, const cha
  */
 int inventory_load_indexed(const struct sysroot *root, struct dindex *x, struct inventory **ret);
 /*
+ * Reads modprobe.d (and the soft dependencies, which it adds to) into @inv
+ * again, through a new libkmod context: after its reader wrote a modprobe.d
+ * file itself (drvfw generate, allow, deny), so that what @inv says of
+ * modprobe.d is what is there now. What it said before is dropped first.
+ */
+int inventory_reload_config(const struct sysroot *root, struct inventory *inv);
+
+/*
  * The module database alone from the index: no modprobe.d, no soft
  * dependencies, no run-time view, no libkmod. What enforce --gate needs to
  * know which buses have a driver to deny, before udev starts.

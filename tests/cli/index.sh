@@ -254,6 +254,14 @@ D --sysfs "" generate -o "$MP" 2>"$T/err"
 expect_grep "rebuilt '$IDX'" "$T/err" "the changed policy installed: the stale index rebuilt"
 D --sysfs "" index --check >"$T/out" 2>&1
 expect_grep ': fresh' "$T/out" "fresh for the changed policy"
+# generate wrote a modprobe.d file after the inputs were taken: the rebuilt
+# index still holds modprobe.d, with that file, so that audit need not read it
+expect_no_grep 'not used' "$T/out" "its modprobe.d part holds, with the file generate wrote"
+D --sysfs "" audit -o NAME,VERDICT,BLOCK,CONFIG --json >"$T/a1" 2>/dev/null
+N --sysfs "" audit -o NAME,VERDICT,BLOCK,CONFIG --json >"$T/a2" 2>/dev/null
+check "audit the same from the rebuilt index as without one" cmp -s "$T/a1" "$T/a2"
+grep -q '/bin/false (/etc/modprobe.d/00-drvfw.conf:' "$T/a1" && pass "(and it shows generate's install lines)" ||
+	fail "audit shows none of generate's install lines"
 # built for other readers (no drvfw settings on the command line): left to them
 "$DRVFW_BIN" --root "$R" --kver "$K" --policy "$T/policy.conf" --sysfs "" -q index
 cp "$IDX" "$T/other.bin"
@@ -271,6 +279,25 @@ D --sysfs "" generate -q -o "$R/etc/modprobe.d/../modprobe.d/00-drvfw.conf" 2>"$
 expect_no_grep "rebuilt" "$T/err" "the same file by another path, with -q: no info line"
 D --sysfs "" index --check >"$T/out" 2>&1
 expect_grep ': fresh' "$T/out" "and the index rebuilt"
+
+# --- allow and deny rewrite the root's modprobe.d file and rebuild the index:
+# its modprobe.d part holds that file too
+R2=$T/root2
+cp -a "$FIX/basic" "$R2"
+mkdir -p "$R2/etc/drvfw"
+printf '[deny]\ndrivers = pci:ALL\n' >"$R2/etc/drvfw/drvfw.conf"
+A() { "$DRVFW_BIN" --root "$R2" --kver "$K" --sysfs "" "$@"; }
+A -q index
+expect_rc 0 "allow pci:e1000 with an index" A allow pci:e1000
+expect_grep "rebuilt '$R2/lib/modules/$K/modules.drvfw.bin'" "$T/err" "the index is rebuilt"
+A index --check >"$T/out" 2>&1
+expect_grep ': fresh$' "$T/out" "fresh, and its modprobe.d part holds, with the file allow wrote"
+expect_rc 0 "deny pci:e1000e with an index" A deny pci:e1000e
+A index --check >"$T/out" 2>&1
+expect_grep ': fresh$' "$T/out" "so after deny"
+A audit -o NAME,VERDICT,BLOCK,CONFIG --json >"$T/a1" 2>/dev/null
+DRVFW_INDEX=$T/none A audit -o NAME,VERDICT,BLOCK,CONFIG --json >"$T/a2" 2>/dev/null
+check "audit the same from it as without one" cmp -s "$T/a1" "$T/a2"
 
 # --- a modalias libkmod will not look up ('[' without its ']', a lone ']'):
 # no module can load for it, so the bound driver decides; not an error that
