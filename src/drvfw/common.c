@@ -338,7 +338,9 @@ static void index_warn(struct drvfw_ctx *ctx, char *problem)
 {
 	if (!problem)
 		return;
-	log_warning("decision index %s: deciding without it ('drvfw index' rebuilds it)", problem);
+	if (!ctx->index_warn_later)
+		log_warning("decision index %s: deciding without it ('drvfw index' rebuilds it)",
+			    problem);
 	free(ctx->index_problem);
 	ctx->index_problem = problem;
 }
@@ -412,13 +414,25 @@ bool ctx_index_rebuildable(struct drvfw_ctx *ctx)
 	const struct sysroot *root;
 	struct policy_source src;
 
+	bool first = !ctx->index_ready, rebuild;
+
+	ctx->index_warn_later = true;
+	(void)ctx_index(ctx);
+	ctx->index_warn_later = false;
 	/* fresh, or none at all */
-	if (ctx_index(ctx) || !ctx->index_problem)
+	if (ctx->index || !ctx->index_problem)
 		return false;
-	if (ctx_sysroot(ctx, &root) < 0 || ctx_policy_source(ctx, &src) < 0)
-		return false;
-	path = dindex_path(root);
-	return path && dindex_open(path, &x) >= 0 && dindex_same_context(x, root, &src) > 0;
+	rebuild = ctx_sysroot(ctx, &root) >= 0 && ctx_policy_source(ctx, &src) >= 0 &&
+		  (path = dindex_path(root)) && dindex_open(path, &x) >= 0 &&
+		  dindex_same_context(x, root, &src) > 0;
+	/* said once: by ctx_index() before, or here */
+	if (first && rebuild)
+		log_info(ctx, "decision index %s: deciding without it, and rebuilding it",
+			 ctx->index_problem);
+	else if (first)
+		log_warning("decision index %s: deciding without it ('drvfw index' rebuilds it)",
+			    ctx->index_problem);
+	return rebuild;
 }
 
 int ctx_index_snapshot(struct drvfw_ctx *ctx, struct dindex_snapshot **ret)

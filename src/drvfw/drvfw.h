@@ -59,6 +59,8 @@ struct drvfw_ctx {
 	 */
 	bool use_index;
 	bool index_ready;
+	/* ctx_index_rebuildable() asks: it says what becomes of a stale index */
+	bool index_warn_later;
 	struct dindex *index;
 	char *index_problem;
 };

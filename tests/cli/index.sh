@@ -252,6 +252,8 @@ D --sysfs "" generate --no-index -o "$MP" 2>"$T/err"
 check "--no-index: not rebuilt" cmp -s "$IDX" "$T/before.bin"
 D --sysfs "" generate -o "$MP" 2>"$T/err"
 expect_grep "rebuilt '$IDX'" "$T/err" "the changed policy installed: the stale index rebuilt"
+expect_no_grep "warning: decision index" "$T/err" "and no warning that it is stale and left so"
+expect_grep "is stale (.*): deciding without it, and rebuilding it" "$T/err" "only why it is rebuilt"
 D --sysfs "" index --check >"$T/out" 2>&1
 expect_grep ': fresh' "$T/out" "fresh for the changed policy"
 # generate wrote a modprobe.d file after the inputs were taken: the rebuilt
