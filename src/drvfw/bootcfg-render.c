@@ -6,6 +6,7 @@
 #include "bootcfg.h"
 #include "drvfw.h"
 #include "json.h"
+#include "names.h"
 #include "status-cmdline.h"
 
 int bootcfg_log_error(int r, const struct bootcfg *b, const struct sysroot *root)
@@ -31,6 +32,11 @@ int bootcfg_log_error(int r, const struct bootcfg *b, const struct sysroot *root
 	case -EPROTO:
 		return log_error_errno(r, "the boot loader's tool failed; the previous "
 					  "configuration is restored");
+	case -EBADMSG:
+		return log_error_errno(r,
+				       "'%s%s' is not a state drvfw bootcfg wrote (damaged, or it "
+				       "names a file drvfw does not write): nothing changed",
+				       root->root, DRVFW_BOOTCFG_STATE);
 	case -ENODATA:
 		/* a kernel's size or names not known: said above, per kernel */
 		if (b->diags.n_errors > 0)

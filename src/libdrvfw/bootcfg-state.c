@@ -158,6 +158,19 @@ static int read_kernels(const struct json *j, struct bootcfg_state *s)
 	return 0;
 }
 
+/* The one file drvfw writes for @loader, or "" for none. */
+static const char *loader_path(enum bootcfg_loader loader)
+{
+	switch (loader) {
+	case BOOTCFG_GRUB:
+		return DRVFW_GRUB_SNIPPET;
+	case BOOTCFG_KERNEL_INSTALL:
+		return DRVFW_KERNEL_CMDLINE;
+	default:
+		return "";
+	}
+}
+
 int bootcfg_state_read(const struct sysroot *root, struct bootcfg_state *ret)
 {
 	_cleanup_free_ char *path = sysroot_path(root, DRVFW_BOOTCFG_STATE), *text = NULL;
@@ -192,6 +205,8 @@ int bootcfg_state_read(const struct sysroot *root, struct bootcfg_state *ret)
 			s.budget = (size_t)budget;
 		r = read_kernels(j, &s);
 	}
+	if (r >= 0 && s.path && !streq(s.path, loader_path(s.loader)))
+		r = -EBADMSG;
 	json_free(j);
 	if (r < 0) {
 		bootcfg_state_done(&s);

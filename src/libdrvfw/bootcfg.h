@@ -121,7 +121,11 @@ struct bootcfg_state {
 	bool refresh; /* the last run refreshed the boot entries */
 };
 
-/* -ENOENT: bootcfg never ran (or was removed). */
+/*
+ * -ENOENT: bootcfg never ran (or was removed). -EBADMSG: not a state drvfw
+ * wrote, also when its path is not the file drvfw writes for its loader:
+ * --remove deletes that file, and must not delete another.
+ */
 int bootcfg_state_read(const struct sysroot *root, struct bootcfg_state *ret);
 void bootcfg_state_done(struct bootcfg_state *s);
 const struct bootcfg_state_kernel *bootcfg_state_kernel(const struct bootcfg_state *s,

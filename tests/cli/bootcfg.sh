@@ -258,5 +258,19 @@ expect_rc 1 "--remove with a symlinked /etc/kernel/cmdline is refused" "${d[@]}"
 expect_grep "not a regular file" "$T/err" "and says why"
 check "the link stays" test -L "$R/etc/kernel/cmdline"
 check "its target is untouched" cmp -s "$T/written" "$T/cmdline-file"
+rm "$R/etc/kernel/cmdline"
+mv "$T/cmdline-file" "$R/etc/kernel/cmdline"
+# --remove deletes the grub snippet the state names: a state that names any
+# other file (damaged, or edited) is refused, and that file stays
+sed 's|"loader": "kernel-install"|"loader": "grub"|; s|"path": "[^"]*"|"path": "/etc/passwd"|' \
+	"$R/var/lib/drvfw/bootcfg.json" >"$T/state.json"
+cp "$T/state.json" "$R/var/lib/drvfw/bootcfg.json"
+grep -q '"loader": "grub".*"path": "/etc/passwd"' "$R/var/lib/drvfw/bootcfg.json" ||
+	fail "the test did not make its state: $(cat "$R/var/lib/drvfw/bootcfg.json")"
+echo 'root:x:0:0::/root:/bin/sh' >"$R/etc/passwd"
+expect_rc 1 "--remove with a state naming another file is refused" "${d[@]}" bootcfg --remove --no-refresh
+expect_grep "bootcfg.json' is not a state drvfw bootcfg wrote" "$T/err" "naming the state file"
+check "that file stays" test -s "$R/etc/passwd"
+check "so does the state" cmp -s "$T/state.json" "$R/var/lib/drvfw/bootcfg.json"
 
 finish
