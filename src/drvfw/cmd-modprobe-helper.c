@@ -69,22 +69,24 @@ static int record_priority(enum autoload_action action)
 }
 
 /*
- * Whether to record a denied request for @alias. A denied module never
- * loads, so any user can have the kernel ask for it again and again (a
- * socket() of a denied family in a loop) and push older records out of the
- * kernel log: a name's repeats within a window are left out, and counted
- * in the next record written. What is allowed is always recorded: it
- * loads, and asks no more.
+ * Whether to write record @msg. A request that loads nothing (denied, no
+ * such module, a module whose init fails) is asked for again and again if
+ * any user wants: a socket() of such a family in a loop, a mount -t of
+ * made-up types. A record the same as one written in this window is left
+ * out, and so is any past the window's number of records; the first record
+ * of the next window is preceded by the count. A changed verdict (another
+ * policy) is another record.
  */
-static bool log_denied(struct kmsg *k, const char *alias)
+static bool record_wanted(struct kmsg *k, const char *msg)
 {
 	unsigned suppressed;
-	bool log = kmsg_ratelimit_name(k, KMSG_KIND_DENIED, alias, &suppressed);
+	bool log = kmsg_ratelimit_name(k, KMSG_KIND_AUTOLOAD, msg, &suppressed);
 
 	if (suppressed)
 		kmsg_line(k,
-			  "%u denied autoload records left out (rate limit: one per name per %u s)",
-			  suppressed, RATELIMIT_INTERVAL_SEC);
+			  "%u autoload records left out (rate limit: a record once, %u records, "
+			  "per %u s)",
+			  suppressed, RATELIMIT_NAMES, RATELIMIT_INTERVAL_SEC);
 	return log;
 }
 
@@ -208,11 +210,9 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 		kmsg_close(&k);
 		return a == AUTOLOAD_DENY ? EXIT_RUNTIME : exec_modprobe(quiet, alias);
 	}
-	if (rd.action != AUTOLOAD_DENY || log_denied(&k, alias)) {
-		msg = autoload_record_format(alias, rd.modules, rd.action, rd.rule, rd.error);
-		if (msg)
-			kmsg_write(&k, record_priority(rd.action), msg);
-	}
+	msg = autoload_record_format(alias, rd.modules, rd.action, rd.rule, rd.error);
+	if (msg && record_wanted(&k, msg))
+		kmsg_write(&k, record_priority(rd.action), msg);
 	ctx_log_index_problem(ctx, &k);
 	kmsg_close(&k);
 	if (rd.action == AUTOLOAD_DENY)

@@ -217,11 +217,11 @@ void kmsg_line(struct kmsg *k, const char *fmt, ...) _printf_(2, 3);
 #define KMSG_KIND_UNDECIDED "undecided"
 #define KMSG_KIND_GUARD "guard"
 #define KMSG_KIND_INDEX "index"
-#define KMSG_KIND_DENIED "denied"
+#define KMSG_KIND_AUTOLOAD "autoload"
 bool kmsg_ratelimit(struct kmsg *k, const char *kind, unsigned *ret_suppressed);
 /*
- * The same for a record about @name, which any user can choose and repeat:
- * one per name per window, a few names per window (ratelimit_shared_name()).
+ * The same for a record whose text (@name) any user can choose and repeat:
+ * one per text per window, a few texts per window (ratelimit_shared_name()).
  */
 bool kmsg_ratelimit_name(struct kmsg *k, const char *kind, const char *name,
 			 unsigned *ret_suppressed);

@@ -20,13 +20,14 @@ int ratelimit_shared(const char *state_path, unsigned interval_sec, unsigned bur
 		     unsigned *ret_suppressed);
 
 /*
- * The same for records about a name that any user can choose and repeat
- * (the helper's record of a denied autoload: the module never loads, so a
- * socket() in a loop asks again and again). In each window of @interval_sec
- * the first record of a name is logged, while fewer than @names names (at
- * most RATELIMIT_NAMES_MAX) have been; its repeats, and the names past
- * @names, are left out and counted. A storm of one name leaves one record
- * per window; one of many names, @names. 1 or 0 as ratelimit_shared().
+ * The same for records whose text (@name here) any user can choose and
+ * repeat (the kernel.modprobe helper's: a request that loads nothing is
+ * asked for again and again if a user wants). In each window of
+ * @interval_sec the first record of a name is logged, while fewer than
+ * @names names (at most RATELIMIT_NAMES_MAX) have been; its repeats, and
+ * the names past @names, are left out and counted. A storm of one name
+ * leaves one record per window; one of many names, @names. 1 or 0 as
+ * ratelimit_shared().
  */
 int ratelimit_shared_name(const char *state_path, const char *name, unsigned interval_sec,
 			  unsigned names, unsigned *ret_suppressed);
@@ -34,6 +35,6 @@ int ratelimit_shared_name(const char *state_path, const char *name, unsigned int
 /* The kernel's own printk limit: 10 messages per 5 s. */
 #define RATELIMIT_INTERVAL_SEC 5
 #define RATELIMIT_BURST 10
-/* Names per window: a boot that denies many autoloads at once keeps a record of each. */
-#define RATELIMIT_NAMES 32
+/* Names per window: a boot that makes many different autoload requests at once keeps a record of each. */
+#define RATELIMIT_NAMES 64
 #define RATELIMIT_NAMES_MAX 64
