@@ -11,6 +11,12 @@
 
 int bootcfg_log_error(int r, const struct bootcfg *b, const struct sysroot *root)
 {
+	if (b->bad_state)
+		return log_error_errno(r,
+				       "'%s%s' is not a state drvfw bootcfg wrote (damaged, or it "
+				       "names a file drvfw does not write): nothing changed; check "
+				       "it, and remove it to start over",
+				       root->root, DRVFW_BOOTCFG_STATE);
 	switch (r) {
 	case -ENOENT:
 		return log_error_errno(r,
@@ -32,11 +38,6 @@ int bootcfg_log_error(int r, const struct bootcfg *b, const struct sysroot *root
 	case -EPROTO:
 		return log_error_errno(r, "the boot loader's tool failed; the previous "
 					  "configuration is restored");
-	case -EBADMSG:
-		return log_error_errno(r,
-				       "'%s%s' is not a state drvfw bootcfg wrote (damaged, or it "
-				       "names a file drvfw does not write): nothing changed",
-				       root->root, DRVFW_BOOTCFG_STATE);
 	case -ENODATA:
 		/* a kernel's size or names not known: said above, per kernel */
 		if (b->diags.n_errors > 0)

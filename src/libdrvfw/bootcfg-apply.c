@@ -159,6 +159,7 @@ int bootcfg_apply(const struct sysroot *root, const struct policy *p,
 
 	*b = (struct bootcfg){ .loader = o->loader, .refresh = o->refresh };
 	r = bootcfg_state_read(root, &prev);
+	b->bad_state = r == -EBADMSG;
 	if (r < 0 && r != -ENOENT)
 		return r;
 	have_prev = r >= 0;
@@ -201,6 +202,7 @@ int bootcfg_remove(const struct sysroot *root, const struct bootcfg_options *o, 
 
 	*b = (struct bootcfg){ .refresh = o->refresh };
 	r = bootcfg_state_read(root, &st);
+	b->bad_state = r == -EBADMSG;
 	if (r < 0)
 		return r;
 	b->loader = st.loader;
@@ -245,6 +247,7 @@ int bootcfg_update(const struct sysroot *root, const struct policy *p,
 
 	*b = (struct bootcfg){ 0 };
 	r = bootcfg_state_read(root, &st);
+	b->bad_state = r == -EBADMSG;
 	if (r == -ENOENT)
 		return 0; /* drvfw never wrote a boot configuration here */
 	if (r < 0)
@@ -265,6 +268,7 @@ int bootcfg_learn_boot(const struct sysroot *root, const struct policy *p, const
 
 	*b = (struct bootcfg){ 0 };
 	r = bootcfg_state_read(root, &st);
+	b->bad_state = r == -EBADMSG;
 	if (r == -ENOENT)
 		return 0; /* drvfw never wrote a boot configuration here */
 	if (r < 0)

@@ -158,7 +158,7 @@ static int read_kernels(const struct json *j, struct bootcfg_state *s)
 	return 0;
 }
 
-/* The one file drvfw writes for @loader, or "" for none. */
+/* The one file drvfw writes for @loader, or NULL for none (a UKI's line is printed). */
 static const char *loader_path(enum bootcfg_loader loader)
 {
 	switch (loader) {
@@ -167,7 +167,7 @@ static const char *loader_path(enum bootcfg_loader loader)
 	case BOOTCFG_KERNEL_INSTALL:
 		return DRVFW_KERNEL_CMDLINE;
 	default:
-		return "";
+		return NULL;
 	}
 }
 
@@ -205,7 +205,7 @@ int bootcfg_state_read(const struct sysroot *root, struct bootcfg_state *ret)
 			s.budget = (size_t)budget;
 		r = read_kernels(j, &s);
 	}
-	if (r >= 0 && s.path && !streq(s.path, loader_path(s.loader)))
+	if (r >= 0 && s.path && !streq_ptr(s.path, loader_path(s.loader)))
 		r = -EBADMSG;
 	json_free(j);
 	if (r < 0) {

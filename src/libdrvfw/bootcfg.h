@@ -80,6 +80,7 @@ struct bootcfg {
 	bool changed; /* the file's content changed */
 	bool refreshed; /* the refresh tool ran and its output was checked */
 	bool refresh; /* asked to refresh (recorded: --boot does as the last run did) */
+	bool bad_state; /* the recorded state is not one drvfw wrote (-EBADMSG) */
 	struct diags diags; /* warnings: kernels without symbols, conflicts, what did not fit */
 };
 
