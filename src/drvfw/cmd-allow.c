@@ -214,15 +214,14 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 	int r;
 
 	/* the index's inputs before they are read */
-	if (a->modprobe)
-		(void)ctx_index_snapshot(ctx, &snap);
+	if (a->modprobe && (r = ctx_index_snapshot(ctx, &snap)) < 0)
+		log_warning_errno(r,
+				  "failed to read the inputs of the decision index: %m; it is not "
+				  "rebuilt ('drvfw index' rebuilds it)");
 	/* The new policy is in force: read it as every command does. */
 	r = ctx_decisions(ctx, &dec);
 	if (r < 0)
 		return r;
-	/* before the index's rebuild reads modprobe.d, with drvfw's new file, into the inventory */
-	if (a->now && decisions_compute(old_p, dec->inv, &old_dec) < 0)
-		return log_oom();
 	if (a->modprobe) {
 		_cleanup_free_ char *kernels = NULL, *failed = NULL;
 
@@ -253,11 +252,17 @@ static int follow_up(struct drvfw_ctx *ctx, const struct allow_args *a, const st
 					  DRVFW_MODPROBE_LEGACY_FILE);
 		else if (r > 0)
 			log_info(ctx, "removed the old '%s'", DRVFW_MODPROBE_LEGACY_FILE);
+		/* before the index's rebuild reads modprobe.d, with drvfw's new file, into
+		 * the inventory they are computed over */
+		if (a->now && decisions_compute(old_p, dec->inv, &old_dec) < 0)
+			return log_oom();
 		if (snap)
 			ctx_index_rewrite(ctx, snap, dec);
 	}
 	if (!a->now)
 		return 0;
+	if (!old_dec && decisions_compute(old_p, dec->inv, &old_dec) < 0)
+		return log_oom();
 	r = apply_now(ctx, root, old_dec, dec, a->list == LIST_ALLOW);
 	return r == -EIO ? EXIT_EXPOSED : r;
 }

@@ -217,8 +217,11 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		 * there that the change made stale (a missing one stays missing):
 		 * its inputs before they are read, to rebuild it below. */
 		if (index && format == FORMAT_MODPROBE && output && !streq(output, "-") &&
-		    modprobe_file_is_roots(root, output) && ctx_index_rebuildable(ctx))
-			(void)ctx_index_snapshot(ctx, &snap);
+		    modprobe_file_is_roots(root, output) && ctx_index_rebuildable(ctx) &&
+		    (r = ctx_index_snapshot(ctx, &snap)) < 0)
+			log_warning_errno(r,
+					  "failed to read the inputs of the decision index: %m; it "
+					  "is not rebuilt ('drvfw index' rebuilds it)");
 		r = ctx_decisions(ctx, &d);
 		if (r < 0)
 			return r;

@@ -119,8 +119,8 @@ while read -r name; do
 	: >"$T/kmsg" && : >"$T/modprobe.log"
 	r1=0 && DRVFW_INDEX=$T/none H -q -- "$name" || r1=$?
 	cp "$T/kmsg" "$T/k1" && cp "$T/modprobe.log" "$T/m1"
-	# a new rate-limit window: the second run of a denied name is recorded too
-	: >"$T/kmsg" && : >"$T/modprobe.log" && rm -f "$T/kmsg.denied.ratelimit"
+	# a new rate-limit window: the second run's record is written too
+	: >"$T/kmsg" && : >"$T/modprobe.log" && rm -f "$T/kmsg.autoload.ratelimit"
 	r2=0 && H -q -- "$name" || r2=$?
 	if [[ $r1 == "$r2" ]] && cmp -s "$T/k1" "$T/kmsg" && cmp -s "$T/m1" "$T/modprobe.log"; then
 		same=$((same + 1))
@@ -250,6 +250,8 @@ D --sysfs "" generate --format udev -o "$MP" 2>"$T/err"
 check "another format: not rebuilt" cmp -s "$IDX" "$T/before.bin"
 D --sysfs "" generate --no-index -o "$MP" 2>"$T/err"
 check "--no-index: not rebuilt" cmp -s "$IDX" "$T/before.bin"
+# the file generate writes is new to modprobe.d (the run above wrote it as it will be)
+rm "$MP"
 D --sysfs "" generate -o "$MP" 2>"$T/err"
 expect_grep "rebuilt '$IDX'" "$T/err" "the changed policy installed: the stale index rebuilt"
 expect_no_grep "warning: decision index" "$T/err" "and no warning that it is stale and left so"
@@ -290,16 +292,26 @@ mkdir -p "$R2/etc/drvfw"
 printf '[deny]\ndrivers = pci:ALL\n' >"$R2/etc/drvfw/drvfw.conf"
 A() { "$DRVFW_BIN" --root "$R2" --kver "$K" --sysfs "" "$@"; }
 A -q index
+audit_same() { # WHAT: audit from the index and without one, and e1000's install line
+	A audit -o NAME,VERDICT,BLOCK,CONFIG --json >"$T/a1" 2>/dev/null
+	DRVFW_INDEX=$T/none A audit -o NAME,VERDICT,BLOCK,CONFIG --json >"$T/a2" 2>/dev/null
+	check "$1: audit the same from the index as without one" cmp -s "$T/a1" "$T/a2"
+}
 expect_rc 0 "allow pci:e1000 with an index" A allow pci:e1000
 expect_grep "rebuilt '$R2/lib/modules/$K/modules.drvfw.bin'" "$T/err" "the index is rebuilt"
 A index --check >"$T/out" 2>&1
 expect_grep ': fresh$' "$T/out" "fresh, and its modprobe.d part holds, with the file allow wrote"
-expect_rc 0 "deny pci:e1000e with an index" A deny pci:e1000e
+audit_same "after allow"
+config_of() { python3 -c 'import json, sys
+print([m.get("config") for m in json.load(open(sys.argv[1]))["modules"] if m["name"] == sys.argv[2]])' "$T/a1" "$1"; }
+[[ $(config_of e1000) != *'/bin/false'* ]] && pass "(e1000 has no install line now)" ||
+	fail "e1000 after allow: $(config_of e1000)"
+expect_rc 0 "deny usb:usb_storage with an index" A deny usb:usb_storage
 A index --check >"$T/out" 2>&1
 expect_grep ': fresh$' "$T/out" "so after deny"
-A audit -o NAME,VERDICT,BLOCK,CONFIG --json >"$T/a1" 2>/dev/null
-DRVFW_INDEX=$T/none A audit -o NAME,VERDICT,BLOCK,CONFIG --json >"$T/a2" 2>/dev/null
-check "audit the same from it as without one" cmp -s "$T/a1" "$T/a2"
+audit_same "after deny"
+[[ $(config_of usb_storage) == *'/bin/false (/etc/modprobe.d/00-drvfw.conf:'* ]] &&
+	pass "(usb_storage has its install line now)" || fail "usb_storage after deny: $(config_of usb_storage)"
 
 # --- a modalias libkmod will not look up ('[' without its ']', a lone ']'):
 # no module can load for it, so the bound driver decides; not an error that
