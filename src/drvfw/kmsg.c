@@ -96,7 +96,9 @@ static char *ratelimit_state(const char *kind)
 	return strdup_printf(DRVFW_RUN_DIR "/kmsg-%s.ratelimit", kind);
 }
 
-bool kmsg_ratelimit(struct kmsg *k, const char *kind, unsigned *ret_suppressed)
+/* One limit of @kind: for all its messages alike, or with @name per name. */
+static bool ratelimit_kind(struct kmsg *k, const char *kind, const char *name,
+			   unsigned *ret_suppressed)
 {
 	_cleanup_free_ char *state = NULL;
 
@@ -106,23 +108,22 @@ bool kmsg_ratelimit(struct kmsg *k, const char *kind, unsigned *ret_suppressed)
 	state = ratelimit_state(kind);
 	if (!state)
 		return true;
+	if (name)
+		return ratelimit_shared_name(state, name, RATELIMIT_INTERVAL_SEC, RATELIMIT_NAMES,
+					     ret_suppressed) != 0;
 	return ratelimit_shared(state, RATELIMIT_INTERVAL_SEC, RATELIMIT_BURST, ret_suppressed) !=
 	       0;
+}
+
+bool kmsg_ratelimit(struct kmsg *k, const char *kind, unsigned *ret_suppressed)
+{
+	return ratelimit_kind(k, kind, NULL, ret_suppressed);
 }
 
 bool kmsg_ratelimit_name(struct kmsg *k, const char *kind, const char *name,
 			 unsigned *ret_suppressed)
 {
-	_cleanup_free_ char *state = NULL;
-
-	*ret_suppressed = 0;
-	if (k->fd < 0)
-		return false;
-	state = ratelimit_state(kind);
-	if (!state)
-		return true;
-	return ratelimit_shared_name(state, name, RATELIMIT_INTERVAL_SEC, RATELIMIT_NAMES,
-				     ret_suppressed) != 0;
+	return ratelimit_kind(k, kind, name, ret_suppressed);
 }
 
 void kmsg_item(struct kmsg *k, const char *head, const char *item)

@@ -97,24 +97,26 @@ static int config_load(const struct sysroot *root, struct inventory *inv)
 	return r;
 }
 
+/* What modprobe.d (and softdep lines) gave @m, dropped. */
+static void module_config_done(struct module *m)
+{
+	free(m->softdep_first_source);
+	free(m->blacklist_source);
+	free(m->install_cmd);
+	free(m->install_source);
+	free(m->softdeps);
+	m->install_ignored = m->blacklisted = false;
+	m->softdep_first_source = m->blacklist_source = m->install_cmd = m->install_source = NULL;
+	m->softdeps = NULL;
+	m->n_softdeps = 0;
+}
+
 int inventory_reload_config(const struct sysroot *root, struct inventory *inv)
 {
 	if (!root || !root->moddir || !inv)
 		return -EINVAL;
-	for (size_t i = 0; i < inv->n_modules; i++) {
-		struct module *m = &inv->modules[i];
-
-		free(m->softdep_first_source);
-		free(m->blacklist_source);
-		free(m->install_cmd);
-		free(m->install_source);
-		free(m->softdeps);
-		m->install_ignored = m->blacklisted = false;
-		m->softdep_first_source = m->blacklist_source = m->install_cmd = m->install_source =
-		    NULL;
-		m->softdeps = NULL;
-		m->n_softdeps = 0;
-	}
+	for (size_t i = 0; i < inv->n_modules; i++)
+		module_config_done(&inv->modules[i]);
 	/* libkmod reads modprobe.d once, when its context is made */
 	kmod_unref(inv->kmod);
 	inv->kmod = NULL;
@@ -205,14 +207,8 @@ void inventory_free(struct inventory *inv)
 		return;
 	s = inventory_storage(inv);
 	for (size_t i = 0; i < inv->n_modules; i++) {
-		struct module *m = &inv->modules[i];
-
-		free(m->blacklist_source);
-		free(m->install_cmd);
-		free(m->install_source);
-		free(m->softdep_first_source);
-		free(m->softdeps);
-		strv_free(m->drivers);
+		module_config_done(&inv->modules[i]);
+		strv_free(inv->modules[i].drivers);
 	}
 	for (size_t i = 0; i < inv->n_devices; i++)
 		device_done(&inv->devices[i]);
