@@ -413,7 +413,6 @@ bool ctx_index_rebuildable(struct drvfw_ctx *ctx)
 	_cleanup_free_ char *path = NULL;
 	const struct sysroot *root;
 	struct policy_source src;
-
 	bool first = !ctx->index_ready, rebuild;
 
 	ctx->index_warn_later = true;

@@ -35,6 +35,6 @@ int ratelimit_shared_name(const char *state_path, const char *name, unsigned int
 /* The kernel's own printk limit: 10 messages per 5 s. */
 #define RATELIMIT_INTERVAL_SEC 5
 #define RATELIMIT_BURST 10
-/* Names per window: a boot that makes many different autoload requests at once keeps a record of each. */
+/* Names per window: room for the different autoload requests of a boot's busiest seconds. */
 #define RATELIMIT_NAMES 64
 #define RATELIMIT_NAMES_MAX 64
