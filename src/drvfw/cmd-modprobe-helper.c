@@ -5,13 +5,13 @@
  * with no stdin/stdout/stderr and a fixed environment, and waits for it. It
  * logs the request to the kernel log (the record `drvfw report` reads),
  * decides it with the [autoload] section and the driver entries of the policy,
- * and hands what is allowed to the real modprobe.
+ * and loads what is allowed as modprobe would (request_load()).
  *
  * It must cost little: from a fresh decision index (dindex.h) it reads that
  * one file, else only the policy files and libkmod's indexes (no inventory). When it cannot decide (the policy does not load, the name
  * does not look up) the policy's on-error decides, read by the lenient scan
- * that works on a broken policy: deny refuses the request, allow lets
- * modprobe run; the record says why (error=).
+ * that works on a broken policy: deny refuses the request, allow loads
+ * it; the record says why (error=).
  *
  * The kernel does not tell the helper which process asked (the helper is a
  * child of a kworker); see drvfw-report(8) for how to name it.
@@ -33,15 +33,17 @@ static void usage(FILE *f)
 	fputs("Usage:\n"
 	      " drvfw modprobe-helper [options] [-q] [--] NAME\n"
 	      "\nThe kernel.modprobe entry point: log the request_module() NAME to the kernel\n"
-	      "log, decide it with the policy and run the real modprobe for what is allowed.\n"
+	      "log, decide it with the policy and load what is allowed as modprobe would.\n"
 	      "Install it with: sysctl kernel.modprobe=" DRVFW_HELPER_PATH "\n"
 	      "\nOptions:\n"
-	      " -q                      passed on to modprobe (the kernel always gives it)\n"
+	      " -q                      as modprobe's (the kernel always gives it)\n"
+	      " -n                      as modprobe's: a dry run, nothing is loaded\n"
 	      " -h, --help              display this help\n",
 	      f);
 	usage_global_options(f);
-	fputs("\nEnvironment: DRVFW_MODPROBE (default " REAL_MODPROBE "), DRVFW_KMSG (default\n"
-	      "/dev/kmsg) name the real modprobe and where records go.\n"
+	fputs("\nEnvironment: DRVFW_MODPROBE names a modprobe to run instead of loading through\n"
+	      "libkmod (without libkmod: " REAL_MODPROBE "); DRVFW_KMSG (default /dev/kmsg) where\n"
+	      "records go.\n"
 	      "\nFor more details see drvfw-report(8).\n",
 	      f);
 }
@@ -97,15 +99,17 @@ static const char *real_modprobe(void)
 	return modprobe && *modprobe ? modprobe : REAL_MODPROBE;
 }
 
-static int exec_modprobe(bool quiet, const char *alias)
+static int exec_modprobe(bool quiet, bool dry_run, const char *alias)
 {
 	const char *modprobe = real_modprobe();
-	const char *args[5];
+	const char *args[6];
 	size_t n = 0;
 
 	args[n++] = modprobe;
 	if (quiet)
 		args[n++] = "-q";
+	if (dry_run)
+		args[n++] = "-n";
 	args[n++] = "--";
 	args[n++] = alias;
 	args[n] = NULL;
@@ -113,6 +117,34 @@ static int exec_modprobe(bool quiet, const char *alias)
 	execv(modprobe, (char *const *)args);
 	log_error("failed to run '%s': %s", modprobe, strerror(errno));
 	return EXIT_RUNTIME;
+}
+
+/*
+ * What the policy allows, loaded here through libkmod as modprobe would
+ * load it: a second program started per autoload would cost as much as
+ * modprobe's own start. DRVFW_MODPROBE names a program to run instead, and
+ * without libkmod (or without a root to read) the real modprobe runs. A
+ * failure other than "no such module" is said in the kernel log, within the
+ * shared rate limit: the kernel only sees the exit status.
+ */
+static int carry_out(struct kmsg *k, const struct sysroot *root, bool quiet, bool dry_run,
+		     const char *alias)
+{
+	_cleanup_free_ char *line = NULL;
+	int r;
+
+	if (!root || getenv("DRVFW_MODPROBE"))
+		return exec_modprobe(quiet, dry_run, alias);
+	r = request_load(root, alias, dry_run);
+	if (r == -ELIBACC)
+		return exec_modprobe(quiet, dry_run, alias);
+	if (r < 0 && r != -ENOENT) {
+		line = strdup_printf("autoload of %s not carried out: %s", alias,
+				     strerrorname_np(-r) ?: "error");
+		if (line && record_wanted(k, line))
+			kmsg_line(k, "%s", line);
+	}
+	return r < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 
 int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
@@ -127,9 +159,9 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ char *msg = NULL, *error = NULL;
 	const char *alias;
 	struct kmsg k;
-	const struct sysroot *root;
+	const struct sysroot *root = NULL;
 	const struct policy *p;
-	bool quiet = false;
+	bool quiet = false, dry_run = false;
 	int c, r;
 
 	fix_stdio();
@@ -142,12 +174,15 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 	longopts = options_merge(options);
 	if (!longopts)
 		return log_oom();
-	/* modprobe's own short options are not ours: only -q matters, others are ignored. */
+	/* modprobe's own short options are not ours: only -q and -n matter, others are ignored. */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "qhvsnbV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
+			break;
+		case 'n':
+			dry_run = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -207,15 +242,16 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 				kmsg_write(&k, record_priority(a), msg);
 		}
 		ctx_log_index_problem(ctx, &k);
+		r = a == AUTOLOAD_DENY ? EXIT_RUNTIME : carry_out(&k, root, quiet, dry_run, alias);
 		kmsg_close(&k);
-		return a == AUTOLOAD_DENY ? EXIT_RUNTIME : exec_modprobe(quiet, alias);
+		return r;
 	}
 	msg = autoload_record_format(alias, rd.modules, rd.action, rd.rule, rd.error);
 	if (msg && record_wanted(&k, msg))
 		kmsg_write(&k, record_priority(rd.action), msg);
 	ctx_log_index_problem(ctx, &k);
+	/* EXIT_RUNTIME: what modprobe returns when it cannot load */
+	r = rd.action == AUTOLOAD_DENY ? EXIT_RUNTIME : carry_out(&k, root, quiet, dry_run, alias);
 	kmsg_close(&k);
-	if (rd.action == AUTOLOAD_DENY)
-		return EXIT_RUNTIME; /* what modprobe returns when it cannot load */
-	return exec_modprobe(quiet, alias);
+	return r;
 }

@@ -237,6 +237,39 @@ out:
 	return r;
 }
 
+int request_load(const struct sysroot *root, const char *alias, bool dry_run)
+{
+	/* modprobe's flags for a name: a blacklist stops alias look-ups only */
+	unsigned flags = KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY | (dry_run ? KMOD_PROBE_DRY_RUN : 0);
+	struct kmod_list *list = NULL, *l;
+	struct kmod_ctx *kctx;
+	int r;
+
+	kctx = drvfw_kmod_new(root->moddir, root->root);
+	if (!kctx)
+		return errno > 0 ? -errno : -ENOMEM;
+	/* mapped, as modprobe maps them: read through, each look-up costs dozens of reads */
+	r = kmod_load_resources(kctx);
+	if (r >= 0)
+		r = kmod_module_new_from_lookup(kctx, alias, &list);
+	if (r >= 0 && !list)
+		r = -ENOENT;
+	/* each module in turn, the last one's result the answer, as modprobe does */
+	kmod_list_foreach(l, list)
+	{
+		struct kmod_module *mod = kmod_module_get_module(l);
+
+		r = kmod_module_probe_insert_module(mod, flags, NULL, NULL, NULL, NULL);
+		/* > 0: not loaded on purpose (blacklisted for aliases), not a failure */
+		if (r > 0)
+			r = 0;
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+	kmod_unref(kctx);
+	return r;
+}
+
 void request_decision_done(struct request_decision *d)
 {
 	strv_free(d->modules);

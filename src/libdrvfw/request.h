@@ -34,3 +34,16 @@ struct dindex;
 int request_decide(const struct sysroot *root, const struct policy *p, struct dindex *x,
 		   const char *alias, struct request_decision *ret);
 void request_decision_done(struct request_decision *d);
+
+/*
+ * Carries out a request the policy allows, as `modprobe -q -- ALIAS` does and
+ * through the same library: every module libkmod resolves @alias to, with the
+ * module database and the modprobe.d of @root, each loaded with its
+ * dependencies, softdeps, options and install commands, a blacklist applied
+ * to alias look-ups only; @dry_run as modprobe -n. One process instead of
+ * two per autoload. 0; -ENOENT when nothing answers the name; -ELIBACC when
+ * libkmod cannot be loaded (run modprobe instead); -EBADFD when modprobe.d
+ * or the module directory holds something that is not a regular file;
+ * else the last module's -errno, as modprobe's exit status is.
+ */
+int request_load(const struct sysroot *root, const char *alias, bool dry_run);

@@ -268,4 +268,64 @@ else
 	echo "note: /dev/kmsg is not writable and readable here; its part did not run" >&2
 fi
 
+# Without DRVFW_MODPROBE the helper loads what is allowed itself, through
+# libkmod, as `modprobe -q -- NAME` would: the same modules, dependencies,
+# softdeps, install commands and blacklist, and the same exit status. The
+# install commands stand in for loading: every module on these paths has one,
+# so that nothing reaches this kernel (no softdep line: kmod then skips the
+# module's install command and loads it). The real modprobe on the same root
+# is the reference.
+mkdir -p "$T/kroot/etc/modprobe.d"
+ln -s "$F/lib" "$T/kroot/lib"
+for m in dccp_ipv4 dccp usb_storage usbcore usb_common; do
+	echo "install $m echo $m \$MODPROBE_MODULE >>\"\$LOADLOG\""
+done >"$T/kroot/etc/modprobe.d/t.conf"
+echo 'blacklist usb_storage' >>"$T/kroot/etc/modprobe.d/t.conf"
+printf '[drvfw]\nmode = enforce\n[deny]\ndrivers = ALL:cramfs\n' >"$T/allow.conf"
+real_modprobe=$(command -v modprobe || echo /sbin/modprobe)
+for req in "-q -- net-pf-2-proto-33" "-q -- usb:v0781p5567d0100dc00dsc00dp00ic08isc06ip50in00" \
+	"-q -- usb-storage" "-q -- no-such-module" "-q -n -- net-pf-2-proto-33"; do
+	# shellcheck disable=SC2086 # $req: the arguments as the kernel splits them
+	{
+		rc_h=0 rc_m=0
+		: >"$T/load.helper"
+		: >"$T/load.modprobe"
+		env -u DRVFW_MODPROBE LOADLOG="$T/load.helper" "${DRVFW_HELPER_BIN:?}" --root "$T/kroot" \
+			--kver 1.0.0-test --policy "$T/allow.conf" $req </dev/null || rc_h=$?
+		LOADLOG=$T/load.modprobe "$real_modprobe" -d "$T/kroot" -S 1.0.0-test \
+			-C "$T/kroot/etc/modprobe.d" $req </dev/null 2>/dev/null || rc_m=$?
+	}
+	if [[ $rc_h -eq $rc_m ]] && cmp -s "$T/load.helper" "$T/load.modprobe"; then
+		pass "in-process load of '$req' as modprobe: exit $rc_h, ran: $(tr '\n' ' ' <"$T/load.helper")"
+	else
+		fail "in-process load of '$req': exit $rc_h ran '$(cat "$T/load.helper")'," \
+			"modprobe: exit $rc_m ran '$(cat "$T/load.modprobe")'"
+	fi
+	case $req in
+	*-n*) [[ ! -s $T/load.helper ]] && pass "-n runs nothing" || fail "-n ran: $(cat "$T/load.helper")" ;;
+	*net-pf-2-proto-33 | *usb-storage)
+		# the comparison above proves nothing if neither ran anything
+		if [[ ! -e /sys/module/dccp_ipv4 && ! -e /sys/module/usb_storage ]]; then
+			[[ -s $T/load.helper ]] && pass "'$req' ran its install commands" ||
+				fail "'$req' ran no install command"
+		fi
+		;;
+	*no-such-module) [[ $rc_h -eq 1 ]] && pass "nothing answers: exit 1" || fail "no-such-module: exit $rc_h" ;;
+	*usb:*) [[ ! -s $T/load.helper ]] && pass "a blacklisted module is not loaded for an alias" ||
+		fail "blacklisted usb_storage ran: $(cat "$T/load.helper")" ;;
+	esac
+done
+expect_grep 'alias=net-pf-2-proto-33 modules=dccp_ipv4 action=load$' "$T/kmsg" "the in-process load is recorded"
+# A modprobe.d entry that is not a regular file (a FIFO would block libkmod):
+# the request fails, and the kernel log says why.
+mkfifo "$T/kroot/etc/modprobe.d/fifo.conf"
+: >"$T/fkmsg"
+rc=0
+env -u DRVFW_MODPROBE DRVFW_KMSG="$T/fkmsg" LOADLOG="$T/load.helper" timeout 10 "$DRVFW_HELPER_BIN" \
+	--root "$T/kroot" --kver 1.0.0-test --policy "$T/allow.conf" -q -- net-pf-2-proto-33 </dev/null || rc=$?
+[[ $rc -eq 1 ]] && pass "a FIFO in modprobe.d: the load fails (exit 1), without blocking" ||
+	fail "a FIFO in modprobe.d: exit $rc"
+expect_grep '^<5>drvfw: autoload of net-pf-2-proto-33 not carried out: EBADFD$' "$T/fkmsg" "and the kernel log says why"
+rm "$T/kroot/etc/modprobe.d/fifo.conf"
+
 finish
