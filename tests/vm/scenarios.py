@@ -716,6 +716,9 @@ def check_guard_warn(f):
     so = [s for s in f.sockets if (s['family'], s['type'], s['proto']) == ('2', '1', '132')]
     expect(so and so[0]['result'] == 'ok', f'the SCTP socket() of uid 1000 failed in warn mode: {so}')
     expect('sctp' in f.phase('final').modules, 'sctp did not load in warn mode')
+    # loaded by the kernel.modprobe helper itself, through libkmod, not by a modprobe it ran
+    expect(any(r.kind in ('file', 'data') and r.name == 'sctp' and r.comm == 'drvfw-modprobe' for r in recs),
+           f'sctp was not loaded by drvfw-modprobe itself: {[r for r in recs if r.name == "sctp"]}')
     # every request reported, each with its requester
     reqs = [r for r in recs if r.kind == 'request']
     expect(reqs, f'no request records: {recs}')
