@@ -754,6 +754,7 @@ class Facts:
         self.drvfw_report = []
         self.boot_uptime = None
         self.settled_uptime = None  # udev settled in the real root
+        self.coldplug_s = None  # drvfw-coldplug.service's pass in the real root
         self.end_uptime = None
         self.ended = False
         self.records = []
@@ -808,6 +809,12 @@ def parse(text):
                 pass
         elif kind == 'BOOT':
             f.boot_uptime = float(_kv(rest)['uptime'])
+        elif kind == 'COLDPLUG':
+            kv = _kv(rest)
+            try:
+                f.coldplug_s = float(kv['uptime']) - float(kv['start'])
+            except (KeyError, ValueError):
+                pass
         elif kind == 'SETTLED':
             f.settled_uptime = float(_kv(rest)['uptime'])
         elif kind == 'END':

@@ -34,18 +34,19 @@ phase() {
 # drvfw-coldplug.service's ExecStart, read from the unit (its conditions: a
 # policy file or directory; the command-line ones are not used here).
 coldplug_unit() {
-    local unit=/usr/lib/systemd/system/drvfw-coldplug.service l cmd='' rc
+    local unit=/usr/lib/systemd/system/drvfw-coldplug.service l cmd='' rc up0
     [ -f "$unit" ] || return 0
     [ -e /etc/drvfw/drvfw.conf ] || [ -d /etc/drvfw/drvfw.conf.d ] || return 0
     while IFS= read -r l; do
         case $l in ExecStart=*) cmd=${l#ExecStart=} ;; esac
     done < "$unit"
     [ -n "$cmd" ] || return 0
+    read -r up0 _ < /proc/uptime
     # shellcheck disable=SC2086 # the unit's command line, split as systemd does
     $cmd > /run/drvfw-coldplug.out 2>&1
     rc=$?
     read -r _up _ < /proc/uptime
-    rec "COLDPLUG rc=$rc uptime=$_up"
+    rec "COLDPLUG rc=$rc uptime=$_up start=$up0"
 }
 
 start_udev() {
