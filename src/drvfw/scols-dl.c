@@ -31,7 +31,7 @@
 	X(scols_line_set_data)           \
 	X(scols_print_table)
 
-DL_LIB(SCOLS_SYMBOLS, LIBSMARTCOLS_SONAME);
+DL_LIB(SCOLS_SYMBOLS, LIBSMARTCOLS_SONAME, false);
 
 static bool load(void)
 {

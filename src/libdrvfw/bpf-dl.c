@@ -47,7 +47,7 @@
 	X(ring_buffer__poll)            \
 	X(ring_buffer__free)
 
-DL_LIB(BPF_SYMBOLS, LIBBPF_SONAME);
+DL_LIB(BPF_SYMBOLS, LIBBPF_SONAME, false);
 
 static bool load(void)
 {

@@ -55,7 +55,7 @@
 	X(kmod_module_info_get_value)       \
 	X(kmod_module_info_free_list)
 
-DL_LIB(KMOD_SYMBOLS, LIBKMOD_SONAME);
+DL_LIB(KMOD_SYMBOLS, LIBKMOD_SONAME, true);
 
 bool drvfw_kmod_loaded(void)
 {
