@@ -80,23 +80,30 @@ static uint64_t siphash13(uint64_t k0, uint64_t k1, const void *data, size_t len
 }
 
 /*
- * A key from getrandom(). Early in boot, before the kernel's pool is
- * ready, the bytes the kernel gave this process at exec (AT_RANDOM)
- * instead, hashed rather than used as they are: glibc takes its stack
- * guard from them.
+ * The process's key, from getrandom() once: what keeps a chosen set of
+ * names from colliding is a key nobody outside the process knows, not one
+ * per map (systemd's hashmaps share one too), and the kernel.modprobe
+ * helper builds several maps per request. Early in boot, before the
+ * kernel's pool is ready, the bytes the kernel gave this process at exec
+ * (AT_RANDOM) instead, hashed rather than used as they are: glibc takes
+ * its stack guard from them.
  */
 static void map_key(struct hashmap *h)
 {
-	const unsigned char *at = (const unsigned char *)getauxval(AT_RANDOM);
-	uint64_t k[2];
+	static uint64_t key[2];
+	static bool have_key;
 
-	if (getrandom(k, sizeof(k), GRND_NONBLOCK) == (ssize_t)sizeof(k)) {
-		h->k0 = k[0];
-		h->k1 = k[1];
-	} else if (at) {
-		h->k0 = siphash13(0x6472766677, 1, at, 16);
-		h->k1 = siphash13(0x6472766677, 2, at, 16);
+	if (!have_key) {
+		const unsigned char *at = (const unsigned char *)getauxval(AT_RANDOM);
+
+		if (getrandom(key, sizeof(key), GRND_NONBLOCK) != (ssize_t)sizeof(key) && at) {
+			key[0] = siphash13(0x6472766677, 1, at, 16);
+			key[1] = siphash13(0x6472766677, 2, at, 16);
+		}
+		have_key = true;
 	}
+	h->k0 = key[0];
+	h->k1 = key[1];
 }
 
 static struct hashmap *new_map(bool borrowed)

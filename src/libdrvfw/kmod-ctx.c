@@ -51,6 +51,9 @@ static int check_regular_entries(const char *dir, bool conf_only)
 		if (conf_only ? !(n > 5 && streq(de->d_name + n - 5, ".conf"))
 			      : !strv_contains((char *const *)kmod_index_files, de->d_name))
 			continue;
+		/* the entry is the file (no link to follow): its type is known */
+		if (de->d_type == DT_REG)
+			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
 			continue; /* a dangling link: kmod's open fails at once */
 		if (!S_ISREG(st.st_mode) && !(conf_only && S_ISDIR(st.st_mode)) &&
