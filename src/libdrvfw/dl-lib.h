@@ -17,7 +17,7 @@ struct dl_lib {
 	void **const *slots; /* where the address of each goes, parallel to names */
 	void *handle; /* set once every symbol resolved */
 	int error; /* of the one attempt to load it: an errno, or 0 */
-	bool own_scope_first; /* RTLD_DEEPBIND: see dl_lib_load() */
+	bool own_scope_first; /* RTLD_DEEPBIND (dl-lib.c) */
 };
 
 /*
@@ -35,13 +35,16 @@ bool dl_lib_load(struct dl_lib *l);
 /*
  * Declares, for the library @SONAME whose functions @SYMBOLS(X) lists: S
  * (a pointer per function, S.name), and lib, the struct dl_lib that
- * dl_lib_load() fills S through. @OWN_SCOPE_FIRST: see dl_lib_load().
+ * dl_lib_load() fills S through. @OWN_SCOPE_FIRST: load it with RTLD_DEEPBIND
+ * (dl-lib.c says when that is sound).
  */
-#define DL_LIB(SYMBOLS, SONAME, OWN_SCOPE_FIRST)                                          \
-	static struct {                                                                   \
-		SYMBOLS(DL_DECLARE)                                                       \
-	} S;                                                                              \
-	static const char *const dl_names_[] = { SYMBOLS(DL_NAME) NULL };                 \
-	static void **const dl_slots_[] = { SYMBOLS(DL_SLOT) };                           \
-	static struct dl_lib lib = { .soname = (SONAME), .names = dl_names_, .slots = dl_slots_, \
+#define DL_LIB(SYMBOLS, SONAME, OWN_SCOPE_FIRST)                          \
+	static struct {                                                   \
+		SYMBOLS(DL_DECLARE)                                       \
+	} S;                                                              \
+	static const char *const dl_names_[] = { SYMBOLS(DL_NAME) NULL }; \
+	static void **const dl_slots_[] = { SYMBOLS(DL_SLOT) };           \
+	static struct dl_lib lib = { .soname = (SONAME),                  \
+				     .names = dl_names_,                  \
+				     .slots = dl_slots_,                  \
 				     .own_scope_first = (OWN_SCOPE_FIRST) }
