@@ -124,21 +124,22 @@ static int exec_modprobe(bool quiet, bool dry_run, const char *alias)
  * load it: a second program started per autoload would cost as much as
  * modprobe's own start. DRVFW_MODPROBE names a program to run instead, and
  * without libkmod (or without a root to read) the real modprobe runs. A
- * failure other than "no such module" is said in the kernel log, within the
- * shared rate limit: the kernel only sees the exit status.
+ * failure is said in the kernel log, within the shared rate limit, unless
+ * nothing answers the name at all: the kernel only sees the exit status.
  */
 static int carry_out(struct kmsg *k, const struct sysroot *root, bool quiet, bool dry_run,
 		     const char *alias)
 {
 	_cleanup_free_ char *line = NULL;
+	bool none;
 	int r;
 
 	if (!root || getenv("DRVFW_MODPROBE"))
 		return exec_modprobe(quiet, dry_run, alias);
-	r = request_load(root, alias, dry_run);
+	r = request_load(root, alias, dry_run, &none);
 	if (r == -ELIBACC)
 		return exec_modprobe(quiet, dry_run, alias);
-	if (r < 0 && r != -ENOENT) {
+	if (r < 0 && !none) {
 		line = strdup_printf("autoload of %s not carried out: %s", alias,
 				     strerrorname_np(-r) ?: "error");
 		if (line && record_wanted(k, line))

@@ -237,7 +237,7 @@ out:
 	return r;
 }
 
-int request_load(const struct sysroot *root, const char *alias, bool dry_run)
+int request_load(const struct sysroot *root, const char *alias, bool dry_run, bool *ret_none)
 {
 	/* modprobe's flags for a name: a blacklist stops alias look-ups only */
 	unsigned flags = KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY | (dry_run ? KMOD_PROBE_DRY_RUN : 0);
@@ -245,15 +245,21 @@ int request_load(const struct sysroot *root, const char *alias, bool dry_run)
 	struct kmod_ctx *kctx;
 	int r;
 
+	*ret_none = false;
 	kctx = drvfw_kmod_new(root->moddir, root->root);
 	if (!kctx)
 		return errno > 0 ? -errno : -ENOMEM;
-	/* mapped, as modprobe maps them: read through, each look-up costs dozens of reads */
-	r = kmod_load_resources(kctx);
-	if (r >= 0)
-		r = kmod_module_new_from_lookup(kctx, alias, &list);
-	if (r >= 0 && !list)
+	/*
+	 * Mapped, as modprobe maps them: read through, each look-up costs
+	 * dozens of reads. Its result is not the request's: an index that is
+	 * missing or unreadable is read through, as modprobe does.
+	 */
+	(void)kmod_load_resources(kctx);
+	r = kmod_module_new_from_lookup(kctx, alias, &list);
+	if (r >= 0 && !list) {
+		*ret_none = true;
 		r = -ENOENT;
+	}
 	/* each module in turn, the last one's result the answer, as modprobe does */
 	kmod_list_foreach(l, list)
 	{

@@ -41,9 +41,10 @@ void request_decision_done(struct request_decision *d);
  * module database and the modprobe.d of @root, each loaded with its
  * dependencies, softdeps, options and install commands, a blacklist applied
  * to alias look-ups only; @dry_run as modprobe -n. One process instead of
- * two per autoload. 0; -ENOENT when nothing answers the name; -ELIBACC when
- * libkmod cannot be loaded (run modprobe instead); -EBADFD when modprobe.d
- * or the module directory holds something that is not a regular file;
- * else the last module's -errno, as modprobe's exit status is.
+ * two per autoload. 0; -ENOENT with *@ret_none set when nothing answers the
+ * name (modprobe -q's silent exit 1); -ELIBACC when libkmod cannot be loaded
+ * (run modprobe instead); -EBADFD when modprobe.d or the module directory
+ * holds something that is not a regular file; else the last module's
+ * -errno, as modprobe's exit status is (-ENOENT too: a module file missing).
  */
-int request_load(const struct sysroot *root, const char *alias, bool dry_run);
+int request_load(const struct sysroot *root, const char *alias, bool dry_run, bool *ret_none);

@@ -328,4 +328,40 @@ env -u DRVFW_MODPROBE DRVFW_KMSG="$T/fkmsg" LOADLOG="$T/load.helper" timeout 10 
 expect_grep '^<5>drvfw: autoload of net-pf-2-proto-33 not carried out: EBADFD$' "$T/fkmsg" "and the kernel log says why"
 rm "$T/kroot/etc/modprobe.d/fifo.conf"
 
+# A tree of its own: without modules.symbols.bin, libkmod reads the text
+# file and modprobe loads; the helper loads the same. A module whose file is
+# missing fails as modprobe fails (exit 1), and the kernel log says so:
+# it is not "nothing answers the name".
+mkdir -p "$T/kroot2/etc/modprobe.d" "$T/kroot2/lib/modules"
+cp -a "$F/lib/modules/1.0.0-test" "$T/kroot2/lib/modules/"
+cp "$T/kroot/etc/modprobe.d/t.conf" "$T/kroot2/etc/modprobe.d/"
+rm "$T/kroot2/lib/modules/1.0.0-test/modules.symbols.bin"
+helper2() { # EXPECTED-RC WHAT NAME
+	local rc_h=0 rc_m=0
+	: >"$T/load.helper"
+	: >"$T/load.modprobe"
+	: >"$T/k2"
+	env -u DRVFW_MODPROBE DRVFW_KMSG="$T/k2" LOADLOG="$T/load.helper" "$DRVFW_HELPER_BIN" \
+		--root "$T/kroot2" --kver 1.0.0-test --policy "$T/allow.conf" -q -- "$3" </dev/null || rc_h=$?
+	LOADLOG=$T/load.modprobe "$real_modprobe" -d "$T/kroot2" -S 1.0.0-test \
+		-C "$T/kroot2/etc/modprobe.d" -q -- "$3" </dev/null 2>/dev/null || rc_m=$?
+	if [[ $rc_h -eq $1 && $rc_m -eq $1 ]] && cmp -s "$T/load.helper" "$T/load.modprobe"; then
+		pass "$2: exit $rc_h as modprobe, ran: $(tr '\n' ' ' <"$T/load.helper")"
+	else
+		fail "$2: exit $rc_h ran '$(cat "$T/load.helper")', modprobe: exit $rc_m ran '$(cat "$T/load.modprobe")'"
+	fi
+}
+helper2 0 "no modules.symbols.bin" net-pf-2-proto-33
+[[ -s $T/load.helper ]] && pass "and the load ran" || fail "no modules.symbols.bin: nothing ran"
+# dccp_ipv4's file gone and its install command with it: dccp (its
+# dependency) is "loaded", dccp_ipv4 cannot be, and no kernel call is made
+rm "$T/kroot2/lib/modules/1.0.0-test/kernel/net/dccp/dccp_ipv4.ko"
+sed -i '/^install dccp_ipv4 /d' "$T/kroot2/etc/modprobe.d/t.conf"
+helper2 1 "a module file missing" net-pf-2-proto-33
+expect_grep '^<5>drvfw: autoload of net-pf-2-proto-33 not carried out: ENOENT$' "$T/k2" \
+	"a missing module file is said in the kernel log"
+helper2 1 "nothing answers the name" no-such-module
+grep -q 'not carried out' "$T/k2" && fail "nothing answers: logged $(cat "$T/k2")" ||
+	pass "nothing answers the name: nothing more in the kernel log than the record"
+
 finish
