@@ -119,31 +119,48 @@ static int exec_modprobe(bool quiet, bool dry_run, const char *alias)
 	return EXIT_RUNTIME;
 }
 
+/* @line in the kernel log, within the rate limit every drvfw process shares. */
+static void say(struct kmsg *k, const char *line)
+{
+	if (line && record_wanted(k, line))
+		kmsg_line(k, "%s", line);
+}
+
 /*
  * What the policy allows, loaded here through libkmod as modprobe would
  * load it: a second program started per autoload would cost as much as
  * modprobe's own start. DRVFW_MODPROBE names a program to run instead, and
- * without libkmod (or without a root to read) the real modprobe runs. A
- * failure is said in the kernel log, within the shared rate limit, unless
- * nothing answers the name at all: the kernel only sees the exit status.
+ * without libkmod (or without a root to read) the real modprobe runs. With
+ * @d, @alias's decision under @p, a module that modprobe.d adds or that the
+ * policy denies is left out, and said. A failure is said in the kernel log
+ * too, unless nothing answers the name at all: the kernel only sees the
+ * exit status.
  */
-static int carry_out(struct kmsg *k, const struct sysroot *root, bool quiet, bool dry_run,
-		     const char *alias)
+static int carry_out(struct kmsg *k, const struct sysroot *root, const struct policy *p,
+		     const struct request_decision *d, bool quiet, bool dry_run, const char *alias)
 {
-	_cleanup_free_ char *line = NULL;
+	_cleanup_strv_free_ char **skipped = NULL;
+	_cleanup_free_ char *names = NULL, *left_out = NULL, *failed = NULL;
 	bool none;
 	int r;
 
 	if (!root || getenv("DRVFW_MODPROBE"))
 		return exec_modprobe(quiet, dry_run, alias);
-	r = request_load(root, alias, dry_run, &none);
+	r = request_load(root, p, d, alias, dry_run, &none, &skipped);
 	if (r == -ELIBACC)
 		return exec_modprobe(quiet, dry_run, alias);
-	if (r < 0 && !none) {
-		line = strdup_printf("autoload of %s not carried out: %s", alias,
-				     strerrorname_np(-r) ?: "error");
-		if (line && record_wanted(k, line))
-			kmsg_line(k, "%s", line);
+	if (skipped) {
+		names = strv_join(skipped, ",");
+		if (names)
+			left_out = strdup_printf(
+			    "autoload of %s: %s denied by the policy, not loaded", alias, names);
+		say(k, left_out);
+	}
+	/* -EPERM with modules left out: every one was, as just said */
+	if (r < 0 && !none && !(r == -EPERM && skipped)) {
+		failed = strdup_printf("autoload of %s not carried out: %s", alias,
+				       strerrorname_np(-r) ?: "error");
+		say(k, failed);
 	}
 	return r < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
@@ -243,7 +260,8 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 				kmsg_write(&k, record_priority(a), msg);
 		}
 		ctx_log_index_problem(ctx, &k);
-		r = a == AUTOLOAD_DENY ? EXIT_RUNTIME : carry_out(&k, root, quiet, dry_run, alias);
+		r = a == AUTOLOAD_DENY ? EXIT_RUNTIME
+				       : carry_out(&k, root, NULL, NULL, quiet, dry_run, alias);
 		kmsg_close(&k);
 		return r;
 	}
@@ -252,7 +270,8 @@ int cmd_modprobe_helper(struct drvfw_ctx *ctx, int argc, char **argv)
 		kmsg_write(&k, record_priority(rd.action), msg);
 	ctx_log_index_problem(ctx, &k);
 	/* EXIT_RUNTIME: what modprobe returns when it cannot load */
-	r = rd.action == AUTOLOAD_DENY ? EXIT_RUNTIME : carry_out(&k, root, quiet, dry_run, alias);
+	r = rd.action == AUTOLOAD_DENY ? EXIT_RUNTIME
+				       : carry_out(&k, root, p, &rd, quiet, dry_run, alias);
 	kmsg_close(&k);
 	return r;
 }

@@ -165,7 +165,9 @@ static int decide_modules(const struct policy *p, struct dindex *x, const struct
 			return r;
 		if (!md)
 			*ret_all_denied = false;
-		else if (!*rule && e) {
+		else if ((r = strv_extend(&ret->denied, v[i].name)) < 0)
+			return r;
+		if (md && !*rule && e) {
 			/* the first denied module's entry, unless [autoload] decided */
 			*rule = origin_string(&e->origin);
 			if (!*rule && e->origin.file)
@@ -237,13 +239,36 @@ out:
 	return r;
 }
 
-int request_load(const struct sysroot *root, const char *alias, bool dry_run, bool *ret_none)
+/* Whether module @mod of the list a request loads is one the policy denies. */
+static int load_denied(const struct policy *p, const struct request_decision *d,
+		       struct kmod_module *mod, bool *ret)
+{
+	const struct resolved m = { .name = kmod_module_get_name(mod), .mod = mod };
+	const struct policy_entry *e;
+
+	if (strv_contains(d->denied, m.name)) {
+		*ret = true;
+		return 0;
+	}
+	if (strv_contains(d->modules, m.name)) {
+		*ret = false;
+		return 0;
+	}
+	/* named through modprobe.d only: decided here, as the decision would */
+	return module_denied(p, NULL, &m, ret, &e);
+}
+
+int request_load(const struct sysroot *root, const struct policy *p,
+		 const struct request_decision *d, const char *alias, bool dry_run, bool *ret_none,
+		 char ***ret_skipped)
 {
 	/* modprobe's flags for a name: a blacklist stops alias look-ups only */
 	unsigned flags = KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY | (dry_run ? KMOD_PROBE_DRY_RUN : 0);
+	_cleanup_strv_free_ char **skipped = NULL;
 	struct kmod_list *list = NULL, *l;
 	struct kmod_ctx *kctx;
-	int r;
+	bool filter = p && d && p->mode == POLICY_ENFORCE, loaded = false;
+	int r, last = 0;
 
 	*ret_none = false;
 	kctx = drvfw_kmod_new(root->moddir, root->root);
@@ -264,21 +289,37 @@ int request_load(const struct sysroot *root, const char *alias, bool dry_run, bo
 	kmod_list_foreach(l, list)
 	{
 		struct kmod_module *mod = kmod_module_get_module(l);
+		bool denied = false;
 
-		r = kmod_module_probe_insert_module(mod, flags, NULL, NULL, NULL, NULL);
-		/* > 0: not loaded on purpose (blacklisted for aliases), not a failure */
-		if (r > 0)
-			r = 0;
+		if (filter) {
+			r = load_denied(p, d, mod, &denied);
+			if (r >= 0 && denied)
+				r = strv_extend(&skipped, kmod_module_get_name(mod));
+		}
+		if (r >= 0 && !denied) {
+			last = kmod_module_probe_insert_module(mod, flags, NULL, NULL, NULL, NULL);
+			/* > 0: not loaded on purpose (blacklisted for aliases), not a failure */
+			if (last > 0)
+				last = 0;
+			loaded = true;
+		}
 		kmod_module_unref(mod);
+		if (r < 0)
+			break;
 	}
+	/* nothing loaded and nothing failed: every module was one the policy denies */
+	if (r >= 0 && list)
+		r = loaded ? last : -EPERM;
 	kmod_module_unref_list(list);
 	kmod_unref(kctx);
+	*ret_skipped = TAKE_PTR(skipped);
 	return r;
 }
 
 void request_decision_done(struct request_decision *d)
 {
 	strv_free(d->modules);
+	strv_free(d->denied);
 	free(d->rule);
 	free(d->error);
 	*d = (struct request_decision){ 0 };

@@ -14,6 +14,7 @@
 struct request_decision {
 	enum autoload_action action;
 	char **modules; /* what libkmod resolves the name to (NULL: nothing) */
+	char **denied; /* those of them the policy denies (NULL: none) */
 	char *rule; /* "FILE:LINE" of the deciding entry when denied, or NULL */
 	char *error; /* what kept it from deciding fully ("lookup:EINVAL"), or NULL */
 };
@@ -41,10 +42,20 @@ void request_decision_done(struct request_decision *d);
  * module database and the modprobe.d of @root, each loaded with its
  * dependencies, softdeps, options and install commands, a blacklist applied
  * to alias look-ups only; @dry_run as modprobe -n. One process instead of
- * two per autoload. 0; -ENOENT with *@ret_none set when nothing answers the
- * name (modprobe -q's silent exit 1); -ELIBACC when libkmod cannot be loaded
- * (run modprobe instead); -EBADFD when modprobe.d or the module directory
- * holds something that is not a regular file; else the last module's
- * -errno, as modprobe's exit status is (-ENOENT too: a module file missing).
+ * two per autoload.
+ *
+ * With @d, the decision of @alias under @p in enforce mode, only what the
+ * policy allows is loaded: a module of that list which @d found denied (an
+ * alias some of whose modules are allowed), or which is not in @d at all (a
+ * modprobe.d alias names it) and @p denies, is not loaded and its name goes
+ * to *@ret_skipped; when every module is skipped the answer is -EPERM.
+ *
+ * 0; -ENOENT with *@ret_none set when nothing answers the name (modprobe
+ * -q's silent exit 1); -ELIBACC when libkmod cannot be loaded (run modprobe
+ * instead); -EBADFD when modprobe.d or the module directory holds something
+ * that is not a regular file; else the last module's -errno, as modprobe's
+ * exit status is (-ENOENT too: a module file missing).
  */
-int request_load(const struct sysroot *root, const char *alias, bool dry_run, bool *ret_none);
+int request_load(const struct sysroot *root, const struct policy *p,
+		 const struct request_decision *d, const char *alias, bool dry_run, bool *ret_none,
+		 char ***ret_skipped);

@@ -364,4 +364,31 @@ helper2 1 "nothing answers the name" no-such-module
 grep -q 'not carried out' "$T/k2" && fail "nothing answers: logged $(cat "$T/k2")" ||
 	pass "nothing answers the name: nothing more in the kernel log than the record"
 
+# modprobe.d can name modules the decision did not see (it is decided on the
+# module database alone): the helper loads none the policy denies, whatever
+# names them, and says which it left out. cramfs, denied, has an install
+# command standing in for its load.
+cat >>"$T/kroot2/etc/modprobe.d/t.conf" <<'EOS'
+install cramfs echo cramfs >>"$LOADLOG"
+alias fs-drvfwtest-denied cramfs
+alias fs-drvfwtest-mixed cramfs
+alias fs-drvfwtest-mixed dccp
+EOS
+for req in fs-drvfwtest-denied fs-drvfwtest-mixed; do
+	rc=0
+	: >"$T/load.helper"
+	: >"$T/k2"
+	env -u DRVFW_MODPROBE DRVFW_KMSG="$T/k2" LOADLOG="$T/load.helper" "$DRVFW_HELPER_BIN" \
+		--root "$T/kroot2" --kver 1.0.0-test --policy "$T/allow.conf" -q -- "$req" </dev/null || rc=$?
+	want_rc=0 want_load="dccp dccp "
+	[[ $req == *-denied ]] && want_rc=1 want_load=
+	[[ $rc -eq $want_rc && $(tr '\n' ' ' <"$T/load.helper") == "$want_load" ]] &&
+		pass "$req (modprobe.d alias): exit $rc, loaded '$want_load'" ||
+		fail "$req: exit $rc (want $want_rc), loaded '$(cat "$T/load.helper")' (want '$want_load')"
+	expect_grep "^<5>drvfw: autoload of $req: cramfs denied by the policy, not loaded\$" "$T/k2" \
+		"$req: the denied module left out is said"
+	grep -q 'not carried out' "$T/k2" && fail "$req: also logged $(cat "$T/k2")" ||
+		pass "$req: said once"
+done
+
 finish
