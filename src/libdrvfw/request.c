@@ -163,11 +163,14 @@ static int decide_modules(const struct policy *p, struct dindex *x, const struct
 			r = module_denied(p, x, &v[i], &md, &e);
 		if (r < 0)
 			return r;
-		if (!md)
+		if (!md) {
 			*ret_all_denied = false;
-		else if ((r = strv_extend(&ret->denied, v[i].name)) < 0)
+			continue;
+		}
+		r = strv_extend(&ret->denied, v[i].name);
+		if (r < 0)
 			return r;
-		if (md && !*rule && e) {
+		if (!*rule && e) {
 			/* the first denied module's entry, unless [autoload] decided */
 			*rule = origin_string(&e->origin);
 			if (!*rule && e->origin.file)
