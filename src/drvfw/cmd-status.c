@@ -271,29 +271,6 @@ static void print_text(const struct status *s, const struct decisions *d)
 				     : "drvfw: the policy is not fully in force.");
 }
 
-/*
- * The hash of the policy udev's drvfw reads, which the boot's udev marks
- * were written for: probe and enforce --gate read the kernel command line's
- * drvfw settings (--proc-cmdline), which this command does not unless told.
- */
-static unsigned long long udev_policy_hash(struct drvfw_ctx *ctx, const struct sysroot *root,
-					   const struct policy *p)
-{
-	_cleanup_(policy_done) struct policy q = { 0 };
-	_cleanup_(diags_done) struct diags diags = { 0 };
-	_cleanup_free_ char *line = NULL, *settings = NULL;
-	struct policy_source src;
-
-	if (ctx->opt_cmdline || ctx->opt_proc_cmdline || !sysroot_is_running(root) ||
-	    read_one_line_file("/proc/cmdline", &line) < 0 ||
-	    !(settings = policy_cmdline_settings(line)) || !settings[0] ||
-	    ctx_policy_source(ctx, &src) < 0)
-		return policy_hash(p);
-	src.cmdline = line;
-	policy_init(&q);
-	return policy_load(&q, root, &src, &diags) >= 0 ? policy_hash(&q) : policy_hash(p);
-}
-
 int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 {
 	enum { ARG_INITRAMFS = 0x100, ARG_RUN_DIR };
@@ -309,6 +286,7 @@ int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 	const char *image = NULL, *run_dir = NULL;
 	const struct decisions *d;
 	const struct sysroot *root;
+	struct policy_source src;
 	bool json = false;
 	int c, r;
 
@@ -341,7 +319,12 @@ int cmd_status(struct drvfw_ctx *ctx, int argc, char **argv)
 		r = ctx_sysroot(ctx, &root);
 	if (r < 0)
 		return r;
-	r = status_compute(root, d, image, run_dir, udev_policy_hash(ctx, root, d->policy), &s);
+	/* what this command read of the kernel command line is in src */
+	r = ctx_policy_source(ctx, &src);
+	if (r < 0)
+		return r;
+	r = status_compute(root, d, image, run_dir, status_udev_policy_hash(root, &src, d->policy),
+			   &s);
 	if (r < 0)
 		return log_error_errno(r, "failed to compute the status: %m");
 	if (json)

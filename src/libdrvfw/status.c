@@ -20,6 +20,23 @@ static void judge_legacy_name(struct status_artifact *a)
 			 "lines void its install lines; regenerate it as 00-drvfw.conf");
 }
 
+unsigned long long status_udev_policy_hash(const struct sysroot *root,
+					   const struct policy_source *src, const struct policy *p)
+{
+	_cleanup_(policy_done) struct policy q = { 0 };
+	_cleanup_(diags_done) struct diags diags = { 0 };
+	_cleanup_free_ char *line = NULL, *settings = NULL;
+	struct policy_source with_line = *src;
+
+	if (src->cmdline || !sysroot_is_running(root) ||
+	    read_one_line_file("/proc/cmdline", &line) < 0 ||
+	    !(settings = policy_cmdline_settings(line)) || !settings[0])
+		return policy_hash(p);
+	with_line.cmdline = line;
+	policy_init(&q);
+	return policy_load(&q, root, &with_line, &diags) >= 0 ? policy_hash(&q) : policy_hash(p);
+}
+
 const char *drift_to_string(enum drift d)
 {
 	static const char *const names[] = {

@@ -89,6 +89,15 @@ struct status {
  */
 int status_compute(const struct sysroot *root, const struct decisions *d, const char *image,
 		   const char *run_dir, unsigned long long udev_policy_hash, struct status *ret);
+/*
+ * The hash of the policy udev's drvfw reads, which the boot's udev marks were
+ * written for: probe and enforce --gate read the kernel command line's drvfw
+ * settings (--proc-cmdline). @p is the policy of @src; when @src names no
+ * command line, @root is the running system and /proc/cmdline has drvfw
+ * settings, the hash of @src with that line; else @p's.
+ */
+unsigned long long status_udev_policy_hash(const struct sysroot *root,
+					   const struct policy_source *src, const struct policy *p);
 void status_done(struct status *s);
 
 const char *drift_to_string(enum drift d);
