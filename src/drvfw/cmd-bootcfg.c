@@ -9,7 +9,7 @@
 
 #include "bootcfg.h"
 #include "drvfw.h"
-#include "fileio.h"
+#include "sysroot.h"
 
 /* Bytes left free by default for what an administrator adds to the line later. */
 #define DEFAULT_RESERVE 256
@@ -181,7 +181,7 @@ static int verify(struct drvfw_ctx *ctx)
 		r = ctx_profiledir(ctx, &pdir);
 	if (r < 0)
 		return r;
-	if (!ctx->opt_cmdline && (r = read_one_line_file("/proc/cmdline", &line)) < 0)
+	if (!ctx->opt_cmdline && (r = proc_cmdline(&line)) < 0)
 		return log_error_errno(r, "failed to read '/proc/cmdline': %m");
 	r = bootcfg_verify(root, ctx->opt_policy_files, pdir,
 			   ctx->opt_cmdline ? ctx->opt_cmdline : line, &booted, current);

@@ -7,7 +7,7 @@
 
 #include "config.h"
 #include "drvfw.h"
-#include "fileio.h"
+#include "sysroot.h"
 
 enum {
 	ARG_ROOT = ARG_GLOBAL_BASE,
@@ -308,7 +308,7 @@ int ctx_policy_source(struct drvfw_ctx *ctx, struct policy_source *ret)
 	};
 	if (ctx->opt_proc_cmdline && !ctx->opt_cmdline) {
 		if (!ctx->cmdline_buf) {
-			r = read_one_line_file("/proc/cmdline", &ctx->cmdline_buf);
+			r = proc_cmdline(&ctx->cmdline_buf);
 			if (r < 0)
 				return log_error_errno(r, "failed to read '/proc/cmdline': %m");
 		}

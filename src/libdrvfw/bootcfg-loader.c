@@ -25,6 +25,7 @@
 #include "bootcfg-internal.h"
 #include "fileio.h"
 #include "names.h"
+#include "sysroot.h"
 #include "util.h"
 
 extern char **environ;
@@ -237,7 +238,7 @@ static int kernel_install_base(const struct sysroot *root, char **ret, bool *ret
 		return *ret ? 0 : -ENOMEM;
 	}
 	/* what the boot loader added is not the configured line */
-	r = read_full_file("/proc/cmdline", &text, &len);
+	r = proc_cmdline(&text);
 	if (r >= 0)
 		r = cmdline_words(text, &boot);
 	for (char **i = boot; r >= 0 && i && *i; i++)

@@ -6,8 +6,8 @@
 #include "bootcfg.h"
 #include "builtin-fate.h"
 #include "emit.h"
-#include "fileio.h"
 #include "kernel-symbols.h"
+#include "sysroot.h"
 #include "util.h"
 
 const char *builtin_fate_to_string(enum builtin_fate f)
@@ -153,7 +153,7 @@ int builtin_fates_load(const struct sysroot *root, const struct decisions *d,
 	r = kernel_symbols_find(root, root->kver, NULL, root->kallsyms, &syms);
 	if (r < 0 && r != -ENOENT)
 		kernel_symbols_done(&syms); /* unreadable: as if there were none */
-	if (is_running(root) && read_one_line_file("/proc/cmdline", &line) >= 0)
+	if (is_running(root) && proc_cmdline(&line) >= 0)
 		which = FATE_LINE_BOOTED;
 	else if (bootcfg_state_read(root, &st) >= 0 && st.fragment) {
 		line = strdup(st.fragment);

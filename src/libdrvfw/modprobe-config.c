@@ -16,6 +16,7 @@
 #include "inventory-private.h"
 #include "kmod-ctx.h"
 #include "names.h"
+#include "sysroot.h"
 #include "util.h"
 
 struct conf_file {
@@ -266,7 +267,7 @@ bool modprobe_config_kcmdline(void)
 	_cleanup_free_ char *line = NULL;
 
 	/* what cannot be read may say anything */
-	if (read_one_line_file("/proc/cmdline", &line) < 0)
+	if (proc_cmdline(&line) < 0)
 		return true;
 	return strstr(line, "modprobe.") != NULL;
 }

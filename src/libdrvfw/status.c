@@ -7,6 +7,7 @@
 #include "kernels.h"
 #include "names.h"
 #include "status.h"
+#include "sysroot.h"
 #include "util.h"
 
 /* A file under the old name is outdated whatever it says: see names.h. */
@@ -28,8 +29,7 @@ unsigned long long status_udev_policy_hash(const struct sysroot *root,
 	_cleanup_free_ char *line = NULL, *settings = NULL;
 	struct policy_source with_line = *src;
 
-	if (src->cmdline || !sysroot_is_running(root) ||
-	    read_one_line_file("/proc/cmdline", &line) < 0 ||
+	if (src->cmdline || !sysroot_is_running(root) || proc_cmdline(&line) < 0 ||
 	    !(settings = policy_cmdline_settings(line)) || !settings[0])
 		return policy_hash(p);
 	with_line.cmdline = line;

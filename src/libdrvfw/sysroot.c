@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sys/utsname.h>
 
+#include "fileio.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -100,6 +101,11 @@ bool sysroot_is_running(const struct sysroot *s)
 	struct utsname u;
 
 	return s->root[0] == '\0' && uname(&u) == 0 && streq(u.release, s->kver);
+}
+
+int proc_cmdline(char **ret)
+{
+	return read_one_line_file("/proc/cmdline", ret);
 }
 
 char *sysroot_path(const struct sysroot *s, const char *path)

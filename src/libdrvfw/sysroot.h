@@ -30,5 +30,12 @@ void sysroot_done(struct sysroot *s);
 /* Whether @s is the running system: the real root and the running kernel's version. */
 bool sysroot_is_running(const struct sysroot *s);
 
+/*
+ * The running kernel's command line, /proc/cmdline without its newline: the
+ * one reader of it, whatever asks (the policy's kernel-command-line entries,
+ * libkmod's modprobe.* settings, the line a boot was measured with).
+ */
+int proc_cmdline(char **ret);
+
 /* ROOT + @path (@path absolute). NULL on allocation failure. */
 char *sysroot_path(const struct sysroot *s, const char *path);
