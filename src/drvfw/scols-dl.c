@@ -29,6 +29,7 @@
 	X(scols_table_new_column)        \
 	X(scols_table_new_line)          \
 	X(scols_line_set_data)           \
+	X(scols_table_set_stream)        \
 	X(scols_print_table)
 
 DL_LIB(SCOLS_SYMBOLS, LIBSMARTCOLS_SONAME, false);
@@ -78,6 +79,11 @@ struct libscols_line *scols_table_new_line(struct libscols_table *tb, struct lib
 int scols_line_set_data(struct libscols_line *ln, size_t n, const char *data)
 {
 	return lib.handle ? S.scols_line_set_data(ln, n, data) : -ENOSYS;
+}
+
+int scols_table_set_stream(struct libscols_table *tb, FILE *stream)
+{
+	return lib.handle ? S.scols_table_set_stream(tb, stream) : -ENOSYS;
 }
 
 int scols_print_table(struct libscols_table *tb)

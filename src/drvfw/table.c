@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "drvfw.h"
 #include "table.h"
@@ -78,11 +79,11 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 		goto fail;
 
 	r = -ENOMEM;
+	t->out = o->out ? o->out : stdout;
 	if (o->json) {
 		t->name = strdup(name);
 		if (!t->name)
 			goto fail;
-		t->out = o->out ? o->out : stdout;
 		return 0;
 	}
 	t->tb = scols_new_table();
@@ -92,7 +93,11 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 		goto fail;
 	}
 	scols_table_set_name(t->tb, name);
+	scols_table_set_stream(t->tb, t->out);
 	scols_table_enable_raw(t->tb, o->raw);
+	/* libsmartcols asks stdout, whatever its stream, whether to fit a terminal */
+	t->plain = !o->raw && !isatty(STDOUT_FILENO);
+	t->noheadings = o->noheadings;
 	scols_table_enable_noheadings(t->tb, o->noheadings);
 	for (size_t i = 0; i < t->n_ids; i++) {
 		const struct column_info *ci = &infos[t->ids[i]];
@@ -145,7 +150,7 @@ static struct table_row *new_row(struct table *t, bool cells)
 	}
 	row = &t->rows[t->n_rows];
 	*row = (struct table_row){ 0 };
-	if (t->tb)
+	if (t->tb && !t->plain)
 		row->ln = scols_table_new_line(t->tb, NULL);
 	else if (cells)
 		row->cells = calloc(t->n_ids ? t->n_ids : 1, sizeof(char *));
@@ -224,6 +229,15 @@ int table_add_row(struct table *t, const char *const *values)
 	struct table_row *row;
 	int r;
 
+	if (t->plain) {
+		row = new_row(t, true);
+		if (!row)
+			return -ENOMEM;
+		for (size_t i = 0; i < t->n_ids; i++)
+			if (values[t->ids[i]] && row_set(row, i, values[t->ids[i]]) < 0)
+				return -ENOMEM;
+		return 0;
+	}
 	if (t->tb) {
 		row = new_row(t, false);
 		if (!row)
@@ -397,9 +411,109 @@ static int table_print_json(struct table *t)
 	return ferror(t->out) ? -EIO : 0;
 }
 
+/* Whether libsmartcols would give every byte of @s one column and print it as it is. */
+static bool plain_text(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return false;
+	return true;
+}
+
+static void put_padded(FILE *out, const char *s, size_t len, size_t width, bool right, bool last)
+{
+	static const char spaces[] =
+	    "                                                                ";
+	size_t pad = width > len ? width - len : 0;
+
+	/* the last column is not padded, but to right-align a value */
+	if (last && (!right || len == 0))
+		pad = 0;
+	if (!right)
+		fwrite_unlocked(s, 1, len, out);
+	for (size_t n; pad > 0; pad -= n) {
+		n = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
+		fwrite_unlocked(spaces, 1, n, out);
+	}
+	if (right)
+		fwrite_unlocked(s, 1, len, out);
+	if (!last)
+		putc_unlocked(' ', out);
+}
+
+/*
+ * libsmartcols's human format off a terminal: a column is as wide as its
+ * widest cell; narrower than its header, as wide as the header; else at
+ * least an absolute width hint (>= 1). One space between columns.
+ */
+static int table_print_plain(struct table *t)
+{
+	_cleanup_free_ size_t *width = calloc(t->n_ids ? t->n_ids : 1, sizeof(size_t));
+
+	if (!width)
+		return -ENOMEM;
+	/* no rows, no headings */
+	if (t->n_rows == 0)
+		return 0;
+	for (size_t k = 0; k < t->n_ids; k++) {
+		const struct column_info *ci = &t->infos[t->ids[k]];
+		size_t hdr = strlen(ci->name);
+
+		for (size_t i = 0; i < t->n_rows; i++) {
+			const char *v = t->rows[i].cells[k];
+			size_t len = v ? strlen(v) : 0;
+
+			if (len > width[k])
+				width[k] = len;
+		}
+		if (width[k] < hdr)
+			width[k] = hdr;
+		else if (ci->whint >= 1 && width[k] < (size_t)ci->whint && hdr < (size_t)ci->whint)
+			width[k] = (size_t)ci->whint;
+	}
+	for (size_t i = t->noheadings ? 1 : 0; i <= t->n_rows; i++)
+		for (size_t k = 0; k < t->n_ids; k++) {
+			const struct column_info *ci = &t->infos[t->ids[k]];
+			const char *v = i == 0 ? ci->name : t->rows[i - 1].cells[k];
+			bool last = k + 1 == t->n_ids;
+
+			put_padded(t->out, v ? v : "", v ? strlen(v) : 0, width[k],
+				   ci->flags & SCOLS_FL_RIGHT, last);
+			if (last)
+				putc_unlocked('\n', t->out);
+		}
+	fflush(t->out);
+	return ferror(t->out) ? -EIO : 0;
+}
+
+/* The human format: here when it is plain text, else libsmartcols's. */
+static int table_print_human(struct table *t)
+{
+	bool plain = t->plain;
+
+	for (size_t k = 0; plain && k < t->n_ids; k++)
+		plain = plain_text(t->infos[t->ids[k]].name);
+	for (size_t i = 0; plain && i < t->n_rows; i++)
+		for (size_t k = 0; plain && k < t->n_ids; k++)
+			plain = !t->rows[i].cells[k] || plain_text(t->rows[i].cells[k]);
+	if (plain)
+		return table_print_plain(t);
+	for (size_t i = 0; t->plain && i < t->n_rows; i++) {
+		struct libscols_line *ln = scols_table_new_line(t->tb, NULL);
+
+		if (!ln)
+			return -ENOMEM;
+		for (size_t k = 0; k < t->n_ids; k++)
+			if (t->rows[i].cells[k] &&
+			    scols_line_set_data(ln, k, t->rows[i].cells[k]) < 0)
+				return -ENOMEM;
+	}
+	return scols_print_table(t->tb);
+}
+
 int table_print(struct table *t)
 {
-	return t->tb ? scols_print_table(t->tb) : table_print_json(t);
+	return t->tb ? table_print_human(t) : table_print_json(t);
 }
 
 void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_infos)

@@ -2,26 +2,34 @@
 /*
  * drvfw's --json (src/drvfw/table.c) against libsmartcols's own JSON of the
  * same table, byte for byte: every byte value in a cell, UTF-8, empty and
- * unset cells, numbers, a column shown twice, no rows at all.
+ * unset cells, numbers, a column shown twice, no rows at all. And the human
+ * format drvfw prints itself off a terminal against libsmartcols's.
  */
+#include <fcntl.h>
 #include <libsmartcols.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "table.h"
 #include "test-common.h"
 #include "util.h"
 
-enum { COL_NAME, COL_NEEDED, COL_DEVICES, COL_NOTE };
+enum { COL_NAME, COL_NEEDED, COL_DEVICES, COL_NOTE, COL_N, COL_WIDE };
 
 static const struct column_info columns[] = {
 	[COL_NAME] = { "NAME", 0.1, 0, SCOLS_JSON_STRING, "name" },
 	[COL_NEEDED] = { "NEEDED-BY", 0.1, 0, SCOLS_JSON_STRING, "needed by" },
 	[COL_DEVICES] = { "DEVICES", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "devices" },
-	[COL_NOTE] = { "NOTE", 0.1, 0, SCOLS_JSON_STRING, "note" },
+	[COL_NOTE] = { "NOTE", 0.1, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "note" },
+	/* a header narrower than its absolute width hint */
+	[COL_N] = { "N", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "n" },
+	[COL_WIDE] = { "W", 8, 0, SCOLS_JSON_STRING, "w" },
 };
+#define N_COLS ELEMENTSOF(columns)
 
 /* libsmartcols's JSON of @rows (cells by column id, NULL: unset) with the columns of @list. */
-static char *reference(const char *list, const char *const (*rows)[4], size_t n)
+static char *reference(const char *list, const char *const (*rows)[N_COLS], size_t n, bool json,
+		       bool noheadings)
 {
 	struct libscols_table *tb = scols_new_table();
 	char *buf = NULL;
@@ -33,14 +41,17 @@ static char *reference(const char *list, const char *const (*rows)[4], size_t n)
 	ck_assert_ptr_nonnull(tb);
 	ck_assert_ptr_nonnull(f);
 	scols_table_set_name(tb, "rows");
-	scols_table_enable_json(tb, 1);
+	scols_table_enable_json(tb, json);
+	scols_table_enable_noheadings(tb, noheadings);
+	scols_table_set_termforce(tb, SCOLS_TERMFORCE_NEVER);
 	for (char *c = strtok(copy, ","); c; c = strtok(NULL, ",")) {
 		struct libscols_column *cl;
 
 		for (size_t i = 0; i < ELEMENTSOF(columns); i++)
 			if (streq(columns[i].name, c))
 				ids[n_ids] = (int)i;
-		cl = scols_table_new_column(tb, c, 0.1, 0);
+		cl = scols_table_new_column(tb, c, columns[ids[n_ids]].whint,
+					    columns[ids[n_ids]].flags);
 		ck_assert_ptr_nonnull(cl);
 		scols_column_set_json_type(cl, columns[ids[n_ids]].json_type);
 		n_ids++;
@@ -60,7 +71,8 @@ static char *reference(const char *list, const char *const (*rows)[4], size_t n)
 	return buf;
 }
 
-static char *ours(const char *list, const char *const (*rows)[4], size_t n, bool by_set)
+static char *ours(const char *list, const char *const (*rows)[N_COLS], size_t n, bool by_set,
+		  bool json, bool noheadings)
 {
 	struct table t;
 	char *buf = NULL;
@@ -70,7 +82,8 @@ static char *ours(const char *list, const char *const (*rows)[4], size_t n, bool
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(
 	    table_new(&t, "rows", columns, ELEMENTSOF(columns), "NAME",
-		      &(struct table_options){ .json = true, .columns = list, .out = f }),
+		      &(struct table_options){
+			  .json = json, .noheadings = noheadings, .columns = list, .out = f }),
 	    0);
 	for (size_t r = 0; r < n; r++) {
 		if (!by_set) {
@@ -80,7 +93,7 @@ static char *ours(const char *list, const char *const (*rows)[4], size_t n, bool
 		struct table_row *row = table_new_line(&t);
 
 		ck_assert_ptr_nonnull(row);
-		for (int id = 0; id < 4; id++)
+		for (int id = 0; id < (int)N_COLS; id++)
 			ck_assert_int_eq(table_set(&t, row, id, rows[r][id]), 0);
 	}
 	ck_assert_int_eq(table_print(&t), 0);
@@ -95,7 +108,7 @@ START_TEST(test_json_same_as_libsmartcols)
 {
 	static const char *const lists[] = { "NAME,NEEDED-BY,DEVICES,NOTE", "NAME,NAME,DEVICES",
 					     "NOTE" };
-	const char *const rows[][4] = {
+	const char *const rows[][N_COLS] = {
 		{ "a\"b\\c/d", "x\ty", "3", "" },
 		{ every_byte, "\xc3\xbc\xe2\x82\xac", "", NULL },
 		{ NULL, "-", "12", "\x7f\x01\n" },
@@ -107,13 +120,68 @@ START_TEST(test_json_same_as_libsmartcols)
 	for (size_t l = 0; l < ELEMENTSOF(lists); l++)
 		for (size_t n = 0; n <= ELEMENTSOF(rows); n++)
 			for (int by_set = 0; by_set < 2; by_set++) {
-				_cleanup_free_ char *want = reference(lists[l], rows, n),
-						    *got = ours(lists[l], rows, n, by_set);
+				_cleanup_free_ char *want = reference(lists[l], rows, n, true,
+								      false),
+						    *got = ours(lists[l], rows, n, by_set, true,
+								false);
 
 				ck_assert_msg(streq(got, want),
 					      "-o %s, %zu rows:\n%s\nlibsmartcols:\n%s", lists[l],
 					      n, got, want);
 			}
+}
+END_TEST
+
+/* A cell longer than the padding drvfw writes at a time. */
+static char long_cell[201];
+
+START_TEST(test_human_same_as_libsmartcols)
+{
+	static const char *const lists[] = { "NAME,NEEDED-BY,DEVICES,NOTE",
+					     "NAME,NAME,DEVICES",
+					     "NOTE",
+					     "DEVICES",
+					     "N,W,NAME",
+					     "NOTE,NAME,N",
+					     "W,N" };
+	/* printable ASCII, which drvfw lays out itself, then libsmartcols's cases */
+	const char *const plain[][N_COLS] = {
+		{ "a\"b\\c/d", "x y", "3", "", "7", "ab" },
+		{ long_cell, "-", "", NULL, NULL, long_cell },
+		{ NULL, "-", "123456", " lead and trail ", "1234567", NULL },
+		{ "", NULL, NULL, "~", "", "" },
+	};
+	const char *const other[][N_COLS] = {
+		{ "x", "\xc3\xbc\xe2\x82\xac", "1", "tab\there", "2", "\x7f" },
+		{ "y", "-", "2", "z", "3", NULL },
+	};
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC), saved = dup(STDOUT_FILENO);
+
+	ck_assert_int_ge(devnull, 0);
+	ck_assert_int_ge(saved, 0);
+	memset(long_cell, 'L', sizeof(long_cell) - 1);
+	/* off a terminal, whatever runs the test */
+	ck_assert_int_ge(dup2(devnull, STDOUT_FILENO), 0);
+	for (int set = 0; set < 2; set++)
+		for (size_t l = 0; l < ELEMENTSOF(lists); l++)
+			for (size_t n = 0; n <= (set ? ELEMENTSOF(other) : ELEMENTSOF(plain)); n++)
+				for (int bits = 0; bits < 4; bits++) {
+					const char *const(*rows)[N_COLS] = set ? other : plain;
+					bool by_set = bits & 1, noheadings = bits & 2;
+					_cleanup_free_ char *want = reference(lists[l], rows, n,
+									      false, noheadings);
+					_cleanup_free_ char *got = ours(lists[l], rows, n, by_set,
+									false, noheadings);
+
+					ck_assert_msg(
+					    streq(got, want),
+					    "-o %s, %zu rows%s:\n[%s]\nlibsmartcols:\n[%s]",
+					    lists[l], n, noheadings ? ", no headings" : "", got,
+					    want);
+				}
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(devnull);
 }
 END_TEST
 
@@ -123,6 +191,7 @@ Suite *test_suite(void)
 	TCase *tc = tcase_create("json");
 
 	tcase_add_test(tc, test_json_same_as_libsmartcols);
+	tcase_add_test(tc, test_human_same_as_libsmartcols);
 	suite_add_tcase(s, tc);
 	return s;
 }
