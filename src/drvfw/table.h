@@ -38,6 +38,7 @@ struct table_options {
 struct table_row {
 	struct libscols_line *ln;
 	char **cells;
+	bool packed; /* cells and their text are one allocation (table_add_row()) */
 };
 
 struct table {
