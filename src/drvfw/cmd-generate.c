@@ -9,6 +9,7 @@
 #include "kallsyms.h"
 #include "kernel-arch.h"
 #include "kernels.h"
+#include "names.h"
 
 enum format {
 	FORMAT_MODPROBE,
@@ -29,6 +30,8 @@ static void usage(FILE *f)
 	      "                         ROOT/lib/modules (each line holds for each of them)\n"
 	      "     --no-index          with -o of the root's modprobe.d file: do not rebuild\n"
 	      "                         the decision index\n"
+	      "     --index             with -o of the root's modprobe.d file: build the\n"
+	      "                         decision index too, also where there is none yet\n"
 	      " -h, --help              display this help\n",
 	      f);
 	usage_global_options(f);
@@ -150,6 +153,7 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "all-kernels", no_argument, NULL, 'K' },
 		{ "no-index", no_argument, NULL, 'I' },
+		{ "index", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -161,7 +165,9 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	const struct sysroot *root;
 	enum format format = FORMAT_MODPROBE;
 	const char *output = NULL;
-	bool all_kernels = false, index = true;
+	bool all_kernels = false;
+	/* the index next to the file: rebuilt when stale, never, or always */
+	enum { INDEX_STALE, INDEX_NO, INDEX_ALWAYS } index = INDEX_STALE;
 	size_t len = 0;
 	FILE *mem;
 	int c, r;
@@ -184,7 +190,11 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 			all_kernels = true;
 			break;
 		case 'I':
-			index = false;
+		case 'X':
+			if (index != INDEX_STALE && index != (c == 'I' ? INDEX_NO : INDEX_ALWAYS))
+				return usage_error("generate",
+						   "--index and --no-index exclude each other");
+			index = c == 'I' ? INDEX_NO : INDEX_ALWAYS;
 			break;
 		case 'h':
 			usage(stdout);
@@ -201,6 +211,10 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 					       "ROOT/lib/modules: no --kver or --moddir");
 	if (all_kernels && format != FORMAT_MODPROBE)
 		return usage_error("generate", "--all-kernels writes modprobe.d lines only");
+	if (index == INDEX_ALWAYS &&
+	    (all_kernels || format != FORMAT_MODPROBE || !output || streq(output, "-")))
+		return usage_error("generate", "--index goes with -o of the root's modprobe.d file "
+					       "for one kernel");
 
 	/* Everything is produced in memory first: a failure writes nothing. */
 	if (all_kernels) {
@@ -208,16 +222,21 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		if (r < 0)
 			return r;
 	} else {
-		/* a fresh index holds the policy and the module database: no dump of libkmod's */
-		ctx->use_index = true;
+		/* a fresh index holds the policy and the module database: no dump of
+		 * libkmod's; one rebuilt whatever its state is not read */
+		ctx->use_index = index != INDEX_ALWAYS;
 		r = ctx_sysroot(ctx, &root);
 		if (r < 0)
 			return r;
+		if (index == INDEX_ALWAYS && !modprobe_file_is_roots(root, output))
+			return usage_error("generate", "--index: '%s' is not the root's %s", output,
+					   DRVFW_MODPROBE_FILE);
 		/* Installing the policy in the root's modprobe.d, with an index
 		 * there that the change made stale (a missing one stays missing):
 		 * its inputs before they are read, to rebuild it below. */
-		if (index && format == FORMAT_MODPROBE && output && !streq(output, "-") &&
-		    modprobe_file_is_roots(root, output) && ctx_index_rebuildable(ctx) &&
+		if (index != INDEX_NO && format == FORMAT_MODPROBE && output &&
+		    !streq(output, "-") && modprobe_file_is_roots(root, output) &&
+		    (index == INDEX_ALWAYS || ctx_index_rebuildable(ctx)) &&
 		    (r = ctx_index_snapshot(ctx, &snap)) < 0)
 			log_warning_errno(r,
 					  "failed to read the inputs of the decision index: %m; it "

@@ -284,6 +284,27 @@ expect_no_grep "rebuilt" "$T/err" "the same file by another path, with -q: no in
 D --sysfs "" index --check >"$T/out" 2>&1
 expect_grep ': fresh' "$T/out" "and the index rebuilt"
 
+# --- generate --index (the initramfs's own pass): the file and the index in
+# one process, whatever the index's state
+rm -f "$IDX"
+expect_rc 0 "generate --index with no index" D --sysfs "" generate --index -o "$MP"
+D --sysfs "" index --check >"$T/out" 2>&1
+expect_grep ': fresh$' "$T/out" "--index builds a missing index, its modprobe.d part with the file written"
+D --sysfs "" generate -o - >"$T/want.conf" 2>/dev/null
+check "--index writes the file generate prints" cmp -s "$T/want.conf" "$MP"
+D --sysfs "" audit -o NAME,VERDICT,BLOCK,CONFIG --json >"$T/a1" 2>/dev/null
+N --sysfs "" audit -o NAME,VERDICT,BLOCK,CONFIG --json >"$T/a2" 2>/dev/null
+check "audit the same from the index --index built as without one" cmp -s "$T/a1" "$T/a2"
+cp "$IDX" "$T/before.bin"
+D --sysfs "" generate --index -o "$MP" 2>"$T/err"
+expect_grep "rebuilt '$IDX'" "$T/err" "--index rebuilds a fresh index too"
+expect_no_grep "warning: decision index" "$T/err" "and warns of no index"
+expect_rc 2 "--index -o another file" D --sysfs "" generate --index -o "$T/elsewhere.conf"
+expect_grep "is not the root's" "$T/err" "--index names the file it wants"
+expect_rc 2 "--index to standard output" D --sysfs "" generate --index
+expect_rc 2 "--index --no-index" D --sysfs "" generate --index --no-index -o "$MP"
+expect_rc 2 "--index --format udev" D --sysfs "" generate --index --format udev -o "$MP"
+
 # --- allow and deny rewrite the root's modprobe.d file and rebuild the index:
 # its modprobe.d part holds that file too
 R2=$T/root2
