@@ -236,6 +236,22 @@ def check_confidential(f):
     expect(f.ended, 'the guest did not finish its report')
 
 
+def check_confidential_dracut(f):
+    """check_confidential, and drvfw's pre-udev pass wrote the image's
+    modprobe.d file again for the modules the image holds (built for the
+    whole kernel, it names thousands that every libkmod context of the boot
+    parsed), and the decision index (records of the dracut test module)."""
+    check_confidential(f)
+    line = kmsg_has(f, 'drvfwtest: modprobe.d install')
+    expect(line, 'no record of the image\'s modprobe.d file after the pre-udev hook')
+    words = line.split()
+    installs, modules = int(words[words.index('install') + 1]), int(words[words.index('modules') + 1])
+    expect(0 < installs <= modules,
+           f'after the pre-udev pass the image\'s modprobe.d names {installs} modules with install lines, '
+           f'the image holds {modules}: it was not written again for the image\'s module database')
+    expect(words[words.index('index') + 1] == 'yes', 'the pre-udev pass left no decision index')
+
+
 def check_builtin_i8042(f):
     for name in ('pivot', 'root', 'final'):
         pinned(f.phase(name), 'i8042 platform device', bus='platform', name='i8042')
@@ -848,7 +864,7 @@ SCENARIOS = [
              check_deny_e1000, policy=DENY_E1000, guest=DENY_E1000_GUEST),
     Scenario('03-confidential',
              'allowlist virtio + deny ALL:ALL: only allowlisted drivers are bound',
-             check_confidential, policy=CONFIDENTIAL, dracut_conf=FORCE_CHECK),
+             check_confidential_dracut, policy=CONFIDENTIAL, dracut_conf=FORCE_CHECK),
     Scenario('04-builtin-i8042',
              'deny the built-in platform:i8042: unbound, pinned, stays unbound after rebind attempts',
              check_builtin_i8042, policy='[deny]\ndrivers = platform:i8042\n', guest=BUILTIN_GUEST),
