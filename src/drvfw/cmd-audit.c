@@ -297,8 +297,10 @@ int cmd_audit(struct drvfw_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return table_new_failed("audit", r);
 	r = add_rows(&t, &a, d, ex, loose, n_loose, &denied_loose);
-	if (r >= 0)
-		table_print(&t);
+	if (r >= 0 && (r = table_print(&t)) < 0) {
+		table_done(&t);
+		return table_print_failed(r);
+	}
 	table_done(&t);
 	if (r < 0)
 		return log_oom();

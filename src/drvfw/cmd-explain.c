@@ -237,8 +237,10 @@ int cmd_explain(struct drvfw_ctx *ctx, int argc, char **argv)
 		if (r > ret)
 			ret = r;
 	}
-	if (r >= 0)
-		table_print(&t);
+	if (r >= 0 && (r = table_print(&t)) < 0) {
+		table_done(&t);
+		return table_print_failed(r);
+	}
 	table_done(&t);
 	return r < 0 ? log_oom() : ret;
 }

@@ -317,8 +317,10 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 		return table_new_failed("report", r);
 	for (size_t i = 0; i < st.n && r >= 0; i++)
 		r = add_row(&t, &st.v[i], a.to.json);
-	if (r >= 0)
-		table_print(&t);
+	if (r >= 0 && (r = table_print(&t)) < 0) {
+		table_done(&t);
+		return table_print_failed(r);
+	}
 	table_done(&t);
 	if (r < 0)
 		return log_oom();

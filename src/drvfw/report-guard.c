@@ -155,13 +155,13 @@ static int render(struct drvfw_ctx *ctx, const struct table_options *to,
 	else {
 		for (size_t i = 0; i < g->n && r >= 0; i++)
 			r = add_row(&t, &g->v[i], paths ? paths[i] : NULL, to->json);
-		if (r >= 0)
-			table_print(&t);
-		table_done(&t);
 		if (r < 0)
 			r = log_oom();
+		else if ((r = table_print(&t)) < 0)
+			r = table_print_failed(r);
 		else if (g->n == 0 && !to->json)
 			log_info(ctx, "no guard records found");
+		table_done(&t);
 	}
 	for (size_t i = 0; paths && i < g->n; i++)
 		free(paths[i]);

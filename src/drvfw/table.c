@@ -435,14 +435,19 @@ static int table_print_json(struct table *t)
 	if (t->n_written + t->n_rows > 0)
 		fputs_unlocked("      }\n", t->out);
 	fputs_unlocked("   ]\n}\n", t->out);
-	return ferror(t->out) ? -EIO : 0;
+	/* a write error is the stream's to report (flush_stdout() at exit) */
+	return 0;
 }
 
-/* Whether libsmartcols would give every byte of @s one column and print it as it is. */
+/*
+ * Whether libsmartcols would give every byte of @s one column and print it
+ * as it is: printable ASCII, and no "\x", which it writes as "\x5cx" so
+ * that a name cannot pass for an escaped byte.
+ */
 static bool plain_text(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p > 0x7e)
+		if (*p < 0x20 || *p > 0x7e || (p[0] == '\\' && p[1] == 'x'))
 			return false;
 	return true;
 }
@@ -509,8 +514,8 @@ static int table_print_plain(struct table *t)
 			if (last)
 				putc_unlocked('\n', t->out);
 		}
-	fflush(t->out);
-	return ferror(t->out) ? -EIO : 0;
+	/* a write error is the stream's to report (flush_stdout() at exit) */
+	return 0;
 }
 
 /* The human format: here when it is plain text, else libsmartcols's. */
@@ -525,6 +530,7 @@ static int table_print_human(struct table *t)
 			plain = !t->rows[i].cells[k] || plain_text(t->rows[i].cells[k]);
 	if (plain)
 		return table_print_plain(t);
+	/* to libsmartcols, which copies them: each row's cells go as it is handed over */
 	for (size_t i = 0; t->plain && i < t->n_rows; i++) {
 		struct libscols_line *ln = scols_table_new_line(t->tb, NULL);
 
@@ -534,6 +540,14 @@ static int table_print_human(struct table *t)
 			if (t->rows[i].cells[k] &&
 			    scols_line_set_data(ln, k, t->rows[i].cells[k]) < 0)
 				return -ENOMEM;
+		for (size_t k = 0; !t->rows[i].packed && k < t->n_ids; k++)
+			free(t->rows[i].cells[k]);
+		free(t->rows[i].cells);
+		t->rows[i].cells = NULL;
+	}
+	if (t->plain) {
+		t->n_rows = 0;
+		t->plain = false;
 	}
 	return scols_print_table(t->tb);
 }
@@ -541,6 +555,13 @@ static int table_print_human(struct table *t)
 int table_print(struct table *t)
 {
 	return t->tb ? table_print_human(t) : table_print_json(t);
+}
+
+int table_print_failed(int r)
+{
+	if (r == -ENOMEM)
+		return log_oom();
+	return log_error_errno(r, "failed to print the table: %m");
 }
 
 void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_infos)

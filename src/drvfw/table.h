@@ -94,6 +94,8 @@ int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, 
 int table_add_row(struct table *t, const char *const *values);
 /* Prints the table (with --json: what is left of it) on table_options.out. */
 int table_print(struct table *t);
+/* What a command says when table_print() returned @r < 0: the exit code to return. */
+int table_print_failed(int r);
 /* The "Available output columns" part of a --help. */
 void table_usage_columns(FILE *f, const struct column_info *infos, size_t n_infos);
 
