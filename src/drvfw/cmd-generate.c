@@ -165,7 +165,7 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	const struct sysroot *root;
 	enum format format = FORMAT_MODPROBE;
 	const char *output = NULL;
-	bool all_kernels = false;
+	bool all_kernels = false, index_failed = false;
 	/* the index next to the file: rebuilt when stale, never, or always */
 	enum { INDEX_STALE, INDEX_NO, INDEX_ALWAYS } index = INDEX_STALE;
 	size_t len = 0;
@@ -225,6 +225,9 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		/* a fresh index holds the policy and the module database: no dump of
 		 * libkmod's; one rebuilt whatever its state is not read */
 		ctx->use_index = index != INDEX_ALWAYS;
+		/* what the file and the index hold is the same whatever runs now */
+		if (index == INDEX_ALWAYS && !ctx->opt_sysfs)
+			ctx->opt_sysfs = "";
 		r = ctx_sysroot(ctx, &root);
 		if (r < 0)
 			return r;
@@ -237,10 +240,12 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		if (index != INDEX_NO && format == FORMAT_MODPROBE && output &&
 		    !streq(output, "-") && modprobe_file_is_roots(root, output) &&
 		    (index == INDEX_ALWAYS || ctx_index_rebuildable(ctx)) &&
-		    (r = ctx_index_snapshot(ctx, &snap)) < 0)
+		    (r = ctx_index_snapshot(ctx, &snap)) < 0) {
 			log_warning_errno(r,
 					  "failed to read the inputs of the decision index: %m; it "
 					  "is not rebuilt ('drvfw index' rebuilds it)");
+			index_failed = true;
+		}
 		r = ctx_decisions(ctx, &d);
 		if (r < 0)
 			return r;
@@ -268,7 +273,8 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		/* written: the index writer's peak need not hold it */
 		free(buf);
 		buf = NULL;
-		ctx_index_rewrite(ctx, snap, d);
+		index_failed = ctx_index_rewrite(ctx, snap, d) < 0;
 	}
-	return EXIT_OK;
+	/* the file is written; --index asked for the index too */
+	return index == INDEX_ALWAYS && index_failed ? EXIT_RUNTIME : EXIT_OK;
 }

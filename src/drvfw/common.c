@@ -449,8 +449,8 @@ int ctx_index_snapshot(struct drvfw_ctx *ctx, struct dindex_snapshot **ret)
 	return r < 0 ? r : dindex_snapshot_take(root, &src, ret);
 }
 
-void ctx_index_rewrite(struct drvfw_ctx *ctx, struct dindex_snapshot *snap,
-		       const struct decisions *dec)
+int ctx_index_rewrite(struct drvfw_ctx *ctx, struct dindex_snapshot *snap,
+		      const struct decisions *dec)
 {
 	const struct sysroot *root;
 	_cleanup_free_ char *path = NULL;
@@ -458,12 +458,10 @@ void ctx_index_rewrite(struct drvfw_ctx *ctx, struct dindex_snapshot *snap,
 
 	r = ctx_sysroot(ctx, &root);
 	if (r < 0)
-		return;
+		return r;
 	path = dindex_path(root);
-	if (!path) {
-		log_oom();
-		return;
-	}
+	if (!path)
+		return log_oom();
 	/* modprobe.d with the file just written, taken before it is read */
 	if (dec->inv == ctx->inv) {
 		r = dindex_snapshot_retake_config(snap, root);
@@ -475,15 +473,15 @@ void ctx_index_rewrite(struct drvfw_ctx *ctx, struct dindex_snapshot *snap,
 					  "failed to read modprobe.d again: %m; the decision index "
 					  "'%s' is left stale, run 'drvfw index'",
 					  path);
-			return;
+			return r;
 		}
 	}
 	r = ctx_index_write(ctx, path, snap, dec->policy, dec->inv);
 	if (r < 0)
-		log_warning_errno(
+		return log_warning_errno(
 		    r, "failed to rebuild the decision index '%s': %m; run 'drvfw index'", path);
-	else
-		log_info(ctx, "rebuilt '%s'", path);
+	log_info(ctx, "rebuilt '%s'", path);
+	return 0;
 }
 
 int ctx_inventory(struct drvfw_ctx *ctx, const struct inventory **ret)

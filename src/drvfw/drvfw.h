@@ -123,8 +123,13 @@ int ctx_index_snapshot(struct drvfw_ctx *ctx, struct dindex_snapshot **ret);
  * root's, or built with other options (--proc-cmdline, --policy).
  */
 bool ctx_index_rebuildable(struct drvfw_ctx *ctx);
-void ctx_index_rewrite(struct drvfw_ctx *ctx, struct dindex_snapshot *snap,
-		       const struct decisions *dec);
+/*
+ * Writes the root's index from @snap (taken before the inputs were read)
+ * and @dec, after the root's modprobe.d file was written. A failure is a
+ * warning, said here: the index is only speed. Returns it all the same.
+ */
+int ctx_index_rewrite(struct drvfw_ctx *ctx, struct dindex_snapshot *snap,
+		      const struct decisions *dec);
 struct kmsg;
 /* The kernel log line about ctx->index_problem, within the shared rate limit. */
 void ctx_log_index_problem(struct drvfw_ctx *ctx, struct kmsg *k);

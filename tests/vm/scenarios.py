@@ -245,7 +245,9 @@ def check_confidential_dracut(f):
     line = kmsg_has(f, 'drvfwtest: modprobe.d install')
     expect(line, 'no record of the image\'s modprobe.d file after the pre-udev hook')
     words = line.split()
-    installs, modules = int(words[words.index('install') + 1]), int(words[words.index('modules') + 1])
+    counts = [words[words.index(w) + 1] for w in ('install', 'modules')]
+    expect(all(c.isdigit() for c in counts), f'the image\'s modprobe.d file or module list was not read: {line}')
+    installs, modules = (int(c) for c in counts)
     expect(0 < installs <= modules,
            f'after the pre-udev pass the image\'s modprobe.d names {installs} modules with install lines, '
            f'the image holds {modules}: it was not written again for the image\'s module database')
