@@ -165,7 +165,7 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 	const struct sysroot *root;
 	enum format format = FORMAT_MODPROBE;
 	const char *output = NULL;
-	bool all_kernels = false, index_failed = false;
+	bool all_kernels = false, index_failed = false, roots_file;
 	/* the index next to the file: rebuilt when stale, never, or always */
 	enum { INDEX_STALE, INDEX_NO, INDEX_ALWAYS } index = INDEX_STALE;
 	size_t len = 0;
@@ -231,14 +231,15 @@ int cmd_generate(struct drvfw_ctx *ctx, int argc, char **argv)
 		r = ctx_sysroot(ctx, &root);
 		if (r < 0)
 			return r;
-		if (index == INDEX_ALWAYS && !modprobe_file_is_roots(root, output))
+		roots_file = format == FORMAT_MODPROBE && output && !streq(output, "-") &&
+			     modprobe_file_is_roots(root, output);
+		if (index == INDEX_ALWAYS && !roots_file)
 			return usage_error("generate", "--index: '%s' is not the root's %s", output,
 					   DRVFW_MODPROBE_FILE);
 		/* Installing the policy in the root's modprobe.d, with an index
 		 * there that the change made stale (a missing one stays missing):
 		 * its inputs before they are read, to rebuild it below. */
-		if (index != INDEX_NO && format == FORMAT_MODPROBE && output &&
-		    !streq(output, "-") && modprobe_file_is_roots(root, output) &&
+		if (index != INDEX_NO && roots_file &&
 		    (index == INDEX_ALWAYS || ctx_index_rebuildable(ctx)) &&
 		    (r = ctx_index_snapshot(ctx, &snap)) < 0) {
 			log_warning_errno(r,
