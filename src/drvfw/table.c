@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -440,16 +441,18 @@ static int table_print_json(struct table *t)
 }
 
 /*
- * Whether libsmartcols would give every byte of @s one column and print it
- * as it is: printable ASCII, and no "\x", which it writes as "\x5cx" so
- * that a name cannot pass for an escaped byte.
+ * The columns @s takes, when libsmartcols would give every byte one column
+ * and print it as it is: printable ASCII, and no "\x", which it writes as
+ * "\x5cx" so that a name cannot pass for an escaped byte. SIZE_MAX when not.
  */
-static bool plain_text(const char *s)
+static size_t plain_len(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++)
 		if (*p < 0x20 || *p > 0x7e || (p[0] == '\\' && p[1] == 'x'))
-			return false;
-	return true;
+			return SIZE_MAX;
+	return (size_t)(p - (const unsigned char *)s);
 }
 
 static void put_padded(FILE *out, const char *s, size_t len, size_t width, bool right, bool last)
@@ -476,7 +479,8 @@ static void put_padded(FILE *out, const char *s, size_t len, size_t width, bool 
 /*
  * libsmartcols's human format off a terminal: a column is as wide as its
  * widest cell; narrower than its header, as wide as the header; else at
- * least an absolute width hint (>= 1). One space between columns.
+ * least an absolute width hint (>= 1). One space between columns. 1 when
+ * printed, 0 when a header or cell is not plain text (plain_len()).
  */
 static int table_print_plain(struct table *t)
 {
@@ -486,15 +490,19 @@ static int table_print_plain(struct table *t)
 		return -ENOMEM;
 	/* no rows, no headings */
 	if (t->n_rows == 0)
-		return 0;
+		return 1;
 	for (size_t k = 0; k < t->n_ids; k++) {
 		const struct column_info *ci = &t->infos[t->ids[k]];
-		size_t hdr = strlen(ci->name);
+		size_t hdr = plain_len(ci->name);
 
+		if (hdr == SIZE_MAX)
+			return 0;
 		for (size_t i = 0; i < t->n_rows; i++) {
 			const char *v = t->rows[i].cells[k];
-			size_t len = v ? strlen(v) : 0;
+			size_t len = v ? plain_len(v) : 0;
 
+			if (len == SIZE_MAX)
+				return 0;
 			if (len > width[k])
 				width[k] = len;
 		}
@@ -515,21 +523,16 @@ static int table_print_plain(struct table *t)
 				putc_unlocked('\n', t->out);
 		}
 	/* a write error is the stream's to report (flush_stdout() at exit) */
-	return 0;
+	return 1;
 }
 
 /* The human format: here when it is plain text, else libsmartcols's. */
 static int table_print_human(struct table *t)
 {
-	bool plain = t->plain;
+	int r = t->plain ? table_print_plain(t) : 0;
 
-	for (size_t k = 0; plain && k < t->n_ids; k++)
-		plain = plain_text(t->infos[t->ids[k]].name);
-	for (size_t i = 0; plain && i < t->n_rows; i++)
-		for (size_t k = 0; plain && k < t->n_ids; k++)
-			plain = !t->rows[i].cells[k] || plain_text(t->rows[i].cells[k]);
-	if (plain)
-		return table_print_plain(t);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	/* to libsmartcols, which copies them: each row's cells go as it is handed over */
 	for (size_t i = 0; t->plain && i < t->n_rows; i++) {
 		struct libscols_line *ln = scols_table_new_line(t->tb, NULL);
