@@ -297,14 +297,21 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 		return r;
 	if (a.guard)
 		return run_guard(ctx, &a);
+	/* without --trace no record is needed once counted: fold them as they are read */
+	if (!a.trace && autoload_fold_new(&ev.fold) < 0)
+		return log_oom();
 	r = read_events(a.file, a.kmsg ? a.kmsg : "/dev/kmsg", &ev);
 	if (r >= 0 && a.trace)
 		r = read_trace(a.trace, &ev);
-	if (r < 0)
+	if (r < 0) {
+		autoload_fold_free(ev.fold);
 		return r;
+	}
 	warn_rejected(&ev);
-	r = autoload_stats_compute(&ev, &st);
-	if (r < 0)
+	if (ev.fold) {
+		autoload_fold_finish(ev.fold, &st);
+		ev.fold = NULL;
+	} else if (autoload_stats_compute(&ev, &st) < 0)
 		return log_oom();
 	/* the guard knows who asked for each alias */
 	r = report_add_guard_requesters(&ev, &st, !a.file);
@@ -315,8 +322,11 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), defaults, &a.to);
 	if (r < 0)
 		return table_new_failed("report", r);
-	for (size_t i = 0; i < st.n && r >= 0; i++)
+	/* each stat goes once its row is made: the rows take the place of the stats */
+	for (size_t i = 0; i < st.n && r >= 0; i++) {
 		r = add_row(&t, &st.v[i], a.to.json);
+		autoload_stat_done(&st.v[i]);
+	}
 	if (r >= 0 && (r = table_print(&t)) < 0) {
 		table_done(&t);
 		return table_print_failed(r);

@@ -639,6 +639,11 @@ static int events_add_line(struct autoload_events *e, const char *line)
 		e->guard[e->n_guard++] = gev;
 		return 1;
 	}
+	if (e->fold) {
+		r = autoload_fold_add(e->fold, &ev);
+		autoload_event_done(&ev);
+		return r < 0 ? r : 1;
+	}
 	if (array_grow((void **)&e->v, e->n, &e->alloc, sizeof(ev)) < 0) {
 		autoload_event_done(&ev);
 		return -ENOMEM;
@@ -707,17 +712,17 @@ int kmsg_read_devkmsg(const char *path, struct autoload_events *e)
  * was quadratic).
  */
 struct stat_lists {
-	size_t n[3], alloc[3];
+	uint32_t n[3], alloc[3]; /* 32 bits: one per distinct name, a report of 100,000 */
 };
 
-struct stats_builder {
+struct autoload_fold {
 	struct autoload_stats s;
 	struct stat_lists *lists;
 	size_t alloc;
 	struct hashmap *keys; /* module -> index; keys borrowed from s.v[i].module */
 };
 
-static struct autoload_stat *stat_get(struct stats_builder *b, const char *key, size_t len)
+static struct autoload_stat *stat_get(struct autoload_fold *b, const char *key, size_t len)
 {
 	struct autoload_stats *s = &b->s;
 	size_t i;
@@ -749,7 +754,7 @@ static struct autoload_stat *stat_get(struct stats_builder *b, const char *key, 
 }
 
 /* Appends @v to list @k of @st unless it is the last one; duplicates go at the end (sort_uniq). */
-static int list_add(struct stats_builder *b, struct autoload_stat *st, char ***l, int k,
+static int list_add(struct autoload_fold *b, struct autoload_stat *st, char ***l, int k,
 		    const char *v)
 {
 	struct stat_lists *sl = &b->lists[st - b->s.v];
@@ -758,8 +763,8 @@ static int list_add(struct stats_builder *b, struct autoload_stat *st, char ***l
 	if (n > 0 && streq((*l)[n - 1], v))
 		return 0;
 	if (n + 2 > sl->alloc[k]) {
-		size_t na = sl->alloc[k] ? sl->alloc[k] * 2 : 4;
-		char **nv = realloc(*l, na * sizeof(*nv));
+		size_t na = sl->alloc[k] ? (size_t)sl->alloc[k] * 2 : 4;
+		char **nv = na <= UINT32_MAX ? realloc(*l, na * sizeof(*nv)) : NULL;
 
 		if (!nv)
 			return -ENOMEM;
@@ -774,7 +779,7 @@ static int list_add(struct stats_builder *b, struct autoload_stat *st, char ***l
 	return 0;
 }
 
-static int stat_add(struct stats_builder *b, struct autoload_stat *s,
+static int stat_add(struct autoload_fold *b, struct autoload_stat *s,
 		    const struct autoload_event *ev)
 {
 	s->count++;
@@ -797,7 +802,7 @@ static int stat_add(struct stats_builder *b, struct autoload_stat *s,
 }
 
 /* The stat of an alias that resolved to nothing: "(ALIAS)". */
-static struct autoload_stat *stat_get_alias(struct stats_builder *b, const char *alias)
+static struct autoload_stat *stat_get_alias(struct autoload_fold *b, const char *alias)
 {
 	size_t len = strlen(alias);
 	char small[128];
@@ -822,53 +827,93 @@ static int cmp_stat(const void *a, const void *b)
 	return strcmp(x->module, y->module);
 }
 
+int autoload_fold_new(struct autoload_fold **ret)
+{
+	struct autoload_fold *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	b->keys = hashmap_new_borrowed();
+	if (!b->keys) {
+		free(b);
+		return -ENOMEM;
+	}
+	*ret = b;
+	return 0;
+}
+
+void autoload_fold_free(struct autoload_fold *b)
+{
+	if (!b)
+		return;
+	hashmap_free(b->keys);
+	free(b->lists);
+	autoload_stats_done(&b->s);
+	free(b);
+}
+
+int autoload_fold_add(struct autoload_fold *b, const struct autoload_event *ev)
+{
+	struct autoload_stat *st;
+	int r = 0;
+
+	if (!ev->modules || !ev->modules[0]) {
+		st = stat_get_alias(b, ev->alias);
+		return st ? stat_add(b, st, ev) : -ENOMEM;
+	}
+	for (char **m = ev->modules; *m && r >= 0; m++) {
+		st = stat_get(b, *m, strlen(*m));
+		r = st ? stat_add(b, st, ev) : -ENOMEM;
+	}
+	return r;
+}
+
+void autoload_fold_finish(struct autoload_fold *b, struct autoload_stats *ret)
+{
+	struct autoload_stats s = b->s;
+
+	b->s = (struct autoload_stats){ 0 };
+	autoload_fold_free(b);
+	for (size_t i = 0; i < s.n; i++) {
+		strv_sort_uniq(s.v[i].aliases);
+		strv_sort_uniq(s.v[i].errors);
+		strv_sort_uniq(s.v[i].requesters);
+	}
+	if (s.n > 1)
+		qsort(s.v, s.n, sizeof(*s.v), cmp_stat);
+	*ret = s;
+}
+
 int autoload_stats_compute(const struct autoload_events *e, struct autoload_stats *ret)
 {
-	struct stats_builder b = { .keys = hashmap_new_borrowed() };
-	int r = b.keys ? 0 : -ENOMEM;
+	struct autoload_fold *b;
+	int r = autoload_fold_new(&b);
 
-	for (size_t i = 0; i < e->n && r >= 0; i++) {
-		const struct autoload_event *ev = &e->v[i];
-
-		if (ev->modules && ev->modules[0])
-			for (char **m = ev->modules; *m && r >= 0; m++) {
-				struct autoload_stat *st = stat_get(&b, *m, strlen(*m));
-
-				r = st ? stat_add(&b, st, ev) : -ENOMEM;
-			}
-		else {
-			struct autoload_stat *st = stat_get_alias(&b, ev->alias);
-
-			r = st ? stat_add(&b, st, ev) : -ENOMEM;
-		}
-	}
-	hashmap_free(b.keys);
-	free(b.lists);
+	for (size_t i = 0; i < e->n && r >= 0; i++)
+		r = autoload_fold_add(b, &e->v[i]);
 	if (r < 0) {
-		autoload_stats_done(&b.s);
+		autoload_fold_free(b);
 		return r;
 	}
-	for (size_t i = 0; i < b.s.n; i++) {
-		strv_sort_uniq(b.s.v[i].aliases);
-		strv_sort_uniq(b.s.v[i].errors);
-		strv_sort_uniq(b.s.v[i].requesters);
-	}
-	if (b.s.n > 1)
-		qsort(b.s.v, b.s.n, sizeof(*b.s.v), cmp_stat);
-	*ret = b.s;
+	autoload_fold_finish(b, ret);
 	return 0;
+}
+
+void autoload_stat_done(struct autoload_stat *s)
+{
+	free(s->module);
+	strv_free(s->aliases);
+	strv_free(s->errors);
+	strv_free(s->requesters);
+	free(s->first);
+	free(s->last);
+	*s = (struct autoload_stat){ .first_mono = -1, .last_mono = -1 };
 }
 
 void autoload_stats_done(struct autoload_stats *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i].module);
-		strv_free(s->v[i].aliases);
-		strv_free(s->v[i].errors);
-		strv_free(s->v[i].requesters);
-		free(s->v[i].first);
-		free(s->v[i].last);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		autoload_stat_done(&s->v[i]);
 	free(s->v);
 	*s = (struct autoload_stats){ 0 };
 }

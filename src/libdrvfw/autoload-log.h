@@ -111,10 +111,17 @@ int kmsg_parse_line(const char *line, struct autoload_event *ev, struct guard_lo
 const char *autoload_action_to_string(enum autoload_action a);
 enum autoload_action autoload_action_from_string(const char *s);
 
-/* The records read from a log, in log order, and how many were rejected. */
+struct autoload_fold;
+
+/*
+ * The records read from a log, in log order, and how many were rejected.
+ * With @fold set (the caller's), an autoload record is folded into it as it
+ * is read and not kept in v[]: a log can hold 100,000 names any user minted.
+ */
 struct autoload_events {
 	struct autoload_event *v;
 	size_t n, alloc;
+	struct autoload_fold *fold;
 	struct guard_log_event *guard; /* the guard/1 records */
 	size_t n_guard, alloc_guard;
 	size_t n_rejected; /* damaged or forged records (kmsg_parse_line() -EBADMSG) */
@@ -150,6 +157,18 @@ struct autoload_stats {
 /* Folds the events into per-module statistics: linear in the events (and n log n to sort). */
 int autoload_stats_compute(const struct autoload_events *e, struct autoload_stats *ret);
 void autoload_stats_done(struct autoload_stats *s);
+/* One stat's memory, given back as soon as it is shown; the stat stays valid and empty. */
+void autoload_stat_done(struct autoload_stat *s);
+
+/*
+ * The same statistics, built one event at a time: autoload_fold_add() for
+ * each in log order, then autoload_fold_finish(), which frees @b (as
+ * autoload_fold_free() does) and fills @ret.
+ */
+int autoload_fold_new(struct autoload_fold **ret);
+int autoload_fold_add(struct autoload_fold *b, const struct autoload_event *ev);
+void autoload_fold_finish(struct autoload_fold *b, struct autoload_stats *ret);
+void autoload_fold_free(struct autoload_fold *b);
 
 /*
  * The requesting process, which the kernel does not pass to the helper, from

@@ -63,6 +63,37 @@ static void check_reformat_guard(const struct guard_log_event *ev)
 	guard_log_event_done(&again);
 }
 
+/* Folding each record as it is read must give the statistics of @st. */
+static void check_fold(const char *text, const struct autoload_stats *st)
+{
+	struct autoload_events ev = { 0 };
+	struct autoload_stats again = { 0 };
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+	if (!f)
+		return;
+	if (autoload_fold_new(&ev.fold) < 0) {
+		fclose(f);
+		return;
+	}
+	if (kmsg_read_stream(f, &ev) < 0) {
+		autoload_fold_free(ev.fold);
+		ev.fold = NULL;
+	} else {
+		autoload_fold_finish(ev.fold, &again);
+		ev.fold = NULL;
+		if (again.n != st->n)
+			abort();
+		for (size_t i = 0; i < st->n; i++)
+			if (!streq(again.v[i].module, st->v[i].module) ||
+			    again.v[i].count != st->v[i].count)
+				abort();
+	}
+	fclose(f);
+	autoload_events_done(&ev);
+	autoload_stats_done(&again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	_cleanup_free_ char *text = NULL, *esc = NULL, *back = NULL;
@@ -91,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < ev.n_guard; i++)
 			check_reformat_guard(&ev.guard[i]);
 		if (autoload_stats_compute(&ev, &st) >= 0) {
+			check_fold(text, &st);
 			if (guard_log_stats_from_events(&ev, &gst) >= 0) {
 				(void)guard_log_stats_add_requesters(&gst, st.v, st.n);
 				guard_log_stats_done(&gst);

@@ -193,6 +193,86 @@ START_TEST(test_stats)
 }
 END_TEST
 
+static void assert_strv_eq(char *const *a, char *const *b)
+{
+	size_t i = 0;
+
+	if (!a || !b) {
+		ck_assert_ptr_eq(a, b);
+		return;
+	}
+	for (; a[i] && b[i]; i++)
+		ck_assert_str_eq(a[i], b[i]);
+	ck_assert_ptr_eq(a[i], b[i]);
+}
+
+/* Folding each record as it is read gives the statistics of reading them all first. */
+START_TEST(test_fold_while_reading)
+{
+	static const char log[] =
+	    "[    1.0] drvfw: autoload/2 alias=net-pf-10-proto-132 modules=sctp action=warn "
+	    "rule=/etc/drvfw/drvfw.conf:4\n"
+	    "[    2.0] drvfw: autoload/2 alias=fs-x modules=- action=none error=ENOENT\n"
+	    "[    3.0] drvfw: autoload/2 alias=fs-x modules=- action=none error=EIO\n"
+	    "[    4.0] drvfw: autoload/2 alias=net-pf-2-proto-132 modules=sctp,libcrc32c "
+	    "action=deny\n"
+	    "[    5.0] drvfw: autoload/2 alias=fs-x modules=- action=none error=ENOENT\n"
+	    "[    6.0] drvfw: autoload/2 alias=fs-x modules=- action=none action=load\n"
+	    "Nov 22 01:23:45 host drvfw: autoload/2 alias=fs-\\xff modules=- action=none\n"
+	    "[    8.0] drvfw: autoload/2 alias=char-major-10-1 modules=libcrc32c action=load\n";
+	_cleanup_(autoload_events_done) struct autoload_events all = { 0 }, folded = { 0 };
+	_cleanup_(autoload_stats_done) struct autoload_stats a = { 0 }, b = { 0 };
+	FILE *f = text_stream(log);
+
+	ck_assert_int_eq(kmsg_read_stream(f, &all), 7);
+	fclose(f);
+	ck_assert_int_eq(autoload_stats_compute(&all, &a), 0);
+	ck_assert_int_eq(autoload_fold_new(&folded.fold), 0);
+	f = text_stream(log);
+	ck_assert_int_eq(kmsg_read_stream(f, &folded), 7);
+	fclose(f);
+	/* nothing kept but the count of the forged record */
+	ck_assert_uint_eq(folded.n, 0);
+	ck_assert_uint_eq(folded.n_rejected, all.n_rejected);
+	ck_assert_uint_eq(folded.n_rejected, 1);
+	autoload_fold_finish(folded.fold, &b);
+	folded.fold = NULL;
+
+	ck_assert_uint_eq(a.n, 4);
+	ck_assert_uint_eq(b.n, a.n);
+	for (size_t i = 0; i < a.n; i++) {
+		ck_assert_str_eq(b.v[i].module, a.v[i].module);
+		ck_assert_uint_eq(b.v[i].count, a.v[i].count);
+		for (int k = 0; k < _AUTOLOAD_ACTION_MAX; k++)
+			ck_assert_uint_eq(b.v[i].by_action[k], a.v[i].by_action[k]);
+		assert_strv_eq(b.v[i].aliases, a.v[i].aliases);
+		assert_strv_eq(b.v[i].errors, a.v[i].errors);
+		assert_strv_eq(b.v[i].requesters, a.v[i].requesters);
+		ck_assert_str_eq(b.v[i].first, a.v[i].first);
+		ck_assert_str_eq(b.v[i].last, a.v[i].last);
+		ck_assert(b.v[i].first_mono == a.v[i].first_mono);
+		ck_assert(b.v[i].last_mono == a.v[i].last_mono);
+	}
+	/* and what they hold: libcrc32c twice, fs-x's errors sorted and once each */
+	ck_assert_str_eq(a.v[0].module, "(fs-x)");
+	ck_assert_uint_eq(a.v[0].count, 3);
+	ck_assert_str_eq(a.v[0].errors[0], "EIO");
+	ck_assert_str_eq(a.v[0].errors[1], "ENOENT");
+	ck_assert_ptr_null(a.v[0].errors[2]);
+	ck_assert_str_eq(a.v[0].last, "5.0");
+	ck_assert_str_eq(a.v[1].module, "libcrc32c");
+	ck_assert_str_eq(a.v[2].module, "sctp");
+	ck_assert_str_eq(a.v[3].module, "(fs-\xff)");
+	ck_assert_str_eq(a.v[3].first, "Nov 22 01:23:45");
+
+	/* a stat given back early is empty and can be given back again */
+	autoload_stat_done(&b.v[0]);
+	ck_assert_ptr_null(b.v[0].module);
+	ck_assert_ptr_null(b.v[0].aliases);
+	autoload_stat_done(&b.v[0]);
+}
+END_TEST
+
 /* A real /dev/kmsg in a fake sysroot would be a plain file: read() of a
  * regular file returns the whole text at once, so check the device path only
  * for its error handling here. */
@@ -717,6 +797,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_not_ours);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_stats);
+	tcase_add_test(tc, test_fold_while_reading);
 	tcase_add_test(tc, test_devkmsg_missing);
 	tcase_add_test(tc, test_trace);
 	tcase_add_test(tc, test_real_capture);
