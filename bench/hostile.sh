@@ -8,6 +8,7 @@
 # named baseline in the same run:
 #   - `drvfw report` over 100,000 distinct request names (any user can mint
 #     fs-<random> requests) against `sort -u` of the same file; target <= 1 s;
+#     its peak RSS (table and --json) against sort's; target <= 20 MiB;
 #   - the kernel.modprobe helper with a 100,000-entry policy against the
 #     same helper with no policy; target <= 50 ms;
 #   - `drvfw check` and `drvfw generate` with that policy against
@@ -50,6 +51,9 @@ awk 'BEGIN { srand(1); for (i = 0; i < 100000; i++)
 : >"$tmp/kmsg"
 
 report=$(median_ms "$runs" "$drvfw" report -f "$tmp/names.log")
+rss_report=$("$tmp/runmedian" 3 --rss "$drvfw" report -f "$tmp/names.log")
+rss_report_json=$("$tmp/runmedian" 3 --rss "$drvfw" report --json -f "$tmp/names.log")
+rss_sort=$("$tmp/runmedian" 3 --rss /usr/bin/sort -u -o "$tmp/sorted" "$tmp/names.log")
 # one name asked for 32,000 times (an AF_ALG bind asks for crypto-NAME)
 awk 'BEGIN { for (i = 0; i < 32000; i++) {
 	printf "[%12.6f] drvfw: autoload/2 alias=crypto-x modules=- action=none\n", 1000 + i / 1000 > "'"$tmp/one.log"'"
@@ -83,6 +87,9 @@ echo
 printf '| what | median | baseline | ratio | target |\n|---|---|---|---|---|\n'
 printf '| `drvfw report` over 100,000 distinct names | %s ms | `sort -u` of the file %s ms | %s× | ≤ 1000 ms |\n' \
 	"$report" "$sort_u" "$(ratio "$report" "$sort_u")"
+printf '| peak RSS of that report (table; `--json`) | %s KiB; %s KiB | `sort -u` of the file %s KiB | %s×; %s× | ≤ 20480 KiB |\n' \
+	"$rss_report" "$rss_report_json" "$rss_sort" "$(ratio "$rss_report" "$rss_sort")" \
+	"$(ratio "$rss_report_json" "$rss_sort")"
 printf '| helper call, 100,000-entry policy | %s ms | same helper, no policy %s ms | %s× | ≤ 50 ms |\n' \
 	"$helper_big" "$helper_none" "$(ratio "$helper_big" "$helper_none")"
 printf '| `drvfw check`, 100,000-entry policy | %s ms | `modprobe -c` %s ms | %s× | ≤ 2000 ms |\n' \
