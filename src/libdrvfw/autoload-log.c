@@ -763,7 +763,8 @@ static int list_add(struct autoload_fold *b, struct autoload_stat *st, char ***l
 	if (n > 0 && streq((*l)[n - 1], v))
 		return 0;
 	if (n + 2 > sl->alloc[k]) {
-		size_t na = sl->alloc[k] ? (size_t)sl->alloc[k] * 2 : 4;
+		/* most names have one alias and no error: room for one and the NULL */
+		size_t na = sl->alloc[k] ? (size_t)sl->alloc[k] * 2 : 2;
 		char **nv = na <= UINT32_MAX ? realloc(*l, na * sizeof(*nv)) : NULL;
 
 		if (!nv)
@@ -788,13 +789,17 @@ static int stat_add(struct autoload_fold *b, struct autoload_stat *s,
 	    (ev->error && list_add(b, s, &s->errors, 1, ev->error) < 0) ||
 	    (ev->requester && list_add(b, s, &s->requesters, 2, ev->requester) < 0))
 		return -ENOMEM;
+	s->last_mono = ev->mono;
+	/* a name asked for once has one time stamp: @last is @first until a second */
 	if (s->count == 1) {
 		s->first_mono = ev->mono;
 		if (ev->when && !(s->first = strdup(ev->when)))
 			return -ENOMEM;
+		s->last = s->first;
+		return 0;
 	}
-	s->last_mono = ev->mono;
-	free(s->last);
+	if (s->last != s->first)
+		free(s->last);
 	s->last = NULL;
 	if (ev->when && !(s->last = strdup(ev->when)))
 		return -ENOMEM;
@@ -905,8 +910,9 @@ void autoload_stat_done(struct autoload_stat *s)
 	strv_free(s->aliases);
 	strv_free(s->errors);
 	strv_free(s->requesters);
+	if (s->last != s->first)
+		free(s->last);
 	free(s->first);
-	free(s->last);
 	*s = (struct autoload_stat){ .first_mono = -1, .last_mono = -1 };
 }
 

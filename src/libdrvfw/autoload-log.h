@@ -145,7 +145,7 @@ struct autoload_stat {
 	char **aliases; /* sorted, unique */
 	char **errors; /* what the helper could not decide: sorted, unique; NULL if none */
 	double first_mono, last_mono; /* < 0 when unknown */
-	char *first, *last; /* timestamp text of the first and last record */
+	char *first, *last; /* timestamp text of the first and last record (may be one string) */
 	char **requesters; /* "COMM[PID]", sorted, unique; NULL if none known */
 };
 

@@ -264,6 +264,7 @@ START_TEST(test_fold_while_reading)
 	ck_assert_str_eq(a.v[2].module, "sctp");
 	ck_assert_str_eq(a.v[3].module, "(fs-\xff)");
 	ck_assert_str_eq(a.v[3].first, "Nov 22 01:23:45");
+	ck_assert_str_eq(a.v[3].last, "Nov 22 01:23:45");
 
 	/* a stat given back early is empty and can be given back again */
 	autoload_stat_done(&b.v[0]);
