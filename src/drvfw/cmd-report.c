@@ -303,15 +303,12 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = read_events(a.file, a.kmsg ? a.kmsg : "/dev/kmsg", &ev);
 	if (r >= 0 && a.trace)
 		r = read_trace(a.trace, &ev);
-	if (r < 0) {
-		autoload_fold_free(ev.fold);
+	if (r < 0)
 		return r;
-	}
 	warn_rejected(&ev);
-	if (ev.fold) {
-		autoload_fold_finish(ev.fold, &st);
-		ev.fold = NULL;
-	} else if (autoload_stats_compute(&ev, &st) < 0)
+	if (ev.fold)
+		autoload_fold_finish(TAKE_PTR(ev.fold), &st);
+	else if (autoload_stats_compute(&ev, &st) < 0)
 		return log_oom();
 	/* the guard knows who asked for each alias */
 	r = report_add_guard_requesters(&ev, &st, !a.file);

@@ -106,6 +106,7 @@ void autoload_events_done(struct autoload_events *e)
 	for (size_t i = 0; i < e->n_guard; i++)
 		guard_log_event_done(&e->guard[i]);
 	free(e->guard);
+	autoload_fold_free(e->fold);
 	*e = (struct autoload_events){ 0 };
 }
 
@@ -712,7 +713,8 @@ int kmsg_read_devkmsg(const char *path, struct autoload_events *e)
  * was quadratic).
  */
 struct stat_lists {
-	uint32_t n[3], alloc[3]; /* 32 bits: one per distinct name, a report of 100,000 */
+	/* 32 bits: a list holds distinct names, which memory bounds long before 2^32; there is one of these per stat */
+	uint32_t n[3], alloc[3];
 };
 
 struct autoload_fold {
@@ -891,7 +893,7 @@ void autoload_fold_finish(struct autoload_fold *b, struct autoload_stats *ret)
 
 int autoload_stats_compute(const struct autoload_events *e, struct autoload_stats *ret)
 {
-	struct autoload_fold *b;
+	struct autoload_fold *b = NULL;
 	int r = autoload_fold_new(&b);
 
 	for (size_t i = 0; i < e->n && r >= 0; i++)

@@ -115,8 +115,9 @@ struct autoload_fold;
 
 /*
  * The records read from a log, in log order, and how many were rejected.
- * With @fold set (the caller's), an autoload record is folded into it as it
- * is read and not kept in v[]: a log can hold 100,000 names any user minted.
+ * With @fold set, an autoload record is folded into it as it is read and not
+ * kept in v[]: a log can hold 100,000 names any user minted. The fold is
+ * the events' until taken (autoload_fold_finish(TAKE_PTR(e->fold), ...)).
  */
 struct autoload_events {
 	struct autoload_event *v;

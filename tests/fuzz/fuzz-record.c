@@ -63,6 +63,25 @@ static void check_reformat_guard(const struct guard_log_event *ev)
 	guard_log_event_done(&again);
 }
 
+static bool same_strv(char *const *a, char *const *b)
+{
+	if (!a || !b)
+		return a == b;
+	for (; *a && *b; a++, b++)
+		if (!streq(*a, *b))
+			return false;
+	return !*a && !*b;
+}
+
+static bool same_stat(const struct autoload_stat *a, const struct autoload_stat *b)
+{
+	return streq(a->module, b->module) && a->count == b->count &&
+	       !memcmp(a->by_action, b->by_action, sizeof(a->by_action)) &&
+	       streq_ptr(a->first, b->first) && streq_ptr(a->last, b->last) &&
+	       same_strv(a->aliases, b->aliases) && same_strv(a->errors, b->errors) &&
+	       same_strv(a->requesters, b->requesters);
+}
+
 /* Folding each record as it is read must give the statistics of @st. */
 static void check_fold(const char *text, const struct autoload_stats *st)
 {
@@ -72,21 +91,12 @@ static void check_fold(const char *text, const struct autoload_stats *st)
 
 	if (!f)
 		return;
-	if (autoload_fold_new(&ev.fold) < 0) {
-		fclose(f);
-		return;
-	}
-	if (kmsg_read_stream(f, &ev) < 0) {
-		autoload_fold_free(ev.fold);
-		ev.fold = NULL;
-	} else {
-		autoload_fold_finish(ev.fold, &again);
-		ev.fold = NULL;
+	if (autoload_fold_new(&ev.fold) >= 0 && kmsg_read_stream(f, &ev) >= 0) {
+		autoload_fold_finish(TAKE_PTR(ev.fold), &again);
 		if (again.n != st->n)
 			abort();
 		for (size_t i = 0; i < st->n; i++)
-			if (!streq(again.v[i].module, st->v[i].module) ||
-			    again.v[i].count != st->v[i].count)
+			if (!same_stat(&again.v[i], &st->v[i]))
 				abort();
 	}
 	fclose(f);

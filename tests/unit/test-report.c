@@ -235,8 +235,7 @@ START_TEST(test_fold_while_reading)
 	ck_assert_uint_eq(folded.n, 0);
 	ck_assert_uint_eq(folded.n_rejected, all.n_rejected);
 	ck_assert_uint_eq(folded.n_rejected, 1);
-	autoload_fold_finish(folded.fold, &b);
-	folded.fold = NULL;
+	autoload_fold_finish(TAKE_PTR(folded.fold), &b);
 
 	ck_assert_uint_eq(a.n, 4);
 	ck_assert_uint_eq(b.n, a.n);
