@@ -236,11 +236,12 @@ def check_confidential(f):
     expect(f.ended, 'the guest did not finish its report')
 
 
-def check_confidential_dracut(f):
-    """check_confidential, and drvfw's pre-udev pass wrote the image's
+def check_confidential_index(f):
+    """check_confidential, and drvfw's pass before udev wrote the image's
     modprobe.d file again for the modules the image holds (built for the
     whole kernel, it names thousands that every libkmod context of the boot
-    parsed), and the decision index (records of the dracut test module)."""
+    parsed), and the decision index (the record of drvfwtest-modprobe.sh,
+    from dracut's pre-udev hook or initramfs-tools' init-premount)."""
     check_confidential(f)
     line = kmsg_has(f, 'drvfwtest: modprobe.d install')
     expect(line, 'no record of the image\'s modprobe.d file after the pre-udev hook')
@@ -866,7 +867,7 @@ SCENARIOS = [
              check_deny_e1000, policy=DENY_E1000, guest=DENY_E1000_GUEST),
     Scenario('03-confidential',
              'allowlist virtio + deny ALL:ALL: only allowlisted drivers are bound',
-             check_confidential_dracut, policy=CONFIDENTIAL, dracut_conf=FORCE_CHECK),
+             check_confidential_index, policy=CONFIDENTIAL, dracut_conf=FORCE_CHECK),
     Scenario('04-builtin-i8042',
              'deny the built-in platform:i8042: unbound, pinned, stays unbound after rebind attempts',
              check_builtin_i8042, policy='[deny]\ndrivers = platform:i8042\n', guest=BUILTIN_GUEST),
@@ -931,7 +932,7 @@ SCENARIOS = [
              check_deny_e1000, policy=DENY_E1000, guest=DENY_E1000_GUEST, generator=IT),
     Scenario('22-it-confidential',
              'initramfs-tools: allowlist virtio + deny ALL:ALL: only allowlisted drivers are bound',
-             check_confidential, policy=CONFIDENTIAL, dracut_conf=FORCE_CHECK, generator=IT),
+             check_confidential_index, policy=CONFIDENTIAL, dracut_conf=FORCE_CHECK, generator=IT),
     Scenario('23-it-builtin-i8042',
              'initramfs-tools: the built-in platform:i8042 denied: unbound, pinned, stays unbound',
              check_builtin_i8042, policy='[deny]\ndrivers = platform:i8042\n', guest=BUILTIN_GUEST, generator=IT),

@@ -465,6 +465,16 @@ case $1 in prereqs) prereqs; exit 0 ;; esac
 manual_add_modules %s
 copy_exec /bin/bash /bin
 '''
+# After init-top (drvfw's gate, then udev): the record the dracut test
+# module makes in its pre-udev hook, from the same script.
+ITOOLS_TEST_PREMOUNT = '''#!/bin/sh
+PREREQ=""
+prereqs() { echo "$PREREQ"; }
+case $1 in prereqs) prereqs; exit 0 ;; esac
+[ -f /lib/drvfw-lib.sh ] || exit 0
+. /scripts/drvfwtest-modprobe.sh
+exit 0
+'''
 
 
 def prepare_itools_root(env):
@@ -491,6 +501,10 @@ def prepare_itools_root(env):
     write(os.path.join(root, 'etc', 'initramfs-tools', 'initramfs.conf'), ITOOLS_CONF)
     write(os.path.join(root, 'etc', 'initramfs-tools', 'hooks', 'drvfw-test'), ITOOLS_TEST_HOOK % DRIVERS,
           0o755)
+    scripts = os.path.join(root, 'etc', 'initramfs-tools', 'scripts')
+    os.makedirs(os.path.join(scripts, 'init-premount'), exist_ok=True)
+    shutil.copy(os.path.join(VMDIR, 'dracut', '99drvfw-test', 'drvfwtest-modprobe.sh'), scripts)
+    write(os.path.join(scripts, 'init-premount', 'drvfw-test'), ITOOLS_TEST_PREMOUNT, 0o755)
     return root
 
 

@@ -33,11 +33,6 @@ install() {
     _stamp pre-udev 01 end
     _stamp pre-pivot 49 begin
     _stamp pre-pivot 51 end
-    # after drvfw's pre-udev step: how many modules the image's modprobe.d
-    # file names with an install line, against how many the image holds
-    printf '%s\n' '#!/bin/sh' \
-        'm=/lib/modules/$(uname -r)' \
-        'echo "drvfwtest: modprobe.d install $(grep -c "^install " /etc/modprobe.d/00-drvfw.conf) modules $(grep -c . $m/modules.dep) index $(test -f $m/modules.drvfw.bin && echo yes || echo no)" > /dev/kmsg' \
-        > "$initdir/lib/dracut/hooks/pre-udev/02-drvfwtest-modprobe.sh"
-    chmod 0755 "$initdir/lib/dracut/hooks/pre-udev/02-drvfwtest-modprobe.sh"
+    # after drvfw's pre-udev step: the image's modprobe.d file and index
+    inst_hook pre-udev 02 "$moddir/drvfwtest-modprobe.sh"
 }
