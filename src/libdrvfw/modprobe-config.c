@@ -31,28 +31,40 @@ enum conf_kind {
 };
 
 /*
- * One line of interest. Its "FILE:LINE" is made only for the lines a module
- * ends up citing (conf_record_source()): formatting one costs more than
- * parsing the line, and a default-deny 00-drvfw.conf has 12,000 of them.
+ * Where a line is: its file (index in conf_scan.files) and line number, 0
+ * for none. Its "FILE:LINE" is made only for the lines a module ends up
+ * citing (conf_at_source()): formatting one costs more than parsing the
+ * line, and a default-deny 00-drvfw.conf has 12,000 of them.
  */
+struct conf_at {
+	size_t file;
+	unsigned line;
+};
+
+/* An install line with a glob, or a softdep line: matched against module names. */
 struct conf_record {
 	enum conf_kind kind;
 	bool targets; /* CONF_SOFTDEP: names a module after "pre:" or "post:" */
-	unsigned line;
-	size_t file; /* index in conf_scan.files */
-	char *name; /* normalised; a glob for install and softdep lines */
+	struct conf_at at;
+	char *name; /* normalised */
 };
 
-/* Sizes a file in modprobe.d can grow: the lookups below are by hash. */
+/*
+ * Sizes a file in modprobe.d can grow: a blacklist or install line for a
+ * name is kept only as the first one for a module of the inventory, so that
+ * memory follows the modules, not the lines; the globs are looked up by hash.
+ */
 struct conf_scan {
 	struct conf_file *files;
 	size_t n_files, alloc_files;
 	struct hashmap *bases; /* conf_file.base, borrowed: the files listed */
 	const char *root; /* stripped from the paths a record cites */
+	const struct inventory *inv;
+	/* CONF_BLACKLIST and CONF_INSTALL: by module index, the first line naming it */
+	struct conf_at *first[2];
 	struct conf_record *records;
 	size_t n_records, alloc_records;
-	/* by CONF_BLACKLIST and CONF_INSTALL record name (borrowed): the first one's place */
-	struct hashmap *first[2];
+	struct hashmap *globs; /* install globs (record name, borrowed): the first record */
 };
 
 static void conf_scan_done(struct conf_scan *c)
@@ -66,8 +78,9 @@ static void conf_scan_done(struct conf_scan *c)
 		free(c->records[i].name);
 	free(c->records);
 	hashmap_free(c->bases);
-	hashmap_free(c->first[CONF_BLACKLIST]);
-	hashmap_free(c->first[CONF_INSTALL]);
+	hashmap_free(c->globs);
+	free(c->first[CONF_BLACKLIST]);
+	free(c->first[CONF_INSTALL]);
 }
 
 /* kmod reads "*.conf" (and the legacy "*.alias"), skipping hidden files and directories. */
@@ -135,8 +148,8 @@ static int cmp_conf_file(const void *a, const void *b)
 	return strcmp(((const struct conf_file *)a)->base, ((const struct conf_file *)b)->base);
 }
 
-static int conf_add_record(struct conf_scan *c, enum conf_kind kind, const char *name, size_t file,
-			   unsigned line, bool targets)
+static int conf_add_record(struct conf_scan *c, enum conf_kind kind, const char *name,
+			   struct conf_at at, bool targets)
 {
 	struct conf_record *nr;
 	int r = array_grow((void **)&c->records, c->n_records, &c->alloc_records, sizeof(*nr));
@@ -147,20 +160,51 @@ static int conf_add_record(struct conf_scan *c, enum conf_kind kind, const char 
 	*nr = (struct conf_record){
 		.kind = kind,
 		.targets = targets,
-		.line = line,
-		.file = file,
+		.at = at,
 		.name = name_normalize_dup(name),
 	};
 	if (!nr->name)
 		return -ENOMEM;
+	/* the first install line of a glob wins, as for a name */
+	if (kind == CONF_INSTALL && !hashmap_gets(c->globs, nr->name, NULL) &&
+	    (r = hashmap_puts(c->globs, nr->name, c->n_records)) < 0) {
+		free(nr->name);
+		return r;
+	}
 	c->n_records++;
 	return 0;
 }
 
-/* "FILE:LINE" of @rec, as the audited system names the file (without --root); malloc'ed. */
-static char *conf_record_source(const struct conf_scan *c, const struct conf_record *rec)
+/*
+ * A blacklist, install or softdep line naming @name at @at. kmod matches a
+ * blacklist line's name exactly (no glob), an install line's with fnmatch().
+ */
+static int conf_add_line(struct conf_scan *c, enum conf_kind kind, const char *name,
+			 struct conf_at at, bool targets)
 {
-	return strdup_printf("%s:%u", c->files[rec->file].path + strlen(c->root), rec->line);
+	const struct module *m;
+	struct conf_at *first;
+
+	if (kind == CONF_SOFTDEP || (kind == CONF_INSTALL && string_has_glob(name)))
+		return conf_add_record(c, kind, name, at, targets);
+	/* a name no module of this kernel has: nothing will cite the line */
+	m = inventory_find_module(c->inv, name);
+	if (!m)
+		return 0;
+	first = &c->first[kind][inventory_module_index(c->inv, m)];
+	if (first->line == 0)
+		*first = at;
+	return 0;
+}
+
+/* "FILE:LINE" at @at, as the audited system names the file (without --root); NULL for none. */
+static int conf_at_source(const struct conf_scan *c, struct conf_at at, char **ret)
+{
+	*ret = NULL;
+	if (at.line == 0)
+		return 0;
+	*ret = strdup_printf("%s:%u", c->files[at.file].path + strlen(c->root), at.line);
+	return *ret ? 0 : -ENOMEM;
 }
 
 /* Whether a softdep line's rest ("pre: a b post: c") names a module. */
@@ -235,7 +279,7 @@ static int conf_parse_file(struct conf_scan *c, size_t file)
 					       : CONF_BLACKLIST;
 		targets = kind == CONF_SOFTDEP &&
 			  softdep_has_targets(strtok_r(NULL, "\t ", &save), &save);
-		if (conf_add_record(c, kind, name, file, start, targets) < 0)
+		if (conf_add_line(c, kind, name, (struct conf_at){ file, start }, targets) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -290,11 +334,18 @@ bool modprobe_config_kcmdline(void)
 	return strstr(line, "modprobe.") != NULL;
 }
 
-static int conf_scan(struct conf_scan *c, const char *root)
+static int conf_scan(struct conf_scan *c, const char *root, const struct inventory *inv)
 {
+	size_t n = inv->n_modules ? inv->n_modules : 1;
 	int r;
 
 	c->root = root;
+	c->inv = inv;
+	c->first[CONF_BLACKLIST] = calloc(n, sizeof(struct conf_at));
+	c->first[CONF_INSTALL] = calloc(n, sizeof(struct conf_at));
+	c->globs = hashmap_new_borrowed();
+	if (!c->first[CONF_BLACKLIST] || !c->first[CONF_INSTALL] || !c->globs)
+		return -ENOMEM;
 	r = conf_list(c, root);
 	if (r < 0)
 		return r;
@@ -306,41 +357,18 @@ static int conf_scan(struct conf_scan *c, const char *root)
 	return 0;
 }
 
-/* Fills c->first: each blacklisted or install name's first line. */
-static int conf_index(struct conf_scan *c)
+/* "FILE:LINE" of the first install line of glob @key, NULL for none. */
+static int conf_glob_source(const struct conf_scan *c, const char *key, char **ret)
 {
-	for (enum conf_kind k = CONF_BLACKLIST; k <= CONF_INSTALL; k++)
-		if (!(c->first[k] = hashmap_new_borrowed()))
-			return -ENOMEM;
-	for (size_t i = 0; i < c->n_records; i++) {
-		const struct conf_record *rec = &c->records[i];
-		int r;
-
-		if (rec->kind == CONF_SOFTDEP || hashmap_gets(c->first[rec->kind], rec->name, NULL))
-			continue;
-		r = hashmap_puts(c->first[rec->kind], rec->name, i);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* "FILE:LINE" of the first line of @kind for @name (as name_eq() compares), NULL for none. */
-static int conf_source(const struct conf_scan *c, enum conf_kind kind, const char *name, char **ret)
-{
-	_cleanup_free_ char *key = NULL;
+	_cleanup_free_ char *norm = name_normalize_dup(key);
 	size_t i;
 
 	*ret = NULL;
-	if (!name)
+	if (!norm)
+		return -ENOMEM;
+	if (!hashmap_gets(c->globs, norm, &i))
 		return 0;
-	key = name_normalize_dup(name);
-	if (!key)
-		return -ENOMEM;
-	if (hashmap_gets(c->first[kind], key, &i) &&
-	    !(*ret = conf_record_source(c, &c->records[i])))
-		return -ENOMEM;
-	return 0;
+	return conf_at_source(c, c->records[i].at, ret);
 }
 
 static bool record_matches(const struct conf_record *rec, const char *module)
@@ -372,8 +400,8 @@ static int softdep_firsts(const struct conf_scan *c, struct inventory *inv)
 			if (seen[i] || !record_matches(rec, m->name))
 				continue;
 			seen[i] = true;
-			if (rec->targets && strcmp(c->files[rec->file].base, own) < 0 &&
-			    !(m->softdep_first_source = conf_record_source(c, rec)))
+			if (rec->targets && strcmp(c->files[rec->at.file].base, own) < 0 &&
+			    conf_at_source(c, rec->at, &m->softdep_first_source) < 0)
 				return -ENOMEM;
 		}
 	}
@@ -399,9 +427,7 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 	struct kmod_config_iter *it;
 	int r;
 
-	r = conf_scan(&c, root);
-	if (r >= 0)
-		r = conf_index(&c);
+	r = conf_scan(&c, root, inv);
 	if (r < 0)
 		goto out;
 
@@ -413,7 +439,8 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 
 		if (!m || m->blacklisted)
 			continue;
-		r = conf_source(&c, CONF_BLACKLIST, name, &source);
+		r = conf_at_source(&c, c.first[CONF_BLACKLIST][inventory_module_index(inv, m)],
+				   &source);
 		if (r < 0)
 			break;
 		/*
@@ -450,7 +477,9 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 		/* a line for no module of this kernel, or after the one that wins: nothing to cite */
 		if (!glob && (!m || m->install_cmd))
 			continue;
-		r = conf_source(&c, CONF_INSTALL, key, &source);
+		r = glob ? conf_glob_source(&c, key, &source)
+			 : conf_at_source(&c, c.first[CONF_INSTALL][inventory_module_index(inv, m)],
+					  &source);
 		if (r < 0)
 			break;
 		/* a command continued on the next line keeps that line's indentation */
