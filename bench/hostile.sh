@@ -17,7 +17,7 @@
 #     (one long list of buses per driver), against the 100,000 drivers;
 #   - `drvfw audit` with a modprobe.d file of 80,000 blacklist and install
 #     lines, each attributed to its FILE:LINE, against `modprobe -c` reading
-#     the same file; target <= 2 s;
+#     the same file; target <= 2 s; its peak RSS, target <= 20 MiB;
 #   - `drvfw report --trace` pairing 32,000 autoload records of one name
 #     with as many module_request events, against the report without the
 #     trace; target <= 1 s.
@@ -80,6 +80,10 @@ awk 'BEGIN { for (i = 0; i < 40000; i++) printf "blacklist mod%d\ninstall mod%d 
 audit_conf=$(median_ms 5 "$drvfw" --root "$tmp/mroot" --kver "$kver" --sysfs "" --policy /dev/null -q \
 	audit --json)
 modprobe_conf=$(median_ms 5 /sbin/modprobe -d "$tmp/mroot" -S "$kver" -C "$tmp/mroot/etc/modprobe.d" -c)
+rss_audit_conf=$("$tmp/runmedian" 3 --rss "$drvfw" --root "$tmp/mroot" --kver "$kver" --sysfs "" \
+	--policy /dev/null -q audit --json)
+rss_modprobe_conf=$("$tmp/runmedian" 3 --rss /sbin/modprobe -d "$tmp/mroot" -S "$kver" \
+	-C "$tmp/mroot/etc/modprobe.d" -c)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "Inputs that grow ($runs runs; check, generate and modprobe -c 5 runs):"
@@ -102,3 +106,5 @@ printf '| `drvfw report --trace`, 32,000 requests of one name | %s ms | the same
 	"$report_trace" "$report_one" "$(ratio "$report_trace" "$report_one")"
 printf '| `drvfw audit --json`, 80,000 modprobe.d lines | %s ms | `modprobe -c` of the same %s ms | %s× | ≤ 2000 ms |\n' \
 	"$audit_conf" "$modprobe_conf" "$(ratio "$audit_conf" "$modprobe_conf")"
+printf '| peak RSS of that audit | %s KiB | `modprobe -c` of the same %s KiB | %s× | ≤ 20480 KiB |\n' \
+	"$rss_audit_conf" "$rss_modprobe_conf" "$(ratio "$rss_audit_conf" "$rss_modprobe_conf")"
