@@ -329,6 +329,11 @@ START_TEST(test_modprobe_config)
 	ck_assert_str_eq(m->install_cmd, "/bin/true");
 	ck_assert_str_eq(m->install_source, "/lib/modprobe.d/sound.conf:2");
 	ck_assert_ptr_null(mod("snd_hda_codec")->install_cmd);
+	/* zz-late.conf repeats cramfs's lines and the glob: the first ones stay in force */
+	m = mod("cramfs");
+	ck_assert_str_eq(m->install_cmd, "/bin/false");
+	ck_assert_str_eq(m->install_source, "/etc/modprobe.d/drvfw-test.conf:3");
+	ck_assert_str_eq(m->blacklist_source, "/etc/modprobe.d/drvfw-test.conf:2");
 
 	/* /lib/modprobe.d/drvfw-test.conf is hidden by the /etc file of the same name */
 	ck_assert(!mod("fuse")->blacklisted);
