@@ -445,10 +445,13 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 			break;
 		/*
 		 * Not from a file: libkmod took it from modprobe.blacklist= on
-		 * /proc/cmdline, which only governs the running system.
+		 * /proc/cmdline, which only governs the running system. It keeps
+		 * those names as written and compares them with the module's
+		 * as they are (kmod 30): "snd-hda-intel" there blacklists
+		 * nothing, and must not be shown as blacklisting snd_hda_intel.
 		 */
 		if (!source) {
-			if (root[0] != '\0')
+			if (root[0] != '\0' || !streq(name, m->name))
 				continue;
 			if (!(source = strdup("/proc/cmdline"))) {
 				r = -ENOMEM;
