@@ -713,7 +713,7 @@ int kmsg_read_devkmsg(const char *path, struct autoload_events *e)
  * was quadratic).
  */
 struct stat_lists {
-	/* 32 bits: a list holds distinct names, which memory bounds long before 2^32; there is one of these per stat */
+	/* 32 bits: one of these per stat, and memory bounds a list long before 2^32 names */
 	uint32_t n[3], alloc[3];
 };
 
