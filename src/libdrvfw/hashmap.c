@@ -88,7 +88,7 @@ static uint64_t siphash13(uint64_t k0, uint64_t k1, const void *data, size_t len
  * (AT_RANDOM) instead, hashed rather than used as they are: glibc takes
  * its stack guard from them.
  */
-static void map_key(struct hashmap *h)
+static void map_key(uint64_t *k0, uint64_t *k1)
 {
 	static uint64_t key[2];
 	static bool have_key;
@@ -102,8 +102,8 @@ static void map_key(struct hashmap *h)
 		}
 		have_key = true;
 	}
-	h->k0 = key[0];
-	h->k1 = key[1];
+	*k0 = key[0];
+	*k1 = key[1];
 }
 
 static struct hashmap *new_map(bool borrowed)
@@ -113,7 +113,7 @@ static struct hashmap *new_map(bool borrowed)
 	if (!h)
 		return NULL;
 	h->borrowed = borrowed;
-	map_key(h);
+	map_key(&h->k0, &h->k1);
 	h->cap = 16;
 	h->slots = calloc(h->cap, sizeof(*h->slots));
 	if (!h->slots) {
@@ -269,5 +269,111 @@ int hashmap_put_hashed(struct hashmap *h, const void *key, size_t len, uint64_t 
 		h->n++;
 	}
 	s->value = value;
+	return 0;
+}
+
+struct hashindex {
+	uint32_t *slots; /* index + 1; 0: empty */
+	size_t cap; /* a power of two */
+	size_t n;
+	uint64_t k0, k1;
+};
+
+struct hashindex *hashindex_new(void)
+{
+	struct hashindex *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	map_key(&h->k0, &h->k1);
+	h->cap = 16;
+	h->slots = calloc(h->cap, sizeof(*h->slots));
+	if (!h->slots) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void hashindex_free(struct hashindex *h)
+{
+	if (!h)
+		return;
+	free(h->slots);
+	free(h);
+}
+
+/* The slot of @key, or the empty slot where it would go. */
+static uint32_t *index_find(const struct hashindex *h, const char *key, size_t len, uint64_t hv,
+			    hashindex_key_fn key_at, const void *base)
+{
+	size_t mask = h->cap - 1;
+
+	for (size_t i = hv & mask;; i = (i + 1) & mask) {
+		uint32_t *s = &h->slots[i];
+		const char *k;
+
+		if (!*s)
+			return s;
+		/* @key has no NUL: the stored key is equal when it ends where @key does */
+		k = key_at(base, *s - 1);
+		if (strncmp(k, key, len) == 0 && k[len] == '\0')
+			return s;
+	}
+}
+
+bool hashindex_get(const struct hashindex *h, const char *key, size_t len, hashindex_key_fn key_at,
+		   const void *base, size_t *ret)
+{
+	const uint32_t *s;
+
+	if (!h || memchr(key, '\0', len))
+		return false;
+	s = index_find(h, key, len, siphash13(h->k0, h->k1, key, len), key_at, base);
+	if (!*s)
+		return false;
+	*ret = *s - 1;
+	return true;
+}
+
+/* Room for @n indices at most half full: the keys are hashed again, as nothing of them is kept. */
+static int index_grow(struct hashindex *h, size_t n, hashindex_key_fn key_at, const void *base)
+{
+	uint32_t *old = h->slots;
+	size_t old_cap = h->cap, cap = old_cap;
+
+	while ((n + 1) * 2 > cap)
+		cap *= 2;
+	if (cap == old_cap)
+		return 0;
+	h->slots = calloc(cap, sizeof(*h->slots));
+	if (!h->slots) {
+		h->slots = old;
+		return -ENOMEM;
+	}
+	h->cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i]) {
+			const char *k = key_at(base, old[i] - 1);
+			size_t len = strlen(k);
+
+			*index_find(h, k, len, siphash13(h->k0, h->k1, k, len), key_at,
+				    base) = old[i];
+		}
+	free(old);
+	return 0;
+}
+
+int hashindex_add(struct hashindex *h, size_t i, hashindex_key_fn key_at, const void *base)
+{
+	const char *k = key_at(base, i);
+	size_t len = strlen(k);
+
+	if (i >= UINT32_MAX)
+		return -E2BIG;
+	if ((h->n + 1) * 2 > h->cap && index_grow(h, h->n + 1, key_at, base) < 0)
+		return -ENOMEM;
+	*index_find(h, k, len, siphash13(h->k0, h->k1, k, len), key_at, base) = (uint32_t)(i + 1);
+	h->n++;
 	return 0;
 }

@@ -66,3 +66,21 @@ static inline int hashmap_puts(struct hashmap *h, const char *key, size_t value)
 {
 	return hashmap_put(h, key, strlen(key), value);
 }
+
+/*
+ * A set of indices into the caller's array of distinct NUL-terminated keys,
+ * hashed like a map's, in 4 bytes a slot (a map's are 24) for sets that
+ * grow with one entry per distinct input name (report's statistics).
+ * @key_at(@base, i) is key i; the caller passes them on every call, since
+ * its array may move.
+ */
+struct hashindex;
+typedef const char *(*hashindex_key_fn)(const void *base, size_t i);
+
+struct hashindex *hashindex_new(void);
+void hashindex_free(struct hashindex *h);
+/* Whether @key (of @len bytes) is there; fills @ret with its index. */
+bool hashindex_get(const struct hashindex *h, const char *key, size_t len, hashindex_key_fn key_at,
+		   const void *base, size_t *ret);
+/* Adds index @i, whose key is not there yet; -ENOMEM, -E2BIG past 2^32 - 1 indices. */
+int hashindex_add(struct hashindex *h, size_t i, hashindex_key_fn key_at, const void *base);
