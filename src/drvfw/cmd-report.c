@@ -319,11 +319,8 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), defaults, &a.to);
 	if (r < 0)
 		return table_new_failed("report", r);
-	/* each stat goes once its row is made: the rows take the place of the stats */
-	for (size_t i = 0; i < st.n && r >= 0; i++) {
+	for (size_t i = 0; i < st.n && r >= 0; i++)
 		r = add_row(&t, &st.v[i], a.to.json);
-		autoload_stat_done(&st.v[i]);
-	}
 	if (r >= 0 && (r = table_print(&t)) < 0) {
 		table_done(&t);
 		return table_print_failed(r);

@@ -201,10 +201,10 @@ int report_add_guard_requesters(const struct autoload_events *ev, struct autoloa
 	r = guard_log_stats_from_events(ev, &g);
 	if (r < 0)
 		return r;
-	added = r = guard_log_stats_add_requesters(&g, st->v, st->n);
+	added = r = guard_log_stats_add_requesters(&g, st);
 	/* no guard loaded (or no BPF): the log's records are all there is */
 	if (r < 0 || !this_boot || read_live(&live) < 0)
 		return r;
-	r = guard_log_stats_add_requesters(&live, st->v, st->n);
+	r = guard_log_stats_add_requesters(&live, st);
 	return r < 0 ? r : added + r;
 }

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -708,28 +710,112 @@ int kmsg_read_devkmsg(const char *path, struct autoload_events *e)
 /* ---- statistics ---- */
 
 /*
+ * Where the statistics keep their strings and lists: bump-allocated from
+ * chunks and freed at once. A name costs its bytes, not a malloc() chunk
+ * each; a list outgrown is left behind, at most as much as the list.
+ */
+#define POOL_CHUNK (64 * 1024)
+
+struct autoload_pool {
+	struct autoload_pool *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+static void pool_free(struct autoload_pool *p)
+{
+	while (p) {
+		struct autoload_pool *next = p->next;
+
+		free(p);
+		p = next;
+	}
+}
+
+static void *pool_alloc(struct autoload_pool **head, size_t size, size_t align)
+{
+	struct autoload_pool *c = *head;
+	size_t at, room;
+
+	if (c) {
+		at = (c->used + align - 1) & ~(align - 1);
+		if (at <= c->size && size <= c->size - at) {
+			c->used = at + size;
+			return (char *)c->data + at;
+		}
+	}
+	/* a large list gets a chunk of its own, behind the one still being filled */
+	room = size > POOL_CHUNK / 4 ? size : POOL_CHUNK - sizeof(*c);
+	if (room > SIZE_MAX - sizeof(*c))
+		return NULL;
+	c = malloc(sizeof(*c) + room);
+	if (!c)
+		return NULL;
+	c->used = size;
+	c->size = room;
+	if (room == size && *head) {
+		c->next = (*head)->next;
+		(*head)->next = c;
+	} else {
+		c->next = *head;
+		*head = c;
+	}
+	return c->data;
+}
+
+static char *pool_strdup(struct autoload_pool **head, const char *s, size_t len)
+{
+	char *d = pool_alloc(head, len + 1, 1);
+
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+/*
+ * The room of a pool list of @n strings: the next power of two above n (the
+ * NULL), so that it is not kept beside the list; a list only shrinks once
+ * built (strv_sort_uniq_shared()), and room for fewer is room it has.
+ */
+static size_t list_room(size_t n)
+{
+	size_t room = 2;
+
+	while (room < n + 1)
+		room *= 2;
+	return room;
+}
+
+/*
  * What folding keeps beside each stat: the lengths of its lists, so that an
  * append does not walk the list (one module asked for under 100,000 names
  * was quadratic).
  */
 struct stat_lists {
 	/* 32 bits: one of these per stat, and memory bounds a list long before 2^32 names */
-	uint32_t n[3], alloc[3];
+	uint32_t n[3];
 };
 
 struct autoload_fold {
 	struct autoload_stats s;
 	struct stat_lists *lists;
 	size_t alloc;
-	struct hashmap *keys; /* module -> index; keys borrowed from s.v[i].module */
+	struct hashindex *keys; /* of s.v[i].module */
 };
+
+static const char *stat_key(const void *base, size_t i)
+{
+	return ((const struct autoload_stat *)base)[i].module;
+}
 
 static struct autoload_stat *stat_get(struct autoload_fold *b, const char *key, size_t len)
 {
 	struct autoload_stats *s = &b->s;
 	size_t i;
 
-	if (hashmap_get(b->keys, key, len, &i))
+	if (hashindex_get(b->keys, key, len, stat_key, s->v, &i))
 		return &s->v[i];
 	if (s->n == b->alloc) {
 		size_t na = b->alloc ? b->alloc * 2 : 64;
@@ -745,13 +831,11 @@ static struct autoload_stat *stat_get(struct autoload_fold *b, const char *key, 
 		b->lists = nl;
 		b->alloc = na;
 	}
-	s->v[s->n] = (struct autoload_stat){ .first_mono = -1, .last_mono = -1 };
+	s->v[s->n] = (struct autoload_stat){ 0 };
 	b->lists[s->n] = (struct stat_lists){ 0 };
-	s->v[s->n].module = strndup(key, len);
-	if (!s->v[s->n].module || hashmap_put(b->keys, s->v[s->n].module, len, s->n) < 0) {
-		free(s->v[s->n].module);
+	s->v[s->n].module = pool_strdup(&s->pool, key, len);
+	if (!s->v[s->n].module || hashindex_add(b->keys, s->n, stat_key, s->v) < 0)
 		return NULL;
-	}
 	return &s->v[s->n++];
 }
 
@@ -764,17 +848,20 @@ static int list_add(struct autoload_fold *b, struct autoload_stat *st, char ***l
 
 	if (n > 0 && streq((*l)[n - 1], v))
 		return 0;
-	if (n + 2 > sl->alloc[k]) {
+	if (n == UINT32_MAX)
+		return -ENOMEM;
+	if (n == 0 || n + 2 > list_room(n)) {
 		/* most names have one alias and no error: room for one and the NULL */
-		size_t na = sl->alloc[k] ? (size_t)sl->alloc[k] * 2 : 2;
-		char **nv = na <= UINT32_MAX ? realloc(*l, na * sizeof(*nv)) : NULL;
+		size_t na = list_room(n + 1);
+		char **nv = pool_alloc(&b->s.pool, na * sizeof(*nv), alignof(char *));
 
 		if (!nv)
 			return -ENOMEM;
+		if (n > 0)
+			memcpy(nv, *l, n * sizeof(*nv));
 		*l = nv;
-		sl->alloc[k] = na;
 	}
-	(*l)[n] = strdup(v);
+	(*l)[n] = pool_strdup(&b->s.pool, v, strlen(v));
 	if (!(*l)[n])
 		return -ENOMEM;
 	(*l)[n + 1] = NULL;
@@ -791,11 +878,13 @@ static int stat_add(struct autoload_fold *b, struct autoload_stat *s,
 	    (ev->error && list_add(b, s, &s->errors, 1, ev->error) < 0) ||
 	    (ev->requester && list_add(b, s, &s->requesters, 2, ev->requester) < 0))
 		return -ENOMEM;
-	s->last_mono = ev->mono;
-	/* a name asked for once has one time stamp: @last is @first until a second */
+	/*
+	 * A name asked for once has one time stamp: @last is @first until a
+	 * second. A later @last is the stat's own (each record replaces it,
+	 * and the pool would keep every one).
+	 */
 	if (s->count == 1) {
-		s->first_mono = ev->mono;
-		if (ev->when && !(s->first = strdup(ev->when)))
+		if (ev->when && !(s->first = pool_strdup(&b->s.pool, ev->when, strlen(ev->when))))
 			return -ENOMEM;
 		s->last = s->first;
 		return 0;
@@ -840,7 +929,7 @@ int autoload_fold_new(struct autoload_fold **ret)
 
 	if (!b)
 		return -ENOMEM;
-	b->keys = hashmap_new_borrowed();
+	b->keys = hashindex_new();
 	if (!b->keys) {
 		free(b);
 		return -ENOMEM;
@@ -853,7 +942,7 @@ void autoload_fold_free(struct autoload_fold *b)
 {
 	if (!b)
 		return;
-	hashmap_free(b->keys);
+	hashindex_free(b->keys);
 	free(b->lists);
 	autoload_stats_done(&b->s);
 	free(b);
@@ -882,9 +971,9 @@ void autoload_fold_finish(struct autoload_fold *b, struct autoload_stats *ret)
 	b->s = (struct autoload_stats){ 0 };
 	autoload_fold_free(b);
 	for (size_t i = 0; i < s.n; i++) {
-		strv_sort_uniq(s.v[i].aliases);
-		strv_sort_uniq(s.v[i].errors);
-		strv_sort_uniq(s.v[i].requesters);
+		strv_sort_uniq_shared(s.v[i].aliases);
+		strv_sort_uniq_shared(s.v[i].errors);
+		strv_sort_uniq_shared(s.v[i].requesters);
 	}
 	if (s.n > 1)
 		qsort(s.v, s.n, sizeof(*s.v), cmp_stat);
@@ -906,23 +995,38 @@ int autoload_stats_compute(const struct autoload_events *e, struct autoload_stat
 	return 0;
 }
 
-void autoload_stat_done(struct autoload_stat *s)
+int autoload_stats_add_requesters(struct autoload_stats *s, size_t i, char *const *requesters)
 {
-	free(s->module);
-	strv_free(s->aliases);
-	strv_free(s->errors);
-	strv_free(s->requesters);
-	if (s->last != s->first)
-		free(s->last);
-	free(s->first);
-	*s = (struct autoload_stat){ .first_mono = -1, .last_mono = -1 };
+	struct autoload_stat *st = &s->v[i];
+	size_t n = strv_length(st->requesters), m = strv_length(requesters);
+	char **nv;
+
+	if (m == 0)
+		return 0;
+	if (m > (SIZE_MAX / sizeof(*nv)) - n - 1)
+		return -ENOMEM;
+	/* a new list each time: the fold's room for the old one is not known here */
+	nv = pool_alloc(&s->pool, (n + m + 1) * sizeof(*nv), alignof(char *));
+	if (!nv)
+		return -ENOMEM;
+	if (n > 0)
+		memcpy(nv, st->requesters, n * sizeof(*nv));
+	for (size_t k = 0; k < m; k++)
+		if (!(nv[n + k] = pool_strdup(&s->pool, requesters[k], strlen(requesters[k]))))
+			return -ENOMEM;
+	nv[n + m] = NULL;
+	strv_sort_uniq_shared(nv);
+	st->requesters = nv;
+	return 0;
 }
 
 void autoload_stats_done(struct autoload_stats *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		autoload_stat_done(&s->v[i]);
+		if (s->v[i].last != s->v[i].first)
+			free(s->v[i].last);
 	free(s->v);
+	pool_free(s->pool);
 	*s = (struct autoload_stats){ 0 };
 }
 

@@ -145,21 +145,26 @@ struct autoload_stat {
 	unsigned by_action[_AUTOLOAD_ACTION_MAX];
 	char **aliases; /* sorted, unique */
 	char **errors; /* what the helper could not decide: sorted, unique; NULL if none */
-	double first_mono, last_mono; /* < 0 when unknown */
 	char *first, *last; /* timestamp text of the first and last record (may be one string) */
 	char **requesters; /* "COMM[PID]", sorted, unique; NULL if none known */
 };
 
-/* Statistics of a set of events, sorted by count (most first), then name. */
+/*
+ * Statistics of a set of events, sorted by count (most first), then name.
+ * Their strings and lists are the set's (a pool freed at once: a report of
+ * 100,000 distinct names holds them all), not each stat's: change them only
+ * through these functions.
+ */
 struct autoload_stats {
 	struct autoload_stat *v;
 	size_t n;
+	struct autoload_pool *pool;
 };
 /* Folds the events into per-module statistics: linear in the events (and n log n to sort). */
 int autoload_stats_compute(const struct autoload_events *e, struct autoload_stats *ret);
 void autoload_stats_done(struct autoload_stats *s);
-/* One stat's memory, given back as soon as it is shown; the stat stays valid and empty. */
-void autoload_stat_done(struct autoload_stat *s);
+/* Adds copies of @requesters to those of stat @i, which stay sorted and unique; -ENOMEM. */
+int autoload_stats_add_requesters(struct autoload_stats *s, size_t i, char *const *requesters);
 
 /*
  * The same statistics, built one event at a time: autoload_fold_add() for

@@ -278,8 +278,7 @@ char *guard_requester_string(const char *comm, uint32_t uid)
 	return strdup_printf("%s(uid:%" PRIu32 ")", *comm ? comm : "-", uid);
 }
 
-int guard_log_stats_add_requesters(const struct guard_log_stats *g, struct autoload_stat *st,
-				   size_t n)
+int guard_log_stats_add_requesters(const struct guard_log_stats *g, struct autoload_stats *s)
 {
 	/* each name's request records, chained: first[name] -> index, next[index] -> index */
 	_cleanup_free_ size_t *next = malloc((g->n ? g->n : 1) * sizeof(size_t));
@@ -294,8 +293,10 @@ int guard_log_stats_add_requesters(const struct guard_log_stats *g, struct autol
 		next[i] = hashmap_gets(first, g->v[i].name, &k) ? k : SIZE_MAX;
 		r = hashmap_puts(first, g->v[i].name, i);
 	}
-	for (size_t i = 0; i < n && r >= 0; i++) {
-		for (char **a = st[i].aliases; a && *a && r >= 0; a++) {
+	for (size_t i = 0; i < s->n && r >= 0; i++) {
+		_cleanup_strv_free_ char **reqs = NULL;
+
+		for (char **a = s->v[i].aliases; a && *a && r >= 0; a++) {
 			size_t k;
 
 			if (!hashmap_gets(first, *a, &k))
@@ -303,11 +304,12 @@ int guard_log_stats_add_requesters(const struct guard_log_stats *g, struct autol
 			for (; k != SIZE_MAX && r >= 0; k = next[k]) {
 				char *req = guard_requester_string(g->v[k].comm, g->v[k].uid);
 
-				r = req ? strv_consume(&st[i].requesters, req) : -ENOMEM;
+				r = req ? strv_consume(&reqs, req) : -ENOMEM;
 				added += r >= 0;
 			}
 		}
-		strv_sort_uniq(st[i].requesters);
+		if (r >= 0)
+			r = autoload_stats_add_requesters(s, i, reqs);
 	}
 	hashmap_free(first);
 	return r < 0 ? r : added;

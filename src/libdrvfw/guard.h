@@ -220,11 +220,10 @@ int guard_log_stats_from_events(const struct autoload_events *e, struct guard_lo
 char *guard_requester_string(const char *comm, uint32_t uid);
 /*
  * Adds the requester of every request record of @g to the requesters of
- * each of @st whose aliases include its name. Returns how many it added,
+ * each stat of @s whose aliases include its name. Returns how many it added,
  * or -ENOMEM.
  */
-int guard_log_stats_add_requesters(const struct guard_log_stats *g, struct autoload_stat *st,
-				   size_t n);
+int guard_log_stats_add_requesters(const struct guard_log_stats *g, struct autoload_stats *s);
 
 /*
  * Calls @cb for each event of the ring buffer until @cb returns non-zero or

@@ -89,7 +89,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void strv_sort_uniq(char **l)
+static void sort_uniq(char **l, bool owned)
 {
 	size_t n = strv_length(l), w = 0;
 
@@ -98,12 +98,23 @@ void strv_sort_uniq(char **l)
 	qsort(l, n, sizeof(char *), cmp_str);
 	for (size_t r = 0; r < n; r++) {
 		if (w > 0 && streq(l[w - 1], l[r])) {
-			free(l[r]);
+			if (owned)
+				free(l[r]);
 			continue;
 		}
 		l[w++] = l[r];
 	}
 	l[w] = NULL;
+}
+
+void strv_sort_uniq(char **l)
+{
+	sort_uniq(l, true);
+}
+
+void strv_sort_uniq_shared(char **l)
+{
+	sort_uniq(l, false);
 }
 
 int strv_split(const char *s, const char *sep, char ***ret)

@@ -101,6 +101,8 @@ int strv_push(char ***l, size_t *n, char *s);
 bool strv_contains(char *const *l, const char *s);
 /* Sorts and removes duplicates in place. */
 void strv_sort_uniq(char **l);
+/* The same for a list whose strings are not its own: a duplicate is dropped, not freed. */
+void strv_sort_uniq_shared(char **l);
 /* Splits on any of @sep, skipping empty fields. */
 int strv_split(const char *s, const char *sep, char ***ret);
 char *strv_join(char *const *l, const char *sep);

@@ -134,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (autoload_stats_compute(&ev, &st) >= 0) {
 			check_fold(text, &st);
 			if (guard_log_stats_from_events(&ev, &gst) >= 0) {
-				(void)guard_log_stats_add_requesters(&gst, st.v, st.n);
+				(void)guard_log_stats_add_requesters(&gst, &st);
 				guard_log_stats_done(&gst);
 			}
 			autoload_stats_done(&st);

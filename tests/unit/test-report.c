@@ -179,7 +179,6 @@ START_TEST(test_stats)
 	ck_assert_ptr_null(st[0].aliases[2]);
 	ck_assert_str_eq(st[0].first, "12.000001");
 	ck_assert_str_eq(st[0].last, "35.250000");
-	ck_assert(dabs(st[0].first_mono - 12.000001) < 1e-9);
 	ck_assert_str_eq(st[2].module, "(char-major-10-999)");
 	ck_assert_str_eq(st[3].module, "ext4");
 	/* rxrpc: two records, so it sorts before ext4 */
@@ -249,8 +248,6 @@ START_TEST(test_fold_while_reading)
 		assert_strv_eq(b.v[i].requesters, a.v[i].requesters);
 		ck_assert_str_eq(b.v[i].first, a.v[i].first);
 		ck_assert_str_eq(b.v[i].last, a.v[i].last);
-		ck_assert(b.v[i].first_mono == a.v[i].first_mono);
-		ck_assert(b.v[i].last_mono == a.v[i].last_mono);
 	}
 	/* and what they hold: libcrc32c twice, fs-x's errors sorted and once each */
 	ck_assert_str_eq(a.v[0].module, "(fs-x)");
@@ -264,12 +261,6 @@ START_TEST(test_fold_while_reading)
 	ck_assert_str_eq(a.v[3].module, "(fs-\xff)");
 	ck_assert_str_eq(a.v[3].first, "Nov 22 01:23:45");
 	ck_assert_str_eq(a.v[3].last, "Nov 22 01:23:45");
-
-	/* a stat given back early is empty and can be given back again */
-	autoload_stat_done(&b.v[0]);
-	ck_assert_ptr_null(b.v[0].module);
-	ck_assert_ptr_null(b.v[0].aliases);
-	autoload_stat_done(&b.v[0]);
 }
 END_TEST
 
@@ -740,7 +731,7 @@ START_TEST(test_guard_stats_and_requesters)
 
 	ck_assert_int_eq(autoload_stats_compute(&ev, &st), 0);
 	ck_assert_uint_eq(st.n, 1);
-	ck_assert_int_eq(guard_log_stats_add_requesters(&g, st.v, st.n), 2);
+	ck_assert_int_eq(guard_log_stats_add_requesters(&g, &st), 2);
 	ck_assert_uint_eq(strv_length(st.v[0].requesters), 2);
 	ck_assert_str_eq(st.v[0].requesters[0], "evil x(uid:0)");
 	ck_assert_str_eq(st.v[0].requesters[1], "python3(uid:1000)");

@@ -117,6 +117,44 @@ START_TEST(test_hashmap)
 }
 END_TEST
 
+static const char *index_key(const void *base, size_t i)
+{
+	return ((const char *const *)base)[i];
+}
+
+START_TEST(test_hashindex)
+{
+	struct hashindex *h = hashindex_new();
+	char **keys = calloc(20001, sizeof(char *));
+	size_t v = SIZE_MAX;
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_nonnull(keys);
+	for (size_t i = 0; i < 20000; i++) {
+		keys[i] = strdup_printf("k%zu", i);
+		ck_assert_ptr_nonnull(keys[i]);
+		ck_assert(!hashindex_get(h, keys[i], strlen(keys[i]), index_key, keys, &v));
+		ck_assert_int_eq(hashindex_add(h, i, index_key, keys), 0);
+	}
+	/* every key found after the table grew through every size, each at its index */
+	for (size_t i = 0; i < 20000; i++) {
+		ck_assert(hashindex_get(h, keys[i], strlen(keys[i]), index_key, keys, &v));
+		ck_assert_uint_eq(v, i);
+	}
+	/* a key ends at its NUL: neither a prefix nor a longer key is it */
+	ck_assert(!hashindex_get(h, "k1", 1, index_key, keys, &v));
+	ck_assert(!hashindex_get(h, "k19999x", 7, index_key, keys, &v));
+	ck_assert(!hashindex_get(h, "k20000", 6, index_key, keys, &v));
+	/* a key with a NUL inside is none of them, not the key before the NUL */
+	ck_assert(!hashindex_get(h, "k7\0x", 4, index_key, keys, &v));
+	/* the length given, not the NUL, ends the key looked for */
+	ck_assert(hashindex_get(h, "k77x", 3, index_key, keys, &v));
+	ck_assert_uint_eq(v, 77);
+	hashindex_free(h);
+	strv_free(keys);
+}
+END_TEST
+
 /*
  * Names picked so that an unkeyed FNV-1a (the hash these maps had) puts
  * them all in the first 1,024 of 65,536 slots: one run that every insert
@@ -333,6 +371,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_strv);
 	tcase_add_test(tc, test_strv_push);
 	tcase_add_test(tc, test_hashmap);
+	tcase_add_test(tc, test_hashindex);
 	tcase_add_test(tc, test_hashmap_colliding_keys);
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_sysroot_paths);
