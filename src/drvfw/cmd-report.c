@@ -107,8 +107,16 @@ static char *cell_list(char *const *l, bool json)
 	return strv_join(esc, ",");
 }
 
-static int add_row(struct table *t, const struct autoload_stat *s, bool json)
+struct rows {
+	const struct autoload_stats *st;
+	bool json;
+};
+
+static int add_row(struct table *t, size_t i, void *userdata)
 {
+	const struct rows *rows = userdata;
+	const struct autoload_stat *s = &rows->st->v[i];
+	bool json = rows->json;
 	_cleanup_free_ char *module = cell(s->module, json), *aliases = cell_list(s->aliases, json),
 			    *req = cell_list(s->requesters, json),
 			    *errors = cell_list(s->errors, json);
@@ -319,15 +327,11 @@ int cmd_report(struct drvfw_ctx *ctx, int argc, char **argv)
 	r = table_new(&t, "autoloads", columns, ELEMENTSOF(columns), defaults, &a.to);
 	if (r < 0)
 		return table_new_failed("report", r);
-	for (size_t i = 0; i < st.n && r >= 0; i++)
-		r = add_row(&t, &st.v[i], a.to.json);
-	if (r >= 0 && (r = table_print(&t)) < 0) {
-		table_done(&t);
-		return table_print_failed(r);
-	}
+	/* the human format measures each row, then prints it again: no row is kept */
+	r = table_print_rows(&t, st.n, add_row, &(struct rows){ .st = &st, .json = a.to.json });
 	table_done(&t);
 	if (r < 0)
-		return log_oom();
+		return table_print_failed(r);
 	if (st.n == 0 && !a.to.json)
 		log_info(ctx, "no autoload records found%s",
 			 a.file ? "" : " (is the modprobe helper installed? see drvfw-report(8))");

@@ -133,6 +133,8 @@ void table_done(struct table *t)
 	free(t->name);
 	free(t->json.text);
 	free(t->ids);
+	free(t->width);
+	free(t->scratch);
 	*t = (struct table){ 0 };
 }
 
@@ -224,7 +226,7 @@ int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, 
 /*
  * A row of the human format kept until the widths are known: its cells and
  * their text in one allocation, not one per cell (a report over 100,000
- * request names has 900,000 cells).
+ * request names that are not all plain text has 900,000 cells).
  */
 static int add_packed_row(struct table *t, const char *const *values)
 {
@@ -257,6 +259,8 @@ static int add_packed_row(struct table *t, const char *const *values)
 
 static void json_fields(const struct table *t, struct json_buf *b, const char *const *cells);
 static int json_start(struct table *t);
+static void plain_measure(struct table *t, const char *const *cells);
+static void plain_put_row(const struct table *t, const char *const *cells);
 
 int table_add_row(struct table *t, const char *const *values)
 {
@@ -264,6 +268,15 @@ int table_add_row(struct table *t, const char *const *values)
 	struct table_row *row;
 	int r;
 
+	if (t->pass != PASS_KEEP) {
+		for (size_t i = 0; i < t->n_ids; i++)
+			t->scratch[i] = values[t->ids[i]];
+		if (t->pass == PASS_MEASURE)
+			plain_measure(t, t->scratch);
+		else
+			plain_put_row(t, t->scratch);
+		return 0;
+	}
 	if (t->plain)
 		return add_packed_row(t, values);
 	if (t->tb) {
@@ -476,6 +489,71 @@ static void put_padded(FILE *out, const char *s, size_t len, size_t width, bool 
 		putc_unlocked(' ', out);
 }
 
+/* Widens the columns for @cells (in output order), or notes that one is not plain text. */
+static void plain_measure(struct table *t, const char *const *cells)
+{
+	for (size_t k = 0; k < t->n_ids && !t->not_plain; k++) {
+		size_t len = cells[k] ? plain_len(cells[k]) : 0;
+
+		if (len == SIZE_MAX)
+			t->not_plain = true;
+		else if (len > t->width[k])
+			t->width[k] = len;
+	}
+}
+
+/* The widths of the cells measured, made room for the headers; false when one is not plain. */
+static bool plain_widths(struct table *t)
+{
+	for (size_t k = 0; k < t->n_ids; k++) {
+		const struct column_info *ci = &t->infos[t->ids[k]];
+		size_t hdr = plain_len(ci->name);
+
+		if (hdr == SIZE_MAX)
+			return false;
+		if (t->width[k] < hdr)
+			t->width[k] = hdr;
+		else if (ci->whint >= 1 && t->width[k] < (size_t)ci->whint &&
+			 hdr < (size_t)ci->whint)
+			t->width[k] = (size_t)ci->whint;
+	}
+	return !t->not_plain;
+}
+
+static void plain_put_row(const struct table *t, const char *const *cells)
+{
+	for (size_t k = 0; k < t->n_ids; k++) {
+		const struct column_info *ci = &t->infos[t->ids[k]];
+		const char *v = cells[k];
+		bool last = k + 1 == t->n_ids;
+
+		put_padded(t->out, v ? v : "", v ? strlen(v) : 0, t->width[k],
+			   ci->flags & SCOLS_FL_RIGHT, last);
+		if (last)
+			putc_unlocked('\n', t->out);
+	}
+}
+
+static void plain_put_headings(const struct table *t)
+{
+	for (size_t k = 0; !t->noheadings && k < t->n_ids; k++)
+		t->scratch[k] = t->infos[t->ids[k]].name;
+	if (!t->noheadings)
+		plain_put_row(t, t->scratch);
+}
+
+static int plain_start(struct table *t)
+{
+	size_t n = t->n_ids ? t->n_ids : 1;
+
+	free(t->width);
+	free(t->scratch);
+	t->width = calloc(n, sizeof(size_t));
+	t->scratch = calloc(n, sizeof(char *));
+	t->not_plain = false;
+	return t->width && t->scratch ? 0 : -ENOMEM;
+}
+
 /*
  * libsmartcols's human format off a terminal: a column is as wide as its
  * widest cell; narrower than its header, as wide as the header; else at
@@ -484,46 +562,54 @@ static void put_padded(FILE *out, const char *s, size_t len, size_t width, bool 
  */
 static int table_print_plain(struct table *t)
 {
-	_cleanup_free_ size_t *width = calloc(t->n_ids ? t->n_ids : 1, sizeof(size_t));
+	int r;
 
-	if (!width)
-		return -ENOMEM;
 	/* no rows, no headings */
 	if (t->n_rows == 0)
 		return 1;
-	for (size_t k = 0; k < t->n_ids; k++) {
-		const struct column_info *ci = &t->infos[t->ids[k]];
-		size_t hdr = plain_len(ci->name);
-
-		if (hdr == SIZE_MAX)
-			return 0;
-		for (size_t i = 0; i < t->n_rows; i++) {
-			const char *v = t->rows[i].cells[k];
-			size_t len = v ? plain_len(v) : 0;
-
-			if (len == SIZE_MAX)
-				return 0;
-			if (len > width[k])
-				width[k] = len;
-		}
-		if (width[k] < hdr)
-			width[k] = hdr;
-		else if (ci->whint >= 1 && width[k] < (size_t)ci->whint && hdr < (size_t)ci->whint)
-			width[k] = (size_t)ci->whint;
-	}
-	for (size_t i = t->noheadings ? 1 : 0; i <= t->n_rows; i++)
-		for (size_t k = 0; k < t->n_ids; k++) {
-			const struct column_info *ci = &t->infos[t->ids[k]];
-			const char *v = i == 0 ? ci->name : t->rows[i - 1].cells[k];
-			bool last = k + 1 == t->n_ids;
-
-			put_padded(t->out, v ? v : "", v ? strlen(v) : 0, width[k],
-				   ci->flags & SCOLS_FL_RIGHT, last);
-			if (last)
-				putc_unlocked('\n', t->out);
-		}
+	r = plain_start(t);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < t->n_rows && !t->not_plain; i++)
+		plain_measure(t, (const char *const *)t->rows[i].cells);
+	if (!plain_widths(t))
+		return 0;
+	plain_put_headings(t);
+	for (size_t i = 0; i < t->n_rows; i++)
+		plain_put_row(t, (const char *const *)t->rows[i].cells);
 	/* a write error is the stream's to report (flush_stdout() at exit) */
 	return 1;
+}
+
+int table_print_rows(struct table *t, size_t n,
+		     int (*row)(struct table *t, size_t i, void *userdata), void *userdata)
+{
+	int r = 0;
+
+	if (t->plain && t->n_rows == 0) {
+		r = plain_start(t);
+		t->pass = PASS_MEASURE;
+		for (size_t i = 0; i < n && r >= 0 && !t->not_plain; i++)
+			r = row(t, i, userdata);
+		t->pass = PASS_KEEP;
+		if (r < 0)
+			return r;
+		/* no rows, no headings */
+		if (n == 0)
+			return 0;
+		if (plain_widths(t)) {
+			plain_put_headings(t);
+			t->pass = PASS_PRINT;
+			for (size_t i = 0; i < n && r >= 0; i++)
+				r = row(t, i, userdata);
+			t->pass = PASS_KEEP;
+			return r;
+		}
+	}
+	/* one pass: --json writes each row, libsmartcols keeps them */
+	for (size_t i = 0; i < n && r >= 0; i++)
+		r = row(t, i, userdata);
+	return r < 0 ? r : table_print(t);
 }
 
 /* The human format: here when it is plain text, else libsmartcols's. */

@@ -61,6 +61,12 @@ struct table {
 		bool oom;
 	} json; /* one row's text at a time */
 	size_t n_written; /* rows table_add_row() wrote to out already */
+
+	/* table_print_rows() off a terminal: each row is measured, then printed; none is kept */
+	enum { PASS_KEEP, PASS_MEASURE, PASS_PRINT } pass;
+	size_t *width;
+	const char **scratch; /* a row's cells in output order */
+	bool not_plain; /* a cell that libsmartcols would print otherwise */
 };
 
 /*
@@ -94,6 +100,15 @@ int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, 
 int table_add_row(struct table *t, const char *const *values);
 /* Prints the table (with --json: what is left of it) on table_options.out. */
 int table_print(struct table *t);
+/*
+ * Adds rows 0 to @n - 1 with @row, which calls table_add_row() once for
+ * row @i, and prints the table as table_print() does, holding no row when
+ * it can: the human format off a terminal calls @row twice for each row
+ * (to measure, then to print: the same row both times), --json once as it
+ * writes; only libsmartcols's formats keep the rows. @row's error stops it.
+ */
+int table_print_rows(struct table *t, size_t n,
+		     int (*row)(struct table *t, size_t i, void *userdata), void *userdata);
 /* What a command says when table_print() returned @r < 0: the exit code to return. */
 int table_print_failed(int r);
 /* The "Available output columns" part of a --help. */

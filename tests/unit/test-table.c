@@ -71,13 +71,34 @@ static char *reference(const char *list, const char *const (*rows)[N_COLS], size
 	return buf;
 }
 
-static char *ours(const char *list, const char *const (*rows)[N_COLS], size_t n, bool by_set,
-		  bool json, bool noheadings)
+/* How ours() hands the rows over. */
+enum { BY_ROW, BY_SET, BY_CALLBACK, _BY_MAX };
+
+struct callback_rows {
+	const char *const (*rows)[N_COLS];
+	size_t calls;
+};
+
+static int callback_row(struct table *t, size_t i, void *userdata)
+{
+	struct callback_rows *c = userdata;
+
+	c->calls++;
+	return table_add_row(t, c->rows[i]);
+}
+
+/* Room for rows the last table of ours() had: none when it held none. */
+static size_t table_rows_kept;
+
+/* @calls: how often table_print_rows() asked for a row (BY_CALLBACK) */
+static char *ours(const char *list, const char *const (*rows)[N_COLS], size_t n, int by, bool json,
+		  bool noheadings, size_t *calls)
 {
 	struct table t;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	struct callback_rows c = { .rows = rows };
 
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(
@@ -85,8 +106,16 @@ static char *ours(const char *list, const char *const (*rows)[N_COLS], size_t n,
 		      &(struct table_options){
 			  .json = json, .noheadings = noheadings, .columns = list, .out = f }),
 	    0);
+	if (by == BY_CALLBACK) {
+		ck_assert_int_eq(table_print_rows(&t, n, callback_row, &c), 0);
+		*calls = c.calls;
+		table_rows_kept = t.alloc_rows;
+		fclose(f);
+		table_done(&t);
+		return buf;
+	}
 	for (size_t r = 0; r < n; r++) {
-		if (!by_set) {
+		if (by == BY_ROW) {
 			ck_assert_int_eq(table_add_row(&t, rows[r]), 0);
 			continue;
 		}
@@ -119,15 +148,19 @@ START_TEST(test_json_same_as_libsmartcols)
 		every_byte[c - 1] = (char)c;
 	for (size_t l = 0; l < ELEMENTSOF(lists); l++)
 		for (size_t n = 0; n <= ELEMENTSOF(rows); n++)
-			for (int by_set = 0; by_set < 2; by_set++) {
+			for (int by = 0; by < _BY_MAX; by++) {
+				size_t calls = 0;
 				_cleanup_free_ char *want = reference(lists[l], rows, n, true,
 								      false),
-						    *got = ours(lists[l], rows, n, by_set, true,
-								false);
+						    *got = ours(lists[l], rows, n, by, true, false,
+								&calls);
 
 				ck_assert_msg(streq(got, want),
 					      "-o %s, %zu rows:\n%s\nlibsmartcols:\n%s", lists[l],
 					      n, got, want);
+				/* --json writes each row as it comes */
+				if (by == BY_CALLBACK)
+					ck_assert_uint_eq(calls, n);
 			}
 }
 END_TEST
@@ -167,19 +200,26 @@ START_TEST(test_human_same_as_libsmartcols)
 	for (int set = 0; set < 2; set++)
 		for (size_t l = 0; l < ELEMENTSOF(lists); l++)
 			for (size_t n = 0; n <= (set ? ELEMENTSOF(other) : ELEMENTSOF(plain)); n++)
-				for (int bits = 0; bits < 4; bits++) {
+				for (int bits = 0; bits < 2 * _BY_MAX; bits++) {
 					const char *const(*rows)[N_COLS] = set ? other : plain;
-					bool by_set = bits & 1, noheadings = bits & 2;
+					int by = bits % _BY_MAX;
+					bool noheadings = bits >= _BY_MAX;
+					size_t calls = 0;
 					_cleanup_free_ char *want = reference(lists[l], rows, n,
 									      false, noheadings);
-					_cleanup_free_ char *got = ours(lists[l], rows, n, by_set,
-									false, noheadings);
+					_cleanup_free_ char *got = ours(lists[l], rows, n, by,
+									false, noheadings, &calls);
 
 					ck_assert_msg(
 					    streq(got, want),
 					    "-o %s, %zu rows%s:\n[%s]\nlibsmartcols:\n[%s]",
 					    lists[l], n, noheadings ? ", no headings" : "", got,
 					    want);
+					/* plain text: measured, then printed, nothing kept */
+					if (by == BY_CALLBACK && !set) {
+						ck_assert_uint_eq(calls, 2 * n);
+						ck_assert_uint_eq(table_rows_kept, 0);
+					}
 				}
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
