@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <inttypes.h>
 #include <libkmod.h>
 #include <sys/stat.h>
 
@@ -37,11 +38,11 @@ enum conf_kind {
  * line, and a default-deny 00-drvfw.conf has 12,000 of them.
  */
 struct conf_at {
-	size_t file;
-	unsigned line;
+	uint32_t file;
+	uint32_t line;
 };
 
-/* An install line with a glob, or a softdep line: matched against module names. */
+/* An install or softdep line with a glob, the first of that glob: matched against module names. */
 struct conf_record {
 	enum conf_kind kind;
 	bool targets; /* CONF_SOFTDEP: names a module after "pre:" or "post:" */
@@ -50,9 +51,10 @@ struct conf_record {
 };
 
 /*
- * Sizes a file in modprobe.d can grow: a blacklist or install line for a
- * name is kept only as the first one for a module of the inventory, so that
- * memory follows the modules, not the lines; the globs are looked up by hash.
+ * Sizes a file in modprobe.d can grow: a line for a name is kept only as
+ * the first one of its kind for a module of the inventory, and a line with
+ * a glob as the first of that glob, so that memory follows the modules and
+ * the distinct globs, not the lines; the globs are looked up by hash.
  */
 struct conf_scan {
 	struct conf_file *files;
@@ -60,11 +62,12 @@ struct conf_scan {
 	struct hashmap *bases; /* conf_file.base, borrowed: the files listed */
 	const char *root; /* stripped from the paths a record cites */
 	const struct inventory *inv;
-	/* CONF_BLACKLIST and CONF_INSTALL: by module index, the first line naming it */
-	struct conf_at *first[2];
+	/* by module index, the first line of each kind naming it */
+	struct conf_at *first[3];
+	bool *first_softdep_targets; /* by module index: that softdep line names modules */
 	struct conf_record *records;
 	size_t n_records, alloc_records;
-	struct hashmap *globs; /* install globs (record name, borrowed): the first record */
+	struct hashmap *globs[3]; /* by kind, the first record of each glob (its name, borrowed) */
 };
 
 static void conf_scan_done(struct conf_scan *c)
@@ -78,9 +81,11 @@ static void conf_scan_done(struct conf_scan *c)
 		free(c->records[i].name);
 	free(c->records);
 	hashmap_free(c->bases);
-	hashmap_free(c->globs);
-	free(c->first[CONF_BLACKLIST]);
-	free(c->first[CONF_INSTALL]);
+	for (int k = 0; k < 3; k++) {
+		hashmap_free(c->globs[k]);
+		free(c->first[k]);
+	}
+	free(c->first_softdep_targets);
 }
 
 /* kmod reads "*.conf" (and the legacy "*.alias"), skipping hidden files and directories. */
@@ -165,9 +170,13 @@ static int conf_add_record(struct conf_scan *c, enum conf_kind kind, const char 
 	};
 	if (!nr->name)
 		return -ENOMEM;
-	/* the first install line of a glob wins, as for a name */
-	if (kind == CONF_INSTALL && !hashmap_gets(c->globs, nr->name, NULL) &&
-	    (r = hashmap_puts(c->globs, nr->name, c->n_records)) < 0) {
+	/* the first line of a glob wins, as for a name: a later one is never cited */
+	if (hashmap_gets(c->globs[kind], nr->name, NULL)) {
+		free(nr->name);
+		return 0;
+	}
+	r = hashmap_puts(c->globs[kind], nr->name, c->n_records);
+	if (r < 0) {
 		free(nr->name);
 		return r;
 	}
@@ -177,23 +186,27 @@ static int conf_add_record(struct conf_scan *c, enum conf_kind kind, const char 
 
 /*
  * A blacklist, install or softdep line naming @name at @at. kmod matches a
- * blacklist line's name exactly (no glob), an install line's with fnmatch().
+ * blacklist line's name exactly (no glob), install and softdep lines' with
+ * fnmatch().
  */
 static int conf_add_line(struct conf_scan *c, enum conf_kind kind, const char *name,
 			 struct conf_at at, bool targets)
 {
 	const struct module *m;
-	struct conf_at *first;
+	size_t i;
 
-	if (kind == CONF_SOFTDEP || (kind == CONF_INSTALL && string_has_glob(name)))
+	if (kind != CONF_BLACKLIST && string_has_glob(name))
 		return conf_add_record(c, kind, name, at, targets);
 	/* a name no module of this kernel has: nothing will cite the line */
 	m = inventory_find_module(c->inv, name);
 	if (!m)
 		return 0;
-	first = &c->first[kind][inventory_module_index(c->inv, m)];
-	if (first->line == 0)
-		*first = at;
+	i = inventory_module_index(c->inv, m);
+	if (c->first[kind][i].line == 0) {
+		c->first[kind][i] = at;
+		if (kind == CONF_SOFTDEP)
+			c->first_softdep_targets[i] = targets;
+	}
 	return 0;
 }
 
@@ -203,7 +216,7 @@ static int conf_at_source(const struct conf_scan *c, struct conf_at at, char **r
 	*ret = NULL;
 	if (at.line == 0)
 		return 0;
-	*ret = strdup_printf("%s:%u", c->files[at.file].path + strlen(c->root), at.line);
+	*ret = strdup_printf("%s:%" PRIu32, c->files[at.file].path + strlen(c->root), at.line);
 	return *ret ? 0 : -ENOMEM;
 }
 
@@ -279,7 +292,8 @@ static int conf_parse_file(struct conf_scan *c, size_t file)
 					       : CONF_BLACKLIST;
 		targets = kind == CONF_SOFTDEP &&
 			  softdep_has_targets(strtok_r(NULL, "\t ", &save), &save);
-		if (conf_add_line(c, kind, name, (struct conf_at){ file, start }, targets) < 0)
+		if (conf_add_line(c, kind, name, (struct conf_at){ (uint32_t)file, start },
+				  targets) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -341,10 +355,14 @@ static int conf_scan(struct conf_scan *c, const char *root, const struct invento
 
 	c->root = root;
 	c->inv = inv;
-	c->first[CONF_BLACKLIST] = calloc(n, sizeof(struct conf_at));
-	c->first[CONF_INSTALL] = calloc(n, sizeof(struct conf_at));
-	c->globs = hashmap_new_borrowed();
-	if (!c->first[CONF_BLACKLIST] || !c->first[CONF_INSTALL] || !c->globs)
+	for (int k = 0; k < 3; k++) {
+		c->first[k] = calloc(n, sizeof(struct conf_at));
+		c->globs[k] = hashmap_new_borrowed();
+		if (!c->first[k] || !c->globs[k])
+			return -ENOMEM;
+	}
+	c->first_softdep_targets = calloc(n, sizeof(bool));
+	if (!c->first_softdep_targets)
 		return -ENOMEM;
 	r = conf_list(c, root);
 	if (r < 0)
@@ -366,45 +384,50 @@ static int conf_glob_source(const struct conf_scan *c, const char *key, char **r
 	*ret = NULL;
 	if (!norm)
 		return -ENOMEM;
-	if (!hashmap_gets(c->globs, norm, &i))
+	if (!hashmap_gets(c->globs[CONF_INSTALL], norm, &i))
 		return 0;
 	return conf_at_source(c, c->records[i].at, ret);
 }
 
-static bool record_matches(const struct conf_record *rec, const char *module)
+static bool at_before(struct conf_at a, struct conf_at b)
 {
-	return string_has_glob(rec->name) ? fnmatch(rec->name, module, 0) == 0
-					  : name_eq(rec->name, module);
+	return a.file < b.file || (a.file == b.file && a.line < b.line);
 }
 
 /*
  * For each module, the first softdep line naming it, in the order kmod
- * reads them: when that line names modules and its file comes before
- * drvfw's own, drvfw's "softdep M pre:" cannot come first.
+ * reads them (the files are indexed in that order): when that line names
+ * modules and its file comes before drvfw's own, drvfw's "softdep M pre:"
+ * cannot come first. The first line naming it was kept by the scan; each
+ * distinct glob is matched against every module once.
  */
 static int softdep_firsts(const struct conf_scan *c, struct inventory *inv)
 {
 	const char *own = strrchr(DRVFW_MODPROBE_FILE, '/') + 1;
-	_cleanup_free_ bool *seen = calloc(inv->n_modules ? inv->n_modules : 1, sizeof(bool));
+	_cleanup_free_ struct conf_at *at = malloc((inv->n_modules ? inv->n_modules : 1) *
+						   sizeof(*at));
+	_cleanup_free_ bool *targets = malloc(inv->n_modules ? inv->n_modules : 1);
 
-	if (!seen)
+	if (!at || !targets)
 		return -ENOMEM;
+	memcpy(at, c->first[CONF_SOFTDEP], inv->n_modules * sizeof(*at));
+	memcpy(targets, c->first_softdep_targets, inv->n_modules);
 	for (size_t k = 0; k < c->n_records; k++) {
 		const struct conf_record *rec = &c->records[k];
 
 		if (rec->kind != CONF_SOFTDEP)
 			continue;
-		for (size_t i = 0; i < inv->n_modules; i++) {
-			struct module *m = &inv->modules[i];
-
-			if (seen[i] || !record_matches(rec, m->name))
-				continue;
-			seen[i] = true;
-			if (rec->targets && strcmp(c->files[rec->at.file].base, own) < 0 &&
-			    conf_at_source(c, rec->at, &m->softdep_first_source) < 0)
-				return -ENOMEM;
-		}
+		for (size_t i = 0; i < inv->n_modules; i++)
+			if ((at[i].line == 0 || at_before(rec->at, at[i])) &&
+			    fnmatch(rec->name, inv->modules[i].name, 0) == 0) {
+				at[i] = rec->at;
+				targets[i] = rec->targets;
+			}
 	}
+	for (size_t i = 0; i < inv->n_modules; i++)
+		if (at[i].line > 0 && targets[i] && strcmp(c->files[at[i].file].base, own) < 0 &&
+		    conf_at_source(c, at[i], &inv->modules[i].softdep_first_source) < 0)
+			return -ENOMEM;
 	return 0;
 }
 
@@ -424,6 +447,7 @@ static int set_install(struct module *m, const char *cmd, const char *source)
 int modprobe_config_load(struct inventory *inv, const char *root)
 {
 	struct conf_scan c = { 0 };
+	struct hashmap *globs_done = NULL;
 	struct kmod_config_iter *it;
 	int r;
 
@@ -465,6 +489,12 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 	if (r < 0)
 		goto out;
 
+	/* a glob written again finds every module it matches set by its first line */
+	globs_done = hashmap_new();
+	if (!globs_done) {
+		r = -ENOMEM;
+		goto out;
+	}
 	it = kmod_config_get_install_commands(inv->kmod);
 	while (it && kmod_config_iter_next(it)) {
 		const char *key = kmod_config_iter_get_key(it);
@@ -476,6 +506,10 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 		if (!key || !cmd)
 			continue;
 		glob = string_has_glob(key);
+		if (glob && hashmap_gets(globs_done, key, NULL))
+			continue;
+		if (glob && (r = hashmap_puts(globs_done, key, 0)) < 0)
+			break;
 		m = glob ? NULL : inventory_find_module(inv, key);
 		/* a line for no module of this kernel, or after the one that wins: nothing to cite */
 		if (!glob && (!m || m->install_cmd))
@@ -501,6 +535,7 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 	if (r >= 0)
 		r = softdep_firsts(&c, inv);
 out:
+	hashmap_free(globs_done);
 	conf_scan_done(&c);
 	return r;
 }

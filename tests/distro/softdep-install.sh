@@ -114,4 +114,21 @@ expect_grep "kmod ignores the install line above: the softdep line at /etc/modpr
 	"$P/etc/modprobe.d/00-drvfw.conf" "the output says why"
 mp "$m" | grep -q "^insmod .*$(ko_re "$m")" && pass "and modprobe does load $m by name: the report is true" ||
 	fail "modprobe refused $m: the report is wrong"
+# The same through a glob, written twice (kmod matches softdep names with
+# fnmatch(); drvfw matches each distinct glob once): a second module.
+m2=$(sed -n 2p "$T/checked")
+if [[ -n $m2 ]]; then
+	g="${m2%?}[${m2: -1}]"
+	printf 'softdep %s pre: %s\nsoftdep %s pre: %s\n' "$g" "$other" "$g" "$other" \
+		>>"$P/etc/modprobe.d/0-early.conf"
+	rm -f "$P/etc/modprobe.d/00-drvfw.conf"
+	expect_rc 0 "audit with an earlier softdep glob $g" "${dr[@]}" audit -o NAME,BLOCK -rn --no-summary
+	expect_grep "^$m2 drvfw-blacklist\$" "$T/out" "$m2 is reported as only blacklisted"
+	expect_rc 0 "generate" "${dr[@]}" generate -o "$P/etc/modprobe.d/00-drvfw.conf"
+	expect_grep "the softdep line at /etc/modprobe.d/0-early.conf:2" \
+		"$P/etc/modprobe.d/00-drvfw.conf" "the output names the glob's first line"
+	mp "$m2" | grep -q "^insmod .*$(ko_re "$m2")" &&
+		pass "and modprobe does load $m2 by name: the report is true" ||
+		fail "modprobe refused $m2: the report is wrong"
+fi
 finish
