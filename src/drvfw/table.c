@@ -454,20 +454,41 @@ static int table_print_json(struct table *t)
 }
 
 /*
- * The columns @s takes, when libsmartcols would give every byte one column
- * and print it as it is: printable ASCII, and no "\x", which it writes as
- * "\x5cx" so that a name cannot pass for an escaped byte. SIZE_MAX when not.
+ * Whether byte @p[0] is written as \xHH: libsmartcols's escaping of a
+ * human table in the C locale drvfw runs in (it never calls setlocale()):
+ * a byte that is not printable ASCII, and the '\\' of a "\x", so that a
+ * name cannot pass for an escaped byte.
  */
-static size_t plain_len(const char *s)
+static bool plain_escaped(const unsigned char *p)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p; p++)
-		if (*p < 0x20 || *p > 0x7e || (p[0] == '\\' && p[1] == 'x'))
-			return SIZE_MAX;
-	return (size_t)(p - (const unsigned char *)s);
+	return p[0] < 0x20 || p[0] > 0x7e || (p[0] == '\\' && p[1] == 'x');
 }
 
+/* The columns @s takes as libsmartcols writes it: one a byte, four an escaped one. */
+static size_t plain_len(const char *s)
+{
+	size_t len = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		len += plain_escaped(p) ? 4 : 1;
+	return len;
+}
+
+/* @s as libsmartcols writes it: runs of bytes as they are, escaped bytes as \xHH. */
+static void put_plain(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+
+	for (; *p; p++)
+		if (plain_escaped(p)) {
+			fwrite_unlocked(run, 1, (size_t)(p - run), out);
+			fprintf(out, "\\x%02x", *p);
+			run = p + 1;
+		}
+	fwrite_unlocked(run, 1, (size_t)(p - run), out);
+}
+
+/* @s (of @len columns) in a column @width wide, and the space after it but in the last column. */
 static void put_padded(FILE *out, const char *s, size_t len, size_t width, bool right, bool last)
 {
 	static const char spaces[] =
@@ -478,46 +499,41 @@ static void put_padded(FILE *out, const char *s, size_t len, size_t width, bool 
 	if (last && (!right || len == 0))
 		pad = 0;
 	if (!right)
-		fwrite_unlocked(s, 1, len, out);
+		put_plain(out, s);
 	for (size_t n; pad > 0; pad -= n) {
 		n = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
 		fwrite_unlocked(spaces, 1, n, out);
 	}
 	if (right)
-		fwrite_unlocked(s, 1, len, out);
+		put_plain(out, s);
 	if (!last)
 		putc_unlocked(' ', out);
 }
 
-/* Widens the columns for @cells (in output order), or notes that one is not plain text. */
+/* Widens the columns for @cells (in output order). */
 static void plain_measure(struct table *t, const char *const *cells)
 {
-	for (size_t k = 0; k < t->n_ids && !t->not_plain; k++) {
+	for (size_t k = 0; k < t->n_ids; k++) {
 		size_t len = cells[k] ? plain_len(cells[k]) : 0;
 
-		if (len == SIZE_MAX)
-			t->not_plain = true;
-		else if (len > t->width[k])
+		if (len > t->width[k])
 			t->width[k] = len;
 	}
 }
 
-/* The widths of the cells measured, made room for the headers; false when one is not plain. */
-static bool plain_widths(struct table *t)
+/* The widths of the cells measured, made room for the headers. */
+static void plain_widths(struct table *t)
 {
 	for (size_t k = 0; k < t->n_ids; k++) {
 		const struct column_info *ci = &t->infos[t->ids[k]];
 		size_t hdr = plain_len(ci->name);
 
-		if (hdr == SIZE_MAX)
-			return false;
 		if (t->width[k] < hdr)
 			t->width[k] = hdr;
 		else if (ci->whint >= 1 && t->width[k] < (size_t)ci->whint &&
 			 hdr < (size_t)ci->whint)
 			t->width[k] = (size_t)ci->whint;
 	}
-	return !t->not_plain;
 }
 
 static void plain_put_row(const struct table *t, const char *const *cells)
@@ -527,7 +543,7 @@ static void plain_put_row(const struct table *t, const char *const *cells)
 		const char *v = cells[k];
 		bool last = k + 1 == t->n_ids;
 
-		put_padded(t->out, v ? v : "", v ? strlen(v) : 0, t->width[k],
+		put_padded(t->out, v ? v : "", v ? plain_len(v) : 0, t->width[k],
 			   ci->flags & SCOLS_FL_RIGHT, last);
 		if (last)
 			putc_unlocked('\n', t->out);
@@ -550,35 +566,32 @@ static int plain_start(struct table *t)
 	free(t->scratch);
 	t->width = calloc(n, sizeof(size_t));
 	t->scratch = calloc(n, sizeof(char *));
-	t->not_plain = false;
 	return t->width && t->scratch ? 0 : -ENOMEM;
 }
 
 /*
- * libsmartcols's human format off a terminal: a column is as wide as its
- * widest cell; narrower than its header, as wide as the header; else at
- * least an absolute width hint (>= 1). One space between columns. 1 when
- * printed, 0 when a header or cell is not plain text (plain_len()).
+ * libsmartcols's human format off a terminal, byte for byte: a column is
+ * as wide as its widest cell; narrower than its header, as wide as the
+ * header; else at least an absolute width hint (>= 1). One space between
+ * columns. No rows, no headings.
  */
 static int table_print_plain(struct table *t)
 {
 	int r;
 
-	/* no rows, no headings */
 	if (t->n_rows == 0)
-		return 1;
+		return 0;
 	r = plain_start(t);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < t->n_rows && !t->not_plain; i++)
+	for (size_t i = 0; i < t->n_rows; i++)
 		plain_measure(t, (const char *const *)t->rows[i].cells);
-	if (!plain_widths(t))
-		return 0;
+	plain_widths(t);
 	plain_put_headings(t);
 	for (size_t i = 0; i < t->n_rows; i++)
 		plain_put_row(t, (const char *const *)t->rows[i].cells);
 	/* a write error is the stream's to report (flush_stdout() at exit) */
-	return 1;
+	return 0;
 }
 
 int table_print_rows(struct table *t, size_t n,
@@ -589,22 +602,19 @@ int table_print_rows(struct table *t, size_t n,
 	if (t->plain && t->n_rows == 0) {
 		r = plain_start(t);
 		t->pass = PASS_MEASURE;
-		for (size_t i = 0; i < n && r >= 0 && !t->not_plain; i++)
+		for (size_t i = 0; i < n && r >= 0; i++)
 			r = row(t, i, userdata);
 		t->pass = PASS_KEEP;
-		if (r < 0)
-			return r;
 		/* no rows, no headings */
-		if (n == 0)
-			return 0;
-		if (plain_widths(t)) {
-			plain_put_headings(t);
-			t->pass = PASS_PRINT;
-			for (size_t i = 0; i < n && r >= 0; i++)
-				r = row(t, i, userdata);
-			t->pass = PASS_KEEP;
+		if (r < 0 || n == 0)
 			return r;
-		}
+		plain_widths(t);
+		plain_put_headings(t);
+		t->pass = PASS_PRINT;
+		for (size_t i = 0; i < n && r >= 0; i++)
+			r = row(t, i, userdata);
+		t->pass = PASS_KEEP;
+		return r;
 	}
 	/* one pass: --json writes each row, libsmartcols keeps them */
 	for (size_t i = 0; i < n && r >= 0; i++)
@@ -612,33 +622,10 @@ int table_print_rows(struct table *t, size_t n,
 	return r < 0 ? r : table_print(t);
 }
 
-/* The human format: here when it is plain text, else libsmartcols's. */
+/* The human format: drvfw's own off a terminal, else libsmartcols's. */
 static int table_print_human(struct table *t)
 {
-	int r = t->plain ? table_print_plain(t) : 0;
-
-	if (r != 0)
-		return r < 0 ? r : 0;
-	/* to libsmartcols, which copies them: each row's cells go as it is handed over */
-	for (size_t i = 0; t->plain && i < t->n_rows; i++) {
-		struct libscols_line *ln = scols_table_new_line(t->tb, NULL);
-
-		if (!ln)
-			return -ENOMEM;
-		for (size_t k = 0; k < t->n_ids; k++)
-			if (t->rows[i].cells[k] &&
-			    scols_line_set_data(ln, k, t->rows[i].cells[k]) < 0)
-				return -ENOMEM;
-		for (size_t k = 0; !t->rows[i].packed && k < t->n_ids; k++)
-			free(t->rows[i].cells[k]);
-		free(t->rows[i].cells);
-		t->rows[i].cells = NULL;
-	}
-	if (t->plain) {
-		t->n_rows = 0;
-		t->plain = false;
-	}
-	return scols_print_table(t->tb);
+	return t->plain ? table_print_plain(t) : scols_print_table(t->tb);
 }
 
 int table_print(struct table *t)

@@ -66,7 +66,6 @@ struct table {
 	enum { PASS_KEEP, PASS_MEASURE, PASS_PRINT } pass;
 	size_t *width;
 	const char **scratch; /* a row's cells in output order */
-	bool not_plain; /* a cell that libsmartcols would print otherwise */
 };
 
 /*
