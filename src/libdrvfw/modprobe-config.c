@@ -5,6 +5,7 @@
  * (its config iterators); it does not say where a line came from, so a light
  * scan of the same files, in the same order, attributes each one to FILE:LINE.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -166,7 +167,7 @@ static int conf_add_record(struct conf_scan *c, enum conf_kind kind, const char 
 		.kind = kind,
 		.targets = targets,
 		.at = at,
-		.name = name_normalize_dup(name),
+		.name = strdup(name), /* normalised as kmod does (conf_name_normalize()) */
 	};
 	if (!nr->name)
 		return -ENOMEM;
@@ -220,13 +221,100 @@ static int conf_at_source(const struct conf_scan *c, struct conf_at at, char **r
 	return *ret ? 0 : -ENOMEM;
 }
 
-/* Whether a softdep line's rest ("pre: a b post: c") names a module. */
-static bool softdep_has_targets(char *rest, char **save)
+/*
+ * A name as kmod keeps it (underscores()): '-' becomes '_' but inside a
+ * bracket expression of a glob; false for a ']' outside one or a '[' never
+ * closed, which make kmod ignore the line.
+ */
+static bool conf_name_normalize(char *s)
 {
-	for (char *w = rest; w; w = strtok_r(NULL, "\t ", save))
-		if (!streq(w, "pre:") && !streq(w, "post:"))
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == '-')
+			s[i] = '_';
+		else if (s[i] == ']')
+			return false;
+		else if (s[i] == '[') {
+			i += strcspn(s + i, "]");
+			if (!s[i])
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Whether a softdep line's rest ("pre: a b post: c") names a module, as
+ * kmod counts them: a word after "pre:" or "post:"; one before either is
+ * ignored.
+ */
+static bool softdep_has_targets(const char *rest)
+{
+	bool mode = false;
+
+	for (const char *p = rest; *p;) {
+		size_t len;
+
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		for (len = 0; p[len] && !isspace((unsigned char)p[len]); len++)
+			;
+		if (len == 0)
+			break;
+		if ((len == 4 && !strncmp(p, "pre:", 4)) || (len == 5 && !strncmp(p, "post:", 5)))
+			mode = true;
+		else if (mode)
 			return true;
+		p += len;
+	}
 	return false;
+}
+
+/*
+ * A line as kmod reads it (freadline_wrapped()): each backslash dropped and
+ * the byte after it kept; one at the end (before the newline) joins the
+ * next line: true, and @n is the new length.
+ */
+static bool conf_unescape(char *s, size_t *n)
+{
+	size_t w = 0;
+
+	for (size_t r = 0; r < *n; r++) {
+		if (s[r] == '\\' && ++r == *n) {
+			s[w] = '\0';
+			*n = w;
+			return true;
+		}
+		s[w++] = s[r];
+	}
+	s[w] = '\0';
+	*n = w;
+	return false;
+}
+
+/* Records one logical line; what kmod ignores as a bad line is not recorded. */
+static int conf_parse_line(struct conf_scan *c, char *line, struct conf_at at)
+{
+	char *cmd, *name, *rest = NULL, *save = NULL;
+	enum conf_kind kind;
+
+	cmd = strtok_r(line, "\t ", &save);
+	if (!cmd)
+		return 0;
+	if (streq(cmd, "blacklist"))
+		kind = CONF_BLACKLIST;
+	else if (streq(cmd, "install"))
+		kind = CONF_INSTALL;
+	else if (streq(cmd, "softdep"))
+		kind = CONF_SOFTDEP;
+	else
+		return 0; /* a comment too: '#' cannot start a command */
+	name = strtok_r(NULL, "\t ", &save);
+	if (!name || !conf_name_normalize(name))
+		return 0;
+	/* an install command, a softdep's lists: kmod needs something after the name */
+	if (kind != CONF_BLACKLIST && !(rest = strtok_r(NULL, "", &save)))
+		return 0;
+	return conf_add_line(c, kind, name, at, kind == CONF_SOFTDEP && softdep_has_targets(rest));
 }
 
 /*
@@ -239,27 +327,26 @@ static int conf_parse_file(struct conf_scan *c, size_t file)
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *buf = NULL, *logical = NULL;
 	size_t bufsz = 0, llen = 0, lcap = 0;
-	unsigned lineno = 0, start = 0;
-	ssize_t n;
+	uint32_t lineno = 0, start = 0;
+	ssize_t got;
 
 	/* what kmod cannot open is not configuration; a FIFO would hang us (and kmod) */
 	if (fopen_regular(path, &f) < 0)
 		return 0;
-	while ((n = getline(&buf, &bufsz, f)) >= 0) {
-		char *line, *cmd, *name, *save = NULL;
-		enum conf_kind kind;
-		bool cont, targets;
+	while ((got = getline(&buf, &bufsz, f)) >= 0) {
+		size_t n = (size_t)got;
+		bool cont = false;
+		int r;
 
 		lineno++;
 		if (n > 0 && buf[n - 1] == '\n')
 			buf[--n] = '\0';
-		cont = n > 0 && buf[n - 1] == '\\';
-		if (cont)
-			buf[--n] = '\0';
+		if (memchr(buf, '\\', n))
+			cont = conf_unescape(buf, &n);
 		if (llen == 0)
 			start = lineno;
 		if (cont || llen > 0) {
-			size_t need = llen + (size_t)n + 1;
+			size_t need = llen + n + 1;
 
 			if (need > lcap) {
 				char *nl;
@@ -270,32 +357,21 @@ static int conf_parse_file(struct conf_scan *c, size_t file)
 					return -ENOMEM;
 				logical = nl;
 			}
-			memcpy(logical + llen, buf, (size_t)n + 1);
-			llen += (size_t)n;
+			memcpy(logical + llen, buf, n + 1);
+			llen += n;
 			if (cont)
 				continue;
 			llen = 0;
-			line = logical;
+			r = conf_parse_line(c, logical, (struct conf_at){ (uint32_t)file, start });
 		} else
-			line = buf; /* a line of its own, the usual case: parsed where it is */
-
-		cmd = strtok_r(line, "\t ", &save);
-		if (!cmd || cmd[0] == '#')
-			continue;
-		if (!streq(cmd, "blacklist") && !streq(cmd, "install") && !streq(cmd, "softdep"))
-			continue;
-		name = strtok_r(NULL, "\t ", &save);
-		if (!name)
-			continue;
-		kind = streq(cmd, "install")   ? CONF_INSTALL
-		       : streq(cmd, "softdep") ? CONF_SOFTDEP
-					       : CONF_BLACKLIST;
-		targets = kind == CONF_SOFTDEP &&
-			  softdep_has_targets(strtok_r(NULL, "\t ", &save), &save);
-		if (conf_add_line(c, kind, name, (struct conf_at){ (uint32_t)file, start },
-				  targets) < 0)
-			return -ENOMEM;
+			/* a line of its own, the usual case: parsed where it is */
+			r = conf_parse_line(c, buf, (struct conf_at){ (uint32_t)file, start });
+		if (r < 0)
+			return r;
 	}
+	/* kmod ends a line continued at the end of the file there */
+	if (llen > 0)
+		return conf_parse_line(c, logical, (struct conf_at){ (uint32_t)file, start });
 	return 0;
 }
 
@@ -375,16 +451,13 @@ static int conf_scan(struct conf_scan *c, const char *root, const struct invento
 	return 0;
 }
 
-/* "FILE:LINE" of the first install line of glob @key, NULL for none. */
+/* "FILE:LINE" of the first install line of glob @key (as libkmod keeps it), NULL for none. */
 static int conf_glob_source(const struct conf_scan *c, const char *key, char **ret)
 {
-	_cleanup_free_ char *norm = name_normalize_dup(key);
 	size_t i;
 
 	*ret = NULL;
-	if (!norm)
-		return -ENOMEM;
-	if (!hashmap_gets(c->globs[CONF_INSTALL], norm, &i))
+	if (!hashmap_gets(c->globs[CONF_INSTALL], key, &i))
 		return 0;
 	return conf_at_source(c, c->records[i].at, ret);
 }

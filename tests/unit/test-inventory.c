@@ -6,7 +6,9 @@
  * classification on its own.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "inventory.h"
 #include "sysroot.h"
@@ -507,6 +509,67 @@ START_TEST(test_runtime)
 }
 END_TEST
 
+/*
+ * kmod's reading of modprobe.d, which drvfw's FILE:LINE attribution must
+ * follow, in a root of its own (the basic tree's modules, one file): what
+ * kmod ignores as a bad line is never cited; a backslash is dropped and the
+ * byte after it kept; a dash inside a glob's brackets stays a dash; a word
+ * before "pre:" or "post:" names no module.
+ */
+START_TEST(test_modprobe_config_kmod_lines)
+{
+	static const char conf[] = "install dccp\n"
+				   "install dccp /bin/false\n"
+				   "softdep sctp bogus\n"
+				   "install ideapad\\-lap\\\n"
+				   "top /bin/true\n"
+				   "install vfio_pci] /bin/false\n"
+				   "softdep snd_hda_codec_[f-h]* post: snd_hda_core\n"
+				   "softdep fuse\n"
+				   "softdep fuse post: cramfs\n";
+	char dir[] = "/tmp/drvfw-test-XXXXXX";
+	_cleanup_free_ char *lib = fixture("basic/lib"), *link = NULL, *etc = NULL, *file = NULL;
+	const struct module *m;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	link = strdup_printf("%s/lib", dir);
+	etc = strdup_printf("%s/etc", dir);
+	ck_assert_int_eq(symlink(lib, link), 0);
+	ck_assert_int_eq(mkdir(etc, 0755), 0);
+	free(etc);
+	etc = strdup_printf("%s/etc/modprobe.d", dir);
+	ck_assert_int_eq(mkdir(etc, 0755), 0);
+	file = strdup_printf("%s/00-a.conf", etc);
+	f = fopen(file, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs(conf, f);
+	ck_assert_int_eq(fclose(f), 0);
+
+	ck_assert_int_eq(sysroot_init(&root, dir, KVER, NULL, "", ""), 0);
+	ck_assert_int_eq(inventory_load(&root, &inv), 0);
+	m = mod("dccp");
+	ck_assert_str_eq(m->install_cmd, "/bin/false");
+	ck_assert_str_eq(m->install_source, "/etc/modprobe.d/00-a.conf:2");
+	m = mod("ideapad_laptop");
+	ck_assert_str_eq(m->install_cmd, "/bin/true");
+	ck_assert_str_eq(m->install_source, "/etc/modprobe.d/00-a.conf:4");
+	ck_assert_ptr_null(mod("vfio_pci")->install_cmd);
+	ck_assert_ptr_null(mod("sctp")->softdep_first_source);
+	ck_assert_str_eq(mod("snd_hda_codec_generic")->softdep_first_source,
+			 "/etc/modprobe.d/00-a.conf:7");
+	ck_assert_str_eq(mod("fuse")->softdep_first_source, "/etc/modprobe.d/00-a.conf:9");
+
+	unlink(file);
+	rmdir(etc);
+	free(etc);
+	etc = strdup_printf("%s/etc", dir);
+	rmdir(etc);
+	unlink(link);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_no_moddir)
 {
 	ck_assert_int_eq(load("basic", NULL), 0);
@@ -584,6 +647,7 @@ Suite *test_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_no_moddir);
+	tcase_add_test(tc, test_modprobe_config_kmod_lines);
 	tcase_add_test(tc, test_no_depmod);
 	tcase_add_test(tc, test_missing_indexes);
 	tcase_add_test(tc, test_runtime_sysfs_missing);
