@@ -1003,10 +1003,10 @@ int autoload_stats_add_requesters(struct autoload_stats *s, size_t i, char *cons
 
 	if (m == 0)
 		return 0;
-	if (m > (SIZE_MAX / sizeof(*nv)) - n - 1)
+	if (m > (SIZE_MAX / sizeof(*nv)) / 2 - n - 1)
 		return -ENOMEM;
-	/* a new list each time: the fold's room for the old one is not known here */
-	nv = pool_alloc(&s->pool, (n + m + 1) * sizeof(*nv), alignof(char *));
+	/* a new list each time, with the room its length says it has (list_room()) */
+	nv = pool_alloc(&s->pool, list_room(n + m) * sizeof(*nv), alignof(char *));
 	if (!nv)
 		return -ENOMEM;
 	if (n > 0)

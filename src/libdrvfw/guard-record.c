@@ -295,19 +295,22 @@ int guard_log_stats_add_requesters(const struct guard_log_stats *g, struct autol
 	}
 	for (size_t i = 0; i < s->n && r >= 0; i++) {
 		_cleanup_strv_free_ char **reqs = NULL;
+		size_t n_reqs = 0;
 
 		for (char **a = s->v[i].aliases; a && *a && r >= 0; a++) {
 			size_t k;
 
 			if (!hashmap_gets(first, *a, &k))
 				continue;
+			/* strv_push(): one name can have 100,000 request records */
 			for (; k != SIZE_MAX && r >= 0; k = next[k]) {
-				char *req = guard_requester_string(g->v[k].comm, g->v[k].uid);
-
-				r = req ? strv_consume(&reqs, req) : -ENOMEM;
+				r = strv_push(&reqs, &n_reqs,
+					      guard_requester_string(g->v[k].comm, g->v[k].uid));
 				added += r >= 0;
 			}
 		}
+		/* the same requester many times is copied into the stats once */
+		strv_sort_uniq(reqs);
 		if (r >= 0)
 			r = autoload_stats_add_requesters(s, i, reqs);
 	}
