@@ -103,17 +103,26 @@ done <"$T/checked"
 	fail "control: modprobe honoured every install line without drvfw's softdep lines"
 # A softdep line in a file kmod reads before drvfw's: drvfw cannot come
 # first, and must say the module is only blacklisted rather than blocked.
+# early_softdep MODULE NAME LINE: NAME (the module, or a glob matching it)
+# written on LINE of 0-early.conf.
+early_softdep() {
+	local m=$1 name=$2 line=$3
+
+	rm -f "$P/etc/modprobe.d/00-drvfw.conf"
+	expect_rc 0 "audit with an earlier softdep line $name for $m" "${dr[@]}" audit -o NAME,BLOCK -rn \
+		--no-summary
+	expect_grep "^$m drvfw-blacklist\$" "$T/out" "$m is reported as only blacklisted"
+	expect_rc 0 "generate" "${dr[@]}" generate -o "$P/etc/modprobe.d/00-drvfw.conf"
+	expect_grep "kmod ignores the install line above: the softdep line at /etc/modprobe.d/0-early.conf:$line" \
+		"$P/etc/modprobe.d/00-drvfw.conf" "the output says why, naming line $line"
+	mp "$m" | grep -q "^insmod .*$(ko_re "$m")" &&
+		pass "and modprobe does load $m by name: the report is true" ||
+		fail "modprobe refused $m: the report is wrong"
+}
 m=$(head -1 "$T/checked")
 other=$(grep -vx "$m" "$T/mods" | head -1)
 printf 'softdep %s pre: %s\n' "$m" "$other" >"$P/etc/modprobe.d/0-early.conf"
-rm -f "$P/etc/modprobe.d/00-drvfw.conf"
-expect_rc 0 "audit with an earlier softdep line for $m" "${dr[@]}" audit -o NAME,BLOCK -rn --no-summary
-expect_grep "^$m drvfw-blacklist\$" "$T/out" "$m is reported as only blacklisted"
-expect_rc 0 "generate" "${dr[@]}" generate -o "$P/etc/modprobe.d/00-drvfw.conf"
-expect_grep "kmod ignores the install line above: the softdep line at /etc/modprobe.d/0-early.conf:1" \
-	"$P/etc/modprobe.d/00-drvfw.conf" "the output says why"
-mp "$m" | grep -q "^insmod .*$(ko_re "$m")" && pass "and modprobe does load $m by name: the report is true" ||
-	fail "modprobe refused $m: the report is wrong"
+early_softdep "$m" "$m" 1
 # The same through a glob, written twice (kmod matches softdep names with
 # fnmatch(); drvfw matches each distinct glob once): a second module.
 m2=$(sed -n 2p "$T/checked")
@@ -121,14 +130,6 @@ if [[ -n $m2 ]]; then
 	g="${m2%?}[${m2: -1}]"
 	printf 'softdep %s pre: %s\nsoftdep %s pre: %s\n' "$g" "$other" "$g" "$other" \
 		>>"$P/etc/modprobe.d/0-early.conf"
-	rm -f "$P/etc/modprobe.d/00-drvfw.conf"
-	expect_rc 0 "audit with an earlier softdep glob $g" "${dr[@]}" audit -o NAME,BLOCK -rn --no-summary
-	expect_grep "^$m2 drvfw-blacklist\$" "$T/out" "$m2 is reported as only blacklisted"
-	expect_rc 0 "generate" "${dr[@]}" generate -o "$P/etc/modprobe.d/00-drvfw.conf"
-	expect_grep "the softdep line at /etc/modprobe.d/0-early.conf:2" \
-		"$P/etc/modprobe.d/00-drvfw.conf" "the output names the glob's first line"
-	mp "$m2" | grep -q "^insmod .*$(ko_re "$m2")" &&
-		pass "and modprobe does load $m2 by name: the report is true" ||
-		fail "modprobe refused $m2: the report is wrong"
+	early_softdep "$m2" "$g" 2
 fi
 finish
