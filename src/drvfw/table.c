@@ -87,6 +87,12 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 			goto fail;
 		return 0;
 	}
+	/* libsmartcols asks stdout, whatever its stream, whether to fit a terminal */
+	t->plain = !o->raw && !isatty(STDOUT_FILENO);
+	t->noheadings = o->noheadings;
+	/* off a terminal drvfw lays the table out itself: libsmartcols is not loaded */
+	if (t->plain)
+		return 0;
 	t->tb = scols_new_table();
 	if (!t->tb) {
 		/* libsmartcols is loaded here (scols-dl.c): it may be missing */
@@ -96,9 +102,6 @@ int table_new(struct table *t, const char *name, const struct column_info *infos
 	scols_table_set_name(t->tb, name);
 	scols_table_set_stream(t->tb, t->out);
 	scols_table_enable_raw(t->tb, o->raw);
-	/* libsmartcols asks stdout, whatever its stream, whether to fit a terminal */
-	t->plain = !o->raw && !isatty(STDOUT_FILENO);
-	t->noheadings = o->noheadings;
 	scols_table_enable_noheadings(t->tb, o->noheadings);
 	for (size_t i = 0; i < t->n_ids; i++) {
 		const struct column_info *ci = &infos[t->ids[i]];
@@ -153,7 +156,7 @@ static struct table_row *new_row(struct table *t, bool cells)
 	}
 	row = &t->rows[t->n_rows];
 	*row = (struct table_row){ 0 };
-	if (t->tb && !t->plain)
+	if (t->tb)
 		row->ln = scols_table_new_line(t->tb, NULL);
 	else if (cells)
 		row->cells = calloc(t->n_ids ? t->n_ids : 1, sizeof(char *));
@@ -622,15 +625,12 @@ int table_print_rows(struct table *t, size_t n,
 	return r < 0 ? r : table_print(t);
 }
 
-/* The human format: drvfw's own off a terminal, else libsmartcols's. */
-static int table_print_human(struct table *t)
-{
-	return t->plain ? table_print_plain(t) : scols_print_table(t->tb);
-}
-
+/* The human format drvfw's own off a terminal, else libsmartcols's; or --json. */
 int table_print(struct table *t)
 {
-	return t->tb ? table_print_human(t) : table_print_json(t);
+	if (t->plain)
+		return table_print_plain(t);
+	return t->tb ? scols_print_table(t->tb) : table_print_json(t);
 }
 
 int table_print_failed(int r)

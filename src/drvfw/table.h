@@ -42,7 +42,7 @@ struct table_row {
 };
 
 struct table {
-	struct libscols_table *tb; /* NULL with --json */
+	struct libscols_table *tb; /* NULL with --json and off a terminal (plain) */
 	bool plain; /* human format, rows kept as cells until table_print() */
 	bool noheadings;
 	const struct column_info *infos;
