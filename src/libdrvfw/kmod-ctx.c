@@ -23,6 +23,14 @@ const char *const kmod_index_files[] = {
 	"modules.builtin",     NULL,
 };
 
+bool modprobe_config_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && ((n > 5 && streq(name + n - 5, ".conf")) ||
+				  (n > 6 && streq(name + n - 6, ".alias")));
+}
+
 static void log_nothing(void *data, int priority, const char *file, int line, const char *fn,
 			const char *format, va_list args)
 {
@@ -32,9 +40,9 @@ static void log_nothing(void *data, int priority, const char *file, int line, co
  * libkmod opens its indexes and configuration files with a blocking open():
  * a FIFO under one of those names would hang every caller, udev's included.
  * 0 when each name that exists is a regular file (or, for @dir itself, a
- * directory); -EBADFD otherwise. With @conf_only, only "*.conf" entries of
- * @dir are looked at, the ones kmod reads, and /dev/null is one too: a link
- * to it masks a file of the same name in a later directory.
+ * directory); -EBADFD otherwise. With @conf_only, only the entries of @dir
+ * kmod reads are looked at (modprobe_config_name()), and /dev/null is one
+ * too: a link to it masks a file of the same name in a later directory.
  */
 static int check_regular_entries(const char *dir, bool conf_only)
 {
@@ -46,9 +54,8 @@ static int check_regular_entries(const char *dir, bool conf_only)
 		return 0; /* what is not there, kmod does not read either */
 	while ((de = readdir(d)) && r == 0) {
 		struct stat st;
-		size_t n = strlen(de->d_name);
 
-		if (conf_only ? !(n > 5 && streq(de->d_name + n - 5, ".conf"))
+		if (conf_only ? !modprobe_config_name(de->d_name)
 			      : !strv_contains((char *const *)kmod_index_files, de->d_name))
 			continue;
 		/* the entry is the file (no link to follow): its type is known */

@@ -17,6 +17,8 @@ extern const char *const kmod_index_files[];
 
 /* The modprobe.d directories kmod reads, in its order of precedence; NULL-terminated. */
 extern const char *const modprobe_config_dirs[];
+/* Whether kmod reads a modprobe.d entry of this name: "*.conf" or the legacy "*.alias", not hidden. */
+bool modprobe_config_name(const char *name);
 
 /*
  * kmod-dl.c: libkmod is loaded by the first kmod_new(), not at start; whether

@@ -749,7 +749,7 @@ int moddb_load_softdeps(struct inventory *inv)
 
 		if (!key || !value)
 			continue;
-		if (string_has_glob(key)) {
+		if (string_is_fnmatch_pattern(key)) {
 			/* libkmod matches softdep lines with fnmatch(), like install lines */
 			for (size_t i = 0; i < inv->n_modules && r >= 0; i++)
 				if (fnmatch(key, inv->modules[i].name, 0) == 0) {

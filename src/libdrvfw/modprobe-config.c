@@ -89,19 +89,18 @@ static void conf_scan_done(struct conf_scan *c)
 	free(c->first_softdep_targets);
 }
 
-/* kmod reads "*.conf" (and the legacy "*.alias"), skipping hidden files and directories. */
+/*
+ * The entries kmod lists (conf_files_filter_out()): directories are
+ * skipped; a dangling link is not, so it still masks a file of the same
+ * name in a later directory, and then cannot be opened.
+ */
 static bool conf_name_ok(int dfd, const char *name)
 {
-	size_t n = strlen(name);
 	struct stat st;
 
-	if (name[0] == '.')
+	if (!modprobe_config_name(name))
 		return false;
-	if (!(n > 5 && streq(name + n - 5, ".conf")) && !(n > 6 && streq(name + n - 6, ".alias")))
-		return false;
-	if (fstatat(dfd, name, &st, 0) < 0 || S_ISDIR(st.st_mode))
-		return false;
-	return true;
+	return fstatat(dfd, name, &st, 0) < 0 || !S_ISDIR(st.st_mode);
 }
 
 static int conf_add_file(struct conf_scan *c, const char *dir, const char *name)
@@ -196,7 +195,7 @@ static int conf_add_line(struct conf_scan *c, enum conf_kind kind, const char *n
 	const struct module *m;
 	size_t i;
 
-	if (kind != CONF_BLACKLIST && string_has_glob(name))
+	if (kind != CONF_BLACKLIST && string_is_fnmatch_pattern(name))
 		return conf_add_record(c, kind, name, at, targets);
 	/* a name no module of this kernel has: nothing will cite the line */
 	m = inventory_find_module(c->inv, name);
@@ -244,42 +243,59 @@ static bool conf_name_normalize(char *s)
 
 /*
  * Whether a softdep line's rest ("pre: a b post: c") names a module, as
- * kmod counts them: a word after "pre:" or "post:"; one before either is
- * ignored.
+ * kmod_config_add_softdep() counts them, quirks included: a word counts
+ * after "pre:" or "post:", not before; a rest that starts with exactly one
+ * blank (the name was followed by two) makes its first word " pre:",
+ * which sets no list, so that line names nothing.
  */
 static bool softdep_has_targets(const char *rest)
 {
-	bool mode = false;
+	const char *p = rest;
+	bool listing = false, was_space = false;
 
-	for (const char *p = rest; *p;) {
+	for (const char *s = rest;; s++) {
 		size_t len;
 
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		for (len = 0; p[len] && !isspace((unsigned char)p[len]); len++)
-			;
-		if (len == 0)
-			break;
-		if ((len == 4 && !strncmp(p, "pre:", 4)) || (len == 5 && !strncmp(p, "post:", 5)))
-			mode = true;
-		else if (mode)
+		if (*s != '\0') {
+			if (!isspace((unsigned char)*s)) {
+				was_space = false;
+				continue;
+			}
+			if (was_space) {
+				p = s + 1;
+				continue;
+			}
+			was_space = true;
+			if (p >= s)
+				continue;
+		}
+		len = (size_t)(s - p);
+		if ((len == 4 && !memcmp(p, "pre:", 4)) || (len == 5 && !memcmp(p, "post:", 5)))
+			listing = true;
+		else if (listing && (*s != '\0' || !was_space))
 			return true;
-		p += len;
+		if (*s == '\0')
+			return false;
+		p = s + 1;
 	}
-	return false;
 }
 
 /*
  * A line as kmod reads it (freadline_wrapped()): each backslash dropped and
- * the byte after it kept; one at the end (before the newline) joins the
- * next line: true, and @n is the new length.
+ * the byte after it kept; one before the newline joins the next line (true;
+ * @n is the new length). One that ends the file, with no newline after it,
+ * is read as the byte 0xff (getc()'s EOF stored as a char).
  */
-static bool conf_unescape(char *s, size_t *n)
+static bool conf_unescape(char *s, size_t *n, bool newline)
 {
 	size_t w = 0;
 
 	for (size_t r = 0; r < *n; r++) {
 		if (s[r] == '\\' && ++r == *n) {
+			if (!newline) {
+				s[w++] = (char)0xff;
+				break;
+			}
 			s[w] = '\0';
 			*n = w;
 			return true;
@@ -335,14 +351,15 @@ static int conf_parse_file(struct conf_scan *c, size_t file)
 		return 0;
 	while ((got = getline(&buf, &bufsz, f)) >= 0) {
 		size_t n = (size_t)got;
-		bool cont = false;
+		bool cont = false, newline;
 		int r;
 
 		lineno++;
-		if (n > 0 && buf[n - 1] == '\n')
+		newline = n > 0 && buf[n - 1] == '\n';
+		if (newline)
 			buf[--n] = '\0';
 		if (memchr(buf, '\\', n))
-			cont = conf_unescape(buf, &n);
+			cont = conf_unescape(buf, &n, newline);
 		if (llen == 0)
 			start = lineno;
 		if (cont || llen > 0) {
@@ -578,7 +595,7 @@ int modprobe_config_load(struct inventory *inv, const char *root)
 
 		if (!key || !cmd)
 			continue;
-		glob = string_has_glob(key);
+		glob = string_is_fnmatch_pattern(key);
 		if (glob && hashmap_gets(globs_done, key, NULL))
 			continue;
 		if (glob && (r = hashmap_puts(globs_done, key, 0)) < 0)

@@ -231,6 +231,11 @@ bool string_has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
+bool string_is_fnmatch_pattern(const char *s)
+{
+	return strpbrk(s, "*?[\\") != NULL;
+}
+
 int array_grow(void **v, size_t n, size_t *alloc, size_t size)
 {
 	size_t na;

@@ -124,6 +124,12 @@ char *glob_normalize(char *s);
 bool name_glob_match(const char *pattern, const char *name);
 bool string_has_glob(const char *s);
 /*
+ * Whether fnmatch(3) reads @s as more than the string itself: a glob, or a
+ * '\\' escaping the byte after it. kmod matches install and softdep names
+ * with fnmatch(), so "min\\ix" there is minix.
+ */
+bool string_is_fnmatch_pattern(const char *s);
+/*
  * Room for one more element of @size bytes in *@v, which holds @n of
  * *@alloc: doubled when full, so that appends cost amortised constant time
  * whatever an input makes @n. -ENOMEM leaves *@v as it was.

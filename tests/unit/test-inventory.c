@@ -6,6 +6,7 @@
  * classification on its own.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -509,12 +510,29 @@ START_TEST(test_runtime)
 }
 END_TEST
 
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	_cleanup_free_ char *path = strdup_printf("%s/%s", dir, name);
+	FILE *f = fopen(path, "we");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
 /*
  * kmod's reading of modprobe.d, which drvfw's FILE:LINE attribution must
- * follow, in a root of its own (the basic tree's modules, one file): what
- * kmod ignores as a bad line is never cited; a backslash is dropped and the
- * byte after it kept; a dash inside a glob's brackets stays a dash; a word
- * before "pre:" or "post:" names no module.
+ * follow, in a root of its own (the basic tree's modules): what kmod
+ * ignores as a bad line is never cited; a backslash is dropped and the byte
+ * after it kept (one ending the file is the byte 0xff), and one left in a
+ * name makes it a pattern; a dash inside a glob's brackets stays a dash; a
+ * word before "pre:" names no module, nor does a rest starting with one
+ * blank; a dangling link masks a later directory's file.
  */
 START_TEST(test_modprobe_config_kmod_lines)
 {
@@ -526,25 +544,32 @@ START_TEST(test_modprobe_config_kmod_lines)
 				   "install vfio_pci] /bin/false\n"
 				   "softdep snd_hda_codec_[f-h]* post: snd_hda_core\n"
 				   "softdep fuse\n"
-				   "softdep fuse post: cramfs\n";
+				   "softdep fuse post: cramfs\n"
+				   "softdep hid  pre: cramfs\n"
+				   "install usb\\\\_storage /bin/true\n";
 	char dir[] = "/tmp/drvfw-test-XXXXXX";
-	_cleanup_free_ char *lib = fixture("basic/lib"), *link = NULL, *etc = NULL, *file = NULL;
+	_cleanup_free_ char *mods = fixture("basic/lib/modules"), *lib = NULL, *link = NULL,
+			    *libconf = NULL, *etc = NULL, *mask = NULL;
 	const struct module *m;
-	FILE *f;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	link = strdup_printf("%s/lib", dir);
+	lib = strdup_printf("%s/lib", dir);
+	link = strdup_printf("%s/lib/modules", dir);
+	libconf = strdup_printf("%s/lib/modprobe.d", dir);
 	etc = strdup_printf("%s/etc", dir);
-	ck_assert_int_eq(symlink(lib, link), 0);
+	ck_assert_int_eq(mkdir(lib, 0755), 0);
+	ck_assert_int_eq(symlink(mods, link), 0);
+	ck_assert_int_eq(mkdir(libconf, 0755), 0);
 	ck_assert_int_eq(mkdir(etc, 0755), 0);
 	free(etc);
 	etc = strdup_printf("%s/etc/modprobe.d", dir);
 	ck_assert_int_eq(mkdir(etc, 0755), 0);
-	file = strdup_printf("%s/00-a.conf", etc);
-	f = fopen(file, "we");
-	ck_assert_ptr_nonnull(f);
-	fputs(conf, f);
-	ck_assert_int_eq(fclose(f), 0);
+	write_text(etc, "00-a.conf", conf);
+	write_text(etc, "01-eof.conf", "blacklist cramfs\\");
+	write_text(etc, "02-b.conf", "blacklist cramfs\n");
+	write_text(libconf, "01-masked.conf", "softdep e1000 pre: cramfs\n");
+	mask = strdup_printf("%s/01-masked.conf", etc);
+	ck_assert_int_eq(symlink("/nonexistent-drvfw", mask), 0);
 
 	ck_assert_int_eq(sysroot_init(&root, dir, KVER, NULL, "", ""), 0);
 	ck_assert_int_eq(inventory_load(&root, &inv), 0);
@@ -559,14 +584,19 @@ START_TEST(test_modprobe_config_kmod_lines)
 	ck_assert_str_eq(mod("snd_hda_codec_generic")->softdep_first_source,
 			 "/etc/modprobe.d/00-a.conf:7");
 	ck_assert_str_eq(mod("fuse")->softdep_first_source, "/etc/modprobe.d/00-a.conf:9");
+	ck_assert_ptr_null(mod("hid")->softdep_first_source);
+	m = mod("usb_storage");
+	ck_assert_str_eq(m->install_cmd, "/bin/true");
+	ck_assert_str_eq(m->install_source, "/etc/modprobe.d/00-a.conf:11");
+	/* 01-eof.conf blacklists "cramfs\xff": the line in force is 02-b.conf's */
+	m = mod("cramfs");
+	ck_assert(m->blacklisted);
+	ck_assert_str_eq(m->blacklist_source, "/etc/modprobe.d/02-b.conf:1");
+	/* kmod never read the masked file: no softdep, nothing to cite */
+	ck_assert_uint_eq(mod("e1000")->n_softdeps, 0);
+	ck_assert_ptr_null(mod("e1000")->softdep_first_source);
 
-	unlink(file);
-	rmdir(etc);
-	free(etc);
-	etc = strdup_printf("%s/etc", dir);
-	rmdir(etc);
-	unlink(link);
-	rmdir(dir);
+	ck_assert_int_eq(nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 END_TEST
 
