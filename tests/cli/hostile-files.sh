@@ -99,6 +99,10 @@ mkfifo "$T/root/etc/modprobe.d/fifo.conf"
 expect_rc 1 "a FIFO in modprobe.d is refused, not waited on" bounded "${droot[@]}" audit
 expect_grep "not a regular file" "$T/err" "and says why"
 rm "$T/root/etc/modprobe.d/fifo.conf"
+# kmod reads the legacy *.alias files too
+mkfifo "$T/root/etc/modprobe.d/fifo.alias"
+expect_rc 1 "a FIFO named *.alias in modprobe.d is refused, not waited on" bounded "${droot[@]}" audit
+rm "$T/root/etc/modprobe.d/fifo.alias"
 
 # A FIFO as a sysfs attribute under --sysfs (a recorded or fake tree): read
 # as unreadable, not waited on.
