@@ -228,8 +228,8 @@ int table_setf(struct table *t, struct table_row *row, int id, const char *fmt, 
 
 /*
  * A row of the human format kept until the widths are known: its cells and
- * their text in one allocation, not one per cell (a report over 100,000
- * request names that are not all plain text has 900,000 cells).
+ * their text in one allocation, not one per cell (a listing of every
+ * module of a kernel has tens of thousands of cells).
  */
 static int add_packed_row(struct table *t, const char *const *values)
 {
@@ -625,7 +625,7 @@ int table_print_rows(struct table *t, size_t n,
 	return r < 0 ? r : table_print(t);
 }
 
-/* The human format drvfw's own off a terminal, else libsmartcols's; or --json. */
+/* The human format: drvfw's own off a terminal, else libsmartcols's. Or --json. */
 int table_print(struct table *t)
 {
 	if (t->plain)
