@@ -106,6 +106,14 @@ static void map_key(uint64_t *k0, uint64_t *k1)
 	*k1 = key[1];
 }
 
+/* A new table's key, and its first 16 slots of @size bytes (NULL: -ENOMEM). */
+static void *first_slots(uint64_t *k0, uint64_t *k1, size_t *cap, size_t size)
+{
+	map_key(k0, k1);
+	*cap = 16;
+	return calloc(*cap, size);
+}
+
 static struct hashmap *new_map(bool borrowed)
 {
 	struct hashmap *h = calloc(1, sizeof(*h));
@@ -113,9 +121,7 @@ static struct hashmap *new_map(bool borrowed)
 	if (!h)
 		return NULL;
 	h->borrowed = borrowed;
-	map_key(&h->k0, &h->k1);
-	h->cap = 16;
-	h->slots = calloc(h->cap, sizeof(*h->slots));
+	h->slots = first_slots(&h->k0, &h->k1, &h->cap, sizeof(*h->slots));
 	if (!h->slots) {
 		free(h);
 		return NULL;
@@ -285,9 +291,7 @@ struct hashindex *hashindex_new(void)
 
 	if (!h)
 		return NULL;
-	map_key(&h->k0, &h->k1);
-	h->cap = 16;
-	h->slots = calloc(h->cap, sizeof(*h->slots));
+	h->slots = first_slots(&h->k0, &h->k1, &h->cap, sizeof(*h->slots));
 	if (!h->slots) {
 		free(h);
 		return NULL;
