@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -317,35 +316,29 @@ int dindex_open_memory(const void *data, size_t size, bool verify, struct dindex
 
 int dindex_open(const char *path, struct dindex **ret)
 {
-	_cleanup_close_ int fd = -1;
 	struct dindex *x;
 	struct stat st;
-	void *m;
+	const void *m;
+	size_t size;
 	int r;
 
-	fd = open_regular(path, 0);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	r = map_regular_file(path, &m, &size, &st);
+	if (r < 0)
+		return r;
 	if (!S_ISREG(st.st_mode))
-		return -EBADFD; /* /dev/null is no index */
+		r = -EBADFD; /* /dev/null is no index */
 	/* what decides for root is written by root alone */
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return -EPERM;
-	if ((uint64_t)st.st_size < sizeof(struct dx_header))
-		return -EBADMSG;
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (m == MAP_FAILED)
-		return -errno;
-	x = calloc(1, sizeof(*x));
-	if (!x) {
-		munmap(m, (size_t)st.st_size);
-		return -ENOMEM;
+	else if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		r = -EPERM;
+	else if (size < sizeof(struct dx_header))
+		r = -EBADMSG;
+	else if (!(x = calloc(1, sizeof(*x))))
+		r = -ENOMEM;
+	if (r < 0) {
+		munmap_file(m, size);
+		return r;
 	}
-	*x = (struct dindex){
-		.refs = 1, .data = m, .size = (size_t)st.st_size, .mapped = true, .verify = true
-	};
+	*x = (struct dindex){ .refs = 1, .data = m, .size = size, .mapped = true, .verify = true };
 	r = open_common(x);
 	if (r < 0) {
 		dindex_unref(x);
@@ -386,7 +379,7 @@ void dindex_unref(struct dindex *x)
 	policy_free_borrowed(x->policy);
 	free(x->checked);
 	if (x->mapped)
-		munmap((void *)x->data, x->size);
+		munmap_file(x->data, x->size);
 	free(x);
 }
 

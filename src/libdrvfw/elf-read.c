@@ -3,8 +3,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <stdint.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 
 #include "elf-read.h"
 #include "fileio.h"
@@ -177,27 +175,24 @@ static int walk_sections(const struct elf_file *e, int (*cb)(const char *, void 
 int elf_for_each_symbol(const char *path, int (*cb)(const char *name, void *userdata),
 			void *userdata)
 {
-	_cleanup_close_ int fd = open_regular(path, 0);
 	struct elf_file e = { 0 };
-	struct stat st;
-	void *map;
+	const void *map;
+	size_t size;
 	int r;
 
-	if (fd < 0)
-		return fd;
-	/* /dev/null, the one non-regular file open_regular() lets through, is empty */
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_size < EI_NIDENT)
+	r = map_regular_file(path, &map, &size, NULL);
+	if (r < 0)
+		return r;
+	/* /dev/null maps as an empty file */
+	if (size < EI_NIDENT) {
+		munmap_file(map, size);
 		return -ENOEXEC;
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED)
-		return -errno;
+	}
 	e.data = map;
-	e.size = (size_t)st.st_size;
+	e.size = size;
 	r = parse_ident(e.data, e.size, &e.info);
 	if (r >= 0)
 		r = walk_sections(&e, cb, userdata);
-	munmap(map, e.size);
+	munmap_file(map, size);
 	return r;
 }

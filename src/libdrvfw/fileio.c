@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -51,6 +52,35 @@ int fopen_regular(const char *path, FILE **ret)
 	}
 	*ret = f;
 	return 0;
+}
+
+int map_regular_file(const char *path, const void **ret, size_t *ret_size, struct stat *ret_st)
+{
+	_cleanup_close_ int fd = open_regular(path, 0);
+	struct stat st;
+	void *m = NULL;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* /dev/null (open_regular() lets it through) maps as an empty file */
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED)
+			return -errno;
+	}
+	*ret = m;
+	*ret_size = (size_t)st.st_size;
+	if (ret_st)
+		*ret_st = st;
+	return 0;
+}
+
+void munmap_file(const void *p, size_t size)
+{
+	if (p)
+		munmap((void *)p, size);
 }
 
 int read_full_file(const char *path, char **ret, size_t *ret_size)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 /*
  * -EBADFD is how the library says "not a regular file": a FIFO, a device, a
@@ -23,6 +24,15 @@
  */
 int open_regular(const char *path, int flags);
 int fopen_regular(const char *path, FILE **ret);
+
+/*
+ * Maps the regular file @path read-only and private, opened as by
+ * open_regular(). An empty file, and /dev/null, give NULL and *@ret_size 0:
+ * the caller's size check refuses them. @ret_st, when not NULL, gets the
+ * file's stat. Unmap with munmap_file().
+ */
+int map_regular_file(const char *path, const void **ret, size_t *ret_size, struct stat *ret_st);
+void munmap_file(const void *p, size_t size);
 
 /* Reads a whole (small) file; strips one trailing newline. */
 int read_one_line_file(const char *path, char **ret);
