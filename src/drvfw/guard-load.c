@@ -18,14 +18,9 @@
 /* The maps from a file written by `drvfw guard --output`. */
 static int maps_from_file(const char *file, struct guard_maps **ret)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
 	int r;
 
-	r = read_full_file(file, &buf, &len);
-	if (r < 0)
-		return log_error_errno(r, "failed to read '%s': %m", file);
-	r = guard_maps_deserialize(buf, len, ret);
+	r = guard_maps_read_file(file, ret);
 	if (r == -EBADMSG) {
 		log_error("'%s' is not a guard map file of this drvfw (written by 'drvfw guard "
 			  "--output'), or it is damaged",

@@ -27,6 +27,7 @@
 #include <locale.h>
 #include <stdint.h>
 
+#include "fileio.h"
 #include "guard.h"
 #include "util.h"
 
@@ -800,6 +801,14 @@ void guard_maps_free(struct guard_maps *m)
 {
 	if (!m)
 		return;
+	if (m->blob_mapped)
+		munmap_file(m->blob, m->blob_size);
+	else if (m->blob)
+		free((void *)m->blob);
+	if (m->blob) {
+		free(m);
+		return;
+	}
 	free(m->exact_keys);
 	free(m->exact_values);
 	free(m->prefixes);
@@ -1009,8 +1018,8 @@ int guard_maps_build(const struct decisions *d, const struct guard_symbol *syms,
 
 /* ------------------------------------------------------------ blob */
 
-/* "2": the checksum is taken 8 bytes at a time */
-#define BLOB_MAGIC "DRVFWGM2"
+/* "3": the sections in the order of BLOB_SECTIONS */
+#define BLOB_MAGIC "DRVFWGM3"
 
 struct blob_header {
 	char magic[8];
@@ -1021,6 +1030,24 @@ struct blob_header {
 	__u64 n_exact, n_prefixes, n_patterns, n_sets, n_blocked;
 	__u64 checksum; /* blob_sum() of the header (with this field 0), then of the body */
 };
+
+/*
+ * The arrays after the header, in an order that keeps each aligned for its
+ * type when the blob starts 8-aligned (a mapping, malloc()): the reader
+ * uses them where they lie, in the file's pages, without a copy.
+ */
+#define BLOB_SECTIONS(X)                                      \
+	X(patterns, n_patterns, sizeof(struct guard_pattern)) \
+	X(sets, n_sets, sizeof(struct guard_set))             \
+	X(prefixes, n_prefixes, sizeof(struct guard_prefix))  \
+	X(exact_keys, n_exact, sizeof(struct guard_name))     \
+	X(blocked, n_blocked, sizeof(struct guard_name))      \
+	X(exact_values, n_exact, 1)
+
+_Static_assert(sizeof(struct blob_header) % 8 == 0, "the first section is 8-aligned");
+_Static_assert(sizeof(struct guard_pattern) % 8 == 0 && sizeof(struct guard_set) % 8 == 0 &&
+		   _Alignof(struct guard_prefix) <= 4 && _Alignof(struct guard_name) == 1,
+	       "each section starts aligned for its type");
 
 /*
  * FNV-1a's step over 64-bit words, with a shift that brings the high bits
@@ -1055,10 +1082,12 @@ static __u64 blob_checksum(const struct blob_header *h, const char *body, size_t
 
 static size_t blob_body_size(const struct blob_header *h)
 {
-	return h->n_exact * (sizeof(struct guard_name) + 1) +
-	       h->n_prefixes * sizeof(struct guard_prefix) +
-	       h->n_patterns * sizeof(struct guard_pattern) + h->n_sets * sizeof(struct guard_set) +
-	       h->n_blocked * sizeof(struct guard_name);
+	size_t n = 0;
+
+#define SIZE(field, count, size) n += h->count * (size);
+	BLOB_SECTIONS(SIZE)
+#undef SIZE
+	return n;
 }
 
 int guard_maps_serialize(const struct guard_maps *m, void **ret, size_t *ret_len)
@@ -1080,18 +1109,13 @@ int guard_maps_serialize(const struct guard_maps *m, void **ret, size_t *ret_len
 	if (!buf)
 		return -ENOMEM;
 	off = sizeof(h);
-#define PUT(ptr, size)                                \
-	do {                                          \
-		if ((size) != 0)                      \
-			memcpy(buf + off, ptr, size); \
-		off += size;                          \
-	} while (0)
-	PUT(m->exact_keys, m->n_exact * sizeof(struct guard_name));
-	PUT(m->exact_values, m->n_exact);
-	PUT(m->prefixes, m->n_prefixes * sizeof(struct guard_prefix));
-	PUT(m->patterns, m->n_patterns * sizeof(struct guard_pattern));
-	PUT(m->sets, m->n_sets * sizeof(struct guard_set));
-	PUT(m->blocked, m->n_blocked * sizeof(struct guard_name));
+#define PUT(field, count, size)                                         \
+	do {                                                            \
+		if (m->count != 0)                                      \
+			memcpy(buf + off, m->field, m->count * (size)); \
+		off += m->count * (size);                               \
+	} while (0);
+	BLOB_SECTIONS(PUT)
 #undef PUT
 	h.checksum = blob_checksum(&h, buf + sizeof(h), body);
 	memcpy(buf, &h, sizeof(h));
@@ -1133,7 +1157,11 @@ static bool maps_valid(const struct guard_maps *m)
 	return m->cfg.mode <= GUARD_MODE_OFF && memchr(m->kver, 0, sizeof(m->kver));
 }
 
-int guard_maps_deserialize(const void *buf, size_t len, struct guard_maps **ret)
+/*
+ * The maps in @buf, whose arrays point into @buf (8-aligned): they are
+ * never written, and the caller makes the maps own @buf.
+ */
+static int blob_parse(const void *buf, size_t len, struct guard_maps **ret)
 {
 	const char *p = buf;
 	struct blob_header h;
@@ -1159,34 +1187,57 @@ int guard_maps_deserialize(const void *buf, size_t len, struct guard_maps **ret)
 		return -ENOMEM;
 	m->cfg = h.cfg;
 	memcpy(m->kver, h.kver, sizeof(m->kver));
-#define TAKE(field, count, size)                                     \
-	do {                                                         \
-		m->field = malloc((count) ? (count) * (size) : 1);   \
-		if (!m->field)                                       \
-			goto oom;                                    \
-		if (count)                                           \
-			memcpy(m->field, p + off, (count) * (size)); \
-		off += (count) * (size);                             \
-	} while (0)
-	TAKE(exact_keys, h.n_exact, sizeof(struct guard_name));
-	TAKE(exact_values, h.n_exact, 1);
-	TAKE(prefixes, h.n_prefixes, sizeof(struct guard_prefix));
-	TAKE(patterns, h.n_patterns, sizeof(struct guard_pattern));
-	TAKE(sets, h.n_sets, sizeof(struct guard_set));
-	TAKE(blocked, h.n_blocked, sizeof(struct guard_name));
+#define TAKE(field, count, size)              \
+	do {                                  \
+		m->count = h.count;           \
+		m->field = (void *)(p + off); \
+		off += h.count * (size);      \
+	} while (0);
+	BLOB_SECTIONS(TAKE)
 #undef TAKE
-	m->n_exact = h.n_exact;
-	m->n_prefixes = h.n_prefixes;
-	m->n_patterns = h.n_patterns;
-	m->n_sets = h.n_sets;
-	m->n_blocked = h.n_blocked;
 	if (!maps_valid(m)) {
-		guard_maps_free(m);
+		free(m);
 		return -EBADMSG;
 	}
 	*ret = m;
 	return 0;
-oom:
-	guard_maps_free(m);
-	return -ENOMEM;
+}
+
+int guard_maps_deserialize(const void *buf, size_t len, struct guard_maps **ret)
+{
+	void *copy = malloc(len ? len : 1);
+	int r;
+
+	if (!copy)
+		return -ENOMEM;
+	if (len)
+		memcpy(copy, buf, len);
+	r = blob_parse(copy, len, ret);
+	if (r < 0) {
+		free(copy);
+		return r;
+	}
+	(*ret)->blob = copy;
+	(*ret)->blob_size = len;
+	return 0;
+}
+
+int guard_maps_read_file(const char *path, struct guard_maps **ret)
+{
+	const void *map;
+	size_t size;
+	int r;
+
+	r = map_regular_file(path, &map, &size, NULL);
+	if (r < 0)
+		return r;
+	r = blob_parse(map, size, ret);
+	if (r < 0) {
+		munmap_file(map, size);
+		return r;
+	}
+	(*ret)->blob = map;
+	(*ret)->blob_size = size;
+	(*ret)->blob_mapped = true;
+	return 0;
 }

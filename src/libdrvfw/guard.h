@@ -3,9 +3,9 @@
 
 /*
  * The in-kernel guard: what its maps hold for a policy and a module
- * database (guard-maps.c, pure), and the program that reads them
- * (guard-bpf.c: load, pin, update, unload, read its records; only when drvfw
- * is built with BPF support). drvfw-guard(8) describes the whole design.
+ * database (guard-maps.c, pure but for reading its map file), and the
+ * program that reads them (guard-bpf.c: load, pin, update, unload, read its
+ * records; only when drvfw is built with BPF support). drvfw-guard(8) describes the whole design.
  */
 
 #include <stdbool.h>
@@ -53,6 +53,11 @@ struct guard_maps {
 	size_t n_concrete; /* names looked at for the exact map */
 	size_t n_pruned; /* patterns left out: they cannot change a decision */
 	size_t n_unmatchable; /* patterns longer than any request name */
+
+	/* Read from a blob: the arrays above point into it, and are not written. */
+	const void *blob;
+	size_t blob_size;
+	bool blob_mapped; /* munmap() it, not free() */
 };
 
 /*
@@ -86,11 +91,14 @@ bool guard_maps_module_blocked(const struct guard_maps *m, const char *module);
 
 /*
  * The maps as one blob (a file built with the initramfs, read at boot) and
- * back. The reader checks the magic, the ABI, every size and a checksum:
- * -EBADMSG for anything else.
+ * back. The readers check the magic, the ABI, every size and a checksum:
+ * -EBADMSG for anything else. guard_maps_read_file() maps the file and
+ * reads the arrays where they lie (the boot's guard reads megabytes, maybe
+ * in an emulated guest); guard_maps_deserialize() copies @buf once.
  */
 int guard_maps_serialize(const struct guard_maps *m, void **ret, size_t *ret_len);
 int guard_maps_deserialize(const void *buf, size_t len, struct guard_maps **ret);
+int guard_maps_read_file(const char *path, struct guard_maps **ret);
 
 const char *guard_action_to_string(enum guard_action a);
 const char *guard_reason_to_string(enum guard_reason r);

@@ -236,11 +236,10 @@ _printf_(2, 0) static int quiet(enum libbpf_print_level level, const char *fmt, 
 
 static int run(char **argv)
 {
-	_cleanup_free_ char *blob = NULL;
 	struct drvfw_guard_test *skel;
 	struct guard_maps *m = NULL;
 	struct bpf_program *prog;
-	size_t len = 0, n = 0, mismatches = 0, denied = 0, line_no = 0;
+	size_t n = 0, mismatches = 0, denied = 0, line_no = 0;
 	unsigned long step = argv[2] ? strtoul(argv[2], NULL, 10) : 1;
 	char *line = NULL;
 	size_t cap = 0;
@@ -248,7 +247,8 @@ static int run(char **argv)
 	int fds[6], r;
 	FILE *f;
 
-	if (read_full_file(argv[0], &blob, &len) < 0 || guard_maps_deserialize(blob, len, &m) < 0) {
+	/* as drvfw guard --maps reads it: mapped */
+	if (guard_maps_read_file(argv[0], &m) < 0) {
 		fprintf(stderr, "guard-kernel-check: cannot read the maps '%s'\n", argv[0]);
 		return 2;
 	}

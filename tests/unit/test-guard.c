@@ -9,6 +9,9 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "decide.h"
 #include "guard.h"
@@ -422,6 +425,83 @@ START_TEST(test_blob)
 }
 END_TEST
 
+/* Every array of @a equals @b's: the blob's sections come back in their places. */
+static void assert_same_maps(const struct guard_maps *a, const struct guard_maps *b)
+{
+#define SAME(field, count)                                                                     \
+	do {                                                                                   \
+		ck_assert_uint_eq(a->count, b->count);                                         \
+		ck_assert_int_eq(memcmp(a->field, b->field, a->count * sizeof(*a->field)), 0); \
+	} while (0)
+	SAME(patterns, n_patterns);
+	SAME(sets, n_sets);
+	SAME(prefixes, n_prefixes);
+	SAME(exact_keys, n_exact);
+	SAME(exact_values, n_exact);
+	SAME(blocked, n_blocked);
+#undef SAME
+	ck_assert_int_eq(memcmp(&a->cfg, &b->cfg, sizeof(a->cfg)), 0);
+	ck_assert_str_eq(a->kver, b->kver);
+}
+
+/* drvfw guard --maps FILE: the file is mapped and read where it lies. */
+START_TEST(test_blob_file)
+{
+	static const char *const a1[] = { "fs_one", "pci:v*d0000000[1-3]*", NULL };
+	static const char *const a2[] = { "two", "usb:v1234p*", NULL };
+	char dir[] = "/tmp/test-guard-XXXXXX", path[64], fifo[64];
+	struct guard_maps *m2 = NULL;
+	struct guard_verdict v1, v2;
+	void *blob = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	module("one", MODULE_LOADABLE, a1);
+	module("two", MODULE_LOADABLE, a2);
+	policy("[deny]\ndrivers = ALL:one\n[autoload]\ndeny = net-pf-[0-9] usb:v1234p0001\n");
+	build();
+	ck_assert_uint_gt(gm->n_sets, 0);
+	ck_assert_uint_gt(gm->n_blocked, 0);
+	ck_assert_uint_gt(gm->n_prefixes, 0);
+	ck_assert_int_eq(guard_maps_serialize(gm, &blob, &len), 0);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(blob, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+
+	ck_assert_int_eq(guard_maps_read_file(path, &m2), 0);
+	ck_assert(m2->blob_mapped);
+	assert_same_maps(m2, gm);
+	for (const char *const *n = (const char *const[]){ "fs_one", "pci:v1d00000002", "two",
+							   "usb:v1234p0001", "net-pf-3", NULL };
+	     *n; n++) {
+		guard_maps_decide_request(gm, *n, &v1);
+		guard_maps_decide_request(m2, *n, &v2);
+		ck_assert_msg(v1.action == v2.action && v1.reason == v2.reason, "%s", *n);
+	}
+	guard_maps_free(m2);
+	m2 = NULL;
+
+	/* a damaged or short file is refused, a FIFO without waiting for a writer */
+	ck_assert_int_eq(truncate(path, (off_t)len - 1), 0);
+	ck_assert_int_eq(guard_maps_read_file(path, &m2), -EBADMSG);
+	ck_assert_int_eq(truncate(path, 0), 0);
+	ck_assert_int_eq(guard_maps_read_file(path, &m2), -EBADMSG);
+	ck_assert_int_eq(guard_maps_read_file("/dev/null", &m2), -EBADMSG);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(guard_maps_read_file(fifo, &m2), -EBADFD);
+	ck_assert_ptr_null(m2);
+	ck_assert_int_eq(unlink(fifo), 0);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	free(blob);
+	free_buses();
+}
+END_TEST
+
 START_TEST(test_escape_and_record)
 {
 	static const unsigned char hostile[] = "a b\nc=d\\e\"f\x01\xff\x7fg";
@@ -491,6 +571,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_files_and_modes);
 	tcase_add_test(tc, test_unsupported_patterns);
 	tcase_add_test(tc, test_blob);
+	tcase_add_test(tc, test_blob_file);
 	tcase_add_test(tc, test_escape_and_record);
 	suite_add_tcase(s, tc);
 	return s;
