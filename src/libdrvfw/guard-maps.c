@@ -1045,7 +1045,8 @@ struct blob_header {
 	X(exact_values, n_exact, 1)
 
 _Static_assert(sizeof(struct blob_header) % 8 == 0, "the first section is 8-aligned");
-_Static_assert(sizeof(struct guard_pattern) % 8 == 0 && sizeof(struct guard_set) % 8 == 0 &&
+_Static_assert(sizeof(struct guard_pattern) % 8 == 0 && _Alignof(struct guard_pattern) <= 8 &&
+		   sizeof(struct guard_set) % 8 == 0 && _Alignof(struct guard_set) <= 8 &&
 		   _Alignof(struct guard_prefix) <= 4 && _Alignof(struct guard_name) == 1,
 	       "each section starts aligned for its type");
 
@@ -1080,11 +1081,12 @@ static __u64 blob_checksum(const struct blob_header *h, const char *body, size_t
 	return blob_sum(blob_sum(HASH_FNV1A64_INIT, &c, sizeof(c)), body, len);
 }
 
-static size_t blob_body_size(const struct blob_header *h)
+/* In 64 bits: with the counts' caps it cannot wrap, where a 32-bit size_t could. */
+static __u64 blob_body_size(const struct blob_header *h)
 {
-	size_t n = 0;
+	__u64 n = 0;
 
-#define SIZE(field, count, size) n += h->count * (size);
+#define SIZE(field, count, size) n += h->count * (__u64)(size);
 	BLOB_SECTIONS(SIZE)
 #undef SIZE
 	return n;
@@ -1104,7 +1106,7 @@ int guard_maps_serialize(const struct guard_maps *m, void **ret, size_t *ret_len
 	h.n_patterns = m->n_patterns;
 	h.n_sets = m->n_sets;
 	h.n_blocked = m->n_blocked;
-	body = blob_body_size(&h);
+	body = (size_t)blob_body_size(&h); /* the arrays are in memory: their sum fits */
 	buf = calloc(1, sizeof(h) + body);
 	if (!buf)
 		return -ENOMEM;
@@ -1178,8 +1180,10 @@ static int blob_parse(const void *buf, size_t len, struct guard_maps **ret)
 	if (h.n_exact > cap || h.n_prefixes > cap || h.n_patterns > cap ||
 	    h.n_sets > GUARD_SETS_MAX || h.n_blocked > cap)
 		return -EBADMSG;
-	body = blob_body_size(&h);
-	if (len - sizeof(h) != body || blob_checksum(&h, p + sizeof(h), body) != h.checksum)
+	if ((__u64)(len - sizeof(h)) != blob_body_size(&h))
+		return -EBADMSG;
+	body = len - sizeof(h);
+	if (blob_checksum(&h, p + sizeof(h), body) != h.checksum)
 		return -EBADMSG;
 
 	m = calloc(1, sizeof(*m));

@@ -94,7 +94,10 @@ bool guard_maps_module_blocked(const struct guard_maps *m, const char *module);
  * back. The readers check the magic, the ABI, every size and a checksum:
  * -EBADMSG for anything else. guard_maps_read_file() maps the file and
  * reads the arrays where they lie (the boot's guard reads megabytes, maybe
- * in an emulated guest); guard_maps_deserialize() copies @buf once.
+ * in an emulated guest): the file must not be written in place while they
+ * are in use (drvfw replaces files by rename(), which leaves a mapping as
+ * it was; every reader of the arrays checks its own bounds).
+ * guard_maps_deserialize() copies @buf once.
  */
 int guard_maps_serialize(const struct guard_maps *m, void **ret, size_t *ret_len);
 int guard_maps_deserialize(const void *buf, size_t len, struct guard_maps **ret);
