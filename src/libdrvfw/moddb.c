@@ -609,6 +609,20 @@ static int lookup_index(const struct inventory *inv, struct dindex *x, const cha
 	return 0;
 }
 
+int moddb_lookup_finds(struct kmod_ctx *ctx, const char *name)
+{
+	struct kmod_list *list = NULL;
+	int r;
+
+	r = kmod_module_new_from_lookup(ctx, name, &list);
+	/* kmod's lookup_softdep() goes on past a name it fails to look up */
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	r = list != NULL;
+	kmod_module_unref_list(list);
+	return r;
+}
+
 int moddb_lookup_db(const struct inventory *inv, const char *name, size_t **ret, size_t *ret_n)
 {
 	struct inventory_storage *s = inventory_storage(inv);

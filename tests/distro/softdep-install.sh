@@ -132,4 +132,25 @@ if [[ -n $m2 ]]; then
 		>>"$P/etc/modprobe.d/0-early.conf"
 	early_softdep "$m2" "$g" 2
 fi
+# A first softdep line whose names libkmod finds nothing for: kmod keeps the
+# install command (lookup_softdep() gives no module, so no ignorecmd), and
+# drvfw must say the module is blocked, and modprobe must refuse it.
+m3=$(sed -n 3p "$T/checked")
+if [[ -n $m3 ]]; then
+	printf 'softdep %s pre: drvfw_no_such_module post: drvfw-none\n' "$m3" >>"$P/etc/modprobe.d/0-early.conf"
+	rm -f "$P/etc/modprobe.d/00-drvfw.conf"
+	expect_rc 0 "audit with an earlier softdep line for $m3 that names nothing" "${dr[@]}" audit \
+		-o NAME,BLOCK -rn --no-summary
+	expect_grep "^$m3 drvfw\$" "$T/out" "$m3 is reported as blocked"
+	expect_rc 0 "generate" "${dr[@]}" generate -o "$P/etc/modprobe.d/00-drvfw.conf"
+	line=$(wc -l <"$P/etc/modprobe.d/0-early.conf")
+	expect_no_grep "0-early.conf:$line\\b" "$P/etc/modprobe.d/00-drvfw.conf" \
+		"the output does not say kmod ignores $m3's install line"
+	out=$(mp "$m3" || :)
+	if ! grep -q "^insmod .*$(ko_re "$m3")" <<<"$out" && grep -q '^install /bin/false' <<<"$out"; then
+		pass "and modprobe refuses $m3: the report is true"
+	else
+		fail "modprobe loads $m3 (or runs no install command): $out"
+	fi
+fi
 finish

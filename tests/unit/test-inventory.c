@@ -532,7 +532,9 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
  * after it kept (one ending the file is the byte 0xff), and one left in a
  * name makes it a pattern; a dash inside a glob's brackets stays a dash; a
  * word before "pre:" names no module, nor does a rest starting with one
- * blank; a dangling link masks a later directory's file.
+ * blank, nor a name libkmod finds nothing for (kmod's lookup_softdep()),
+ * while an alias or a built-in module is found; a dangling link masks a
+ * later directory's file.
  */
 START_TEST(test_modprobe_config_kmod_lines)
 {
@@ -546,7 +548,11 @@ START_TEST(test_modprobe_config_kmod_lines)
 				   "softdep fuse\n"
 				   "softdep fuse post: cramfs\n"
 				   "softdep hid  pre: cramfs\n"
-				   "install usb\\\\_storage /bin/true\n";
+				   "install usb\\\\_storage /bin/true\n"
+				   "softdep dccp pre: drvfw_none post: drvfw-none2\n"
+				   "softdep virtio_blk pre: fs-cramfs\n"
+				   "softdep virtio_net post: drvfw_none i8042\n"
+				   "softdep usb?storage pre: drvfw_none\n";
 	char dir[] = "/tmp/drvfw-test-XXXXXX";
 	_cleanup_free_ char *mods = fixture("basic/lib/modules"), *lib = NULL, *link = NULL,
 			    *libconf = NULL, *etc = NULL, *mask = NULL;
@@ -588,6 +594,17 @@ START_TEST(test_modprobe_config_kmod_lines)
 	m = mod("usb_storage");
 	ck_assert_str_eq(m->install_cmd, "/bin/true");
 	ck_assert_str_eq(m->install_source, "/etc/modprobe.d/00-a.conf:11");
+	ck_assert_ptr_null(mod("dccp")->softdep_first_source);
+	ck_assert_str_eq(mod("virtio_blk")->softdep_first_source, "/etc/modprobe.d/00-a.conf:13");
+	ck_assert_str_eq(mod("virtio_net")->softdep_first_source, "/etc/modprobe.d/00-a.conf:14");
+	ck_assert_ptr_null(mod("usb_storage")->softdep_first_source);
+	/* a line is cited where libkmod itself skips the install command */
+	for (const char *const *n =
+		 (const char *const[]){ "sctp", "snd_hda_codec_generic", "fuse", "hid", "dccp",
+					"virtio_blk", "virtio_net", "usb_storage", NULL };
+	     *n; n++)
+		ck_assert_msg(mod(*n)->install_ignored == !!mod(*n)->softdep_first_source, "%s",
+			      *n);
 	/* 01-eof.conf blacklists "cramfs\xff": the line in force is 02-b.conf's */
 	m = mod("cramfs");
 	ck_assert(m->blacklisted);
