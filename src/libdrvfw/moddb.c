@@ -646,43 +646,43 @@ int inventory_lookup(const struct inventory *inv, const char *name_or_alias, siz
 	return moddb_lookup_db(inv, name_or_alias, ret, ret_n);
 }
 
-/* Appends the modules @target resolves to (as modprobe would) to m->softdeps. */
-static int softdep_add_target(struct inventory *inv, struct module *m, const char *target,
+/* Appends the modules @target resolves to (as modprobe would) to @v. */
+static int softdep_add_target(struct inventory *inv, const char *target, size_t **v, size_t *n,
 			      size_t *alloc)
 {
-	_cleanup_free_ size_t *v = NULL;
-	size_t n = 0;
+	_cleanup_free_ size_t *t = NULL;
+	size_t k = 0;
 	int r;
 
 	/* inv->kmod: modprobe resolves softdep targets with its whole configuration */
-	r = moddb_lookup(inv, inv->kmod, target, &v, &n);
+	r = moddb_lookup(inv, inv->kmod, target, &t, &k);
 	if (r < 0)
 		/* a name libkmod cannot look up is what modprobe skips too */
 		return r == -ENOMEM ? r : 0;
-	if (m->n_softdeps + n > *alloc) {
-		size_t na = *alloc * 2 > m->n_softdeps + n ? *alloc * 2 : m->n_softdeps + n;
-		size_t *nv = realloc(m->softdeps, na * sizeof(size_t));
+	if (*n + k > *alloc) {
+		size_t na = *alloc * 2 > *n + k ? *alloc * 2 : *n + k;
+		size_t *nv = realloc(*v, na * sizeof(size_t));
 
 		if (!nv)
 			return -ENOMEM;
-		m->softdeps = nv;
+		*v = nv;
 		*alloc = na;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (&inv->modules[v[i]] != m)
-			m->softdeps[m->n_softdeps++] = v[i];
+	memcpy(*v + *n, t, k * sizeof(size_t));
+	*n += k;
 	return 0;
 }
 
 /*
- * "pre: a b post: c" into @m's softdeps. Words before the first "pre:" or
- * "post:" (depmod copies MODULE_SOFTDEP("gcm") of cifs as is) are ignored, as
- * libkmod ignores them.
+ * The modules a softdep line's value "pre: a b post: c" names. Words
+ * before the first "pre:" or "post:" (depmod copies MODULE_SOFTDEP("gcm")
+ * of cifs as is) are ignored, as libkmod ignores them.
  */
-static int softdep_add_value(struct inventory *inv, struct module *m, const char *value)
+static int softdep_resolve_value(struct inventory *inv, const char *value, size_t **ret,
+				 size_t *ret_n)
 {
 	_cleanup_free_ char *copy = strdup(strempty(value));
-	size_t alloc = m->n_softdeps;
+	size_t *v = NULL, n = 0, alloc = 0;
 	bool in_list = false;
 	char *save = NULL;
 	int r = 0;
@@ -694,9 +694,32 @@ static int softdep_add_value(struct inventory *inv, struct module *m, const char
 		if (streq(w, "pre:") || streq(w, "post:"))
 			in_list = true;
 		else if (in_list)
-			r = softdep_add_target(inv, m, w, &alloc);
+			r = softdep_add_target(inv, w, &v, &n, &alloc);
 	}
-	return r;
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* Adds the modules @v to @m's softdeps, but @m itself. */
+static int softdep_add(struct inventory *inv, struct module *m, const size_t *v, size_t n)
+{
+	size_t *nv;
+
+	if (n == 0)
+		return 0;
+	nv = realloc(m->softdeps, (m->n_softdeps + n) * sizeof(size_t));
+	if (!nv)
+		return -ENOMEM;
+	m->softdeps = nv;
+	for (size_t i = 0; i < n; i++)
+		if (&inv->modules[v[i]] != m)
+			m->softdeps[m->n_softdeps++] = v[i];
+	return 0;
 }
 
 static void softdeps_sort_unique(struct module *m)
@@ -764,15 +787,31 @@ int moddb_load_softdeps(struct inventory *inv)
 		if (!key || !value)
 			continue;
 		if (string_is_fnmatch_pattern(key)) {
-			/* libkmod matches softdep lines with fnmatch(), like install lines */
-			for (size_t i = 0; i < inv->n_modules && r >= 0; i++)
-				if (fnmatch(key, inv->modules[i].name, 0) == 0) {
-					named[i] = true;
-					r = softdep_add_value(inv, &inv->modules[i], value);
+			_cleanup_free_ size_t *v = NULL;
+			size_t n = 0;
+			bool resolved = false;
+
+			/* libkmod matches softdep lines with fnmatch(), like install
+			 * lines; the value is looked up once, for every module it matches */
+			for (size_t i = 0; i < inv->n_modules && r >= 0; i++) {
+				if (fnmatch(key, inv->modules[i].name, 0) != 0)
+					continue;
+				named[i] = true;
+				if (!resolved) {
+					r = softdep_resolve_value(inv, value, &v, &n);
+					resolved = true;
 				}
+				if (r >= 0)
+					r = softdep_add(inv, &inv->modules[i], v, n);
+			}
 		} else if ((m = inventory_find_module(inv, key))) {
+			_cleanup_free_ size_t *v = NULL;
+			size_t n = 0;
+
 			named[inventory_module_index(inv, m)] = true;
-			r = softdep_add_value(inv, m, value);
+			r = softdep_resolve_value(inv, value, &v, &n);
+			if (r >= 0)
+				r = softdep_add(inv, m, v, n);
 		}
 	}
 	kmod_config_iter_free_iter(it);

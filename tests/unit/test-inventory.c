@@ -525,6 +525,15 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return remove(path);
 }
 
+/* Where @name is among @m's softdeps, -1 when it is not. */
+static ssize_t softdep_index(const struct module *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_softdeps; i++)
+		if (streq(inv->modules[m->softdeps[i]].name, name))
+			return (ssize_t)i;
+	return -1;
+}
+
 /*
  * kmod's reading of modprobe.d, which drvfw's FILE:LINE attribution must
  * follow, in a root of its own (the basic tree's modules): what kmod
@@ -589,6 +598,10 @@ START_TEST(test_modprobe_config_kmod_lines)
 	ck_assert_ptr_null(mod("sctp")->softdep_first_source);
 	ck_assert_str_eq(mod("snd_hda_codec_generic")->softdep_first_source,
 			 "/etc/modprobe.d/00-a.conf:7");
+	/* the glob's value, looked up once, is every matching module's softdep */
+	m = mod("snd_hda_codec_generic");
+	ck_assert_uint_ge(m->n_softdeps, 1);
+	ck_assert_int_ge(softdep_index(m, "snd_hda_core"), 0);
 	ck_assert_str_eq(mod("fuse")->softdep_first_source, "/etc/modprobe.d/00-a.conf:9");
 	ck_assert_ptr_null(mod("hid")->softdep_first_source);
 	m = mod("usb_storage");
