@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define DX_MAGIC "DRVFWIDX"
-#define DX_VERSION 2
+#define DX_VERSION 3
 #define DX_BYTE_ORDER 0x01020304u
 #define DX_CHUNK 1024u
 

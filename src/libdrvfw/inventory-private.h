@@ -60,12 +60,6 @@ int moddb_load_modules(struct inventory_storage *s);
 int moddb_finish_aliases(struct inventory_storage *s);
 void moddb_cancel_aliases(struct inventory_storage *s);
 int moddb_load_softdeps(struct inventory *inv);
-/*
- * Whether libkmod finds anything for @name through @ctx (a module, an
- * alias, an install command, a built-in), as kmod counts a softdep's names:
- * 1 or 0 (also when the lookup fails), -ENOMEM.
- */
-int moddb_lookup_finds(struct kmod_ctx *ctx, const char *name);
 /* Modules libkmod resolves @name to through @ctx, as sorted unique indices. */
 int moddb_lookup(const struct inventory *inv, struct kmod_ctx *ctx, const char *name, size_t **ret,
 		 size_t *ret_n);

@@ -41,10 +41,11 @@ int inventory_load(const struct sysroot *root, struct inventory **ret)
 		r = runtime_load(&s->inv, sysfd, streq(root->sysfs, "/sys"));
 	if (r >= 0)
 		r = moddb_finish_aliases(s);
-	if (r >= 0)
-		r = modprobe_config_load(&s->inv, strempty(root->root));
+	/* softdeps first: the scan cites a softdep line where kmod skips an install command */
 	if (r >= 0)
 		r = moddb_load_softdeps(&s->inv);
+	if (r >= 0)
+		r = modprobe_config_load(&s->inv, strempty(root->root));
 	if (r < 0) {
 		moddb_cancel_aliases(s);
 		inventory_free(&s->inv);
@@ -91,9 +92,9 @@ static int config_load(const struct sysroot *root, struct inventory *inv)
 	/* The softdeps' lookups: on mapped indexes, not a file opened, read
 	 * and seeked block by block for each (as moddb_open() does). */
 	(void)kmod_load_resources(inv->kmod);
-	r = modprobe_config_load(inv, strempty(root->root));
+	r = moddb_load_softdeps(inv);
 	if (r >= 0)
-		r = moddb_load_softdeps(inv);
+		r = modprobe_config_load(inv, strempty(root->root));
 	return r;
 }
 

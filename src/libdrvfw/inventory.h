@@ -60,8 +60,8 @@ struct module {
 	/*
 	 * kmod (30 to 34 at least) skips a module's install command when the
 	 * first softdep line naming it (in modprobe.d file-name order,
-	 * modules.softdep among them) resolves to modules: install_ignored says
-	 * that is so now. softdep_first_source: "FILE:LINE" of such a line in a
+	 * modules.softdep among them) has a name libkmod finds something for:
+	 * install_ignored says that is so now. softdep_first_source: "FILE:LINE" of such a line in a
 	 * file kmod reads before DRVFW_MODPROBE_FILE, whose own "softdep M
 	 * pre:" then cannot come first: drvfw's install line is ignored too.
 	 */

@@ -609,20 +609,6 @@ static int lookup_index(const struct inventory *inv, struct dindex *x, const cha
 	return 0;
 }
 
-int moddb_lookup_finds(struct kmod_ctx *ctx, const char *name)
-{
-	struct kmod_list *list = NULL;
-	int r;
-
-	r = kmod_module_new_from_lookup(ctx, name, &list);
-	/* kmod's lookup_softdep() goes on past a name it fails to look up */
-	if (r < 0)
-		return r == -ENOMEM ? r : 0;
-	r = list != NULL;
-	kmod_module_unref_list(list);
-	return r;
-}
-
 int moddb_lookup_db(const struct inventory *inv, const char *name, size_t **ret, size_t *ret_n)
 {
 	struct inventory_storage *s = inventory_storage(inv);
@@ -659,6 +645,8 @@ static int softdep_add_target(struct inventory *inv, const char *target, size_t 
 	if (r < 0)
 		/* a name libkmod cannot look up is what modprobe skips too */
 		return r == -ENOMEM ? r : 0;
+	if (k == 0)
+		return 0;
 	if (*n + k > *alloc) {
 		size_t na = *alloc * 2 > *n + k ? *alloc * 2 : *n + k;
 		size_t *nv = realloc(*v, na * sizeof(size_t));
@@ -748,25 +736,65 @@ static void softdeps_sort_unique(struct module *m)
  * and keeping a module loadable that modprobe might not load costs less
  * than blocking one a file system needs to mount.
  */
-/*
- * What kmod itself makes of @m's softdep lines: when the first one resolves
- * to modules, kmod_module_probe_insert_module() skips @m's install command
- * (kmod sets ignorecmd), so "install M /bin/false" does not stop it.
- */
-static int softdep_install_ignored(struct inventory *inv, struct module *m)
+/* Whether libkmod finds anything for @name (lookup_softdep() counts a failed lookup as nothing). */
+static int lookup_finds(struct kmod_ctx *ctx, const char *name)
 {
-	struct kmod_list *pre = NULL, *post = NULL;
-	struct kmod_module *km = NULL;
+	struct kmod_list *list = NULL;
 	int r;
 
-	r = kmod_module_new_from_name(inv->kmod, m->name, &km);
+	r = kmod_module_new_from_lookup(ctx, name, &list);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
-	r = kmod_module_get_softdeps(km, &pre, &post);
-	m->install_ignored = r >= 0 && (pre || post);
-	kmod_module_unref_list(pre);
-	kmod_module_unref_list(post);
-	kmod_module_unref(km);
+	r = list != NULL;
+	kmod_module_unref_list(list);
+	return r;
+}
+
+/*
+ * Whether kmod finds something (a module, an alias, an install or remove
+ * command, a built-in) for one of the names of a softdep line's value, as
+ * its lookup_softdep() does: a module whose first softdep line this is has
+ * its install command skipped (kmod sets ignorecmd), so "install M
+ * /bin/false" does not stop it. 1, 0 or -ENOMEM.
+ */
+static int softdep_value_finds(struct kmod_ctx *ctx, const char *value)
+{
+	_cleanup_free_ char *copy = strdup(strempty(value));
+	bool in_list = false;
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		int r;
+
+		if (streq(w, "pre:") || streq(w, "post:"))
+			in_list = true;
+		else if (in_list && (r = lookup_finds(ctx, w)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * @m is named by the softdep line of @value. The first line that names a
+ * module is the one kmod goes by (kmod_module_get_softdeps()): what it
+ * finds for that line, asked once per line (@finds, -1 until then), tells
+ * whether kmod skips @m's install command.
+ */
+static int softdep_first_line(struct inventory *inv, bool *named, struct module *m,
+			      const char *value, int *finds)
+{
+	size_t i = inventory_module_index(inv, m);
+
+	if (named[i])
+		return 0;
+	named[i] = true;
+	if (*finds < 0)
+		*finds = softdep_value_finds(inv->kmod, value);
+	if (*finds < 0)
+		return *finds;
+	m->install_ignored = *finds > 0;
 	return 0;
 }
 
@@ -783,6 +811,7 @@ int moddb_load_softdeps(struct inventory *inv)
 		const char *key = kmod_config_iter_get_key(it);
 		const char *value = kmod_config_iter_get_value(it);
 		struct module *m;
+		int finds = -1;
 
 		if (!key || !value)
 			continue;
@@ -796,8 +825,8 @@ int moddb_load_softdeps(struct inventory *inv)
 			for (size_t i = 0; i < inv->n_modules && r >= 0; i++) {
 				if (fnmatch(key, inv->modules[i].name, 0) != 0)
 					continue;
-				named[i] = true;
-				if (!resolved) {
+				r = softdep_first_line(inv, named, &inv->modules[i], value, &finds);
+				if (r >= 0 && !resolved) {
 					r = softdep_resolve_value(inv, value, &v, &n);
 					resolved = true;
 				}
@@ -808,18 +837,16 @@ int moddb_load_softdeps(struct inventory *inv)
 			_cleanup_free_ size_t *v = NULL;
 			size_t n = 0;
 
-			named[inventory_module_index(inv, m)] = true;
-			r = softdep_resolve_value(inv, value, &v, &n);
+			r = softdep_first_line(inv, named, m, value, &finds);
+			if (r >= 0)
+				r = softdep_resolve_value(inv, value, &v, &n);
 			if (r >= 0)
 				r = softdep_add(inv, m, v, n);
 		}
 	}
 	kmod_config_iter_free_iter(it);
-	for (size_t i = 0; i < inv->n_modules && r >= 0; i++) {
+	for (size_t i = 0; i < inv->n_modules; i++)
 		softdeps_sort_unique(&inv->modules[i]);
-		if (named[i])
-			r = softdep_install_ignored(inv, &inv->modules[i]);
-	}
 	return r;
 }
 

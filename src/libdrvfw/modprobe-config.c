@@ -5,7 +5,6 @@
  * (its config iterators); it does not say where a line came from, so a light
  * scan of the same files, in the same order, attributes each one to FILE:LINE.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -48,8 +47,6 @@ struct conf_record {
 	enum conf_kind kind;
 	struct conf_at at;
 	char *name; /* normalised */
-	char *rest; /* CONF_SOFTDEP: its lists, "pre: a b post: c" */
-	int resolves; /* CONF_SOFTDEP: softdep_resolves() once asked, else -1 */
 };
 
 /*
@@ -66,7 +63,6 @@ struct conf_scan {
 	const struct inventory *inv;
 	/* by module index, the first line of each kind naming it */
 	struct conf_at *first[3];
-	char **first_softdep_rest; /* by module index: the lists of that softdep line */
 	struct conf_record *records;
 	size_t n_records, alloc_records;
 	struct hashmap *globs[3]; /* by kind, the first record of each glob (its name, borrowed) */
@@ -79,19 +75,14 @@ static void conf_scan_done(struct conf_scan *c)
 		free(c->files[i].path);
 	}
 	free(c->files);
-	for (size_t i = 0; i < c->n_records; i++) {
+	for (size_t i = 0; i < c->n_records; i++)
 		free(c->records[i].name);
-		free(c->records[i].rest);
-	}
 	free(c->records);
 	hashmap_free(c->bases);
 	for (int k = 0; k < 3; k++) {
 		hashmap_free(c->globs[k]);
 		free(c->first[k]);
 	}
-	for (size_t i = 0; c->first_softdep_rest && i < c->inv->n_modules; i++)
-		free(c->first_softdep_rest[i]);
-	free(c->first_softdep_rest);
 }
 
 /*
@@ -159,7 +150,7 @@ static int cmp_conf_file(const void *a, const void *b)
 }
 
 static int conf_add_record(struct conf_scan *c, enum conf_kind kind, const char *name,
-			   struct conf_at at, const char *rest)
+			   struct conf_at at)
 {
 	struct conf_record *nr;
 	int r = array_grow((void **)&c->records, c->n_records, &c->alloc_records, sizeof(*nr));
@@ -171,7 +162,6 @@ static int conf_add_record(struct conf_scan *c, enum conf_kind kind, const char 
 		.kind = kind,
 		.at = at,
 		.name = strdup(name), /* normalised as kmod does (conf_name_normalize()) */
-		.resolves = -1,
 	};
 	if (!nr->name)
 		return -ENOMEM;
@@ -180,14 +170,9 @@ static int conf_add_record(struct conf_scan *c, enum conf_kind kind, const char 
 		free(nr->name);
 		return 0;
 	}
-	if (kind == CONF_SOFTDEP && !(nr->rest = strdup(rest))) {
-		free(nr->name);
-		return -ENOMEM;
-	}
 	r = hashmap_puts(c->globs[kind], nr->name, c->n_records);
 	if (r < 0) {
 		free(nr->name);
-		free(nr->rest);
 		return r;
 	}
 	c->n_records++;
@@ -200,23 +185,20 @@ static int conf_add_record(struct conf_scan *c, enum conf_kind kind, const char 
  * fnmatch().
  */
 static int conf_add_line(struct conf_scan *c, enum conf_kind kind, const char *name,
-			 struct conf_at at, const char *rest)
+			 struct conf_at at)
 {
 	const struct module *m;
 	size_t i;
 
 	if (kind != CONF_BLACKLIST && string_is_fnmatch_pattern(name))
-		return conf_add_record(c, kind, name, at, rest);
+		return conf_add_record(c, kind, name, at);
 	/* a name no module of this kernel has: nothing will cite the line */
 	m = inventory_find_module(c->inv, name);
 	if (!m)
 		return 0;
 	i = inventory_module_index(c->inv, m);
-	if (c->first[kind][i].line == 0) {
+	if (c->first[kind][i].line == 0)
 		c->first[kind][i] = at;
-		if (kind == CONF_SOFTDEP && !(c->first_softdep_rest[i] = strdup(rest)))
-			return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -249,77 +231,6 @@ static bool conf_name_normalize(char *s)
 		}
 	}
 	return true;
-}
-
-/*
- * Calls @fn with each module name of a softdep line's lists ("pre: a b
- * post: c", NUL-terminated in place of the blank after it), as
- * kmod_config_add_softdep() splits them, quirks included: a word counts
- * after "pre:" or "post:", not before; a rest that starts with exactly one
- * blank (the name was followed by two) makes its first word " pre:", which
- * sets no list, so that line names nothing. Stops at the first @fn that
- * does not return 0, and returns what it returned; 0 when none did.
- */
-static int softdep_foreach_target(char *rest, int (*fn)(const char *word, void *userdata),
-				  void *userdata)
-{
-	char *p = rest;
-	bool listing = false, was_space = false;
-
-	for (char *s = rest;; s++) {
-		size_t len;
-
-		if (*s != '\0') {
-			if (!isspace((unsigned char)*s)) {
-				was_space = false;
-				continue;
-			}
-			if (was_space) {
-				p = s + 1;
-				continue;
-			}
-			was_space = true;
-			if (p >= s)
-				continue;
-		}
-		len = (size_t)(s - p);
-		if ((len == 4 && !memcmp(p, "pre:", 4)) || (len == 5 && !memcmp(p, "post:", 5)))
-			listing = true;
-		else if (listing && (*s != '\0' || !was_space)) {
-			char end = *s;
-			int r;
-
-			*s = '\0';
-			r = fn(p, userdata);
-			*s = end;
-			if (r != 0)
-				return r;
-		}
-		if (*s == '\0')
-			return 0;
-		p = s + 1;
-	}
-}
-
-static int word_resolves(const char *word, void *userdata)
-{
-	return moddb_lookup_finds(userdata, word);
-}
-
-/*
- * Whether kmod, reading this line as a module's first softdep line, finds
- * a module for one of its names (lookup_softdep() in libkmod-module.c):
- * only then does it set ignorecmd and skip the module's install command.
- * A line whose names are no module, alias or install command of this
- * system leaves the install command in force. 1, 0 or -ENOMEM.
- */
-static int softdep_resolves(const struct inventory *inv, const char *rest)
-{
-	_cleanup_free_ char *copy = strdup(rest);
-
-	if (!copy)
-		return -ENOMEM;
-	return softdep_foreach_target(copy, word_resolves, inv->kmod);
 }
 
 /*
@@ -372,7 +283,7 @@ static int conf_parse_line(struct conf_scan *c, char *line, struct conf_at at)
 	/* an install command, a softdep's lists: kmod needs something after the name */
 	if (kind != CONF_BLACKLIST && !(rest = strtok_r(NULL, "", &save)))
 		return 0;
-	return conf_add_line(c, kind, name, at, rest);
+	return conf_add_line(c, kind, name, at);
 }
 
 /*
@@ -496,9 +407,6 @@ static int conf_scan(struct conf_scan *c, const char *root, const struct invento
 		if (!c->first[k] || !c->globs[k])
 			return -ENOMEM;
 	}
-	c->first_softdep_rest = calloc(n, sizeof(char *));
-	if (!c->first_softdep_rest)
-		return -ENOMEM;
 	r = conf_list(c, root);
 	if (r < 0)
 		return r;
@@ -528,27 +436,22 @@ static bool at_before(struct conf_at a, struct conf_at b)
 
 /*
  * For each module, the first softdep line naming it, in the order kmod
- * reads them (the files are indexed in that order): when kmod finds a
- * module for one of that line's names and its file comes before drvfw's
- * own, drvfw's "softdep M pre:" cannot come first. The first line naming it
- * was kept by the scan; each distinct glob is matched against every module
- * once, and its names are looked up once.
+ * reads them (the files are indexed in that order): when its file comes
+ * before drvfw's own, that line is kmod's first one for the module, and
+ * when kmod finds a module for one of its names (m->install_ignored, from
+ * libkmod's own configuration: moddb_load_softdeps()), drvfw's "softdep M
+ * pre:" cannot come first. The first line naming it was kept by the scan;
+ * each distinct glob is matched against every module once.
  */
-static int softdep_firsts(struct conf_scan *c, struct inventory *inv)
+static int softdep_firsts(const struct conf_scan *c, struct inventory *inv)
 {
 	const char *own = strrchr(DRVFW_MODPROBE_FILE, '/') + 1;
 	_cleanup_free_ struct conf_at *at = malloc((inv->n_modules ? inv->n_modules : 1) *
 						   sizeof(*at));
-	/* by module: the record of its first line, or SIZE_MAX for its own name's line */
-	_cleanup_free_ size_t *rec_of = malloc((inv->n_modules ? inv->n_modules : 1) *
-					       sizeof(size_t));
-	int r;
 
-	if (!at || !rec_of)
+	if (!at)
 		return -ENOMEM;
 	memcpy(at, c->first[CONF_SOFTDEP], inv->n_modules * sizeof(*at));
-	for (size_t i = 0; i < inv->n_modules; i++)
-		rec_of[i] = SIZE_MAX;
 	for (size_t k = 0; k < c->n_records; k++) {
 		const struct conf_record *rec = &c->records[k];
 
@@ -556,28 +459,14 @@ static int softdep_firsts(struct conf_scan *c, struct inventory *inv)
 			continue;
 		for (size_t i = 0; i < inv->n_modules; i++)
 			if ((at[i].line == 0 || at_before(rec->at, at[i])) &&
-			    fnmatch(rec->name, inv->modules[i].name, 0) == 0) {
+			    fnmatch(rec->name, inv->modules[i].name, 0) == 0)
 				at[i] = rec->at;
-				rec_of[i] = k;
-			}
 	}
-	for (size_t i = 0; i < inv->n_modules; i++) {
-		if (at[i].line == 0 || strcmp(c->files[at[i].file].base, own) >= 0)
-			continue;
-		if (rec_of[i] == SIZE_MAX)
-			r = softdep_resolves(inv, c->first_softdep_rest[i]);
-		else {
-			struct conf_record *rec = &c->records[rec_of[i]];
-
-			if (rec->resolves < 0)
-				rec->resolves = softdep_resolves(inv, rec->rest);
-			r = rec->resolves;
-		}
-		if (r > 0)
-			r = conf_at_source(c, at[i], &inv->modules[i].softdep_first_source);
-		if (r < 0)
-			return r;
-	}
+	for (size_t i = 0; i < inv->n_modules; i++)
+		if (at[i].line > 0 && inv->modules[i].install_ignored &&
+		    strcmp(c->files[at[i].file].base, own) < 0 &&
+		    conf_at_source(c, at[i], &inv->modules[i].softdep_first_source) < 0)
+			return -ENOMEM;
 	return 0;
 }
 
